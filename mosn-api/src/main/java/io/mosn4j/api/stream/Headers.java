@@ -1,0 +1,194 @@
+package io.mosn4j.api.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The header block of one direction of a stream, in a protocol-neutral form.
+ *
+ * <p>Request and response "lines" travel as pseudo-headers, as in HTTP/2: {@link #METHOD},
+ * {@link #PATH}, {@link #AUTHORITY}, {@link #SCHEME} on requests, {@link #STATUS} on responses.
+ * A codec turns its wire format into this and back; everything between (proxy, router, filters)
+ * reads only this. RPC protocols expose their routing keys (service, method, ...) as ordinary
+ * entries.
+ *
+ * <p>Names keep the case they were given and are looked up ignoring ASCII case. Lookups scan a
+ * small array: header blocks are short, and this allocates nothing per lookup. Not thread-safe:
+ * a header block belongs to the event loop of the stream that carries it.
+ */
+public final class Headers {
+    public static final String METHOD = ":method";
+    public static final String PATH = ":path";
+    public static final String AUTHORITY = ":authority";
+    public static final String SCHEME = ":scheme";
+    public static final String STATUS = ":status";
+
+    private String[] names;
+    private String[] values;
+    private int size;
+
+    public Headers() {
+        this(16);
+    }
+
+    public Headers(int capacity) {
+        names = new String[Math.max(capacity, 4)];
+        values = new String[names.length];
+    }
+
+    public static Headers request(String method, String path, String authority) {
+        Headers h = new Headers();
+        h.add(METHOD, method);
+        h.add(PATH, path);
+        if (authority != null) {
+            h.add(AUTHORITY, authority);
+        }
+        return h;
+    }
+
+    public static Headers response(int status) {
+        Headers h = new Headers();
+        h.add(STATUS, Integer.toString(status));
+        return h;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public String name(int i) {
+        return names[i];
+    }
+
+    public String value(int i) {
+        return values[i];
+    }
+
+    /** The first value of {@code name}, or null. */
+    public String get(String name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? null : values[i];
+    }
+
+    public List<String> getAll(String name) {
+        List<String> all = new ArrayList<>(2);
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            all.add(values[i]);
+        }
+        return all;
+    }
+
+    public boolean contains(String name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    public Headers add(String name, String value) {
+        if (size == names.length) {
+            names = java.util.Arrays.copyOf(names, size * 2);
+            values = java.util.Arrays.copyOf(values, size * 2);
+        }
+        names[size] = name;
+        values[size] = value;
+        size++;
+        return this;
+    }
+
+    /** Replaces every value of {@code name} with one, keeping the position of the first. */
+    public Headers set(String name, String value) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return add(name, value);
+        }
+        values[i] = value;
+        removeFrom(name, i + 1);
+        return this;
+    }
+
+    /** Removes every value of {@code name}; returns whether there was one. */
+    public boolean remove(String name) {
+        return removeFrom(name, 0);
+    }
+
+    public void forEach(BiConsumer<String, String> action) {
+        for (int i = 0; i < size; i++) {
+            action.accept(names[i], values[i]);
+        }
+    }
+
+    public String method() {
+        return get(METHOD);
+    }
+
+    public String path() {
+        return get(PATH);
+    }
+
+    /** The request's authority (HTTP/2 :authority, HTTP/1 Host). */
+    public String authority() {
+        return get(AUTHORITY);
+    }
+
+    /** The response status, or -1 when there is none or it is not a number. */
+    public int status() {
+        String s = get(STATUS);
+        if (s == null) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    public Headers copy() {
+        Headers c = new Headers(size);
+        System.arraycopy(names, 0, c.names, 0, size);
+        System.arraycopy(values, 0, c.values, 0, size);
+        c.size = size;
+        return c;
+    }
+
+    private boolean removeFrom(String name, int from) {
+        boolean removed = false;
+        int w = from;
+        for (int r = from; r < size; r++) {
+            if (names[r].equalsIgnoreCase(name)) {
+                removed = true;
+                continue;
+            }
+            names[w] = names[r];
+            values[w] = values[r];
+            w++;
+        }
+        for (int i = w; i < size; i++) {
+            names[i] = null;
+            values[i] = null;
+        }
+        size = w;
+        return removed;
+    }
+
+    private int indexOf(String name, int from) {
+        for (int i = from; i < size; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Headers{");
+        for (int i = 0; i < size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(names[i]).append(": ").append(values[i]);
+        }
+        return sb.append('}').toString();
+    }
+}

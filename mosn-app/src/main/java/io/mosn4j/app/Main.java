@@ -1,0 +1,129 @@
+package io.mosn4j.app;
+
+import io.mosn4j.config.ConfigException;
+import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.LoadedConfig;
+import io.mosn4j.log.MosnLogging;
+import io.mosn4j.server.MosnServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** The {@code mosn} command: {@code mosn start -c FILE}, {@code mosn version}. */
+@Command(name = "mosn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "mosn4j: MOSN, the cloud-native network proxy, on the JVM.",
+        subcommands = {Main.Start.class, Main.VersionCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("/mosn-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // fall through to "unknown"
+        }
+        return p.getProperty("version", "unknown");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"mosn4j version " + version() + " (Java " + Runtime.version() + ")"};
+        }
+    }
+
+    @Command(name = "version", description = "Print the version.")
+    static final class VersionCommand implements Runnable {
+        @Override
+        public void run() {
+            System.out.println(new Version().getVersion()[0]);
+        }
+    }
+
+    @Command(name = "start", description = "Start the proxy.")
+    static final class Start implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, description = "MOSN config file (JSON or YAML). Without it, a demo config runs.")
+        Path config;
+
+        @Option(names = {"-n", "--service-cluster"}, description = "Service cluster (accepted for MOSN compatibility).")
+        String serviceCluster;
+
+        @Option(names = {"-s", "--service-node"}, description = "Service node (accepted for MOSN compatibility).")
+        String serviceNode;
+
+        @Option(names = {"-l", "--log-level"}, description = "Override default_log_level.")
+        String logLevel;
+
+        @Override
+        public Integer call() {
+            LoadedConfig loaded;
+            try {
+                loaded = config == null ? defaultConfig() : ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                System.err.println("mosn: invalid config" + (config == null ? "" : " " + config) + ": " + e.getMessage());
+                return 1;
+            }
+            var server = loaded.config().server();
+            MosnLogging.configure(server.defaultLogPath(), logLevel != null ? logLevel : server.defaultLogLevel());
+            Logger log = LoggerFactory.getLogger("mosn");
+            log.info("mosn4j {} starting with {} ({} event loops)", version(),
+                    config == null ? "the built-in demo config" : config, server.eventLoops());
+            MosnServer running;
+            try {
+                running = MosnServer.start(loaded);
+            } catch (ConfigException e) {
+                log.error("cannot start: {}", e.getMessage());
+                System.err.println("mosn: cannot start: " + e.getMessage());
+                return 1;
+            }
+            log.info("mosn4j started");
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runnable stop = () -> {
+                log.info("signal received: draining and stopping");
+                running.shutdown();
+                stopped.countDown();
+            };
+            for (String sig : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(sig), s -> Thread.ofPlatform().name("mosn-shutdown").start(stop));
+            }
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+
+        private static LoadedConfig defaultConfig() {
+            try (InputStream in = Main.class.getResourceAsStream("/default-config.json")) {
+                return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), false);
+            } catch (IOException e) {
+                throw new IllegalStateException("built-in config missing", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.mosn4j.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads MOSN v2 config files (JSON or YAML) the way MOSN's Go decoder does: keys match ignoring
+ * case, durations are Go duration strings (or numbers of nanoseconds), unknown keys are skipped
+ * with a debug line. Every error names the path of the bad field.
+ */
+public final class ConfigLoader {
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+
+    private static final ObjectMapper MAPPER = newMapper(new JsonMapper());
+    private static final ObjectMapper YAML = newMapper(new ObjectMapper(new YAMLFactory()));
+
+    private ConfigLoader() {}
+
+    /** The mapper used for both reading configs and writing config dumps. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static LoadedConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
+        return parse(text, yaml);
+    }
+
+    public static LoadedConfig parse(String text, boolean yaml) {
+        JsonNode tree;
+        try {
+            tree = (yaml ? YAML : MAPPER).readTree(text);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new ConfigException("", "malformed " + (yaml ? "YAML" : "JSON")
+                    + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+                    + ": " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ConfigException("", "the config must be a " + (yaml ? "YAML mapping" : "JSON object"));
+        }
+        MosnConfig config = convert(tree, MosnConfig.class, "");
+        return new LoadedConfig(config, resolveFilters(config));
+    }
+
+    /** Converts {@code node} to {@code type}, reporting errors under {@code path}. */
+    public static <T> T convert(JsonNode node, Class<T> type, String path) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonMappingException e) {
+            throw translate(e, path);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(path, e.getOriginalMessage());
+        } catch (ConfigException e) {
+            throw e.under(path);
+        }
+    }
+
+    /**
+     * Turns each listener's network filters into one {@link NetworkFilterConfig}, checking what a
+     * record cannot check alone: filter types, router names, cluster names.
+     */
+    private static Map<String, NetworkFilterConfig> resolveFilters(MosnConfig config) {
+        ServerConfig server = config.server();
+        Map<String, RouterConfig> routers = new HashMap<>();
+        for (RouterConfig r : server.routers()) {
+            routers.put(r.routerConfigName(), r);
+        }
+        var clusters = new java.util.HashSet<String>();
+        config.clusterManager().clusters().forEach(c -> clusters.add(c.name()));
+
+        Map<String, NetworkFilterConfig> byListener = new HashMap<>();
+        List<ListenerConfig> listeners = server.listeners();
+        for (int li = 0; li < listeners.size(); li++) {
+            ListenerConfig listener = listeners.get(li);
+            String chainPath = "servers[0].listeners[" + li + "].filter_chains[0]";
+            if (byListener.containsKey(listener.name())) {
+                throw new ConfigException("servers[0].listeners[" + li + "].name", "duplicate listener name \"" + listener.name() + "\"");
+            }
+            List<FilterConfig> filters = listener.filterChains().get(0).filters();
+            ProxyConfig proxy = null;
+            RouterConfig inline = null;
+            TcpProxyConfig tcp = null;
+            for (int fi = 0; fi < filters.size(); fi++) {
+                FilterConfig f = filters.get(fi);
+                String path = chainPath + ".filters[" + fi + "]";
+                JsonNode body = f.config() == null ? MAPPER.createObjectNode() : f.config();
+                switch (f.type().toLowerCase(Locale.ROOT)) {
+                    case "proxy" -> proxy = convert(body, ProxyConfig.class, path + ".config");
+                    case "connection_manager" -> inline = convert(body, RouterConfig.class, path + ".config");
+                    case "tcp_proxy", "tcpproxy" -> tcp = convert(body, TcpProxyConfig.class, path + ".config");
+                    default -> throw new ConfigException(path + ".type", "unknown network filter \"" + f.type() + "\" (supported: proxy, tcp_proxy, connection_manager)");
+                }
+            }
+            if (proxy != null && tcp != null) {
+                throw new ConfigException(chainPath + ".filters", "a chain may have either proxy or tcp_proxy, not both");
+            }
+            if (tcp != null) {
+                checkCluster(clusters, tcp.cluster(), chainPath + ".filters.tcp_proxy.cluster", true);
+                for (int ri = 0; ri < tcp.routes().size(); ri++) {
+                    checkCluster(clusters, tcp.routes().get(ri).cluster(), chainPath + ".filters.tcp_proxy.routes[" + ri + "].cluster", false);
+                }
+                byListener.put(listener.name(), new NetworkFilterConfig.TcpProxy(tcp));
+                continue;
+            }
+            if (proxy == null) {
+                throw new ConfigException(chainPath + ".filters", "needs a proxy or tcp_proxy filter");
+            }
+            RouterConfig router = inline;
+            if (router == null || (proxy.routerConfigName() != null && !proxy.routerConfigName().equals(router.routerConfigName()))) {
+                router = routers.get(proxy.routerConfigName());
+            }
+            if (router == null) {
+                throw new ConfigException(chainPath + ".filters.proxy.router_config_name",
+                        proxy.routerConfigName() == null ? "required" : "no router named \"" + proxy.routerConfigName() + "\" in servers[0].routers");
+            }
+            for (VirtualHostConfig vh : router.virtualHosts()) {
+                for (RouteConfig r : vh.routers()) {
+                    if (r.directResponse() == null && !clusters.contains(r.route().clusterName())) {
+                        log.warn("router {} virtual host {}: cluster \"{}\" is not defined; requests routed to it get 502",
+                                router.routerConfigName(), vh.name(), r.route().clusterName());
+                    }
+                }
+            }
+            byListener.put(listener.name(), new NetworkFilterConfig.Proxy(proxy, router));
+        }
+        return Map.copyOf(byListener);
+    }
+
+    private static void checkCluster(java.util.Set<String> clusters, String name, String path, boolean optional) {
+        if ((name == null || name.isBlank()) && optional) {
+            return;
+        }
+        if (!clusters.contains(name)) {
+            throw new ConfigException(path, "no cluster named \"" + name + "\" in cluster_manager.clusters");
+        }
+    }
+
+    private static ConfigException translate(JsonMappingException e, String base) {
+        StringBuilder path = new StringBuilder(base);
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(snake(ref.getFieldName()));
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        Throwable cause = e.getCause();
+        if (e instanceof ValueInstantiationException && cause instanceof ConfigException ce) {
+            return ce.under(path.toString());
+        }
+        if (cause instanceof ConfigException ce) {
+            return ce.under(path.toString());
+        }
+        String reason;
+        if (e instanceof InvalidFormatException ife) {
+            reason = "invalid value " + quote(ife.getValue()) + " (expected " + describe(ife.getTargetType()) + ")";
+            if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+                reason = iae.getMessage();
+            }
+        } else if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+            reason = "expected " + describe(mie.getTargetType());
+        } else if (cause != null && cause.getMessage() != null) {
+            reason = cause.getMessage();
+        } else {
+            reason = e.getOriginalMessage();
+        }
+        return new ConfigException(path.toString(), reason);
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Duration.class) {
+            return "a duration such as \"1s\"";
+        }
+        if (type == Integer.class || type == Long.class || type == int.class || type == long.class) {
+            return "an integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        return "an object";
+    }
+
+    private static String quote(Object v) {
+        return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+    }
+
+    private static String snake(String name) {
+        StringBuilder sb = new StringBuilder(name.length() + 4);
+        for (char c : name.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                sb.append('_').append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static ObjectMapper newMapper(ObjectMapper m) {
+        SimpleModule durations = new SimpleModule("go-durations");
+        durations.addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                return switch (p.currentToken()) {
+                    case VALUE_STRING -> {
+                        try {
+                            yield GoDuration.parse(p.getText().trim());
+                        } catch (IllegalArgumentException e) {
+                            throw InvalidFormatException.from(p, e.getMessage(), p.getText(), Duration.class);
+                        }
+                    }
+                    // MOSN's DurationConfig takes a bare number as nanoseconds, like Go's time.Duration.
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> Duration.ofNanos(p.getLongValue());
+                    default -> (Duration) ctx.handleUnexpectedToken(Duration.class, p);
+                };
+            }
+        });
+        durations.addSerializer(Duration.class, new StdSerializer<>(Duration.class) {
+            @Override
+            public void serialize(Duration d, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+                g.writeString(GoDuration.format(d));
+            }
+        });
+        m.registerModule(durations);
+        m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, true);
+        m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        m.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
+        m.configure(SerializationFeature.INDENT_OUTPUT, true);
+        m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        m.addHandler(new DeserializationProblemHandler() {
+            @Override
+            public boolean handleUnknownProperty(DeserializationContext ctx, JsonParser p, JsonDeserializer<?> deserializer,
+                                                 Object beanOrClass, String propertyName) throws IOException {
+                if (log.isDebugEnabled()) {
+                    log.debug("config: ignoring unsupported field \"{}\" at {}", propertyName, p.getParsingContext().pathAsPointer());
+                }
+                p.skipChildren();
+                return true;
+            }
+        });
+        return m;
+    }
+}

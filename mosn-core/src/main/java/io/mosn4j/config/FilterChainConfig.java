@@ -1,0 +1,37 @@
+package io.mosn4j.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** {@code filter_chains[i]}: TLS settings and the network filters of a listener. */
+public record FilterChainConfig(JsonNode tlsContext, List<JsonNode> tlsContextSet, List<FilterConfig> filters) {
+    public FilterChainConfig {
+        filters = filters == null ? List.of() : List.copyOf(filters);
+        tlsContextSet = tlsContextSet == null ? List.of() : List.copyOf(tlsContextSet);
+        if (tlsEnabled(tlsContext)) {
+            throw new ConfigException("tls_context.status", "TLS listeners are not supported yet");
+        }
+        for (int i = 0; i < tlsContextSet.size(); i++) {
+            if (tlsEnabled(tlsContextSet.get(i))) {
+                throw new ConfigException("tls_context_set[" + i + "].status", "TLS listeners are not supported yet");
+            }
+        }
+        if (filters.isEmpty()) {
+            throw new ConfigException("filters", "at least one network filter is required");
+        }
+    }
+
+    /** MOSN reads {@code "tls_context": {}} and {@code status: false} as plaintext. */
+    private static boolean tlsEnabled(JsonNode tls) {
+        if (tls == null || !tls.isObject()) {
+            return false;
+        }
+        for (var it = tls.properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().equalsIgnoreCase("status")) {
+                return e.getValue().asBoolean(false);
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,22 @@
+package io.mosn4j.config;
+
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** A header a route requires: exact value, or a regular expression when {@code regex} is true. */
+public record HeaderMatchConfig(String name, String value, Boolean regex) {
+    public HeaderMatchConfig {
+        if (name == null || name.isBlank()) {
+            throw new ConfigException("name", "required");
+        }
+        value = value == null ? "" : value;
+        regex = regex != null && regex;
+        if (regex) {
+            try {
+                Pattern.compile(value);
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException("value", "invalid regular expression \"" + value + "\": " + e.getDescription());
+            }
+        }
+    }
+}

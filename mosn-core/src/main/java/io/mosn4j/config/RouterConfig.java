@@ -1,0 +1,13 @@
+package io.mosn4j.config;
+
+import java.util.List;
+
+/** {@code servers[0].routers[i]} (and the inline form inside {@code connection_manager}). */
+public record RouterConfig(String routerConfigName, List<VirtualHostConfig> virtualHosts) {
+    public RouterConfig {
+        if (routerConfigName == null || routerConfigName.isBlank()) {
+            throw new ConfigException("router_config_name", "required");
+        }
+        virtualHosts = virtualHosts == null ? List.of() : List.copyOf(virtualHosts);
+    }
+}

@@ -1,0 +1,40 @@
+package io.mosn4j.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code servers[0]}: process-wide settings, routers and listeners. */
+public record ServerConfig(
+        String defaultLogPath,
+        String defaultLogLevel,
+        Duration gracefulTimeout,
+        Integer processor,
+        List<RouterConfig> routers,
+        List<ListenerConfig> listeners) {
+
+    private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "FATAL");
+
+    public ServerConfig {
+        defaultLogPath = defaultLogPath == null || defaultLogPath.isBlank() ? "stderr" : defaultLogPath;
+        defaultLogLevel = defaultLogLevel == null || defaultLogLevel.isBlank() ? "INFO" : defaultLogLevel.toUpperCase(Locale.ROOT);
+        if (!LEVELS.contains(defaultLogLevel)) {
+            throw new ConfigException("default_log_level", "unknown value \"" + defaultLogLevel + "\" (expected DEBUG, INFO, WARN, ERROR or FATAL)");
+        }
+        gracefulTimeout = gracefulTimeout == null ? Duration.ofSeconds(30) : gracefulTimeout;
+        if (gracefulTimeout.isNegative()) {
+            throw new ConfigException("graceful_timeout", "must not be negative");
+        }
+        if (processor != null && processor < 0) {
+            throw new ConfigException("processor", "must not be negative, got " + processor);
+        }
+        routers = routers == null ? List.of() : List.copyOf(routers);
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+    }
+
+    /** Worker event loops: {@code processor}, or the CPU count when unset or 0. */
+    public int eventLoops() {
+        return processor == null || processor == 0 ? Runtime.getRuntime().availableProcessors() : processor;
+    }
+}

@@ -1,0 +1,21 @@
+package io.mosn4j.config;
+
+import java.util.List;
+
+/** A virtual host: the domains it serves and its ordered routes (MOSN names them "routers"). */
+public record VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routers) {
+    public VirtualHostConfig {
+        name = name == null ? "" : name;
+        domains = domains == null || domains.isEmpty() ? List.of("*") : List.copyOf(domains);
+        for (int i = 0; i < domains.size(); i++) {
+            String d = domains.get(i);
+            if (d == null || d.isBlank()) {
+                throw new ConfigException("domains[" + i + "]", "must not be empty");
+            }
+            if (d.indexOf('*') > 0 || d.indexOf('*') != d.lastIndexOf('*')) {
+                throw new ConfigException("domains[" + i + "]", "\"" + d + "\": a wildcard may only lead the domain (\"*.example.com\", \"*\")");
+            }
+        }
+        routers = routers == null ? List.of() : List.copyOf(routers);
+    }
+}

@@ -1,0 +1,58 @@
+package io.mosn4j.log;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Applies {@code default_log_path} (stdout, stderr or a file) and {@code default_log_level}. */
+public final class MosnLogging {
+    private static final String PATTERN = "%d{\"yyyy-MM-dd HH:mm:ss,SSS\"} [%level] [%logger{0}] %msg%n";
+
+    private MosnLogging() {}
+
+    public static void configure(String path, String level) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        OutputStreamAppender<ILoggingEvent> appender;
+        if (path.equalsIgnoreCase("stdout") || path.equalsIgnoreCase("stderr")) {
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+            console.setTarget(path.equalsIgnoreCase("stdout") ? "System.out" : "System.err");
+            appender = console;
+        } else {
+            FileAppender<ILoggingEvent> file = new FileAppender<>();
+            file.setFile(path);
+            file.setAppend(true);
+            appender = file;
+        }
+        appender.setContext(ctx);
+        appender.setEncoder(encoder);
+        appender.setName("mosn");
+        appender.start();
+        ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level lvl = toLevel(level);
+        root.setLevel(lvl);
+        root.addAppender(appender);
+        // Netty's own debug output is noise to a proxy's user; its leak reports are ERRORs and still show.
+        ctx.getLogger("io.netty").setLevel(lvl.isGreaterOrEqual(Level.INFO) ? lvl : Level.INFO);
+    }
+
+    private static Level toLevel(String level) {
+        return switch (level.toUpperCase(java.util.Locale.ROOT)) {
+            case "TRACE" -> Level.TRACE;
+            case "DEBUG" -> Level.DEBUG;
+            case "WARN", "WARNING" -> Level.WARN;
+            case "ERROR", "FATAL" -> Level.ERROR;
+            default -> Level.INFO;
+        };
+    }
+}

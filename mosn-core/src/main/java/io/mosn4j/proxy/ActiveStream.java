@@ -1,0 +1,391 @@
+package io.mosn4j.proxy;
+
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.stream.StreamSender;
+import io.mosn4j.router.Route;
+import io.mosn4j.upstream.Cluster;
+import io.mosn4j.upstream.Host;
+import io.mosn4j.upstream.Http1Pool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request through the proxy: route it, pick a host, get an upstream connection from the
+ * event loop's pool, and pipe request and response between the two codecs, pausing whichever side
+ * reads faster than the other can write. Protocol-neutral: it sees only {@link Headers}, body
+ * chunks and trailers. Lives on one event loop; no locks.
+ */
+final class ActiveStream implements StreamReceiver, Http1Pool.Callback {
+    private static final Logger log = LoggerFactory.getLogger(ActiveStream.class);
+
+    private final ProxyContext context;
+    private final StreamSender downstream;
+    private final EventLoop loop;
+    private final UpstreamReceiver upstreamReceiver = new UpstreamReceiver();
+
+    private Headers requestHeaders;
+    private Cluster cluster;
+    private Host host;
+    private Duration timeout;
+    private StreamSender upstream;
+    private ClientConnection connection;
+    /** Request body and trailers that arrived before the upstream connection was ready. */
+    private ArrayDeque<Object> pending;
+    private boolean requestComplete;
+    private boolean upstreamRequestComplete;
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean downstreamPaused;
+    private boolean upstreamPaused;
+    private boolean retried;
+    private boolean requestEndedOnHeaders;
+    private boolean done;
+    private ScheduledFuture<?> timer;
+
+    ActiveStream(ProxyContext context, StreamSender downstream, EventLoop loop) {
+        this.context = context;
+        this.downstream = downstream;
+        this.loop = loop;
+        context.activeStreams().incrementAndGet();
+    }
+
+    // ---- downstream request events ----
+
+    @Override
+    public void onHeaders(Headers headers, boolean endStream) {
+        requestHeaders = headers;
+        requestComplete = endStream;
+        requestEndedOnHeaders = endStream;
+        Route route = context.routes().match(headers);
+        if (route == null) {
+            localReply(404, "no route matched");
+            return;
+        }
+        if (route.isDirectResponse()) {
+            directReply(route.directStatus(), route.directBody());
+            return;
+        }
+        cluster = context.clusters().get(route.clusterName());
+        if (cluster == null) {
+            localReply(502, "no cluster named \"" + route.clusterName() + "\"");
+            return;
+        }
+        host = cluster.chooseHost();
+        if (host == null) {
+            localReply(502, "no healthy upstream in cluster \"" + cluster.name() + "\"");
+            return;
+        }
+        timeout = route.timeout() == null ? ProxyContext.DEFAULT_TIMEOUT : route.timeout();
+        if (!endStream) {
+            pauseDownstream(true); // hold the body back until there is somewhere to send it
+        } else {
+            startTimer();
+        }
+        acquire();
+    }
+
+    private void acquire() {
+        Http1Pool pool = host.pool(loop, l -> new Http1Pool(l, context.transport(), host, cluster));
+        pool.acquire(this);
+    }
+
+    @Override
+    public void onData(ByteBuf data, boolean endStream) {
+        if (done || responseComplete) {
+            data.release();
+            return;
+        }
+        if (endStream) {
+            requestComplete = true;
+            startTimer();
+        }
+        if (upstream == null) {
+            pending().add(data);
+            if (endStream) {
+                pending.add(END);
+            }
+            return;
+        }
+        upstream.sendData(data, endStream);
+        upstreamRequestComplete = endStream;
+        if (!endStream && !upstream.isWritable()) {
+            pauseDownstream(true);
+        }
+    }
+
+    @Override
+    public void onTrailers(Headers trailers) {
+        if (done || responseComplete) {
+            return;
+        }
+        requestComplete = true;
+        startTimer();
+        if (upstream == null) {
+            pending().add(trailers);
+            return;
+        }
+        upstream.sendTrailers(trailers);
+        upstreamRequestComplete = true;
+    }
+
+    @Override
+    public void onReset(ResetReason reason) {
+        // the client went away or broke the protocol: abandon the upstream side too
+        if (upstream != null && !(responseComplete && upstreamRequestComplete)) {
+            upstream.reset(ResetReason.LOCAL_RESET);
+        }
+        finish();
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+        // the downstream response buffer filled or drained: pace the upstream response
+        pauseUpstream(!writable);
+    }
+
+    // ---- upstream connection ----
+
+    @Override
+    public void onReady(ClientConnection conn) {
+        if (done) {
+            conn.releaseUnused();
+            return;
+        }
+        connection = conn;
+        upstream = conn.newStream(upstreamReceiver);
+        boolean endNow = requestComplete && (pending == null || pending.isEmpty());
+        upstream.sendHeaders(requestHeaders, endNow);
+        upstreamRequestComplete = endNow;
+        if (pending != null) {
+            Object item;
+            while ((item = pending.poll()) != null) {
+                if (item instanceof ByteBuf data) {
+                    boolean end = pending.peek() == END;
+                    if (end) {
+                        pending.poll();
+                    }
+                    upstream.sendData(data, end);
+                    upstreamRequestComplete = end;
+                } else if (item instanceof Headers trailers) {
+                    upstream.sendTrailers(trailers);
+                    upstreamRequestComplete = true;
+                } else if (item == END) {
+                    upstream.sendData(Unpooled.EMPTY_BUFFER, true);
+                    upstreamRequestComplete = true;
+                }
+            }
+        }
+        if (!requestComplete) {
+            pauseDownstream(!upstream.isWritable());
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        if (done) {
+            return;
+        }
+        log.debug("connect to {} (cluster {}) failed: {}", host, cluster.name(), cause.toString());
+        upstreamFailed(ResetReason.CONNECT_FAILURE);
+    }
+
+    private void upstreamFailed(ResetReason reason) {
+        if (done) {
+            return;
+        }
+        if (responseStarted) {
+            downstream.reset(reason);
+            finish();
+            return;
+        }
+        switch (reason) {
+            case TIMEOUT -> localReply(504, "upstream request timeout");
+            case OVERFLOW -> localReply(503, "upstream overflow");
+            case CONNECT_FAILURE -> localReply(502, "upstream connect error (" + host + ")");
+            default -> localReply(502, "upstream reset before response (" + host + ")");
+        }
+    }
+
+    /** Receives the upstream response and passes it down. */
+    private final class UpstreamReceiver implements StreamReceiver {
+        @Override
+        public void onHeaders(Headers headers, boolean endStream) {
+            if (done) {
+                return;
+            }
+            cancelTimer();
+            responseStarted = true;
+            responseComplete = endStream;
+            downstream.sendHeaders(headers, endStream);
+            if (endStream) {
+                responseEnded();
+            }
+        }
+
+        @Override
+        public void onData(ByteBuf data, boolean endStream) {
+            if (done) {
+                data.release();
+                return;
+            }
+            responseComplete = endStream;
+            downstream.sendData(data, endStream);
+            if (endStream) {
+                responseEnded();
+            } else if (!downstream.isWritable()) {
+                pauseUpstream(true);
+            }
+        }
+
+        @Override
+        public void onTrailers(Headers trailers) {
+            if (done) {
+                return;
+            }
+            responseComplete = true;
+            downstream.sendTrailers(trailers);
+            responseEnded();
+        }
+
+        @Override
+        public void onReset(ResetReason reason) {
+            if (done) {
+                return;
+            }
+            // a kept-alive connection the upstream closed just as we reused it: the request never
+            // reached the application, so try once more on a fresh connection
+            if (!responseStarted && !retried && connection != null && connection.reused()
+                    && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders) {
+                retried = true;
+                upstream = null;
+                connection = null;
+                upstreamRequestComplete = false;
+                acquire();
+                return;
+            }
+            upstreamFailed(reason);
+        }
+
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            // the upstream request buffer filled or drained: pace the downstream request body
+            if (!requestComplete) {
+                pauseDownstream(!writable);
+            }
+        }
+    }
+
+    private void responseEnded() {
+        if (upstream != null && !upstreamRequestComplete) {
+            upstream.reset(ResetReason.LOCAL_RESET); // answered before the request finished
+        }
+        finish();
+    }
+
+    // ---- local replies, timers, flow control ----
+
+    private void localReply(int status, String message) {
+        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        Headers h = Headers.response(status);
+        h.add("content-type", "text/plain; charset=utf-8");
+        h.add("content-length", Integer.toString(body.length));
+        sendLocal(h, body);
+    }
+
+    private void directReply(int status, byte[] body) {
+        Headers h = Headers.response(status);
+        if (body.length > 0) {
+            h.add("content-type", "text/plain; charset=utf-8");
+        }
+        h.add("content-length", Integer.toString(body.length));
+        sendLocal(h, body);
+    }
+
+    private void sendLocal(Headers h, byte[] body) {
+        cancelTimer();
+        responseStarted = true;
+        responseComplete = true;
+        if (body.length == 0) {
+            downstream.sendHeaders(h, true);
+        } else {
+            downstream.sendHeaders(h, false);
+            downstream.sendData(Unpooled.wrappedBuffer(body), true);
+        }
+        finish();
+    }
+
+    private void startTimer() {
+        if (timer == null && timeout != null && !timeout.isZero() && !responseStarted && !done) {
+            timer = loop.schedule(this::onTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onTimeout() {
+        timer = null;
+        if (done || responseStarted) {
+            return;
+        }
+        if (upstream != null) {
+            upstream.reset(ResetReason.TIMEOUT);
+        }
+        upstreamFailed(ResetReason.TIMEOUT);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void pauseDownstream(boolean pause) {
+        if (pause != downstreamPaused) {
+            downstreamPaused = pause;
+            downstream.readDisable(pause);
+        }
+    }
+
+    private void pauseUpstream(boolean pause) {
+        if (upstream != null && pause != upstreamPaused) {
+            upstreamPaused = pause;
+            upstream.readDisable(pause);
+        }
+    }
+
+    private ArrayDeque<Object> pending() {
+        if (pending == null) {
+            pending = new ArrayDeque<>(4);
+        }
+        return pending;
+    }
+
+    private void finish() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimer();
+        if (pending != null) {
+            Object item;
+            while ((item = pending.poll()) != null) {
+                if (item instanceof ByteBuf b) {
+                    b.release();
+                }
+            }
+        }
+        context.activeStreams().decrementAndGet();
+    }
+
+    private static final Object END = new Object();
+}

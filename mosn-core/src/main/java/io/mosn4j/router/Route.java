@@ -1,0 +1,108 @@
+package io.mosn4j.router;
+
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.config.HeaderMatchConfig;
+import io.mosn4j.config.RouteConfig;
+import io.mosn4j.config.RouteMatchConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One route: a path matcher (prefix, then exact path, then regex, as MOSN ranks them), header
+ * matchers, and an action. Matchers are compiled once when the route table is built.
+ */
+public final class Route {
+    private final String prefix;
+    private final String exactPath;
+    private final Pattern regex;
+    private final HeaderMatcher[] headers;
+    private final String clusterName;
+    private final Duration timeout;
+    private final int directStatus;
+    private final byte[] directBody;
+
+    Route(RouteConfig config) {
+        RouteMatchConfig m = config.match();
+        this.prefix = empty(m.prefix()) ? null : m.prefix();
+        this.exactPath = prefix != null || empty(m.path()) ? null : m.path();
+        this.regex = prefix != null || exactPath != null || empty(m.regex()) ? null : Pattern.compile(m.regex());
+        List<HeaderMatchConfig> hs = m.headers();
+        this.headers = new HeaderMatcher[hs.size()];
+        for (int i = 0; i < headers.length; i++) {
+            headers[i] = new HeaderMatcher(hs.get(i));
+        }
+        if (config.directResponse() != null) {
+            this.directStatus = config.directResponse().status();
+            String body = config.directResponse().body();
+            this.directBody = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            this.clusterName = null;
+            this.timeout = null;
+        } else {
+            this.directStatus = 0;
+            this.directBody = null;
+            this.clusterName = config.route().clusterName();
+            this.timeout = config.route().timeout();
+        }
+    }
+
+    boolean matches(Headers request, String path, String pathOnly) {
+        if (prefix != null) {
+            if (!path.startsWith(prefix)) {
+                return false;
+            }
+        } else if (exactPath != null) {
+            if (!pathOnly.equals(exactPath)) {
+                return false;
+            }
+        } else if (regex != null && !regex.matcher(pathOnly).matches()) {
+            return false;
+        }
+        for (HeaderMatcher h : headers) {
+            if (!h.matches(request)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public boolean isDirectResponse() {
+        return directBody != null;
+    }
+
+    public int directStatus() {
+        return directStatus;
+    }
+
+    public byte[] directBody() {
+        return directBody;
+    }
+
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** The route's timeout, or null when it has none. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    private static boolean empty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private record HeaderMatcher(String name, String value, Pattern pattern) {
+        HeaderMatcher(HeaderMatchConfig c) {
+            this(c.name(), c.value(), c.regex() ? Pattern.compile(c.value()) : null);
+        }
+
+        boolean matches(Headers request) {
+            String v = request.get(name);
+            if (v == null) {
+                return false;
+            }
+            return pattern == null ? v.equals(value) : pattern.matcher(v).matches();
+        }
+    }
+}

@@ -1,0 +1,403 @@
+package io.mosn4j.stream.http1;
+
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.stream.StreamSender;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 server codec: turns the requests Netty's {@code HttpServerCodec} decodes into
+ * neutral streams, one at a time per connection, and writes their responses back with the framing
+ * the client understands (content-length, chunked, or close-delimited for HTTP/1.0).
+ *
+ * <p>Pipelined requests wait, decoded, until the response before them is done; reading pauses
+ * meanwhile. Bodies are never aggregated: each chunk goes to the stream as it arrives.
+ */
+public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
+    /** Fired down a pipeline when the server starts draining: idle connections close at once. */
+    public static final Object DRAIN = new Object();
+
+    private static final Logger log = LoggerFactory.getLogger(Http1ServerConnection.class);
+
+    private final ServerStreamHandler handler;
+    private final BooleanSupplier draining;
+    private ChannelHandlerContext ctx;
+    private Stream current;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
+    private int readDisables;
+    private boolean pausedForPipeline;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
+
+    public Http1ServerConnection(ServerStreamHandler handler, BooleanSupplier draining) {
+        this.handler = handler;
+        this.draining = draining;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!pipelined.isEmpty() || (current != null && current.requestDone && msg instanceof HttpRequest)) {
+            pipelined.add(msg);
+            if (!pausedForPipeline) {
+                pausedForPipeline = true;
+                updateAutoRead();
+            }
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            DecoderResult result = req.decoderResult();
+            if (result.isFailure()) {
+                ReferenceCountUtil.release(msg);
+                rejectMalformed(result.cause());
+                return;
+            }
+            current = new Stream(req);
+            if (msg instanceof HttpContent content) {
+                current.onContent(content);
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (current == null || current.requestDone) {
+                content.release(); // the rest of a request already answered (and closing)
+                return;
+            }
+            current.onContent(content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void rejectMalformed(Throwable cause) {
+        HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+        log.debug("malformed request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (current != null && !current.responseStarted) {
+            current.fail(ResetReason.PROTOCOL_ERROR);
+        }
+        byte[] body = (status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
+        DefaultFullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null && current.receiver != null && !current.reset) {
+            current.receiver.onWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent || evt == DRAIN) {
+            if (current == null && pipelined.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Stream s = current;
+        current = null;
+        if (s != null && !(s.requestDone && s.responseDone)) {
+            s.fail(ResetReason.CONNECTION_TERMINATION);
+        }
+        Object m;
+        while ((m = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("downstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private void updateAutoRead() {
+        ctx.channel().config().setAutoRead(readDisables == 0 && !pausedForPipeline);
+    }
+
+    private void write(Object msg) {
+        ctx.write(msg, ctx.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.channel().eventLoop().execute(flushTask);
+        }
+    }
+
+    private void streamDone(Stream s, boolean close) {
+        if (current != s) {
+            return;
+        }
+        current = null;
+        if (readDisables > 0) {
+            readDisables = 0; // a finished stream's pauses die with it
+        }
+        if (close || draining.getAsBoolean()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.flush();
+        while (current == null && !pipelined.isEmpty()) {
+            dispatch(pipelined.poll());
+            if (current != null && current.requestDone && !pipelined.isEmpty() && pipelined.peek() instanceof HttpRequest) {
+                break;
+            }
+        }
+        if (pipelined.isEmpty() && pausedForPipeline) {
+            pausedForPipeline = false;
+        }
+        updateAutoRead();
+    }
+
+    /** One request and its response on this connection. */
+    private final class Stream implements StreamSender {
+        private final boolean head;
+        private final boolean http10;
+        private final boolean clientKeepAlive;
+        private StreamReceiver receiver;
+        private boolean requestDone;
+        private boolean responseStarted;
+        private boolean responseDone;
+        private boolean bodyless;
+        private boolean chunked;
+        private boolean closeAfter;
+        private boolean reset;
+
+        Stream(HttpRequest req) {
+            head = req.method().equals(HttpMethod.HEAD);
+            http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+            clientKeepAlive = HttpUtil.isKeepAlive(req);
+            HttpHeaders hs = req.headers();
+            boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+            requestDone = !hasBody;
+            Headers headers = Http1Headers.fromRequest(req);
+            if (hs.contains(HttpHeaderNames.CONTENT_LENGTH) && !hasBody) {
+                headers.set("content-length", "0");
+            }
+            receiver = handler.newStream(this);
+            receiver.onHeaders(headers, requestDone);
+        }
+
+        /** Takes ownership of {@code content}. */
+        void onContent(HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                log.debug("malformed request body from {}: {}", ctx.channel().remoteAddress(), content.decoderResult().cause().toString());
+                fail(ResetReason.PROTOCOL_ERROR);
+                ctx.close();
+                return;
+            }
+            ByteBuf data = content.content();
+            if (requestDone) {
+                data.release(); // the empty end marker of a body-less request
+                return;
+            }
+            if (content instanceof LastHttpContent last) {
+                requestDone = true;
+                HttpHeaders trailers = last.trailingHeaders();
+                if (!trailers.isEmpty()) {
+                    if (data.isReadable()) {
+                        receiver.onData(data, false);
+                    } else {
+                        data.release();
+                    }
+                    receiver.onTrailers(Http1Headers.fromTrailers(trailers));
+                } else {
+                    receiver.onData(data, true);
+                }
+                if (responseDone && current == this) {
+                    streamDone(this, closeAfter);
+                }
+            } else if (data.isReadable()) {
+                receiver.onData(data, false);
+            } else {
+                data.release();
+            }
+        }
+
+        void fail(ResetReason reason) {
+            if (!reset && !responseDone) {
+                reset = true;
+                receiver.onReset(reason);
+            }
+        }
+
+        @Override
+        public void sendHeaders(Headers headers, boolean endStream) {
+            if (responseStarted || reset) {
+                return;
+            }
+            responseStarted = true;
+            HttpResponse resp = Http1Headers.toResponse(headers);
+            int status = resp.status().code();
+            HttpHeaders out = resp.headers();
+            bodyless = head || status == 204 || status == 304 || status < 200;
+            closeAfter = !clientKeepAlive || !requestDone || draining.getAsBoolean();
+            if (status == 204 || (status >= 100 && status < 200)) {
+                out.remove(HttpHeaderNames.CONTENT_LENGTH);
+            }
+            if (!bodyless) {
+                if (endStream) {
+                    if (!out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                        out.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+                    }
+                } else if (!out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                    if (http10) {
+                        closeAfter = true; // HTTP/1.0 has no chunked: the body ends with the connection
+                    } else {
+                        out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                        chunked = true;
+                    }
+                }
+            }
+            if (closeAfter) {
+                out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (http10) {
+                out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            if (http10) {
+                resp.setProtocolVersion(HttpVersion.HTTP_1_0);
+            }
+            write(resp);
+            if (endStream) {
+                end(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
+
+        @Override
+        public void sendData(ByteBuf data, boolean endStream) {
+            if (!responseStarted || responseDone || reset) {
+                data.release();
+                return;
+            }
+            if (bodyless) {
+                data.release();
+                if (endStream) {
+                    end(LastHttpContent.EMPTY_LAST_CONTENT);
+                }
+                return;
+            }
+            if (endStream) {
+                end(new DefaultLastHttpContent(data));
+            } else {
+                write(new DefaultHttpContent(data));
+            }
+        }
+
+        @Override
+        public void sendTrailers(Headers trailers) {
+            if (!responseStarted || responseDone || reset) {
+                return;
+            }
+            if (chunked && !trailers.isEmpty()) {
+                DefaultLastHttpContent last = new DefaultLastHttpContent();
+                Http1Headers.copyRegular(trailers, last.trailingHeaders());
+                end(last);
+            } else {
+                end(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
+
+        private void end(LastHttpContent last) {
+            responseDone = true;
+            ctx.write(last, ctx.voidPromise());
+            if (requestDone) {
+                streamDone(this, closeAfter);
+            } else {
+                // answered before the request finished: HTTP/1 cannot skip the rest, so close
+                current = null;
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void reset(ResetReason reason) {
+            if (reset || responseDone) {
+                return;
+            }
+            reset = true;
+            if (current == this) {
+                current = null;
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void readDisable(boolean disable) {
+            if (current != this) {
+                return;
+            }
+            readDisables += disable ? 1 : -1;
+            if (readDisables < 0) {
+                readDisables = 0;
+            }
+            updateAutoRead();
+        }
+
+        @Override
+        public boolean isWritable() {
+            return ctx.channel().isWritable();
+        }
+    }
+}

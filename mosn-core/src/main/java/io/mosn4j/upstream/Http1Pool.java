@@ -1,0 +1,86 @@
+package io.mosn4j.upstream;
+
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.server.Transport;
+import io.mosn4j.stream.http1.Http1ClientConnection;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.util.ArrayDeque;
+
+/**
+ * Keep-alive HTTP/1.1 connections to one host, owned by one event loop: no locks. Idle
+ * connections are reused newest first (warmest); a connection the upstream closed leaves the pool.
+ */
+public final class Http1Pool implements Http1ClientConnection.Owner {
+
+    /** The result of {@link #acquire}: called on the pool's event loop. */
+    public interface Callback {
+        void onReady(ClientConnection connection);
+
+        void onFailure(Throwable cause);
+    }
+
+    private final Bootstrap bootstrap;
+    private final Host host;
+    private final long maxRequests;
+    private final ArrayDeque<Http1ClientConnection> idle = new ArrayDeque<>();
+
+    public Http1Pool(EventLoop loop, Transport transport, Host host, Cluster cluster) {
+        this.host = host;
+        this.maxRequests = cluster.maxRequestsPerConnection();
+        int high = Math.max(cluster.bufferLimitBytes(), 1024);
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.connectTimeout().toMillis()))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536), false, false));
+                        ch.pipeline().addLast(new Http1ClientConnection(Http1Pool.this, maxRequests));
+                    }
+                });
+    }
+
+    public void acquire(Callback callback) {
+        Http1ClientConnection c;
+        while ((c = idle.pollLast()) != null) {
+            if (c.isActive()) {
+                callback.onReady(c);
+                return;
+            }
+        }
+        ChannelFuture f = bootstrap.connect(host.socketAddress());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                callback.onReady(f.channel().pipeline().get(Http1ClientConnection.class));
+            } else {
+                callback.onFailure(done.cause());
+            }
+        });
+    }
+
+    @Override
+    public void release(Http1ClientConnection connection) {
+        idle.addLast(connection);
+    }
+
+    @Override
+    public void closed(Http1ClientConnection connection) {
+        idle.remove(connection);
+    }
+
+    public int idleCount() {
+        return idle.size();
+    }
+}
