@@ -94,9 +94,15 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                 rejectMalformed(result.cause());
                 return;
             }
-            current = new Stream(req);
+            Stream s = new Stream(req);
+            current = s;
+            s.start(req); // may answer at once (404, direct_response) and clear current
             if (msg instanceof HttpContent content) {
-                current.onContent(content);
+                if (current == s) {
+                    s.onContent(content);
+                } else {
+                    content.release();
+                }
             }
             return;
         }
@@ -198,15 +204,18 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.flush();
-        while (current == null && !pipelined.isEmpty()) {
-            dispatch(pipelined.poll());
-            if (current != null && current.requestDone && !pipelined.isEmpty() && pipelined.peek() instanceof HttpRequest) {
-                break;
+        drainPipelined();
+    }
+
+    /** Feeds queued pipelined messages in order: a new request only once the one before is done. */
+    private void drainPipelined() {
+        while (!pipelined.isEmpty()) {
+            if (current != null && pipelined.peek() instanceof HttpRequest) {
+                return; // still paused; resumes when that stream is done
             }
+            dispatch(pipelined.poll());
         }
-        if (pipelined.isEmpty() && pausedForPipeline) {
-            pausedForPipeline = false;
-        }
+        pausedForPipeline = false;
         updateAutoRead();
     }
 
@@ -228,9 +237,12 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             head = req.method().equals(HttpMethod.HEAD);
             http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
             clientKeepAlive = HttpUtil.isKeepAlive(req);
+            requestDone = !(HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+        }
+
+        void start(HttpRequest req) {
             HttpHeaders hs = req.headers();
-            boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-            requestDone = !hasBody;
+            boolean hasBody = !requestDone;
             Headers headers = Http1Headers.fromRequest(req);
             if (hs.contains(HttpHeaderNames.CONTENT_LENGTH) && !hasBody) {
                 headers.set("content-length", "0");
