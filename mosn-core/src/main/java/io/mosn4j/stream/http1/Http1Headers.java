@@ -12,15 +12,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 
 /**
  * Maps HTTP/1 messages to the neutral {@link Headers} and back. Hop-by-hop headers (RFC 9110
  * 7.6.1, and any listed in {@code Connection}) stop here: each codec writes its own framing.
  */
 final class Http1Headers {
-    private static final Set<String> HOP_BY_HOP = Set.of(
-            "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade");
+    /** Outgoing headers were validated when decoded (or are our own): skip validating them again. */
+    private static final HttpHeadersFactory TRUSTED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private Http1Headers() {}
 
@@ -59,7 +60,7 @@ final class Http1Headers {
         String method = h.method();
         String path = h.path();
         DefaultHttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(method == null ? "GET" : method), path == null || path.isEmpty() ? "/" : path, false);
+                HttpMethod.valueOf(method == null ? "GET" : method), path == null || path.isEmpty() ? "/" : path, TRUSTED);
         HttpHeaders out = req.headers();
         String authority = h.authority();
         if (authority != null) {
@@ -72,7 +73,7 @@ final class Http1Headers {
     static HttpResponse toResponse(Headers h) {
         int status = h.status();
         DefaultHttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status < 0 ? 502 : status), false);
+                HttpResponseStatus.valueOf(status < 0 ? 502 : status), TRUSTED);
         copyRegular(h, resp.headers());
         return resp;
     }
@@ -88,6 +89,9 @@ final class Http1Headers {
 
     private static void copyEndToEnd(HttpHeaders in, Headers out, boolean request) {
         String connection = in.get(HttpHeaderNames.CONNECTION);
+        if (!namesHeaders(connection)) {
+            connection = null;
+        }
         for (Iterator<Map.Entry<String, String>> it = in.iteratorAsString(); it.hasNext(); ) {
             Map.Entry<String, String> e = it.next();
             String name = e.getKey();
@@ -104,8 +108,21 @@ final class Http1Headers {
         }
     }
 
+    /** RFC 9110 7.6.1 hop-by-hop headers; compared without lower-casing, by length first. */
     static boolean isHopByHop(String name) {
-        return name.length() <= 16 && HOP_BY_HOP.contains(lower(name));
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            default -> false;
+        };
+    }
+
+    /** Whether a Connection header names other headers than the usual keep-alive/close. */
+    private static boolean namesHeaders(String connection) {
+        return connection != null && !connection.equalsIgnoreCase("keep-alive") && !connection.equalsIgnoreCase("close");
     }
 
     private static boolean listedIn(String connection, String name) {
@@ -121,12 +138,4 @@ final class Http1Headers {
         return false;
     }
 
-    private static String lower(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isUpperCase(s.charAt(i))) {
-                return s.toLowerCase(java.util.Locale.ROOT);
-            }
-        }
-        return s;
-    }
 }
