@@ -46,6 +46,6 @@ public record ClusterConfig(
         }
         maxRequestPerConn = maxRequestPerConn == null || maxRequestPerConn <= 0 ? 0L : maxRequestPerConn;
         connBufferLimitBytes = connBufferLimitBytes == null || connBufferLimitBytes <= 0 ? 1L << 20 : connBufferLimitBytes;
-        hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        hosts = ConfigLists.copy(hosts, "hosts");
     }
 }

@@ -7,7 +7,7 @@ import java.util.Set;
 /** {@code cluster_manager}: the upstream clusters. */
 public record ClusterManagerConfig(List<ClusterConfig> clusters) {
     public ClusterManagerConfig {
-        clusters = clusters == null ? List.of() : List.copyOf(clusters);
+        clusters = ConfigLists.copy(clusters, "clusters");
         Set<String> names = new HashSet<>();
         for (int i = 0; i < clusters.size(); i++) {
             if (!names.add(clusters.get(i).name())) {

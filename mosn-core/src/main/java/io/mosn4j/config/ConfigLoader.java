@@ -69,10 +69,7 @@ public final class ConfigLoader {
         try {
             tree = (yaml ? YAML : MAPPER).readTree(text);
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new ConfigException("", "malformed " + (yaml ? "YAML" : "JSON")
-                    + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
-                    + ": " + e.getOriginalMessage());
+            throw malformed(e, yaml);
         }
         if (tree == null || !tree.isObject()) {
             throw new ConfigException("", "the config must be a " + (yaml ? "YAML mapping" : "JSON object"));
@@ -101,8 +98,11 @@ public final class ConfigLoader {
     private static Map<String, NetworkFilterConfig> resolveFilters(MosnConfig config) {
         ServerConfig server = config.server();
         Map<String, RouterConfig> routers = new HashMap<>();
-        for (RouterConfig r : server.routers()) {
-            routers.put(r.routerConfigName(), r);
+        for (int i = 0; i < server.routers().size(); i++) {
+            RouterConfig r = server.routers().get(i);
+            if (routers.put(r.routerConfigName(), r) != null) {
+                throw new ConfigException("servers[0].routers[" + i + "].router_config_name", "duplicate router name \"" + r.routerConfigName() + "\"");
+            }
         }
         var clusters = new java.util.HashSet<String>();
         config.clusterManager().clusters().forEach(c -> clusters.add(c.name()));
@@ -201,12 +201,55 @@ public final class ConfigLoader {
             }
         } else if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
             reason = "expected " + describe(mie.getTargetType());
+        } else if (cause instanceof com.fasterxml.jackson.core.exc.InputCoercionException ice) {
+            reason = "number out of range (" + oneLine(ice.getOriginalMessage()) + ")";
+        } else if (cause instanceof com.fasterxml.jackson.core.JacksonException je) {
+            reason = je.getOriginalMessage();
         } else if (cause != null && cause.getMessage() != null) {
             reason = cause.getMessage();
         } else {
             reason = e.getOriginalMessage();
         }
-        return new ConfigException(path.toString(), reason);
+        return new ConfigException(path.toString(), oneLine(reason));
+    }
+
+    private static ConfigException malformed(JsonProcessingException e, boolean yaml) {
+        int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+        int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+        String problem = e.getOriginalMessage();
+        if (problem != null && problem.startsWith("Trailing token")) {
+            problem = "unexpected content after the end of the config";
+        }
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y) {
+            problem = y.getProblem();
+            if (y.getProblemMark() != null) {
+                line = y.getProblemMark().getLine() + 1;
+                column = y.getProblemMark().getColumn() + 1;
+            }
+        }
+        return new ConfigException("", "malformed " + (yaml ? "YAML" : "JSON")
+                + (line < 0 ? "" : " at line " + line + ", column " + column) + ": " + oneLine(problem));
+    }
+
+    /** Jackson's messages carry source locations and line breaks: keep the first sentence of the reason. */
+    static String oneLine(String message) {
+        if (message == null) {
+            return "invalid value";
+        }
+        String m = message;
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl);
+        }
+        int marker = m.indexOf(" (start marker at");
+        if (marker >= 0) {
+            m = m.substring(0, marker);
+        }
+        int source = m.indexOf(" at [Source:");
+        if (source >= 0) {
+            m = m.substring(0, source);
+        }
+        return m.strip();
     }
 
     private static String describe(Class<?> type) {
@@ -277,6 +320,7 @@ public final class ConfigLoader {
         m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, true);
         m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         m.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
+        m.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true); // Go refuses text after the value
         m.configure(SerializationFeature.INDENT_OUTPUT, true);
         m.setSerializationInclusion(JsonInclude.Include.NON_NULL);
         m.addHandler(new DeserializationProblemHandler() {

@@ -6,8 +6,8 @@ import java.util.List;
 /** {@code filter_chains[i]}: TLS settings and the network filters of a listener. */
 public record FilterChainConfig(JsonNode tlsContext, List<JsonNode> tlsContextSet, List<FilterConfig> filters) {
     public FilterChainConfig {
-        filters = filters == null ? List.of() : List.copyOf(filters);
-        tlsContextSet = tlsContextSet == null ? List.of() : List.copyOf(tlsContextSet);
+        filters = ConfigLists.copy(filters, "filters");
+        tlsContextSet = ConfigLists.copy(tlsContextSet, "tls_context_set");
         if (tlsEnabled(tlsContext)) {
             throw new ConfigException("tls_context.status", "TLS listeners are not supported yet");
         }

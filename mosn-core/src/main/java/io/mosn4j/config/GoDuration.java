@@ -1,9 +1,12 @@
 package io.mosn4j.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /** Go's duration strings ("300ms", "1.5h", "1h30m", "0"), the format MOSN's files use. */
 public final class GoDuration {
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
+
     private GoDuration() {}
 
     public static Duration parse(String s) {
@@ -22,18 +25,19 @@ public final class GoDuration {
         if (i == s.length()) {
             throw invalid(s);
         }
-        double totalNanos = 0;
+        BigDecimal total = BigDecimal.ZERO;
         while (i < s.length()) {
             int start = i;
             while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
                 i++;
             }
-            if (start == i) {
+            String number = s.substring(start, i);
+            if (number.isEmpty() || number.equals(".")) {
                 throw invalid(s);
             }
-            double value;
+            BigDecimal value;
             try {
-                value = Double.parseDouble(s.substring(start, i));
+                value = new BigDecimal(number.endsWith(".") ? number + "0" : number.startsWith(".") ? "0" + number : number);
             } catch (NumberFormatException e) {
                 throw invalid(s);
             }
@@ -41,62 +45,70 @@ public final class GoDuration {
             while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
                 i++;
             }
-            totalNanos += value * unitNanos(s.substring(unitStart, i), s);
+            total = total.add(value.multiply(BigDecimal.valueOf(unitNanos(s.substring(unitStart, i), s))));
         }
-        if (totalNanos > Long.MAX_VALUE) {
+        if (total.compareTo(MAX_NANOS) > 0) {
             throw new IllegalArgumentException("duration out of range: \"" + s + "\"");
         }
-        long nanos = Math.round(totalNanos);
+        long nanos = total.longValue(); // Go truncates fractions of a nanosecond
         return Duration.ofNanos(negative ? -nanos : nanos);
     }
 
-    /** Formats the way Go prints durations, so a config dump reads like the file it came from. */
+    /** Formats as Go's {@code Duration.String} does, so a config dump reads like the file it came from. */
     public static String format(Duration d) {
-        if (d.isZero()) {
+        long nanos = d.toNanos();
+        if (nanos == 0) {
             return "0s";
         }
-        long nanos = d.toNanos();
         StringBuilder sb = new StringBuilder();
         if (nanos < 0) {
             sb.append('-');
             nanos = -nanos;
         }
-        if (nanos < 1_000_000_000L) {
-            if (nanos % 1_000_000 == 0) {
-                return sb.append(nanos / 1_000_000).append("ms").toString();
-            }
-            if (nanos % 1_000 == 0) {
-                return sb.append(nanos / 1_000).append("us").toString();
-            }
+        if (nanos < 1_000L) {
             return sb.append(nanos).append("ns").toString();
+        }
+        if (nanos < 1_000_000L) {
+            return fraction(sb, nanos, 3).append("µs").toString();
+        }
+        if (nanos < 1_000_000_000L) {
+            return fraction(sb, nanos, 6).append("ms").toString();
         }
         long h = nanos / 3_600_000_000_000L;
         long m = nanos / 60_000_000_000L % 60;
-        long restNanos = nanos % 60_000_000_000L;
         if (h > 0) {
             sb.append(h).append('h');
         }
         if (h > 0 || m > 0) {
             sb.append(m).append('m');
         }
-        long sec = restNanos / 1_000_000_000L;
-        long frac = restNanos % 1_000_000_000L;
-        sb.append(sec);
-        if (frac != 0) {
-            String f = String.format("%09d", frac).replaceAll("0+$", "");
-            sb.append('.').append(f);
-        }
-        return sb.append('s').toString();
+        return fraction(sb, nanos % 60_000_000_000L, 9).append('s').toString();
     }
 
-    private static double unitNanos(String unit, String whole) {
+    /** {@code v / 10^digits} with the fraction's trailing zeros dropped. */
+    private static StringBuilder fraction(StringBuilder sb, long v, int digits) {
+        long scale = (long) Math.pow(10, digits);
+        sb.append(v / scale);
+        long frac = v % scale;
+        if (frac != 0) {
+            String f = String.format("%0" + digits + "d", frac);
+            int end = f.length();
+            while (f.charAt(end - 1) == '0') {
+                end--;
+            }
+            sb.append('.').append(f, 0, end);
+        }
+        return sb;
+    }
+
+    private static long unitNanos(String unit, String whole) {
         return switch (unit) {
-            case "ns" -> 1;
-            case "us", "µs", "μs" -> 1e3;
-            case "ms" -> 1e6;
-            case "s" -> 1e9;
-            case "m" -> 60e9;
-            case "h" -> 3600e9;
+            case "ns" -> 1L;
+            case "us", "µs", "μs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
             case "" -> throw new IllegalArgumentException("missing unit in duration \"" + whole + "\" (use ns, us, ms, s, m or h)");
             default -> throw new IllegalArgumentException("unknown unit \"" + unit + "\" in duration \"" + whole + "\"");
         };

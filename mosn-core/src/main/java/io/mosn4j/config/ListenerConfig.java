@@ -23,15 +23,15 @@ public record ListenerConfig(
         SocketAddresses.parse(address, "address");
         name = name == null || name.isBlank() ? address : name;
         bindPort = bindPort == null || bindPort;
-        filterChains = filterChains == null ? List.of() : List.copyOf(filterChains);
+        filterChains = ConfigLists.copy(filterChains, "filter_chains");
         if (filterChains.isEmpty()) {
             throw new ConfigException("filter_chains", "at least one filter chain is required");
         }
         if (filterChains.size() > 1) {
             throw new ConfigException("filter_chains", "only one filter chain per listener is supported, got " + filterChains.size());
         }
-        streamFilters = streamFilters == null ? List.of() : List.copyOf(streamFilters);
-        accessLogs = accessLogs == null ? List.of() : List.copyOf(accessLogs);
+        streamFilters = ConfigLists.copy(streamFilters, "stream_filters");
+        accessLogs = ConfigLists.copy(accessLogs, "access_logs");
         if (connectionIdleTimeout != null && connectionIdleTimeout.isNegative()) {
             throw new ConfigException("connection_idle_timeout", "must not be negative");
         }

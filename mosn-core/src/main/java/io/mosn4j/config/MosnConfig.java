@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record MosnConfig(List<ServerConfig> servers, ClusterManagerConfig clusterManager, AdminConfig admin) {
     public MosnConfig {
-        servers = servers == null ? List.of() : List.copyOf(servers);
+        servers = ConfigLists.copy(servers, "servers");
         clusterManager = clusterManager == null ? new ClusterManagerConfig(null) : clusterManager;
         if (servers.size() > 1) {
             throw new ConfigException("servers", "only one server is supported (MOSN runs one), got " + servers.size());

@@ -7,7 +7,7 @@ import java.util.regex.PatternSyntaxException;
 /** How a route matches: path by prefix, exact path or regex (in that priority), plus headers. */
 public record RouteMatchConfig(String prefix, String path, String regex, List<HeaderMatchConfig> headers) {
     public RouteMatchConfig {
-        headers = headers == null ? List.of() : List.copyOf(headers);
+        headers = ConfigLists.copy(headers, "headers");
         if (regex != null && !regex.isEmpty()) {
             try {
                 Pattern.compile(regex);

@@ -8,6 +8,6 @@ public record RouterConfig(String routerConfigName, List<VirtualHostConfig> virt
         if (routerConfigName == null || routerConfigName.isBlank()) {
             throw new ConfigException("router_config_name", "required");
         }
-        virtualHosts = virtualHosts == null ? List.of() : List.copyOf(virtualHosts);
+        virtualHosts = ConfigLists.copy(virtualHosts, "virtual_hosts");
     }
 }

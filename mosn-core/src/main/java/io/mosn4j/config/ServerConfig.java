@@ -29,8 +29,8 @@ public record ServerConfig(
         if (processor != null && processor < 0) {
             throw new ConfigException("processor", "must not be negative, got " + processor);
         }
-        routers = routers == null ? List.of() : List.copyOf(routers);
-        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        routers = ConfigLists.copy(routers, "routers");
+        listeners = ConfigLists.copy(listeners, "listeners");
     }
 
     /** Worker event loops: {@code processor}, or the CPU count when unset or 0. */

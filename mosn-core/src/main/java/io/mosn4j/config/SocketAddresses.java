@@ -10,10 +10,10 @@ public final class SocketAddresses {
     public static InetSocketAddress parse(String address, String field) {
         String s = address.trim();
         int colon = s.lastIndexOf(':');
-        if (colon <= 0 || colon == s.length() - 1) {
+        if (colon < 0 || colon == s.length() - 1) {
             throw new ConfigException(field, "invalid address \"" + address + "\" (expected host:port)");
         }
-        String host = s.substring(0, colon);
+        String host = colon == 0 ? "0.0.0.0" : s.substring(0, colon); // ":2045", as Go reads it
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         } else if (host.contains(":")) {

@@ -6,7 +6,7 @@ import java.util.List;
 /** The {@code tcp_proxy} network filter's config. */
 public record TcpProxyConfig(String statPrefix, String cluster, List<TcpRouteConfig> routes, Duration idleTimeout, Integer maxConnectAttempts) {
     public TcpProxyConfig {
-        routes = routes == null ? List.of() : List.copyOf(routes);
+        routes = ConfigLists.copy(routes, "routes");
         if ((cluster == null || cluster.isBlank()) && routes.isEmpty()) {
             throw new ConfigException("cluster", "required (or give routes)");
         }

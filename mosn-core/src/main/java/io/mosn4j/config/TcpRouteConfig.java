@@ -8,8 +8,8 @@ public record TcpRouteConfig(String cluster, List<CidrConfig> sourceAddrs, List<
         if (cluster == null || cluster.isBlank()) {
             throw new ConfigException("cluster", "required");
         }
-        sourceAddrs = sourceAddrs == null ? List.of() : List.copyOf(sourceAddrs);
-        destinationAddrs = destinationAddrs == null ? List.of() : List.copyOf(destinationAddrs);
+        sourceAddrs = ConfigLists.copy(sourceAddrs, "source_addrs");
+        destinationAddrs = ConfigLists.copy(destinationAddrs, "destination_addrs");
         PortRanges.parse(sourcePorts, "source_ports");
         PortRanges.parse(destinationPorts, "destination_ports");
     }

@@ -6,7 +6,7 @@ import java.util.List;
 public record VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routers) {
     public VirtualHostConfig {
         name = name == null ? "" : name;
-        domains = domains == null || domains.isEmpty() ? List.of("*") : List.copyOf(domains);
+        domains = domains == null || domains.isEmpty() ? List.of("*") : ConfigLists.copy(domains, "domains");
         for (int i = 0; i < domains.size(); i++) {
             String d = domains.get(i);
             if (d == null || d.isBlank()) {
@@ -16,6 +16,6 @@ public record VirtualHostConfig(String name, List<String> domains, List<RouteCon
                 throw new ConfigException("domains[" + i + "]", "\"" + d + "\": a wildcard may only lead the domain (\"*.example.com\", \"*\")");
             }
         }
-        routers = routers == null ? List.of() : List.copyOf(routers);
+        routers = ConfigLists.copy(routers, "routers");
     }
 }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * One route: a path matcher (prefix, then exact path, then regex, as MOSN ranks them), header
- * matchers, and an action. Matchers are compiled once when the route table is built.
+ * matchers, and an action. As in MOSN, prefixes are case-sensitive, exact paths are not, and
+ * regular expressions match anywhere unless anchored ({@code ^...$}). Matchers are compiled once when the route table is built.
  */
 public final class Route {
     private final String prefix;
@@ -53,10 +54,10 @@ public final class Route {
                 return false;
             }
         } else if (exactPath != null) {
-            if (!pathOnly.equals(exactPath)) {
+            if (!pathOnly.equalsIgnoreCase(exactPath)) { // MOSN compares exact paths ignoring case
                 return false;
             }
-        } else if (regex != null && !regex.matcher(pathOnly).matches()) {
+        } else if (regex != null && !regex.matcher(pathOnly).find()) { // unanchored, as Go's MatchString
             return false;
         }
         for (HeaderMatcher h : headers) {
@@ -102,7 +103,7 @@ public final class Route {
             if (v == null) {
                 return false;
             }
-            return pattern == null ? v.equals(value) : pattern.matcher(v).matches();
+            return pattern == null ? v.equals(value) : pattern.matcher(v).find();
         }
     }
 }

@@ -1,12 +1,11 @@
 package io.mosn4j.upstream;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code LB_ROUNDROBIN}: hosts in turn. Unequal weights are honoured by walking a schedule built
- * once with smooth weighted round-robin (nginx's), so heavy hosts are interleaved, not bunched.
+ * once (see {@link #buildSchedule}), so heavy hosts are interleaved, not bunched.
  */
 final class RoundRobinBalancer implements LoadBalancer {
     private final Host[] schedule;
@@ -24,32 +23,42 @@ final class RoundRobinBalancer implements LoadBalancer {
         return schedule[(int) Math.floorMod(next.getAndIncrement(), (long) schedule.length)];
     }
 
+    /**
+     * One cycle of picks with each host appearing weight/gcd times: always the host with the most
+     * picks left, never the one just picked while another is left. The heaviest host leads each
+     * cycle and light hosts end it, so no host is picked twice in a row, across cycles too,
+     * whenever the weights allow it.
+     */
     static Host[] buildSchedule(List<Host> hosts) {
         int n = hosts.size();
         int g = 0;
-        int total = 0;
         for (Host h : hosts) {
             g = gcd(g, h.weight());
         }
-        int[] weight = new int[n];
+        int[] left = new int[n];
+        int total = 0;
         for (int i = 0; i < n; i++) {
-            weight[i] = g == 0 ? 1 : hosts.get(i).weight() / g;
-            total += weight[i];
+            left[i] = g == 0 ? 1 : hosts.get(i).weight() / g;
+            total += left[i];
         }
-        int[] current = new int[n];
-        List<Host> out = new ArrayList<>(total);
+        Host[] out = new Host[total];
+        int prev = -1;
         for (int k = 0; k < total; k++) {
             int best = -1;
             for (int i = 0; i < n; i++) {
-                current[i] += weight[i];
-                if (best < 0 || current[i] > current[best]) {
+                if (left[i] > 0 && i != prev && (best < 0 || left[i] > left[best]
+                        || (left[i] == left[best] && hosts.get(i).weight() > hosts.get(best).weight()))) {
                     best = i;
                 }
             }
-            current[best] -= total;
-            out.add(hosts.get(best));
+            if (best < 0) {
+                best = prev; // only the previous host has picks left
+            }
+            left[best]--;
+            out[k] = hosts.get(best);
+            prev = best;
         }
-        return out.toArray(Host[]::new);
+        return out;
     }
 
     private static int gcd(int a, int b) {

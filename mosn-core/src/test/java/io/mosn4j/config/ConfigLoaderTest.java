@@ -1,0 +1,716 @@
+package io.mosn4j.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link ConfigLoader}: MOSN's own files load unchanged; a wrong file is refused with one clear line. */
+class ConfigLoaderTest {
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Path sample(String name) {
+        try {
+            var url = ConfigLoaderTest.class.getResource("/mosn-samples/" + name);
+            assertThat(url).as("test resource %s", name).isNotNull();
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A small valid config; each error test changes exactly one piece of it. */
+    static final String BASE = """
+            {
+              "servers": [{
+                "default_log_path": "stdout",
+                "processor": 2,
+                "routers": [{
+                  "router_config_name": "r1",
+                  "virtual_hosts": [{
+                    "name": "vh",
+                    "domains": ["*"],
+                    "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "c1", "timeout": "2s"}}]
+                  }]
+                }],
+                "listeners": [{
+                  "name": "l1",
+                  "address": "127.0.0.1:2045",
+                  "bind_port": true,
+                  "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "r1"}}]}]
+                }]
+              }],
+              "cluster_manager": {"clusters": [{
+                "name": "c1",
+                "type": "SIMPLE",
+                "lb_type": "LB_RANDOM",
+                "connect_timeout": "3s",
+                "hosts": [{"address": "127.0.0.1:8080"}]
+              }]},
+              "admin": {"address": {"socket_address": {"address": "0.0.0.0", "port_value": 34901}}}
+            }
+            """;
+
+    /** {@code text} with the one occurrence of {@code from} replaced (fails loudly if BASE drifts). */
+    static String with(String text, String from, String to) {
+        int i = text.indexOf(from);
+        assertThat(i).as("\"%s\" occurs in the template", from).isGreaterThanOrEqualTo(0);
+        assertThat(text.indexOf(from, i + 1)).as("\"%s\" occurs once in the template", from).isLessThan(0);
+        return text.substring(0, i) + to + text.substring(i + from.length());
+    }
+
+    static String with(String from, String to) {
+        return with(BASE, from, to);
+    }
+
+    static LoadedConfig parse(String json) {
+        return ConfigLoader.parse(json, false);
+    }
+
+    /** Parses {@code json}, expecting a refusal; checks the message is one clean line, and returns it. */
+    static String error(String json) {
+        return error(json, false);
+    }
+
+    static String error(String text, boolean yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(text, yaml));
+        assertCleanMessage(e.getMessage());
+        return e.getMessage();
+    }
+
+    static void assertCleanMessage(String m) {
+        assertThat(m).as("error message").isNotBlank()
+                .doesNotContain("\n").doesNotContain("\r")
+                .doesNotContain("java.").doesNotContain("com.fasterxml").doesNotContain("io.mosn4j")
+                .doesNotContain("`")                       // Jackson quotes type names in backticks
+                .doesNotContain("Exception")
+                .doesNotContainPattern("\\b[A-Z][A-Za-z]*Config\\b")  // record names (ClusterConfig, ...)
+                .doesNotContain("Source:").doesNotContain("[Source");
+    }
+
+    // ---------------------------------------------------------------- MOSN's own sample files
+
+    @Nested
+    class MosnSamples {
+
+        @Test
+        void httpSampleLoadsUnchanged() {
+            LoadedConfig loaded = ConfigLoader.load(sample("http-sample.json"));
+            assertHttpSample(loaded);
+        }
+
+        @Test
+        void yamlCopyOfHttpSampleLoadsToTheSameConfig() {
+            LoadedConfig json = ConfigLoader.load(sample("http-sample.json"));
+            LoadedConfig yaml = ConfigLoader.load(sample("http-sample.yaml"));
+            assertHttpSample(yaml);
+            assertThat(yaml.config()).isEqualTo(json.config());
+            assertThat(yaml.filtersByListener()).isEqualTo(json.filtersByListener());
+        }
+
+        private void assertHttpSample(LoadedConfig loaded) {
+            MosnConfig c = loaded.config();
+            ServerConfig server = c.server();
+            assertThat(c.servers()).hasSize(1);
+            assertThat(server.defaultLogPath()).isEqualTo("stdout");
+            assertThat(server.defaultLogLevel()).isEqualTo("INFO");
+            assertThat(server.gracefulTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(server.routers()).extracting(RouterConfig::routerConfigName).containsExactly("server_router", "client_router");
+
+            RouterConfig serverRouter = server.routers().get(0);
+            assertThat(serverRouter.virtualHosts()).hasSize(1);
+            VirtualHostConfig vh = serverRouter.virtualHosts().get(0);
+            assertThat(vh.name()).isEqualTo("serverHost");
+            assertThat(vh.domains()).containsExactly("*");
+            assertThat(vh.routers()).hasSize(1);
+            assertThat(vh.routers().get(0).match().prefix()).isEqualTo("/");
+            assertThat(vh.routers().get(0).route().clusterName()).isEqualTo("serverCluster");
+            assertThat(vh.routers().get(0).route().timeout()).isNull();
+            assertThat(server.routers().get(1).virtualHosts().get(0).name()).isEqualTo("clientHost");
+            assertThat(server.routers().get(1).virtualHosts().get(0).routers().get(0).route().clusterName()).isEqualTo("clientCluster");
+
+            assertThat(server.listeners()).extracting(ListenerConfig::name).containsExactly("serverListener", "clientListener");
+            assertThat(server.listeners()).extracting(ListenerConfig::address).containsExactly("127.0.0.1:2046", "127.0.0.1:2045");
+            assertThat(server.listeners()).extracting(ListenerConfig::bindPort).containsExactly(true, true);
+
+            ListenerConfig serverListener = server.listeners().get(0);
+            ListenerConfig clientListener = server.listeners().get(1);
+            assertThat(loaded.filterOf(serverListener)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class, p -> {
+                assertThat(p.proxy().downstreamProtocol()).isEqualTo(Protocols.HTTP1);
+                assertThat(p.proxy().upstreamProtocol()).isEqualTo(Protocols.HTTP1);
+                assertThat(p.proxy().routerConfigName()).isEqualTo("server_router");
+                assertThat(p.router()).isSameAs(serverRouter);
+            });
+            assertThat(loaded.filterOf(clientListener)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class, p -> {
+                assertThat(p.proxy().routerConfigName()).isEqualTo("client_router");
+                assertThat(p.router().routerConfigName()).isEqualTo("client_router");
+                assertThat(p.router().virtualHosts().get(0).routers().get(0).route().clusterName()).isEqualTo("clientCluster");
+            });
+
+            List<ClusterConfig> clusters = c.clusterManager().clusters();
+            assertThat(clusters).extracting(ClusterConfig::name).containsExactly("serverCluster", "clientCluster");
+            for (ClusterConfig cl : clusters) {
+                assertThat(cl.type()).isEqualTo("SIMPLE");
+                assertThat(cl.lbType()).isEqualTo("LB_RANDOM");
+                assertThat(cl.maxRequestPerConn()).isEqualTo(1024L);
+                assertThat(cl.connBufferLimitBytes()).isEqualTo(32768L);
+                assertThat(cl.connectTimeout()).as("default connect_timeout").isEqualTo(Duration.ofSeconds(3));
+                assertThat(cl.hosts()).hasSize(1);
+                assertThat(cl.hosts().get(0).weight()).as("default weight").isEqualTo(1);
+            }
+            assertThat(clusters.get(0).hosts().get(0).address()).isEqualTo("127.0.0.1:8080");
+            assertThat(clusters.get(1).hosts().get(0).address()).isEqualTo("127.0.0.1:2046");
+
+            assertThat(c.admin()).isNotNull();
+            assertThat(c.admin().address().socketAddress().address()).isEqualTo("0.0.0.0");
+            assertThat(c.admin().address().socketAddress().portValue()).isEqualTo(34901);
+        }
+
+        @Test
+        void tcpProxySampleLoadsUnchanged() {
+            LoadedConfig loaded = ConfigLoader.load(sample("tcpproxy-sample.json"));
+            MosnConfig c = loaded.config();
+            ListenerConfig listener = c.server().listeners().get(0);
+            assertThat(listener.name()).isEqualTo("proxyListener");
+            assertThat(listener.address()).isEqualTo("127.0.0.1:2045");
+            assertThat(listener.bindPort()).isTrue();
+            assertThat(listener.filterChains()).hasSize(1);
+            assertThat(listener.filterChains().get(0).filters()).extracting(FilterConfig::type).containsExactly("tcp_proxy");
+
+            assertThat(loaded.filterOf(listener)).isInstanceOfSatisfying(NetworkFilterConfig.TcpProxy.class, t -> {
+                assertThat(t.config().cluster()).isEqualTo("serverCluster");
+                assertThat(t.config().routes()).extracting(TcpRouteConfig::cluster).containsExactly("serverCluster");
+                assertThat(t.config().idleTimeout()).as("default idle_timeout").isEqualTo(Duration.ofHours(1));
+                assertThat(t.config().maxConnectAttempts()).isEqualTo(1);
+            });
+
+            // the sample spells the cluster key "Name"
+            ClusterConfig cluster = c.clusterManager().clusters().get(0);
+            assertThat(cluster.name()).isEqualTo("serverCluster");
+            assertThat(cluster.lbType()).isEqualTo("LB_RANDOM");
+            assertThat(cluster.hosts()).extracting(HostConfig::address).containsExactly("127.0.0.1:8080");
+            assertThat(c.admin()).isNull();
+        }
+
+        @Test
+        void staticExampleFromMosnDocsIsRefusedBecauseSofaRpcIsNotBuiltYet() {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(sample("static-example-sofarpc.json")));
+            assertCleanMessage(e.getMessage());
+            assertThat(e.getMessage()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
+                    + "protocol \"SofaRpc\" is not supported yet (supported: Http1)");
+            assertThat(e.field()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol");
+        }
+
+        @Test
+        void staticExampleFromMosnDocsLoadsOnceItSpeaksHttp1() throws Exception {
+            String text = java.nio.file.Files.readString(sample("static-example-sofarpc.json")).replace("SofaRpc", "Http1");
+            LoadedConfig loaded = parse(text);
+            ServerConfig server = loaded.config().server();
+            assertThat(server.defaultLogLevel()).isEqualTo("DEBUG");
+            assertThat(server.processor()).isEqualTo(4);
+            assertThat(server.eventLoops()).isEqualTo(4);
+            ListenerConfig listener = server.listeners().get(0);
+            assertThat(listener.name()).as("a listener without a name is named by its address").isEqualTo("0.0.0.0:12220");
+            assertThat(loaded.filterOf(listener)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class, p -> {
+                // the router comes from the connection_manager filter of the same chain
+                assertThat(p.router().routerConfigName()).isEqualTo("test_router");
+                assertThat(p.router().virtualHosts()).isEmpty();
+            });
+            ClusterConfig cluster = loaded.config().clusterManager().clusters().get(0);
+            assertThat(cluster.type()).as("default cluster type").isEqualTo("SIMPLE");
+            assertThat(cluster.lbType()).isEqualTo("LB_ROUNDROBIN");
+        }
+    }
+
+    // ---------------------------------------------------------------- keys, unknown sections
+
+    @Nested
+    class Keys {
+
+        @Test
+        void baseTemplateIsValid() {
+            LoadedConfig loaded = parse(BASE);
+            assertThat(loaded.config().server().processor()).isEqualTo(2);
+            assertThat(loaded.config().server().routers().get(0).virtualHosts().get(0).routers().get(0).route().timeout())
+                    .isEqualTo(Duration.ofSeconds(2));
+        }
+
+        @Test
+        void keysMatchIgnoringCase() {
+            String json = """
+                    {
+                      "Servers": [{
+                        "Default_Log_Path": "stdout",
+                        "DEFAULT_LOG_LEVEL": "warn",
+                        "Routers": [{
+                          "Router_Config_Name": "r1",
+                          "Virtual_Hosts": [{"Name": "vh", "Domains": ["*"],
+                            "Routers": [{"Match": {"Prefix": "/api"}, "Route": {"Cluster_Name": "c1", "Timeout": "5s"}}]}]
+                        }],
+                        "Listeners": [{
+                          "Name": "l1", "Address": "127.0.0.1:2045", "Bind_Port": false,
+                          "Filter_Chains": [{"Filters": [{"Type": "proxy", "Config": {"Downstream_Protocol": "Http1", "ROUTER_CONFIG_NAME": "r1"}}]}]
+                        }]
+                      }],
+                      "Cluster_Manager": {"Clusters": [{
+                        "Name": "c1", "Type": "SIMPLE", "LB_Type": "LB_ROUNDROBIN", "Connect_Timeout": "250ms",
+                        "Max_Request_Per_Conn": 7, "Hosts": [{"Address": "127.0.0.1:8080", "Weight": 5}]
+                      }]},
+                      "Admin": {"Address": {"Socket_Address": {"Address": "127.0.0.1", "Port_Value": 34902}}}
+                    }
+                    """;
+            LoadedConfig loaded = parse(json);
+            ServerConfig server = loaded.config().server();
+            assertThat(server.defaultLogPath()).isEqualTo("stdout");
+            assertThat(server.defaultLogLevel()).isEqualTo("WARN");
+            ListenerConfig l = server.listeners().get(0);
+            assertThat(l.name()).isEqualTo("l1");
+            assertThat(l.bindPort()).isFalse();
+            var route = server.routers().get(0).virtualHosts().get(0).routers().get(0);
+            assertThat(route.match().prefix()).isEqualTo("/api");
+            assertThat(route.route().timeout()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(loaded.filterOf(l)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class,
+                    p -> assertThat(p.router().routerConfigName()).isEqualTo("r1"));
+            ClusterConfig c = loaded.config().clusterManager().clusters().get(0);
+            assertThat(c.name()).isEqualTo("c1");
+            assertThat(c.lbType()).isEqualTo("LB_ROUNDROBIN");
+            assertThat(c.connectTimeout()).isEqualTo(Duration.ofMillis(250));
+            assertThat(c.maxRequestPerConn()).isEqualTo(7L);
+            assertThat(c.hosts().get(0).weight()).isEqualTo(5);
+            assertThat(loaded.config().admin().address().socketAddress().portValue()).isEqualTo(34902);
+        }
+
+        @Test
+        void enumValuesAreExactNotCaseInsensitive() {
+            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"lb_random\"")))
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM or LB_ROUNDROBIN)");
+            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"simple\"")))
+                    .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE)");
+        }
+
+        @Test
+        void unknownKeysAndSectionsAreIgnored() {
+            String json = with(BASE, "\"servers\": [{", """
+                    "tracing": {"enable": true, "driver": "SOFATracer", "config": {"generator": "mosn"}},
+                    "pprof": {"debug": true, "port_value": 34902},
+                    "disable_upgrade": true,
+                    "inspector": true,
+                    "metrics": {"sinks": [{"type": "prometheus", "config": {"port": 34903}}], "stats_matcher": {"reject_all": false}},
+                    "dynamic_resources": {"ads_config": {"api_type": "GRPC"}},
+                    "close_graceful": true,
+                    "servers": [{
+                      "mosn_server_name": "mosn_server_1",
+                      "global_log_roller": "time=24",
+                    """);
+            json = with(json, "\"bind_port\": true,", """
+                    "bind_port": true,
+                    "log_path": "stdout",
+                    "log_level": "DEBUG",
+                    "inspector": true,
+                    "stream_filters": [
+                      {"type": "a_filter_nobody_has_written", "config": {"anything": [1, 2, {"x": null}]}},
+                      {"type": "fault", "config": {"delay_percent": 100, "delay_duration": "10ms"}}
+                    ],
+                    "access_logs": [{"log_path": "stdout", "log_format": "%start_time% %request_received_duration%"}],
+                    """);
+            json = with(json, "\"connect_timeout\": \"3s\",", """
+                    "connect_timeout": "3s",
+                    "circuit_breakers": [{"max_connections": 100}],
+                    "health_check": {"protocol": "Http1", "timeout": "1s"},
+                    "lb_subset_config": {},
+                    "cluster_manager_unknown_field": "x",
+                    """);
+            LoadedConfig loaded = parse(json);
+            assertThat(loaded.config().server().listeners().get(0).streamFilters()).hasSize(2);
+            assertThat(loaded.config().clusterManager().clusters().get(0).connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        }
+
+        @Test
+        void tlsContextWithStatusFalseIsPlaintextAndStatusTrueIsRefused() {
+            parse(with("\"filter_chains\": [{\"filters\"", "\"filter_chains\": [{\"tls_context\": {\"status\": false}, \"filters\""));
+            assertThat(error(with("\"filter_chains\": [{\"filters\"", "\"filter_chains\": [{\"tls_context\": {\"status\": true}, \"filters\"")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].tls_context.status: TLS listeners are not supported yet");
+        }
+    }
+
+    // ---------------------------------------------------------------- durations
+
+    @Nested
+    class Durations {
+
+        @ParameterizedTest(name = "timeout {0} -> {1}")
+        @CsvSource(delimiter = '|', value = {
+                "\"1s\"        | PT1S",
+                "\"500ms\"     | PT0.5S",
+                "\"1m30s\"     | PT1M30S",
+                "\"1h\"        | PT1H",
+                "\"1.5s\"      | PT1.5S",
+                "\"1h2m3.5s\"  | PT1H2M3.5S",
+                "\"250us\"     | PT0.00025S",
+                "\"0\"         | PT0S",
+                "1000000000    | PT1S",          // a bare number is nanoseconds, like Go's time.Duration
+                "1500000       | PT0.0015S",
+                "0             | PT0S",
+        })
+        void routeTimeoutTakesGoDurationsAndNanosecondNumbers(String literal, Duration expected) {
+            LoadedConfig loaded = parse(with("\"timeout\": \"2s\"", "\"timeout\": " + literal.trim()));
+            assertThat(loaded.config().server().routers().get(0).virtualHosts().get(0).routers().get(0).route().timeout())
+                    .isEqualTo(expected);
+        }
+
+        @Test
+        void durationsWorkInYamlToo() {
+            String yaml = """
+                    cluster_manager:
+                      clusters:
+                        - name: c1
+                          connect_timeout: 1m30s
+                          hosts: [{address: "127.0.0.1:8080"}]
+                        - name: c2
+                          connect_timeout: 500000000
+                    """;
+            var clusters = ConfigLoader.parse(yaml, true).config().clusterManager().clusters();
+            assertThat(clusters.get(0).connectTimeout()).isEqualTo(Duration.ofSeconds(90));
+            assertThat(clusters.get(1).connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"10x", "abc", "1", "s", "1..5s", "-", "1 s", "5S", "1e3s"})
+        void badDurationNamesTheField(String bad) {
+            String m = error(with("\"connect_timeout\": \"3s\"", "\"connect_timeout\": \"" + bad + "\""));
+            assertThat(m).startsWith("cluster_manager.clusters[0].connect_timeout: ").contains("\"" + bad + "\"");
+        }
+
+        @Test
+        void badDurationMessageSaysWhatADurationLooksLike() {
+            assertThat(error(with("\"timeout\": \"2s\"", "\"timeout\": \"10x\"")))
+                    .startsWith("servers[0].routers[0].virtual_hosts[0].routers[0].route.timeout: ")
+                    .contains("\"10x\"")
+                    .containsAnyOf("\"1s\"", "\"500ms\"", "unit");
+        }
+
+        @Test
+        void durationOfTheWrongJsonTypeNamesTheField() {
+            assertThat(error(with("\"connect_timeout\": \"3s\"", "\"connect_timeout\": true")))
+                    .isEqualTo("cluster_manager.clusters[0].connect_timeout: expected a duration such as \"1s\"");
+            assertThat(error(with("\"connect_timeout\": \"3s\"", "\"connect_timeout\": {\"seconds\": 3}")))
+                    .isEqualTo("cluster_manager.clusters[0].connect_timeout: expected a duration such as \"1s\"");
+        }
+
+        @Test
+        void negativeDurationsAreRefused() {
+            assertThat(error(with("\"connect_timeout\": \"3s\"", "\"connect_timeout\": \"-1s\"")))
+                    .isEqualTo("cluster_manager.clusters[0].connect_timeout: must not be negative");
+            assertThat(error(with("\"timeout\": \"2s\"", "\"timeout\": \"-5ms\"")))
+                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].routers[0].route.timeout: must not be negative");
+        }
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    @Nested
+    class Errors {
+
+        @Test
+        void unknownLbType() {
+            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_FOO\"")))
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM or LB_ROUNDROBIN)");
+        }
+
+        @Test
+        void knownButUnbuiltLbTypeAndClusterTypeSayNotSupportedYet() {
+            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_LEAST_REQUEST\"")))
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN)");
+            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"STRICT_DNS\"")))
+                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"STRICT_DNS\" is not supported yet (supported: SIMPLE)");
+        }
+
+        @Test
+        void hostsAsAStringInsteadOfAnArray() {
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": \"127.0.0.1:8080\"")))
+                    .isEqualTo("cluster_manager.clusters[0].hosts: expected an array");
+        }
+
+        @Test
+        void serversAsAnObjectInsteadOfAnArray() {
+            String json = """
+                    {"servers": {"default_log_path": "stdout"}}
+                    """;
+            assertThat(error(json)).isEqualTo("servers: expected an array");
+        }
+
+        @Test
+        void clusterManagerAsAnArrayInsteadOfAnObject() {
+            assertThat(error("{\"cluster_manager\": [1, 2]}")).isEqualTo("cluster_manager: expected an object");
+        }
+
+        @Test
+        void portValueNotANumber() {
+            assertThat(error(with("\"port_value\": 34901", "\"port_value\": \"abc\"")))
+                    .isEqualTo("admin.address.socket_address.port_value: invalid value \"abc\" (expected an integer)");
+        }
+
+        @Test
+        void portValueOutOfRange() {
+            assertThat(error(with("\"port_value\": 34901", "\"port_value\": 70000")))
+                    .isEqualTo("admin.address.socket_address.port_value: required, 0..65535");
+        }
+
+        @Test
+        void processorNotANumber() {
+            assertThat(error(with("\"processor\": 2", "\"processor\": \"two\"")))
+                    .isEqualTo("servers[0].processor: invalid value \"two\" (expected an integer)");
+        }
+
+        @Test
+        void processorNegative() {
+            assertThat(error(with("\"processor\": 2", "\"processor\": -1")))
+                    .isEqualTo("servers[0].processor: must not be negative, got -1");
+        }
+
+        @Test
+        void routerNamedByProxyDoesNotExist() {
+            assertThat(error(with("\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"",
+                    "\"downstream_protocol\": \"Http1\", \"router_config_name\": \"nope\"")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters.proxy.router_config_name: no router named \"nope\" in servers[0].routers");
+        }
+
+        @Test
+        void proxyWithoutRouterName() {
+            assertThat(error(with("\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"",
+                    "\"downstream_protocol\": \"Http1\"")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters.proxy.router_config_name: required");
+        }
+
+        @Test
+        void unknownNetworkFilterType() {
+            assertThat(error(with("\"type\": \"proxy\"", "\"type\": \"redis_proxy\"")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].type: unknown network filter \"redis_proxy\" (supported: proxy, tcp_proxy, connection_manager)");
+        }
+
+        @Test
+        void unknownProtocol() {
+            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Gopher\"")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
+                            + "unknown value \"Gopher\" (expected Http1, Http2, Auto, X or an RPC protocol name)");
+        }
+
+        @Test
+        void knownButUnbuiltProtocol() {
+            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\"")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
+                            + "protocol \"Http2\" is not supported yet (supported: Http1)");
+        }
+
+        @Test
+        void duplicateClusterNames() {
+            String json = with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",
+                    "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]}, {\"name\": \"c1\", \"hosts\": [{\"address\": \"127.0.0.1:8081\"}]");
+            assertThat(error(json)).isEqualTo("cluster_manager.clusters[1].name: duplicate cluster name \"c1\"");
+        }
+
+        @Test
+        void duplicateListenerNames() {
+            String json = with("\"listeners\": [{", """
+                    "listeners": [{
+                      "name": "l1", "address": "127.0.0.1:2046",
+                      "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "c1"}}]}]
+                    }, {
+                    """);
+            assertThat(error(json)).isEqualTo("servers[0].listeners[1].name: duplicate listener name \"l1\"");
+        }
+
+        /** Clusters and listeners refuse duplicate names; a second router of the same name silently replaces the first. */
+        @Test
+        void duplicateRouterNames() {
+            String json = with("\"routers\": [{\n      \"router_config_name\": \"r1\",",
+                    "\"routers\": [{\"router_config_name\": \"r1\", \"virtual_hosts\": []}, {\n      \"router_config_name\": \"r1\",");
+            assertThat(error(json)).isEqualTo("servers[0].routers[1].router_config_name: duplicate router name \"r1\"");
+        }
+
+        @Test
+        void clusterWithoutName() {
+            assertThat(error(with("\"name\": \"c1\",", "")))
+                    .isEqualTo("cluster_manager.clusters[0].name: required");
+        }
+
+        @Test
+        void malformedJsonReportsLineAndColumn() {
+            // line 3 lacks the comma after "stdout"
+            String json = "{\n  \"servers\": [{\n    \"default_log_path\": \"stdout\"\n    \"processor\": 2\n  }]\n}\n";
+            String m = error(json);
+            assertThat(m).startsWith("malformed JSON at line 4, column 5: ");
+        }
+
+        @Test
+        void truncatedJsonIsOneCleanLine() {
+            assertThat(error("{\"servers\": [")).startsWith("malformed JSON at line 1, column ");
+        }
+
+        /** A stray "}" left after editing, or two configs pasted into one file: Go's decoder refuses both. */
+        @Test
+        void trailingContentAfterTheConfigIsRefused() {
+            assertThat(error(BASE + "}")).startsWith("malformed JSON at line ");
+            assertThat(error(BASE + BASE)).startsWith("malformed JSON at line ");
+        }
+
+        @Test
+        void malformedYamlReportsLineAndColumn() {
+            String yaml = "servers:\n  - default_log_path: stdout\n   processor: [1\n";
+            assertThat(error(yaml, true)).startsWith("malformed YAML at line ");
+        }
+
+        @Test
+        void configThatIsNotAnObject() {
+            assertThat(error("[1, 2, 3]")).isEqualTo("the config must be a JSON object");
+            assertThat(error("", false)).isEqualTo("the config must be a JSON object");
+        }
+
+        @Test
+        void listenerWithoutAddress() {
+            assertThat(error(with("\"address\": \"127.0.0.1:2045\",", "")))
+                    .isEqualTo("servers[0].listeners[0].address: required (e.g. \"127.0.0.1:2045\")");
+        }
+
+        @Test
+        void listenerWithBadAddress() {
+            assertThat(error(with("\"address\": \"127.0.0.1:2045\"", "\"address\": \"foo\"")))
+                    .isEqualTo("servers[0].listeners[0].address: invalid address \"foo\" (expected host:port)");
+        }
+
+        @Test
+        void listenerWithBadPort() {
+            assertThat(error(with("\"address\": \"127.0.0.1:2045\"", "\"address\": \"127.0.0.1:http\"")))
+                    .isEqualTo("servers[0].listeners[0].address: invalid port in \"127.0.0.1:http\"");
+            assertThat(error(with("\"address\": \"127.0.0.1:2045\"", "\"address\": \"127.0.0.1:65536\"")))
+                    .isEqualTo("servers[0].listeners[0].address: port out of range in \"127.0.0.1:65536\"");
+        }
+
+        @Test
+        void ipv6AddressesMustBeBracketed() {
+            parse(with("\"address\": \"127.0.0.1:2045\"", "\"address\": \"[::1]:2045\""));
+            assertThat(error(with("\"address\": \"127.0.0.1:2045\"", "\"address\": \"::1:2045\"")))
+                    .isEqualTo("servers[0].listeners[0].address: invalid address \"::1:2045\" (write IPv6 as [::1]:port)");
+        }
+
+        @Test
+        void hostWithBadAddressNamesTheHostIndex() {
+            String json = with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",
+                    "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}, {\"address\": \"localhost\"}]");
+            assertThat(error(json)).isEqualTo("cluster_manager.clusters[0].hosts[1].address: invalid address \"localhost\" (expected host:port)");
+        }
+
+        @Test
+        void hostWeightOutOfRange() {
+            assertThat(error(with("{\"address\": \"127.0.0.1:8080\"}", "{\"address\": \"127.0.0.1:8080\", \"weight\": 129}")))
+                    .isEqualTo("cluster_manager.clusters[0].hosts[0].weight: must be 1..128, got 129");
+        }
+
+        @Test
+        void routeWithoutClusterOrDirectResponse() {
+            assertThat(error(with("\"route\": {\"cluster_name\": \"c1\", \"timeout\": \"2s\"}", "\"route\": {\"timeout\": \"2s\"}")))
+                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].routers[0].route.cluster_name: required");
+        }
+
+        @Test
+        void invalidRouteRegex() {
+            assertThat(error(with("\"match\": {\"prefix\": \"/\"}", "\"match\": {\"regex\": \"/a(b\"}")))
+                    .startsWith("servers[0].routers[0].virtual_hosts[0].routers[0].match.regex: invalid regular expression \"/a(b\": ");
+        }
+
+        @Test
+        void wildcardInTheMiddleOfADomain() {
+            assertThat(error(with("\"domains\": [\"*\"]", "\"domains\": [\"www.foo.com\", \"foo.*.com\"]")))
+                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].domains[1]: \"foo.*.com\": a wildcard may only lead the domain (\"*.example.com\", \"*\")");
+        }
+
+        @Test
+        void tcpProxyToAnUnknownCluster() {
+            String json = with("{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"}}",
+                    "{\"type\": \"tcp_proxy\", \"config\": {\"cluster\": \"nope\"}}");
+            assertThat(error(json))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters.tcp_proxy.cluster: no cluster named \"nope\" in cluster_manager.clusters");
+        }
+
+        @Test
+        void moreThanOneServer() {
+            assertThat(error("{\"servers\": [{}, {}]}")).isEqualTo("servers: only one server is supported (MOSN runs one), got 2");
+        }
+
+        @Test
+        void missingFileNamesTheFile(@TempDir Path dir) {
+            Path missing = dir.resolve("nope.json");
+            assertThatThrownBy(() -> ConfigLoader.load(missing))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("config file " + missing + " does not exist");
+        }
+
+        /** An empty YAML list item ("-" alone) or a stray JSON null is a null element. */
+        @Test
+        void nullListElementsAreRefusedWithAPath() {
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}, null]")))
+                    .startsWith("cluster_manager.clusters[0].hosts[1]: ");
+            assertThat(error(with("\"domains\": [\"*\"]", "\"domains\": [\"*\", null]")))
+                    .startsWith("servers[0].routers[0].virtual_hosts[0].domains[1]: ");
+            assertThat(error("{\"cluster_manager\": {\"clusters\": [null]}}"))
+                    .startsWith("cluster_manager.clusters[0]: ");
+            assertThat(error("{\"servers\": [null]}"))
+                    .startsWith("servers[0]: ");
+        }
+
+        @Test
+        void nullListElementFromAnEmptyYamlItem() {
+            String yaml = """
+                    cluster_manager:
+                      clusters:
+                        - name: c1
+                          hosts:
+                            - address: 127.0.0.1:8080
+                            -
+                    """;
+            assertThat(error(yaml, true)).startsWith("cluster_manager.clusters[0].hosts[1]: ");
+        }
+
+        @Test
+        void integerOutOfRangeNamesTheField() {
+            assertThat(error(with("\"processor\": 2", "\"processor\": 99999999999")))
+                    .startsWith("servers[0].processor: ");
+            assertThat(error(with("\"port_value\": 34901", "\"port_value\": 99999999999")))
+                    .startsWith("admin.address.socket_address.port_value: ");
+            assertThat(error(with("\"connect_timeout\": \"3s\",", "\"connect_timeout\": \"3s\", \"max_request_per_conn\": 99999999999999999999,")))
+                    .startsWith("cluster_manager.clusters[0].max_request_per_conn: ");
+        }
+
+        /** Go's net.ResolveTCPAddr (which MOSN uses) reads ":2045" as port 2045 on every interface. */
+        @Test
+        void listenerAddressWithoutHostMeansAllInterfaces() {
+            LoadedConfig loaded = parse(with("\"address\": \"127.0.0.1:2045\"", "\"address\": \":2045\""));
+            assertThat(loaded.config().server().listeners().get(0).address()).isEqualTo(":2045");
+        }
+
+        /**
+         * Keys match ignoring case, so an error under a key the user capitalised (as MOSN's own
+         * samples do with "Name") must still name the field the documented way.
+         */
+        @Test
+        void errorUnderACapitalisedKeyNamesTheFieldInSnakeCase() {
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"Hosts\": \"127.0.0.1:8080\"")))
+                    .isEqualTo("cluster_manager.clusters[0].hosts: expected an array");
+            assertThat(error(with("\"connect_timeout\": \"3s\"", "\"Connect_Timeout\": true")))
+                    .isEqualTo("cluster_manager.clusters[0].connect_timeout: expected a duration such as \"1s\"");
+            assertThat(error(with("\"port_value\": 34901", "\"Port_Value\": \"abc\"")))
+                    .isEqualTo("admin.address.socket_address.port_value: invalid value \"abc\" (expected an integer)");
+        }
+    }
+}
