@@ -119,14 +119,22 @@ public final class ConfigLoader {
             ProxyConfig proxy = null;
             RouterConfig inline = null;
             TcpProxyConfig tcp = null;
+            String proxyPath = null;
+            String tcpPath = null;
             for (int fi = 0; fi < filters.size(); fi++) {
                 FilterConfig f = filters.get(fi);
                 String path = chainPath + ".filters[" + fi + "]";
                 JsonNode body = f.config() == null ? MAPPER.createObjectNode() : f.config();
                 switch (f.type().toLowerCase(Locale.ROOT)) {
-                    case "proxy" -> proxy = convert(body, ProxyConfig.class, path + ".config");
+                    case "proxy" -> {
+                        proxyPath = path + ".config";
+                        proxy = convert(body, ProxyConfig.class, proxyPath);
+                    }
                     case "connection_manager" -> inline = convert(body, RouterConfig.class, path + ".config");
-                    case "tcp_proxy", "tcpproxy" -> tcp = convert(body, TcpProxyConfig.class, path + ".config");
+                    case "tcp_proxy", "tcpproxy" -> {
+                        tcpPath = path + ".config";
+                        tcp = convert(body, TcpProxyConfig.class, tcpPath);
+                    }
                     default -> throw new ConfigException(path + ".type", "unknown network filter \"" + f.type() + "\" (supported: proxy, tcp_proxy, connection_manager)");
                 }
             }
@@ -134,9 +142,9 @@ public final class ConfigLoader {
                 throw new ConfigException(chainPath + ".filters", "a chain may have either proxy or tcp_proxy, not both");
             }
             if (tcp != null) {
-                checkCluster(clusters, tcp.cluster(), chainPath + ".filters.tcp_proxy.cluster", true);
+                checkCluster(clusters, tcp.cluster(), tcpPath + ".cluster", true);
                 for (int ri = 0; ri < tcp.routes().size(); ri++) {
-                    checkCluster(clusters, tcp.routes().get(ri).cluster(), chainPath + ".filters.tcp_proxy.routes[" + ri + "].cluster", false);
+                    checkCluster(clusters, tcp.routes().get(ri).cluster(), tcpPath + ".routes[" + ri + "].cluster", false);
                 }
                 byListener.put(listener.name(), new NetworkFilterConfig.TcpProxy(tcp));
                 continue;
@@ -149,7 +157,7 @@ public final class ConfigLoader {
                 router = routers.get(proxy.routerConfigName());
             }
             if (router == null) {
-                throw new ConfigException(chainPath + ".filters.proxy.router_config_name",
+                throw new ConfigException(proxyPath + ".router_config_name",
                         proxy.routerConfigName() == null ? "required" : "no router named \"" + proxy.routerConfigName() + "\" in servers[0].routers");
             }
             for (VirtualHostConfig vh : router.virtualHosts()) {

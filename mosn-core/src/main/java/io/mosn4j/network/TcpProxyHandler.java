@@ -71,6 +71,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private Channel outbound;
     private boolean inboundInputShut;
     private boolean outboundInputShut;
+    /** Bytes the client sent before the upstream connected (epoll reads them on a FIN even when not reading). */
+    private java.util.ArrayDeque<Object> early;
 
     public TcpProxyHandler(Settings settings) {
         this.settings = settings;
@@ -113,28 +115,57 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 log.warn("tcp_proxy: connect to {} (cluster {}) failed: {}; closing {}", host, cluster.name(), f.cause().toString(), inbound.remoteAddress());
+                releaseEarly();
                 inbound.close();
                 return;
             }
             outbound = f.channel();
             if (!inbound.isActive()) {
+                releaseEarly();
                 outbound.close();
                 return;
             }
-            inbound.config().setAutoRead(outbound.isWritable());
+            if (early != null) {
+                Object m;
+                while ((m = early.poll()) != null) {
+                    outbound.write(m, outbound.voidPromise());
+                }
+                outbound.flush();
+            }
+            if (inboundInputShut) {
+                halfClose(outbound, inbound);
+            } else {
+                inbound.config().setAutoRead(outbound.isWritable());
+                inbound.read();
+            }
             outbound.config().setAutoRead(inbound.isWritable());
-            inbound.read();
             outbound.read();
         });
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (outbound == null || !outbound.isActive()) {
+        if (outbound == null) {
+            if (early == null) {
+                early = new java.util.ArrayDeque<>(2);
+            }
+            early.add(msg);
+            return;
+        }
+        if (!outbound.isActive()) {
             ReferenceCountUtil.release(msg);
             return;
         }
         outbound.write(msg, outbound.voidPromise());
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            Object m;
+            while ((m = early.poll()) != null) {
+                ReferenceCountUtil.release(m);
+            }
+        }
     }
 
     @Override
@@ -142,7 +173,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (outbound != null) {
             outbound.flush();
             if (!outbound.isWritable()) {
-                inbound.config().setAutoRead(false);
+                setAutoRead(inbound, inboundInputShut, false);
             }
         }
     }
@@ -150,7 +181,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (outbound != null) {
-            outbound.config().setAutoRead(inbound.isWritable());
+            setAutoRead(outbound, outboundInputShut, inbound.isWritable());
+        }
+    }
+
+    /** Reading is paused and resumed only while a side can still deliver bytes. */
+    private static void setAutoRead(Channel ch, boolean inputShut, boolean on) {
+        if (!inputShut && ch.isActive()) {
+            ch.config().setAutoRead(on);
         }
     }
 
@@ -169,6 +207,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        releaseEarly();
         if (outbound != null) {
             outbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -217,13 +256,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             inbound.flush();
             if (!inbound.isWritable()) {
-                outbound.config().setAutoRead(false);
+                setAutoRead(outbound, outboundInputShut, false);
             }
         }
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            inbound.config().setAutoRead(outbound.isWritable());
+            setAutoRead(inbound, inboundInputShut, outbound.isWritable());
         }
 
         @Override

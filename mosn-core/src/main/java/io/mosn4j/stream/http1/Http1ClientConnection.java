@@ -104,6 +104,16 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
             return;
         }
         if (msg instanceof HttpResponse resp) {
+            if (resp.decoderResult().isFailure()) {
+                // not HTTP at all: nothing reached the client yet, so the proxy can still answer 502
+                ReferenceCountUtil.release(msg);
+                log.debug("malformed response from upstream {}: {}", ctx.channel().remoteAddress(), resp.decoderResult().cause().toString());
+                reusable = false;
+                s.reset = true;
+                s.receiver.onReset(ResetReason.PROTOCOL_ERROR);
+                ctx.close();
+                return;
+            }
             s.onResponse(resp);
         }
         if (msg instanceof HttpContent content) {
