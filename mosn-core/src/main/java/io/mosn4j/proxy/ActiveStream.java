@@ -12,11 +12,9 @@ import io.mosn4j.upstream.Http1Pool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * reads faster than the other can write. Protocol-neutral: it sees only {@link Headers}, body
  * chunks and trailers. Lives on one event loop; no locks.
  */
-final class ActiveStream implements StreamReceiver, Http1Pool.Callback {
+final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTimeouts.Expiry {
     private static final Logger log = LoggerFactory.getLogger(ActiveStream.class);
 
     private final ProxyContext context;
@@ -51,12 +49,14 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback {
     private boolean retried;
     private boolean requestEndedOnHeaders;
     private boolean done;
-    private ScheduledFuture<?> timer;
+    private final StreamTimeouts timeouts;
+    private boolean timerArmed;
 
-    ActiveStream(ProxyContext context, StreamSender downstream, EventLoop loop) {
+    ActiveStream(ProxyContext context, StreamSender downstream, EventLoop loop, StreamTimeouts timeouts) {
         this.context = context;
         this.downstream = downstream;
         this.loop = loop;
+        this.timeouts = timeouts;
         context.activeStreams().incrementAndGet();
     }
 
@@ -326,13 +326,15 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback {
     }
 
     private void startTimer() {
-        if (timer == null && timeout != null && !timeout.isZero() && !responseStarted && !done) {
-            timer = loop.schedule(this::onTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (!timerArmed && timeout != null && !timeout.isZero() && !responseStarted && !done) {
+            timerArmed = true;
+            timeouts.arm(this, timeout.toNanos());
         }
     }
 
-    private void onTimeout() {
-        timer = null;
+    @Override
+    public void onTimeout() {
+        timerArmed = false;
         if (done || responseStarted) {
             return;
         }
@@ -343,9 +345,9 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback {
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (timerArmed) {
+            timerArmed = false;
+            timeouts.disarm(this);
         }
     }
 

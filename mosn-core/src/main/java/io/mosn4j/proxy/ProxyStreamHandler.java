@@ -10,15 +10,17 @@ import io.netty.channel.EventLoop;
 public final class ProxyStreamHandler implements ServerStreamHandler {
     private final ProxyContext context;
     private final EventLoop loop;
+    private final StreamTimeouts timeouts;
 
     private ProxyStreamHandler(ProxyContext context, EventLoop loop) {
         this.context = context;
         this.loop = loop;
+        this.timeouts = new StreamTimeouts(loop);
     }
 
     @Override
     public StreamReceiver newStream(StreamSender responseSender) {
-        return new ActiveStream(context, responseSender, loop);
+        return new ActiveStream(context, responseSender, loop, timeouts);
     }
 
     /** Makes the handler for each accepted connection of a listener. */
