@@ -22,8 +22,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -106,9 +105,8 @@ public final class MosnServer {
                             if (idle != null && !idle.isZero()) {
                                 ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
                             }
-                            ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
+                            ch.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
                                     .setMaxInitialLineLength(8192).setMaxHeaderSize(60 * 1024).setMaxChunkSize(65536)));
-                            ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                             ch.pipeline().addLast(new Http1ServerConnection(handlers.forChannel(ch), () -> draining));
                         }
                     });

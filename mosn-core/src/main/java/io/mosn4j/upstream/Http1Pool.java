@@ -3,6 +3,7 @@ package io.mosn4j.upstream;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.server.Transport;
 import io.mosn4j.stream.http1.Http1ClientConnection;
+import io.mosn4j.stream.http1.Http1ResponseDecoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.ArrayDeque;
 
@@ -45,8 +45,8 @@ public final class Http1Pool implements Http1ClientConnection.Owner {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536), false, false));
+                        ch.pipeline().addLast(new Http1ResponseDecoder(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536)));
                         ch.pipeline().addLast(new Http1ClientConnection(Http1Pool.this, maxRequests));
                     }
                 });

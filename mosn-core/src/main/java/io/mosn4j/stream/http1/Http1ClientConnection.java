@@ -8,14 +8,9 @@ import io.mosn4j.api.stream.StreamSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -200,18 +195,33 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 return;
             }
             requestStarted = true;
-            HttpRequest req = Http1Headers.toRequest(headers);
-            head = req.method().equals(HttpMethod.HEAD);
-            HttpHeaders out = req.headers();
-            if (!endStream && !out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            String method = headers.method();
+            if (method == null) {
+                method = "GET";
+            }
+            String path = headers.path();
+            if (path == null || path.isEmpty()) {
+                path = "/";
+            }
+            head = method.equals("HEAD");
+            Http1ResponseDecoder decoder = ctx.pipeline().get(Http1ResponseDecoder.class);
+            if (decoder != null) {
+                decoder.expectHeadResponse(head);
+            }
+            int framing = 0;
+            if (!endStream && !headers.contains("content-length")) {
+                framing |= Http1Wire.CHUNKED;
                 chunked = true;
             }
+            ByteBuf requestHead = Http1Wire.requestHead(ctx.alloc(), method, path, headers.authority(), headers, framing);
             if (endStream) {
-                write(req, false);
-                endRequest(LastHttpContent.EMPTY_LAST_CONTENT);
+                requestDone = true;
+                write(requestHead, true);
+                if (responseDone) {
+                    streamDone(this);
+                }
             } else {
-                write(req, false);
+                write(requestHead, false);
             }
         }
 
@@ -221,10 +231,22 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 data.release();
                 return;
             }
-            if (endStream) {
-                endRequest(new DefaultLastHttpContent(data));
+            if (chunked) {
+                int n = data.readableBytes();
+                if (n > 0) {
+                    ctx.write(Http1Wire.chunkHeader(ctx.alloc(), n), ctx.voidPromise());
+                    ctx.write(data, ctx.voidPromise());
+                    write(Http1Wire.crlf(), false);
+                } else {
+                    data.release();
+                }
+            } else if (data.isReadable()) {
+                write(data, false);
             } else {
-                write(new DefaultHttpContent(data), false);
+                data.release();
+            }
+            if (endStream) {
+                endRequest(null);
             }
         }
 
@@ -233,18 +255,16 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
             if (!requestStarted || requestDone || reset) {
                 return;
             }
-            if (chunked && !trailers.isEmpty()) {
-                DefaultLastHttpContent last = new DefaultLastHttpContent();
-                Http1Headers.copyRegular(trailers, last.trailingHeaders());
-                endRequest(last);
-            } else {
-                endRequest(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
+            endRequest(trailers);
         }
 
-        private void endRequest(LastHttpContent last) {
+        private void endRequest(Headers trailers) {
             requestDone = true;
-            write(last, true);
+            if (chunked) {
+                write(Http1Wire.lastChunk(ctx.alloc(), trailers), true);
+            } else {
+                ctx.flush();
+            }
             if (responseDone) {
                 streamDone(this);
             }

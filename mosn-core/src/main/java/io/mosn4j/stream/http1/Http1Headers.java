@@ -1,27 +1,18 @@
 package io.mosn4j.stream.http1;
 
 import io.mosn4j.api.stream.Headers;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
 import java.util.Map;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 
 /**
- * Maps HTTP/1 messages to the neutral {@link Headers} and back. Hop-by-hop headers (RFC 9110
+ * Maps decoded HTTP/1 messages to the neutral {@link Headers} ({@link Http1Wire} writes them back). Hop-by-hop headers (RFC 9110
  * 7.6.1, and any listed in {@code Connection}) stop here: each codec writes its own framing.
  */
 final class Http1Headers {
-    /** Outgoing headers were validated when decoded (or are our own): skip validating them again. */
-    private static final HttpHeadersFactory TRUSTED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private Http1Headers() {}
 
@@ -29,14 +20,36 @@ final class Http1Headers {
         HttpHeaders in = req.headers();
         Headers h = new Headers(in.size() + 4);
         h.add(Headers.METHOD, req.method().name());
-        h.add(Headers.PATH, req.uri());
+        String uri = req.uri();
         String host = in.get(HttpHeaderNames.HOST);
+        int scheme = absoluteFormStart(uri);
+        if (scheme > 0) {
+            // absolute form (clients using the proxy as http_proxy): route on its path; its
+            // authority replaces Host (RFC 9112 3.2.2)
+            int slash = uri.indexOf('/', scheme);
+            int query = uri.indexOf('?', scheme);
+            int end = slash < 0 ? (query < 0 ? uri.length() : query) : (query < 0 ? slash : Math.min(slash, query));
+            host = uri.substring(scheme, end);
+            uri = end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end);
+        }
+        h.add(Headers.PATH, uri);
         if (host != null) {
             h.add(Headers.AUTHORITY, host);
         }
         h.add(Headers.SCHEME, "http");
         copyEndToEnd(in, h, true);
         return h;
+    }
+
+    /** Where the authority starts in an absolute-form target ("http://host/..."), or -1. */
+    private static int absoluteFormStart(String uri) {
+        if (uri.isEmpty() || uri.charAt(0) == '/') {
+            return -1;
+        }
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            return 7;
+        }
+        return uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
     }
 
     static Headers fromResponse(HttpResponse resp) {
@@ -54,37 +67,6 @@ final class Http1Headers {
             h.add(e.getKey(), e.getValue());
         }
         return h;
-    }
-
-    static HttpRequest toRequest(Headers h) {
-        String method = h.method();
-        String path = h.path();
-        DefaultHttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(method == null ? "GET" : method), path == null || path.isEmpty() ? "/" : path, TRUSTED);
-        HttpHeaders out = req.headers();
-        String authority = h.authority();
-        if (authority != null) {
-            out.add(HttpHeaderNames.HOST, authority);
-        }
-        copyRegular(h, out);
-        return req;
-    }
-
-    static HttpResponse toResponse(Headers h) {
-        int status = h.status();
-        DefaultHttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status < 0 ? 502 : status), TRUSTED);
-        copyRegular(h, resp.headers());
-        return resp;
-    }
-
-    static void copyRegular(Headers from, HttpHeaders to) {
-        for (int i = 0, n = from.size(); i < n; i++) {
-            String name = from.name(i);
-            if (!name.startsWith(":") && !isHopByHop(name)) {
-                to.add(name, from.value(i));
-            }
-        }
     }
 
     private static void copyEndToEnd(HttpHeaders in, Headers out, boolean request) {

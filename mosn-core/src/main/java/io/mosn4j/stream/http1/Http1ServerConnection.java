@@ -12,16 +12,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -117,6 +112,22 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
     }
 
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(25)
+            .writeBytes("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+
+    /** An Expect other than 100-continue: 417, as RFC 9110 10.1.1 says. */
+    private void rejectExpectation() {
+        if (current != null) {
+            current.reset = true; // never reached the proxy
+            current = null;
+        }
+        Headers h = Headers.response(417);
+        h.add("content-length", "0");
+        ctx.writeAndFlush(Http1Wire.responseHead(ctx.alloc(), false, 417, h, Http1Wire.CONNECTION_CLOSE))
+                .addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().config().setAutoRead(false);
+    }
+
     private void rejectMalformed(Throwable cause) {
         HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                 : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
@@ -127,11 +138,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             current.fail(ResetReason.PROTOCOL_ERROR);
         }
         byte[] body = (status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
-        DefaultFullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        Headers h = Headers.response(status.code());
+        h.add("content-type", "text/plain");
+        h.add("content-length", Integer.toString(body.length));
+        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, status.code(), h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(body)).addListener(ChannelFutureListener.CLOSE);
         ctx.channel().config().setAutoRead(false);
     }
 
@@ -243,6 +254,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         void start(HttpRequest req) {
             HttpHeaders hs = req.headers();
             boolean hasBody = !requestDone;
+            if (!http10 && hs.contains(HttpHeaderNames.EXPECT)) {
+                if (HttpUtil.is100ContinueExpected(req)) {
+                    ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise()); // as Envoy does: the proxy says go ahead
+                } else {
+                    rejectExpectation();
+                    return;
+                }
+            }
             Headers headers = Http1Headers.fromRequest(req);
             if (hs.contains(HttpHeaderNames.CONTENT_LENGTH) && !hasBody) {
                 headers.set("content-length", "0");
@@ -301,39 +320,39 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             responseStarted = true;
-            HttpResponse resp = Http1Headers.toResponse(headers);
-            int status = resp.status().code();
-            HttpHeaders out = resp.headers();
+            int status = headers.status();
+            if (status < 100 || status > 999) {
+                status = 502;
+            }
             bodyless = head || status == 204 || status == 304 || status < 200;
             closeAfter = !clientKeepAlive || !requestDone || draining.getAsBoolean();
-            if (status == 204 || (status >= 100 && status < 200)) {
-                out.remove(HttpHeaderNames.CONTENT_LENGTH);
+            int framing = 0;
+            if (status == 204 || status < 200) {
+                framing |= Http1Wire.DROP_CONTENT_LENGTH;
             }
+            boolean hasLength = headers.contains("content-length");
             if (!bodyless) {
                 if (endStream) {
-                    if (!out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                        out.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+                    if (!hasLength) {
+                        framing |= Http1Wire.CONTENT_LENGTH_ZERO;
                     }
-                } else if (!out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                } else if (!hasLength) {
                     if (http10) {
                         closeAfter = true; // HTTP/1.0 has no chunked: the body ends with the connection
                     } else {
-                        out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                        framing |= Http1Wire.CHUNKED;
                         chunked = true;
                     }
                 }
             }
             if (closeAfter) {
-                out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                framing |= Http1Wire.CONNECTION_CLOSE;
             } else if (http10) {
-                out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                framing |= Http1Wire.CONNECTION_KEEP_ALIVE;
             }
-            if (http10) {
-                resp.setProtocolVersion(HttpVersion.HTTP_1_0);
-            }
-            write(resp);
+            write(Http1Wire.responseHead(ctx.alloc(), http10, status, headers, framing));
             if (endStream) {
-                end(LastHttpContent.EMPTY_LAST_CONTENT);
+                end(null);
             }
         }
 
@@ -345,15 +364,22 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             }
             if (bodyless) {
                 data.release();
-                if (endStream) {
-                    end(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else if (chunked) {
+                int n = data.readableBytes();
+                if (n > 0) {
+                    ctx.write(Http1Wire.chunkHeader(ctx.alloc(), n), ctx.voidPromise());
+                    ctx.write(data, ctx.voidPromise());
+                    write(Http1Wire.crlf());
+                } else {
+                    data.release();
                 }
-                return;
+            } else if (data.isReadable()) {
+                write(data);
+            } else {
+                data.release();
             }
             if (endStream) {
-                end(new DefaultLastHttpContent(data));
-            } else {
-                write(new DefaultHttpContent(data));
+                end(null);
             }
         }
 
@@ -362,18 +388,15 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             if (!responseStarted || responseDone || reset) {
                 return;
             }
-            if (chunked && !trailers.isEmpty()) {
-                DefaultLastHttpContent last = new DefaultLastHttpContent();
-                Http1Headers.copyRegular(trailers, last.trailingHeaders());
-                end(last);
-            } else {
-                end(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
+            end(trailers);
         }
 
-        private void end(LastHttpContent last) {
+        /** Ends the response: the last chunk (with trailers) when chunked, nothing otherwise. */
+        private void end(Headers trailers) {
             responseDone = true;
-            ctx.write(last, ctx.voidPromise());
+            if (chunked) {
+                ctx.write(Http1Wire.lastChunk(ctx.alloc(), trailers), ctx.voidPromise());
+            }
             if (requestDone) {
                 streamDone(this, closeAfter);
             } else {
