@@ -213,7 +213,13 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 framing |= Http1Wire.CHUNKED;
                 chunked = true;
             }
-            ByteBuf requestHead = Http1Wire.requestHead(ctx.alloc(), method, path, headers.authority(), headers, framing);
+            String authority = headers.authority();
+            if (authority == null) {
+                // an HTTP/1.0 client may omit Host; HTTP/1.1 requires it, so name the upstream
+                authority = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                        ? a.getHostString() + ":" + a.getPort() : "localhost";
+            }
+            ByteBuf requestHead = Http1Wire.requestHead(ctx.alloc(), method, path, authority, headers, framing);
             if (endStream) {
                 requestDone = true;
                 write(requestHead, true);
