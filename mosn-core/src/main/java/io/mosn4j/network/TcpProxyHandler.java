@@ -199,7 +199,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             halfClose(outbound, inbound);
         } else if (evt instanceof IdleStateEvent) {
             log.debug("tcp_proxy: closing idle connection {}", inbound.remoteAddress());
-            closeBoth();
+            if (outbound != null) {
+                outbound.close(); // idle: nothing in flight worth waiting for
+            }
+            inbound.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -209,7 +212,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseEarly();
         if (outbound != null) {
-            outbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Closing.afterFlush(outbound);
         }
     }
 
@@ -236,9 +239,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void closeBoth() {
         if (outbound != null) {
-            outbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Closing.afterFlush(outbound);
         }
-        inbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        Closing.afterFlush(inbound);
     }
 
     /** The upstream side: bytes from the host go to the client. */
@@ -275,7 +278,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            inbound.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Closing.afterFlush(inbound);
         }
 
         @Override

@@ -51,6 +51,9 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
     private boolean done;
     private final StreamTimeouts timeouts;
     private boolean timerArmed;
+    private final IdleTimer idle = new IdleTimer();
+    /** Counts body chunks both ways; the idle timer looks for a change instead of being re-armed per chunk. */
+    private int progress;
 
     ActiveStream(ProxyContext context, StreamSender downstream, EventLoop loop, StreamTimeouts timeouts) {
         this.context = context;
@@ -65,6 +68,7 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
     @Override
     public void onHeaders(Headers headers, boolean endStream) {
         requestHeaders = headers;
+        idle.arm();
         requestComplete = endStream;
         requestEndedOnHeaders = endStream;
         Route route = context.routes().match(headers);
@@ -106,6 +110,7 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
             data.release();
             return;
         }
+        progress++;
         if (endStream) {
             requestComplete = true;
             startTimer();
@@ -239,6 +244,7 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
                 data.release();
                 return;
             }
+            progress++;
             responseComplete = endStream;
             downstream.sendData(data, endStream);
             if (endStream) {
@@ -263,10 +269,11 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
             if (done) {
                 return;
             }
-            // a kept-alive connection the upstream closed just as we reused it: the request never
-            // reached the application, so try once more on a fresh connection
+            // a kept-alive connection the upstream closed just as we reused it: most likely the
+            // request never reached the application, so an idempotent one is tried once more on a
+            // fresh connection (nginx's rule: never replay a POST the upstream may have acted on)
             if (!responseStarted && !retried && connection != null && connection.reused()
-                    && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders) {
+                    && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent()) {
                 retried = true;
                 upstream = null;
                 connection = null;
@@ -284,6 +291,14 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
                 pauseDownstream(!writable);
             }
         }
+    }
+
+    private boolean idempotent() {
+        String m = requestHeaders.method();
+        return m != null && switch (m) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
     }
 
     private void responseEnded() {
@@ -313,16 +328,17 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
     }
 
     private void sendLocal(Headers h, byte[] body) {
-        cancelTimer();
         responseStarted = true;
         responseComplete = true;
+        // finished before writing: the write may complete the connection's turn and start the next
+        // pipelined request right here, and this stream must already be out of the way
+        finish();
         if (body.length == 0) {
             downstream.sendHeaders(h, true);
         } else {
             downstream.sendHeaders(h, false);
             downstream.sendData(Unpooled.wrappedBuffer(body), true);
         }
-        finish();
     }
 
     private void startTimer() {
@@ -348,6 +364,53 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
         if (timerArmed) {
             timerArmed = false;
             timeouts.disarm(this);
+        }
+    }
+
+    /**
+     * Envoy's stream idle timeout: a stream with no body bytes moving either way for
+     * {@link ProxyContext#STREAM_IDLE_TIMEOUT} is ended, so a stalled upload or download cannot
+     * hold its connections forever.
+     */
+    private final class IdleTimer implements StreamTimeouts.Expiry {
+        private boolean armed;
+        private int seen;
+
+        void arm() {
+            armed = true;
+            seen = progress;
+            timeouts.arm(this, ProxyContext.STREAM_IDLE_TIMEOUT.toNanos());
+        }
+
+        void disarm() {
+            if (armed) {
+                armed = false;
+                timeouts.disarm(this);
+            }
+        }
+
+        @Override
+        public void onTimeout() {
+            armed = false;
+            if (done) {
+                return;
+            }
+            if (progress != seen) {
+                arm(); // bytes moved since: not idle
+                return;
+            }
+            log.debug("stream idle for {}; ending it", ProxyContext.STREAM_IDLE_TIMEOUT);
+            if (upstream != null) {
+                upstream.reset(ResetReason.TIMEOUT);
+            }
+            if (responseStarted) {
+                downstream.reset(ResetReason.TIMEOUT);
+                finish();
+            } else if (!requestComplete) {
+                localReply(408, "request body timeout");
+            } else {
+                localReply(504, "upstream stream idle timeout");
+            }
         }
     }
 
@@ -378,6 +441,7 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
         }
         done = true;
         cancelTimer();
+        idle.disarm();
         if (pending != null) {
             Object item;
             while ((item = pending.poll()) != null) {

@@ -14,4 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public record ProxyContext(RouteTable routes, ClusterSet clusters, Transport transport, AtomicInteger activeStreams) {
     /** MOSN's global default when a route sets no timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Envoy's default stream idle timeout: no body bytes either way for this long ends a stream. */
+    public static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
 }

@@ -71,6 +71,12 @@ final class Http1Headers {
 
     private static void copyEndToEnd(HttpHeaders in, Headers out, boolean request) {
         String connection = in.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            java.util.List<String> lines = in.getAll(HttpHeaderNames.CONNECTION);
+            if (lines.size() > 1) {
+                connection = String.join(",", lines); // a second Connection line may name more headers
+            }
+        }
         if (!namesHeaders(connection)) {
             connection = null;
         }

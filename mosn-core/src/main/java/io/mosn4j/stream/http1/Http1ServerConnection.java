@@ -7,7 +7,7 @@ import io.mosn4j.api.stream.StreamReceiver;
 import io.mosn4j.api.stream.StreamSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.mosn4j.network.Closing;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -52,6 +52,10 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
     private int readDisables;
     private boolean pausedForPipeline;
+    /** The connection will close: requests read after that decision are not processed (RFC 9112 9.6). */
+    private boolean closing;
+    private boolean drainingPipeline;
+    private boolean pipelineChanged;
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
@@ -70,6 +74,10 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (!pipelined.isEmpty() || (current != null && current.requestDone && msg instanceof HttpRequest)) {
             pipelined.add(msg);
             if (!pausedForPipeline) {
@@ -123,8 +131,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         }
         Headers h = Headers.response(417);
         h.add("content-length", "0");
-        ctx.writeAndFlush(Http1Wire.responseHead(ctx.alloc(), false, 417, h, Http1Wire.CONNECTION_CLOSE))
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, 417, h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
+        closeAfterFlush();
         ctx.channel().config().setAutoRead(false);
     }
 
@@ -142,7 +150,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         h.add("content-type", "text/plain");
         h.add("content-length", Integer.toString(body.length));
         ctx.write(Http1Wire.responseHead(ctx.alloc(), false, status.code(), h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(body)).addListener(ChannelFutureListener.CLOSE);
+        ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
+        closeAfterFlush();
         ctx.channel().config().setAutoRead(false);
     }
 
@@ -211,23 +220,48 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             readDisables = 0; // a finished stream's pauses die with it
         }
         if (close || draining.getAsBoolean()) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterFlush();
             return;
         }
         ctx.flush();
         drainPipelined();
     }
 
-    /** Feeds queued pipelined messages in order: a new request only once the one before is done. */
+    /**
+     * Feeds queued pipelined messages in order: a new request only once the one before is done.
+     * A request answered at once finishes inside dispatch and calls back here; that inner call only
+     * flags more work, so a long queue of such requests is a loop, not a recursion.
+     */
     private void drainPipelined() {
-        while (!pipelined.isEmpty()) {
-            if (current != null && pipelined.peek() instanceof HttpRequest) {
-                return; // still paused; resumes when that stream is done
-            }
-            dispatch(pipelined.poll());
+        if (drainingPipeline) {
+            pipelineChanged = true;
+            return;
         }
-        pausedForPipeline = false;
-        updateAutoRead();
+        drainingPipeline = true;
+        try {
+            do {
+                pipelineChanged = false;
+                while (!pipelined.isEmpty()) {
+                    if (closing) {
+                        ReferenceCountUtil.release(pipelined.poll());
+                        continue;
+                    }
+                    if (current != null && pipelined.peek() instanceof HttpRequest) {
+                        return; // still paused; resumes when that stream is done
+                    }
+                    dispatch(pipelined.poll());
+                }
+            } while (pipelineChanged);
+            pausedForPipeline = false;
+            updateAutoRead();
+        } finally {
+            drainingPipeline = false;
+        }
+    }
+
+    private void closeAfterFlush() {
+        closing = true;
+        Closing.afterFlush(ctx.channel());
     }
 
     /** One request and its response on this connection. */
@@ -402,7 +436,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             } else {
                 // answered before the request finished: HTTP/1 cannot skip the rest, so close
                 current = null;
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                closeAfterFlush();
             }
         }
 
