@@ -1,0 +1,446 @@
+package io.mosn4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The real {@code bin/mosn} process under test. Writes the config into a temp directory, starts
+ * {@code bin/mosn start -c FILE} with paranoid leak detection, captures stdout and stderr into one
+ * file, and waits until the given ports accept connections. {@link #stop()} sends SIGTERM, waits
+ * for the exit and checks the output has no Netty "LEAK:" report. {@link #close()} always kills
+ * what is left, so use try-with-resources or an after-hook.
+ */
+final class MosnProcess implements AutoCloseable {
+    static final String LEAK_OPTS = "-Dio.netty.leakDetection.level=paranoid -Dio.netty.leakDetection.targetRecords=4";
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
+    private final Path dir;
+    private final Path configFile;
+    private final Path output;
+    private final Process process;
+    private final List<Integer> ports;
+    private final List<Integer> httpProbePorts;
+    private Integer exitCode;
+
+    private MosnProcess(Builder b) throws IOException {
+        this.dir = Files.createTempDirectory("mosn-it-");
+        this.output = dir.resolve("mosn.out");
+        this.ports = List.copyOf(b.waitPorts);
+        this.httpProbePorts = List.copyOf(b.probePorts);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(mosnScript().toString());
+        cmd.add("start");
+        if (b.config != null) {
+            this.configFile = dir.resolve(b.fileName);
+            Files.writeString(configFile, b.config);
+            cmd.add("-c");
+            cmd.add(configFile.toString());
+        } else {
+            this.configFile = null;
+        }
+        cmd.addAll(b.extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        environment(pb, b.javaOpts);
+        this.process = pb.start();
+        LIVE.add(process);
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts mosn with {@code config} and waits for {@code ports}; HTTP listener ports are also leak-probed at stop. */
+    static MosnProcess startHttp(String config, int... httpPorts) throws IOException {
+        Builder b = builder().config(config);
+        for (int p : httpPorts) {
+            b.waitFor(p).probe(p);
+        }
+        return b.start();
+    }
+
+    static final class Builder {
+        private String config;
+        private String fileName = "mosn.json";
+        private String javaOpts = "";
+        private final List<Integer> waitPorts = new ArrayList<>();
+        private final List<Integer> probePorts = new ArrayList<>();
+        private final List<String> extraArgs = new ArrayList<>();
+        private Duration startTimeout = Duration.ofSeconds(20);
+
+        Builder config(String text) {
+            this.config = text;
+            return this;
+        }
+
+        Builder fileName(String name) {
+            this.fileName = name;
+            return this;
+        }
+
+        /** JVM options added after the leak-detection ones (e.g. {@code -Xmx256m}). */
+        Builder javaOpts(String opts) {
+            this.javaOpts = opts;
+            return this;
+        }
+
+        Builder waitFor(int... ports) {
+            for (int p : ports) {
+                waitPorts.add(p);
+            }
+            return this;
+        }
+
+        /** Ports of HTTP listeners to send one request to after a forced GC at stop, to surface leak reports. */
+        Builder probe(int... ports) {
+            for (int p : ports) {
+                probePorts.add(p);
+            }
+            return this;
+        }
+
+        Builder args(String... args) {
+            extraArgs.addAll(Arrays.asList(args));
+            return this;
+        }
+
+        Builder startTimeout(Duration d) {
+            this.startTimeout = d;
+            return this;
+        }
+
+        MosnProcess start() throws IOException {
+            MosnProcess p = new MosnProcess(this);
+            try {
+                p.awaitPorts(startTimeout);
+            } catch (RuntimeException | Error e) {
+                p.close();
+                throw e;
+            }
+            return p;
+        }
+    }
+
+    // ---- locations ----
+
+    static Path root() {
+        String prop = System.getProperty("mosn4j.root");
+        Path r = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("..");
+        return r.toAbsolutePath().normalize();
+    }
+
+    static Path mosnScript() {
+        Path script = root().resolve("bin/mosn");
+        assertThat(script).as("bin/mosn under %s", root()).isExecutable();
+        assertThat(root().resolve("mosn-app/target/mosn-app.jar"))
+                .as("mosn-app.jar: run ./mvnw -DskipTests package -pl mosn-api,mosn-core,mosn-app first").exists();
+        return script;
+    }
+
+    private static void environment(ProcessBuilder pb, String extraOpts) {
+        Map<String, String> env = pb.environment();
+        env.put("MOSN_JAVA_OPTS", (LEAK_OPTS + " " + extraOpts).trim());
+        if (env.get("JAVA_HOME") == null || env.get("JAVA_HOME").isBlank()) {
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+        }
+    }
+
+    // ---- one-shot commands (version, broken configs) ----
+
+    record Result(int exitCode, String stdout, String stderr) {
+        String all() {
+            return stdout + stderr;
+        }
+
+        List<String> stderrLines() {
+            return stderr.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    /** Runs {@code bin/mosn ARGS} to completion (bounded), stdout and stderr kept apart. */
+    static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        Path d = Files.createTempDirectory("mosn-it-run-");
+        Path out = d.resolve("stdout");
+        Path err = d.resolve("stderr");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(mosnScript().toString());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(d.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        environment(pb, "");
+        Process p = pb.start();
+        LIVE.add(p);
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                fail("bin/mosn " + String.join(" ", args) + " did not finish within " + timeout + "; output:\n"
+                        + read(out) + read(err));
+            }
+            return new Result(p.exitValue(), read(out), read(err));
+        } finally {
+            LIVE.remove(p);
+            deleteTree(d);
+        }
+    }
+
+    /** Writes {@code config} to a temp file named {@code fileName} and returns its path (for run()). */
+    static Path writeTemp(String fileName, String config) throws IOException {
+        Path d = Files.createTempDirectory("mosn-it-cfg-");
+        d.toFile().deleteOnExit();
+        Path f = d.resolve(fileName);
+        Files.writeString(f, config);
+        f.toFile().deleteOnExit(); // deleted before its directory (reverse order)
+        return f;
+    }
+
+    // ---- the running process ----
+
+    long pid() {
+        return process.pid();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    Path configFile() {
+        return configFile;
+    }
+
+    String output() {
+        return read(output);
+    }
+
+    /** The java process's resident set size in KiB (VmRSS), or -1 when it is gone. */
+    long rssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    Matcher m = Pattern.compile("(\\d+)").matcher(line);
+                    return m.find() ? Long.parseLong(m.group(1)) : -1;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private void awaitPorts(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int port : ports) {
+            while (true) {
+                if (!process.isAlive()) {
+                    fail("mosn exited with " + process.exitValue() + " before port " + port + " opened; output:\n" + output());
+                }
+                if (canConnect(port)) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("mosn did not open port " + port + " within " + timeout + "; output:\n" + output());
+                }
+                sleep(50);
+            }
+        }
+    }
+
+    static boolean canConnect(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends SIGTERM and returns at once (for drain tests). */
+    void sigterm() {
+        process.destroy();
+    }
+
+    /** Waits for the exit; fails if it takes longer than {@code timeout}. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String out = output();
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            LIVE.remove(process);
+            fail("mosn did not exit within " + timeout + " after SIGTERM; output:\n" + out);
+        }
+        LIVE.remove(process);
+        exitCode = process.exitValue();
+        return exitCode;
+    }
+
+    /**
+     * Forces a GC in mosn and pokes its HTTP listeners so Netty's leak detector reports what the
+     * GC found, then SIGTERMs, waits for the exit, asserts no "LEAK:" line, and returns the exit code.
+     */
+    int stop() throws InterruptedException {
+        return stop(Duration.ofSeconds(45));
+    }
+
+    int stop(Duration timeout) throws InterruptedException {
+        if (exitCode != null) {
+            assertNoLeaks();
+            return exitCode;
+        }
+        if (process.isAlive()) {
+            provokeLeakReports();
+        }
+        sigterm();
+        int code = awaitExit(timeout);
+        assertNoLeaks();
+        return code;
+    }
+
+    void assertNoLeaks() {
+        String out = output();
+        List<String> leaks = out.lines().filter(l -> l.contains("LEAK:")).toList();
+        if (!leaks.isEmpty()) {
+            fail("mosn reported " + leaks.size() + " Netty LEAK line(s):\n" + out);
+        }
+    }
+
+    void provokeLeakReports() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (Files.isExecutable(jcmd)) {
+            try {
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "GC.run")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException e) {
+                // no jcmd: the leak check is weaker but still runs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            sleep(300);
+        }
+        for (int port : httpProbePorts) {
+            probe(port);
+        }
+        sleep(200);
+    }
+
+    private static void probe(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            s.setSoTimeout(3000);
+            OutputStream o = s.getOutputStream();
+            o.write("GET /__leak_probe HTTP/1.1\r\nHost: leak-probe\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            o.flush();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[4096];
+            while (in.read(buf) >= 0) {
+                // drain
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Kills mosn if it still runs and removes its temp dir (failures already carry the output). */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LIVE.remove(process);
+        deleteTree(dir);
+    }
+
+    // ---- helpers ----
+
+    /** A port that was free a moment ago on 127.0.0.1. */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Replaces each {@code ${NAME}} in {@code template}; fails on a placeholder left over. */
+    static String render(String template, Map<String, ?> vars) {
+        String out = template;
+        for (var e : vars.entrySet()) {
+            out = out.replace("${" + e.getKey() + "}", String.valueOf(e.getValue()));
+        }
+        Matcher m = Pattern.compile("\\$\\{[A-Za-z0-9_]+}").matcher(out);
+        if (m.find()) {
+            throw new IllegalArgumentException("unreplaced placeholder " + m.group() + " in config:\n" + out);
+        }
+        return out;
+    }
+
+    static Map<String, Object> vars(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "<cannot read " + p + ": " + e + ">";
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path d) {
+        try (Stream<Path> s = Files.walk(d)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp dir
+        }
+    }
+}
