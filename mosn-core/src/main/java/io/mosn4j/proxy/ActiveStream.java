@@ -8,7 +8,7 @@ import io.mosn4j.api.stream.StreamSender;
 import io.mosn4j.router.Route;
 import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Host;
-import io.mosn4j.upstream.Http1Pool;
+import io.mosn4j.upstream.ConnectionPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * reads faster than the other can write. Protocol-neutral: it sees only {@link Headers}, body
  * chunks and trailers. Lives on one event loop; no locks.
  */
-final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTimeouts.Expiry {
+final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, StreamTimeouts.Expiry {
     private static final Logger log = LoggerFactory.getLogger(ActiveStream.class);
 
     private final ProxyContext context;
@@ -100,8 +100,7 @@ final class ActiveStream implements StreamReceiver, Http1Pool.Callback, StreamTi
     }
 
     private void acquire() {
-        Http1Pool pool = host.pool(loop, l -> new Http1Pool(l, context.transport(), host, cluster));
-        pool.acquire(this);
+        context.pool(host, cluster, loop).acquire(this);
     }
 
     @Override

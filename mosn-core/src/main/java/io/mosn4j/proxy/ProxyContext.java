@@ -1,20 +1,41 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.config.Protocols;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.server.Transport;
+import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.ClusterSet;
+import io.mosn4j.upstream.ConnectionPool;
+import io.mosn4j.upstream.Host;
+import io.mosn4j.upstream.Http1Pool;
+import io.mosn4j.upstream.Http2Pool;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a {@code proxy} listener's streams need: its route table and the config snapshot's
- * clusters, the transport for upstream connections, and the server-wide count of streams in flight
- * (for graceful drain).
+ * clusters, the transport for upstream connections, the server-wide count of streams in flight
+ * (for graceful drain), and the protocol its upstream connections speak.
  */
-public record ProxyContext(RouteTable routes, ClusterSet clusters, Transport transport, AtomicInteger activeStreams) {
+public record ProxyContext(RouteTable routes, ClusterSet clusters, Transport transport, AtomicInteger activeStreams,
+                           String upstreamProtocol) {
     /** MOSN's global default when a route sets no timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     /** Envoy's default stream idle timeout: no body bytes either way for this long ends a stream. */
     public static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    /** A context whose upstreams speak HTTP/1. */
+    public ProxyContext(RouteTable routes, ClusterSet clusters, Transport transport, AtomicInteger activeStreams) {
+        this(routes, clusters, transport, activeStreams, Protocols.HTTP1);
+    }
+
+    /** The pool of {@code loop} for {@code host}, in this proxy's upstream protocol. */
+    public ConnectionPool pool(Host host, Cluster cluster, EventLoop loop) {
+        if (Protocols.HTTP2.equals(upstreamProtocol)) {
+            return host.pool(loop, Protocols.HTTP2, l -> new Http2Pool(l, transport, host, cluster));
+        }
+        return host.pool(loop, l -> new Http1Pool(l, transport, host, cluster));
+    }
 }

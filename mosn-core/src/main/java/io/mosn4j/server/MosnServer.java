@@ -5,6 +5,7 @@ import io.mosn4j.config.ConfigException;
 import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.config.NetworkFilterConfig;
+import io.mosn4j.config.Protocols;
 import io.mosn4j.config.ServerConfig;
 import io.mosn4j.config.SocketAddresses;
 import io.mosn4j.network.TcpProxyHandler;
@@ -12,6 +13,7 @@ import io.mosn4j.proxy.ProxyContext;
 import io.mosn4j.proxy.ProxyStreamHandler;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.stream.http1.Http1ServerConnection;
+import io.mosn4j.stream.http2.Http2ServerConnection;
 import io.mosn4j.upstream.ClusterSet;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -96,14 +98,21 @@ public final class MosnServer {
             Duration idle = l.connectionIdleTimeout();
             switch (filter) {
                 case NetworkFilterConfig.Proxy p -> {
-                    ProxyContext ctx = new ProxyContext(new RouteTable(p.router()), clusters, transport, activeStreams);
+                    ProxyContext ctx = new ProxyContext(new RouteTable(p.router()), clusters, transport, activeStreams,
+                            p.proxy().upstreamProtocol());
                     ProxyStreamHandler.Factory handlers = new ProxyStreamHandler.Factory(ctx);
+                    boolean http2 = Protocols.HTTP2.equals(p.proxy().downstreamProtocol());
+                    long graceMillis = server.gracefulTimeout().toMillis();
                     b.childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
                             connections.add(ch);
                             if (idle != null && !idle.isZero()) {
                                 ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
+                            }
+                            if (http2) {
+                                Http2ServerConnection.install(ch.pipeline(), handlers.forChannel(ch), Http1ServerConnection.DRAIN, graceMillis);
+                                return;
                             }
                             ch.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
                                     .setMaxInitialLineLength(8192).setMaxHeaderSize(60 * 1024).setMaxChunkSize(65536)));

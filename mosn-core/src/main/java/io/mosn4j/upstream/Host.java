@@ -14,6 +14,7 @@ public final class Host {
     private final InetSocketAddress socketAddress;
     private final int weight;
     private final ConcurrentHashMap<EventLoop, Object> pools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PoolKey, Object> protocolPools = new ConcurrentHashMap<>();
 
     public Host(String address, InetSocketAddress socketAddress, int weight) {
         this.address = address;
@@ -32,6 +33,19 @@ public final class Host {
     public int weight() {
         return weight;
     }
+
+    /** The pool of kind {@code P} this host keeps for {@code loop} and {@code protocol}, made on first use. */
+    @SuppressWarnings("unchecked")
+    public <P> P pool(EventLoop loop, String protocol, Function<EventLoop, P> factory) {
+        PoolKey key = new PoolKey(loop, protocol);
+        Object p = protocolPools.get(key);
+        if (p == null) {
+            p = protocolPools.computeIfAbsent(key, k -> factory.apply(loop));
+        }
+        return (P) p;
+    }
+
+    private record PoolKey(EventLoop loop, String protocol) {}
 
     /** The pool of kind {@code P} this host keeps for {@code loop}, made on first use. */
     @SuppressWarnings("unchecked")

@@ -1,6 +1,5 @@
 package io.mosn4j.upstream;
 
-import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.server.Transport;
 import io.mosn4j.stream.http1.Http1ClientConnection;
 import io.mosn4j.stream.http1.Http1ResponseDecoder;
@@ -18,14 +17,10 @@ import java.util.ArrayDeque;
  * Keep-alive HTTP/1.1 connections to one host, owned by one event loop: no locks. Idle
  * connections are reused newest first (warmest); a connection the upstream closed leaves the pool.
  */
-public final class Http1Pool implements Http1ClientConnection.Owner {
+public final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
 
     /** The result of {@link #acquire}: called on the pool's event loop. */
-    public interface Callback {
-        void onReady(ClientConnection connection);
-
-        void onFailure(Throwable cause);
-    }
+    public interface Callback extends ConnectionPool.Callback {}
 
     private final Bootstrap bootstrap;
     private final Host host;
@@ -52,7 +47,8 @@ public final class Http1Pool implements Http1ClientConnection.Owner {
                 });
     }
 
-    public void acquire(Callback callback) {
+    @Override
+    public void acquire(ConnectionPool.Callback callback) {
         Http1ClientConnection c;
         while ((c = idle.pollLast()) != null) {
             if (c.isActive()) {

@@ -208,7 +208,7 @@ class ConfigLoaderTest {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(sample("static-example-sofarpc.json")));
             assertCleanMessage(e.getMessage());
             assertThat(e.getMessage()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                    + "protocol \"SofaRpc\" is not supported yet (supported: Http1)");
+                    + "protocol \"SofaRpc\" is not supported yet (supported: Http1, Http2)");
             assertThat(e.field()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol");
         }
 
@@ -483,14 +483,14 @@ class ConfigLoaderTest {
         void routerNamedByProxyDoesNotExist() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"",
                     "\"downstream_protocol\": \"Http1\", \"router_config_name\": \"nope\"")))
-                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters.proxy.router_config_name: no router named \"nope\" in servers[0].routers");
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.router_config_name: no router named \"nope\" in servers[0].routers");
         }
 
         @Test
         void proxyWithoutRouterName() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"",
                     "\"downstream_protocol\": \"Http1\"")))
-                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters.proxy.router_config_name: required");
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.router_config_name: required");
         }
 
         @Test
@@ -507,10 +507,19 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void http2BothWaysWithMosnExtendConfig() {
+            LoadedConfig c = parse(with(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"http2\""),
+                    "\"bind_port\": true,", "\"bind_port\": true, \"extend_config\": {\"Http2\": {\"http2_use_stream\": true}},"));
+            NetworkFilterConfig.Proxy p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
+            assertThat(p.proxy().downstreamProtocol()).isEqualTo(Protocols.HTTP2);
+            assertThat(p.proxy().upstreamProtocol()).isEqualTo(Protocols.HTTP2);
+        }
+
+        @Test
         void knownButUnbuiltProtocol() {
-            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\"")))
+            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Auto\"")))
                     .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                            + "protocol \"Http2\" is not supported yet (supported: Http1)");
+                            + "protocol \"Auto\" is not supported yet (supported: Http1, Http2)");
         }
 
         @Test
@@ -640,7 +649,7 @@ class ConfigLoaderTest {
             String json = with("{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"}}",
                     "{\"type\": \"tcp_proxy\", \"config\": {\"cluster\": \"nope\"}}");
             assertThat(error(json))
-                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters.tcp_proxy.cluster: no cluster named \"nope\" in cluster_manager.clusters");
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.cluster: no cluster named \"nope\" in cluster_manager.clusters");
         }
 
         @Test

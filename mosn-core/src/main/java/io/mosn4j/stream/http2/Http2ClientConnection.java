@@ -1,0 +1,211 @@
+package io.mosn4j.stream.http2;
+
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.stream.StreamSender;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upstream h2c connection multiplexing many request streams (each a child channel, see
+ * {@link Http2ClientStream}). It tells its pool when it is ready (the server's first SETTINGS
+ * arrived, so its MAX_CONCURRENT_STREAMS is known), when a stream slot frees, when the server sent
+ * GOAWAY (no new streams here; the ones it will still process finish), and when it closed.
+ * Used only on its event loop.
+ */
+public final class Http2ClientConnection extends ChannelInboundHandlerAdapter implements ClientConnection {
+    private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
+
+    /** What the connection tells the pool that owns it. */
+    public interface Owner {
+        void ready(Http2ClientConnection connection);
+
+        /** A stream slot freed, or the peer raised its limit. */
+        void capacity(Http2ClientConnection connection);
+
+        /** The peer sent GOAWAY: no new streams on this connection. */
+        void goingAway(Http2ClientConnection connection);
+
+        void closed(Http2ClientConnection connection);
+    }
+
+    /** Refuses streams the server tries to open (push is disabled in our SETTINGS). */
+    @ChannelHandler.Sharable
+    private static final class RefuseInbound extends ChannelInboundHandlerAdapter {
+        static final RefuseInbound INSTANCE = new RefuseInbound();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    private final Owner owner;
+    private final long settingsTimeoutMillis;
+    private ChannelHandlerContext ctx;
+    /** Streams handed out: reserved by the pool, then open, until their child channel closes. */
+    private int streams;
+    private long maxConcurrent = Long.MAX_VALUE;
+    private boolean ready;
+    private boolean goingAway;
+    private boolean closed;
+    private boolean windowGrown;
+
+    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis) {
+        this.owner = owner;
+        this.settingsTimeoutMillis = settingsTimeoutMillis;
+    }
+
+    /**
+     * Adds the HTTP/2 client handlers to a new upstream channel's pipeline. A server that does not
+     * send its SETTINGS within {@code settingsTimeoutMillis} of the TCP connect is given up on, so
+     * a silent upstream cannot hold the requests waiting for this connection.
+     */
+    public static void install(ChannelPipeline pipeline, Owner owner, long settingsTimeoutMillis) {
+        pipeline.addLast(Http2FrameCodecBuilder.forClient()
+                .autoAckSettingsFrame(true)
+                .autoAckPingFrame(true)
+                .validateHeaders(true)
+                .initialSettings(Http2Defaults.client())
+                .build());
+        pipeline.addLast(new Http2MultiplexHandler(RefuseInbound.INSTANCE));
+        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            growConnectionWindow();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        growConnectionWindow();
+        if (settingsTimeoutMillis > 0) {
+            ctx.executor().schedule(() -> {
+                if (!ready && ctx.channel().isActive()) {
+                    log.debug("upstream {} sent no HTTP/2 SETTINGS within {} ms; closing", ctx.channel().remoteAddress(), settingsTimeoutMillis);
+                    ctx.close();
+                }
+            }, settingsTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void growConnectionWindow() {
+        if (!windowGrown) {
+            windowGrown = true;
+            ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2Defaults.CONNECTION_WINDOW - Http2Defaults.DEFAULT_WINDOW),
+                    ctx.channel().voidPromise());
+        }
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    /** Whether the pool may hand out one more stream on this connection. */
+    public boolean hasCapacity() {
+        return ready && !goingAway && !closed && ctx.channel().isActive() && streams < maxConcurrent;
+    }
+
+    /** The pool hands this connection to one more stream. */
+    public void reserve() {
+        streams++;
+    }
+
+    public int streams() {
+        return streams;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    @Override
+    public StreamSender newStream(StreamReceiver responseReceiver) {
+        Http2ClientStream s = new Http2ClientStream(this, responseReceiver);
+        s.open(ctx.channel());
+        return s;
+    }
+
+    @Override
+    public void releaseUnused() {
+        streamDone();
+    }
+
+    @Override
+    public boolean reused() {
+        return false; // a closing HTTP/2 connection says which streams it never processed (GOAWAY)
+    }
+
+    /** A stream handed out on this connection ended (or was never opened). */
+    void streamDone() {
+        if (streams > 0) {
+            streams--;
+        }
+        if (goingAway && streams == 0) {
+            ctx.close();
+            return;
+        }
+        if (!closed) {
+            owner.capacity(this);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof Http2SettingsFrame s) {
+                Long max = s.settings().maxConcurrentStreams();
+                if (max != null) {
+                    maxConcurrent = max;
+                }
+                if (!ready) {
+                    ready = true;
+                    owner.ready(this);
+                } else {
+                    owner.capacity(this);
+                }
+            } else if (msg instanceof Http2GoAwayFrame g) {
+                log.debug("upstream {} sent GOAWAY ({}, last stream {})", ctx.channel().remoteAddress(), g.errorCode(), g.lastStreamId());
+                if (!goingAway) {
+                    goingAway = true;
+                    owner.goingAway(this);
+                }
+                if (streams == 0) {
+                    ctx.close();
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        owner.closed(this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("upstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,105 @@
+package io.mosn4j.stream.http2;
+
+import io.mosn4j.api.stream.ServerStreamHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/2 server codec of a downstream connection (h2c with prior knowledge): Netty's frame
+ * codec and multiplexer, each stream a child channel handled by {@link Http2ServerStream}, and this
+ * handler for what concerns the whole connection: the connection window, idle close, drain.
+ */
+public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
+
+    private final Http2FrameCodec codec;
+    private final Object drainEvent;
+
+    private Http2ServerConnection(Http2FrameCodec codec, Object drainEvent) {
+        this.codec = codec;
+        this.drainEvent = drainEvent;
+    }
+
+    /**
+     * Adds the HTTP/2 server handlers to {@code pipeline}. {@code drainEvent} is the user event
+     * that starts a graceful close (GOAWAY, let streams in flight finish, then close).
+     */
+    public static void install(ChannelPipeline pipeline, ServerStreamHandler handler, Object drainEvent, long gracefulMillis) {
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .autoAckSettingsFrame(true)
+                .autoAckPingFrame(true)
+                .validateHeaders(true)
+                .initialSettings(Http2Defaults.server())
+                .gracefulShutdownTimeoutMillis(gracefulMillis)
+                .build();
+        pipeline.addLast(codec);
+        pipeline.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel ch) {
+                ch.pipeline().addLast(new Http2ServerStream(handler));
+            }
+        }));
+        pipeline.addLast(new Http2ServerConnection(codec, drainEvent));
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        growConnectionWindow(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            growConnectionWindow(ctx.channel());
+        }
+    }
+
+    private boolean windowGrown;
+
+    private void growConnectionWindow(Channel ch) {
+        if (!windowGrown) {
+            windowGrown = true;
+            ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2Defaults.CONNECTION_WINDOW - Http2Defaults.DEFAULT_WINDOW), ch.voidPromise());
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY: the codec already acted on them
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (codec.connection().numActiveStreams() == 0) {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt == drainEvent) {
+            // Http2ConnectionHandler.close sends GOAWAY and waits for the streams in flight
+            ctx.channel().close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,294 @@
+package io.mosn4j.it;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Small h2c (prior knowledge) peers for the HTTP/2 tests: a client and an echoing server. */
+final class H2Peers {
+    private H2Peers() {}
+
+    /** A response as the client saw it; {@code resetCode} is set when the stream was reset instead. */
+    record Response(Http2Headers headers, byte[] body, Http2Headers trailers, Long resetCode) {
+        int status() {
+            return headers == null ? -1 : Integer.parseInt(headers.status().toString());
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    static Http2Headers get(String path, int port) {
+        return new DefaultHttp2Headers().method("GET").scheme("http").path(path).authority("127.0.0.1:" + port);
+    }
+
+    /** An h2c client on one connection; streams run concurrently. */
+    static final class Client implements AutoCloseable {
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        private final Channel channel;
+
+        Client(int port) throws InterruptedException {
+            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(Http2Settings.defaultSettings().pushEnabled(false)).build(),
+                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                }
+            });
+            channel = b.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
+        }
+
+        boolean isOpen() {
+            return channel.isActive();
+        }
+
+        CompletableFuture<Response> request(Http2Headers headers, byte[] body, Http2Headers trailers) {
+            return request(headers, body, trailers, -1);
+        }
+
+        /** Sends a request; with {@code cancelAfter >= 0} resets the stream (CANCEL) once that many body bytes arrived. */
+        CompletableFuture<Response> request(Http2Headers headers, byte[] body, Http2Headers trailers, long cancelAfter) {
+            return request(headers, body, trailers, cancelAfter, null);
+        }
+
+        /** As above; {@code opened} gets the stream's channel (e.g. to stop reading it: flow control). */
+        CompletableFuture<Response> request(Http2Headers headers, byte[] body, Http2Headers trailers, long cancelAfter,
+                                            java.util.function.Consumer<Http2StreamChannel> opened) {
+            CompletableFuture<Response> result = new CompletableFuture<>();
+            Collector collector = new Collector(result, cancelAfter);
+            new Http2StreamChannelBootstrap(channel).handler(collector).open().addListener(f -> {
+                if (!f.isSuccess()) {
+                    result.completeExceptionally(f.cause());
+                    return;
+                }
+                Http2StreamChannel ch = (Http2StreamChannel) f.getNow();
+                if (opened != null) {
+                    opened.accept(ch);
+                }
+                boolean noBody = body == null || body.length == 0;
+                ch.write(new DefaultHttp2HeadersFrame(headers, noBody && trailers == null));
+                if (!noBody) {
+                    for (int off = 0; off < body.length; off += 16384) {
+                        int n = Math.min(16384, body.length - off);
+                        ch.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body, off, n), off + n == body.length && trailers == null));
+                    }
+                }
+                if (trailers != null) {
+                    ch.write(new DefaultHttp2HeadersFrame(trailers, true));
+                }
+                ch.flush();
+            });
+            return result;
+        }
+
+        @Override
+        public void close() {
+            channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static final class Collector extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<Response> result;
+        private final long cancelAfter;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private Http2Headers headers;
+        private Http2Headers trailers;
+
+        Collector(CompletableFuture<Response> result, long cancelAfter) {
+            this.result = result;
+            this.cancelAfter = cancelAfter;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof Http2HeadersFrame f) {
+                    if (headers == null) {
+                        headers = f.headers();
+                    } else {
+                        trailers = f.headers();
+                    }
+                    if (f.isEndStream()) {
+                        done();
+                    }
+                } else if (msg instanceof Http2DataFrame f) {
+                    body.writeBytes(ByteBufUtil.getBytes(f.content()));
+                    if (f.isEndStream()) {
+                        done();
+                    } else if (cancelAfter >= 0 && body.size() >= cancelAfter && !result.isDone()) {
+                        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+                        done();
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void done() {
+            result.complete(new Response(headers, body.toByteArray(), trailers, null));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame r) {
+                result.complete(new Response(headers, body.toByteArray(), trailers, r.errorCode()));
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            result.completeExceptionally(new IllegalStateException("stream closed before the response ended"));
+        }
+    }
+
+    /**
+     * An h2c server. It answers each request once the request ended, after {@code delayMillis}:
+     * 200 with {@code x-backend: NAME} and {@code x-authority}, the request body echoed (or
+     * "NAME METHOD PATH"), and, when the request had trailers, response trailers
+     * {@code x-echo-NAME} for each of them.
+     */
+    static final class Backend implements AutoCloseable {
+        private final String name;
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        private final Channel server;
+        final AtomicInteger connections = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger active = new AtomicInteger();
+        final AtomicInteger maxActive = new AtomicInteger();
+        final AtomicLong resets = new AtomicLong();
+        final AtomicInteger closedConnections = new AtomicInteger();
+        /** When set, the first request ever received makes the server send GOAWAY on its connection. */
+        final java.util.concurrent.atomic.AtomicBoolean goAwayOnFirstRequest = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Backend(String name, long maxConcurrentStreams, long delayMillis) throws InterruptedException {
+            this.name = name;
+            ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            connections.incrementAndGet();
+                            ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
+                            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
+                                            .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams)).build(),
+                                    new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                        @Override
+                                        protected void initChannel(Http2StreamChannel sc) {
+                                            sc.pipeline().addLast(new Echo(delayMillis));
+                                        }
+                                    }));
+                        }
+                    });
+            server = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        }
+
+        String address() {
+            return "127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
+        }
+
+        @Override
+        public void close() {
+            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        private final class Echo extends ChannelInboundHandlerAdapter {
+            private final long delayMillis;
+            private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+            private Http2Headers headers;
+            private Http2Headers trailers;
+
+            Echo(long delayMillis) {
+                this.delayMillis = delayMillis;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                try {
+                    boolean end = false;
+                    if (msg instanceof Http2HeadersFrame f) {
+                        if (headers == null) {
+                            headers = f.headers();
+                            requests.incrementAndGet();
+                            if (goAwayOnFirstRequest.compareAndSet(true, false)) {
+                                ctx.channel().parent().writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+                            }
+                            maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                        } else {
+                            trailers = f.headers();
+                        }
+                        end = f.isEndStream();
+                    } else if (msg instanceof Http2DataFrame f) {
+                        body.writeBytes(ByteBufUtil.getBytes(f.content()));
+                        end = f.isEndStream();
+                    }
+                    if (end) {
+                        ctx.executor().schedule(() -> respond(ctx), delayMillis, TimeUnit.MILLISECONDS);
+                    }
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+
+            private void respond(ChannelHandlerContext ctx) {
+                active.decrementAndGet();
+                byte[] out = body.size() > 0 ? body.toByteArray()
+                        : (name + " " + headers.method() + " " + headers.path()).getBytes(StandardCharsets.UTF_8);
+                Http2Headers h = new DefaultHttp2Headers().status("200").add("x-backend", name)
+                        .add("x-authority", String.valueOf(headers.authority()));
+                ctx.write(new DefaultHttp2HeadersFrame(h, false));
+                ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(out), trailers == null));
+                if (trailers != null) {
+                    Http2Headers t = new DefaultHttp2Headers();
+                    trailers.forEach(e -> t.add("x-echo-" + e.getKey(), e.getValue()));
+                    ctx.write(new DefaultHttp2HeadersFrame(t, true));
+                }
+                ctx.flush();
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof Http2ResetFrame) {
+                    resets.incrementAndGet();
+                }
+                ReferenceCountUtil.release(evt);
+            }
+        }
+    }
+}
