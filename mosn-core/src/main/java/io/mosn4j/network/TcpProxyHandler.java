@@ -15,7 +15,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -98,15 +97,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             inbound.close();
             return;
         }
-        int high = Math.max(cluster.bufferLimitBytes(), 1024);
-        Bootstrap b = new Bootstrap()
-                .group(inbound.eventLoop())
-                .channel(settings.transport.socketChannel())
+        Bootstrap b = cluster.bootstrap(inbound.eventLoop(), settings.transport, 1024)
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.connectTimeout().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .handler(new Relay());
         b.connect(host.socketAddress()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {

@@ -36,6 +36,6 @@ public record ProxyContext(RouteTable routes, ClusterSet clusters, Transport tra
         if (Protocols.HTTP2.equals(upstreamProtocol)) {
             return host.pool(loop, Protocols.HTTP2, l -> new Http2Pool(l, transport, host, cluster));
         }
-        return host.pool(loop, l -> new Http1Pool(l, transport, host, cluster));
+        return host.pool(loop, Protocols.HTTP1, l -> new Http1Pool(l, transport, host, cluster));
     }
 }

@@ -4,6 +4,11 @@ import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ConfigException;
 import io.mosn4j.config.HostConfig;
 import io.mosn4j.config.SocketAddresses;
+import io.mosn4j.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,5 +65,20 @@ public final class Cluster {
 
     public int bufferLimitBytes() {
         return bufferLimitBytes;
+    }
+
+    /**
+     * A bootstrap for connections to this cluster's hosts from {@code loop}: connect timeout, no
+     * Nagle, and a write buffer of conn_buffer_limit_bytes (at least {@code minBufferBytes}) whose
+     * high-water mark is the backpressure signal. Callers add their handler and options.
+     */
+    public Bootstrap bootstrap(EventLoop loop, Transport transport, int minBufferBytes) {
+        int high = Math.max(bufferLimitBytes, minBufferBytes);
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high));
     }
 }

@@ -13,8 +13,7 @@ public final class Host {
     private final String address;
     private final InetSocketAddress socketAddress;
     private final int weight;
-    private final ConcurrentHashMap<EventLoop, Object> pools = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<PoolKey, Object> protocolPools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventLoop, ConcurrentHashMap<String, Object>> pools = new ConcurrentHashMap<>();
 
     public Host(String address, InetSocketAddress socketAddress, int weight) {
         this.address = address;
@@ -34,25 +33,19 @@ public final class Host {
         return weight;
     }
 
-    /** The pool of kind {@code P} this host keeps for {@code loop} and {@code protocol}, made on first use. */
+    /**
+     * The pool of kind {@code P} this host keeps for {@code loop} and {@code protocol}, made on
+     * first use: an HTTP/1 and an HTTP/2 pool to the same host live side by side.
+     */
     @SuppressWarnings("unchecked")
     public <P> P pool(EventLoop loop, String protocol, Function<EventLoop, P> factory) {
-        PoolKey key = new PoolKey(loop, protocol);
-        Object p = protocolPools.get(key);
-        if (p == null) {
-            p = protocolPools.computeIfAbsent(key, k -> factory.apply(loop));
+        ConcurrentHashMap<String, Object> byProtocol = pools.get(loop);
+        if (byProtocol == null) {
+            byProtocol = pools.computeIfAbsent(loop, l -> new ConcurrentHashMap<>(4));
         }
-        return (P) p;
-    }
-
-    private record PoolKey(EventLoop loop, String protocol) {}
-
-    /** The pool of kind {@code P} this host keeps for {@code loop}, made on first use. */
-    @SuppressWarnings("unchecked")
-    public <P> P pool(EventLoop loop, Function<EventLoop, P> factory) {
-        Object p = pools.get(loop);
+        Object p = byProtocol.get(protocol);
         if (p == null) {
-            p = pools.computeIfAbsent(loop, factory::apply);
+            p = byProtocol.computeIfAbsent(protocol, k -> factory.apply(loop));
         }
         return (P) p;
     }

@@ -7,9 +7,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.ArrayDeque;
 
@@ -30,13 +28,7 @@ public final class Http1Pool implements ConnectionPool, Http1ClientConnection.Ow
     public Http1Pool(EventLoop loop, Transport transport, Host host, Cluster cluster) {
         this.host = host;
         this.maxRequests = cluster.maxRequestsPerConnection();
-        int high = Math.max(cluster.bufferLimitBytes(), 1024);
-        this.bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.connectTimeout().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+        this.bootstrap = cluster.bootstrap(loop, transport, 1024)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -6,9 +6,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,14 +28,8 @@ public final class Http2Pool implements ConnectionPool, Http2ClientConnection.Ow
 
     public Http2Pool(EventLoop loop, Transport transport, Host host, Cluster cluster) {
         this.host = host;
-        int high = Math.max(cluster.bufferLimitBytes(), 64 * 1024);
         long settingsTimeout = Math.max(1, cluster.connectTimeout().toMillis());
-        this.bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.connectTimeout().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+        this.bootstrap = cluster.bootstrap(loop, transport, 64 * 1024)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -1,5 +1,6 @@
 package io.mosn4j.stream.http1;
 
+import io.mosn4j.stream.HeaderTokens;
 import io.mosn4j.api.stream.Headers;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -89,7 +90,7 @@ final class Http1Headers {
             if (request && name.equalsIgnoreCase("expect") && e.getValue().equalsIgnoreCase("100-continue")) {
                 continue; // answered by this proxy (HttpServerExpectContinueHandler), as Envoy does
             }
-            if (connection != null && listedIn(connection, name)) {
+            if (connection != null && HeaderTokens.listedIn(connection, name)) {
                 continue;
             }
             out.add(name, e.getValue());
@@ -111,19 +112,6 @@ final class Http1Headers {
     /** Whether a Connection header names other headers than the usual keep-alive/close. */
     private static boolean namesHeaders(String connection) {
         return connection != null && !connection.equalsIgnoreCase("keep-alive") && !connection.equalsIgnoreCase("close");
-    }
-
-    private static boolean listedIn(String connection, String name) {
-        int start = 0;
-        while (start < connection.length()) {
-            int comma = connection.indexOf(',', start);
-            int end = comma < 0 ? connection.length() : comma;
-            if (connection.substring(start, end).trim().equalsIgnoreCase(name)) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
     }
 
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.stream.http2;
 
+import io.mosn4j.stream.HeaderTokens;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -120,7 +121,7 @@ public final class Http2HeaderMapping {
             if (isConnectionSpecific(name, value) || (name.length() == 4 && name.equalsIgnoreCase("host"))) {
                 continue; // host travels as :authority
             }
-            if (connection != null && listedIn(connection, name)) {
+            if (connection != null && HeaderTokens.listedIn(connection, name)) {
                 continue;
             }
             out.add(lower(name), value);
@@ -137,19 +138,6 @@ public final class Http2HeaderMapping {
             case 17 -> name.equalsIgnoreCase("transfer-encoding");
             default -> false;
         };
-    }
-
-    private static boolean listedIn(String connection, String name) {
-        int start = 0;
-        while (start < connection.length()) {
-            int comma = connection.indexOf(',', start);
-            int end = comma < 0 ? connection.length() : comma;
-            if (connection.substring(start, end).trim().equalsIgnoreCase(name)) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
     }
 
     private static String lower(String name) {
