@@ -33,7 +33,11 @@ public record ProxyContext(RouteTable routes, ClusterSet clusters, Transport tra
 
     /** The pool of {@code loop} for {@code host}, in this proxy's upstream protocol. */
     public ConnectionPool pool(Host host, Cluster cluster, EventLoop loop) {
-        if (Protocols.HTTP2.equals(upstreamProtocol)) {
+        String protocol = Protocols.HTTP2.equals(upstreamProtocol) ? Protocols.HTTP2 : Protocols.HTTP1;
+        if (host.existingPool(loop, protocol) instanceof ConnectionPool existing) {
+            return existing; // the common case: no factory lambda built per request
+        }
+        if (protocol.equals(Protocols.HTTP2)) {
             return host.pool(loop, Protocols.HTTP2, l -> new Http2Pool(l, transport, host, cluster));
         }
         return host.pool(loop, Protocols.HTTP1, l -> new Http1Pool(l, transport, host, cluster));

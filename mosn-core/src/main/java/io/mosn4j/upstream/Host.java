@@ -37,6 +37,12 @@ public final class Host {
      * The pool of kind {@code P} this host keeps for {@code loop} and {@code protocol}, made on
      * first use: an HTTP/1 and an HTTP/2 pool to the same host live side by side.
      */
+    /** The pool for {@code loop} and {@code protocol} if one was made, else null (no allocation). */
+    public Object existingPool(EventLoop loop, String protocol) {
+        ConcurrentHashMap<String, Object> byProtocol = pools.get(loop);
+        return byProtocol == null ? null : byProtocol.get(protocol);
+    }
+
     @SuppressWarnings("unchecked")
     public <P> P pool(EventLoop loop, String protocol, Function<EventLoop, P> factory) {
         ConcurrentHashMap<String, Object> byProtocol = pools.get(loop);

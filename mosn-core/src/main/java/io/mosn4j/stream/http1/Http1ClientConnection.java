@@ -37,6 +37,7 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
     private final Owner owner;
     private final long maxRequests;
     private ChannelHandlerContext ctx;
+    private Http1ResponseDecoder decoder;
     private Stream stream;
     private long requests;
     private boolean reusable = true;
@@ -54,6 +55,7 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.decoder = ctx.pipeline().get(Http1ResponseDecoder.class);
     }
 
     public boolean isActive() {
@@ -204,7 +206,6 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 path = "/";
             }
             head = method.equals("HEAD");
-            Http1ResponseDecoder decoder = ctx.pipeline().get(Http1ResponseDecoder.class);
             if (decoder != null) {
                 decoder.expectHeadResponse(head);
             }
