@@ -12,7 +12,8 @@ public record ClusterConfig(
         Duration connectTimeout,
         Long maxRequestPerConn,
         Long connBufferLimitBytes,
-        List<HostConfig> hosts) {
+        List<HostConfig> hosts,
+        Http2Options http2ProtocolOptions) {
 
     public static final String SIMPLE = "SIMPLE";
     public static final String LB_RANDOM = "LB_RANDOM";
@@ -47,5 +48,6 @@ public record ClusterConfig(
         maxRequestPerConn = maxRequestPerConn == null || maxRequestPerConn <= 0 ? 0L : maxRequestPerConn;
         connBufferLimitBytes = connBufferLimitBytes == null || connBufferLimitBytes <= 0 ? 1L << 20 : connBufferLimitBytes;
         hosts = ConfigLists.copy(hosts, "hosts");
+        http2ProtocolOptions = http2ProtocolOptions == null ? Http2Options.DEFAULTS : http2ProtocolOptions;
     }
 }

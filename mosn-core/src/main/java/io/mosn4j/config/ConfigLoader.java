@@ -168,9 +168,28 @@ public final class ConfigLoader {
                     }
                 }
             }
-            byListener.put(listener.name(), new NetworkFilterConfig.Proxy(proxy, router));
+            byListener.put(listener.name(), new NetworkFilterConfig.Proxy(proxy, router, http2Options(proxy, proxyPath)));
         }
         return Map.copyOf(byListener);
+    }
+
+    /**
+     * The downstream HTTP/2 settings in a proxy's {@code extend_config}: flat, or under an
+     * {@code "Http2"} key (MOSN's per-protocol form, which {@code Auto} listeners use).
+     */
+    private static Http2Options http2Options(ProxyConfig proxy, String path) {
+        JsonNode ext = proxy.extendConfig();
+        if (ext == null || !ext.isObject()) {
+            return Http2Options.DEFAULTS;
+        }
+        String base = path + ".extend_config";
+        for (var it = ext.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (key.equalsIgnoreCase("http2") && ext.get(key).isObject()) {
+                return convert(ext.get(key), Http2Options.class, base + "." + key);
+            }
+        }
+        return convert(ext, Http2Options.class, base);
     }
 
     private static void checkCluster(java.util.Set<String> clusters, String name, String path, boolean optional) {

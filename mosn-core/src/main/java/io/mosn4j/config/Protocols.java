@@ -10,7 +10,7 @@ public final class Protocols {
     public static final String AUTO = "Auto";
 
     /** Known to MOSN, not built yet: refused with a clear message rather than "unknown". */
-    private static final Set<String> LATER = Set.of("auto", "x", "bolt", "boltv2", "dubbo", "dubbo_thrift", "tars", "sofarpc");
+    private static final Set<String> LATER = Set.of("x", "bolt", "boltv2", "dubbo", "dubbo_thrift", "tars", "sofarpc");
 
     private Protocols() {}
 
@@ -22,8 +22,11 @@ public final class Protocols {
         if (lower.equals("http2")) {
             return HTTP2;
         }
+        if (lower.equals("auto")) {
+            return AUTO;
+        }
         if (LATER.contains(lower)) {
-            throw new ConfigException(field, "protocol \"" + name + "\" is not supported yet (supported: Http1, Http2)");
+            throw new ConfigException(field, "protocol \"" + name + "\" is not supported yet (supported: Http1, Http2, Auto)");
         }
         throw new ConfigException(field, "unknown value \"" + name + "\" (expected Http1, Http2, Auto, X or an RPC protocol name)");
     }

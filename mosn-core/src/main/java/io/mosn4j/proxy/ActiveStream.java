@@ -48,6 +48,8 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
     private boolean upstreamPaused;
     private boolean retried;
     private boolean requestEndedOnHeaders;
+    /** A gRPC request: local replies carry a grpc-status, and its grpc-timeout bounds the wait. */
+    private boolean grpc;
     private boolean done;
     private final StreamTimeouts timeouts;
     private boolean timerArmed;
@@ -71,6 +73,7 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
         idle.arm();
         requestComplete = endStream;
         requestEndedOnHeaders = endStream;
+        grpc = Grpc.isGrpc(headers);
         Route route = context.routes().match(headers);
         if (route == null) {
             localReply(404, "no route matched");
@@ -91,6 +94,13 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
             return;
         }
         timeout = route.timeout() == null ? ProxyContext.DEFAULT_TIMEOUT : route.timeout();
+        Duration deadline = grpc ? Grpc.timeout(headers.get("grpc-timeout")) : null;
+        if (deadline != null) {
+            // the caller's deadline runs from now, whether or not its request stream has ended
+            deadline = deadline.isZero() ? Duration.ofNanos(1) : deadline;
+            timeout = timeout.isZero() || deadline.compareTo(timeout) < 0 ? deadline : timeout;
+            startTimer();
+        }
         if (!endStream) {
             pauseDownstream(true); // hold the body back until there is somewhere to send it
         } else {
@@ -214,10 +224,10 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
             return;
         }
         switch (reason) {
-            case TIMEOUT -> localReply(504, "upstream request timeout");
-            case OVERFLOW -> localReply(503, "upstream overflow");
-            case CONNECT_FAILURE -> localReply(502, "upstream connect error (" + host + ")");
-            default -> localReply(502, "upstream reset before response (" + host + ")");
+            case TIMEOUT -> localReply(504, "upstream request timeout", reason);
+            case OVERFLOW -> localReply(503, "upstream overflow", reason);
+            case CONNECT_FAILURE -> localReply(502, "upstream connect error (" + host + ")", reason);
+            default -> localReply(502, "upstream reset before response (" + host + ")", reason);
         }
     }
 
@@ -271,8 +281,11 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
             // a kept-alive connection the upstream closed just as we reused it: most likely the
             // request never reached the application, so an idempotent one is tried once more on a
             // fresh connection (nginx's rule: never replay a POST the upstream may have acted on)
-            if (!responseStarted && !retried && connection != null && connection.reused()
-                    && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent()) {
+            // a stream the upstream says it never processed (REFUSED_STREAM, or above its GOAWAY's
+            // last stream) is safe to send again whatever its method, as long as no body was lost
+            boolean refused = reason == ResetReason.REFUSED_STREAM && requestEndedOnHeaders;
+            if (!responseStarted && !retried && connection != null && (refused || connection.reused()
+                    && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent())) {
                 retried = true;
                 upstream = null;
                 connection = null;
@@ -310,6 +323,14 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
     // ---- local replies, timers, flow control ----
 
     private void localReply(int status, String message) {
+        localReply(status, message, null);
+    }
+
+    private void localReply(int status, String message, ResetReason reason) {
+        if (grpc) {
+            sendLocal(Grpc.trailersOnly(Grpc.statusFor(status, reason), message), EMPTY);
+            return;
+        }
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
         Headers h = Headers.response(status);
         h.add("content-type", "text/plain; charset=utf-8");
@@ -453,4 +474,5 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
     }
 
     private static final Object END = new Object();
+    private static final byte[] EMPTY = new byte[0];
 }

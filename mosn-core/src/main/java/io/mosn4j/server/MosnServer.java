@@ -12,6 +12,8 @@ import io.mosn4j.network.TcpProxyHandler;
 import io.mosn4j.proxy.ProxyContext;
 import io.mosn4j.proxy.ProxyStreamHandler;
 import io.mosn4j.router.RouteTable;
+import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.stream.ProtocolSniffer;
 import io.mosn4j.stream.http1.Http1ServerConnection;
 import io.mosn4j.stream.http2.Http2ServerConnection;
 import io.mosn4j.upstream.ClusterSet;
@@ -19,6 +21,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -30,6 +33,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,11 +102,7 @@ public final class MosnServer {
             Duration idle = l.connectionIdleTimeout();
             switch (filter) {
                 case NetworkFilterConfig.Proxy p -> {
-                    ProxyContext ctx = new ProxyContext(new RouteTable(p.router()), clusters, transport, activeStreams,
-                            p.proxy().upstreamProtocol());
-                    ProxyStreamHandler.Factory handlers = new ProxyStreamHandler.Factory(ctx);
-                    boolean http2 = Protocols.HTTP2.equals(p.proxy().downstreamProtocol());
-                    long graceMillis = server.gracefulTimeout().toMillis();
+                    ProxyCodecs codecs = new ProxyCodecs(p, clusters, server.gracefulTimeout().toMillis(), l.name());
                     b.childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -110,13 +110,7 @@ public final class MosnServer {
                             if (idle != null && !idle.isZero()) {
                                 ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
                             }
-                            if (http2) {
-                                Http2ServerConnection.install(ch.pipeline(), handlers.forChannel(ch), Http1ServerConnection.DRAIN, graceMillis);
-                                return;
-                            }
-                            ch.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
-                                    .setMaxInitialLineLength(8192).setMaxHeaderSize(60 * 1024).setMaxChunkSize(65536)));
-                            ch.pipeline().addLast(new Http1ServerConnection(handlers.forChannel(ch), () -> draining));
+                            codecs.install(ch);
                         }
                     });
                 }
@@ -148,6 +142,51 @@ public final class MosnServer {
         if (loaded.config().admin() != null && loaded.config().admin().address() != null
                 && loaded.config().admin().address().socketAddress() != null) {
             admin = AdminServer.start(loaded, acceptors, transport);
+        }
+    }
+
+    /**
+     * The stream codecs of a {@code proxy} listener: one protocol's, or with {@code Auto} a
+     * {@link ProtocolSniffer} that picks per connection. An {@code Auto} upstream speaks what the
+     * downstream connection turned out to speak.
+     */
+    private final class ProxyCodecs {
+        private final NetworkFilterConfig.Proxy filter;
+        private final long graceMillis;
+        private final String listener;
+        private final Map<String, ProxyStreamHandler.Factory> handlers = new HashMap<>();
+
+        ProxyCodecs(NetworkFilterConfig.Proxy filter, ClusterSet clusters, long graceMillis, String listener) {
+            this.filter = filter;
+            this.graceMillis = graceMillis;
+            this.listener = listener;
+            RouteTable routes = new RouteTable(filter.router());
+            for (String downstream : List.of(Protocols.HTTP1, Protocols.HTTP2)) {
+                String upstream = filter.proxy().upstreamProtocol().equals(Protocols.AUTO) ? downstream : filter.proxy().upstreamProtocol();
+                handlers.put(downstream, new ProxyStreamHandler.Factory(new ProxyContext(routes, clusters, transport, activeStreams, upstream)));
+            }
+        }
+
+        void install(Channel ch) {
+            String protocol = filter.proxy().downstreamProtocol();
+            if (protocol.equals(Protocols.AUTO)) {
+                ch.pipeline().addLast(new ProtocolSniffer(List.of(ProtocolSniffer.HTTP2, ProtocolSniffer.HTTP1),
+                        (sniffer, detected) -> install(ch, detected), listener)); // the sniffer is last: codecs go after it
+                return;
+            }
+            install(ch, protocol);
+        }
+
+        private void install(Channel ch, String protocol) {
+            ChannelPipeline target = ch.pipeline();
+            ServerStreamHandler handler = handlers.get(protocol).forChannel(ch);
+            if (protocol.equals(Protocols.HTTP2)) {
+                Http2ServerConnection.install(target, handler, Http1ServerConnection.DRAIN, graceMillis, filter.http2());
+                return;
+            }
+            target.addLast(new HttpRequestDecoder(new HttpDecoderConfig()
+                    .setMaxInitialLineLength(8192).setMaxHeaderSize(60 * 1024).setMaxChunkSize(65536)));
+            target.addLast(new Http1ServerConnection(handler, () -> draining));
         }
     }
 

@@ -3,6 +3,7 @@ package io.mosn4j.upstream;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ConfigException;
 import io.mosn4j.config.HostConfig;
+import io.mosn4j.config.Http2Options;
 import io.mosn4j.config.SocketAddresses;
 import io.mosn4j.server.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -22,6 +23,7 @@ public final class Cluster {
     private final Duration connectTimeout;
     private final long maxRequestsPerConnection;
     private final int bufferLimitBytes;
+    private final Http2Options http2Options;
 
     /** Builds a cluster; resolves host names, so call off the event loops. */
     public Cluster(ClusterConfig config, String path) {
@@ -41,6 +43,7 @@ public final class Cluster {
         this.connectTimeout = config.connectTimeout();
         this.maxRequestsPerConnection = config.maxRequestPerConn();
         this.bufferLimitBytes = (int) Math.min(Integer.MAX_VALUE, config.connBufferLimitBytes());
+        this.http2Options = config.http2ProtocolOptions();
     }
 
     public String name() {
@@ -65,6 +68,11 @@ public final class Cluster {
 
     public int bufferLimitBytes() {
         return bufferLimitBytes;
+    }
+
+    /** Settings of HTTP/2 connections to this cluster's hosts ({@code http2_protocol_options}). */
+    public Http2Options http2Options() {
+        return http2Options;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mosn4j.upstream;
 
+import io.mosn4j.config.Http2Options;
 import io.mosn4j.server.Transport;
 import io.mosn4j.stream.http2.Http2ClientConnection;
 import io.netty.bootstrap.Bootstrap;
@@ -29,11 +30,12 @@ public final class Http2Pool implements ConnectionPool, Http2ClientConnection.Ow
     public Http2Pool(EventLoop loop, Transport transport, Host host, Cluster cluster) {
         this.host = host;
         long settingsTimeout = Math.max(1, cluster.connectTimeout().toMillis());
+        Http2Options options = cluster.http2Options();
         this.bootstrap = cluster.bootstrap(loop, transport, 64 * 1024)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        Http2ClientConnection.install(ch.pipeline(), Http2Pool.this, settingsTimeout);
+                        Http2ClientConnection.install(ch.pipeline(), Http2Pool.this, settingsTimeout, options);
                     }
                 });
     }

@@ -208,7 +208,7 @@ class ConfigLoaderTest {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(sample("static-example-sofarpc.json")));
             assertCleanMessage(e.getMessage());
             assertThat(e.getMessage()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                    + "protocol \"SofaRpc\" is not supported yet (supported: Http1, Http2)");
+                    + "protocol \"SofaRpc\" is not supported yet (supported: Http1, Http2, Auto)");
             assertThat(e.field()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol");
         }
 
@@ -517,9 +517,61 @@ class ConfigLoaderTest {
 
         @Test
         void knownButUnbuiltProtocol() {
-            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Auto\"")))
+            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"dubbo_thrift\"")))
                     .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                            + "protocol \"Auto\" is not supported yet (supported: Http1, Http2)");
+                            + "protocol \"dubbo_thrift\" is not supported yet (supported: Http1, Http2, Auto)");
+        }
+
+        @Test
+        void autoDownstreamMeansSameProtocolUpstream() {
+            LoadedConfig c = parse(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"auto\""));
+            NetworkFilterConfig.Proxy p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
+            assertThat(p.proxy().downstreamProtocol()).isEqualTo(Protocols.AUTO);
+            assertThat(p.proxy().upstreamProtocol()).isEqualTo(Protocols.AUTO);
+        }
+
+        @Test
+        void http2LimitsFromExtendConfigFlatOrUnderHttp2Key() {
+            String flat = with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\", \"extend_config\": "
+                    + "{\"http2_use_stream\": true, \"Max_Concurrent_Streams\": 16, \"initial_stream_window_size\": 1048576, "
+                    + "\"max_header_list_size\": 8192, \"max_resets_per_window\": 50, \"reset_window\": \"10s\"}");
+            LoadedConfig c = parse(flat);
+            NetworkFilterConfig.Proxy p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
+            assertThat(p.http2().maxConcurrentStreams()).isEqualTo(16);
+            assertThat(p.http2().initialStreamWindowSize()).isEqualTo(1048576);
+            assertThat(p.http2().initialConnectionWindowSize()).isEqualTo(16 * 1024 * 1024);
+            assertThat(p.http2().maxHeaderListSize()).isEqualTo(8192);
+            assertThat(p.http2().maxResetsPerWindow()).isEqualTo(50);
+            assertThat(p.http2().resetWindow()).isEqualTo(java.time.Duration.ofSeconds(10));
+
+            String nested = with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Auto\", \"extend_config\": "
+                    + "{\"Http2\": {\"max_concurrent_streams\": 7}}");
+            c = parse(nested);
+            p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
+            assertThat(p.http2().maxConcurrentStreams()).isEqualTo(7);
+            assertThat(p.http2().maxHeaderListSize()).isEqualTo(64 * 1024);
+        }
+
+        @Test
+        void http2WindowBelowTheSpecMinimumIsRefusedNamingTheField() {
+            assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\", \"extend_config\": "
+                    + "{\"Http2\": {\"initial_stream_window_size\": 1000}}")))
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.extend_config.Http2.initial_stream_window_size: "
+                            + "must be 65535..2147483647, got 1000");
+        }
+
+        @Test
+        void clusterHttp2ProtocolOptionsWithKeepalive() {
+            LoadedConfig c = parse(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",
+                    "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"http2_protocol_options\": "
+                            + "{\"max_header_list_size\": 4096, \"connection_keepalive\": {\"interval\": \"15s\", \"timeout\": \"3s\"}}"));
+            Http2Options o = c.config().clusterManager().clusters().get(0).http2ProtocolOptions();
+            assertThat(o.maxHeaderListSize()).isEqualTo(4096);
+            assertThat(o.connectionKeepalive().interval()).isEqualTo(java.time.Duration.ofSeconds(15));
+            assertThat(o.connectionKeepalive().timeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",
+                    "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"http2_protocol_options\": {\"connection_keepalive\": {\"interval\": \"-1s\"}}")))
+                    .isEqualTo("cluster_manager.clusters[0].http2_protocol_options.connection_keepalive.interval: must not be negative");
         }
 
         @Test

@@ -26,7 +26,7 @@ class BalancerTest {
         for (int i = 0; i < weights.length; i++) {
             hosts.add(new HostConfig("127.0.0.1:" + (9001 + i), null, weights[i]));
         }
-        return new Cluster(new ClusterConfig("c", "SIMPLE", lbType, null, null, null, hosts), "cluster_manager.clusters[0]");
+        return new Cluster(new ClusterConfig("c", "SIMPLE", lbType, null, null, null, hosts, null), "cluster_manager.clusters[0]");
     }
 
     static List<String> picks(Cluster c, int n) {
@@ -60,7 +60,7 @@ class BalancerTest {
     @Test
     void clusterBuiltFromConfigKeepsHostsAndSettings() {
         Cluster c = new Cluster(new ClusterConfig("serverCluster", "SIMPLE", "LB_RANDOM", Duration.ofMillis(250), 1024L, 32768L,
-                List.of(new HostConfig("127.0.0.1:8080", null, null), new HostConfig("127.0.0.1:8081", "backend-2", 7))),
+                List.of(new HostConfig("127.0.0.1:8080", null, null), new HostConfig("127.0.0.1:8081", "backend-2", 7)), null),
                 "cluster_manager.clusters[0]");
         assertThat(c.name()).isEqualTo("serverCluster");
         assertThat(c.hosts()).extracting(Host::address).containsExactly("127.0.0.1:8080", "127.0.0.1:8081");
@@ -108,7 +108,7 @@ class BalancerTest {
         @Test
         void defaultWeightsAreEqual() {
             List<HostConfig> hosts = List.of(new HostConfig("127.0.0.1:9001", null, null), new HostConfig("127.0.0.1:9002", null, 0));
-            Cluster c = new Cluster(new ClusterConfig("c", null, null, null, null, null, hosts), "cluster_manager.clusters[0]");
+            Cluster c = new Cluster(new ClusterConfig("c", null, null, null, null, null, hosts, null), "cluster_manager.clusters[0]");
             List<String> p = picks(c, 10);
             assertThat(counts(p)).containsOnly(Map.entry("127.0.0.1:9001", 5), Map.entry("127.0.0.1:9002", 5));
             for (int i = 1; i < p.size(); i++) {

@@ -15,5 +15,10 @@ public enum ResetReason {
     /** A limit was exceeded (pending requests, connections). */
     OVERFLOW,
     /** The peer broke the protocol. */
-    PROTOCOL_ERROR
+    PROTOCOL_ERROR,
+    /**
+     * The peer did not process the stream (HTTP/2 REFUSED_STREAM, or a stream above the last id
+     * of its GOAWAY): the request may safely be sent again.
+     */
+    REFUSED_STREAM
 }

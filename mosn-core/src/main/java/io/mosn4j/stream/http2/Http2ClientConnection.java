@@ -3,17 +3,21 @@ package io.mosn4j.stream.http2;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.StreamReceiver;
 import io.mosn4j.api.stream.StreamSender;
+import io.mosn4j.config.Http2Options;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +58,9 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
 
     private final Owner owner;
     private final long settingsTimeoutMillis;
+    private final Http2Options options;
+    /** A keepalive PING is out and its ACK not yet back. */
+    private boolean pingOutstanding;
     private ChannelHandlerContext ctx;
     /** Streams handed out: reserved by the pool, then open, until their child channel closes. */
     private int streams;
@@ -63,25 +70,27 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private boolean closed;
     private boolean windowGrown;
 
-    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis) {
+    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis, Http2Options options) {
         this.owner = owner;
         this.settingsTimeoutMillis = settingsTimeoutMillis;
+        this.options = options;
     }
 
     /**
      * Adds the HTTP/2 client handlers to a new upstream channel's pipeline. A server that does not
      * send its SETTINGS within {@code settingsTimeoutMillis} of the TCP connect is given up on, so
-     * a silent upstream cannot hold the requests waiting for this connection.
+     * a silent upstream cannot hold the requests waiting for this connection. With keepalive on,
+     * a connection that has read nothing for its interval sends a PING and closes if no ACK comes
+     * back in time: a dead peer or a NAT that forgot us is found before a request is sent into it.
      */
-    public static void install(ChannelPipeline pipeline, Owner owner, long settingsTimeoutMillis) {
-        pipeline.addLast(Http2FrameCodecBuilder.forClient()
-                .autoAckSettingsFrame(true)
-                .autoAckPingFrame(true)
-                .validateHeaders(true)
-                .initialSettings(Http2Defaults.client())
-                .build());
+    public static void install(ChannelPipeline pipeline, Owner owner, long settingsTimeoutMillis, Http2Options options) {
+        Http2Options.Keepalive keepalive = options.connectionKeepalive();
+        if (keepalive.enabled()) {
+            pipeline.addLast(new IdleStateHandler(keepalive.interval().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+        }
+        pipeline.addLast(Http2Codecs.client(options));
         pipeline.addLast(new Http2MultiplexHandler(RefuseInbound.INSTANCE));
-        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis));
+        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis, options));
     }
 
     @Override
@@ -101,7 +110,7 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
                     log.debug("upstream {} sent no HTTP/2 SETTINGS within {} ms; closing", ctx.channel().remoteAddress(), settingsTimeoutMillis);
                     ctx.close();
                 }
-            }, settingsTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, settingsTimeoutMillis, TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelActive();
     }
@@ -109,8 +118,7 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private void growConnectionWindow() {
         if (!windowGrown) {
             windowGrown = true;
-            ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2Defaults.CONNECTION_WINDOW - Http2Defaults.DEFAULT_WINDOW),
-                    ctx.channel().voidPromise());
+            Http2Codecs.growConnectionWindow(ctx.channel(), options);
         }
     }
 
@@ -181,6 +189,8 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
                 } else {
                     owner.capacity(this);
                 }
+            } else if (msg instanceof Http2PingFrame p && p.ack()) {
+                pingOutstanding = false;
             } else if (msg instanceof Http2GoAwayFrame g) {
                 log.debug("upstream {} sent GOAWAY ({}, last stream {})", ctx.channel().remoteAddress(), g.errorCode(), g.lastStreamId());
                 if (!goingAway) {
@@ -194,6 +204,27 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (pingOutstanding || closed) {
+            return;
+        }
+        pingOutstanding = true;
+        ctx.writeAndFlush(new DefaultHttp2PingFrame(System.nanoTime()), ctx.voidPromise());
+        long timeout = options.connectionKeepalive().timeout().toNanos();
+        ctx.executor().schedule(() -> {
+            if (pingOutstanding && !closed) {
+                log.info("upstream {} did not answer a keepalive PING within {} ms; closing the connection",
+                        ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(timeout));
+                ctx.close();
+            }
+        }, timeout, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -214,14 +215,14 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof Http2ResetFrame) {
-            fail(ResetReason.REMOTE_RESET);
+        if (evt instanceof Http2ResetFrame r) {
+            fail(r.errorCode() == Http2Error.REFUSED_STREAM.code() ? ResetReason.REFUSED_STREAM : ResetReason.REMOTE_RESET);
             return;
         }
         if (evt instanceof Http2GoAwayFrame g) {
             // our stream id is above the server's last one: it never processed this request
             g.release();
-            fail(ResetReason.REMOTE_RESET);
+            fail(ResetReason.REFUSED_STREAM);
             return;
         }
         ctx.fireUserEventTriggered(evt);

@@ -155,7 +155,7 @@ public final class Http2HeaderMapping {
         return switch (reason) {
             case LOCAL_RESET, TIMEOUT -> Http2Error.CANCEL;
             case PROTOCOL_ERROR -> Http2Error.PROTOCOL_ERROR;
-            case OVERFLOW -> Http2Error.REFUSED_STREAM;
+            case OVERFLOW, REFUSED_STREAM -> Http2Error.REFUSED_STREAM;
             default -> Http2Error.INTERNAL_ERROR;
         };
     }

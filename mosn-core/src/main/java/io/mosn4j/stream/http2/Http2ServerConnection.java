@@ -1,14 +1,13 @@
 package io.mosn4j.stream.http2;
 
 import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.config.Http2Options;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -26,24 +25,22 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
 
     private final Http2FrameCodec codec;
     private final Object drainEvent;
+    private final Http2Options options;
+    private boolean windowGrown;
 
-    private Http2ServerConnection(Http2FrameCodec codec, Object drainEvent) {
+    private Http2ServerConnection(Http2FrameCodec codec, Object drainEvent, Http2Options options) {
         this.codec = codec;
         this.drainEvent = drainEvent;
+        this.options = options;
     }
 
     /**
      * Adds the HTTP/2 server handlers to {@code pipeline}. {@code drainEvent} is the user event
      * that starts a graceful close (GOAWAY, let streams in flight finish, then close).
      */
-    public static void install(ChannelPipeline pipeline, ServerStreamHandler handler, Object drainEvent, long gracefulMillis) {
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-                .autoAckSettingsFrame(true)
-                .autoAckPingFrame(true)
-                .validateHeaders(true)
-                .initialSettings(Http2Defaults.server())
-                .gracefulShutdownTimeoutMillis(gracefulMillis)
-                .build();
+    public static void install(ChannelPipeline pipeline, ServerStreamHandler handler, Object drainEvent, long gracefulMillis,
+                               Http2Options options) {
+        Http2FrameCodec codec = Http2Codecs.server(options, gracefulMillis);
         pipeline.addLast(codec);
         pipeline.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -51,7 +48,7 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
                 ch.pipeline().addLast(new Http2ServerStream(handler));
             }
         }));
-        pipeline.addLast(new Http2ServerConnection(codec, drainEvent));
+        pipeline.addLast(new Http2ServerConnection(codec, drainEvent, options));
     }
 
     @Override
@@ -67,12 +64,10 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private boolean windowGrown;
-
     private void growConnectionWindow(Channel ch) {
         if (!windowGrown) {
             windowGrown = true;
-            ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(Http2Defaults.CONNECTION_WINDOW - Http2Defaults.DEFAULT_WINDOW), ch.voidPromise());
+            Http2Codecs.growConnectionWindow(ch, options);
         }
     }
 

@@ -1,0 +1,139 @@
+package io.mosn4j.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code "downstream_protocol": "Auto"}: looks at the first bytes of a connection, asks each
+ * registered {@link Detector} whether they are its protocol, installs that protocol's codec behind
+ * itself and steps out of the pipeline, handing the codec every byte it held. A connection no
+ * detector claims is closed with a log line showing what it sent.
+ */
+public final class ProtocolSniffer extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(ProtocolSniffer.class);
+
+    /** Whether the first bytes of a connection are one protocol's. */
+    public enum Match { YES, NO, NEED_MORE }
+
+    /** Recognises one protocol from the first bytes; must not move the buffer's indexes. */
+    public interface Detector {
+        String protocol();
+
+        Match match(ByteBuf firstBytes);
+    }
+
+    /** Puts the chosen protocol's handlers on the pipeline, after the sniffer. */
+    public interface Installer {
+        void install(ChannelHandlerContext sniffer, String protocol);
+    }
+
+    /** Longest prefix any detector may ask for; past it an undecided connection is refused. */
+    private static final int MAX_SNIFF = 64;
+
+    private final List<Detector> detectors;
+    private final Installer installer;
+    private final String listener;
+
+    public ProtocolSniffer(List<Detector> detectors, Installer installer, String listener) {
+        this.detectors = detectors;
+        this.installer = installer;
+        this.listener = listener;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        boolean waiting = false;
+        for (Detector d : detectors) {
+            switch (d.match(in)) {
+                case YES -> {
+                    installer.install(ctx, d.protocol());
+                    ctx.pipeline().remove(this); // hands the bytes read so far to the codec
+                    return;
+                }
+                case NEED_MORE -> waiting = true;
+                case NO -> { }
+            }
+        }
+        if (!waiting || in.readableBytes() >= MAX_SNIFF) {
+            log.info("listener {}: connection from {} speaks no protocol this listener knows; first bytes: {}; closing it",
+                    listener, ctx.channel().remoteAddress(), printable(in));
+            in.skipBytes(in.readableBytes());
+            ctx.close();
+        }
+    }
+
+    private static String printable(ByteBuf in) {
+        int n = Math.min(in.readableBytes(), 24);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            byte c = in.getByte(in.readerIndex() + i);
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : ".");
+        }
+        return "\"" + b + "\" (" + ByteBufUtil.hexDump(in, in.readerIndex(), n) + ")";
+    }
+
+    /** The HTTP/2 client connection preface (RFC 9113 section 3.4). */
+    public static final Detector HTTP2 = new Detector() {
+        private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public String protocol() {
+            return "Http2";
+        }
+
+        @Override
+        public Match match(ByteBuf in) {
+            return prefix(in, PREFACE);
+        }
+    };
+
+    /** An HTTP/1 request line: a known method and a space (the methods Go's and MOSN's sniffers know). */
+    public static final Detector HTTP1 = new Detector() {
+        private static final byte[][] METHODS = methods("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE");
+
+        @Override
+        public String protocol() {
+            return "Http1";
+        }
+
+        @Override
+        public Match match(ByteBuf in) {
+            boolean more = false;
+            for (byte[] m : METHODS) {
+                switch (prefix(in, m)) {
+                    case YES -> {
+                        return Match.YES;
+                    }
+                    case NEED_MORE -> more = true;
+                    case NO -> { }
+                }
+            }
+            return more ? Match.NEED_MORE : Match.NO;
+        }
+
+        private static byte[][] methods(String... names) {
+            byte[][] out = new byte[names.length][];
+            for (int i = 0; i < names.length; i++) {
+                out[i] = (names[i] + " ").getBytes(StandardCharsets.US_ASCII);
+            }
+            return out;
+        }
+    };
+
+    /** YES when {@code in} starts with {@code expected}, NEED_MORE while it is a proper prefix of it. */
+    public static Match prefix(ByteBuf in, byte[] expected) {
+        int n = Math.min(in.readableBytes(), expected.length);
+        for (int i = 0; i < n; i++) {
+            if (in.getByte(in.readerIndex() + i) != expected[i]) {
+                return Match.NO;
+            }
+        }
+        return n == expected.length ? Match.YES : Match.NEED_MORE;
+    }
+}

@@ -1,0 +1,59 @@
+package io.mosn4j.stream.http2;
+
+import io.mosn4j.config.Http2Options;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Settings;
+
+/**
+ * Netty's HTTP/2 frame codec as mosn4j sets it up on both sides of the proxy: the settings it
+ * offers, and the limits that keep a hostile peer from exhausting the proxy (resets, queued
+ * control frames, empty frames, header list size).
+ */
+final class Http2Codecs {
+    private Http2Codecs() {}
+
+    static Http2FrameCodec server(Http2Options o, long gracefulMillis) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(o.maxConcurrentStreams())
+                .initialWindowSize(o.initialStreamWindowSize().intValue())
+                .maxHeaderListSize(o.maxHeaderListSize());
+        return limits(Http2FrameCodecBuilder.forServer(), o)
+                .initialSettings(settings)
+                .gracefulShutdownTimeoutMillis(gracefulMillis)
+                .build();
+    }
+
+    static Http2FrameCodec client(Http2Options o) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .pushEnabled(false)
+                .initialWindowSize(o.initialStreamWindowSize().intValue())
+                .maxHeaderListSize(o.maxHeaderListSize());
+        return limits(Http2FrameCodecBuilder.forClient(), o).initialSettings(settings).build();
+    }
+
+    private static Http2FrameCodecBuilder limits(Http2FrameCodecBuilder b, Http2Options o) {
+        return b.autoAckSettingsFrame(true)
+                .autoAckPingFrame(true)
+                .validateHeaders(true)
+                // rapid reset: too many RST_STREAMs from the peer in the window -> GOAWAY ENHANCE_YOUR_CALM
+                .decoderEnforceMaxRstFramesPerWindow(o.maxResetsPerWindow(), (int) o.resetWindow().toSeconds())
+                // ping / settings / reset floods against a peer that does not read our replies
+                .encoderEnforceMaxQueuedControlFrames(o.maxOutboundControlFrames())
+                // empty DATA frames cost us work and the peer nothing
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(2);
+    }
+
+    /**
+     * Raises the connection receive window from the spec's 65,535 bytes to the configured size,
+     * once, when the connection is active: enough that a few paused streams do not starve the rest.
+     */
+    static void growConnectionWindow(Channel ch, Http2Options o) {
+        long delta = o.initialConnectionWindowSize() - Http2Options.SPEC_WINDOW;
+        if (delta > 0) {
+            ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame((int) delta), ch.voidPromise());
+        }
+    }
+}
