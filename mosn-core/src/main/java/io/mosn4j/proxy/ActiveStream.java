@@ -1,5 +1,6 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
@@ -94,6 +95,9 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
             return;
         }
         timeout = route.timeout() == null ? ProxyContext.DEFAULT_TIMEOUT : route.timeout();
+        if (headers.message() instanceof XFrame frame && frame.timeout() != null) {
+            timeout = frame.timeout(); // the caller's own timeout (bolt's field) sets the proxy's
+        }
         Duration deadline = grpc ? Grpc.timeout(headers.get("grpc-timeout")) : null;
         if (deadline != null) {
             // the caller's deadline runs from now, whether or not its request stream has ended
@@ -236,6 +240,9 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
         @Override
         public void onHeaders(Headers headers, boolean endStream) {
             if (done) {
+                if (headers.message() instanceof XFrame frame) {
+                    frame.release(); // an RPC answer that came too late
+                }
                 return;
             }
             cancelTimer();

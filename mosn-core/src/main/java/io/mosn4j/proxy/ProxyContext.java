@@ -1,6 +1,8 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.config.Protocols;
+import io.mosn4j.stream.xprotocol.XProtocols;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.server.Transport;
 import io.mosn4j.upstream.Cluster;
@@ -9,6 +11,7 @@ import io.mosn4j.upstream.ConnectionPool;
 import io.mosn4j.upstream.Host;
 import io.mosn4j.upstream.Http1Pool;
 import io.mosn4j.upstream.Http2Pool;
+import io.mosn4j.upstream.XPool;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,12 +36,16 @@ public record ProxyContext(RouteTable routes, ClusterSet clusters, Transport tra
 
     /** The pool of {@code loop} for {@code host}, in this proxy's upstream protocol. */
     public ConnectionPool pool(Host host, Cluster cluster, EventLoop loop) {
-        String protocol = Protocols.HTTP2.equals(upstreamProtocol) ? Protocols.HTTP2 : Protocols.HTTP1;
+        String protocol = upstreamProtocol;
         if (host.existingPool(loop, protocol) instanceof ConnectionPool existing) {
             return existing; // the common case: no factory lambda built per request
         }
         if (protocol.equals(Protocols.HTTP2)) {
             return host.pool(loop, Protocols.HTTP2, l -> new Http2Pool(l, transport, host, cluster));
+        }
+        XProtocol rpc = XProtocols.get(protocol);
+        if (rpc != null) {
+            return host.pool(loop, protocol, l -> new XPool(l, transport, host, cluster, rpc));
         }
         return host.pool(loop, Protocols.HTTP1, l -> new Http1Pool(l, transport, host, cluster));
     }

@@ -93,6 +93,8 @@ public final class Route {
         return s == null || s.isEmpty();
     }
 
+    private static final String ANY = ".*";
+
     private record HeaderMatcher(String name, String value, Pattern pattern) {
         HeaderMatcher(HeaderMatchConfig c) {
             this(c.name(), c.value(), c.regex() ? Pattern.compile(c.value()) : null);
@@ -102,6 +104,9 @@ public final class Route {
             String v = request.get(name);
             if (v == null) {
                 return false;
+            }
+            if (pattern == null && ANY.equals(value)) {
+                return true; // MOSN's RPC routes say {"name": "service", "value": ".*"} for "any service"
             }
             return pattern == null ? v.equals(value) : pattern.matcher(v).find();
         }

@@ -13,7 +13,12 @@ import io.mosn4j.proxy.ProxyContext;
 import io.mosn4j.proxy.ProxyStreamHandler;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.api.protocol.Detection;
+import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.stream.ProtocolSniffer;
+import io.mosn4j.stream.xprotocol.XProtocols;
+import io.mosn4j.stream.xprotocol.XServerConnection;
+import io.netty.buffer.ByteBuf;
 import io.mosn4j.stream.http1.Http1ServerConnection;
 import io.mosn4j.stream.http2.Http2ServerConnection;
 import io.mosn4j.upstream.ClusterSet;
@@ -154,14 +159,22 @@ public final class MosnServer {
         private final NetworkFilterConfig.Proxy filter;
         private final long graceMillis;
         private final String listener;
+        private final List<ProtocolSniffer.Detector> detectors;
         private final Map<String, ProxyStreamHandler.Factory> handlers = new HashMap<>();
 
         ProxyCodecs(NetworkFilterConfig.Proxy filter, ClusterSet clusters, long graceMillis, String listener) {
             this.filter = filter;
             this.graceMillis = graceMillis;
             this.listener = listener;
+            // an Auto listener with a fixed upstream takes only what converts to it
+            String up = filter.proxy().upstreamProtocol();
+            this.detectors = DETECTORS.stream()
+                    .filter(d -> up.equals(Protocols.AUTO) || Protocols.isRpc(d.protocol()) == Protocols.isRpc(up))
+                    .toList();
             RouteTable routes = new RouteTable(filter.router());
-            for (String downstream : List.of(Protocols.HTTP1, Protocols.HTTP2)) {
+            List<String> protocols = new ArrayList<>(List.of(Protocols.HTTP1, Protocols.HTTP2));
+            XProtocols.all().forEach(p -> protocols.add(p.name()));
+            for (String downstream : protocols) {
                 String upstream = filter.proxy().upstreamProtocol().equals(Protocols.AUTO) ? downstream : filter.proxy().upstreamProtocol();
                 handlers.put(downstream, new ProxyStreamHandler.Factory(new ProxyContext(routes, clusters, transport, activeStreams, upstream)));
             }
@@ -170,7 +183,7 @@ public final class MosnServer {
         void install(Channel ch) {
             String protocol = filter.proxy().downstreamProtocol();
             if (protocol.equals(Protocols.AUTO)) {
-                ch.pipeline().addLast(new ProtocolSniffer(List.of(ProtocolSniffer.HTTP2, ProtocolSniffer.HTTP1),
+                ch.pipeline().addLast(new ProtocolSniffer(detectors,
                         (sniffer, detected) -> install(ch, detected), listener)); // the sniffer is last: codecs go after it
                 return;
             }
@@ -184,10 +197,36 @@ public final class MosnServer {
                 Http2ServerConnection.install(target, handler, Http1ServerConnection.DRAIN, graceMillis, filter.http2());
                 return;
             }
+            XProtocol rpc = XProtocols.get(protocol);
+            if (rpc != null) {
+                target.addLast(new XServerConnection(rpc, handler, Http1ServerConnection.DRAIN));
+                return;
+            }
             target.addLast(new HttpRequestDecoder(new HttpDecoderConfig()
                     .setMaxInitialLineLength(8192).setMaxHeaderSize(60 * 1024).setMaxChunkSize(65536)));
             target.addLast(new Http1ServerConnection(handler, () -> draining));
         }
+    }
+
+    /** What {@code Auto} listens for: HTTP/2's preface, an HTTP/1 method, each RPC protocol's magic. */
+    private static final List<ProtocolSniffer.Detector> DETECTORS = detectors();
+
+    private static List<ProtocolSniffer.Detector> detectors() {
+        List<ProtocolSniffer.Detector> d = new ArrayList<>(List.of(ProtocolSniffer.HTTP2, ProtocolSniffer.HTTP1));
+        for (XProtocol p : XProtocols.all()) {
+            d.add(new ProtocolSniffer.Detector() {
+                @Override
+                public String protocol() {
+                    return p.name();
+                }
+
+                @Override
+                public Detection match(ByteBuf firstBytes) {
+                    return p.detect(firstBytes);
+                }
+            });
+        }
+        return List.copyOf(d);
     }
 
     private static String describe(NetworkFilterConfig f) {

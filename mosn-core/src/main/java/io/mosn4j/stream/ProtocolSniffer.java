@@ -1,5 +1,6 @@
 package io.mosn4j.stream;
 
+import io.mosn4j.api.protocol.Detection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,14 +19,11 @@ import org.slf4j.LoggerFactory;
 public final class ProtocolSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(ProtocolSniffer.class);
 
-    /** Whether the first bytes of a connection are one protocol's. */
-    public enum Match { YES, NO, NEED_MORE }
-
     /** Recognises one protocol from the first bytes; must not move the buffer's indexes. */
     public interface Detector {
         String protocol();
 
-        Match match(ByteBuf firstBytes);
+        Detection match(ByteBuf firstBytes);
     }
 
     /** Puts the chosen protocol's handlers on the pipeline, after the sniffer. */
@@ -88,7 +86,7 @@ public final class ProtocolSniffer extends ByteToMessageDecoder {
         }
 
         @Override
-        public Match match(ByteBuf in) {
+        public Detection match(ByteBuf in) {
             return prefix(in, PREFACE);
         }
     };
@@ -103,18 +101,18 @@ public final class ProtocolSniffer extends ByteToMessageDecoder {
         }
 
         @Override
-        public Match match(ByteBuf in) {
+        public Detection match(ByteBuf in) {
             boolean more = false;
             for (byte[] m : METHODS) {
                 switch (prefix(in, m)) {
                     case YES -> {
-                        return Match.YES;
+                        return Detection.YES;
                     }
                     case NEED_MORE -> more = true;
                     case NO -> { }
                 }
             }
-            return more ? Match.NEED_MORE : Match.NO;
+            return more ? Detection.NEED_MORE : Detection.NO;
         }
 
         private static byte[][] methods(String... names) {
@@ -127,13 +125,13 @@ public final class ProtocolSniffer extends ByteToMessageDecoder {
     };
 
     /** YES when {@code in} starts with {@code expected}, NEED_MORE while it is a proper prefix of it. */
-    public static Match prefix(ByteBuf in, byte[] expected) {
+    public static Detection prefix(ByteBuf in, byte[] expected) {
         int n = Math.min(in.readableBytes(), expected.length);
         for (int i = 0; i < n; i++) {
             if (in.getByte(in.readerIndex() + i) != expected[i]) {
-                return Match.NO;
+                return Detection.NO;
             }
         }
-        return n == expected.length ? Match.YES : Match.NEED_MORE;
+        return n == expected.length ? Detection.YES : Detection.NEED_MORE;
     }
 }

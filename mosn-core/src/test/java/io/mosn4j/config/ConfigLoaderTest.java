@@ -204,11 +204,11 @@ class ConfigLoaderTest {
         }
 
         @Test
-        void staticExampleFromMosnDocsIsRefusedBecauseSofaRpcIsNotBuiltYet() {
+        void staticExampleFromMosnDocsNeedsTheBoltModule() {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(sample("static-example-sofarpc.json")));
             assertCleanMessage(e.getMessage());
             assertThat(e.getMessage()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                    + "protocol \"SofaRpc\" is not supported yet (supported: Http1, Http2, Auto)");
+                    + "protocol \"SofaRpc\" is not available: its module (mosn-protocol-*) is not on the class path");
             assertThat(e.field()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol");
         }
 
@@ -503,7 +503,7 @@ class ConfigLoaderTest {
         void unknownProtocol() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Gopher\"")))
                     .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                            + "unknown value \"Gopher\" (expected Http1, Http2, Auto, X or an RPC protocol name)");
+                            + "unknown value \"Gopher\" (expected Http1, Http2, Auto, X)");
         }
 
         @Test
@@ -519,7 +519,7 @@ class ConfigLoaderTest {
         void knownButUnbuiltProtocol() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"dubbo_thrift\"")))
                     .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                            + "protocol \"dubbo_thrift\" is not supported yet (supported: Http1, Http2, Auto)");
+                            + "protocol \"dubbo_thrift\" is not supported yet (supported: Http1, Http2, Auto, X)");
         }
 
         @Test

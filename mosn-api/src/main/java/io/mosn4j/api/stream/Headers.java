@@ -27,6 +27,7 @@ public final class Headers {
     private String[] names;
     private String[] values;
     private int size;
+    private Object message;
 
     public Headers() {
         this(16);
@@ -51,6 +52,18 @@ public final class Headers {
         Headers h = new Headers();
         h.add(STATUS, Integer.toString(status));
         return h;
+    }
+
+    /**
+     * The protocol message these headers were decoded from, when the same protocol encodes it again
+     * on the other side (an RPC frame passes through whole, its request id remapped); else null.
+     */
+    public Object message() {
+        return message;
+    }
+
+    public void setMessage(Object message) {
+        this.message = message;
     }
 
     public int size() {

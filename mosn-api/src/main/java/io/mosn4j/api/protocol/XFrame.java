@@ -1,0 +1,48 @@
+package io.mosn4j.api.protocol;
+
+import io.mosn4j.api.stream.Headers;
+import java.time.Duration;
+
+/**
+ * One decoded frame of an {@link XProtocol}: a request, a response, or a heartbeat. The proxy
+ * reads its routing headers and request id, may change the id, and hands it back to the same
+ * protocol to encode; the body travels inside the frame untouched.
+ *
+ * <p>A frame may hold pooled buffers; whoever ends up with it calls {@link #release()} once (the
+ * codec's {@code encode} does not release it). Used on one event loop; not thread-safe.
+ */
+public interface XFrame {
+    /** The request id that pairs a response with its request on a connection. */
+    long requestId();
+
+    /** Sets the request id this frame carries when it is next encoded. */
+    void setRequestId(long id);
+
+    /** True for requests (including heartbeat requests), false for responses. */
+    boolean isRequest();
+
+    /** A heartbeat (keepalive) request or response: answered by the proxy, never routed. */
+    boolean isHeartbeat();
+
+    /** A request the caller expects no response to. */
+    boolean isOneWay();
+
+    /**
+     * The fields routing, filters and access logs see: for a request its protocol's routing keys
+     * (service, method, version, group, ...) and its header map or attachments. The returned block
+     * carries this frame as its {@link Headers#message() message}. Built once per frame; changes
+     * made to it are not written back to the wire (yet).
+     */
+    Headers headers();
+
+    /** A response's status in the protocol's own numbers, or -1 for a request. */
+    int status();
+
+    /** How long the caller is willing to wait, when the frame says (bolt's timeout field), else null. */
+    default Duration timeout() {
+        return null;
+    }
+
+    /** Releases the buffers this frame holds; idempotent. */
+    void release();
+}

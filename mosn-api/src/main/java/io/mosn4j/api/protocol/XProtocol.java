@@ -1,0 +1,53 @@
+package io.mosn4j.api.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A multiplexed RPC protocol proxied with the same router, load balancers and filters as HTTP
+ * (MOSN's XProtocol). Implementations are stateless and thread-safe, registered for
+ * {@link java.util.ServiceLoader} under {@code META-INF/services/io.mosn4j.api.protocol.XProtocol},
+ * and chosen by {@link #name()} in the config ({@code "downstream_protocol": "bolt"}, or
+ * {@code "X"} with {@code extend_config.sub_protocol}).
+ */
+public interface XProtocol {
+    /** The name configs use, lower case: {@code bolt}, {@code boltv2}, {@code dubbo}, {@code tars}. */
+    String name();
+
+    /** Whether {@code in} (the first bytes of a connection) is this protocol; must not move its indexes. */
+    Detection detect(ByteBuf in);
+
+    /**
+     * Decodes the frame starting at {@code in.readerIndex()}. Returns null, consuming nothing, when
+     * the frame is not complete yet; otherwise advances the reader index past exactly one frame.
+     * The frame may keep retained slices of {@code in}.
+     *
+     * @throws XProtocolException when the bytes cannot be this protocol's frame (unknown type,
+     *     impossible length): the connection is closed
+     */
+    XFrame decode(ByteBuf in);
+
+    /** Encodes {@code frame} with its current request id; does not release it. */
+    ByteBuf encode(XFrame frame, ByteBufAllocator alloc);
+
+    /** How upstream connections of this protocol carry requests. */
+    PoolMode poolMode();
+
+    /**
+     * The response the proxy sends for {@code request} when it cannot forward it, with this
+     * protocol's status for {@code error} (MOSN's mapping) and {@code message} where the protocol
+     * carries one. Same request id as the request.
+     */
+    XFrame errorResponse(XFrame request, ProxyError error, String message);
+
+    /** The answer to a heartbeat request, with its request id. */
+    XFrame heartbeatResponse(XFrame heartbeat);
+
+    /**
+     * The id to give the next request on an upstream connection after {@code previous}, wrapping
+     * within the protocol's id space (bolt: 32 bits). Ids 0.. upwards by default.
+     */
+    default long nextRequestId(long previous) {
+        return (previous + 1) & 0xffff_ffffL;
+    }
+}
