@@ -9,9 +9,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Connections of one RPC protocol to one host, owned by one event loop: no locks. A multiplexing
@@ -34,6 +36,7 @@ public final class XPool implements ConnectionPool, XClientConnection.Owner {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(XClientConnection.KEEPALIVE_MILLIS, 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new XClientConnection(protocol, XPool.this));
                     }
                 });

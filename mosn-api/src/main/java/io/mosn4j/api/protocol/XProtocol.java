@@ -44,6 +44,15 @@ public interface XProtocol {
     XFrame heartbeatResponse(XFrame heartbeat);
 
     /**
+     * A heartbeat request with {@code requestId}, sent on an upstream connection that has been
+     * quiet for a while to find out whether the peer is still there; null when the protocol has
+     * no heartbeat (then idle upstream connections are not probed).
+     */
+    default XFrame heartbeatRequest(long requestId) {
+        return null;
+    }
+
+    /**
      * The id to give the next request on an upstream connection after {@code previous}, wrapping
      * within the protocol's id space (bolt: 32 bits). Ids 0.. upwards by default.
      */

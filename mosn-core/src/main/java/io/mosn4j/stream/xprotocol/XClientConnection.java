@@ -10,6 +10,8 @@ import io.mosn4j.api.stream.StreamSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,9 +37,15 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private final Owner owner;
     private final Map<Long, Stream> inFlight = new HashMap<>();
     private long lastId = -1;
+    /** The id of the keepalive heartbeat awaiting its answer, or -1. */
+    private long heartbeatId = -1;
     private boolean closed;
     /** Streams handed out by the pool and not yet ended. */
     private int streams;
+
+    /** Quiet time after which an upstream connection is probed with a heartbeat. */
+    public static final long KEEPALIVE_MILLIS = 60_000;
+    static final long HEARTBEAT_TIMEOUT_MILLIS = 20_000;
 
     public XClientConnection(XProtocol protocol, Owner owner) {
         super(protocol);
@@ -110,6 +118,12 @@ public final class XClientConnection extends XConnection implements ClientConnec
 
     @Override
     void onFrame(XFrame frame) {
+        if (frame.requestId() == heartbeatId && frame.isHeartbeat()) {
+            heartbeatId = -1; // the upstream is alive
+            inFlight.remove(frame.requestId());
+            frame.release();
+            return;
+        }
         if (frame.isRequest()) {
             if (frame.isHeartbeat()) {
                 write(protocol.heartbeatResponse(frame));
@@ -126,6 +140,37 @@ public final class XClientConnection extends XConnection implements ClientConnec
         s.answered(frame);
     }
 
+    /**
+     * The connection read nothing for the keepalive interval: send the protocol's heartbeat and
+     * close the connection if no answer comes within {@link #HEARTBEAT_TIMEOUT_MILLIS}, so a dead
+     * peer is found before a request is sent into it.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (!(evt instanceof IdleStateEvent)) {
+            super.userEventTriggered(ctx, evt);
+            return;
+        }
+        if (closed || heartbeatId >= 0) {
+            return;
+        }
+        long id = allocateId(null);
+        XFrame heartbeat = protocol.heartbeatRequest(id);
+        if (heartbeat == null) {
+            inFlight.remove(id);
+            return;
+        }
+        heartbeatId = id;
+        write(heartbeat);
+        ctx.executor().schedule(() -> {
+            if (heartbeatId == id && !closed) {
+                log.info("{} upstream {} did not answer a heartbeat within {} ms; closing the connection",
+                        protocol.name(), ctx.channel().remoteAddress(), HEARTBEAT_TIMEOUT_MILLIS);
+                ctx.close();
+            }
+        }, HEARTBEAT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
@@ -135,7 +180,9 @@ public final class XClientConnection extends XConnection implements ClientConnec
             Stream[] pending = inFlight.values().toArray(Stream[]::new);
             inFlight.clear();
             for (Stream s : pending) {
-                s.failed(ResetReason.CONNECTION_TERMINATION);
+                if (s != null) { // null: the keepalive heartbeat
+                    s.failed(ResetReason.CONNECTION_TERMINATION);
+                }
             }
         }
     }
@@ -144,7 +191,9 @@ public final class XClientConnection extends XConnection implements ClientConnec
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         boolean writable = ctx.channel().isWritable();
         for (Stream s : inFlight.values().toArray(Stream[]::new)) {
-            s.receiver.onWritabilityChanged(writable);
+            if (s != null) {
+                s.receiver.onWritabilityChanged(writable);
+            }
         }
         super.channelWritabilityChanged(ctx);
     }

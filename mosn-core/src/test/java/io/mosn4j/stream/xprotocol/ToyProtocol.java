@@ -141,6 +141,11 @@ final class ToyProtocol implements XProtocol {
     }
 
     @Override
+    public XFrame heartbeatRequest(long requestId) {
+        return new Frame(HEARTBEAT, requestId, Unpooled.EMPTY_BUFFER);
+    }
+
+    @Override
     public XFrame heartbeatResponse(XFrame heartbeat) {
         return new Frame(HEARTBEAT_ACK, heartbeat.requestId(), Unpooled.EMPTY_BUFFER);
     }

@@ -14,6 +14,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -203,6 +205,28 @@ class XConnectionsTest {
         down.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xAB, 1, 0, 0, 0, 1, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
         assertThat(down.isOpen()).isFalse();
         assertThat(up.isOpen()).isTrue();
+        down.finishAndReleaseAll();
+        up.finishAndReleaseAll();
+    }
+
+    @Test
+    void quietUpstreamConnectionsAreProbedWithHeartbeatsAndClosedWhenTheyGoUnanswered() {
+        wire();
+        up.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        List<ToyProtocol.Frame> probes = drain(up);
+        assertThat(probes).extracting(f -> f.kind).containsExactly(ToyProtocol.HEARTBEAT);
+        up.writeInbound(ToyProtocol.frame(ToyProtocol.HEARTBEAT_ACK, probes.get(0).requestId(), ""));
+        up.advanceTimeBy(XClientConnection.HEARTBEAT_TIMEOUT_MILLIS + 1, TimeUnit.MILLISECONDS);
+        up.runScheduledPendingTasks();
+        assertThat(up.isOpen()).as("answered: the connection lives").isTrue();
+
+        up.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        List<ToyProtocol.Frame> second = drain(up);
+        assertThat(second).hasSize(1);
+        up.advanceTimeBy(XClientConnection.HEARTBEAT_TIMEOUT_MILLIS + 1, TimeUnit.MILLISECONDS);
+        up.runScheduledPendingTasks();
+        assertThat(up.isOpen()).as("unanswered: closed").isFalse();
+        release(probes, second);
         down.finishAndReleaseAll();
         up.finishAndReleaseAll();
     }
