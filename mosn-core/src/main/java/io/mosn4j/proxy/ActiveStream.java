@@ -55,6 +55,7 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
     private final StreamTimeouts timeouts;
     private boolean timerArmed;
     private final IdleTimer idle = new IdleTimer();
+    private final Deadline deadline = new Deadline();
     /** Counts body chunks both ways; the idle timer looks for a change instead of being re-armed per chunk. */
     private int progress;
 
@@ -100,10 +101,9 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
         }
         Duration deadline = grpc ? Grpc.timeout(headers.get("grpc-timeout")) : null;
         if (deadline != null) {
-            // the caller's deadline runs from now, whether or not its request stream has ended
-            deadline = deadline.isZero() ? Duration.ofNanos(1) : deadline;
-            timeout = timeout.isZero() || deadline.compareTo(timeout) < 0 ? deadline : timeout;
-            startTimer();
+            // the caller's deadline runs from now, whether or not its request stream has ended;
+            // the route timeout still runs from the request's end
+            this.deadline.arm(deadline.isZero() ? 1 : deadline.toNanos());
         }
         if (!endStream) {
             pauseDownstream(true); // hold the body back until there is somewhere to send it
@@ -246,6 +246,7 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
                 return;
             }
             cancelTimer();
+            deadline.disarm();
             responseStarted = true;
             responseComplete = endStream;
             downstream.sendHeaders(headers, endStream);
@@ -378,6 +379,11 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
     @Override
     public void onTimeout() {
         timerArmed = false;
+        expire();
+    }
+
+    /** The route timeout or the caller's deadline passed before the response started. */
+    private void expire() {
         if (done || responseStarted) {
             return;
         }
@@ -391,6 +397,29 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
         if (timerArmed) {
             timerArmed = false;
             timeouts.disarm(this);
+        }
+    }
+
+    /** A gRPC caller's deadline ({@code grpc-timeout}), from its request headers to the response's. */
+    private final class Deadline implements StreamTimeouts.Expiry {
+        private boolean armed;
+
+        void arm(long nanos) {
+            armed = true;
+            timeouts.arm(this, nanos);
+        }
+
+        void disarm() {
+            if (armed) {
+                armed = false;
+                timeouts.disarm(this);
+            }
+        }
+
+        @Override
+        public void onTimeout() {
+            armed = false;
+            expire();
         }
     }
 
@@ -468,6 +497,7 @@ final class ActiveStream implements StreamReceiver, ConnectionPool.Callback, Str
         }
         done = true;
         cancelTimer();
+        deadline.disarm();
         idle.disarm();
         if (pending != null) {
             Object item;

@@ -19,12 +19,18 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
@@ -32,10 +38,14 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 /** Small h2c (prior knowledge) peers for the HTTP/2 tests: a client and an echoing server. */
 final class H2Peers {
@@ -60,16 +70,71 @@ final class H2Peers {
     static final class Client implements AutoCloseable {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         private final Channel channel;
+        private Http2FrameCodec codec;
+        /** The server's first SETTINGS frame. */
+        final CompletableFuture<Http2Settings> peerSettings = new CompletableFuture<>();
+        /** The error code of the first GOAWAY the server sent. */
+        final CompletableFuture<Long> goAway = new CompletableFuture<>();
+        /** Every GOAWAY received: "ERROR_CODE DEBUG_DATA". */
+        final List<String> goAways = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Client(int port) throws InterruptedException {
+            this(port, false);
+        }
+
+        /**
+         * With {@code ignorePeerLimits}, once the server's SETTINGS arrived the client's codec no
+         * longer enforces the server's MAX_CONCURRENT_STREAMS and MAX_HEADER_LIST_SIZE: requests
+         * that break them go out, so the server's own enforcement is what the test sees.
+         */
+        Client(int port, boolean ignorePeerLimits) throws InterruptedException {
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().initialSettings(Http2Settings.defaultSettings().pushEnabled(false)).build(),
-                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                    codec = Http2FrameCodecBuilder.forClient().initialSettings(Http2Settings.defaultSettings().pushEnabled(false)).build();
+                    ch.pipeline().addLast(codec, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                            new ConnectionFrames(ignorePeerLimits));
                 }
             });
             channel = b.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
+        }
+
+        /** Connection-level frames the multiplexer passes on: SETTINGS, PING, GOAWAY. */
+        private final class ConnectionFrames extends ChannelInboundHandlerAdapter {
+            private final boolean ignorePeerLimits;
+
+            ConnectionFrames(boolean ignorePeerLimits) {
+                this.ignorePeerLimits = ignorePeerLimits;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                try {
+                    if (msg instanceof Http2SettingsFrame s) {
+                        if (ignorePeerLimits) {
+                            // the codec applied the peer's limits before passing the frame on: lift them again
+                            codec.connection().local().maxActiveStreams(Integer.MAX_VALUE);
+                            try {
+                                codec.encoder().configuration().headersConfiguration().maxHeaderListSize(Http2CodecUtil.MAX_HEADER_LIST_SIZE);
+                            } catch (Http2Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                        peerSettings.complete(s.settings());
+                    } else if (msg instanceof Http2GoAwayFrame g) {
+                        goAways.add(g.errorCode() + " " + g.content().toString(StandardCharsets.UTF_8));
+                        goAway.complete(g.errorCode());
+                    }
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+        }
+
+        /** How many bytes the server currently lets this client send on the connection (its connection window). */
+        int connectionSendWindow() throws Exception {
+            return channel.eventLoop().submit(() -> codec.connection().remote().flowController()
+                    .windowSize(codec.connection().connectionStream())).get(5, TimeUnit.SECONDS);
         }
 
         boolean isOpen() {
@@ -196,6 +261,22 @@ final class H2Peers {
         final AtomicInteger closedConnections = new AtomicInteger();
         /** When set, the first request ever received makes the server send GOAWAY on its connection. */
         final java.util.concurrent.atomic.AtomicBoolean goAwayOnFirstRequest = new java.util.concurrent.atomic.AtomicBoolean();
+        /** PING frames (not ACKs) received, all connections. */
+        final AtomicInteger pings = new AtomicInteger();
+        /** Whether connections opened from now on answer PINGs (false: PINGs are dropped, never ACKed). */
+        volatile boolean ackPings = true;
+        /**
+         * Given the number of the request (1-based, counted by {@link #requests}), whether to answer
+         * its HEADERS with RST_STREAM(REFUSED_STREAM) instead of serving it; null refuses nothing.
+         */
+        volatile IntPredicate refuse;
+        final AtomicInteger refused = new AtomicInteger();
+        /**
+         * When N > 0, the next connection opened waits until N requests on it have ended, then sends
+         * GOAWAY with the lowest of their stream ids as last stream id, answers that stream only, and
+         * closes (gracefully) after it. Later connections are served normally.
+         */
+        final AtomicInteger goAwayAfter = new AtomicInteger();
 
         Backend(String name, long maxConcurrentStreams, long delayMillis) throws InterruptedException {
             this.name = name;
@@ -205,14 +286,27 @@ final class H2Peers {
                         protected void initChannel(Channel ch) {
                             connections.incrementAndGet();
                             ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
-                            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
-                                            .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams)).build(),
+                            boolean ack = ackPings;
+                            Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().autoAckPingFrame(ack)
+                                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams)).build();
+                            ConnState state = new ConnState(ch, codec, goAwayAfter.getAndSet(0));
+                            ch.pipeline().addLast(codec,
                                     new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                         @Override
                                         protected void initChannel(Http2StreamChannel sc) {
-                                            sc.pipeline().addLast(new Echo(delayMillis));
+                                            sc.pipeline().addLast(new Echo(delayMillis, state));
                                         }
-                                    }));
+                                    }),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            // connection-level frames; with ackPings false a PING is dropped here, unanswered
+                                            if (msg instanceof Http2PingFrame p && !p.ack()) {
+                                                pings.incrementAndGet();
+                                            }
+                                            ReferenceCountUtil.release(msg);
+                                        }
+                                    });
                         }
                     });
             server = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
@@ -228,24 +322,51 @@ final class H2Peers {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
 
+        /** One server connection, for the GOAWAY-with-streams-in-flight mode ({@link #goAwayAfter}). */
+        private static final class ConnState {
+            final Channel channel;
+            final Http2FrameCodec codec;
+            int goAwayAt;
+            final List<Object[]> held = new ArrayList<>();
+
+            ConnState(Channel channel, Http2FrameCodec codec, int goAwayAt) {
+                this.channel = channel;
+                this.codec = codec;
+                this.goAwayAt = goAwayAt;
+            }
+        }
+
         private final class Echo extends ChannelInboundHandlerAdapter {
             private final long delayMillis;
+            private final ConnState state;
             private final ByteArrayOutputStream body = new ByteArrayOutputStream();
             private Http2Headers headers;
             private Http2Headers trailers;
+            private boolean refusedHere;
 
-            Echo(long delayMillis) {
+            Echo(long delayMillis, ConnState state) {
                 this.delayMillis = delayMillis;
+                this.state = state;
             }
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
+                    if (refusedHere) {
+                        return;
+                    }
                     boolean end = false;
                     if (msg instanceof Http2HeadersFrame f) {
                         if (headers == null) {
                             headers = f.headers();
-                            requests.incrementAndGet();
+                            int n = requests.incrementAndGet();
+                            IntPredicate r = refuse;
+                            if (r != null && r.test(n)) {
+                                refusedHere = true;
+                                refused.incrementAndGet();
+                                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                                return;
+                            }
                             if (goAwayOnFirstRequest.compareAndSet(true, false)) {
                                 ctx.channel().parent().writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
                             }
@@ -258,12 +379,34 @@ final class H2Peers {
                         body.writeBytes(ByteBufUtil.getBytes(f.content()));
                         end = f.isEndStream();
                     }
-                    if (end) {
+                    if (end && state.goAwayAt > 0) {
+                        hold(ctx);
+                    } else if (end) {
                         ctx.executor().schedule(() -> respond(ctx), delayMillis, TimeUnit.MILLISECONDS);
                     }
                 } finally {
                     ReferenceCountUtil.release(msg);
                 }
+            }
+
+            /** GOAWAY mode: keep the request until N arrived, then GOAWAY(lowest id), answer that one, close. */
+            private void hold(ChannelHandlerContext ctx) {
+                state.held.add(new Object[] {this, ctx});
+                if (state.held.size() < state.goAwayAt) {
+                    return;
+                }
+                state.goAwayAt = 0;
+                Object[] lowest = state.held.stream()
+                        .min(Comparator.comparingInt(e -> ((Http2StreamChannel) ((ChannelHandlerContext) e[1]).channel()).stream().id()))
+                        .orElseThrow();
+                ChannelHandlerContext lowestCtx = (ChannelHandlerContext) lowest[1];
+                int lastStreamId = ((Http2StreamChannel) lowestCtx.channel()).stream().id();
+                ChannelHandlerContext codecCtx = state.channel.pipeline().context(state.codec);
+                // closes our side of the streams above lastStreamId: they are never answered
+                state.codec.goAway(codecCtx, lastStreamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, codecCtx.newPromise());
+                state.channel.flush();
+                ((Echo) lowest[0]).respond(lowestCtx);
+                state.channel.close(); // graceful: after the answered stream
             }
 
             private void respond(ChannelHandlerContext ctx) {

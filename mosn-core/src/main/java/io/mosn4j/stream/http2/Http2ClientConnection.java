@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2PingFrame;
@@ -59,6 +61,7 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private final Owner owner;
     private final long settingsTimeoutMillis;
     private final Http2Options options;
+    private final Http2FrameCodec codec;
     /** A keepalive PING is out and its ACK not yet back. */
     private boolean pingOutstanding;
     private ChannelHandlerContext ctx;
@@ -70,7 +73,8 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private boolean closed;
     private boolean windowGrown;
 
-    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis, Http2Options options) {
+    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis, Http2Options options, Http2FrameCodec codec) {
+        this.codec = codec;
         this.owner = owner;
         this.settingsTimeoutMillis = settingsTimeoutMillis;
         this.options = options;
@@ -88,9 +92,10 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
         if (keepalive.enabled()) {
             pipeline.addLast(new IdleStateHandler(keepalive.interval().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         }
-        pipeline.addLast(Http2Codecs.client(options));
+        Http2FrameCodec codec = Http2Codecs.client(options);
+        pipeline.addLast(codec);
         pipeline.addLast(new Http2MultiplexHandler(RefuseInbound.INSTANCE));
-        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis, options));
+        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis, options, codec));
     }
 
     @Override
@@ -118,7 +123,7 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private void growConnectionWindow() {
         if (!windowGrown) {
             windowGrown = true;
-            Http2Codecs.growConnectionWindow(ctx.channel(), options);
+            Http2Codecs.growConnectionWindow(ctx.channel(), codec, options);
         }
     }
 
@@ -175,6 +180,17 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
         }
     }
 
+    /**
+     * The server sent GOAWAY: no new streams here. Streams above its last stream id hear of it
+     * before this handler sees the frame, and call this first so their retry goes elsewhere.
+     */
+    void goAwayReceived() {
+        if (!goingAway) {
+            goingAway = true;
+            owner.goingAway(this);
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
@@ -193,10 +209,7 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
                 pingOutstanding = false;
             } else if (msg instanceof Http2GoAwayFrame g) {
                 log.debug("upstream {} sent GOAWAY ({}, last stream {})", ctx.channel().remoteAddress(), g.errorCode(), g.lastStreamId());
-                if (!goingAway) {
-                    goingAway = true;
-                    owner.goingAway(this);
-                }
+                goAwayReceived();
                 if (streams == 0) {
                     ctx.close();
                 }
@@ -237,6 +250,9 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("upstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            return; // the codec sends GOAWAY with the error's own code and closes
+        }
         ctx.close();
     }
 }

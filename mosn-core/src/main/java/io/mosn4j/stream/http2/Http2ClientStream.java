@@ -144,7 +144,11 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
     public void readDisable(boolean disable) {
         readDisables = Math.max(0, readDisables + (disable ? 1 : -1));
         if (ch != null && !reset) {
+            boolean resume = readDisables == 0 && !ch.config().isAutoRead();
             ch.config().setAutoRead(readDisables == 0);
+            if (resume) {
+                Http2Codecs.flushWindowUpdates(ch);
+            }
         }
     }
 
@@ -222,6 +226,7 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
         if (evt instanceof Http2GoAwayFrame g) {
             // our stream id is above the server's last one: it never processed this request
             g.release();
+            connection.goAwayReceived();
             fail(ResetReason.REFUSED_STREAM);
             return;
         }

@@ -3,6 +3,7 @@ package io.mosn4j.stream.http2;
 import io.mosn4j.config.Http2Options;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -47,11 +48,26 @@ final class Http2Codecs {
     }
 
     /**
-     * Raises the connection receive window from the spec's 65,535 bytes to the configured size,
-     * once, when the connection is active: enough that a few paused streams do not starve the rest.
+     * After a paused stream resumes reading, the WINDOW_UPDATEs for what it now consumed are
+     * written to the connection but flushed only at the connection's next read, which may never
+     * come: the peer is waiting for exactly those updates. Resuming is driven by the other side of
+     * the proxy, so flush the connection here, and once more after the reads the resume queued.
      */
-    static void growConnectionWindow(Channel ch, Http2Options o) {
-        long delta = o.initialConnectionWindowSize() - Http2Options.SPEC_WINDOW;
+    static void flushWindowUpdates(Channel stream) {
+        Channel connection = stream.parent();
+        connection.flush();
+        connection.eventLoop().execute(connection::flush);
+    }
+
+    /**
+     * Raises the connection receive window to the configured size, once, when the connection is
+     * active: enough that a few paused streams do not starve the rest. Counted from the window the
+     * codec has now, which is not always the spec's 65,535 bytes.
+     */
+    static void growConnectionWindow(Channel ch, Http2FrameCodec codec, Http2Options o) {
+        Http2Connection connection = codec.connection();
+        int current = connection.local().flowController().windowSize(connection.connectionStream());
+        long delta = o.initialConnectionWindowSize() - current;
         if (delta > 0) {
             ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame((int) delta), ch.voidPromise());
         }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -67,7 +68,7 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
     private void growConnectionWindow(Channel ch) {
         if (!windowGrown) {
             windowGrown = true;
-            Http2Codecs.growConnectionWindow(ch, options);
+            Http2Codecs.growConnectionWindow(ch, codec, options);
         }
     }
 
@@ -95,6 +96,9 @@ public final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            return; // the codec sends GOAWAY with the error's own code (PROTOCOL_ERROR, ENHANCE_YOUR_CALM...) and closes
+        }
         ctx.close();
     }
 }

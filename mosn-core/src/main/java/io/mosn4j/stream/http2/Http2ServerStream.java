@@ -209,7 +209,11 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements St
             return;
         }
         readDisables = Math.max(0, readDisables + (disable ? 1 : -1));
+        boolean resume = readDisables == 0 && !ch.config().isAutoRead();
         ch.config().setAutoRead(readDisables == 0);
+        if (resume) {
+            Http2Codecs.flushWindowUpdates(ch);
+        }
     }
 
     @Override
