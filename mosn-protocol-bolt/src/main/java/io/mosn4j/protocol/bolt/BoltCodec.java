@@ -1,0 +1,327 @@
+package io.mosn4j.protocol.bolt;
+
+import io.mosn4j.api.protocol.Detection;
+import io.mosn4j.api.protocol.XFrame;
+import io.mosn4j.api.protocol.XProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
+
+/**
+ * Framing of bolt and boltv2, shared by both protocol names: a frame says by its first byte which
+ * layout it uses, so either decoder takes both (as a SOFABolt server does on one port).
+ */
+final class BoltCodec {
+    /**
+     * Frames up to this long are copied whole when their id changes; longer ones get a new copy of
+     * the fixed header only, in front of a slice of the original body.
+     */
+    static final int COPY_THRESHOLD = 1024;
+
+    private BoltCodec() {}
+
+    // ---------------------------------------------------------------- detect
+
+    /**
+     * YES when the first bytes are {@code version}'s protocol code, then (v2) a known ver1, a known
+     * command type and a command code valid for it; NO as soon as one of them is not.
+     */
+    static Detection detect(ByteBuf in, BoltVersion version) {
+        int start = in.readerIndex();
+        int readable = in.readableBytes();
+        if (readable < 1) {
+            return Detection.NEED_MORE;
+        }
+        if (in.getByte(start) != version.code) {
+            return Detection.NO;
+        }
+        if (version == BoltVersion.V2) {
+            if (readable < 2) {
+                return Detection.NEED_MORE;
+            }
+            if (!knownVer1(in.getByte(start + 1))) {
+                return Detection.NO;
+            }
+        }
+        if (readable <= version.typeOffset) {
+            return Detection.NEED_MORE;
+        }
+        byte type = in.getByte(start + version.typeOffset);
+        if (!knownType(type)) {
+            return Detection.NO;
+        }
+        if (readable < version.detectLength) {
+            return Detection.NEED_MORE;
+        }
+        return commandCodeFits(type, in.getShort(start + version.cmdCodeOffset)) ? Detection.YES : Detection.NO;
+    }
+
+    // ---------------------------------------------------------------- decode
+
+    /**
+     * The frame at {@code in.readerIndex()}, or null (nothing consumed) while it is incomplete. Every
+     * field is checked as soon as its bytes are there, so garbage fails early rather than being
+     * buffered up to {@code maxFrameLength}.
+     *
+     * @param protocol the decoding protocol's name, for a first byte that is no bolt layout's
+     */
+    static BoltFrame decode(ByteBuf in, int maxFrameLength, String protocol) {
+        int start = in.readerIndex();
+        int readable = in.readableBytes();
+        if (readable < 1) {
+            return null;
+        }
+        byte code = in.getByte(start);
+        BoltVersion v = BoltVersion.of(code);
+        if (v == null) {
+            throw error(protocol, "unknown protocol code 0x" + hex(code, 2), 0);
+        }
+        String name = v.protocolName;
+        byte ver1 = 1;
+        if (v == BoltVersion.V2) {
+            if (readable < 2) {
+                return null;
+            }
+            ver1 = in.getByte(start + 1);
+            if (!knownVer1(ver1)) {
+                throw error(name, "unknown protocol version (ver1) 0x" + hex(ver1, 2), 1);
+            }
+        }
+        if (readable <= v.typeOffset) {
+            return null;
+        }
+        byte type = in.getByte(start + v.typeOffset);
+        if (!knownType(type)) {
+            throw error(name, "unknown command type 0x" + hex(type, 2), v.typeOffset);
+        }
+        if (readable < v.cmdCodeOffset + 2) {
+            return null;
+        }
+        short cmdCode = in.getShort(start + v.cmdCodeOffset);
+        if (cmdCode != BoltFrame.CMD_HEARTBEAT && cmdCode != BoltFrame.CMD_RPC_REQUEST
+                && cmdCode != BoltFrame.CMD_RPC_RESPONSE) {
+            throw error(name, "unknown command code 0x" + hex(cmdCode, 4), v.cmdCodeOffset);
+        }
+        if (!commandCodeFits(type, cmdCode)) {
+            throw error(name, "command code 0x" + hex(cmdCode, 4) + " in a "
+                    + (type == BoltFrame.TYPE_RESPONSE ? "response" : "request"), v.cmdCodeOffset);
+        }
+        boolean request = type != BoltFrame.TYPE_RESPONSE;
+        int fixed = v.fixedLength(request);
+        if (readable < fixed) {
+            return null;
+        }
+        // SOFABolt reads the two short lengths as signed: past 32767 it cannot read its own frame
+        int classLenOffset = v.classLenOffset(request);
+        int classLength = in.getShort(start + classLenOffset);
+        if (classLength < 0) {
+            throw error(name, "negative class length " + classLength, classLenOffset);
+        }
+        int headerLength = in.getShort(start + classLenOffset + 2);
+        if (headerLength < 0) {
+            throw error(name, "negative header length " + headerLength, classLenOffset + 2);
+        }
+        int contentLength = in.getInt(start + classLenOffset + 4);
+        if (contentLength < 0) {
+            throw error(name, "negative content length " + contentLength, classLenOffset + 4);
+        }
+        byte protocolSwitch = v == BoltVersion.V2 ? in.getByte(start + v.switchOffset) : 0;
+        boolean crc = ver1 == 2 && (protocolSwitch & BoltFrame.SWITCH_CRC) != 0;
+        long total = (long) fixed + classLength + headerLength + contentLength + (crc ? 4 : 0);
+        if (total > maxFrameLength) {
+            throw error(name, "frame of " + total + " bytes exceeds the limit of " + maxFrameLength
+                    + " (content length " + contentLength + ")", classLenOffset + 4);
+        }
+        if (readable < total) {
+            return null;
+        }
+        int length = (int) total;
+        if (crc) {
+            int said = in.getInt(start + length - 4);
+            int computed = crc32(in, start, length - 4);
+            if (said != computed) {
+                throw error(name, "CRC32 mismatch: the frame says 0x" + hex(said, 8) + ", its bytes give 0x"
+                        + hex(computed, 8), length - 4);
+            }
+        }
+        BoltHeaderMap.validate(in, start + fixed + classLength, headerLength, name, fixed + classLength);
+
+        ByteBuf raw = in.retainedSlice(start, length);
+        in.skipBytes(length);
+        return new BoltFrame(v, raw, ver1, type, cmdCode,
+                in.getByte(start + v.ver2Offset),
+                in.getInt(start + v.idOffset),
+                in.getByte(start + v.codecOffset),
+                protocolSwitch,
+                request ? in.getInt(start + v.timeoutOrStatusOffset)
+                        : in.getUnsignedShort(start + v.timeoutOrStatusOffset),
+                classLength, headerLength, contentLength, crc);
+    }
+
+    // ---------------------------------------------------------------- encode
+
+    /** {@code frame}'s bytes with its current id; a new buffer (or view) the caller owns. */
+    static ByteBuf encode(XFrame xframe, ByteBufAllocator alloc) {
+        if (!(xframe instanceof BoltFrame frame)) {
+            throw new IllegalArgumentException("not a bolt frame: " + xframe);
+        }
+        if (frame.isReleased()) {
+            throw new IllegalStateException("encoding a released frame: " + frame);
+        }
+        ByteBuf raw = frame.raw;
+        int id = (int) frame.requestId();
+        if (id == frame.originalId) {
+            return raw.retainedDuplicate();
+        }
+        int length = raw.readableBytes();
+        int idOffset = frame.version.idOffset;
+        int crcLength = frame.crc ? 4 : 0;
+        if (length <= COPY_THRESHOLD) {
+            ByteBuf out = alloc.buffer(length);
+            out.writeBytes(raw, 0, length - crcLength);
+            out.setInt(idOffset, id);
+            if (frame.crc) {
+                out.writeInt(crc32(out, 0, length - 4));
+            }
+            return out;
+        }
+        int fixed = frame.version.fixedLength(frame.isRequest());
+        ByteBuf head = alloc.buffer(fixed).writeBytes(raw, 0, fixed);
+        head.setInt(idOffset, id);
+        CompositeByteBuf out = alloc.compositeBuffer(3);
+        out.addComponent(true, head);
+        out.addComponent(true, raw.retainedSlice(fixed, length - fixed - crcLength));
+        if (frame.crc) {
+            int crc = crc32(out, 0, length - 4);
+            out.addComponent(true, alloc.buffer(4).writeInt(crc));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    /**
+     * A response to {@code request} with its protocol code, ver1, ver2, codec and current id, no
+     * class, header or content. With {@code keepSwitch} the request's switch byte is copied (and a
+     * CRC added when it asks for one), as SOFABolt does for replies; else the switch is 0.
+     */
+    static BoltFrame response(BoltFrame request, short cmdCode, int status, boolean keepSwitch) {
+        BoltVersion v = request.version;
+        byte protocolSwitch = keepSwitch ? request.protocolSwitch() : 0;
+        boolean crc = v == BoltVersion.V2 && request.protocolVersion() == 2
+                && (protocolSwitch & BoltFrame.SWITCH_CRC) != 0;
+        int length = v.responseFixedLength + (crc ? 4 : 0);
+        ByteBuf buf = Unpooled.buffer(length);
+        try {
+            buf.writeByte(v.code);
+            if (v == BoltVersion.V2) {
+                buf.writeByte(request.protocolVersion());
+            }
+            buf.writeByte(BoltFrame.TYPE_RESPONSE);
+            buf.writeShort(cmdCode);
+            buf.writeByte(request.commandVersion());
+            buf.writeInt((int) request.requestId());
+            buf.writeByte(request.codec());
+            if (v == BoltVersion.V2) {
+                buf.writeByte(protocolSwitch);
+            }
+            buf.writeShort(status);
+            buf.writeShort(0); // class
+            buf.writeShort(0); // header
+            buf.writeInt(0); // content
+            if (crc) {
+                buf.writeInt(crc32(buf, 0, buf.writerIndex()));
+            }
+            return decode(buf, length, v.protocolName);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /**
+     * A heartbeat request in layout {@code v} (v2 as ver1 1, no CRC), hessian2 codec, no timeout,
+     * class, header or content: what the proxy sends to probe a quiet upstream connection.
+     */
+    static BoltFrame heartbeatRequest(BoltVersion v, long id) {
+        int length = v.requestFixedLength;
+        ByteBuf buf = Unpooled.buffer(length);
+        try {
+            buf.writeByte(v.code);
+            if (v == BoltVersion.V2) {
+                buf.writeByte(1);
+            }
+            buf.writeByte(BoltFrame.TYPE_REQUEST);
+            buf.writeShort(BoltFrame.CMD_HEARTBEAT);
+            buf.writeByte(1); // ver2
+            buf.writeInt((int) id);
+            buf.writeByte(HESSIAN2);
+            if (v == BoltVersion.V2) {
+                buf.writeByte(0); // switch: no CRC
+            }
+            buf.writeInt(0); // timeout
+            buf.writeShort(0); // class
+            buf.writeShort(0); // header
+            buf.writeInt(0); // content
+            return decode(buf, length, v.protocolName);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** SOFABolt's codec byte for hessian2. */
+    private static final byte HESSIAN2 = 1;
+
+    // ---------------------------------------------------------------- helpers
+
+    static int crc32(ByteBuf buf, int index, int length) {
+        CRC32 crc = new CRC32();
+        update(crc, buf, index, length);
+        return (int) crc.getValue();
+    }
+
+    private static void update(CRC32 crc, ByteBuf buf, int index, int length) {
+        int count = buf.nioBufferCount();
+        if (count == 1) {
+            crc.update(buf.nioBuffer(index, length));
+        } else if (count > 1) {
+            for (ByteBuffer b : buf.nioBuffers(index, length)) {
+                crc.update(b);
+            }
+        } else {
+            byte[] chunk = new byte[Math.min(length, 8192)];
+            for (int done = 0; done < length; ) {
+                int n = Math.min(chunk.length, length - done);
+                buf.getBytes(index + done, chunk, 0, n);
+                crc.update(chunk, 0, n);
+                done += n;
+            }
+        }
+    }
+
+    private static boolean knownVer1(byte ver1) {
+        return ver1 == 1 || ver1 == 2;
+    }
+
+    private static boolean knownType(byte type) {
+        return type == BoltFrame.TYPE_RESPONSE || type == BoltFrame.TYPE_REQUEST || type == BoltFrame.TYPE_ONEWAY;
+    }
+
+    /** Heartbeats go both ways; rpc request codes only in requests, rpc response codes only in responses. */
+    private static boolean commandCodeFits(byte type, short cmdCode) {
+        return cmdCode == BoltFrame.CMD_HEARTBEAT
+                || (type == BoltFrame.TYPE_RESPONSE ? cmdCode == BoltFrame.CMD_RPC_RESPONSE
+                        : cmdCode == BoltFrame.CMD_RPC_REQUEST);
+    }
+
+    private static XProtocolException error(String protocol, String what, int offset) {
+        return new XProtocolException(protocol + ": " + what + " at offset " + offset);
+    }
+
+    private static String hex(int value, int digits) {
+        String s = Integer.toHexString(value & (digits == 8 ? -1 : (1 << (4 * digits)) - 1));
+        return "0".repeat(digits - s.length()) + s;
+    }
+}

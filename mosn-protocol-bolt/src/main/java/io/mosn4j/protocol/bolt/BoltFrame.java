@@ -1,0 +1,222 @@
+package io.mosn4j.protocol.bolt;
+
+import io.mosn4j.api.protocol.XFrame;
+import io.mosn4j.api.stream.Headers;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * One bolt or boltv2 frame as it came off the wire: a retained slice of the bytes (CRC included),
+ * plus its fixed-header fields read once. Only the request id may change; encoding writes the
+ * original bytes with the current id (and a new CRC when the frame has one).
+ *
+ * <p>The frame owns its slice until {@link #release()}; the views {@link #content()} and
+ * {@link #headerMap()} are valid until then. Used on one event loop; not thread-safe.
+ */
+public final class BoltFrame implements XFrame {
+    /** Command types (the type byte). */
+    public static final byte TYPE_RESPONSE = 0x00;
+    public static final byte TYPE_REQUEST = 0x01;
+    public static final byte TYPE_ONEWAY = 0x02;
+
+    /** Command codes (the 2-byte cmdcode field). */
+    public static final short CMD_HEARTBEAT = 0x0000;
+    public static final short CMD_RPC_REQUEST = 0x0001;
+    public static final short CMD_RPC_RESPONSE = 0x0002;
+
+    /** The v2 switch bit asking for a CRC32 trailer (honoured only when ver1 is 2). */
+    public static final byte SWITCH_CRC = 0x01;
+
+    final BoltVersion version;
+    /** The whole frame; index 0 is its first byte. */
+    final ByteBuf raw;
+    private final byte ver1;
+    private final byte type;
+    private final short cmdCode;
+    private final byte ver2;
+    final int originalId;
+    private int requestId;
+    private final byte codec;
+    private final byte protocolSwitch;
+    /** A request's timeout in ms, or a response's status. */
+    private final int timeoutOrStatus;
+    private final int classLength;
+    private final int headerLength;
+    private final int contentLength;
+    final boolean crc;
+    private Headers headers;
+    private boolean released;
+
+    BoltFrame(BoltVersion version, ByteBuf raw, byte ver1, byte type, short cmdCode, byte ver2, int requestId,
+            byte codec, byte protocolSwitch, int timeoutOrStatus, int classLength, int headerLength,
+            int contentLength, boolean crc) {
+        this.version = version;
+        this.raw = raw;
+        this.ver1 = ver1;
+        this.type = type;
+        this.cmdCode = cmdCode;
+        this.ver2 = ver2;
+        this.originalId = requestId;
+        this.requestId = requestId;
+        this.codec = codec;
+        this.protocolSwitch = protocolSwitch;
+        this.timeoutOrStatus = timeoutOrStatus;
+        this.classLength = classLength;
+        this.headerLength = headerLength;
+        this.contentLength = contentLength;
+        this.crc = crc;
+    }
+
+    // ---------------------------------------------------------------- XFrame
+
+    /** The 32-bit id, unsigned. */
+    @Override
+    public long requestId() {
+        return Integer.toUnsignedLong(requestId);
+    }
+
+    /** @throws IllegalArgumentException when {@code id} does not fit bolt's unsigned 32 bits */
+    @Override
+    public void setRequestId(long id) {
+        if (id < 0 || id > 0xffff_ffffL) {
+            throw new IllegalArgumentException("bolt request ids are 32-bit, not " + id);
+        }
+        requestId = (int) id;
+    }
+
+    @Override
+    public boolean isRequest() {
+        return type != TYPE_RESPONSE;
+    }
+
+    @Override
+    public boolean isHeartbeat() {
+        return cmdCode == CMD_HEARTBEAT;
+    }
+
+    @Override
+    public boolean isOneWay() {
+        return type == TYPE_ONEWAY;
+    }
+
+    /**
+     * The frame's header map (SOFARPC puts {@code service}, {@code sofa_head_target_service},
+     * {@code sofa_head_method_name} there), one entry per pair; empty when there is none.
+     */
+    @Override
+    public Headers headers() {
+        if (headers == null) {
+            headers = headerLength == 0
+                    ? new Headers(4)
+                    : BoltHeaderMap.parse(raw, headerMapOffset(), headerLength);
+            headers.setMessage(this);
+        }
+        return headers;
+    }
+
+    @Override
+    public int status() {
+        return isRequest() ? -1 : timeoutOrStatus;
+    }
+
+    /** The request's timeout field when it is positive (SOFABolt sends -1 when it has none). */
+    @Override
+    public Duration timeout() {
+        return isRequest() && timeoutOrStatus > 0 ? Duration.ofMillis(timeoutOrStatus) : null;
+    }
+
+    @Override
+    public void release() {
+        if (!released) {
+            released = true;
+            raw.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- bolt fields
+
+    /** {@code bolt} or {@code boltv2}: which layout this frame uses. */
+    public String protocolName() {
+        return version.protocolName;
+    }
+
+    /** The first byte: 1 for bolt, 2 for boltv2. */
+    public byte protocolCode() {
+        return version.code;
+    }
+
+    /** boltv2's ver1 byte (1 or 2); 1 for bolt, which has no such byte. */
+    public byte protocolVersion() {
+        return ver1;
+    }
+
+    public byte type() {
+        return type;
+    }
+
+    public short commandCode() {
+        return cmdCode;
+    }
+
+    /** The ver2 byte, the command's version (SOFABolt writes 1). */
+    public byte commandVersion() {
+        return ver2;
+    }
+
+    /** The serializer of class, header and content (SOFABolt: 1 hessian2). */
+    public byte codec() {
+        return codec;
+    }
+
+    /** boltv2's switch byte; 0 for bolt. */
+    public byte protocolSwitch() {
+        return protocolSwitch;
+    }
+
+    /** Whether the frame ends in a CRC32 (boltv2, ver1 2, CRC switch on). */
+    public boolean hasCrc() {
+        return crc;
+    }
+
+    /** A request's raw timeout field in ms (may be 0 or -1); 0 for a response. */
+    public int timeoutMillis() {
+        return isRequest() ? timeoutOrStatus : 0;
+    }
+
+    /** The class name (request or response class), or "" when there is none. */
+    public String className() {
+        return raw.toString(version.fixedLength(isRequest()), classLength, StandardCharsets.UTF_8);
+    }
+
+    /** The header map's bytes, a view valid until {@link #release()}. */
+    public ByteBuf headerMap() {
+        return raw.slice(headerMapOffset(), headerLength);
+    }
+
+    /** The content's bytes (the serialized request or response), a view valid until {@link #release()}. */
+    public ByteBuf content() {
+        return raw.slice(headerMapOffset() + headerLength, contentLength);
+    }
+
+    /** The length of the whole frame on the wire, CRC included. */
+    public int frameLength() {
+        return raw.readableBytes();
+    }
+
+    boolean isReleased() {
+        return released;
+    }
+
+    private int headerMapOffset() {
+        return version.fixedLength(isRequest()) + classLength;
+    }
+
+    @Override
+    public String toString() {
+        return version.protocolName + (isRequest() ? (isOneWay() ? " oneway" : " request") : " response")
+                + (isHeartbeat() ? " heartbeat" : "") + " id=" + requestId()
+                + (isRequest() ? " timeout=" + timeoutOrStatus : " status=" + timeoutOrStatus)
+                + " class=" + classLength + "B header=" + headerLength + "B content=" + contentLength + "B";
+    }
+}
