@@ -59,7 +59,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
 
     @Override
     String describe() {
-        return "upstream " + ctx.channel().remoteAddress();
+        return "upstream " + peer();
     }
 
     public Channel channel() {

@@ -45,6 +45,13 @@ abstract class XConnection extends ByteToMessageDecoder {
     /** "connection from ADDR" or "upstream ADDR", for log lines. */
     abstract String describe();
 
+    /** {@code host:port} of the peer, without the resolver's "name/" prefix. */
+    final String peer() {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getHostString() + ":" + a.getPort()
+                : String.valueOf(ctx.channel().remoteAddress());
+    }
+
     @Override
     protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.isReadable() && accepting()) {

@@ -47,7 +47,7 @@ public final class XServerConnection extends XConnection {
 
     @Override
     String describe() {
-        return "connection from " + ctx.channel().remoteAddress();
+        return "connection from " + peer();
     }
 
     @Override
