@@ -37,8 +37,9 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private final Owner owner;
     private final Map<Long, Stream> inFlight = new HashMap<>();
     private long lastId = -1;
-    /** The id of the keepalive heartbeat awaiting its answer, or -1. */
-    private long heartbeatId = -1;
+    /** The id of the keepalive heartbeat awaiting its answer, while one is. */
+    private long heartbeatId;
+    private boolean heartbeatOutstanding;
     private boolean closed;
     /** Streams handed out by the pool and not yet ended. */
     private int streams;
@@ -118,8 +119,8 @@ public final class XClientConnection extends XConnection implements ClientConnec
 
     @Override
     void onFrame(XFrame frame) {
-        if (frame.requestId() == heartbeatId && frame.isHeartbeat()) {
-            heartbeatId = -1; // the upstream is alive
+        if (heartbeatOutstanding && frame.requestId() == heartbeatId && frame.isHeartbeat()) {
+            heartbeatOutstanding = false; // the upstream is alive
             inFlight.remove(frame.requestId());
             frame.release();
             return;
@@ -151,7 +152,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             super.userEventTriggered(ctx, evt);
             return;
         }
-        if (closed || heartbeatId >= 0) {
+        if (closed || heartbeatOutstanding) {
             return;
         }
         long id = allocateId(null);
@@ -161,9 +162,10 @@ public final class XClientConnection extends XConnection implements ClientConnec
             return;
         }
         heartbeatId = id;
+        heartbeatOutstanding = true;
         write(heartbeat);
         ctx.executor().schedule(() -> {
-            if (heartbeatId == id && !closed) {
+            if (heartbeatOutstanding && heartbeatId == id && !closed) {
                 log.info("{} upstream {} did not answer a heartbeat within {} ms; closing the connection",
                         protocol.name(), ctx.channel().remoteAddress(), HEARTBEAT_TIMEOUT_MILLIS);
                 ctx.close();
@@ -201,7 +203,8 @@ public final class XClientConnection extends XConnection implements ClientConnec
     /** One request sent on this connection and its answer. */
     private final class Stream implements StreamSender {
         private final StreamReceiver receiver;
-        private long id = -1;
+        private long id;
+        private boolean hasId;
         private boolean ended;
 
         Stream(StreamReceiver receiver) {
@@ -226,6 +229,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             boolean oneWay = request.isOneWay();
             if (!oneWay) {
                 id = allocateId(this);
+                hasId = true;
             }
             // the frame still belongs to the downstream side, which needs it for a local reply
             request.setRequestId(oneWay ? protocol.nextRequestId(lastId) : id);
@@ -262,7 +266,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 return;
             }
             ended = true;
-            if (id >= 0) {
+            if (hasId) {
                 inFlight.remove(id);
             }
             streamDone();
@@ -274,7 +278,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             // given up on (timeout, caller gone): a late answer is dropped by id
             if (!ended) {
                 ended = true;
-                if (id >= 0) {
+                if (hasId) {
                     inFlight.remove(id);
                 }
                 streamDone();
