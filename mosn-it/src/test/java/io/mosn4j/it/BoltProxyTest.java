@@ -357,6 +357,60 @@ class BoltProxyTest {
         }
     }
 
+    /**
+     * The shape of MOSN's own {@code configs/mosn_rpc_config_bolt.json}: a client-side and a
+     * server-side listener, both {@code Auto}/{@code Auto} with {@code extend_config.sub_protocol
+     * bolt}, routes on {@code service} ".*", clusters with {@code max_request_per_conn} and
+     * {@code conn_buffer_limit_bytes}, a listener-level {@code stream_filters} healthcheck (MOSN's
+     * heartbeat filter, built into mosn4j's bolt) and an admin address: loaded unchanged.
+     */
+    static final String MOSN_RPC_SAMPLE = """
+            {
+              "servers": [{
+                "default_log_path": "stdout",
+                "routers": [
+                  {"router_config_name": "server_router", "virtual_hosts": [{"name": "serverHost", "domains": ["*"],
+                    "routers": [{"match": {"headers": [{"name": "service", "value": ".*"}]}, "route": {"cluster_name": "serverCluster"}}]}]},
+                  {"router_config_name": "client_router", "virtual_hosts": [{"name": "clientHost", "domains": ["*"],
+                    "routers": [{"match": {"headers": [{"name": "service", "value": ".*"}]}, "route": {"cluster_name": "clientCluster"}}]}]}
+                ],
+                "listeners": [
+                  {"name": "serverListener", "address": "127.0.0.1:${SERVER_SIDE}", "bind_port": true,
+                   "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Auto", "upstream_protocol": "Auto",
+                     "router_config_name": "server_router", "extend_config": {"sub_protocol": "bolt"}}}]}],
+                   "stream_filters": [{"type": "healthcheck", "config": {}}]},
+                  {"name": "clientListener", "address": "127.0.0.1:${CLIENT_SIDE}", "bind_port": true,
+                   "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Auto", "upstream_protocol": "Auto",
+                     "router_config_name": "client_router", "extend_config": {"sub_protocol": "bolt"}}}]}]}
+                ]
+              }],
+              "cluster_manager": {"clusters": [
+                {"name": "serverCluster", "type": "SIMPLE", "lb_type": "LB_RANDOM", "max_request_per_conn": 1024,
+                 "conn_buffer_limit_bytes": 32768, "hosts": [{"address": "127.0.0.1:${SERVER}"}]},
+                {"name": "clientCluster", "type": "SIMPLE", "lb_type": "LB_RANDOM", "max_request_per_conn": 1024,
+                 "conn_buffer_limit_bytes": 32768, "hosts": [{"address": "127.0.0.1:${SERVER_SIDE}"}]}
+              ]},
+              "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": ${ADMIN}}}}
+            }
+            """;
+
+    @Test
+    void mosnsOwnRpcSampleConfigRunsUnchanged() throws Exception {
+        int serverSide = freePort();
+        int clientSide = freePort();
+        try (MosnProcess sample = MosnProcess.builder()
+                .config(render(MOSN_RPC_SAMPLE, vars("SERVER_SIDE", serverSide, "CLIENT_SIDE", clientSide,
+                        "SERVER", server.port(), "ADMIN", freePort())))
+                .waitFor(serverSide, clientSide).start()) {
+            // SOFABolt client -> client-side mosn -> server-side mosn -> SOFABolt server
+            for (int i = 0; i < 20; i++) {
+                BoltEcho req = BoltEcho.of("sample", "s" + i);
+                assertThat(call(addr(clientSide), ECHO, req)).isEqualTo(req.expectedReply(ECHO));
+            }
+            assertThat(requests("sample")).isEqualTo(20);
+        }
+    }
+
     // ---- 1. both config forms ----
 
     @Test
