@@ -106,12 +106,18 @@ public final class XClientConnection extends XConnection implements ClientConnec
     }
 
     private long allocateId(Stream s) {
+        long id = nextFreeId();
+        inFlight.put(id, s);
+        return id;
+    }
+
+    /** The next id not in flight; one-way requests take one too, so no answer can be mistaken for theirs. */
+    private long nextFreeId() {
         long id = lastId;
         do {
             id = protocol.nextRequestId(id);
         } while (inFlight.containsKey(id));
         lastId = id;
-        inFlight.put(id, s);
         return id;
     }
 
@@ -232,7 +238,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 hasId = true;
             }
             // the frame still belongs to the downstream side, which needs it for a local reply
-            request.setRequestId(oneWay ? protocol.nextRequestId(lastId) : id);
+            request.setRequestId(oneWay ? nextFreeId() : id);
             writeEncoded(protocol.encode(request, ctx.alloc()));
             if (oneWay) {
                 // nothing will come back: the stream is over once the request is out

@@ -200,6 +200,23 @@ class XConnectionsTest {
     }
 
     @Test
+    void aOneWayRequestUsesUpAnIdSoAStrayAnswerCannotReachTheNextCaller() {
+        wire();
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.ONEWAY, 5, "svc:fire"));
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 6, "svc:call"));
+        List<ToyProtocol.Frame> sent = drain(up);
+        assertThat(sent).extracting(ToyProtocol.Frame::requestId).doesNotHaveDuplicates();
+        // a server that answers the one-way anyway: dropped, the caller of request 6 gets its own answer
+        up.writeInbound(ToyProtocol.frame(ToyProtocol.RESPONSE, sent.get(0).requestId(), "stray"));
+        up.writeInbound(ToyProtocol.frame(ToyProtocol.RESPONSE, sent.get(1).requestId(), "mine"));
+        List<ToyProtocol.Frame> answers = drain(down);
+        assertThat(answers).extracting(f -> f.requestId() + "=" + f.text()).containsExactly("6=mine");
+        release(sent, answers);
+        down.finishAndReleaseAll();
+        up.finishAndReleaseAll();
+    }
+
+    @Test
     void unframeableBytesCloseOnlyThatConnection() {
         wire();
         down.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xAB, 1, 0, 0, 0, 1, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
