@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# mosn-bench/load.sh — side-by-side HTTP/1.1 load benchmark: nginx (reference
-# proxy) vs mosn4j, both in front of the same nginx backend, measured in one run.
+# mosn-bench/load.sh — side-by-side load benchmark: nginx (reference proxy) vs
+# mosn4j, both in front of the same nginx backend (HTTP/1.1 keep-alive upstream),
+# measured in one run, for HTTP/1.1 and h2c (HTTP/2 prior knowledge) clients.
 #
-#   wrk ──► nginx proxy  127.0.0.1:$NGINX_PROXY_PORT ─┐
-#   wrk ──► mosn4j       127.0.0.1:$MOSN_PORT        ─┴─► nginx backend 127.0.0.1:$BACKEND_PORT
+#   http1: wrk    ──► nginx proxy 127.0.0.1:$NGINX_PROXY_PORT ─┐
+#          wrk    ──► mosn4j      127.0.0.1:$MOSN_PORT        ─┤
+#   http2: h2load ──► nginx proxy 127.0.0.1:$NGINX_H2_PORT    ─┼─► nginx backend 127.0.0.1:$BACKEND_PORT
+#          h2load ──► mosn4j      127.0.0.1:$MOSN_H2_PORT     ─┘
 #
 # Usage:  mosn-bench/load.sh [--build] [--help]
 #   --build   run `./mvnw -q -B -DskipTests package` in the repo root first
@@ -11,24 +14,28 @@
 # Environment (all optional):
 #   DURATION=15          seconds of each measured wrk run (wrk -d)
 #   WARMUP=5             seconds of the warm-up wrk run before each measurement (0 = none)
-#   CONNECTIONS=50       wrk -c (concurrent keep-alive connections)
-#   WRK_THREADS=2        wrk -t
+#   CONNECTIONS=50       wrk -c / h2load -c (concurrent keep-alive connections)
+#   WRK_THREADS=2        wrk -t and h2load -t
+#   H2_STREAMS=10        h2load -m (concurrent streams per HTTP/2 connection)
 #   PROXY_WORKERS=2      nginx proxy worker_processes and mosn4j "processor"
 #   BACKEND_PORT=18080   backend nginx (1 worker)
 #   NGINX_PROXY_PORT=18081  reference nginx proxy
 #   MOSN_PORT=18082      mosn4j proxy
+#   NGINX_H2_PORT=18083  reference nginx proxy, h2c listener
+#   MOSN_H2_PORT=18084   mosn4j proxy, "downstream_protocol": "Http2" listener
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
-#   CASES=http1          benchmark cases to run (only "http1" exists so far)
+#   PROTO=all            h1, h2 or all: the cases to run (http1, http2 or both)
+#   CASES=               the same as a list of case names ("http1 http2"); wins over PROTO
 #   OUT=mosn-bench/target/load-results   where results.tsv, raw wrk output and logs go
 #   WAIT_TRIES=100       readiness probes (0.1 s apart) per server; mosn4j gets 3x
 #   KEEP_TMP=0           1 = keep the temp dir with generated configs/logs
 #
-# Prints a table (req/s, p50/p99 latency in ms, error counts, proxy CPU time per
-# request) and the mosn4j/nginx ratios, and writes the same figures one per line
-# to $OUT/results.tsv. Client, backend and proxies share the machine's cores, so
+# Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts,
+# proxy CPU time per request) and the mosn4j/nginx ratios, and writes the same
+# figures one per line to $OUT/results.tsv. Client, backend and proxies share the machine's cores, so
 # compare the ratios within one run, not absolute numbers across machines.
 #
-# All traffic goes to 127.0.0.1 only; every load is bounded by wrk -d; every
+# All traffic goes to 127.0.0.1 only; every load is bounded by wrk -d / h2load -D; every
 # process the script starts is stopped on exit (also on Ctrl-C or failure).
 set -euo pipefail
 
@@ -43,8 +50,18 @@ PROXY_WORKERS=${PROXY_WORKERS:-2}
 BACKEND_PORT=${BACKEND_PORT:-18080}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18081}
 MOSN_PORT=${MOSN_PORT:-18082}
+NGINX_H2_PORT=${NGINX_H2_PORT:-18083}
+MOSN_H2_PORT=${MOSN_H2_PORT:-18084}
+H2_STREAMS=${H2_STREAMS:-10}
 ONLY=${ONLY:-}
-CASES=${CASES:-http1}
+PROTO=${PROTO:-all}
+case "$PROTO" in
+  h1) PROTO_CASES=http1 ;;
+  h2) PROTO_CASES=http2 ;;
+  all) PROTO_CASES="http1 http2" ;;
+  *) printf '[load.sh] ERROR: PROTO must be h1, h2 or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
+esac
+CASES=${CASES:-$PROTO_CASES}
 OUT=${OUT:-$SCRIPT_DIR/target/load-results}
 WAIT_TRIES=${WAIT_TRIES:-100}
 KEEP_TMP=${KEEP_TMP:-0}
@@ -69,15 +86,17 @@ case "$ONLY" in
   ""|nginx|mosn) ;;
   *) die "ONLY must be empty, 'nginx' or 'mosn' (got '$ONLY')" ;;
 esac
-for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT WAIT_TRIES; do
+for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
+         NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
-((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0)) \
-  || die "DURATION, CONNECTIONS, WRK_THREADS and PROXY_WORKERS must be > 0"
-((CONNECTIONS >= WRK_THREADS)) || die "CONNECTIONS must be >= WRK_THREADS (wrk requirement)"
+((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
+  || die "DURATION, CONNECTIONS, WRK_THREADS, PROXY_WORKERS and H2_STREAMS must be > 0"
+((CONNECTIONS >= WRK_THREADS)) || die "CONNECTIONS must be >= WRK_THREADS (wrk and h2load requirement)"
 
 want_nginx() { [[ -z $ONLY || $ONLY == nginx ]]; }
 want_mosn()  { [[ -z $ONLY || $ONLY == mosn ]]; }
+want_case()  { [[ " $CASES " == *" $1 "* ]]; }
 
 # --------------------------------------------------------------------------
 # Cleanup: stop everything we started (registered before anything is started)
@@ -153,7 +172,8 @@ find_nginx() {
 ensure_deps() {
   local missing=()
   find_nginx || missing+=(nginx)
-  command -v wrk >/dev/null || missing+=(wrk)
+  if want_case http1; then command -v wrk >/dev/null || missing+=(wrk); fi
+  if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   command -v curl >/dev/null || missing+=(curl)
   command -v pgrep >/dev/null || missing+=(procps)
   command -v getconf >/dev/null || missing+=(libc-bin)
@@ -179,7 +199,8 @@ ensure_deps() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
   if ((POLICY_RC_CREATED)); then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
   find_nginx || die "nginx still not found after install"
-  command -v wrk >/dev/null || die "wrk still not found after install"
+  if want_case http1; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
+  if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
 }
 
 # --------------------------------------------------------------------------
@@ -187,16 +208,17 @@ ensure_deps() {
 # --------------------------------------------------------------------------
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# wait_http NAME PORT PID TRIES LOGFILE: until GET / answers with the backend's body
+# wait_http NAME PORT PID TRIES LOGFILE [CURL_ARGS...]: until GET / answers with the backend's body
 wait_http() {
   local name=$1 port=$2 pid=$3 tries=$4 logf=$5 i body
+  shift 5
   for ((i = 0; i < tries; i++)); do
     if ! alive "$pid"; then
       log "$name (pid $pid) exited during start-up; last lines of $logf:"
       tail -n 30 "$logf" >&2 2>/dev/null || true
       die "$name did not start (logs are copied to $OUT/logs/)"
     fi
-    if body=$(curl -sS --max-time 1 "http://127.0.0.1:$port/" 2>/dev/null); then
+    if body=$(curl -sS --max-time 1 "$@" "http://127.0.0.1:$port/" 2>/dev/null); then
       [[ $body == "$BODY" ]] && return 0
     fi
     sleep 0.1
@@ -232,8 +254,37 @@ start_nginx() { # NAME CONF -> sets LAST_PID
   STARTED_PIDS+=("$LAST_PID")
 }
 
+# nginx_h2c_listen PORT: the h2c (prior knowledge, no TLS) listen directives for this nginx:
+# "listen ... http2;" before 1.25.1, "listen ...; http2 on;" from 1.25.1 (the old form is deprecated)
+nginx_h2c_listen() {
+  local v
+  v=$("$NGINX_BIN" -v 2>&1 | sed -n 's#.*nginx/\([0-9.]*\).*#\1#p')
+  if [[ -n $v && $(printf '%s\n1.25.1\n' "$v" | sort -V | head -n1) == 1.25.1 ]]; then
+    printf 'listen 127.0.0.1:%s;\n        http2 on;' "$1"
+  else
+    printf 'listen 127.0.0.1:%s http2;' "$1"
+  fi
+}
+
 write_nginx_confs() {
   mkdir -p "$TMP/backend" "$TMP/nginx-proxy"
+  local h2_server="" keepalive=64
+  # idle upstream connections nginx keeps per worker: at least the requests in flight, or it
+  # opens and closes an upstream connection for each request above the cap (h2: -c x -m)
+  if want_case http2 && ((CONNECTIONS * H2_STREAMS > keepalive)); then keepalive=$((CONNECTIONS * H2_STREAMS)); fi
+  if want_case http2; then
+    # same upstream pool and proxy settings as the HTTP/1 server: only the client side differs
+    h2_server="
+    server {
+        $(nginx_h2c_listen "$NGINX_H2_PORT")
+        http2_max_concurrent_streams 128;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
+  fi
   cat >"$TMP/backend.conf" <<EOF
 worker_processes 1;
 pid $TMP/backend/nginx.pid;
@@ -271,7 +322,7 @@ http {
     scgi_temp_path $TMP/nginx-proxy/scgi;
     upstream backend {
         server 127.0.0.1:$BACKEND_PORT;
-        keepalive 64;
+        keepalive $keepalive;
         keepalive_requests 1000000;
     }
     server {
@@ -281,19 +332,25 @@ http {
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }
-    }
+    }$h2_server
 }
 EOF
 }
 
 write_mosn_conf() {
+  local h2_listener=""
+  if want_case http2; then
+    h2_listener=",
+     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,
+      \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"Http1\", \"router_config_name\": \"bench_router\"}}]}]}"
+  fi
   cat >"$TMP/mosn.json" <<EOF
 {
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}],
     "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,
-      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}]
+      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener]
   }],
   "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}]}
 }
@@ -325,9 +382,10 @@ describe_pids() {
 }
 
 # --------------------------------------------------------------------------
-# Load generators. A case function runs one measured load against a port and
-# leaves its raw output in the given file; parse_* turn it into metrics.
-# (An HTTP/2 case would add load_http2 using h2load plus a parse_h2load.)
+# Load generators. For each case: port_<case> PROXY gives the port, load_<case>
+# PORT SECONDS OUTFILE [LATENCY_LOG] runs one load and leaves its raw output in
+# OUTFILE, parse_<case> OUTFILE [LATENCY_LOG] turns it into metrics, and
+# TOOL[<case>] names the generator.
 # --------------------------------------------------------------------------
 LOAD_PID=""
 # run_load CMD...: run the load generator in the background and wait for it, so
@@ -341,11 +399,64 @@ run_load() {
   return "$rc"
 }
 
+declare -A TOOL=([http1]=wrk [http2]=h2load)
+
+port_http1() { if [[ $1 == nginx ]]; then echo "$NGINX_PROXY_PORT"; else echo "$MOSN_PORT"; fi; }
+port_http2() { if [[ $1 == nginx ]]; then echo "$NGINX_H2_PORT"; else echo "$MOSN_H2_PORT"; fi; }
+
 load_http1() { # PORT SECONDS OUTFILE
   run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
-# parse_wrk FILE -> "rps p50_ms p99_ms requests non2xx3xx socket_errors elapsed_s"
+# h2c with prior knowledge (h2load's default for http:// URLs); with LATENCY_LOG, one line per
+# request (start us, status, duration us) for the percentiles h2load does not print
+load_http2() { # PORT SECONDS OUTFILE [LATENCY_LOG]
+  local log=()
+  [[ -n ${4:-} ]] && log=(--log-file="$4")
+  run_load h2load -D "$2" -c "$CONNECTIONS" -m "$H2_STREAMS" -t "$WRK_THREADS" "${log[@]}" "http://127.0.0.1:$1/" >"$3" 2>&1
+}
+
+parse_http1() { parse_wrk "$1"; }
+parse_http2() { parse_h2load "$1" "$2"; }
+
+# awk function ms(): wrk's and h2load's "12.5us" / "1.02ms" / "1.3s" -> milliseconds
+AWK_MS='
+    function ms(v,   n, u) {
+      n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+      if (u == "us") return n / 1000
+      if (u == "ms") return n
+      if (u == "s")  return n * 1000
+      if (u == "m")  return n * 60000
+      if (u == "h")  return n * 3600000
+      return -1
+    }'
+
+# parse_h2load FILE LATENCY_LOG -> "rps p50_ms p99_ms mean_ms max_ms requests non2xx3xx errors elapsed_s"
+# (errors = h2load's errored + timeout streams: connection-level failures, like wrk's socket errors)
+parse_h2load() {
+  local p50=n/a p99=n/a
+  if [[ -s $2 ]]; then
+    read -r p50 p99 < <(awk -F'\t' '$2 != -1 { print $3 }' "$2" | sort -n | awk '
+      { v[NR] = $1 }
+      END {
+        if (NR == 0) { print "n/a n/a"; exit }
+        i50 = int(NR * 0.50); if (i50 < NR * 0.50) i50++; if (i50 < 1) i50 = 1
+        i99 = int(NR * 0.99); if (i99 < NR * 0.99) i99++; if (i99 < 1) i99 = 1
+        printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000
+      }')
+  fi
+  awk -v p50="$p50" -v p99="$p99" "$AWK_MS"'
+    /^finished in /       { el = $3; sub(/,$/, "", el); elapsed = ms(el) / 1000; rps = $4 }
+    /^requests: /         { gsub(/,/, ""); done = $6; errored = $12; timeout = $14 }
+    /^status codes: /     { gsub(/,/, ""); s4 = $7; s5 = $9 }
+    /^time for request: / { mean = ms($6); max = ms($5) }
+    END {
+      if (rps == "" || done == "") { print "n/a n/a n/a n/a n/a n/a n/a n/a n/a"; exit }
+      printf "%s %s %s %.3f %.3f %d %d %d %.2f\n", rps, p50, p99, mean, max, done, s4 + s5, errored + timeout, elapsed
+    }' "$1"
+}
+
+# parse_wrk FILE -> "rps p50_ms p99_ms mean_ms max_ms requests non2xx3xx socket_errors elapsed_s"
 parse_wrk() {
   awk '
     function ms(v,   n, u) {
@@ -357,6 +468,7 @@ parse_wrk() {
       if (u == "h")  return n * 3600000
       return -1
     }
+    /^ *Latency +[0-9]/  { mean = ms($2); max = ms($4) }
     /^ *50% /            { p50 = ms($2) }
     /^ *99% /            { p99 = ms($2) }
     / requests in /      { req = $1; el = $4; sub(/,$/, "", el); elapsed = ms(el) / 1000 }
@@ -364,8 +476,8 @@ parse_wrk() {
     /Non-2xx or 3xx responses:/ { non2xx = $NF }
     /Socket errors:/     { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
     END {
-      if (rps == "" || req == "") { print "n/a n/a n/a n/a n/a n/a n/a"; exit }
-      printf "%s %.3f %.3f %d %d %d %.2f\n", rps, p50, p99, req, non2xx + 0, sock + 0, elapsed
+      if (rps == "" || req == "") { print "n/a n/a n/a n/a n/a n/a n/a n/a n/a"; exit }
+      printf "%s %.3f %.3f %.3f %.3f %d %d %d %.2f\n", rps, p50, p99, mean, max, req, non2xx + 0, sock + 0, elapsed
     }' "$1"
 }
 
@@ -377,8 +489,9 @@ PROXIES_RUN=()
 
 # bench CASE PROXY PORT PIDFUNC
 bench() {
-  local case=$1 proxy=$2 port=$3 pidfn=$4 raw pids t0 t1 ticks cpu_s rps p50 p99 req non2xx sock elapsed
-  raw="$OUT/$case-$proxy.wrk.txt"
+  local case=$1 proxy=$2 port=$3 pidfn=$4 raw lat pids t0 t1 ticks cpu_s rps p50 p99 mean max req non2xx sock elapsed
+  raw="$OUT/$case-$proxy.${TOOL[$case]}.txt"
+  lat="$TMP/$case-$proxy.latency.tsv"   # per-request log (h2load): large, so in the temp dir
   if ((WARMUP > 0)); then
     log "[$case/$proxy] warm-up ${WARMUP}s on 127.0.0.1:$port"
     "load_$case" "$port" "$WARMUP" "$OUT/$case-$proxy.warmup.txt" \
@@ -389,15 +502,18 @@ bench() {
   ((${#pids[@]})) || die "no live $proxy process found to measure"
   log "[$case/$proxy] measuring ${DURATION}s on 127.0.0.1:$port; CPU of pids:$(describe_pids "${pids[@]}")"
   t0=$(proc_ticks "${pids[@]}")
-  "load_$case" "$port" "$DURATION" "$raw" || { cat "$raw" >&2; die "load against $proxy failed"; }
+  "load_$case" "$port" "$DURATION" "$raw" "$lat" || { cat "$raw" >&2; die "load against $proxy failed"; }
   t1=$(proc_ticks "${pids[@]}")
   ticks=$((t1 - t0))
-  read -r rps p50 p99 req non2xx sock elapsed < <(parse_wrk "$raw")
-  [[ $rps != n/a ]] || { cat "$raw" >&2; die "could not parse wrk output for $proxy ($raw)"; }
+  read -r rps p50 p99 mean max req non2xx sock elapsed < <("parse_$case" "$raw" "$lat")
+  rm -f "$lat"
+  [[ $rps != n/a ]] || { cat "$raw" >&2; die "could not parse ${TOOL[$case]} output for $proxy ($raw)"; }
   cpu_s=$(awk -v t="$ticks" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')
   R[$case,$proxy,rps]=$rps
   R[$case,$proxy,p50_ms]=$p50
   R[$case,$proxy,p99_ms]=$p99
+  R[$case,$proxy,mean_ms]=$mean
+  R[$case,$proxy,max_ms]=$max
   R[$case,$proxy,requests]=$req
   R[$case,$proxy,non2xx3xx]=$non2xx
   R[$case,$proxy,socket_errors]=$sock
@@ -407,33 +523,37 @@ bench() {
   R[$case,$proxy,cpu_us_per_req]=$(awk -v c="$cpu_s" -v r="$req" 'BEGIN { if (r > 0) printf "%.1f", c * 1e6 / r; else print "n/a" }')
 }
 
-METRICS=(rps p50_ms p99_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores requests)
-UNITS=(req/s ms ms count count us cores count)
+METRICS=(rps p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores requests)
+UNITS=(req/s ms ms ms ms count count us cores count)
 
 ratio() { # A B -> A/B or n/a
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'
 }
 
+report_row() { # LABEL CASE KEY
+  printf '%-8s %11s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' "$1" \
+    "${R[$2,$3,rps]}" "${R[$2,$3,p50_ms]}" "${R[$2,$3,p99_ms]}" "${R[$2,$3,mean_ms]}" "${R[$2,$3,max_ms]}" \
+    "${R[$2,$3,non2xx3xx]}" "${R[$2,$3,socket_errors]}" \
+    "${R[$2,$3,cpu_us_per_req]}" "${R[$2,$3,cpu_cores]}" "${R[$2,$3,requests]}"
+}
+
 report() {
-  local case=$1 proxy m i tsv="$OUT/results.tsv"
-  printf '\n== %s: wrk -t%s -c%s -d%ss --latency, proxy workers %s, %s CPUs ==\n' \
-    "$case" "$WRK_THREADS" "$CONNECTIONS" "$DURATION" "$PROXY_WORKERS" "$(nproc)"
-  printf '%-8s %11s %9s %9s %10s %9s %11s %9s %10s\n' \
-    proxy req/s p50_ms p99_ms non2xx3xx sock_err cpu_us/req cpu_cores requests
+  local case=$1 proxy m i tsv="$OUT/results.tsv" how
+  case "$case" in
+    http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency" ;;
+    http2) how="h2load (h2c) -t$WRK_THREADS -c$CONNECTIONS -m$H2_STREAMS -D$DURATION" ;;
+  esac
+  printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc)"
+  printf '%-8s %11s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' \
+    proxy req/s p50_ms p99_ms mean_ms max_ms non2xx3xx sock_err cpu_us/req cpu_cores requests
   for proxy in "${PROXIES_RUN[@]}"; do
-    printf '%-8s %11s %9s %9s %10s %9s %11s %9s %10s\n' "$proxy" \
-      "${R[$case,$proxy,rps]}" "${R[$case,$proxy,p50_ms]}" "${R[$case,$proxy,p99_ms]}" \
-      "${R[$case,$proxy,non2xx3xx]}" "${R[$case,$proxy,socket_errors]}" \
-      "${R[$case,$proxy,cpu_us_per_req]}" "${R[$case,$proxy,cpu_cores]}" "${R[$case,$proxy,requests]}"
+    report_row "$proxy" "$case" "$proxy"
   done
   if ((${#PROXIES_RUN[@]} == 2)); then
     for m in "${METRICS[@]}"; do
       R[$case,ratio,$m]=$(ratio "${R[$case,mosn4j,$m]}" "${R[$case,nginx,$m]}")
     done
-    printf '%-8s %11s %9s %9s %10s %9s %11s %9s %10s\n' "ratio" \
-      "${R[$case,ratio,rps]}" "${R[$case,ratio,p50_ms]}" "${R[$case,ratio,p99_ms]}" \
-      "${R[$case,ratio,non2xx3xx]}" "${R[$case,ratio,socket_errors]}" \
-      "${R[$case,ratio,cpu_us_per_req]}" "${R[$case,ratio,cpu_cores]}" "${R[$case,ratio,requests]}"
+    report_row ratio "$case" ratio
     printf '(ratio = mosn4j / nginx: higher is better for req/s, lower is better for latency and cpu_us/req)\n'
   fi
   for proxy in "${PROXIES_RUN[@]}" ratio; do
@@ -453,18 +573,19 @@ report() {
 # Main
 # --------------------------------------------------------------------------
 for c in $CASES; do
-  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1)"
+  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1 http2)"
 done
 ensure_deps
 want_mosn && check_mosn_build
 CLK_TCK=$(getconf CLK_TCK)
 
-for p in "$BACKEND_PORT" $(want_nginx && echo "$NGINX_PROXY_PORT") $(want_mosn && echo "$MOSN_PORT"); do
+for p in "$BACKEND_PORT" $(want_nginx && echo "$NGINX_PROXY_PORT") $(want_mosn && echo "$MOSN_PORT") \
+         $(want_case http2 && want_nginx && echo "$NGINX_H2_PORT") $(want_case http2 && want_mosn && echo "$MOSN_H2_PORT"); do
   if port_in_use "$p"; then die "port 127.0.0.1:$p is already in use (set *_PORT to change)"; fi
 done
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.wrk.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
+rm -f "$OUT"/*.wrk.txt "$OUT"/*.h2load.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
 rm -rf "$OUT/logs"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mosn-bench.XXXXXXXX")
 chmod 755 "$TMP"   # nginx workers may run as an unprivileged user
@@ -480,6 +601,9 @@ if want_nginx; then
   start_nginx nginx-proxy "$TMP/nginx-proxy.conf"
   NGINX_PROXY_PID=$LAST_PID
   wait_http "nginx proxy" "$NGINX_PROXY_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log"
+  if want_case http2; then
+    wait_http "nginx proxy (h2c)" "$NGINX_H2_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log" --http2-prior-knowledge
+  fi
   mapfile -t _np < <(nginx_proxy_pids)
   log "nginx proxy up on 127.0.0.1:$NGINX_PROXY_PORT (pids:$(describe_pids "${_np[@]}"))"
   PROXIES_RUN+=(nginx)
@@ -491,6 +615,9 @@ if want_mosn; then
   MOSN_PID=$!
   STARTED_PIDS+=("$MOSN_PID")
   wait_http "mosn4j" "$MOSN_PORT" "$MOSN_PID" $((WAIT_TRIES * 3)) "$TMP/mosn.log"
+  if want_case http2; then
+    wait_http "mosn4j (h2c)" "$MOSN_H2_PORT" "$MOSN_PID" "$WAIT_TRIES" "$TMP/mosn.log" --http2-prior-knowledge
+  fi
   mapfile -t _mp < <(mosn_pids)
   log "mosn4j up on 127.0.0.1:$MOSN_PORT (pids:$(describe_pids "${_mp[@]}"))"
   _java=0
@@ -506,6 +633,8 @@ fi
   printf 'meta\trun\twarmup_s\t%s\ts\n' "$WARMUP"
   printf 'meta\trun\tconnections\t%s\tcount\n' "$CONNECTIONS"
   printf 'meta\trun\twrk_threads\t%s\tcount\n' "$WRK_THREADS"
+  printf 'meta\trun\th2_streams\t%s\tcount\n' "$H2_STREAMS"
+  printf 'meta\trun\tcases\t%s\t-\n' "$CASES"
   printf 'meta\trun\tproxy_workers\t%s\tcount\n' "$PROXY_WORKERS"
   printf 'meta\trun\tcpus\t%s\tcount\n' "$(nproc)"
   printf 'meta\trun\tgit_commit\t%s\t-\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
@@ -513,12 +642,12 @@ fi
 } >"$OUT/results.tsv"
 
 for c in $CASES; do
-  want_nginx && bench "$c" nginx "$NGINX_PROXY_PORT" nginx_proxy_pids
-  want_mosn && bench "$c" mosn4j "$MOSN_PORT" mosn_pids
+  want_nginx && bench "$c" nginx "$("port_$c" nginx)" nginx_proxy_pids
+  want_mosn && bench "$c" mosn4j "$("port_$c" mosn)" mosn_pids
   report "$c"
 done
 
 # a proxy that crashed under load shows up here rather than silently
 want_nginx && { alive "$NGINX_PROXY_PID" || die "nginx proxy died during the run"; }
 want_mosn && { [[ -n $(mosn_pids) ]] || die "mosn4j died during the run (see $OUT/logs/mosn.log)"; }
-printf '\nresults: %s  (raw wrk output and logs in %s)\n' "$OUT/results.tsv" "$OUT"
+printf '\nresults: %s  (raw wrk/h2load output and logs in %s)\n' "$OUT/results.tsv" "$OUT"

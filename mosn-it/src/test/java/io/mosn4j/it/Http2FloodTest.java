@@ -1,0 +1,751 @@
+package io.mosn4j.it;
+
+import static io.mosn4j.it.MosnProcess.freePort;
+import static io.mosn4j.it.MosnProcess.render;
+import static io.mosn4j.it.MosnProcess.vars;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * HTTP/2 denial-of-service floods against the h2c downstream listeners, sent as raw frames on a
+ * socket ({@link RawH2}) so nothing in a client codec softens them: rapid reset (CVE-2023-44487),
+ * PING and SETTINGS floods from a client that does not read (CVE-2019-9512/9515), empty DATA frames
+ * (CVE-2019-9518), header lists over SETTINGS_MAX_HEADER_LIST_SIZE. In each case the attacker's
+ * connection must be cut off (or the one stream refused) within bounded work, while a well-behaved
+ * client on another connection keeps getting 200s, and mosn stays up with no leak report.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class Http2FloodTest {
+    static final String CONFIG = """
+            {
+              "servers": [{
+                "default_log_path": "stdout",
+                "processor": 1,
+                "routers": [
+                  {"router_config_name": "to_h1", "virtual_hosts": [{"name": "all", "domains": ["*"],
+                    "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "h1"}}]}]},
+                  {"router_config_name": "to_h2", "virtual_hosts": [{"name": "all", "domains": ["*"],
+                    "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "h2"}}]}]}
+                ],
+                "listeners": [
+                  {"name": "h2_to_h1", "address": "127.0.0.1:${H2_H1}", "filter_chains": [{"filters": [{"type": "proxy",
+                    "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http1", "router_config_name": "to_h1"}}]}]},
+                  {"name": "h2_to_h2", "address": "127.0.0.1:${H2_H2}", "filter_chains": [{"filters": [{"type": "proxy",
+                    "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http2", "router_config_name": "to_h2"}}]}]}
+                ]
+              }],
+              "cluster_manager": {"clusters": [
+                {"name": "h1", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "${H1}"}]},
+                {"name": "h2", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "${H2}"}]}
+              ]}
+            }
+            """;
+
+    /** HTTP/2 error code ENHANCE_YOUR_CALM (0xb). */
+    static final long CALM = Http2Error.ENHANCE_YOUR_CALM.code();
+    static final int RAPID_RESET_STREAMS = 10_000;
+
+    private static NettyHttpBackend h1;
+    private static H2Peers.Backend h2;
+    private static MosnProcess mosn;
+    private static int h2ToH1;
+    private static int h2ToH2;
+
+    @BeforeAll
+    static void start() throws Exception {
+        h1 = NettyHttpBackend.start("b1");
+        h2 = new H2Peers.Backend("h2b", 1000, 0);
+        h2ToH1 = freePort();
+        h2ToH2 = freePort();
+        mosn = MosnProcess.builder()
+                .config(render(CONFIG, vars("H2_H1", h2ToH1, "H2_H2", h2ToH2, "H1", h1.address(), "H2", h2.address())))
+                .waitFor(h2ToH1, h2ToH2).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (mosn != null) {
+                assertThat(mosn.stop()).isZero();
+            }
+        } finally {
+            if (mosn != null) {
+                mosn.close();
+            }
+            if (h1 != null) {
+                h1.close();
+            }
+            if (h2 != null) {
+                h2.close();
+            }
+        }
+    }
+
+    // ---- 1. rapid reset (CVE-2023-44487) ----
+
+    @ParameterizedTest(name = "upstream {0}, HEADERS endStream={1}")
+    @CsvSource({"h1, true", "h1, false", "h2, true", "h2, false"})
+    void rapidResetIsCutOffAndOthersAreServed(String upstream, boolean endStream) throws Exception {
+        int port = upstream.equals("h1") ? h2ToH1 : h2ToH2;
+        long rapidBefore = rapidSeenByH1();
+        int reqBefore = upstream.equals("h1") ? h1.requests.get() : h2.requests.get();
+        int connBefore = upstream.equals("h1") ? h1.connections.get() : h2.connections.get();
+        long resetsBefore = h2.resets.get();
+        int sent = 0;
+        long t0;
+        try (Prober good = new Prober(port); RawH2 attacker = new RawH2(port, 0, true)) {
+            good.awaitSuccesses(3, Duration.ofSeconds(10));
+            t0 = System.nanoTime();
+            int batch = 50;
+            try {
+                while (sent < RAPID_RESET_STREAMS && !attacker.cutOff()) {
+                    ByteBuf out = Unpooled.buffer();
+                    for (int i = 0; i < batch && sent < RAPID_RESET_STREAMS; i++, sent++) {
+                        int id = 2 * sent + 1;
+                        Http2Headers h = new DefaultHttp2Headers().method(endStream ? "GET" : "POST").scheme("http")
+                                .path("/rapid/" + sent).authority("127.0.0.1:" + port);
+                        attacker.headers(out, id, h, endStream);
+                        attacker.rst(out, id, Http2Error.CANCEL.code());
+                    }
+                    attacker.write(out);
+                }
+            } catch (IOException cutOffWhileWriting) {
+                attacker.note("write failed after " + sent + " streams: " + cutOffWhileWriting);
+            }
+            long sendMillis = (System.nanoTime() - t0) / 1_000_000;
+            boolean closed = attacker.awaitClosed(Duration.ofSeconds(10));
+            MosnProcess.sleep(500); // upstream requests still in flight land
+            good.stopAndAwait();
+            // the attacker's requests only: the good client's GETs go to the same backend
+            long reached = upstream.equals("h1") ? rapidSeenByH1() - rapidBefore
+                    : h2.requests.get() - reqBefore - (good.ok.get() + good.failed.get());
+            int upstreamConns = (upstream.equals("h1") ? h1.connections.get() : h2.connections.get()) - connBefore;
+            long upstreamResets = h2.resets.get() - resetsBefore;
+            System.out.printf("Http2FloodTest rapid reset (upstream %s, endStream %s): %d streams written in %d ms; "
+                            + "closed=%s; GOAWAY=%s; %d attacker requests reached the upstream "
+                            + "(%d new upstream connections, %d upstream RST_STREAMs); good client %d ok / %d failed; frames: %s%n",
+                    upstream, endStream, sent, sendMillis, closed, attacker.goAwayDescription(),
+                    reached, upstreamConns, upstreamResets, good.ok.get(), good.failed.get(), attacker.summary());
+
+            assertThat(closed || attacker.goAwayCode.get() >= 0).as("the attacker is cut off: GOAWAY or close; %s", attacker.summary())
+                    .isTrue();
+            assertThat(closed).as("the connection is closed after GOAWAY; %s", attacker.summary()).isTrue();
+            if (attacker.goAwayLastStream.get() != Integer.MAX_VALUE) { // Netty's hard-shutdown GOAWAY says 2^31-1
+                assertThat(attacker.goAwayLastStream.get()).as("last stream the proxy processed").isLessThan(2 * 2000);
+            }
+            assertThat(reached).as("requests that reached the upstream").isLessThan(2000);
+            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
+            assertThat(good.ok.get()).isPositive();
+            assertServingAfterwards(port);
+            // RFC 9113 5.4.1: a connection error is announced with GOAWAY carrying its code (checked last: the
+            // checks above are about containment, this one about what the attacker is told)
+            assertThat(attacker.goAwayCode.get()).as("GOAWAY error code (ENHANCE_YOUR_CALM = 0xb); %s", attacker.summary())
+                    .isEqualTo(CALM);
+        }
+    }
+
+    // ---- 2. PING flood from a client that does not read (CVE-2019-9512) ----
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void pingFloodFromAClientThatDoesNotReadIsCutOff() throws Exception {
+        controlFrameFlood("PING", (c, out, i) -> c.ping(out, i));
+    }
+
+    // ---- 3a. SETTINGS flood (CVE-2019-9515) ----
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void settingsFloodFromAClientThatDoesNotReadIsCutOff() throws Exception {
+        controlFrameFlood("SETTINGS", (c, out, i) -> c.settings(out));
+    }
+
+    interface FrameMaker {
+        void add(RawH2 c, ByteBuf out, long i);
+    }
+
+    private void controlFrameFlood(String what, FrameMaker maker) throws Exception {
+        int port = h2ToH1;
+        // Up to 1,000,000 frames (9-17 MB of ACKs owed). The proxy's kernel send buffer autotunes up to
+        // tcp_wmem's max (4 MB) and absorbs ~250k PING / ~470k SETTINGS ACKs before anything queues in
+        // the proxy itself (the client's small SO_RCVBUF keeps its window shut); only then does the
+        // queued-control-frame limit (10,000) trip.
+        int total = 1_000_000;
+        long sent = 0;
+        String writeError = null;
+        try (Prober good = new Prober(port); RawH2 attacker = new RawH2(port, 4096, false)) {
+            good.awaitSuccesses(3, Duration.ofSeconds(10));
+            long t0 = System.nanoTime();
+            try {
+                // ~6 s (PING) / ~11 s (SETTINGS) on an idle 2-core machine; bounded for a loaded one
+                while (sent < total && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(75)) {
+                    ByteBuf out = Unpooled.buffer();
+                    for (int i = 0; i < 1000; i++, sent++) {
+                        maker.add(attacker, out, sent);
+                    }
+                    attacker.write(out);
+                }
+            } catch (IOException e) {
+                writeError = e.toString();
+            }
+            long sendMillis = (System.nanoTime() - t0) / 1_000_000;
+            // now read what the proxy queued for us: a proxy that kept every ACK would hand us ~1.7 MB and stay open
+            attacker.startReader();
+            boolean closed = attacker.awaitClosed(Duration.ofSeconds(15));
+            good.stopAndAwait();
+            long acks = what.equals("PING") ? attacker.pingAcks.get() : attacker.settingsAcks.get();
+            System.out.printf("Http2FloodTest %s flood: %d frames written in %d ms (write error: %s); closed=%s; GOAWAY=%s; "
+                            + "%d ACKs read back; good client %d ok / %d failed; frames: %s%n",
+                    what, sent, sendMillis, writeError, closed, attacker.goAwayDescription(), acks, good.ok.get(),
+                    good.failed.get(), attacker.summary());
+            assertThat(closed).as("the proxy closes the flooding connection; %d ACKs read back; %s", acks, attacker.summary()).isTrue();
+            assertThat(acks).as("ACKs the proxy had queued for a client that does not read").isLessThan(total);
+            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
+            assertThat(good.ok.get()).isPositive();
+            assertServingAfterwards(port);
+            if (attacker.goAwayCode.get() >= 0) { // the GOAWAY may be lost: it queues behind the ACKs nobody reads
+                assertThat(attacker.goAwayCode.get()).as("GOAWAY ENHANCE_YOUR_CALM; %s", attacker.summary()).isEqualTo(CALM);
+            }
+        }
+    }
+
+    // ---- 3b. empty DATA frames flood (CVE-2019-9518) ----
+
+    @Test
+    void emptyDataFrameFloodIsCutOff() throws Exception {
+        int port = h2ToH1;
+        int total = 100_000;
+        int sent = 0;
+        try (Prober good = new Prober(port); RawH2 attacker = new RawH2(port, 0, true)) {
+            good.awaitSuccesses(3, Duration.ofSeconds(10));
+            ByteBuf first = Unpooled.buffer();
+            attacker.headers(first, 1, new DefaultHttp2Headers().method("POST").scheme("http").path("/empty")
+                    .authority("127.0.0.1:" + port), false);
+            attacker.write(first);
+            try {
+                while (sent < total && !attacker.cutOff()) {
+                    ByteBuf out = Unpooled.buffer();
+                    for (int i = 0; i < 1000; i++, sent++) {
+                        attacker.data(out, 1, new byte[0], false);
+                    }
+                    attacker.write(out);
+                }
+            } catch (IOException e) {
+                attacker.note("write failed after " + sent + " empty DATA frames: " + e);
+            }
+            boolean closed = attacker.awaitClosed(Duration.ofSeconds(10));
+            good.stopAndAwait();
+            System.out.printf("Http2FloodTest empty DATA flood: %d frames written; closed=%s; GOAWAY=%s; good client %d ok / %d failed; "
+                    + "frames: %s%n", sent, closed, attacker.goAwayDescription(), good.ok.get(), good.failed.get(), attacker.summary());
+            assertThat(closed).as("the connection is closed; %s", attacker.summary()).isTrue();
+            // (how many frames the client got written says nothing: the proxy's receive buffer, up to
+            // tcp_rmem's max, swallows all 900 KB; GOAWAY's code and debug data show where it cut off)
+            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
+            assertThat(good.ok.get()).isPositive();
+            assertServingAfterwards(port);
+            assertThat(attacker.goAwayCode.get()).as("GOAWAY ENHANCE_YOUR_CALM; %s", attacker.summary()).isEqualTo(CALM);
+        }
+    }
+
+    // ---- 4. header lists over SETTINGS_MAX_HEADER_LIST_SIZE (65536) ----
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"one 70000-byte header", "700 headers of 60 bytes"})
+    void headerListOver64KibIsRefusedAndTheConnectionKeepsServing(String shape) throws Exception {
+        int port = h2ToH1;
+        int before = h1.requests.get();
+        try (RawH2 c = new RawH2(port, 0, true)) {
+            Http2Headers big = new DefaultHttp2Headers().method("GET").scheme("http").path("/too-big").authority("127.0.0.1:" + port);
+            if (shape.startsWith("one")) {
+                big.add("x-big", "a".repeat(70_000));
+            } else {
+                Random rnd = new Random(3);
+                for (int i = 0; i < 700; i++) {
+                    big.add(String.format("x-h-%03d", i), randomToken(rnd, 60));
+                }
+            }
+            ByteBuf out = Unpooled.buffer();
+            c.headers(out, 1, big, true);
+            c.write(out);
+            boolean refused = c.awaitStream(1, Duration.ofSeconds(10));
+            // the same connection serves the next request; its HPACK state survived the refused block
+            ByteBuf next = Unpooled.buffer();
+            c.headers(next, 3, new DefaultHttp2Headers().method("GET").scheme("http").path("/after-big")
+                    .authority("127.0.0.1:" + port).add("x-small", "1"), true);
+            c.write(next);
+            boolean answered = c.awaitStream(3, Duration.ofSeconds(10)) && c.awaitEnd(3, Duration.ofSeconds(10));
+            System.out.printf("Http2FloodTest header list (%s): stream 1 status=%s reset=%s; stream 3 status=%s body=%s; frames: %s%n",
+                    shape, c.statuses.get(1), c.resets.get(1), c.statuses.get(3), c.bodyText(3), c.summary());
+            assertThat(refused).as("stream 1 answered or reset; %s", c.summary()).isTrue();
+            assertThat(c.statuses.get(1) != null ? c.statuses.get(1) == 431 : c.resets.containsKey(1))
+                    .as("stream 1 gets 431 or RST_STREAM: status=%s reset=%s", c.statuses.get(1), c.resets.get(1)).isTrue();
+            assertThat(c.goAwayCode.get()).as("no GOAWAY; %s", c.summary()).isEqualTo(-1);
+            assertThat(answered).as("stream 3 answered on the same connection; %s", c.summary()).isTrue();
+            assertThat(c.statuses.get(3)).isEqualTo(200);
+            assertThat(c.bodyText(3)).isEqualTo("b1 GET /after-big");
+        }
+        assertThat(h1.seen.stream().noneMatch(r -> r.uri().equals("/too-big"))).as("the oversized request never reached the upstream")
+                .isTrue();
+        assertThat(h1.requests.get() - before).isGreaterThanOrEqualTo(1);
+    }
+
+    /** A header block far over the limit (1 MiB): refused or that connection closed; nothing else is affected. */
+    @Test
+    void megabyteHeaderBlockIsRejectedWithoutHurtingOthers() throws Exception {
+        int port = h2ToH1;
+        try (Prober good = new Prober(port); RawH2 c = new RawH2(port, 0, true)) {
+            good.awaitSuccesses(3, Duration.ofSeconds(10));
+            Http2Headers big = new DefaultHttp2Headers().method("GET").scheme("http").path("/huge").authority("127.0.0.1:" + port);
+            Random rnd = new Random(5);
+            for (int i = 0; i < 16; i++) {
+                big.add("x-huge-" + i, randomToken(rnd, 64 * 1024));
+            }
+            ByteBuf out = Unpooled.buffer();
+            c.headers(out, 1, big, true);
+            try {
+                c.write(out);
+            } catch (IOException e) {
+                c.note("write failed: " + e);
+            }
+            boolean ended = c.awaitStream(1, Duration.ofSeconds(10)) || c.awaitClosed(Duration.ofSeconds(10));
+            good.stopAndAwait();
+            System.out.printf("Http2FloodTest 1 MiB header block: stream 1 status=%s reset=%s; GOAWAY=%s; closed=%s; frames: %s%n",
+                    c.statuses.get(1), c.resets.get(1), c.goAwayDescription(), c.closed.get(), c.summary());
+            assertThat(ended).as("refused (431/RST) or connection closed; %s", c.summary()).isTrue();
+            if (c.statuses.containsKey(1)) {
+                assertThat(c.statuses.get(1)).isEqualTo(431);
+            }
+            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
+            assertServingAfterwards(port);
+            if (c.goAwayCode.get() >= 0) {
+                // a connection error: GOAWAY must say so (Netty's codec uses PROTOCOL_ERROR for a header block
+                // over 1.25 x max_header_list_size); NO_ERROR would announce a graceful shutdown
+                assertThat(c.goAwayCode.get()).as("GOAWAY error code; %s", c.summary()).isNotEqualTo(Http2Error.NO_ERROR.code());
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private static long rapidSeenByH1() {
+        return h1.seen.stream().filter(r -> r.uri().startsWith("/rapid/")).count();
+    }
+
+    private static String randomToken(Random rnd, int n) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    /** mosn is alive and a fresh connection gets 200 (Netty client and, when present, curl). */
+    private static void assertServingAfterwards(int port) throws Exception {
+        assertThat(mosn.isAlive()).as("mosn still runs").isTrue();
+        try (H2Peers.Client c = new H2Peers.Client(port)) {
+            H2Peers.Response r = c.request(H2Peers.get("/after", port), null, null).get(10, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(200);
+        }
+        if (Curl.available()) {
+            Curl.Result r = Curl.run("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                    "http://127.0.0.1:" + port + "/after-curl");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).isEqualTo("200 2");
+        }
+    }
+
+    /** A well-behaved h2c client sending one GET at a time on its own connection until stopped. */
+    static final class Prober implements AutoCloseable {
+        final AtomicInteger ok = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final H2Peers.Client client;
+        private final Thread thread;
+
+        Prober(int port) throws InterruptedException {
+            client = new H2Peers.Client(port);
+            thread = Thread.ofPlatform().daemon().name("good-client").start(() -> {
+                for (int i = 0; !stop.get() && i < 100_000; i++) {
+                    try {
+                        H2Peers.Response r = client.request(H2Peers.get("/good/" + i, port), null, null).get(10, TimeUnit.SECONDS);
+                        if (r.status() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            fail("status " + r.status() + " reset " + r.resetCode());
+                        }
+                    } catch (Exception e) {
+                        fail(e.toString());
+                        if (!client.isOpen()) {
+                            return;
+                        }
+                    }
+                    MosnProcess.sleep(5);
+                }
+            });
+        }
+
+        private void fail(String why) {
+            failed.incrementAndGet();
+            if (failures.size() < 10) {
+                failures.add(why);
+            }
+        }
+
+        void awaitSuccesses(int n, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (ok.get() < n && System.nanoTime() < deadline) {
+                MosnProcess.sleep(10);
+            }
+            assertThat(ok.get()).as("good client warmed up; failures %s", failures).isGreaterThanOrEqualTo(n);
+        }
+
+        void stopAndAwait() throws InterruptedException {
+            MosnProcess.sleep(200); // a few more requests after the attack ended
+            stop.set(true);
+            thread.join(15_000);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(15_000);
+            client.close();
+        }
+    }
+
+    /**
+     * An HTTP/2 client on a plain socket that writes whatever frames it is told to, HPACK-encoded with
+     * Netty's encoder, and (optionally) reads and records the proxy's frames on a thread: statuses,
+     * DATA, RST_STREAM, GOAWAY, PING/SETTINGS ACKs, and when the connection closed. It advertises huge
+     * flow-control windows so it never has to send WINDOW_UPDATE. Closed by a watchdog after 140 s.
+     */
+    static final class RawH2 implements AutoCloseable {
+        static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7,
+                WINDOW_UPDATE = 0x8, CONTINUATION = 0x9;
+        static final String[] NAMES = {"DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING",
+                "GOAWAY", "WINDOW_UPDATE", "CONTINUATION"};
+
+        private final Socket socket;
+        private final OutputStream out;
+        private final Http2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
+        private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
+        private Thread reader;
+
+        final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        final Map<Integer, Long> resets = new ConcurrentHashMap<>();
+        final Map<Integer, ByteArrayOutputStream> bodies = new ConcurrentHashMap<>();
+        final Map<Integer, Boolean> ended = new ConcurrentHashMap<>();
+        final AtomicLong goAwayCode = new AtomicLong(-1);
+        final AtomicLong goAwayLastStream = new AtomicLong(-1);
+        final AtomicLong pingAcks = new AtomicLong();
+        final AtomicLong settingsAcks = new AtomicLong();
+        final AtomicLong[] frameCounts = new AtomicLong[10];
+        final AtomicBoolean closed = new AtomicBoolean();
+        private final CountDownLatch closedLatch = new CountDownLatch(1);
+        private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+        private volatile String closeReason = "";
+
+        /** {@code rcvBuf > 0} sets SO_RCVBUF before connecting (a client that reads slowly or not at all). */
+        RawH2(int port, int rcvBuf, boolean read) throws IOException {
+            for (int i = 0; i < frameCounts.length; i++) {
+                frameCounts[i] = new AtomicLong();
+            }
+            socket = new Socket();
+            if (rcvBuf > 0) {
+                socket.setReceiveBufferSize(rcvBuf);
+            }
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            out = socket.getOutputStream();
+            Thread.ofPlatform().daemon().name("raw-h2-watchdog").start(() -> {
+                MosnProcess.sleep(140_000);
+                closeQuietly();
+            });
+            ByteBuf b = Unpooled.buffer();
+            b.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            ByteBuf s = Unpooled.buffer();
+            s.writeShort(0x2).writeInt(0);            // SETTINGS_ENABLE_PUSH 0
+            s.writeShort(0x4).writeInt(0x7fffffff);   // SETTINGS_INITIAL_WINDOW_SIZE max
+            frame(b, SETTINGS, 0, 0, s);
+            ByteBuf w = Unpooled.buffer().writeInt(0x7fffffff - 65_535);
+            frame(b, WINDOW_UPDATE, 0, 0, w);
+            write(b);
+            if (read) {
+                startReader();
+            }
+        }
+
+        synchronized void write(ByteBuf b) throws IOException {
+            try {
+                out.write(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes());
+                out.flush();
+            } finally {
+                b.release();
+            }
+        }
+
+        static void frame(ByteBuf out, int type, int flags, int streamId, ByteBuf payload) {
+            int len = payload == null ? 0 : payload.readableBytes();
+            out.writeMedium(len).writeByte(type).writeByte(flags).writeInt(streamId);
+            if (payload != null) {
+                out.writeBytes(payload);
+                payload.release();
+            }
+        }
+
+        /** HEADERS (+ CONTINUATION frames past 16 KiB), END_STREAM when asked. */
+        void headers(ByteBuf out, int streamId, Http2Headers headers, boolean endStream) {
+            ByteBuf block = Unpooled.buffer();
+            try {
+                encoder.encodeHeaders(streamId, headers, block);
+            } catch (Http2Exception e) {
+                throw new IllegalStateException(e);
+            }
+            boolean first = true;
+            do {
+                int n = Math.min(16_384, block.readableBytes());
+                boolean last = n == block.readableBytes();
+                int flags = (last ? 0x4 : 0) | (first && endStream ? 0x1 : 0);
+                frame(out, first ? HEADERS : CONTINUATION, flags, streamId, block.readRetainedSlice(n));
+                first = false;
+            } while (block.isReadable());
+            block.release();
+        }
+
+        void rst(ByteBuf out, int streamId, long code) {
+            frame(out, RST_STREAM, 0, streamId, Unpooled.buffer(4).writeInt((int) code));
+        }
+
+        void ping(ByteBuf out, long data) {
+            frame(out, PING, 0, 0, Unpooled.buffer(8).writeLong(data));
+        }
+
+        void settings(ByteBuf out) {
+            frame(out, SETTINGS, 0, 0, null);
+        }
+
+        void data(ByteBuf out, int streamId, byte[] payload, boolean endStream) {
+            frame(out, DATA, endStream ? 0x1 : 0, streamId, Unpooled.wrappedBuffer(payload));
+        }
+
+        void note(String s) {
+            notes.add(s);
+        }
+
+        /** GOAWAY received or the connection closed. */
+        boolean cutOff() {
+            return goAwayCode.get() >= 0 || closed.get();
+        }
+
+        void startReader() {
+            reader = Thread.ofPlatform().daemon().name("raw-h2-reader").start(this::readLoop);
+        }
+
+        private void readLoop() {
+            Map<Integer, ByteArrayOutputStream> blocks = new java.util.HashMap<>();
+            try {
+                socket.setSoTimeout(30_000);
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                byte[] head = new byte[9];
+                while (true) {
+                    in.readFully(head);
+                    int len = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+                    int type = head[3] & 0xff;
+                    int flags = head[4] & 0xff;
+                    int stream = ((head[5] & 0x7f) << 24) | ((head[6] & 0xff) << 16) | ((head[7] & 0xff) << 8) | (head[8] & 0xff);
+                    if (len > (1 << 24)) {
+                        throw new IOException("frame too long: " + len);
+                    }
+                    byte[] p = new byte[len];
+                    in.readFully(p);
+                    if (type < frameCounts.length) {
+                        frameCounts[type].incrementAndGet();
+                    }
+                    switch (type) {
+                        case DATA -> {
+                            int off = 0, end = len;
+                            if ((flags & 0x8) != 0) {
+                                off = 1;
+                                end -= p[0] & 0xff;
+                            }
+                            bodies.computeIfAbsent(stream, k -> new ByteArrayOutputStream()).write(p, off, end - off);
+                            if ((flags & 0x1) != 0) {
+                                ended.put(stream, true);
+                            }
+                        }
+                        case HEADERS, CONTINUATION -> {
+                            int off = 0, end = len;
+                            if (type == HEADERS && (flags & 0x8) != 0) {
+                                off = 1;
+                                end -= p[0] & 0xff;
+                            }
+                            if (type == HEADERS && (flags & 0x20) != 0) {
+                                off += 5;
+                            }
+                            blocks.computeIfAbsent(stream, k -> new ByteArrayOutputStream()).write(p, off, end - off);
+                            if (type == HEADERS && (flags & 0x1) != 0) {
+                                ended.put(stream, true);
+                            }
+                            if ((flags & 0x4) != 0) {
+                                Http2Headers h = decoder.decodeHeaders(stream, Unpooled.wrappedBuffer(blocks.remove(stream).toByteArray()));
+                                if (h.status() != null && !statuses.containsKey(stream)) {
+                                    statuses.put(stream, Integer.parseInt(h.status().toString()));
+                                }
+                            }
+                        }
+                        case RST_STREAM -> resets.put(stream, readInt(p, 0) & 0xffffffffL);
+                        case SETTINGS -> {
+                            if ((flags & 0x1) != 0) {
+                                settingsAcks.incrementAndGet();
+                            } else {
+                                ByteBuf ack = Unpooled.buffer(9);
+                                frame(ack, SETTINGS, 0x1, 0, null);
+                                write(ack);
+                            }
+                        }
+                        case PING -> {
+                            if ((flags & 0x1) != 0) {
+                                pingAcks.incrementAndGet();
+                            }
+                        }
+                        case GOAWAY -> {
+                            goAwayLastStream.set(readInt(p, 0) & 0x7fffffff);
+                            goAwayCode.set(readInt(p, 4) & 0xffffffffL);
+                            if (len > 8) {
+                                note("GOAWAY debug data: " + new String(p, 8, len - 8, StandardCharsets.UTF_8));
+                            }
+                        }
+                        default -> {
+                        }
+                    }
+                }
+            } catch (EOFException e) {
+                closeReason = "EOF";
+            } catch (SocketTimeoutException e) {
+                closeReason = "read timeout (connection still open after 30 s idle)";
+                return; // not closed by the proxy
+            } catch (IOException e) {
+                closeReason = e.getMessage();
+            } catch (Http2Exception e) {
+                closeReason = "cannot decode the proxy's headers: " + e;
+            }
+            closed.set(true);
+            closedLatch.countDown();
+        }
+
+        private static int readInt(byte[] p, int off) {
+            return ((p[off] & 0xff) << 24) | ((p[off + 1] & 0xff) << 16) | ((p[off + 2] & 0xff) << 8) | (p[off + 3] & 0xff);
+        }
+
+        boolean awaitClosed(Duration timeout) throws InterruptedException {
+            return closedLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Until the stream got a status or a reset. */
+        boolean awaitStream(int stream, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!statuses.containsKey(stream) && !resets.containsKey(stream) && System.nanoTime() < deadline && !closed.get()) {
+                MosnProcess.sleep(5);
+            }
+            return statuses.containsKey(stream) || resets.containsKey(stream);
+        }
+
+        boolean awaitEnd(int stream, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!ended.containsKey(stream) && !resets.containsKey(stream) && System.nanoTime() < deadline && !closed.get()) {
+                MosnProcess.sleep(5);
+            }
+            return ended.containsKey(stream);
+        }
+
+        String bodyText(int stream) {
+            ByteArrayOutputStream b = bodies.get(stream);
+            return b == null ? null : b.toString(StandardCharsets.UTF_8);
+        }
+
+        String goAwayDescription() {
+            long code = goAwayCode.get();
+            if (code < 0) {
+                return "none";
+            }
+            Http2Error e = Http2Error.valueOf(code);
+            long last = goAwayLastStream.get();
+            return (e == null ? "0x" + Long.toHexString(code) : e.name() + " (0x" + Long.toHexString(code) + ")")
+                    + (last == Integer.MAX_VALUE ? " last-stream 2^31-1 (hard shutdown)" : " last-stream " + last);
+        }
+
+        /** Frames received by type, RST_STREAM codes, close reason, notes. */
+        String summary() {
+            StringBuilder sb = new StringBuilder("received {");
+            for (int i = 0; i < frameCounts.length; i++) {
+                if (frameCounts[i].get() > 0) {
+                    sb.append(NAMES[i]).append('=').append(frameCounts[i].get()).append(' ');
+                }
+            }
+            Map<Long, Integer> codes = new java.util.TreeMap<>();
+            resets.values().forEach(c -> codes.merge(c, 1, Integer::sum));
+            sb.append("} RST_STREAM codes ").append(codes).append(", GOAWAY ").append(goAwayDescription())
+                    .append(", closed=").append(closed.get()).append(closed.get() ? " (" + closeReason + ")" : "");
+            if (!notes.isEmpty()) {
+                sb.append(", notes ").append(notes);
+            }
+            return sb.toString();
+        }
+
+        private void closeQuietly() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closeQuietly();
+            if (reader != null) {
+                reader.join(5000);
+            }
+        }
+    }
+}
