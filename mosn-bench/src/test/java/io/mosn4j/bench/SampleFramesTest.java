@@ -1,0 +1,41 @@
+package io.mosn4j.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.stream.xprotocol.XProtocols;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The benchmark's samples still decode with the codecs, and one operation of each benchmark
+ * leaves nothing retained; no benchmark runs here.
+ */
+class SampleFramesTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"bolt", "boltv2", "dubbo", "tars"})
+    void samplesDecodeAndRoundTripsReleaseEverything(String protocol) {
+        XProtocol codec = XProtocols.get(protocol);
+        assertThat(codec).as(protocol).isNotNull();
+        ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        SampleFrames.Sample s = SampleFrames.of(protocol);
+        SampleFrames.check(codec, s, alloc);
+
+        ByteBuf request = alloc.directBuffer().writeBytes(s.request());
+        ByteBuf response = alloc.directBuffer().writeBytes(s.response());
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(XProtocolCodecBench.requestRoundTrip(codec, request, alloc)).isPositive();
+                assertThat(XProtocolCodecBench.responseRoundTrip(codec, response, alloc)).isPositive();
+            }
+            assertThat(request.refCnt()).isEqualTo(1);
+            assertThat(response.refCnt()).isEqualTo(1);
+        } finally {
+            request.release();
+            response.release();
+        }
+    }
+}
