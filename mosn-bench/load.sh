@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # mosn-bench/load.sh — side-by-side load benchmark: nginx (reference proxy) vs
 # mosn4j, both in front of the same nginx backend (HTTP/1.1 keep-alive upstream),
-# measured in one run, for HTTP/1.1 and h2c (HTTP/2 prior knowledge) clients.
+# measured in one run, for HTTP/1.1 and h2c (HTTP/2 prior knowledge) clients; and
+# for bolt (SOFARPC's protocol) clients, in front of a bolt echo server, with
+# nginx's L4 stream proxy as the reference (it forwards bytes: no decoding,
+# routing or id remapping, strictly less work than mosn4j's bolt proxy).
 #
-#   http1: wrk    ──► nginx proxy 127.0.0.1:$NGINX_PROXY_PORT ─┐
-#          wrk    ──► mosn4j      127.0.0.1:$MOSN_PORT        ─┤
-#   http2: h2load ──► nginx proxy 127.0.0.1:$NGINX_H2_PORT    ─┼─► nginx backend 127.0.0.1:$BACKEND_PORT
-#          h2load ──► mosn4j      127.0.0.1:$MOSN_H2_PORT     ─┘
+#   http1: wrk      ──► nginx proxy 127.0.0.1:$NGINX_PROXY_PORT ─┐
+#          wrk      ──► mosn4j      127.0.0.1:$MOSN_PORT        ─┤
+#   http2: h2load   ──► nginx proxy 127.0.0.1:$NGINX_H2_PORT    ─┼─► nginx backend 127.0.0.1:$BACKEND_PORT
+#          h2load   ──► mosn4j      127.0.0.1:$MOSN_H2_PORT     ─┘
+#   bolt:  BoltLoad ──► nginx stream 127.0.0.1:$NGINX_BOLT_PORT ─┬─► BoltEchoServer 127.0.0.1:$BOLT_BACKEND_PORT
+#          BoltLoad ──► mosn4j       127.0.0.1:$MOSN_BOLT_PORT  ─┘
+#
+# (BoltLoad and BoltEchoServer: io.mosn4j.bench.load in mosn-bench/target/benchmarks.jar, run
+# with the same Java 25 as bin/mosn)
 #
 # Usage:  mosn-bench/load.sh [--build] [--help]
 #   --build   run `./mvnw -q -B -DskipTests package` in the repo root first
@@ -23,9 +31,19 @@
 #   MOSN_PORT=18082      mosn4j proxy
 #   NGINX_H2_PORT=18083  reference nginx proxy, h2c listener
 #   MOSN_H2_PORT=18084   mosn4j proxy, "downstream_protocol": "Http2" listener
+#   BOLT_BACKEND_PORT=18085  bolt echo server (BoltEchoServer)
+#   NGINX_BOLT_PORT=18086    reference nginx, stream (L4) proxy to the bolt backend
+#   MOSN_BOLT_PORT=18087     mosn4j proxy, "downstream_protocol": "bolt" listener
+#   BOLT_INFLIGHT=10     BoltLoad -m: bolt requests in flight per connection (pipelined)
+#   BOLT_CONTENT=200     BoltLoad -s: bytes of request content (echoed back)
+#   BOLT_CLIENT_THREADS=$WRK_THREADS  BoltLoad -t
+#   BOLT_CLIENT_WARMUP=2 BoltLoad -w: seconds of load in the measured BoltLoad process before
+#                        its window (JIT warm-up of the client; proxy CPU is read over the window)
+#   BOLT_BACKEND_THREADS=1  BoltEchoServer event-loop threads
+#   BOLT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m"  JVM options of BoltLoad and BoltEchoServer
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
-#   PROTO=all            h1, h2 or all: the cases to run (http1, http2 or both)
-#   CASES=               the same as a list of case names ("http1 http2"); wins over PROTO
+#   PROTO=all            h1, h2, bolt or all: the cases to run (http1, http2, bolt or all three)
+#   CASES=               the same as a list of case names ("http1 http2 bolt"); wins over PROTO
 #   OUT=mosn-bench/target/load-results   where results.tsv, raw wrk output and logs go
 #   WAIT_TRIES=100       readiness probes (0.1 s apart) per server; mosn4j gets 3x
 #   KEEP_TMP=0           1 = keep the temp dir with generated configs/logs
@@ -35,7 +53,7 @@
 # figures one per line to $OUT/results.tsv. Client, backend and proxies share the machine's cores, so
 # compare the ratios within one run, not absolute numbers across machines.
 #
-# All traffic goes to 127.0.0.1 only; every load is bounded by wrk -d / h2load -D; every
+# All traffic goes to 127.0.0.1 only; every load is bounded by wrk -d / h2load -D / BoltLoad -d; every
 # process the script starts is stopped on exit (also on Ctrl-C or failure).
 set -euo pipefail
 
@@ -53,13 +71,24 @@ MOSN_PORT=${MOSN_PORT:-18082}
 NGINX_H2_PORT=${NGINX_H2_PORT:-18083}
 MOSN_H2_PORT=${MOSN_H2_PORT:-18084}
 H2_STREAMS=${H2_STREAMS:-10}
+BOLT_BACKEND_PORT=${BOLT_BACKEND_PORT:-18085}
+NGINX_BOLT_PORT=${NGINX_BOLT_PORT:-18086}
+MOSN_BOLT_PORT=${MOSN_BOLT_PORT:-18087}
+BOLT_INFLIGHT=${BOLT_INFLIGHT:-10}
+BOLT_CONTENT=${BOLT_CONTENT:-200}
+BOLT_CLIENT_THREADS=${BOLT_CLIENT_THREADS:-$WRK_THREADS}
+BOLT_CLIENT_WARMUP=${BOLT_CLIENT_WARMUP:-2}
+BOLT_BACKEND_THREADS=${BOLT_BACKEND_THREADS:-1}
+BOLT_JAVA_OPTS=${BOLT_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m}
+BOLT_SERVICE="com.example.EchoService:1.0"
 ONLY=${ONLY:-}
 PROTO=${PROTO:-all}
 case "$PROTO" in
   h1) PROTO_CASES=http1 ;;
   h2) PROTO_CASES=http2 ;;
-  all) PROTO_CASES="http1 http2" ;;
-  *) printf '[load.sh] ERROR: PROTO must be h1, h2 or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
+  bolt) PROTO_CASES=bolt ;;
+  all) PROTO_CASES="http1 http2 bolt" ;;
+  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
 esac
 CASES=${CASES:-$PROTO_CASES}
 OUT=${OUT:-$SCRIPT_DIR/target/load-results}
@@ -87,11 +116,14 @@ case "$ONLY" in
   *) die "ONLY must be empty, 'nginx' or 'mosn' (got '$ONLY')" ;;
 esac
 for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
-         NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES; do
+         NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
+         BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
   || die "DURATION, CONNECTIONS, WRK_THREADS, PROXY_WORKERS and H2_STREAMS must be > 0"
+((BOLT_INFLIGHT > 0 && BOLT_CLIENT_THREADS > 0 && BOLT_BACKEND_THREADS > 0)) \
+  || die "BOLT_INFLIGHT, BOLT_CLIENT_THREADS and BOLT_BACKEND_THREADS must be > 0"
 ((CONNECTIONS >= WRK_THREADS)) || die "CONNECTIONS must be >= WRK_THREADS (wrk and h2load requirement)"
 
 want_nginx() { [[ -z $ONLY || $ONLY == nginx ]]; }
@@ -169,11 +201,34 @@ find_nginx() {
   [[ -n $NGINX_BIN ]]
 }
 
+# nginx's stream (L4 proxy) module for the bolt case: built in, or (Debian) the dynamic module of
+# the libnginx-mod-stream package, loaded by path with load_module
+NGINX_STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+nginx_stream_dynamic() { "$NGINX_BIN" -V 2>&1 | grep -q -- '--with-stream=dynamic'; }
+nginx_has_stream() {
+  [[ -n $NGINX_BIN ]] || return 1
+  if nginx_stream_dynamic; then [[ -f $NGINX_STREAM_MODULE ]]; else "$NGINX_BIN" -V 2>&1 | grep -q -- '--with-stream\b'; fi
+}
+
+# JAVA: Java 25 or newer, looked up as bin/mosn does (for BoltLoad and BoltEchoServer)
+JAVA=""
+find_java() {
+  local c
+  for c in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java "$(command -v java || true)"; do
+    if [[ -n $c && -x $c ]] && "$c" -version 2>&1 | grep -Eq 'version "(2[5-9]|[3-9][0-9])'; then JAVA=$c; return 0; fi
+  done
+  return 1
+}
+
 ensure_deps() {
   local missing=()
   find_nginx || missing+=(nginx)
   if want_case http1; then command -v wrk >/dev/null || missing+=(wrk); fi
   if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
+  if want_case bolt; then
+    find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME)"
+    if [[ -z $NGINX_BIN ]] || ! nginx_has_stream; then missing+=(libnginx-mod-stream); fi
+  fi
   command -v curl >/dev/null || missing+=(curl)
   command -v pgrep >/dev/null || missing+=(procps)
   command -v getconf >/dev/null || missing+=(libc-bin)
@@ -201,6 +256,7 @@ ensure_deps() {
   find_nginx || die "nginx still not found after install"
   if want_case http1; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
   if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
+  if want_case bolt; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
 }
 
 # --------------------------------------------------------------------------
@@ -226,6 +282,42 @@ wait_http() {
   log "$name did not answer on 127.0.0.1:$port after $tries tries; last response: '${body:-<none>}'; last lines of $logf:"
   tail -n 30 "$logf" >&2 2>/dev/null || true
   die "$name not ready (logs are copied to $OUT/logs/)"
+}
+
+# bolt_java CLASS ARGS...: a class of io.mosn4j.bench.load from benchmarks.jar on $JAVA
+BENCH_JAR=$SCRIPT_DIR/target/benchmarks.jar
+bolt_java() {
+  local cls=$1
+  shift
+  # shellcheck disable=SC2086
+  "$JAVA" $BOLT_JAVA_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    -cp "$BENCH_JAR" "io.mosn4j.bench.load.$cls" "$@"
+}
+
+# wait_bolt NAME PORT PID TRIES LOGFILE: until the port accepts connections and a BoltLoad --probe
+# (one heartbeat and one request with the bench's service header) is answered with status 0
+wait_bolt() {
+  local name=$1 port=$2 pid=$3 tries=$4 logf=$5 i j out=""
+  for ((i = 0; i < tries; i++)); do
+    if ! alive "$pid"; then
+      log "$name (pid $pid) exited during start-up; last lines of $logf:"
+      tail -n 30 "$logf" >&2 2>/dev/null || true
+      die "$name did not start (logs are copied to $OUT/logs/)"
+    fi
+    if port_in_use "$port"; then
+      for ((j = 0; j < 3; j++)); do
+        if out=$(bolt_java BoltLoad --probe -s "$BOLT_CONTENT" --service "$BOLT_SERVICE" "127.0.0.1:$port" 2>&1); then
+          return 0
+        fi
+        sleep 0.5
+      done
+      break
+    fi
+    sleep 0.1
+  done
+  log "$name: no bolt answer on 127.0.0.1:$port; probe said: ${out:-<not listening>}; last lines of $logf:"
+  tail -n 30 "$logf" >&2 2>/dev/null || true
+  die "$name not ready for bolt (logs are copied to $OUT/logs/)"
 }
 
 # proc_ticks PID...: utime+stime (clock ticks) summed over the given pids
@@ -268,7 +360,7 @@ nginx_h2c_listen() {
 
 write_nginx_confs() {
   mkdir -p "$TMP/backend" "$TMP/nginx-proxy"
-  local h2_server="" keepalive=64
+  local h2_server="" keepalive=64 load_module="" stream_block=""
   # idle upstream connections nginx keeps per worker: at least the requests in flight, or it
   # opens and closes an upstream connection for each request above the cap (h2: -c x -m)
   if want_case http2 && ((CONNECTIONS * H2_STREAMS > keepalive)); then keepalive=$((CONNECTIONS * H2_STREAMS)); fi
@@ -284,6 +376,22 @@ write_nginx_confs() {
             proxy_set_header Connection \"\";
         }
     }"
+  fi
+  if want_case bolt; then
+    # L4 reference for bolt: one upstream connection per client connection, bytes copied both
+    # ways; nginx parses no frame, picks no route and rewrites no request id
+    nginx_stream_dynamic && load_module="load_module $NGINX_STREAM_MODULE;
+"
+    stream_block="
+stream {
+    upstream bolt_backend {
+        server 127.0.0.1:$BOLT_BACKEND_PORT;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_BOLT_PORT;
+        proxy_pass bolt_backend;
+    }
+}"
   fi
   cat >"$TMP/backend.conf" <<EOF
 worker_processes 1;
@@ -307,7 +415,7 @@ http {
 }
 EOF
   cat >"$TMP/nginx-proxy.conf" <<EOF
-worker_processes $PROXY_WORKERS;
+${load_module}worker_processes $PROXY_WORKERS;
 pid $TMP/nginx-proxy/nginx.pid;
 error_log $TMP/nginx-proxy.log warn;
 events { worker_connections 4096; }
@@ -333,26 +441,37 @@ http {
             proxy_set_header Connection "";
         }
     }$h2_server
-}
+}$stream_block
 EOF
 }
 
 write_mosn_conf() {
-  local h2_listener=""
+  local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster=""
   if want_case http2; then
     h2_listener=",
      {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"Http1\", \"router_config_name\": \"bench_router\"}}]}]}"
   fi
+  if want_case bolt; then
+    # bolt in and out: each frame decoded, routed on its header map's "service", its id remapped
+    # onto the upstream connection's own ids and back
+    bolt_listener=",
+     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true,
+      \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"bolt\", \"upstream_protocol\": \"bolt\", \"router_config_name\": \"bolt_router\"}}]}]}"
+    bolt_router=",
+      {\"router_config_name\": \"bolt_router\", \"virtual_hosts\": [{\"name\": \"bolt\", \"domains\": [\"*\"], \"routers\": [{\"match\": {\"headers\": [{\"name\": \"service\", \"value\": \".*\"}]}, \"route\": {\"cluster_name\": \"bolt_backend\"}}]}]}"
+    bolt_cluster=",
+    {\"name\": \"bolt_backend\", \"type\": \"SIMPLE\", \"lb_type\": \"LB_ROUNDROBIN\", \"hosts\": [{\"address\": \"127.0.0.1:$BOLT_BACKEND_PORT\"}]}"
+  fi
   cat >"$TMP/mosn.json" <<EOF
 {
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
-    "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}],
+    "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
     "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,
-      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener]
+      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener]
   }],
-  "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}]}
+  "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster]}
 }
 EOF
 }
@@ -367,6 +486,16 @@ check_mosn_build() {
     [[ -d $ROOT/mosn-app/target/lib ]] || log "missing: $ROOT/mosn-app/target/lib (mosn4j is not built)"
     die "build mosn4j first: (cd $ROOT && ./mvnw -q -DskipTests package), or run this script with --build; or use ONLY=nginx"
   fi
+}
+
+# the bolt case's client and backend come from mosn-bench's shaded jar (built by the same package run)
+check_bench_jar() {
+  if ((BUILD)) && ! want_mosn; then   # else check_mosn_build has just built everything
+    log "building: (cd $ROOT && ./mvnw -q -B -DskipTests package)"
+    (cd "$ROOT" && ./mvnw -q -B -DskipTests package) || die "build failed"
+  fi
+  [[ -f $BENCH_JAR ]] \
+    || die "the bolt case needs $BENCH_JAR: (cd $ROOT && ./mvnw -q -DskipTests package), or run this script with --build"
 }
 
 # mosn_pids: the launcher, its descendants and any process carrying our unique config path
@@ -399,7 +528,7 @@ run_load() {
   return "$rc"
 }
 
-declare -A TOOL=([http1]=wrk [http2]=h2load)
+declare -A TOOL=([http1]=wrk [http2]=h2load [bolt]=boltload)
 
 port_http1() { if [[ $1 == nginx ]]; then echo "$NGINX_PROXY_PORT"; else echo "$MOSN_PORT"; fi; }
 port_http2() { if [[ $1 == nginx ]]; then echo "$NGINX_H2_PORT"; else echo "$MOSN_H2_PORT"; fi; }
@@ -416,8 +545,39 @@ load_http2() { # PORT SECONDS OUTFILE [LATENCY_LOG]
   run_load h2load -D "$2" -c "$CONNECTIONS" -m "$H2_STREAMS" -t "$WRK_THREADS" "${log[@]}" "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
+port_bolt() { if [[ $1 == nginx ]]; then echo "$NGINX_BOLT_PORT"; else echo "$MOSN_BOLT_PORT"; fi; }
+
+# bolt v1 rpc requests, CONNECTIONS x BOLT_INFLIGHT in flight (like h2load -c x -m). The measured
+# run (bench sets LOAD_CPU_PIDS) first loads for BOLT_CLIENT_WARMUP s in the same JVM, then reads
+# the proxy's CPU time itself at the start and end of its window (proxy_cpu_ticks, see cpu_ticks_bolt)
+load_bolt() { # PORT SECONDS OUTFILE [LATENCY_LOG (unused)]
+  local extra=()
+  if ((${#LOAD_CPU_PIDS[@]})); then
+    extra=(-w "$BOLT_CLIENT_WARMUP" --cpu-pids "$(IFS=,; echo "${LOAD_CPU_PIDS[*]}")")
+  fi
+  run_load bolt_java BoltLoad -c "$CONNECTIONS" -m "$BOLT_INFLIGHT" -d "$2" -t "$BOLT_CLIENT_THREADS" \
+    -s "$BOLT_CONTENT" --service "$BOLT_SERVICE" "${extra[@]}" "127.0.0.1:$1" >"$3" 2>&1
+}
+
 parse_http1() { parse_wrk "$1"; }
 parse_http2() { parse_h2load "$1" "$2"; }
+
+# parse_bolt FILE -> "rps p50_ms p99_ms mean_ms max_ms requests status_errors io_errors elapsed_s"
+# (from BoltLoad's last line "BOLTLOAD key=value ..."; status_errors go in the non2xx3xx column,
+# io_errors -- failed connects, lost connections, timeouts, bad or unknown answers -- in sock_err)
+parse_bolt() {
+  awk '
+    /^BOLTLOAD / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }; found = 1 }
+    END {
+      if (!found || v["rps"] == "") { print "n/a n/a n/a n/a n/a n/a n/a n/a n/a"; exit }
+      printf "%s %s %s %s %s %d %d %d %s\n", v["rps"], v["p50_ms"], v["p99_ms"], v["mean_ms"], v["max_ms"],
+        v["requests"], v["status_errors"], v["io_errors"], v["elapsed_s"]
+    }' "$1"
+}
+
+# cpu_ticks_<case> FILE: the proxy's CPU ticks measured by the generator over its own window, when
+# it reports them (bench then uses them instead of its own reading around the whole run)
+cpu_ticks_bolt() { awk '/^BOLTLOAD / { for (i = 2; i <= NF; i++) if ($i ~ /^proxy_cpu_ticks=[0-9]+$/) { sub(/.*=/, "", $i); print $i } }' "$1"; }
 
 # awk function ms(): wrk's and h2load's "12.5us" / "1.02ms" / "1.3s" -> milliseconds
 AWK_MS='
@@ -486,10 +646,11 @@ parse_wrk() {
 # --------------------------------------------------------------------------
 declare -A R   # R[case,proxy,metric]=value
 PROXIES_RUN=()
+LOAD_CPU_PIDS=()   # during a measured run: the proxy's pids, for a generator that reads their CPU itself
 
 # bench CASE PROXY PORT PIDFUNC
 bench() {
-  local case=$1 proxy=$2 port=$3 pidfn=$4 raw lat pids t0 t1 ticks cpu_s rps p50 p99 mean max req non2xx sock elapsed
+  local case=$1 proxy=$2 port=$3 pidfn=$4 raw lat pids t0 t1 ticks own cpu_s rps p50 p99 mean max req non2xx sock elapsed
   raw="$OUT/$case-$proxy.${TOOL[$case]}.txt"
   lat="$TMP/$case-$proxy.latency.tsv"   # per-request log (h2load): large, so in the temp dir
   if ((WARMUP > 0)); then
@@ -502,9 +663,15 @@ bench() {
   ((${#pids[@]})) || die "no live $proxy process found to measure"
   log "[$case/$proxy] measuring ${DURATION}s on 127.0.0.1:$port; CPU of pids:$(describe_pids "${pids[@]}")"
   t0=$(proc_ticks "${pids[@]}")
+  LOAD_CPU_PIDS=("${pids[@]}")
   "load_$case" "$port" "$DURATION" "$raw" "$lat" || { cat "$raw" >&2; die "load against $proxy failed"; }
+  LOAD_CPU_PIDS=()
   t1=$(proc_ticks "${pids[@]}")
   ticks=$((t1 - t0))
+  if declare -F "cpu_ticks_$case" >/dev/null; then
+    own=$("cpu_ticks_$case" "$raw")
+    [[ $own =~ ^[0-9]+$ ]] && ticks=$own
+  fi
   read -r rps p50 p99 mean max req non2xx sock elapsed < <("parse_$case" "$raw" "$lat")
   rm -f "$lat"
   [[ $rps != n/a ]] || { cat "$raw" >&2; die "could not parse ${TOOL[$case]} output for $proxy ($raw)"; }
@@ -520,7 +687,7 @@ bench() {
   R[$case,$proxy,cpu_s]=$cpu_s
   # average cores busy in the proxy over wrk's own measured elapsed time
   R[$case,$proxy,cpu_cores]=$(awk -v c="$cpu_s" -v d="$elapsed" 'BEGIN { if (d > 0) printf "%.2f", c / d; else print "n/a" }')
-  R[$case,$proxy,cpu_us_per_req]=$(awk -v c="$cpu_s" -v r="$req" 'BEGIN { if (r > 0) printf "%.1f", c * 1e6 / r; else print "n/a" }')
+  R[$case,$proxy,cpu_us_per_req]=$(awk -v c="$cpu_s" -v r="$req" 'BEGIN { if (r > 0) printf "%.2f", c * 1e6 / r; else print "n/a" }')
 }
 
 METRICS=(rps p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores requests)
@@ -542,6 +709,7 @@ report() {
   case "$case" in
     http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency" ;;
     http2) how="h2load (h2c) -t$WRK_THREADS -c$CONNECTIONS -m$H2_STREAMS -D$DURATION" ;;
+    bolt) how="BoltLoad (bolt v1) -t$BOLT_CLIENT_THREADS -c$CONNECTIONS -m$BOLT_INFLIGHT -d$DURATION -w$BOLT_CLIENT_WARMUP, content ${BOLT_CONTENT} B; nginx = L4 stream proxy" ;;
   esac
   printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc)"
   printf '%-8s %11s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' \
@@ -555,6 +723,10 @@ report() {
     done
     report_row ratio "$case" ratio
     printf '(ratio = mosn4j / nginx: higher is better for req/s, lower is better for latency and cpu_us/req)\n'
+  fi
+  if [[ $case == bolt ]]; then
+    printf '(bolt: non2xx3xx = answers with a non-zero bolt status, sock_err = failed connects, lost connections,\n'
+    printf ' timeouts and bad/unknown answers; nginx only copies bytes (L4), mosn4j decodes, routes and remaps ids)\n'
   fi
   for proxy in "${PROXIES_RUN[@]}" ratio; do
     [[ $proxy == ratio && ${#PROXIES_RUN[@]} -ne 2 ]] && continue
@@ -573,19 +745,22 @@ report() {
 # Main
 # --------------------------------------------------------------------------
 for c in $CASES; do
-  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1 http2)"
+  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1 http2 bolt)"
 done
 ensure_deps
 want_mosn && check_mosn_build
+want_case bolt && check_bench_jar
 CLK_TCK=$(getconf CLK_TCK)
 
 for p in "$BACKEND_PORT" $(want_nginx && echo "$NGINX_PROXY_PORT") $(want_mosn && echo "$MOSN_PORT") \
-         $(want_case http2 && want_nginx && echo "$NGINX_H2_PORT") $(want_case http2 && want_mosn && echo "$MOSN_H2_PORT"); do
+         $(want_case http2 && want_nginx && echo "$NGINX_H2_PORT") $(want_case http2 && want_mosn && echo "$MOSN_H2_PORT") \
+         $(want_case bolt && echo "$BOLT_BACKEND_PORT") $(want_case bolt && want_nginx && echo "$NGINX_BOLT_PORT") \
+         $(want_case bolt && want_mosn && echo "$MOSN_BOLT_PORT"); do
   if port_in_use "$p"; then die "port 127.0.0.1:$p is already in use (set *_PORT to change)"; fi
 done
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.wrk.txt "$OUT"/*.h2load.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
+rm -f "$OUT"/*.wrk.txt "$OUT"/*.h2load.txt "$OUT"/*.boltload.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
 rm -rf "$OUT/logs"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mosn-bench.XXXXXXXX")
 chmod 755 "$TMP"   # nginx workers may run as an unprivileged user
@@ -596,6 +771,14 @@ BACKEND_PID=$LAST_PID
 wait_http "backend nginx" "$BACKEND_PORT" "$BACKEND_PID" "$WAIT_TRIES" "$TMP/backend.log"
 log "backend nginx up on 127.0.0.1:$BACKEND_PORT (pid $BACKEND_PID)"
 
+if want_case bolt; then
+  bolt_java BoltEchoServer "$BOLT_BACKEND_PORT" "$BOLT_BACKEND_THREADS" >>"$TMP/bolt-backend.log" 2>&1 &
+  BOLT_BACKEND_PID=$!
+  STARTED_PIDS+=("$BOLT_BACKEND_PID")
+  wait_bolt "bolt backend" "$BOLT_BACKEND_PORT" "$BOLT_BACKEND_PID" $((WAIT_TRIES * 3)) "$TMP/bolt-backend.log"
+  log "bolt backend up on 127.0.0.1:$BOLT_BACKEND_PORT (pid $BOLT_BACKEND_PID, $JAVA)"
+fi
+
 NGINX_PROXY_PID=""
 if want_nginx; then
   start_nginx nginx-proxy "$TMP/nginx-proxy.conf"
@@ -603,6 +786,9 @@ if want_nginx; then
   wait_http "nginx proxy" "$NGINX_PROXY_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log"
   if want_case http2; then
     wait_http "nginx proxy (h2c)" "$NGINX_H2_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log" --http2-prior-knowledge
+  fi
+  if want_case bolt; then
+    wait_bolt "nginx stream proxy (bolt)" "$NGINX_BOLT_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log"
   fi
   mapfile -t _np < <(nginx_proxy_pids)
   log "nginx proxy up on 127.0.0.1:$NGINX_PROXY_PORT (pids:$(describe_pids "${_np[@]}"))"
@@ -617,6 +803,9 @@ if want_mosn; then
   wait_http "mosn4j" "$MOSN_PORT" "$MOSN_PID" $((WAIT_TRIES * 3)) "$TMP/mosn.log"
   if want_case http2; then
     wait_http "mosn4j (h2c)" "$MOSN_H2_PORT" "$MOSN_PID" "$WAIT_TRIES" "$TMP/mosn.log" --http2-prior-knowledge
+  fi
+  if want_case bolt; then
+    wait_bolt "mosn4j (bolt)" "$MOSN_BOLT_PORT" "$MOSN_PID" "$WAIT_TRIES" "$TMP/mosn.log"
   fi
   mapfile -t _mp < <(mosn_pids)
   log "mosn4j up on 127.0.0.1:$MOSN_PORT (pids:$(describe_pids "${_mp[@]}"))"
@@ -634,6 +823,14 @@ fi
   printf 'meta\trun\tconnections\t%s\tcount\n' "$CONNECTIONS"
   printf 'meta\trun\twrk_threads\t%s\tcount\n' "$WRK_THREADS"
   printf 'meta\trun\th2_streams\t%s\tcount\n' "$H2_STREAMS"
+  if want_case bolt; then
+    printf 'meta\trun\tbolt_inflight\t%s\tcount\n' "$BOLT_INFLIGHT"
+    printf 'meta\trun\tbolt_content_bytes\t%s\tbytes\n' "$BOLT_CONTENT"
+    printf 'meta\trun\tbolt_client_threads\t%s\tcount\n' "$BOLT_CLIENT_THREADS"
+    printf 'meta\trun\tbolt_client_warmup_s\t%s\ts\n' "$BOLT_CLIENT_WARMUP"
+    printf 'meta\trun\tbolt_backend_threads\t%s\tcount\n' "$BOLT_BACKEND_THREADS"
+    printf 'meta\trun\tjava_version\t%s\t-\n' "$("$JAVA" -version 2>&1 | sed -n '1s/.*version "\([^"]*\)".*/\1/p')"
+  fi
   printf 'meta\trun\tcases\t%s\t-\n' "$CASES"
   printf 'meta\trun\tproxy_workers\t%s\tcount\n' "$PROXY_WORKERS"
   printf 'meta\trun\tcpus\t%s\tcount\n' "$(nproc)"
@@ -650,4 +847,4 @@ done
 # a proxy that crashed under load shows up here rather than silently
 want_nginx && { alive "$NGINX_PROXY_PID" || die "nginx proxy died during the run"; }
 want_mosn && { [[ -n $(mosn_pids) ]] || die "mosn4j died during the run (see $OUT/logs/mosn.log)"; }
-printf '\nresults: %s  (raw wrk/h2load output and logs in %s)\n' "$OUT/results.tsv" "$OUT"
+printf '\nresults: %s  (raw wrk/h2load/BoltLoad output and logs in %s)\n' "$OUT/results.tsv" "$OUT"
