@@ -48,13 +48,13 @@ final class BoltHeaderMap {
      * map, so keys do not repeat; if one does, both pairs are kept (lookups see the first).
      */
     static Headers parse(ByteBuf buf, int index, int length) {
-        Headers headers = new Headers(8);
+        Headers headers = new Headers(pairs(buf, index, length));
         int end = index + length;
         int pos = index;
         while (pos < end) {
             int keyLength = buf.getInt(pos);
             pos += 4;
-            String key = keyLength < 0 ? null : buf.toString(pos, keyLength, StandardCharsets.UTF_8);
+            String key = keyLength < 0 ? null : key(buf, pos, keyLength);
             pos += Math.max(keyLength, 0);
             int valueLength = buf.getInt(pos);
             pos += 4;
@@ -65,5 +65,55 @@ final class BoltHeaderMap {
             }
         }
         return headers;
+    }
+
+    /** How many pairs a validated block holds, so the header block is sized once. */
+    private static int pairs(ByteBuf buf, int index, int length) {
+        int end = index + length;
+        int pos = index;
+        int strings = 0;
+        while (pos < end) {
+            pos += 4 + Math.max(buf.getInt(pos), 0);
+            strings++;
+        }
+        return strings / 2;
+    }
+
+    /**
+     * The keys SOFARPC writes on every request (routing and tracing): shared constants instead of a
+     * new String per key per request.
+     */
+    private static final String[] KNOWN_KEYS = {
+        "service", "sofa_head_target_service", "sofa_head_method_name", "sofa_head_target_app",
+        "sofa_head_response_error", "protocol", "new_rpc_trace_context",
+        "rpc_trace_context.sofaTraceId", "rpc_trace_context.sofaRpcId", "rpc_trace_context.sofaCallerIp",
+        "rpc_trace_context.sofaCallerApp", "rpc_trace_context.sofaCallerZone", "rpc_trace_context.sofaCallerIdc",
+        "rpc_trace_context.sofaPenAttrs", "rpc_trace_context.sysPenAttrs",
+    };
+    private static final byte[][] KNOWN_KEY_BYTES = new byte[KNOWN_KEYS.length][];
+
+    static {
+        for (int i = 0; i < KNOWN_KEYS.length; i++) {
+            KNOWN_KEY_BYTES[i] = KNOWN_KEYS[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static String key(ByteBuf buf, int pos, int length) {
+        for (int i = 0; i < KNOWN_KEY_BYTES.length; i++) {
+            byte[] k = KNOWN_KEY_BYTES[i];
+            if (k.length == length && sameBytes(buf, pos, k)) {
+                return KNOWN_KEYS[i];
+            }
+        }
+        return buf.toString(pos, length, StandardCharsets.UTF_8);
+    }
+
+    private static boolean sameBytes(ByteBuf buf, int pos, byte[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            if (buf.getByte(pos + i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 }
