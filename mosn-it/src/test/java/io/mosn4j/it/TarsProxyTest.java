@@ -408,7 +408,8 @@ class TarsProxyTest {
         while (serverA.answered.get() - answeredBefore < 10 && System.nanoTime() < deadline) {
             sleep(20);
         }
-        assertThat(serverA.answered.get() - answeredBefore).as("answers written for callers that left").isEqualTo(10);
+        // at least: a late answer to an earlier test's timed-out request may land in this window too
+        assertThat(serverA.answered.get() - answeredBefore).as("answers written for callers that left").isGreaterThanOrEqualTo(10);
         assertThat(serverA.openConnections()).as("upstream connections to a").isEqualTo(1);
         // the same with TarsJava: a sync call waiting 2 s on one thread, quick calls on another
         ExecutorService pool = Executors.newSingleThreadExecutor();

@@ -64,6 +64,9 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private final Http2FrameCodec codec;
     /** A keepalive PING is out and its ACK not yet back. */
     private boolean pingOutstanding;
+    /** RST_STREAMs sent in the current window, and when that window started. */
+    private int resetsSent;
+    private long resetWindowStart;
     private ChannelHandlerContext ctx;
     /** Streams handed out: reserved by the pool, then open, until their child channel closes. */
     private int streams;
@@ -179,6 +182,32 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
             owner.capacity(this);
         }
     }
+
+    /**
+     * Servers cut off a peer that resets too many streams (the rapid-reset defence: Netty allows
+     * 200 per 30 s), and that would fail every stream on this shared connection. Downstream
+     * clients cancelling streams make the proxy reset upstream ones, so after half that budget
+     * the connection takes no new streams and closes once its streams end; new ones go to a
+     * fresh connection.
+     */
+    void resetSent() {
+        long now = System.nanoTime();
+        if (now - resetWindowStart > RESET_WINDOW_NANOS) {
+            resetWindowStart = now;
+            resetsSent = 0;
+        }
+        if (++resetsSent == RESET_BUDGET && !goingAway) {
+            log.debug("upstream {}: {} streams reset within {} s; moving new streams to another connection",
+                    ctx.channel().remoteAddress(), RESET_BUDGET, TimeUnit.NANOSECONDS.toSeconds(RESET_WINDOW_NANOS));
+            goAwayReceived();
+            if (streams == 0) {
+                ctx.close();
+            }
+        }
+    }
+
+    static final int RESET_BUDGET = 100;
+    static final long RESET_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /**
      * The server sent GOAWAY: no new streams here. Streams above its last stream id hear of it

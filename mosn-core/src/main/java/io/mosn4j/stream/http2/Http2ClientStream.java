@@ -137,6 +137,7 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
         }
         if (!(requestDone && responseDone)) {
             ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2HeaderMapping.errorFor(reason)), ch.voidPromise());
+            connection.resetSent();
         }
     }
 
