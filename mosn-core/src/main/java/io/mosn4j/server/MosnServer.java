@@ -13,12 +13,10 @@ import io.mosn4j.proxy.ProxyContext;
 import io.mosn4j.proxy.ProxyStreamHandler;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.api.stream.ServerStreamHandler;
-import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.stream.ProtocolSniffer;
 import io.mosn4j.stream.xprotocol.XProtocols;
 import io.mosn4j.stream.xprotocol.XServerConnection;
-import io.netty.buffer.ByteBuf;
 import io.mosn4j.stream.http1.Http1ServerConnection;
 import io.mosn4j.stream.http2.Http2ServerConnection;
 import io.mosn4j.upstream.ClusterSet;
@@ -214,17 +212,7 @@ public final class MosnServer {
     private static List<ProtocolSniffer.Detector> detectors() {
         List<ProtocolSniffer.Detector> d = new ArrayList<>(List.of(ProtocolSniffer.HTTP2, ProtocolSniffer.HTTP1));
         for (XProtocol p : XProtocols.all()) {
-            d.add(new ProtocolSniffer.Detector() {
-                @Override
-                public String protocol() {
-                    return p.name();
-                }
-
-                @Override
-                public Detection match(ByteBuf firstBytes) {
-                    return p.detect(firstBytes);
-                }
-            });
+            d.add(new ProtocolSniffer.Detector(p.name(), p::detect));
         }
         return List.copyOf(d);
     }

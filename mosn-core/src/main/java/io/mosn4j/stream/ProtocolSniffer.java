@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +21,11 @@ import org.slf4j.LoggerFactory;
 public final class ProtocolSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(ProtocolSniffer.class);
 
-    /** Recognises one protocol from the first bytes; must not move the buffer's indexes. */
-    public interface Detector {
-        String protocol();
-
-        Detection match(ByteBuf firstBytes);
-    }
+    /**
+     * Recognises {@code protocol} from the first bytes; {@code match} must not move the buffer's
+     * indexes. An RPC protocol's is {@code new Detector(p.name(), p::detect)}.
+     */
+    public record Detector(String protocol, Function<ByteBuf, Detection> match) {}
 
     /** Puts the chosen protocol's handlers on the pipeline, after the sniffer. */
     public interface Installer {
@@ -48,7 +49,7 @@ public final class ProtocolSniffer extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         boolean waiting = false;
         for (Detector d : detectors) {
-            switch (d.match(in)) {
+            switch (d.match().apply(in)) {
                 case YES -> {
                     installer.install(ctx, d.protocol());
                     ctx.pipeline().remove(this); // hands the bytes read so far to the codec
@@ -76,53 +77,32 @@ public final class ProtocolSniffer extends ByteToMessageDecoder {
         return "\"" + b + "\" (" + ByteBufUtil.hexDump(in, in.readerIndex(), n) + ")";
     }
 
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
     /** The HTTP/2 client connection preface (RFC 9113 section 3.4). */
-    public static final Detector HTTP2 = new Detector() {
-        private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    public static final Detector HTTP2 = new Detector("Http2", in -> prefix(in, PREFACE));
 
-        @Override
-        public String protocol() {
-            return "Http2";
-        }
+    /** Request-line starts: the methods Go's and MOSN's sniffers know, each with its space. */
+    private static final byte[][] METHODS = Stream.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE")
+            .map(m -> (m + " ").getBytes(StandardCharsets.US_ASCII))
+            .toArray(byte[][]::new);
 
-        @Override
-        public Detection match(ByteBuf in) {
-            return prefix(in, PREFACE);
-        }
-    };
+    /** An HTTP/1 request line: a known method and a space. */
+    public static final Detector HTTP1 = new Detector("Http1", ProtocolSniffer::http1);
 
-    /** An HTTP/1 request line: a known method and a space (the methods Go's and MOSN's sniffers know). */
-    public static final Detector HTTP1 = new Detector() {
-        private static final byte[][] METHODS = methods("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE");
-
-        @Override
-        public String protocol() {
-            return "Http1";
-        }
-
-        @Override
-        public Detection match(ByteBuf in) {
-            boolean more = false;
-            for (byte[] m : METHODS) {
-                switch (prefix(in, m)) {
-                    case YES -> {
-                        return Detection.YES;
-                    }
-                    case NEED_MORE -> more = true;
-                    case NO -> { }
+    private static Detection http1(ByteBuf in) {
+        boolean more = false;
+        for (byte[] m : METHODS) {
+            switch (prefix(in, m)) {
+                case YES -> {
+                    return Detection.YES;
                 }
+                case NEED_MORE -> more = true;
+                case NO -> { }
             }
-            return more ? Detection.NEED_MORE : Detection.NO;
         }
-
-        private static byte[][] methods(String... names) {
-            byte[][] out = new byte[names.length][];
-            for (int i = 0; i < names.length; i++) {
-                out[i] = (names[i] + " ").getBytes(StandardCharsets.US_ASCII);
-            }
-            return out;
-        }
-    };
+        return more ? Detection.NEED_MORE : Detection.NO;
+    }
 
     /** YES when {@code in} starts with {@code expected}, NEED_MORE while it is a proper prefix of it. */
     public static Detection prefix(ByteBuf in, byte[] expected) {

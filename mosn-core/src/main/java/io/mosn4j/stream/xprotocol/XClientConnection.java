@@ -10,10 +10,9 @@ import io.mosn4j.api.stream.StreamSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.collection.LongObjectHashMap;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.TimeUnit;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,8 @@ public final class XClientConnection extends XConnection implements ClientConnec
     }
 
     private final Owner owner;
-    private final Map<Long, Stream> inFlight = new HashMap<>();
+    /** By upstream request id; primitive keys, so no boxing per request. */
+    private final LongObjectHashMap<Stream> inFlight = new LongObjectHashMap<>();
     private long lastId = -1;
     /** The id of the keepalive heartbeat awaiting its answer, while one is. */
     private long heartbeatId;

@@ -29,7 +29,6 @@ public final class XServerConnection extends XConnection {
 
     private final ServerStreamHandler handler;
     private final Object drainEvent;
-    private int open;
     private boolean draining;
     private boolean closed;
     private final Set<Stream> streams = new HashSet<>();
@@ -80,7 +79,6 @@ public final class XServerConnection extends XConnection {
             return;
         }
         Stream s = new Stream(frame);
-        open++;
         s.receiver = handler.newStream(s);
         s.receiver.onHeaders(headers, true);
     }
@@ -88,7 +86,7 @@ public final class XServerConnection extends XConnection {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            if (open == 0) {
+            if (streams.isEmpty()) {
                 ctx.close();
             }
             return;
@@ -97,7 +95,7 @@ public final class XServerConnection extends XConnection {
             // RPC protocols have no GOAWAY: stop reading, close once the answers in flight are out
             draining = true;
             ctx.channel().config().setAutoRead(false);
-            if (open == 0) {
+            if (streams.isEmpty()) {
                 ctx.close();
             }
             return;
@@ -124,10 +122,8 @@ public final class XServerConnection extends XConnection {
     }
 
     private void streamEnded(Stream s) {
-        if (streams.remove(s)) {
-            open--;
-        }
-        if (draining && open == 0) {
+        streams.remove(s);
+        if (draining && streams.isEmpty()) {
             ctx.close();
         }
     }
