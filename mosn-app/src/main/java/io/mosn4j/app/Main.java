@@ -1,9 +1,11 @@
 package io.mosn4j.app;
 
-import io.mosn4j.config.ConfigException;
+import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.log.MosnLogging;
+import io.mosn4j.server.ConfigCheck;
+import io.mosn4j.server.Extensions;
 import io.mosn4j.server.MosnServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,11 +80,23 @@ public final class Main implements Runnable {
         @Option(names = {"-l", "--log-level"}, description = "Override default_log_level.")
         String logLevel;
 
+        @Option(names = {"-f", "--feature-gates"}, description = "Turn features on or off: name=true,name=false (e.g. debug_api=true).")
+        String featureGates;
+
         @Override
         public Integer call() {
+            Extensions extensions;
+            try {
+                extensions = Extensions.load(Main.class.getClassLoader());
+                extensions = extensions.withFeatures(extensions.features().with(featureGates));
+            } catch (IllegalArgumentException e) {
+                System.err.println("mosn: invalid --feature-gates: " + e.getMessage());
+                return 1;
+            }
             LoadedConfig loaded;
             try {
                 loaded = config == null ? defaultConfig() : ConfigLoader.load(config);
+                ConfigCheck.check(loaded, extensions); // every config error before anything starts
             } catch (ConfigException e) {
                 System.err.println("mosn: invalid config" + (config == null ? "" : " " + config) + ": " + e.getMessage());
                 return 1;
@@ -94,7 +108,7 @@ public final class Main implements Runnable {
                     config == null ? "the built-in demo config" : config, server.eventLoops());
             MosnServer running;
             try {
-                running = MosnServer.start(loaded);
+                running = MosnServer.start(loaded, extensions);
             } catch (ConfigException e) {
                 log.error("cannot start: {}", e.getMessage());
                 System.err.println("mosn: cannot start: " + e.getMessage());

@@ -2,12 +2,13 @@ package io.mosn4j.bench;
 
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
-import io.mosn4j.stream.xprotocol.XProtocols;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.PlatformDependent;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -77,10 +78,11 @@ public class XProtocolCodecBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        codec = XProtocols.get(protocol);
+        List<XProtocol> all = ServiceLoader.load(XProtocol.class).stream().map(ServiceLoader.Provider::get).toList();
+        codec = all.stream().filter(p -> p.name().equalsIgnoreCase(protocol)).findFirst().orElse(null);
         if (codec == null) {
             throw new IllegalStateException("no XProtocol named " + protocol + " on the class path; found "
-                    + XProtocols.all().stream().map(XProtocol::name).toList());
+                    + all.stream().map(XProtocol::name).toList());
         }
         if (!FastThreadLocalThread.currentThreadHasFastThreadLocal()) {
             System.err.println("WARNING: benchmark thread " + Thread.currentThread().getName() + " is not a Netty"

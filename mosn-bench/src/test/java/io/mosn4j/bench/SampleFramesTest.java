@@ -3,7 +3,6 @@ package io.mosn4j.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosn4j.api.protocol.XProtocol;
-import io.mosn4j.stream.xprotocol.XProtocols;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -18,7 +17,8 @@ class SampleFramesTest {
     @ParameterizedTest
     @ValueSource(strings = {"bolt", "boltv2", "dubbo", "tars"})
     void samplesDecodeAndRoundTripsReleaseEverything(String protocol) {
-        XProtocol codec = XProtocols.get(protocol);
+        XProtocol codec = java.util.ServiceLoader.load(XProtocol.class).stream().map(java.util.ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals(protocol)).findFirst().orElse(null);
         assertThat(codec).as(protocol).isNotNull();
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         SampleFrames.Sample s = SampleFrames.of(protocol);

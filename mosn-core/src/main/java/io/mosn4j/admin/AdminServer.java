@@ -1,11 +1,10 @@
 package io.mosn4j.admin;
 
+import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.AdminConfig;
-import io.mosn4j.config.ConfigException;
-import io.mosn4j.config.ConfigLoader;
-import io.mosn4j.config.LoadedConfig;
-import io.mosn4j.server.Transport;
+import io.mosn4j.network.Transport;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -17,7 +16,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -26,12 +24,37 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** MOSN's admin API on its own port. Today: {@code GET /api/v1/config_dump}. */
+/**
+ * MOSN's admin API on its own port: a path per {@link Handler}. Handlers run on virtual threads,
+ * never on the event loop, so one may rebuild config and wait for the workers to take it.
+ */
 public final class AdminServer {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+    /** The most a request body may be: an update of one listener, router or cluster. */
+    private static final int MAX_BODY = 4 << 20;
+
+    /** One admin API path. */
+    @FunctionalInterface
+    public interface Handler {
+        /** Answers one request; a {@link ConfigException} becomes a 400 with its message. */
+        Response handle(String method, byte[] body) throws Exception;
+    }
+
+    /** An admin answer. */
+    public record Response(int status, String contentType, byte[] body) {
+        public static Response json(byte[] body) {
+            return new Response(200, "application/json", body);
+        }
+
+        public static Response text(int status, String text) {
+            return new Response(status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
 
     private final Channel channel;
 
@@ -39,65 +62,82 @@ public final class AdminServer {
         this.channel = channel;
     }
 
-    public static AdminServer start(LoadedConfig loaded, EventLoopGroup group, Transport transport) {
-        AdminConfig.SocketAddressConfig sa = loaded.config().admin().address().socketAddress();
-        byte[] dump;
-        try {
-            dump = ConfigLoader.mapper().writeValueAsBytes(loaded.config());
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot serialise config", e);
-        }
+    /** Binds the admin port; throws ConfigException naming {@code admin.address} when it cannot. */
+    public static AdminServer start(AdminConfig.SocketAddressConfig address, EventLoopGroup group, Transport transport,
+                                    Map<String, Handler> routes) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler(dump));
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Dispatcher(Map.copyOf(routes)));
                     }
                 });
-        var f = b.bind(new InetSocketAddress(sa.address(), sa.portValue())).awaitUninterruptibly();
+        var f = b.bind(new InetSocketAddress(address.address(), address.portValue())).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new ConfigException("admin.address.socket_address", "cannot listen on " + sa.address() + ":" + sa.portValue() + ": " + f.cause().getMessage());
+            throw new ConfigException("admin.address.socket_address", "cannot listen on " + address.address() + ":" + address.portValue()
+                    + ": " + f.cause().getMessage());
         }
         log.info("admin API on {}", f.channel().localAddress());
         return new AdminServer(f.channel());
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
     public void close() {
         channel.close().awaitUninterruptibly();
     }
 
-    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final byte[] configDump;
+    private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Map<String, Handler> routes;
 
-        Handler(byte[] configDump) {
-            this.configDump = configDump;
+        Dispatcher(Map<String, Handler> routes) {
+            this.routes = routes;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             String path = new QueryStringDecoder(req.uri()).path();
-            FullHttpResponse resp;
-            if (path.equals("/api/v1/config_dump")) {
-                resp = req.method().equals(HttpMethod.GET)
-                        ? respond(HttpResponseStatus.OK, "application/json", configDump)
-                        : respond(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "use GET\n".getBytes(StandardCharsets.UTF_8));
-            } else {
-                resp = respond(HttpResponseStatus.NOT_FOUND, "text/plain", ("no admin API at " + path + "\n").getBytes(StandardCharsets.UTF_8));
-            }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            Handler h = routes.get(path);
+            if (h == null) {
+                respond(ctx, Response.text(404, "no admin API at " + path), keepAlive);
+                return;
+            }
+            String method = req.method().name();
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            ctx.channel().config().setAutoRead(false); // one request at a time: answers stay in order
+            Thread.ofVirtual().name("mosn-admin").start(() -> {
+                Response r;
+                try {
+                    r = h.handle(method, body);
+                } catch (ConfigException e) {
+                    log.info("admin {} {}: {}", method, path, e.getMessage());
+                    r = Response.text(400, e.getMessage());
+                } catch (Exception e) {
+                    log.warn("admin {} {} failed: {}", method, path, e.toString(), e);
+                    r = Response.text(500, "internal error: " + e);
+                }
+                Response answer = r;
+                ctx.executor().execute(() -> {
+                    respond(ctx, answer, keepAlive);
+                    ctx.channel().config().setAutoRead(true);
+                });
+            });
+        }
+
+        private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                    Unpooled.wrappedBuffer(r.body()));
+            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType()).set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
             HttpUtil.setKeepAlive(resp, keepAlive);
             var f = ctx.writeAndFlush(resp);
             if (!keepAlive) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
-        }
-
-        private static FullHttpResponse respond(HttpResponseStatus status, String type, byte[] body) {
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            return r;
         }
     }
 }

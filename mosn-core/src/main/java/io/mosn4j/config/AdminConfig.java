@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 /** {@code admin}: where the admin API listens. */
 public record AdminConfig(AddressConfig address) {
     /** {@code {"socket_address": {...}}}. */

@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 /** An address range: {@code {"address": "10.0.0.0", "length": 8}}. */
 public record CidrConfig(String address, Integer length) {
     public CidrConfig {

@@ -1,10 +1,16 @@
 package io.mosn4j.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mosn4j.api.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** An upstream cluster. */
+/**
+ * An upstream cluster. {@code lb_type} is checked against the load balancers on the class path
+ * when the cluster is built; protocol settings ({@code http2_protocol_options}) are read by their
+ * protocol's codec.
+ */
 public record ClusterConfig(
         String name,
         String type,
@@ -12,16 +18,15 @@ public record ClusterConfig(
         Duration connectTimeout,
         Long maxRequestPerConn,
         Long connBufferLimitBytes,
+        List<ThresholdsConfig> circuitBreakers,
+        JsonNode tlsContext,
         List<HostConfig> hosts,
-        Http2Options http2ProtocolOptions) {
+        JsonNode http2ProtocolOptions) {
 
     public static final String SIMPLE = "SIMPLE";
-    public static final String LB_RANDOM = "LB_RANDOM";
     public static final String LB_ROUNDROBIN = "LB_ROUNDROBIN";
 
     private static final Set<String> TYPES_LATER = Set.of("EDS", "STRICT_DNS", "LOGICAL_DNS", "ORIGINAL_DST", "STATIC_DNS");
-    private static final Set<String> LB_LATER = Set.of("LB_WEIGHTED_ROUNDROBIN", "LB_LEAST_REQUEST", "LB_LEAST_CONNECTION",
-            "LB_MAGLEV", "LB_RINGHASH", "LB_ORIGINAL_DST", "LB_PEAKEWMA", "LB_REQUEST_ROUTE");
 
     public ClusterConfig {
         if (name == null || name.isBlank()) {
@@ -35,19 +40,44 @@ public record ClusterConfig(
             throw new ConfigException("type", "unknown value \"" + type + "\" (expected SIMPLE)");
         }
         lbType = lbType == null || lbType.isBlank() ? LB_ROUNDROBIN : lbType;
-        if (LB_LATER.contains(lbType)) {
-            throw new ConfigException("lb_type", "\"" + lbType + "\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN)");
-        }
-        if (!lbType.equals(LB_RANDOM) && !lbType.equals(LB_ROUNDROBIN)) {
-            throw new ConfigException("lb_type", "unknown value \"" + lbType + "\" (expected LB_RANDOM or LB_ROUNDROBIN)");
-        }
         connectTimeout = connectTimeout == null || connectTimeout.isZero() ? Duration.ofSeconds(3) : connectTimeout;
         if (connectTimeout.isNegative()) {
             throw new ConfigException("connect_timeout", "must not be negative");
         }
         maxRequestPerConn = maxRequestPerConn == null || maxRequestPerConn <= 0 ? 0L : maxRequestPerConn;
         connBufferLimitBytes = connBufferLimitBytes == null || connBufferLimitBytes <= 0 ? 1L << 20 : connBufferLimitBytes;
+        circuitBreakers = ConfigLists.copy(circuitBreakers, "circuit_breakers");
+        // a plaintext connection where TLS was asked would send credentials in clear: refuse
+        if (FilterChainConfig.tlsEnabled(tlsContext)) {
+            throw new ConfigException("tls_context.status", "upstream TLS is not supported yet; this cluster would connect in plaintext");
+        }
         hosts = ConfigLists.copy(hosts, "hosts");
-        http2ProtocolOptions = http2ProtocolOptions == null ? Http2Options.DEFAULTS : http2ProtocolOptions;
+    }
+
+    /** The circuit breakers in effect: MOSN reads the first thresholds entry; none means unlimited. */
+    public ThresholdsConfig thresholds() {
+        return circuitBreakers.isEmpty() ? ThresholdsConfig.UNLIMITED : circuitBreakers.get(0);
+    }
+
+    /**
+     * One {@code circuit_breakers} entry: the most connections, pending requests (waiting for a
+     * connection), requests in flight and retries in flight the cluster allows; 0 is unlimited.
+     */
+    public record ThresholdsConfig(Long maxConnections, Long maxPendingRequests, Long maxRequests, Long maxRetries) {
+        public static final ThresholdsConfig UNLIMITED = new ThresholdsConfig(null, null, null, null);
+
+        public ThresholdsConfig {
+            maxConnections = nonNegative(maxConnections, "max_connections");
+            maxPendingRequests = nonNegative(maxPendingRequests, "max_pending_requests");
+            maxRequests = nonNegative(maxRequests, "max_requests");
+            maxRetries = nonNegative(maxRetries, "max_retries");
+        }
+
+        private static Long nonNegative(Long v, String field) {
+            if (v != null && v < 0) {
+                throw new ConfigException(field, "must not be negative, got " + v);
+            }
+            return v == null ? 0L : v;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -25,10 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,8 @@ public final class ConfigLoader {
             throw new ConfigException("", "the config must be a " + (yaml ? "YAML mapping" : "JSON object"));
         }
         MosnConfig config = convert(tree, MosnConfig.class, "");
-        return new LoadedConfig(config, resolveFilters(config));
+        checkNames(config);
+        return new LoadedConfig(config, tree);
     }
 
     /** Converts {@code node} to {@code type}, reporting errors under {@code path}. */
@@ -91,113 +93,22 @@ public final class ConfigLoader {
         }
     }
 
-    /**
-     * Turns each listener's network filters into one {@link NetworkFilterConfig}, checking what a
-     * record cannot check alone: filter types, router names, cluster names.
-     */
-    private static Map<String, NetworkFilterConfig> resolveFilters(MosnConfig config) {
+    /** Checks what a record cannot check alone: names that must be unique across lists. */
+    private static void checkNames(MosnConfig config) {
         ServerConfig server = config.server();
-        Map<String, RouterConfig> routers = new HashMap<>();
+        Set<String> routers = new HashSet<>();
         for (int i = 0; i < server.routers().size(); i++) {
-            RouterConfig r = server.routers().get(i);
-            if (routers.put(r.routerConfigName(), r) != null) {
-                throw new ConfigException("servers[0].routers[" + i + "].router_config_name", "duplicate router name \"" + r.routerConfigName() + "\"");
+            String name = server.routers().get(i).routerConfigName();
+            if (!routers.add(name)) {
+                throw new ConfigException("servers[0].routers[" + i + "].router_config_name", "duplicate router name \"" + name + "\"");
             }
         }
-        var clusters = new java.util.HashSet<String>();
-        config.clusterManager().clusters().forEach(c -> clusters.add(c.name()));
-
-        Map<String, NetworkFilterConfig> byListener = new HashMap<>();
-        List<ListenerConfig> listeners = server.listeners();
-        for (int li = 0; li < listeners.size(); li++) {
-            ListenerConfig listener = listeners.get(li);
-            String chainPath = "servers[0].listeners[" + li + "].filter_chains[0]";
-            if (byListener.containsKey(listener.name())) {
-                throw new ConfigException("servers[0].listeners[" + li + "].name", "duplicate listener name \"" + listener.name() + "\"");
+        Set<String> listeners = new HashSet<>();
+        for (int i = 0; i < server.listeners().size(); i++) {
+            String name = server.listeners().get(i).name();
+            if (!listeners.add(name)) {
+                throw new ConfigException("servers[0].listeners[" + i + "].name", "duplicate listener name \"" + name + "\"");
             }
-            List<FilterConfig> filters = listener.filterChains().get(0).filters();
-            ProxyConfig proxy = null;
-            RouterConfig inline = null;
-            TcpProxyConfig tcp = null;
-            String proxyPath = null;
-            String tcpPath = null;
-            for (int fi = 0; fi < filters.size(); fi++) {
-                FilterConfig f = filters.get(fi);
-                String path = chainPath + ".filters[" + fi + "]";
-                JsonNode body = f.config() == null ? MAPPER.createObjectNode() : f.config();
-                switch (f.type().toLowerCase(Locale.ROOT)) {
-                    case "proxy" -> {
-                        proxyPath = path + ".config";
-                        proxy = convert(body, ProxyConfig.class, proxyPath);
-                    }
-                    case "connection_manager" -> inline = convert(body, RouterConfig.class, path + ".config");
-                    case "tcp_proxy", "tcpproxy" -> {
-                        tcpPath = path + ".config";
-                        tcp = convert(body, TcpProxyConfig.class, tcpPath);
-                    }
-                    default -> throw new ConfigException(path + ".type", "unknown network filter \"" + f.type() + "\" (supported: proxy, tcp_proxy, connection_manager)");
-                }
-            }
-            if (proxy != null && tcp != null) {
-                throw new ConfigException(chainPath + ".filters", "a chain may have either proxy or tcp_proxy, not both");
-            }
-            if (tcp != null) {
-                checkCluster(clusters, tcp.cluster(), tcpPath + ".cluster", true);
-                for (int ri = 0; ri < tcp.routes().size(); ri++) {
-                    checkCluster(clusters, tcp.routes().get(ri).cluster(), tcpPath + ".routes[" + ri + "].cluster", false);
-                }
-                byListener.put(listener.name(), new NetworkFilterConfig.TcpProxy(tcp));
-                continue;
-            }
-            if (proxy == null) {
-                throw new ConfigException(chainPath + ".filters", "needs a proxy or tcp_proxy filter");
-            }
-            RouterConfig router = inline;
-            if (router == null || (proxy.routerConfigName() != null && !proxy.routerConfigName().equals(router.routerConfigName()))) {
-                router = routers.get(proxy.routerConfigName());
-            }
-            if (router == null) {
-                throw new ConfigException(proxyPath + ".router_config_name",
-                        proxy.routerConfigName() == null ? "required" : "no router named \"" + proxy.routerConfigName() + "\" in servers[0].routers");
-            }
-            for (VirtualHostConfig vh : router.virtualHosts()) {
-                for (RouteConfig r : vh.routers()) {
-                    if (r.directResponse() == null && !clusters.contains(r.route().clusterName())) {
-                        log.warn("router {} virtual host {}: cluster \"{}\" is not defined; requests routed to it get 502",
-                                router.routerConfigName(), vh.name(), r.route().clusterName());
-                    }
-                }
-            }
-            byListener.put(listener.name(), new NetworkFilterConfig.Proxy(proxy, router, http2Options(proxy, proxyPath)));
-        }
-        return Map.copyOf(byListener);
-    }
-
-    /**
-     * The downstream HTTP/2 settings in a proxy's {@code extend_config}: flat, or under an
-     * {@code "Http2"} key (MOSN's per-protocol form, which {@code Auto} listeners use).
-     */
-    private static Http2Options http2Options(ProxyConfig proxy, String path) {
-        JsonNode ext = proxy.extendConfig();
-        if (ext == null || !ext.isObject()) {
-            return Http2Options.DEFAULTS;
-        }
-        String base = path + ".extend_config";
-        for (var it = ext.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (key.equalsIgnoreCase("http2") && ext.get(key).isObject()) {
-                return convert(ext.get(key), Http2Options.class, base + "." + key);
-            }
-        }
-        return convert(ext, Http2Options.class, base);
-    }
-
-    private static void checkCluster(java.util.Set<String> clusters, String name, String path, boolean optional) {
-        if ((name == null || name.isBlank()) && optional) {
-            return;
-        }
-        if (!clusters.contains(name)) {
-            throw new ConfigException(path, "no cluster named \"" + name + "\" in cluster_manager.clusters");
         }
     }
 
@@ -259,7 +170,7 @@ public final class ConfigLoader {
     }
 
     /** Jackson's messages carry source locations and line breaks: keep the first sentence of the reason. */
-    static String oneLine(String message) {
+    public static String oneLine(String message) {
         if (message == null) {
             return "invalid value";
         }

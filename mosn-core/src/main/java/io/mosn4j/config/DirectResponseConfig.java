@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 /** A route that answers itself: {@code {"status": 200, "body": "..."}}. */
 public record DirectResponseConfig(Integer status, String body) {
     public DirectResponseConfig {

@@ -1,10 +1,15 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
-/** {@code filter_chains[i]}: TLS settings and the network filters of a listener. */
-public record FilterChainConfig(JsonNode tlsContext, List<JsonNode> tlsContextSet, List<FilterConfig> filters) {
+/**
+ * {@code filter_chains[i]}: which connections the chain takes ({@code filter_chain_match}), TLS
+ * settings, and the network filters of a listener.
+ */
+public record FilterChainConfig(FilterChainMatchConfig filterChainMatch, JsonNode tlsContext, List<JsonNode> tlsContextSet,
+                                List<FilterConfig> filters) {
     public FilterChainConfig {
         filters = ConfigLists.copy(filters, "filters");
         tlsContextSet = ConfigLists.copy(tlsContextSet, "tls_context_set");
@@ -22,7 +27,7 @@ public record FilterChainConfig(JsonNode tlsContext, List<JsonNode> tlsContextSe
     }
 
     /** MOSN reads {@code "tls_context": {}} and {@code status: false} as plaintext. */
-    private static boolean tlsEnabled(JsonNode tls) {
+    static boolean tlsEnabled(JsonNode tls) {
         if (tls == null || !tls.isObject()) {
             return false;
         }

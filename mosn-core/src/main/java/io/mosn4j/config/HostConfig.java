@@ -1,7 +1,12 @@
 package io.mosn4j.config;
 
-/** A host of a SIMPLE cluster. */
-public record HostConfig(String address, String hostname, Integer weight) {
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mosn4j.api.config.ConfigException;
+/**
+ * A host of a SIMPLE cluster. {@code metadata} is MOSN's {@code {"filter_metadata": {"mosn.lb":
+ * {...}}}}: the key/value pairs subset load balancing and {@code metadata_match} select on.
+ */
+public record HostConfig(String address, String hostname, Integer weight, JsonNode metadata) {
     public HostConfig {
         if (address == null || address.isBlank()) {
             throw new ConfigException("address", "required (host:port)");

@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +13,10 @@ public record ListenerConfig(
         Boolean bindPort,
         Boolean useOriginalDst,
         Duration connectionIdleTimeout,
+        Long perConnectionBufferLimitBytes,
+        List<FilterConfig> listenerFilters,
         List<FilterChainConfig> filterChains,
-        List<JsonNode> streamFilters,
+        List<FilterConfig> streamFilters,
         List<JsonNode> accessLogs) {
 
     public ListenerConfig {
@@ -27,11 +30,14 @@ public record ListenerConfig(
         if (filterChains.isEmpty()) {
             throw new ConfigException("filter_chains", "at least one filter chain is required");
         }
-        if (filterChains.size() > 1) {
-            throw new ConfigException("filter_chains", "only one filter chain per listener is supported, got " + filterChains.size());
-        }
+        listenerFilters = ConfigLists.copy(listenerFilters, "listener_filters");
         streamFilters = ConfigLists.copy(streamFilters, "stream_filters");
         accessLogs = ConfigLists.copy(accessLogs, "access_logs");
+        perConnectionBufferLimitBytes = perConnectionBufferLimitBytes == null || perConnectionBufferLimitBytes <= 0 ? 1L << 20
+                : perConnectionBufferLimitBytes;
+        if (perConnectionBufferLimitBytes > Integer.MAX_VALUE) {
+            throw new ConfigException("per_connection_buffer_limit_bytes", "must be at most " + Integer.MAX_VALUE);
+        }
         if (connectionIdleTimeout != null && connectionIdleTimeout.isNegative()) {
             throw new ConfigException("connection_idle_timeout", "must not be negative");
         }

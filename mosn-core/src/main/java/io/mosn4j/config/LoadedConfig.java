@@ -1,10 +1,14 @@
 package io.mosn4j.config;
 
-import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 
-/** A config that parsed and passed every check, with each listener's network filter resolved. */
-public record LoadedConfig(MosnConfig config, Map<String, NetworkFilterConfig> filtersByListener) {
-    public NetworkFilterConfig filterOf(ListenerConfig listener) {
-        return filtersByListener.get(listener.name());
+/**
+ * A config file that parsed and passed the checks that need nothing but the file; what needs the
+ * extensions (protocols, filters, balancers) is checked when the server is built from it. Keeps the
+ * parsed tree so extensions read their own parts ({@link #root()}).
+ */
+public record LoadedConfig(MosnConfig config, JsonNode tree) {
+    public JsonConfigValue root() {
+        return new JsonConfigValue(tree, "");
     }
 }

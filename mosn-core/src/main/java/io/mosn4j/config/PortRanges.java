@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 /** MOSN's port lists: {@code "80,443,8000-9000"}. */
 public final class PortRanges {
     private final int[] low;

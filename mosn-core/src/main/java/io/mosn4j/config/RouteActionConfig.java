@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import java.time.Duration;
 
 /** Where a route sends the request: a cluster, with a timeout. */

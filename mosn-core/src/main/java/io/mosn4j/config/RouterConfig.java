@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import java.util.List;
 
 /** {@code servers[0].routers[i]} (and the inline form inside {@code connection_manager}). */

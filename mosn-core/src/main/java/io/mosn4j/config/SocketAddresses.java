@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import java.net.InetSocketAddress;
 
 /** Parses MOSN's {@code host:port} address strings ({@code 127.0.0.1:2045}, {@code [::1]:80}). */

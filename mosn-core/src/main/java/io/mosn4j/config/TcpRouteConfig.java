@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import java.util.List;
 

@@ -1,9 +1,12 @@
 package io.mosn4j.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import io.mosn4j.api.config.ConfigException;
 import java.util.List;
 
 /** A virtual host: the domains it serves and its ordered routes (MOSN names them "routers"). */
-public record VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routers) {
+public record VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routers, Map<String, JsonNode> perFilterConfig) {
     public VirtualHostConfig {
         name = name == null ? "" : name;
         domains = domains == null || domains.isEmpty() ? List.of("*") : ConfigLists.copy(domains, "domains");
@@ -17,5 +20,6 @@ public record VirtualHostConfig(String name, List<String> domains, List<RouteCon
             }
         }
         routers = ConfigLists.copy(routers, "routers");
+        perFilterConfig = perFilterConfig == null ? Map.of() : Map.copyOf(perFilterConfig);
     }
 }

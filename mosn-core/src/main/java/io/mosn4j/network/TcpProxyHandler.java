@@ -1,17 +1,17 @@
 package io.mosn4j.network;
 
-import io.mosn4j.config.CidrConfig;
+import io.mosn4j.api.network.CidrRange;
+import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.network.ListenerContext;
+import io.mosn4j.api.stream.DrainEvent;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.WorkerCluster;
 import io.mosn4j.config.PortRanges;
 import io.mosn4j.config.TcpProxyConfig;
 import io.mosn4j.config.TcpRouteConfig;
-import io.mosn4j.server.Transport;
-import io.mosn4j.upstream.Cluster;
-import io.mosn4j.upstream.ClusterSet;
-import io.mosn4j.upstream.Host;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.Future;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -32,36 +32,34 @@ import org.slf4j.LoggerFactory;
  * the same event loop, and relays bytes both ways. A side whose peer cannot keep up stops reading;
  * a half-close is passed on as a half-close.
  */
-public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
 
     /** The compiled filter config, shared by the listener's connections. */
-    public static final class Settings {
+    static final class Settings {
         private final String defaultCluster;
         private final List<RouteMatch> routes;
         private final int maxConnectAttempts;
-        private final ClusterSet clusters;
-        private final Transport transport;
+        private final ListenerContext listener;
 
-        public Settings(TcpProxyConfig config, ClusterSet clusters, Transport transport) {
+        Settings(TcpProxyConfig config, ListenerContext listener) {
             this.defaultCluster = config.cluster();
             List<RouteMatch> rs = new ArrayList<>();
-            for (TcpRouteConfig r : config.routes()) {
-                rs.add(new RouteMatch(r));
+            for (int i = 0; i < config.routes().size(); i++) {
+                rs.add(new RouteMatch(config.routes().get(i), "routes[" + i + "]"));
             }
             this.routes = List.copyOf(rs);
             this.maxConnectAttempts = config.maxConnectAttempts();
-            this.clusters = clusters;
-            this.transport = transport;
+            this.listener = listener;
         }
 
-        Cluster clusterFor(InetSocketAddress src, InetSocketAddress dst) {
+        String clusterFor(InetSocketAddress src, InetSocketAddress dst) {
             for (RouteMatch r : routes) {
                 if (r.matches(src, dst)) {
-                    return clusters.get(r.cluster);
+                    return r.cluster;
                 }
             }
-            return clusters.get(defaultCluster);
+            return defaultCluster;
         }
     }
 
@@ -73,46 +71,62 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Bytes the client sent before the upstream connected (epoll reads them on a FIN even when not reading). */
     private java.util.ArrayDeque<Object> early;
 
-    public TcpProxyHandler(Settings settings) {
+    TcpProxyHandler(Settings settings) {
         this.settings = settings;
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // bytes are read only as fast as the upstream takes them; a FIN is passed on as a FIN
+        ctx.channel().config().setAutoRead(false);
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        if (ctx.channel().isActive()) {
+            start(ctx); // added after the connection was accepted (listener filters ran first)
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (inbound != null) {
+            return;
+        }
         inbound = ctx.channel();
-        Cluster cluster = settings.clusterFor((InetSocketAddress) inbound.remoteAddress(), (InetSocketAddress) inbound.localAddress());
+        InetSocketAddress src = Addresses.remote(inbound);
+        InetSocketAddress dst = Addresses.local(inbound);
+        String name = settings.clusterFor(src, dst);
+        WorkerCluster cluster = name == null ? null : settings.listener.clusterManager().forEventLoop(inbound.eventLoop()).get(name);
         if (cluster == null) {
-            log.warn("tcp_proxy: no cluster for connection {} -> {}; closing", inbound.remoteAddress(), inbound.localAddress());
+            log.warn("tcp_proxy: no cluster for connection {} -> {}; closing", src, dst);
             inbound.close();
             return;
         }
         connect(cluster, 1);
-        ctx.fireChannelActive();
     }
 
-    private void connect(Cluster cluster, int attempt) {
-        Host host = cluster.chooseHost();
+    private void connect(WorkerCluster cluster, int attempt) {
+        HostInfo host = cluster.choose(null);
         if (host == null) {
-            log.warn("tcp_proxy: cluster {} has no hosts; closing {}", cluster.name(), inbound.remoteAddress());
+            log.warn("tcp_proxy: cluster {} has no hosts; closing {}", cluster.info().name(), inbound.remoteAddress());
             inbound.close();
             return;
         }
-        Bootstrap b = cluster.bootstrap(inbound.eventLoop(), settings.transport, 1024)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .handler(new Relay());
-        b.connect(host.socketAddress()).addListener((ChannelFutureListener) f -> {
+        cluster.connector(host).connect(new Relay(), 1024).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 if (attempt < settings.maxConnectAttempts && inbound.isActive()) {
                     connect(cluster, attempt + 1);
                     return;
                 }
-                log.warn("tcp_proxy: connect to {} (cluster {}) failed: {}; closing {}", host, cluster.name(), f.cause().toString(), inbound.remoteAddress());
+                log.warn("tcp_proxy: connect to {} (cluster {}) failed: {}; closing {}", host, cluster.info().name(), f.cause().toString(), inbound.remoteAddress());
                 releaseEarly();
                 inbound.close();
                 return;
             }
-            outbound = f.channel();
+            outbound = f.getNow();
             if (!inbound.isActive()) {
                 releaseEarly();
                 outbound.close();
@@ -196,7 +210,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 outbound.close(); // idle: nothing in flight worth waiting for
             }
             inbound.close();
-        } else {
+        } else if (!(evt instanceof DrainEvent)) {
+            // a draining listener closes its relayed connections when its grace period ends
             ctx.fireUserEventTriggered(evt);
         }
     }
@@ -239,6 +254,12 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The upstream side: bytes from the host go to the client. */
     private final class Relay extends ChannelInboundHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(false);
+            ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (!inbound.isActive()) {
@@ -284,15 +305,15 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     /** A route's match: every given condition must hold. */
     private static final class RouteMatch {
         private final String cluster;
-        private final List<Cidr> sources;
-        private final List<Cidr> destinations;
+        private final List<CidrRange> sources;
+        private final List<CidrRange> destinations;
         private final PortRanges sourcePorts;
         private final PortRanges destinationPorts;
 
-        RouteMatch(TcpRouteConfig r) {
+        RouteMatch(TcpRouteConfig r, String path) {
             this.cluster = r.cluster();
-            this.sources = r.sourceAddrs().stream().map(Cidr::new).toList();
-            this.destinations = r.destinationAddrs().stream().map(Cidr::new).toList();
+            this.sources = cidrs(r.sourceAddrs(), path + ".source_addrs");
+            this.destinations = cidrs(r.destinationAddrs(), path + ".destination_addrs");
             this.sourcePorts = PortRanges.parse(r.sourcePorts(), "source_ports");
             this.destinationPorts = PortRanges.parse(r.destinationPorts(), "destination_ports");
         }
@@ -303,49 +324,26 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     && (destinationPorts == null || destinationPorts.contains(dst.getPort()));
         }
 
-        private static boolean anyContains(List<Cidr> cidrs, InetAddress a) {
+        private static List<CidrRange> cidrs(List<io.mosn4j.config.CidrConfig> configs, String path) {
+            List<CidrRange> out = new ArrayList<>();
+            for (int i = 0; i < configs.size(); i++) {
+                String at = path + "[" + i + "]";
+                io.mosn4j.config.CidrConfig c = configs.get(i);
+                out.add(CidrRange.of(CidrRange.parse(c.address(), at + ".address").network(), c.length(), at + ".length"));
+            }
+            return List.copyOf(out);
+        }
+
+        private static boolean anyContains(List<CidrRange> cidrs, InetAddress a) {
             if (cidrs.isEmpty()) {
                 return true;
             }
-            for (Cidr c : cidrs) {
+            for (CidrRange c : cidrs) {
                 if (c.contains(a)) {
                     return true;
                 }
             }
             return false;
-        }
-    }
-
-    private record Cidr(byte[] network, int length) {
-        Cidr(CidrConfig c) {
-            this(parse(c.address()), c.length());
-        }
-
-        private static byte[] parse(String literal) {
-            try {
-                return InetAddress.ofLiteral(literal).getAddress();
-            } catch (IllegalArgumentException e) {
-                throw new io.mosn4j.config.ConfigException("address", "not an IP address: \"" + literal + "\"");
-            }
-        }
-
-        boolean contains(InetAddress a) {
-            byte[] b = a.getAddress();
-            if (b.length != network.length) {
-                return false;
-            }
-            int full = length / 8;
-            for (int i = 0; i < full; i++) {
-                if (b[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = length % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (b[full] & mask) == (network[full] & mask);
         }
     }
 }

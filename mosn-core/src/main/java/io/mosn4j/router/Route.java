@@ -1,12 +1,14 @@
 package io.mosn4j.router;
 
+import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.LocalReply;
 import io.mosn4j.config.HeaderMatchConfig;
 import io.mosn4j.config.RouteConfig;
 import io.mosn4j.config.RouteMatchConfig;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -14,17 +16,25 @@ import java.util.regex.Pattern;
  * matchers, and an action. As in MOSN, prefixes are case-sensitive, exact paths are not, and
  * regular expressions match anywhere unless anchored ({@code ^...$}). Matchers are compiled once when the route table is built.
  */
-public final class Route {
+public final class Route implements RouteInfo {
+    private final String name;
+    private final String virtualHostName;
+    private final String routerName;
     private final String prefix;
     private final String exactPath;
     private final Pattern regex;
     private final HeaderMatcher[] headers;
     private final String clusterName;
     private final Duration timeout;
-    private final int directStatus;
-    private final byte[] directBody;
+    private final LocalReply directResponse;
+    /** Per-filter config, parsed by each filter's factory; the route's own entries over its virtual host's. */
+    private final Map<String, Object> perFilterConfig;
 
-    Route(RouteConfig config) {
+    Route(RouteConfig config, String virtualHostName, String routerName, Map<String, Object> perFilterConfig) {
+        this.name = config.name();
+        this.virtualHostName = virtualHostName;
+        this.routerName = routerName;
+        this.perFilterConfig = perFilterConfig;
         RouteMatchConfig m = config.match();
         this.prefix = empty(m.prefix()) ? null : m.prefix();
         this.exactPath = prefix != null || empty(m.path()) ? null : m.path();
@@ -35,14 +45,11 @@ public final class Route {
             headers[i] = new HeaderMatcher(hs.get(i));
         }
         if (config.directResponse() != null) {
-            this.directStatus = config.directResponse().status();
-            String body = config.directResponse().body();
-            this.directBody = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            this.directResponse = LocalReply.direct(config.directResponse().status(), config.directResponse().body());
             this.clusterName = null;
             this.timeout = null;
         } else {
-            this.directStatus = 0;
-            this.directBody = null;
+            this.directResponse = null;
             this.clusterName = config.route().clusterName();
             this.timeout = config.route().timeout();
         }
@@ -68,25 +75,40 @@ public final class Route {
         return true;
     }
 
-    public boolean isDirectResponse() {
-        return directBody != null;
+    @Override
+    public String name() {
+        return name;
     }
 
-    public int directStatus() {
-        return directStatus;
+    @Override
+    public String virtualHostName() {
+        return virtualHostName;
     }
 
-    public byte[] directBody() {
-        return directBody;
+    @Override
+    public String routerName() {
+        return routerName;
     }
 
+    @Override
+    public LocalReply directResponse() {
+        return directResponse;
+    }
+
+    @Override
     public String clusterName() {
         return clusterName;
     }
 
     /** The route's timeout, or null when it has none. */
+    @Override
     public Duration timeout() {
         return timeout;
+    }
+
+    @Override
+    public Object perFilterConfig(String filterName) {
+        return perFilterConfig.get(filterName);
     }
 
     private static boolean empty(String s) {

@@ -1,63 +1,110 @@
 package io.mosn4j.upstream;
 
-import io.netty.channel.EventLoop;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.HostStats;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * An upstream host of a cluster. Its connection pools are per event loop, so a downstream
- * connection reaches its upstreams without locks or thread hops.
+ * An upstream host of a cluster. Its identity is its address within the cluster: a cluster update
+ * that keeps the address keeps this object, with its pools (held per event loop by
+ * {@link LoopCluster}), health and counters; weight and metadata take the new values.
  */
-public final class Host {
+public final class Host implements HostInfo {
     private final String address;
     private final InetSocketAddress socketAddress;
-    private final int weight;
-    private final ConcurrentHashMap<EventLoop, ConcurrentHashMap<String, Object>> pools = new ConcurrentHashMap<>();
+    private volatile int weight;
+    private volatile Map<String, String> metadata;
+    private volatile boolean healthy = true;
+    private final Counters stats = new Counters();
 
-    public Host(String address, InetSocketAddress socketAddress, int weight) {
+    public Host(String address, InetSocketAddress socketAddress, int weight, Map<String, String> metadata) {
         this.address = address;
         this.socketAddress = socketAddress;
         this.weight = weight;
+        this.metadata = Map.copyOf(metadata);
     }
 
+    /** Takes the settings of an update that kept this host. */
+    void update(int weight, Map<String, String> metadata) {
+        this.weight = weight;
+        this.metadata = Map.copyOf(metadata);
+    }
+
+    @Override
     public String address() {
         return address;
     }
 
+    @Override
     public InetSocketAddress socketAddress() {
         return socketAddress;
     }
 
+    @Override
     public int weight() {
         return weight;
     }
 
-    /**
-     * The pool of kind {@code P} this host keeps for {@code loop} and {@code protocol}, made on
-     * first use: an HTTP/1 and an HTTP/2 pool to the same host live side by side.
-     */
-    /** The pool for {@code loop} and {@code protocol} if one was made, else null (no allocation). */
-    public Object existingPool(EventLoop loop, String protocol) {
-        ConcurrentHashMap<String, Object> byProtocol = pools.get(loop);
-        return byProtocol == null ? null : byProtocol.get(protocol);
+    @Override
+    public Map<String, String> metadata() {
+        return metadata;
     }
 
-    @SuppressWarnings("unchecked")
-    public <P> P pool(EventLoop loop, String protocol, Function<EventLoop, P> factory) {
-        ConcurrentHashMap<String, Object> byProtocol = pools.get(loop);
-        if (byProtocol == null) {
-            byProtocol = pools.computeIfAbsent(loop, l -> new ConcurrentHashMap<>(4));
-        }
-        Object p = byProtocol.get(protocol);
-        if (p == null) {
-            p = byProtocol.computeIfAbsent(protocol, k -> factory.apply(loop));
-        }
-        return (P) p;
+    @Override
+    public boolean healthy() {
+        return healthy;
+    }
+
+    public void setHealthy(boolean healthy) {
+        this.healthy = healthy;
+    }
+
+    @Override
+    public Counters stats() {
+        return stats;
     }
 
     @Override
     public String toString() {
         return address;
+    }
+
+    /** Striped counters: every event loop updates them without contending on one cache line. */
+    public static final class Counters implements HostStats {
+        final LongAdder activeRequests = new LongAdder();
+        final LongAdder totalRequests = new LongAdder();
+        final LongAdder activeConnections = new LongAdder();
+        final LongAdder connectFailures = new LongAdder();
+
+        public void requestStarted() {
+            activeRequests.increment();
+            totalRequests.increment();
+        }
+
+        public void requestEnded() {
+            activeRequests.decrement();
+        }
+
+        @Override
+        public long activeRequests() {
+            return activeRequests.sum();
+        }
+
+        @Override
+        public long activeConnections() {
+            return activeConnections.sum();
+        }
+
+        @Override
+        public long totalRequests() {
+            return totalRequests.sum();
+        }
+
+        @Override
+        public long connectFailures() {
+            return connectFailures.sum();
+        }
     }
 }

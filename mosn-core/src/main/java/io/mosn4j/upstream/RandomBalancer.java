@@ -1,16 +1,21 @@
 package io.mosn4j.upstream;
 
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.HostSet;
+import io.mosn4j.api.upstream.LoadBalancer;
+import io.mosn4j.api.upstream.LoadBalancerContext;
+import io.mosn4j.api.upstream.LoadBalancerFactory;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code LB_RANDOM}: a host at random, in proportion to its weight. */
-final class RandomBalancer implements LoadBalancer {
-    private final Host[] hosts;
+public final class RandomBalancer implements LoadBalancer {
+    private final HostInfo[] hosts;
     private final int[] cumulative;
     private final int total;
 
-    RandomBalancer(List<Host> hosts) {
-        this.hosts = hosts.toArray(Host[]::new);
+    RandomBalancer(List<HostInfo> hosts) {
+        this.hosts = hosts.toArray(HostInfo[]::new);
         this.cumulative = new int[this.hosts.length];
         int sum = 0;
         for (int i = 0; i < this.hosts.length; i++) {
@@ -21,10 +26,21 @@ final class RandomBalancer implements LoadBalancer {
     }
 
     @Override
-    public Host choose() {
+    public HostInfo choose(LoadBalancerContext context) {
         if (hosts.length <= 1) {
             return hosts.length == 0 ? null : hosts[0];
         }
+        HostInfo pick = null;
+        for (int attempt = 0; attempt < 3; attempt++) { // a retry asks for another host: a few more draws
+            pick = draw();
+            if (Choice.acceptable(pick, context)) {
+                return pick;
+            }
+        }
+        return pick;
+    }
+
+    private HostInfo draw() {
         int r = ThreadLocalRandom.current().nextInt(total);
         for (int i = 0; i < cumulative.length; i++) {
             if (r < cumulative[i]) {
@@ -32,5 +48,18 @@ final class RandomBalancer implements LoadBalancer {
             }
         }
         return hosts[hosts.length - 1];
+    }
+
+    /** Registered as {@code LB_RANDOM}. */
+    public static final class Factory implements LoadBalancerFactory {
+        @Override
+        public String name() {
+            return "LB_RANDOM";
+        }
+
+        @Override
+        public LoadBalancer create(HostSet hosts, Object settings) {
+            return new RandomBalancer(Choice.candidates(hosts));
+        }
     }
 }

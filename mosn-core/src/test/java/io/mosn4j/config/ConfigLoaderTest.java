@@ -1,5 +1,6 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.mosn4j.protocol.http2.Http2Options;
+import io.mosn4j.server.ConfigCheck;
+import io.mosn4j.server.Extensions;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,8 +79,17 @@ class ConfigLoaderTest {
         return with(BASE, from, to);
     }
 
+    static final Extensions EXTENSIONS = Extensions.load(ConfigLoaderTest.class.getClassLoader());
+
     static LoadedConfig parse(String json) {
-        return ConfigLoader.parse(json, false);
+        LoadedConfig loaded = ConfigLoader.parse(json, false);
+        ConfigCheck.check(loaded, EXTENSIONS);
+        return loaded;
+    }
+
+    /** What each listener's chains do, as the start-up log says it. */
+    static Map<String, String> chains(LoadedConfig loaded) {
+        return ConfigCheck.check(loaded, EXTENSIONS);
     }
 
     /** Parses {@code json}, expecting a refusal; checks the message is one clean line, and returns it. */
@@ -84,7 +98,7 @@ class ConfigLoaderTest {
     }
 
     static String error(String text, boolean yaml) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(text, yaml));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigCheck.check(ConfigLoader.parse(text, yaml), EXTENSIONS));
         assertCleanMessage(e.getMessage());
         return e.getMessage();
     }
@@ -116,7 +130,7 @@ class ConfigLoaderTest {
             LoadedConfig yaml = ConfigLoader.load(sample("http-sample.yaml"));
             assertHttpSample(yaml);
             assertThat(yaml.config()).isEqualTo(json.config());
-            assertThat(yaml.filtersByListener()).isEqualTo(json.filtersByListener());
+            assertThat(chains(yaml)).isEqualTo(chains(json));
         }
 
         private void assertHttpSample(LoadedConfig loaded) {
@@ -146,17 +160,8 @@ class ConfigLoaderTest {
 
             ListenerConfig serverListener = server.listeners().get(0);
             ListenerConfig clientListener = server.listeners().get(1);
-            assertThat(loaded.filterOf(serverListener)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class, p -> {
-                assertThat(p.proxy().downstreamProtocol()).isEqualTo(Protocols.HTTP1);
-                assertThat(p.proxy().upstreamProtocol()).isEqualTo(Protocols.HTTP1);
-                assertThat(p.proxy().routerConfigName()).isEqualTo("server_router");
-                assertThat(p.router()).isSameAs(serverRouter);
-            });
-            assertThat(loaded.filterOf(clientListener)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class, p -> {
-                assertThat(p.proxy().routerConfigName()).isEqualTo("client_router");
-                assertThat(p.router().routerConfigName()).isEqualTo("client_router");
-                assertThat(p.router().virtualHosts().get(0).routers().get(0).route().clusterName()).isEqualTo("clientCluster");
-            });
+            assertThat(chains(loaded)).containsEntry(serverListener.name(), "proxy Http1 -> Http1 (router server_router)")
+                    .containsEntry(clientListener.name(), "proxy Http1 -> Http1 (router client_router)");
 
             List<ClusterConfig> clusters = c.clusterManager().clusters();
             assertThat(clusters).extracting(ClusterConfig::name).containsExactly("serverCluster", "clientCluster");
@@ -188,12 +193,13 @@ class ConfigLoaderTest {
             assertThat(listener.filterChains()).hasSize(1);
             assertThat(listener.filterChains().get(0).filters()).extracting(FilterConfig::type).containsExactly("tcp_proxy");
 
-            assertThat(loaded.filterOf(listener)).isInstanceOfSatisfying(NetworkFilterConfig.TcpProxy.class, t -> {
-                assertThat(t.config().cluster()).isEqualTo("serverCluster");
-                assertThat(t.config().routes()).extracting(TcpRouteConfig::cluster).containsExactly("serverCluster");
-                assertThat(t.config().idleTimeout()).as("default idle_timeout").isEqualTo(Duration.ofHours(1));
-                assertThat(t.config().maxConnectAttempts()).isEqualTo(1);
-            });
+            assertThat(chains(loaded)).containsEntry("proxyListener", "tcp_proxy (cluster serverCluster)");
+            TcpProxyConfig t = ConfigLoader.convert(loaded.root().get("servers").at(0).get("listeners").at(0).get("filter_chains").at(0)
+                    .get("filters").at(0).get("config").node(), TcpProxyConfig.class, "");
+            assertThat(t.cluster()).isEqualTo("serverCluster");
+            assertThat(t.routes()).extracting(TcpRouteConfig::cluster).containsExactly("serverCluster");
+            assertThat(t.idleTimeout()).as("default idle_timeout").isEqualTo(Duration.ofHours(1));
+            assertThat(t.maxConnectAttempts()).isEqualTo(1);
 
             // the sample spells the cluster key "Name"
             ClusterConfig cluster = c.clusterManager().clusters().get(0);
@@ -204,8 +210,19 @@ class ConfigLoaderTest {
         }
 
         @Test
-        void staticExampleFromMosnDocsNeedsTheBoltModule() {
-            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(sample("static-example-sofarpc.json")));
+        void staticExampleFromMosnDocsSpeaksBoltThroughItsModule() {
+            LoadedConfig loaded = ConfigLoader.load(sample("static-example-sofarpc.json"));
+            // SofaRpc is bolt's old name; the router comes from the connection_manager filter of the same chain
+            assertThat(chains(loaded)).containsEntry("0.0.0.0:12220", "proxy bolt -> bolt (router test_router) + connection_manager");
+        }
+
+        @Test
+        void withoutItsModuleARpcProtocolIsRefusedSayingSo() {
+            Extensions noRpc = new Extensions(new io.mosn4j.protocol.Codecs(EXTENSIONS.codecs().all().stream()
+                    .filter(c -> c.family().equals("http")).toList()), EXTENSIONS.streamFilters(), EXTENSIONS.networkFilters(),
+                    EXTENSIONS.listenerFilters(), EXTENSIONS.balancers(), EXTENSIONS.variables(), EXTENSIONS.features());
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ConfigCheck.check(ConfigLoader.load(sample("static-example-sofarpc.json")), noRpc));
             assertCleanMessage(e.getMessage());
             assertThat(e.getMessage()).isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
                     + "protocol \"SofaRpc\" is not available: its module (mosn-protocol-*) is not on the class path");
@@ -222,11 +239,8 @@ class ConfigLoaderTest {
             assertThat(server.eventLoops()).isEqualTo(4);
             ListenerConfig listener = server.listeners().get(0);
             assertThat(listener.name()).as("a listener without a name is named by its address").isEqualTo("0.0.0.0:12220");
-            assertThat(loaded.filterOf(listener)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class, p -> {
-                // the router comes from the connection_manager filter of the same chain
-                assertThat(p.router().routerConfigName()).isEqualTo("test_router");
-                assertThat(p.router().virtualHosts()).isEmpty();
-            });
+            // the router comes from the connection_manager filter of the same chain
+            assertThat(chains(loaded)).containsEntry(listener.name(), "proxy Http1 -> Http1 (router test_router) + connection_manager");
             ClusterConfig cluster = loaded.config().clusterManager().clusters().get(0);
             assertThat(cluster.type()).as("default cluster type").isEqualTo("SIMPLE");
             assertThat(cluster.lbType()).isEqualTo("LB_ROUNDROBIN");
@@ -280,8 +294,7 @@ class ConfigLoaderTest {
             var route = server.routers().get(0).virtualHosts().get(0).routers().get(0);
             assertThat(route.match().prefix()).isEqualTo("/api");
             assertThat(route.route().timeout()).isEqualTo(Duration.ofSeconds(5));
-            assertThat(loaded.filterOf(l)).isInstanceOfSatisfying(NetworkFilterConfig.Proxy.class,
-                    p -> assertThat(p.router().routerConfigName()).isEqualTo("r1"));
+            assertThat(chains(loaded)).containsEntry("l1", "proxy Http1 -> Http1 (router r1)");
             ClusterConfig c = loaded.config().clusterManager().clusters().get(0);
             assertThat(c.name()).isEqualTo("c1");
             assertThat(c.lbType()).isEqualTo("LB_ROUNDROBIN");
@@ -319,8 +332,7 @@ class ConfigLoaderTest {
                     "log_level": "DEBUG",
                     "inspector": true,
                     "stream_filters": [
-                      {"type": "a_filter_nobody_has_written", "config": {"anything": [1, 2, {"x": null}]}},
-                      {"type": "fault", "config": {"delay_percent": 100, "delay_duration": "10ms"}}
+                      {"type": "healthcheck", "config": {"passthrough": false, "cache_time": "1m"}}
                     ],
                     "access_logs": [{"log_path": "stdout", "log_format": "%start_time% %request_received_duration%"}],
                     """);
@@ -332,7 +344,7 @@ class ConfigLoaderTest {
                     "cluster_manager_unknown_field": "x",
                     """);
             LoadedConfig loaded = parse(json);
-            assertThat(loaded.config().server().listeners().get(0).streamFilters()).hasSize(2);
+            assertThat(loaded.config().server().listeners().get(0).streamFilters()).hasSize(1);
             assertThat(loaded.config().clusterManager().clusters().get(0).connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         }
 
@@ -496,38 +508,34 @@ class ConfigLoaderTest {
         @Test
         void unknownNetworkFilterType() {
             assertThat(error(with("\"type\": \"proxy\"", "\"type\": \"redis_proxy\"")))
-                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].type: unknown network filter \"redis_proxy\" (supported: proxy, tcp_proxy, connection_manager)");
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].type: unknown network filter \"redis_proxy\" (supported: proxy, tcp_proxy, connection_manager, tcpproxy)");
         }
 
         @Test
         void unknownProtocol() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Gopher\"")))
                     .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                            + "unknown value \"Gopher\" (expected Http1, Http2, Auto, X)");
+                            + "unknown value \"Gopher\" (expected Http1, Http2, Auto, X, bolt, boltv2)");
         }
 
         @Test
         void http2BothWaysWithMosnExtendConfig() {
             LoadedConfig c = parse(with(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"http2\""),
                     "\"bind_port\": true,", "\"bind_port\": true, \"extend_config\": {\"Http2\": {\"http2_use_stream\": true}},"));
-            NetworkFilterConfig.Proxy p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
-            assertThat(p.proxy().downstreamProtocol()).isEqualTo(Protocols.HTTP2);
-            assertThat(p.proxy().upstreamProtocol()).isEqualTo(Protocols.HTTP2);
+            assertThat(chains(c)).containsEntry("l1", "proxy Http2 -> Http2 (router r1)");
         }
 
         @Test
         void knownButUnbuiltProtocol() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"dubbo_thrift\"")))
                     .isEqualTo("servers[0].listeners[0].filter_chains[0].filters[0].config.downstream_protocol: "
-                            + "protocol \"dubbo_thrift\" is not supported yet (supported: Http1, Http2, Auto, X)");
+                            + "protocol \"dubbo_thrift\" is not supported yet (supported: Http1, Http2, Auto, X, bolt, boltv2)");
         }
 
         @Test
         void autoDownstreamMeansSameProtocolUpstream() {
             LoadedConfig c = parse(with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"auto\""));
-            NetworkFilterConfig.Proxy p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
-            assertThat(p.proxy().downstreamProtocol()).isEqualTo(Protocols.AUTO);
-            assertThat(p.proxy().upstreamProtocol()).isEqualTo(Protocols.AUTO);
+            assertThat(chains(c)).containsEntry("l1", "proxy Auto -> Auto (router r1)");
         }
 
         @Test
@@ -535,21 +543,26 @@ class ConfigLoaderTest {
             String flat = with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Http2\", \"extend_config\": "
                     + "{\"http2_use_stream\": true, \"Max_Concurrent_Streams\": 16, \"initial_stream_window_size\": 1048576, "
                     + "\"max_header_list_size\": 8192, \"max_resets_per_window\": 50, \"reset_window\": \"10s\"}");
-            LoadedConfig c = parse(flat);
-            NetworkFilterConfig.Proxy p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
-            assertThat(p.http2().maxConcurrentStreams()).isEqualTo(16);
-            assertThat(p.http2().initialStreamWindowSize()).isEqualTo(1048576);
-            assertThat(p.http2().initialConnectionWindowSize()).isEqualTo(16 * 1024 * 1024);
-            assertThat(p.http2().maxHeaderListSize()).isEqualTo(8192);
-            assertThat(p.http2().maxResetsPerWindow()).isEqualTo(50);
-            assertThat(p.http2().resetWindow()).isEqualTo(java.time.Duration.ofSeconds(10));
+            Http2Options o = http2Options(parse(flat));
+            assertThat(o.maxConcurrentStreams()).isEqualTo(16);
+            assertThat(o.initialStreamWindowSize()).isEqualTo(1048576);
+            assertThat(o.initialConnectionWindowSize()).isEqualTo(16 * 1024 * 1024);
+            assertThat(o.maxHeaderListSize()).isEqualTo(8192);
+            assertThat(o.maxResetsPerWindow()).isEqualTo(50);
+            assertThat(o.resetWindow()).isEqualTo(java.time.Duration.ofSeconds(10));
 
             String nested = with("\"downstream_protocol\": \"Http1\"", "\"downstream_protocol\": \"Auto\", \"extend_config\": "
                     + "{\"Http2\": {\"max_concurrent_streams\": 7}}");
-            c = parse(nested);
-            p = (NetworkFilterConfig.Proxy) c.filterOf(c.config().server().listeners().get(0));
-            assertThat(p.http2().maxConcurrentStreams()).isEqualTo(7);
-            assertThat(p.http2().maxHeaderListSize()).isEqualTo(64 * 1024);
+            o = http2Options(parse(nested));
+            assertThat(o.maxConcurrentStreams()).isEqualTo(7);
+            assertThat(o.maxHeaderListSize()).isEqualTo(64 * 1024);
+        }
+
+        /** What the HTTP/2 codec reads from the first listener's proxy extend_config, as it does when the listener is built. */
+        private Http2Options http2Options(LoadedConfig c) {
+            JsonConfigValue ext = c.root().get("servers").at(0).get("listeners").at(0).get("filter_chains").at(0).get("filters").at(0)
+                    .get("config").get("extend_config");
+            return (Http2Options) EXTENSIONS.codecs().get("Http2").serverOptions(ext);
         }
 
         @Test
@@ -565,7 +578,8 @@ class ConfigLoaderTest {
             LoadedConfig c = parse(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",
                     "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"http2_protocol_options\": "
                             + "{\"max_header_list_size\": 4096, \"connection_keepalive\": {\"interval\": \"15s\", \"timeout\": \"3s\"}}"));
-            Http2Options o = c.config().clusterManager().clusters().get(0).http2ProtocolOptions();
+            Http2Options o = (Http2Options) EXTENSIONS.codecs().get("Http2").clientOptions(
+                    c.root().get("cluster_manager").get("clusters").at(0));
             assertThat(o.maxHeaderListSize()).isEqualTo(4096);
             assertThat(o.connectionKeepalive().interval()).isEqualTo(java.time.Duration.ofSeconds(15));
             assertThat(o.connectionKeepalive().timeout()).isEqualTo(java.time.Duration.ofSeconds(3));

@@ -31,12 +31,12 @@ class RouteTableTest {
     }
 
     static RouteConfig route(RouteMatchConfig match, String cluster) {
-        return new RouteConfig(match, new RouteActionConfig(cluster, null), null);
+        return new RouteConfig(null, match, new RouteActionConfig(cluster, null), null, null);
     }
 
     /** A virtual host whose only route sends everything to a cluster named like the host. */
     static VirtualHostConfig vhost(String name, String... domains) {
-        return new VirtualHostConfig(name, List.of(domains), List.of(prefix("/", name)));
+        return new VirtualHostConfig(name, List.of(domains), List.of(prefix("/", name)), null);
     }
 
     static RouteTable table(VirtualHostConfig... vhosts) {
@@ -44,7 +44,7 @@ class RouteTableTest {
     }
 
     static RouteTable routes(RouteConfig... routes) {
-        return table(new VirtualHostConfig("vh", List.of("*"), List.of(routes)));
+        return table(new VirtualHostConfig("vh", List.of("*"), List.of(routes), null));
     }
 
     static String clusterFor(RouteTable t, String authority, String path) {
@@ -309,23 +309,25 @@ class RouteTableTest {
 
         @Test
         void routeCarriesItsActionAndTimeout() {
-            RouteTable t = routes(new RouteConfig(new RouteMatchConfig("/", null, null, null),
-                    new RouteActionConfig("c1", Duration.ofMillis(1500)), null));
+            RouteTable t = routes(new RouteConfig("api", new RouteMatchConfig("/", null, null, null),
+                    new RouteActionConfig("c1", Duration.ofMillis(1500)), null, null));
             Route r = t.match(Headers.request("GET", "/", "example.com"));
             assertThat(r.clusterName()).isEqualTo("c1");
             assertThat(r.timeout()).isEqualTo(Duration.ofMillis(1500));
-            assertThat(r.isDirectResponse()).isFalse();
+            assertThat(r.directResponse()).isNull();
+            assertThat(r.name()).isEqualTo("api");
+            assertThat(r.virtualHostName()).isEqualTo("vh");
         }
 
         @Test
         void directResponseRoute() {
             RouteTable t = routes(
-                    new RouteConfig(new RouteMatchConfig(null, "/health", null, null), null, new DirectResponseConfig(200, "ok")),
+                    new RouteConfig(null, new RouteMatchConfig(null, "/health", null, null), null, new DirectResponseConfig(200, "ok"), null),
                     prefix("/", "c1"));
             Route health = t.match(Headers.request("GET", "/health", "example.com"));
-            assertThat(health.isDirectResponse()).isTrue();
-            assertThat(health.directStatus()).isEqualTo(200);
-            assertThat(new String(health.directBody(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("ok");
+            assertThat(health.directResponse()).isNotNull();
+            assertThat(health.directResponse().status()).isEqualTo(200);
+            assertThat(health.directResponse().body()).isEqualTo("ok");
             assertThat(health.clusterName()).isNull();
             assertThat(t.match(Headers.request("GET", "/x", "example.com")).clusterName()).isEqualTo("c1");
         }

@@ -3,36 +3,62 @@ package io.mosn4j.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosn4j.config.ClusterConfig;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.LoadBalancer;
 import io.mosn4j.config.HostConfig;
+import io.mosn4j.config.JsonConfigValue;
+import io.mosn4j.protocol.Codecs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code LB_ROUNDROBIN} and {@code LB_RANDOM}, seen through {@link Cluster#chooseHost()}. */
+/** {@code LB_ROUNDROBIN} and {@code LB_RANDOM}: one event loop's balancer over a cluster's hosts. */
 class BalancerTest {
+    static final Balancers BALANCERS = Balancers.load(BalancerTest.class.getClassLoader());
+    static final Codecs CODECS = new Codecs(List.of());
 
-    /** A cluster of 127.0.0.1 hosts on ports 9001, 9002, ... with the given weights. */
-    static Cluster cluster(String lbType, int... weights) {
-        List<HostConfig> hosts = new ArrayList<>();
-        for (int i = 0; i < weights.length; i++) {
-            hosts.add(new HostConfig("127.0.0.1:" + (9001 + i), null, weights[i]));
+    /** A cluster and one event loop's balancer over its hosts. */
+    record Picker(Cluster cluster, LoadBalancer balancer) {
+        Picker(Cluster cluster) {
+            this(cluster, cluster.balancer().create(cluster.hostSet(), cluster.balancerSettings()));
         }
-        return new Cluster(new ClusterConfig("c", "SIMPLE", lbType, null, null, null, hosts, null), "cluster_manager.clusters[0]");
+
+        HostInfo chooseHost() {
+            return balancer.choose(null);
+        }
+
+        List<Host> hosts() {
+            return cluster.hosts();
+        }
     }
 
-    static List<String> picks(Cluster c, int n) {
+    static Cluster build(ClusterConfig config) {
+        return new Cluster(config, JsonConfigValue.missing("cluster_manager.clusters[0]"), null, BALANCERS, CODECS);
+    }
+
+    static ClusterConfig config(String name, String lbType, Duration connectTimeout, Long maxRequests, Long bufferLimit, List<HostConfig> hosts) {
+        return new ClusterConfig(name, "SIMPLE", lbType, connectTimeout, maxRequests, bufferLimit, null, null, hosts, null);
+    }
+
+    /** A cluster of 127.0.0.1 hosts on ports 9001, 9002, ... with the given weights. */
+    static Picker cluster(String lbType, int... weights) {
+        List<HostConfig> hosts = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            hosts.add(new HostConfig("127.0.0.1:" + (9001 + i), null, weights[i], null));
+        }
+        return new Picker(build(config("c", lbType, null, null, null, hosts)));
+    }
+
+    static List<String> picks(Picker c, int n) {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Host h = c.chooseHost();
+            HostInfo h = c.chooseHost();
             out.add(h == null ? null : h.address());
         }
         return out;
@@ -59,9 +85,8 @@ class BalancerTest {
 
     @Test
     void clusterBuiltFromConfigKeepsHostsAndSettings() {
-        Cluster c = new Cluster(new ClusterConfig("serverCluster", "SIMPLE", "LB_RANDOM", Duration.ofMillis(250), 1024L, 32768L,
-                List.of(new HostConfig("127.0.0.1:8080", null, null), new HostConfig("127.0.0.1:8081", "backend-2", 7)), null),
-                "cluster_manager.clusters[0]");
+        Cluster c = build(config("serverCluster", "LB_RANDOM", Duration.ofMillis(250), 1024L, 32768L,
+                List.of(new HostConfig("127.0.0.1:8080", null, null, null), new HostConfig("127.0.0.1:8081", "backend-2", 7, null))));
         assertThat(c.name()).isEqualTo("serverCluster");
         assertThat(c.hosts()).extracting(Host::address).containsExactly("127.0.0.1:8080", "127.0.0.1:8081");
         assertThat(c.hosts()).extracting(Host::weight).containsExactly(1, 7);
@@ -69,13 +94,13 @@ class BalancerTest {
         assertThat(c.hosts().get(0).socketAddress().getPort()).isEqualTo(8080);
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.maxRequestsPerConnection()).isEqualTo(1024);
-        assertThat(c.bufferLimitBytes()).isEqualTo(32768);
+        assertThat(c.connectionBufferLimit()).isEqualTo(32768);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"LB_ROUNDROBIN", "LB_RANDOM"})
     void emptyClusterGivesNoHost(String lb) {
-        Cluster c = cluster(lb);
+        Picker c = cluster(lb);
         assertThat(c.hosts()).isEmpty();
         assertThat(c.chooseHost()).isNull();
         assertThat(c.chooseHost()).isNull();
@@ -84,7 +109,7 @@ class BalancerTest {
     @ParameterizedTest
     @ValueSource(strings = {"LB_ROUNDROBIN", "LB_RANDOM"})
     void singleHostIsAlwaysChosen(String lb) {
-        Cluster c = cluster(lb, 5);
+        Picker c = cluster(lb, 5);
         assertThat(counts(picks(c, 100))).containsExactly(Map.entry("127.0.0.1:9001", 100));
     }
 
@@ -95,7 +120,7 @@ class BalancerTest {
 
         @Test
         void equalWeightsCycleThroughAllHostsInOrder() {
-            Cluster c = cluster("LB_ROUNDROBIN", 1, 1, 1);
+            Picker c = cluster("LB_ROUNDROBIN", 1, 1, 1);
             List<String> p = picks(c, 30);
             assertThat(p.subList(0, 3)).containsExactlyInAnyOrder("127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003");
             for (int i = 3; i < p.size(); i++) {
@@ -107,8 +132,8 @@ class BalancerTest {
 
         @Test
         void defaultWeightsAreEqual() {
-            List<HostConfig> hosts = List.of(new HostConfig("127.0.0.1:9001", null, null), new HostConfig("127.0.0.1:9002", null, 0));
-            Cluster c = new Cluster(new ClusterConfig("c", null, null, null, null, null, hosts, null), "cluster_manager.clusters[0]");
+            List<HostConfig> hosts = List.of(new HostConfig("127.0.0.1:9001", null, null, null), new HostConfig("127.0.0.1:9002", null, 0, null));
+            Picker c = new Picker(build(config("c", null, null, null, null, hosts)));
             List<String> p = picks(c, 10);
             assertThat(counts(p)).containsOnly(Map.entry("127.0.0.1:9001", 5), Map.entry("127.0.0.1:9002", 5));
             for (int i = 1; i < p.size(); i++) {
@@ -118,7 +143,7 @@ class BalancerTest {
 
         @Test
         void weightsOneTwoThreeGiveExactProportionsOverEveryFullCycle() {
-            Cluster c = cluster("LB_ROUNDROBIN", 1, 2, 3);
+            Picker c = cluster("LB_ROUNDROBIN", 1, 2, 3);
             for (int cycle = 0; cycle < 5; cycle++) {
                 assertThat(counts(picks(c, 6))).as("cycle %d", cycle).containsOnly(
                         Map.entry("127.0.0.1:9001", 1), Map.entry("127.0.0.1:9002", 2), Map.entry("127.0.0.1:9003", 3));
@@ -129,14 +154,14 @@ class BalancerTest {
 
         @Test
         void weightsWithACommonFactorBehaveLikeTheReducedWeights() {
-            Cluster c = cluster("LB_ROUNDROBIN", 20, 40, 60);
+            Picker c = cluster("LB_ROUNDROBIN", 20, 40, 60);
             assertThat(counts(picks(c, 6))).containsOnly(
                     Map.entry("127.0.0.1:9001", 1), Map.entry("127.0.0.1:9002", 2), Map.entry("127.0.0.1:9003", 3));
         }
 
         @Test
         void heavyHostsAreInterleavedWithinACycle() {
-            Cluster c = cluster("LB_ROUNDROBIN", 1, 2, 3);
+            Picker c = cluster("LB_ROUNDROBIN", 1, 2, 3);
             List<String> cycle = picks(c, 6);
             for (int i = 1; i < cycle.size(); i++) {
                 assertThat(cycle.get(i)).as("picks %d and %d of %s", i - 1, i, cycle).isNotEqualTo(cycle.get(i - 1));
@@ -152,7 +177,7 @@ class BalancerTest {
         @ValueSource(strings = {"1,1", "1,1,1", "1,1,2", "1,2,3", "2,3,4", "1,1,1,3", "3,3,2"})
         void noHostTwiceInARowWhenAvoidableEvenAcrossCycles(String csv) {
             int[] w = weights(csv);
-            Cluster c = cluster("LB_ROUNDROBIN", w);
+            Picker c = cluster("LB_ROUNDROBIN", w);
             int total = java.util.Arrays.stream(w).sum();
             List<String> p = picks(c, total * 4);
             for (int i = 1; i < p.size(); i++) {
@@ -161,32 +186,13 @@ class BalancerTest {
         }
 
         @Test
-        void concurrentPickersShareOneScheduleExactly() throws InterruptedException {
-            Cluster c = cluster("LB_ROUNDROBIN", 1, 2, 3);
-            int threads = 4;
-            int perThread = 6_000;
-            Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
-            CountDownLatch start = new CountDownLatch(1);
-            List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                ts.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        start.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    for (int i = 0; i < perThread; i++) {
-                        seen.computeIfAbsent(c.chooseHost().address(), k -> new AtomicInteger()).incrementAndGet();
-                    }
-                }));
+        void eachEventLoopsBalancerKeepsTheProportionsOnItsOwn() {
+            Cluster c = cluster("LB_ROUNDROBIN", 1, 2, 3).cluster();
+            for (int loop = 0; loop < 4; loop++) {
+                Picker p = new Picker(c); // what each event loop builds from the same host set
+                assertThat(counts(picks(p, 6_000))).containsOnly(
+                        Map.entry("127.0.0.1:9001", 1_000), Map.entry("127.0.0.1:9002", 2_000), Map.entry("127.0.0.1:9003", 3_000));
             }
-            start.countDown();
-            for (Thread t : ts) {
-                t.join();
-            }
-            assertThat(seen.get("127.0.0.1:9001").get()).isEqualTo(4_000);
-            assertThat(seen.get("127.0.0.1:9002").get()).isEqualTo(8_000);
-            assertThat(seen.get("127.0.0.1:9003").get()).isEqualTo(12_000);
         }
     }
 

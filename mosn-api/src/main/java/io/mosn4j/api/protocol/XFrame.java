@@ -1,6 +1,7 @@
 package io.mosn4j.api.protocol;
 
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.StreamMessage;
 import java.time.Duration;
 
 /**
@@ -11,7 +12,7 @@ import java.time.Duration;
  * <p>A frame may hold pooled buffers; whoever ends up with it calls {@link #release()} once (the
  * codec's {@code encode} does not release it). Used on one event loop; not thread-safe.
  */
-public interface XFrame {
+public interface XFrame extends StreamMessage {
     /** The request id that pairs a response with its request on a connection. */
     long requestId();
 
@@ -30,8 +31,11 @@ public interface XFrame {
     /**
      * The fields routing, filters and access logs see: for a request its protocol's routing keys
      * (service, method, version, group, ...) and its header map or attachments. The returned block
-     * carries this frame as its {@link Headers#message() message}. Built once per frame; changes
-     * made to it are not written back to the wire (yet).
+     * carries this frame as its {@link Headers#message() message}. The same block every call;
+     * protocols decode it lazily ({@link Headers#lazy}), so a frame nobody reads the headers of is
+     * never decoded, and a decoding failure surfaces as a
+     * {@link io.mosn4j.api.stream.MessageDecodeException} on first read. When a filter changed the
+     * block ({@link Headers#isModified()}), encoding the request writes the change into the frame.
      */
     Headers headers();
 
@@ -44,5 +48,6 @@ public interface XFrame {
     }
 
     /** Releases the buffers this frame holds; idempotent. */
+    @Override
     void release();
 }

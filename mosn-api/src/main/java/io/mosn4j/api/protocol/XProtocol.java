@@ -1,5 +1,6 @@
 package io.mosn4j.api.protocol;
 
+import io.mosn4j.api.stream.ProxyError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 

@@ -14,4 +14,9 @@ public interface ClientConnection {
 
     /** Whether this connection served a stream before this one (a reused keep-alive connection). */
     boolean reused();
+
+    /** The connection's local address (for the request's record), or null. */
+    default java.net.SocketAddress localAddress() {
+        return null;
+    }
 }

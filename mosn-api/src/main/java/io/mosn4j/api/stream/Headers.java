@@ -16,6 +16,10 @@ import java.util.function.BiConsumer;
  * <p>Names keep the case they were given and are looked up ignoring ASCII case. Lookups scan a
  * small array: header blocks are short, and this allocates nothing per lookup. Not thread-safe:
  * a header block belongs to the event loop of the stream that carries it.
+ *
+ * <p>A block may be {@linkplain #lazy decoded on first use} (an RPC frame's routing fields), and
+ * records whether anything changed it after that ({@link #isModified()}), so a codec that carries
+ * the original message on writes the change back into it.
  */
 public final class Headers {
     public static final String METHOD = ":method";
@@ -27,7 +31,20 @@ public final class Headers {
     private String[] names;
     private String[] values;
     private int size;
-    private Object message;
+    private StreamMessage message;
+    private Loader loader;
+    private boolean modified;
+
+    /** Fills a lazily decoded block on its first use. */
+    @FunctionalInterface
+    public interface Loader {
+        /**
+         * Adds the block's entries to {@code into}.
+         *
+         * @throws MessageDecodeException when they cannot be decoded
+         */
+        void load(Headers into);
+    }
 
     public Headers() {
         this(16);
@@ -48,6 +65,18 @@ public final class Headers {
         return h;
     }
 
+    /**
+     * A block of {@code message} whose entries are decoded by {@code loader} the first time anything
+     * reads or changes it. A failing load throws {@link MessageDecodeException} from that first
+     * access, and again from every later one.
+     */
+    public static Headers lazy(StreamMessage message, Loader loader) {
+        Headers h = new Headers(8);
+        h.message = message;
+        h.loader = loader;
+        return h;
+    }
+
     public static Headers response(int status) {
         Headers h = new Headers();
         h.add(STATUS, Integer.toString(status));
@@ -58,37 +87,75 @@ public final class Headers {
      * The protocol message these headers were decoded from, when the same protocol encodes it again
      * on the other side (an RPC frame passes through whole, its request id remapped); else null.
      */
-    public Object message() {
+    public StreamMessage message() {
         return message;
     }
 
-    public void setMessage(Object message) {
+    public void setMessage(StreamMessage message) {
         this.message = message;
     }
 
+    /** Releases the {@linkplain #message() message} this block carries, if any. */
+    public void releaseMessage() {
+        if (message != null) {
+            message.release();
+        }
+    }
+
+    /** Whether an entry was added, set or removed since the block was built (or loaded). */
+    public boolean isModified() {
+        return modified;
+    }
+
+    /** Whether the block was decoded already (always true unless {@linkplain #lazy lazy}). */
+    public boolean isLoaded() {
+        return loader == null;
+    }
+
+    private void ensureLoaded() {
+        if (loader != null) {
+            Loader l = loader;
+            loader = null; // the loader's own add() calls must not load again
+            try {
+                l.load(this);
+            } catch (MessageDecodeException e) {
+                clearEntries();
+                loader = l; // stays unloaded: every access reports the failure
+                throw e;
+            }
+            modified = false;
+        }
+    }
+
     public int size() {
+        ensureLoaded();
         return size;
     }
 
     public boolean isEmpty() {
+        ensureLoaded();
         return size == 0;
     }
 
     public String name(int i) {
+        ensureLoaded();
         return names[i];
     }
 
     public String value(int i) {
+        ensureLoaded();
         return values[i];
     }
 
     /** The first value of {@code name}, or null. */
     public String get(String name) {
+        ensureLoaded();
         int i = indexOf(name, 0);
         return i < 0 ? null : values[i];
     }
 
     public List<String> getAll(String name) {
+        ensureLoaded();
         List<String> all = new ArrayList<>(2);
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
             all.add(values[i]);
@@ -97,10 +164,13 @@ public final class Headers {
     }
 
     public boolean contains(String name) {
+        ensureLoaded();
         return indexOf(name, 0) >= 0;
     }
 
     public Headers add(String name, String value) {
+        ensureLoaded();
+        modified = true;
         if (size == names.length) {
             names = java.util.Arrays.copyOf(names, size * 2);
             values = java.util.Arrays.copyOf(values, size * 2);
@@ -113,10 +183,12 @@ public final class Headers {
 
     /** Replaces every value of {@code name} with one, keeping the position of the first. */
     public Headers set(String name, String value) {
+        ensureLoaded();
         int i = indexOf(name, 0);
         if (i < 0) {
             return add(name, value);
         }
+        modified = true;
         values[i] = value;
         removeFrom(name, i + 1);
         return this;
@@ -124,10 +196,14 @@ public final class Headers {
 
     /** Removes every value of {@code name}; returns whether there was one. */
     public boolean remove(String name) {
-        return removeFrom(name, 0);
+        ensureLoaded();
+        boolean removed = removeFrom(name, 0);
+        modified |= removed;
+        return removed;
     }
 
     public void forEach(BiConsumer<String, String> action) {
+        ensureLoaded();
         for (int i = 0; i < size; i++) {
             action.accept(names[i], values[i]);
         }
@@ -160,11 +236,20 @@ public final class Headers {
     }
 
     public Headers copy() {
+        ensureLoaded();
         Headers c = new Headers(size);
         System.arraycopy(names, 0, c.names, 0, size);
         System.arraycopy(values, 0, c.values, 0, size);
         c.size = size;
         return c;
+    }
+
+    private void clearEntries() {
+        for (int i = 0; i < size; i++) {
+            names[i] = null;
+            values[i] = null;
+        }
+        size = 0;
     }
 
     private boolean removeFrom(String name, int from) {
@@ -198,6 +283,9 @@ public final class Headers {
 
     @Override
     public String toString() {
+        if (loader != null) {
+            return "Headers{not decoded}";
+        }
         StringBuilder sb = new StringBuilder("Headers{");
         for (int i = 0; i < size; i++) {
             sb.append(i == 0 ? "" : ", ").append(names[i]).append(": ").append(values[i]);

@@ -2,7 +2,7 @@ package io.mosn4j.protocol.bolt;
 
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.PoolMode;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.netty.buffer.ByteBuf;

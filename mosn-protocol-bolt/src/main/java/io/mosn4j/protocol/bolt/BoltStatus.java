@@ -1,6 +1,6 @@
 package io.mosn4j.protocol.bolt;
 
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 
 /**
  * Bolt response statuses (the 2-byte respStatus field), with SOFABolt's numbers. Note the jump
@@ -36,7 +36,7 @@ public final class BoltStatus {
             case DESERIALIZATION -> SERVER_DESERIAL_EXCEPTION;
             case TIMEOUT -> TIMEOUT;
             case PERMISSION_DENIED -> SERVER_EXCEPTION;
-            case UNKNOWN -> UNKNOWN;
+            case PAYLOAD_TOO_LARGE, UNKNOWN -> UNKNOWN;
         };
     }
 }

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mosn4j.api.protocol.PoolMode;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
@@ -435,7 +435,7 @@ class BoltProtocolTest {
                 case DESERIALIZATION -> 18;
                 case TIMEOUT -> 7;
                 case PERMISSION_DENIED -> 2;
-                case UNKNOWN -> 3;
+                case PAYLOAD_TOO_LARGE, UNKNOWN -> 3;
             };
             for (WireFrame w : new WireFrame[] {WireFrame.v1Request(), WireFrame.v2Request(false), WireFrame.v2Request(true)}) {
                 w.id = 0x8000_0001;

@@ -28,7 +28,7 @@ import com.alipay.remoting.rpc.protocol.RpcCommandEncoder;
 import com.alipay.remoting.rpc.protocol.RpcCommandEncoderV2;
 import com.alipay.remoting.rpc.protocol.RpcRequestCommand;
 import com.alipay.remoting.rpc.protocol.RpcResponseCommand;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -272,7 +272,7 @@ class SofaBoltCodecInteropTest {
 
     static Class<? extends Exception> expectedException(ProxyError error) {
         return switch (error) {
-            case NO_ROUTE, NO_HEALTHY_UPSTREAM, UNKNOWN -> InvokeException.class; // "Rpc invocation exception: NO_PROCESSOR"
+            case NO_ROUTE, NO_HEALTHY_UPSTREAM, PAYLOAD_TOO_LARGE, UNKNOWN -> InvokeException.class; // "Rpc invocation exception: NO_PROCESSOR"
             case OVERFLOW -> InvokeServerBusyException.class;
             case CODEC -> CodecException.class;
             case DESERIALIZATION -> DeserializationException.class;

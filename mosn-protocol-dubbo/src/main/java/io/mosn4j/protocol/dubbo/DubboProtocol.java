@@ -2,7 +2,7 @@ package io.mosn4j.protocol.dubbo;
 
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.PoolMode;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
@@ -170,6 +170,10 @@ public final class DubboProtocol implements XProtocol {
             case OVERFLOW -> {
                 status = DubboStatus.BAD_REQUEST;
                 text = "503|upstream overflow";
+            }
+            case PAYLOAD_TOO_LARGE -> {
+                status = DubboStatus.BAD_REQUEST;
+                text = "413|request entity too large";
             }
             case TIMEOUT -> {
                 status = DubboStatus.CLIENT_TIMEOUT;

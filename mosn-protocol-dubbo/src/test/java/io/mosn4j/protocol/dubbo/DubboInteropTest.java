@@ -2,7 +2,7 @@ package io.mosn4j.protocol.dubbo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.PoolMode;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
@@ -311,6 +311,7 @@ class DubboProtocolTest {
         XFrame req = dubbo.decode(in);
         in.release();
         Map<ProxyError, Integer> expected = Map.of(
+                ProxyError.PAYLOAD_TOO_LARGE, 40,
                 ProxyError.NO_ROUTE, 60,
                 ProxyError.NO_HEALTHY_UPSTREAM, 60,
                 ProxyError.TIMEOUT, 30,

@@ -2,7 +2,7 @@ package io.mosn4j.protocol.tars;
 
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.PoolMode;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
@@ -220,7 +220,7 @@ public final class TarsProtocol implements XProtocol {
             case NO_ROUTE -> TarsReturnCode.TARSSERVERNOSERVANTERR;
             case NO_HEALTHY_UPSTREAM -> TarsReturnCode.TARSPROXYCONNECTERR;
             case TIMEOUT -> TarsReturnCode.TARSASYNCCALLTIMEOUT;
-            case OVERFLOW -> TarsReturnCode.TARSSERVEROVERLOAD;
+            case OVERFLOW, PAYLOAD_TOO_LARGE -> TarsReturnCode.TARSSERVEROVERLOAD;
             case CODEC, DESERIALIZATION -> TarsReturnCode.TARSSERVERDECODEERR;
             case PERMISSION_DENIED, UNKNOWN -> TarsReturnCode.TARSSERVERUNKNOWNERR;
         };

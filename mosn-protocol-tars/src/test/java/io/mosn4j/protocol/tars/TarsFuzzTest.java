@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.qq.tars.protocol.tars.TarsOutputStream;
 import io.mosn4j.api.protocol.Detection;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocolException;
 import io.mosn4j.api.stream.Headers;

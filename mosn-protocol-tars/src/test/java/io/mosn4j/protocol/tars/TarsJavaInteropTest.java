@@ -17,7 +17,7 @@ import com.qq.tars.rpc.protocol.tars.TarsCodec;
 import com.qq.tars.rpc.protocol.tars.TarsServantRequest;
 import com.qq.tars.rpc.protocol.tars.TarsServantResponse;
 import com.qq.tars.rpc.protocol.tup.UniAttribute;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.protocol.tars.TarsJavaPackets.Request;
 import io.netty.buffer.ByteBuf;
@@ -116,7 +116,7 @@ class TarsJavaInteropTest {
             // what a TarsJava caller then sees
             Class<?> expected = switch (error) {
                 case NO_ROUTE -> ServerNoServantException.class;
-                case OVERFLOW -> ServerOverloadException.class;
+                case OVERFLOW, PAYLOAD_TOO_LARGE -> ServerOverloadException.class;
                 case CODEC, DESERIALIZATION -> ServerDecodeException.class;
                 default -> ServerUnknownException.class;
             };

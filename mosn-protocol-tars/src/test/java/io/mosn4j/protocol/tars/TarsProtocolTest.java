@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mosn4j.api.protocol.PoolMode;
-import io.mosn4j.api.protocol.ProxyError;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.stream.Headers;
@@ -305,7 +305,7 @@ class TarsProtocolTest {
                 case NO_ROUTE -> -4;
                 case NO_HEALTHY_UPSTREAM -> -8;
                 case TIMEOUT -> -7;
-                case OVERFLOW -> -9;
+                case OVERFLOW, PAYLOAD_TOO_LARGE -> -9;
                 case CODEC, DESERIALIZATION -> -1;
                 case PERMISSION_DENIED, UNKNOWN -> -99;
             };

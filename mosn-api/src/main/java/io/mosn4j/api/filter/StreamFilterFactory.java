@@ -1,0 +1,38 @@
+package io.mosn4j.api.filter;
+
+import io.mosn4j.api.config.ConfigValue;
+
+/**
+ * A kind of stream filter, by the name configs use in a listener's {@code stream_filters}
+ * ({@code {"type": "fault", "config": {...}}}). Registered for {@link java.util.ServiceLoader}
+ * under {@code META-INF/services/io.mosn4j.api.filter.StreamFilterFactory}.
+ *
+ * <p>The config is parsed and checked once, at load ({@link #create}); what it returns then makes
+ * each stream's filters cheaply. Envoy's and Kroxylicious's shape.
+ */
+public interface StreamFilterFactory {
+
+    /** The {@code type} configs use; matched exactly. */
+    String name();
+
+    /**
+     * Parses {@code config}; throw {@link io.mosn4j.api.config.ConfigException} (see
+     * {@link ConfigValue#error}) naming the bad field. Called off the event loops.
+     */
+    Creator create(ConfigValue config);
+
+    /**
+     * Parses this filter's entry in a route's {@code per_filter_config} at load; the filter reads
+     * the result with {@code callbacks.route().perFilterConfig(name())}. Null (the default) means
+     * the filter takes no per-route config, and an entry for it is logged as ignored.
+     */
+    default Object parseRouteConfig(ConfigValue config) {
+        return null;
+    }
+
+    /** Adds one stream's filters; called on the stream's event loop for every new stream. */
+    @FunctionalInterface
+    interface Creator {
+        void createFilters(StreamFilterChain chain);
+    }
+}

@@ -1,0 +1,10 @@
+package io.mosn4j.api.stream;
+
+/**
+ * The protocol message a header block was decoded from, when it travels on whole (an RPC frame
+ * whose body the proxy never opens). It may hold pooled buffers: whoever ends up with it releases it.
+ */
+public interface StreamMessage {
+    /** Releases the buffers the message holds; idempotent. */
+    void release();
+}

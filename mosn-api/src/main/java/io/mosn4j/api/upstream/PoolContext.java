@@ -1,0 +1,18 @@
+package io.mosn4j.api.upstream;
+
+import io.netty.channel.EventLoop;
+
+/** What a codec's connection pool is built with. */
+public interface PoolContext {
+    /** The event loop that owns the pool and its connections. */
+    EventLoop eventLoop();
+
+    HostInfo host();
+
+    ClusterInfo cluster();
+
+    Connector connector();
+
+    /** What the codec parsed from the cluster's config at load, or null. */
+    Object options();
+}

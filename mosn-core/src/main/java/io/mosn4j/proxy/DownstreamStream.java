@@ -1,0 +1,992 @@
+package io.mosn4j.proxy;
+
+import io.mosn4j.api.filter.FilterStatus;
+import io.mosn4j.api.filter.ReceiverFilterCallbacks;
+import io.mosn4j.api.filter.ReceiverPhase;
+import io.mosn4j.api.filter.SenderFilterCallbacks;
+import io.mosn4j.api.filter.StreamFilter;
+import io.mosn4j.api.filter.StreamFilterChain;
+import io.mosn4j.api.filter.StreamFilterFactory;
+import io.mosn4j.api.filter.StreamReceiverFilter;
+import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.router.RouteInfo;
+import io.mosn4j.api.router.Router;
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.api.stream.MessageDecodeException;
+import io.mosn4j.api.stream.ProxyError;
+import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.ResponseFlag;
+import io.mosn4j.api.stream.ServerStream;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.LoadBalancerContext;
+import io.mosn4j.api.upstream.ResourceLimit;
+import io.mosn4j.api.upstream.WorkerCluster;
+import io.mosn4j.api.variable.Variables;
+import io.netty.buffer.ByteBuf;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request through the proxy: its request filters (in MOSN's phases, with routing and host
+ * choice between them), one {@link UpstreamRequest} at a time, its response filters, local replies,
+ * timeouts and flow control. Protocol-neutral: it sees {@link Headers}, body chunks and trailers,
+ * and hands the codec a {@link LocalReply} to render. Lives on one event loop; no locks.
+ */
+final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, LoadBalancerContext {
+    private static final Logger log = LoggerFactory.getLogger(DownstreamStream.class);
+
+    final ProxyConnection conn;
+    private final ServerStream downstream;
+    final StreamInfo info;
+    private final RequestFilters request = new RequestFilters();
+    private final ResponseFilters response = new ResponseFilters();
+    /** Distinct filter objects, for their one onDestroy. */
+    private List<StreamFilter> filters;
+
+    private Headers requestHeaders;
+    private RouteInfo route;
+    private boolean routed;
+    private WorkerCluster cluster;
+    private HostInfo host;
+    private boolean hostChosen;
+    boolean rerouteRequested;
+    boolean rechooseRequested;
+    private Duration timeout;
+    private UpstreamRequest upstream;
+    private ResourceLimit requestBudget;
+    private boolean retried;
+
+    /** The client sent the request's end. */
+    private boolean requestComplete;
+    private boolean requestEndedOnHeaders;
+    /** The upstream's response headers arrived: no more timeouts or retries. */
+    private boolean upstreamResponseStarted;
+    /** Response headers went to the client: a failure now can only reset the stream. */
+    private boolean responseStarted;
+    private boolean responseComplete;
+    boolean done;
+
+    private boolean waitingForUpstream;
+    private boolean upstreamCongested;
+    private boolean requestHeld;
+    private boolean downstreamPaused;
+    private boolean downstreamCongested;
+    private boolean responseHeld;
+
+    private boolean timerArmed;
+    private final IdleTimer idle = new IdleTimer();
+    private final Deadline deadline = new Deadline();
+    /** Counts body chunks both ways; the idle timer looks for a change instead of being re-armed per chunk. */
+    private int progress;
+
+    DownstreamStream(ProxyConnection conn, ServerStream downstream) {
+        this.conn = conn;
+        this.downstream = downstream;
+        this.info = new StreamInfo(conn);
+        conn.streams.increment();
+    }
+
+    // ---- the request, from the client ----
+
+    @Override
+    public void onHeaders(Headers headers, boolean endStream) {
+        requestHeaders = headers;
+        info.requestHeaders = headers;
+        requestComplete = endStream;
+        requestEndedOnHeaders = endStream;
+        if (endStream) {
+            info.requestReceived = info.sinceStart();
+        }
+        StreamFilterFactory.Creator creator = conn.filter.streamFilters();
+        if (creator != null) {
+            createFilters(creator);
+        }
+        idle.arm();
+        Duration callerDeadline = downstream.callerDeadline();
+        if (callerDeadline != null) {
+            // the caller's deadline runs from now, whether or not its request stream has ended;
+            // the route timeout still runs from the request's end
+            deadline.arm(Math.max(1, callerDeadline.toNanos()));
+        }
+        request.onHeaders(headers, endStream);
+    }
+
+    @Override
+    public void onData(ByteBuf data, boolean endStream) {
+        if (done || responseComplete) {
+            data.release();
+            return;
+        }
+        progress++;
+        info.bytesReceived += data.readableBytes();
+        if (endStream) {
+            requestEnded();
+        }
+        request.onData(data, endStream);
+    }
+
+    @Override
+    public void onTrailers(Headers trailers) {
+        if (done || responseComplete) {
+            return;
+        }
+        requestEnded();
+        request.onTrailers(trailers);
+    }
+
+    private void requestEnded() {
+        requestComplete = true;
+        info.requestReceived = info.sinceStart();
+        startTimer();
+    }
+
+    @Override
+    public void onReset(ResetReason reason) {
+        // the client went away or broke the protocol: abandon the upstream side too
+        if (done) {
+            return;
+        }
+        info.setResponseFlag(reason == ResetReason.PROTOCOL_ERROR ? ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR
+                : ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
+        finish(ResetReason.LOCAL_RESET);
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+        // the client's response buffer filled or drained: pace the upstream response
+        downstreamCongested = !writable;
+        updateUpstreamPause();
+    }
+
+    // ---- filters ----
+
+    private void createFilters(StreamFilterFactory.Creator creator) {
+        List<RequestFilters.Entry>[] byPhase = phases();
+        List<ResponseFilters.Entry> senders = new ArrayList<>(2);
+        filters = new ArrayList<>(4);
+        creator.createFilters(new StreamFilterChain() {
+            @Override
+            public void addReceiverFilter(StreamReceiverFilter filter, ReceiverPhase phase) {
+                RequestFilters.Entry e = request.new Entry(filter, phase);
+                byPhase[phase.ordinal()].add(e);
+                remember(filter);
+                filter.setReceiverCallbacks(e);
+            }
+
+            @Override
+            public void addSenderFilter(StreamSenderFilter filter) {
+                ResponseFilters.Entry e = response.new Entry(filter);
+                senders.add(e);
+                remember(filter);
+                filter.setSenderCallbacks(e);
+            }
+        });
+        for (List<RequestFilters.Entry> phase : byPhase) {
+            phase.forEach(request::add);
+        }
+        for (int i = senders.size() - 1; i >= 0; i--) {
+            response.add(senders.get(i)); // response filters run in reverse order, as in Envoy
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<RequestFilters.Entry>[] phases() {
+        List<RequestFilters.Entry>[] p = new List[ReceiverPhase.values().length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = new ArrayList<>(2);
+        }
+        return p;
+    }
+
+    private void remember(StreamFilter f) {
+        for (StreamFilter known : filters) {
+            if (known == f) {
+                return;
+            }
+        }
+        filters.add(f);
+    }
+
+    /** A filter threw: a bug in it, so the request gets a 500 and the proxy goes on. */
+    void filterFailed(FilterDirection.Entry e, RuntimeException ex) {
+        log.warn("stream filter {} failed on request {}: {}", filterOf(e), info.connectionId(), ex.toString(), ex);
+        sendLocalReply(LocalReply.error(ProxyError.UNKNOWN, "filter failed"), null);
+    }
+
+    /** The request's routing fields cannot be decoded (an RPC body): answered in the protocol. */
+    void decodeFailed(MessageDecodeException ex) {
+        log.info("{} request on connection {}: {}", info.protocol(), info.connectionId(), ex.getMessage());
+        info.setResponseFlag(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+        sendLocalReply(LocalReply.error(ProxyError.DESERIALIZATION, ex.getMessage()), null);
+    }
+
+    private static Object filterOf(FilterDirection.Entry e) {
+        return e instanceof RequestFilters.Entry r ? r.filter.getClass().getName()
+                : ((ResponseFilters.Entry) e).filter.getClass().getName();
+    }
+
+    int bufferLimit() {
+        return conn.filter.bufferLimit();
+    }
+
+    // ---- routing and host choice (between the request phases) ----
+
+    /** Matches the route; false when the stream ended (no route, a direct response, no cluster). */
+    private boolean route() {
+        routed = true;
+        hostChosen = false;
+        Router router = conn.filter.router();
+        RouteInfo r;
+        try {
+            r = router == null ? null : router.route(requestHeaders);
+        } catch (MessageDecodeException ex) {
+            decodeFailed(ex);
+            return false;
+        }
+        route = r;
+        info.route = r;
+        if (r == null) {
+            sendLocalReply(LocalReply.error(ProxyError.NO_ROUTE, "no route matched"), ResponseFlag.NO_ROUTE_FOUND);
+            return false;
+        }
+        if (r.directResponse() != null) {
+            sendLocalReply(r.directResponse(), null);
+            return false;
+        }
+        info.clusterName = r.clusterName();
+        cluster = conn.clusters.get(r.clusterName());
+        if (cluster == null) {
+            sendLocalReply(LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "no cluster named \"" + r.clusterName() + "\""),
+                    ResponseFlag.NO_HEALTHY_UPSTREAM);
+            return false;
+        }
+        timeout = r.timeout() == null ? ProxyFilter.DEFAULT_TIMEOUT : r.timeout();
+        Duration callerTimeout = downstream.requestTimeout();
+        if (callerTimeout != null) {
+            timeout = callerTimeout; // the caller's own timeout (bolt's field) sets the proxy's
+        }
+        startTimer();
+        return true;
+    }
+
+    private boolean chooseHost() {
+        hostChosen = true;
+        if (!routed && !route()) {
+            return false;
+        }
+        host = cluster.choose(this);
+        info.upstreamHost = host;
+        if (host == null) {
+            sendLocalReply(LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "no healthy upstream in cluster \"" + cluster.info().name() + "\""),
+                    ResponseFlag.NO_HEALTHY_UPSTREAM);
+            return false;
+        }
+        return true;
+    }
+
+    // LoadBalancerContext
+
+    @Override
+    public long hashKey() {
+        return -1;
+    }
+
+    @Override
+    public Map<String, String> metadataMatch() {
+        return Map.of();
+    }
+
+    @Override
+    public boolean shouldAvoid(HostInfo h) {
+        return retried && upstream != null && upstream.host == h;
+    }
+
+    @Override
+    public Headers requestHeaders() {
+        return requestHeaders;
+    }
+
+    @Override
+    public RequestInfo requestInfo() {
+        return info;
+    }
+
+    // ---- upstream ----
+
+    /** The request's headers passed every filter: send it. */
+    private void sendUpstream(Headers headers, boolean end) {
+        ResourceLimit budget = cluster.info().resources().requests();
+        if (!budget.tryAcquire()) {
+            sendLocalReply(LocalReply.error(ProxyError.OVERFLOW, "upstream overflow"), ResponseFlag.UPSTREAM_OVERFLOW);
+            return;
+        }
+        requestBudget = budget;
+        info.upstreamProtocol = conn.upstreamCodec.name();
+        if (!end) {
+            waitingForUpstream = true; // hold the body back until there is somewhere to send it
+            updateDownstreamPause();
+        }
+        attempt(headers, end);
+    }
+
+    private void attempt(Headers headers, boolean end) {
+        upstream = new UpstreamRequest(this, host, cluster.pool(host, conn.upstreamCodec));
+        upstream.start(headers, end);
+    }
+
+    void upstreamConnected(UpstreamRequest u, ClientConnection c) {
+        info.upstreamLocalAddress = c.localAddress();
+        waitingForUpstream = false;
+    }
+
+    void upstreamWritable(boolean writable) {
+        // the upstream request buffer filled or drained: pace the request body
+        upstreamCongested = !writable && !requestComplete;
+        updateDownstreamPause();
+    }
+
+    void upstreamFailed(UpstreamRequest u, ResetReason reason, Throwable cause) {
+        if (u != upstream || done) {
+            return;
+        }
+        if (reason == ResetReason.CONNECT_FAILURE) {
+            log.debug("connect to {} (cluster {}) failed: {}", host, info.clusterName, cause == null ? "" : cause.toString());
+        }
+        failUpstream(reason);
+    }
+
+    void upstreamReset(UpstreamRequest u, ResetReason reason) {
+        if (u != upstream || done) {
+            return;
+        }
+        // a kept-alive connection the upstream closed just as we reused it: most likely the
+        // request never reached the application, so an idempotent one is tried once more on a
+        // fresh connection (nginx's rule: never replay a POST the upstream may have acted on);
+        // a stream the upstream says it never processed (REFUSED_STREAM, or above its GOAWAY's
+        // last stream) is safe to send again whatever its method, as long as no body was lost
+        boolean refused = reason == ResetReason.REFUSED_STREAM && requestEndedOnHeaders;
+        if (!upstreamResponseStarted && !retried && u.connection != null && (refused || u.connection.reused()
+                && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent())) {
+            ResourceLimit retries = cluster.info().resources().retries();
+            if (retries.tryAcquire()) {
+                retried = true;
+                u.finish(ResetReason.LOCAL_RESET);
+                try {
+                    attempt(requestHeaders, true);
+                } finally {
+                    retries.release();
+                }
+                return;
+            }
+        }
+        failUpstream(reason);
+    }
+
+    private boolean idempotent() {
+        String m = requestHeaders.method();
+        return m != null && switch (m) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    /** The upstream attempt failed: tell the client in its protocol, or reset if its response started. */
+    private void failUpstream(ResetReason reason) {
+        if (done) {
+            return;
+        }
+        ResponseFlag flag = switch (reason) {
+            case TIMEOUT -> ResponseFlag.UPSTREAM_REQUEST_TIMEOUT;
+            case OVERFLOW -> ResponseFlag.UPSTREAM_OVERFLOW;
+            case CONNECT_FAILURE -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
+            case CONNECTION_TERMINATION -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
+            case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
+            default -> ResponseFlag.UPSTREAM_REMOTE_RESET;
+        };
+        if (responseStarted) {
+            info.setResponseFlag(flag);
+            downstream.reset(reason);
+            finish(ResetReason.LOCAL_RESET);
+            return;
+        }
+        LocalReply reply = switch (reason) {
+            case TIMEOUT -> LocalReply.error(ProxyError.TIMEOUT, "upstream request timeout");
+            case OVERFLOW -> LocalReply.error(ProxyError.OVERFLOW, "upstream overflow");
+            case CONNECT_FAILURE -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream connect error (" + host + ")");
+            default -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream reset before response (" + host + ")");
+        };
+        sendLocalReply(reply, flag);
+    }
+
+    // ---- the response, from the upstream ----
+
+    void upstreamHeaders(UpstreamRequest u, Headers headers, boolean end) {
+        if (done) {
+            headers.releaseMessage();
+            return;
+        }
+        cancelTimer();
+        deadline.disarm();
+        upstreamResponseStarted = true;
+        info.responseReceived = info.sinceStart();
+        info.responseHeaders = headers;
+        response.onHeaders(headers, end);
+    }
+
+    void upstreamData(ByteBuf data, boolean end) {
+        if (done) {
+            data.release();
+            return;
+        }
+        progress++;
+        response.onData(data, end);
+    }
+
+    void upstreamTrailers(Headers trailers) {
+        if (!done) {
+            response.onTrailers(trailers);
+        }
+    }
+
+    // ---- local replies ----
+
+    /** The proxy answers itself: no route, no upstream, a timeout, a filter's refusal. */
+    void sendLocalReply(LocalReply reply, ResponseFlag flag) {
+        if (done) {
+            return;
+        }
+        if (flag != null) {
+            info.setResponseFlag(flag);
+        }
+        if (responseStarted) {
+            downstream.reset(ResetReason.LOCAL_RESET); // too late to say anything in the protocol
+            finish(ResetReason.LOCAL_RESET);
+            return;
+        }
+        for (int i = 0; i < response.count; i++) {
+            reply = ((ResponseFilters.Entry) response.entries[i]).filter.onLocalReply(reply);
+        }
+        responseStarted = true;
+        responseComplete = true;
+        info.responseCode = reply.status();
+        if (info.responseReceived < 0) {
+            info.responseReceived = info.sinceStart();
+        }
+        // finished before writing: the write may complete the connection's turn and start the next
+        // pipelined request right here, and this stream must already be out of the way
+        finish(ResetReason.LOCAL_RESET);
+        downstream.sendLocalReply(reply);
+    }
+
+    // ---- timeouts ----
+
+    private void startTimer() {
+        if (!timerArmed && requestComplete && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
+            timerArmed = true;
+            conn.timeouts.arm(this, timeout.toNanos());
+        }
+    }
+
+    @Override
+    public void onTimeout() {
+        timerArmed = false;
+        expire();
+    }
+
+    /** The route timeout or the caller's deadline passed before the response started. */
+    private void expire() {
+        if (done || upstreamResponseStarted) {
+            return;
+        }
+        if (upstream != null) {
+            upstream.finish(ResetReason.TIMEOUT);
+        }
+        failUpstream(ResetReason.TIMEOUT);
+    }
+
+    private void cancelTimer() {
+        if (timerArmed) {
+            timerArmed = false;
+            conn.timeouts.disarm(this);
+        }
+    }
+
+    /** A gRPC caller's deadline ({@code grpc-timeout}), from its request headers to the response's. */
+    private final class Deadline implements StreamTimeouts.Expiry {
+        private boolean armed;
+
+        void arm(long nanos) {
+            armed = true;
+            conn.timeouts.arm(this, nanos);
+        }
+
+        void disarm() {
+            if (armed) {
+                armed = false;
+                conn.timeouts.disarm(this);
+            }
+        }
+
+        @Override
+        public void onTimeout() {
+            armed = false;
+            expire();
+        }
+    }
+
+    /**
+     * Envoy's stream idle timeout: a stream with no body bytes moving either way for
+     * {@link ProxyFilter#STREAM_IDLE_TIMEOUT} is ended, so a stalled upload or download cannot
+     * hold its connections forever.
+     */
+    private final class IdleTimer implements StreamTimeouts.Expiry {
+        private boolean armed;
+        private int seen;
+
+        void arm() {
+            armed = true;
+            seen = progress;
+            conn.timeouts.arm(this, ProxyFilter.STREAM_IDLE_TIMEOUT.toNanos());
+        }
+
+        void disarm() {
+            if (armed) {
+                armed = false;
+                conn.timeouts.disarm(this);
+            }
+        }
+
+        @Override
+        public void onTimeout() {
+            armed = false;
+            if (done) {
+                return;
+            }
+            if (progress != seen) {
+                arm(); // bytes moved since: not idle
+                return;
+            }
+            log.debug("stream idle for {}; ending it", ProxyFilter.STREAM_IDLE_TIMEOUT);
+            if (upstream != null) {
+                upstream.finish(ResetReason.TIMEOUT);
+            }
+            if (responseStarted) {
+                info.setResponseFlag(ResponseFlag.STREAM_IDLE_TIMEOUT);
+                downstream.reset(ResetReason.TIMEOUT);
+                finish(ResetReason.TIMEOUT);
+            } else if (!requestComplete) {
+                sendLocalReply(LocalReply.error(408, "request body timeout"), ResponseFlag.STREAM_IDLE_TIMEOUT);
+            } else {
+                sendLocalReply(LocalReply.error(ProxyError.TIMEOUT, "upstream stream idle timeout"), ResponseFlag.STREAM_IDLE_TIMEOUT);
+            }
+        }
+    }
+
+    // ---- flow control ----
+
+    private void updateDownstreamPause() {
+        boolean pause = !done && (waitingForUpstream || upstreamCongested || requestHeld);
+        if (pause != downstreamPaused) {
+            downstreamPaused = pause;
+            downstream.readDisable(pause);
+        }
+    }
+
+    private void updateUpstreamPause() {
+        if (upstream != null) {
+            upstream.pause(!done && (downstreamCongested || responseHeld));
+        }
+    }
+
+    // ---- the end ----
+
+    private void finish(ResetReason upstreamReason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        info.requestFinished = info.sinceStart();
+        cancelTimer();
+        deadline.disarm();
+        idle.disarm();
+        if (upstream != null) {
+            upstream.finish(upstreamReason);
+        }
+        request.releaseHeld();
+        response.releaseHeld();
+        if (filters != null) {
+            for (StreamFilter f : filters) {
+                try {
+                    f.onDestroy();
+                } catch (RuntimeException ex) {
+                    log.warn("stream filter {} failed in onDestroy: {}", f.getClass().getName(), ex.toString(), ex);
+                }
+            }
+        }
+        if (requestBudget != null) {
+            requestBudget.release();
+        }
+        conn.streams.decrement();
+    }
+
+    /** Runs {@code task} on the stream's loop: now when already there, else queued. */
+    private void onLoop(Runnable task) {
+        if (conn.loop.inEventLoop()) {
+            task.run();
+        } else {
+            conn.loop.execute(task);
+        }
+    }
+
+    // ---- the two directions ----
+
+    /** The request through the receiver filters; routing and host choice between the phases. */
+    private final class RequestFilters extends FilterDirection {
+        RequestFilters() {
+            super(DownstreamStream.this);
+        }
+
+        @Override
+        FilterStatus callHeaders(FilterDirection.Entry e, Headers h, boolean end) {
+            return ((Entry) e).filter.onRequestHeaders(h, end);
+        }
+
+        @Override
+        FilterStatus callData(FilterDirection.Entry e, ByteBuf data, boolean end) {
+            return ((Entry) e).filter.onRequestData(data, end);
+        }
+
+        @Override
+        FilterStatus callTrailers(FilterDirection.Entry e, Headers trailers) {
+            return ((Entry) e).filter.onRequestTrailers(trailers);
+        }
+
+        @Override
+        boolean beforeHeaders(int i) {
+            ReceiverPhase next = i < count ? ((Entry) entries[i]).phase : null;
+            if (next != ReceiverPhase.BEFORE_ROUTE && !routed && !route()) {
+                return false;
+            }
+            return next == ReceiverPhase.BEFORE_ROUTE || next == ReceiverPhase.AFTER_ROUTE || hostChosen || chooseHost();
+        }
+
+        @Override
+        void afterHeadersCall(FilterDirection.Entry e) {
+            if (rerouteRequested) {
+                rerouteRequested = false;
+                routed = false;
+                hostChosen = false;
+            }
+            if (rechooseRequested) {
+                rechooseRequested = false;
+                hostChosen = false;
+            }
+        }
+
+        @Override
+        void sinkHeaders(Headers h, boolean end) {
+            sendUpstream(h, end);
+        }
+
+        @Override
+        void sinkData(ByteBuf data, boolean end) {
+            if (upstream == null) {
+                data.release(); // answered already
+                return;
+            }
+            upstream.sendData(data, end);
+        }
+
+        @Override
+        void sinkTrailers(Headers trailers) {
+            if (upstream != null) {
+                upstream.sendTrailers(trailers);
+            }
+        }
+
+        @Override
+        void overLimit(int kind) {
+            if (kind == DATA) {
+                // a filter wants the whole body, and it is larger than the proxy holds for anyone
+                sendLocalReply(LocalReply.error(ProxyError.PAYLOAD_TOO_LARGE, "request body too large to buffer"),
+                        ResponseFlag.REQUEST_ENTITY_TOO_LARGE);
+                return;
+            }
+            requestHeld = true;
+            updateDownstreamPause();
+        }
+
+        @Override
+        void underLimit() {
+            if (requestHeld) {
+                requestHeld = false;
+                updateDownstreamPause();
+            }
+        }
+
+        /** A request filter and its callbacks. */
+        final class Entry extends FilterDirection.Entry implements ReceiverFilterCallbacks {
+            final StreamReceiverFilter filter;
+            final ReceiverPhase phase;
+
+            Entry(StreamReceiverFilter filter, ReceiverPhase phase) {
+                this.filter = filter;
+                this.phase = phase;
+            }
+
+            @Override
+            public void resume() {
+                onLoop(() -> RequestFilters.this.resume(this));
+            }
+
+            @Override
+            public void reroute() {
+                rerouteRequested = true;
+            }
+
+            @Override
+            public void rechooseHost() {
+                rechooseRequested = true;
+            }
+
+            @Override
+            public RequestInfo requestInfo() {
+                return info;
+            }
+
+            @Override
+            public Headers requestHeaders() {
+                return requestHeaders;
+            }
+
+            @Override
+            public Headers responseHeaders() {
+                return info.responseHeaders;
+            }
+
+            @Override
+            public RouteInfo route() {
+                return route;
+            }
+
+            @Override
+            public Variables variables() {
+                return conn.filter.variables();
+            }
+
+            @Override
+            public ScheduledExecutorService executor() {
+                return conn.loop;
+            }
+
+            @Override
+            public void sendLocalReply(LocalReply reply) {
+                onLoop(() -> DownstreamStream.this.sendLocalReply(reply, null));
+            }
+
+            @Override
+            public void resetStream() {
+                onLoop(DownstreamStream.this::resetByFilter);
+            }
+
+            @Override
+            public FilterStatus stopUntil(CompletionStage<?> stage) {
+                return DownstreamStream.this.stopUntil(this, stage);
+            }
+
+            @Override
+            public FilterStatus runBlocking(Runnable blocking) {
+                return DownstreamStream.this.runBlocking(this, blocking);
+            }
+        }
+    }
+
+    /** The response through the sender filters, to the client. */
+    private final class ResponseFilters extends FilterDirection {
+        ResponseFilters() {
+            super(DownstreamStream.this);
+        }
+
+        @Override
+        FilterStatus callHeaders(FilterDirection.Entry e, Headers h, boolean end) {
+            return ((Entry) e).filter.onResponseHeaders(h, end);
+        }
+
+        @Override
+        FilterStatus callData(FilterDirection.Entry e, ByteBuf data, boolean end) {
+            return ((Entry) e).filter.onResponseData(data, end);
+        }
+
+        @Override
+        FilterStatus callTrailers(FilterDirection.Entry e, Headers trailers) {
+            return ((Entry) e).filter.onResponseTrailers(trailers);
+        }
+
+        @Override
+        void sinkHeaders(Headers h, boolean end) {
+            responseStarted = true;
+            info.responseCode = h.status();
+            if (end) {
+                responseComplete = true;
+                // done before writing: writing the end may start the connection's next request
+                finish(ResetReason.LOCAL_RESET);
+            }
+            downstream.sendHeaders(h, end);
+        }
+
+        @Override
+        void sinkData(ByteBuf data, boolean end) {
+            info.bytesSent += data.readableBytes();
+            if (end) {
+                responseComplete = true;
+                finish(ResetReason.LOCAL_RESET);
+            }
+            downstream.sendData(data, end);
+            if (!end && !downstream.isWritable()) {
+                downstreamCongested = true;
+                updateUpstreamPause();
+            }
+        }
+
+        @Override
+        void sinkTrailers(Headers trailers) {
+            responseComplete = true;
+            finish(ResetReason.LOCAL_RESET);
+            downstream.sendTrailers(trailers);
+        }
+
+        @Override
+        void overLimit(int kind) {
+            if (kind == DATA) {
+                sendLocalReply(LocalReply.error(ProxyError.UNKNOWN, "response body too large to buffer"), null);
+                return;
+            }
+            responseHeld = true;
+            updateUpstreamPause();
+        }
+
+        @Override
+        void underLimit() {
+            if (responseHeld) {
+                responseHeld = false;
+                updateUpstreamPause();
+            }
+        }
+
+        /** A response filter and its callbacks. */
+        final class Entry extends FilterDirection.Entry implements SenderFilterCallbacks {
+            final StreamSenderFilter filter;
+
+            Entry(StreamSenderFilter filter) {
+                this.filter = filter;
+            }
+
+            @Override
+            public void resume() {
+                onLoop(() -> ResponseFilters.this.resume(this));
+            }
+
+            @Override
+            public RequestInfo requestInfo() {
+                return info;
+            }
+
+            @Override
+            public Headers requestHeaders() {
+                return requestHeaders;
+            }
+
+            @Override
+            public Headers responseHeaders() {
+                return info.responseHeaders;
+            }
+
+            @Override
+            public RouteInfo route() {
+                return route;
+            }
+
+            @Override
+            public Variables variables() {
+                return conn.filter.variables();
+            }
+
+            @Override
+            public ScheduledExecutorService executor() {
+                return conn.loop;
+            }
+
+            @Override
+            public void sendLocalReply(LocalReply reply) {
+                onLoop(() -> DownstreamStream.this.sendLocalReply(reply, null));
+            }
+
+            @Override
+            public void resetStream() {
+                onLoop(DownstreamStream.this::resetByFilter);
+            }
+
+            @Override
+            public FilterStatus stopUntil(CompletionStage<?> stage) {
+                return DownstreamStream.this.stopUntil(this, stage);
+            }
+
+            @Override
+            public FilterStatus runBlocking(Runnable blocking) {
+                return DownstreamStream.this.runBlocking(this, blocking);
+            }
+        }
+    }
+
+    private void resetByFilter() {
+        if (done) {
+            return;
+        }
+        info.setResponseFlag(ResponseFlag.LOCAL_RESET);
+        downstream.reset(ResetReason.LOCAL_RESET);
+        finish(ResetReason.LOCAL_RESET);
+    }
+
+    private FilterStatus stopUntil(FilterDirection.Entry e, CompletionStage<?> stage) {
+        stage.whenComplete((value, error) -> onLoop(() -> {
+            if (error != null) {
+                log.warn("stream filter {} failed waiting on request {}: {}", filterOf(e), info.connectionId(), error.toString());
+                sendLocalReply(LocalReply.error(ProxyError.UNKNOWN, "filter failed"), null);
+            } else {
+                resumeEntry(e);
+            }
+        }));
+        return FilterStatus.STOP;
+    }
+
+    private FilterStatus runBlocking(FilterDirection.Entry e, Runnable task) {
+        Thread.ofVirtual().name("mosn-filter-", 0).start(() -> {
+            try {
+                task.run();
+                onLoop(() -> resumeEntry(e));
+            } catch (Throwable t) {
+                log.warn("stream filter {} failed in blocking work: {}", filterOf(e), t.toString(), t);
+                onLoop(() -> sendLocalReply(LocalReply.error(ProxyError.UNKNOWN, "filter failed"), null));
+            }
+        });
+        return FilterStatus.STOP;
+    }
+
+    private void resumeEntry(FilterDirection.Entry e) {
+        if (e instanceof RequestFilters.Entry) {
+            request.resume(e);
+        } else {
+            response.resume(e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.mosn4j.proxy;
+
+import io.mosn4j.api.protocol.ProtocolCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code "downstream_protocol": "Auto"}: looks at the first bytes of a connection, asks each
+ * codec ({@link ProtocolCodec#detect}, in their detection order) whether they are its protocol,
+ * installs that codec behind itself and steps out of the pipeline, handing the codec every byte it
+ * held. A connection no codec claims is closed with a log line showing what it sent.
+ */
+final class ProtocolSniffer extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(ProtocolSniffer.class);
+
+    /** Puts the chosen codec's handlers on the pipeline, after the sniffer. */
+    interface Installer {
+        void install(ChannelHandlerContext sniffer, ProtocolCodec codec);
+    }
+
+    /** Longest prefix any detector may ask for; past it an undecided connection is refused. */
+    private static final int MAX_SNIFF = 64;
+
+    private final List<ProtocolCodec> detectors;
+    private final Installer installer;
+    private final String listener;
+
+    ProtocolSniffer(List<ProtocolCodec> detectors, Installer installer, String listener) {
+        this.detectors = detectors;
+        this.installer = installer;
+        this.listener = listener;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        boolean waiting = false;
+        for (ProtocolCodec d : detectors) {
+            switch (d.detect(in)) {
+                case YES -> {
+                    installer.install(ctx, d);
+                    ctx.pipeline().remove(this); // hands the bytes read so far to the codec
+                    return;
+                }
+                case NEED_MORE -> waiting = true;
+                case NO -> { }
+            }
+        }
+        if (!waiting || in.readableBytes() >= MAX_SNIFF) {
+            log.info("listener {}: connection from {} speaks no protocol this listener knows; first bytes: {}; closing it",
+                    listener, ctx.channel().remoteAddress(), printable(in));
+            in.skipBytes(in.readableBytes());
+            ctx.close();
+        }
+    }
+
+    private static String printable(ByteBuf in) {
+        int n = Math.min(in.readableBytes(), 24);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            byte c = in.getByte(in.readerIndex() + i);
+            b.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : ".");
+        }
+        return "\"" + b + "\" (" + ByteBufUtil.hexDump(in, in.readerIndex(), n) + ")";
+    }
+
+}

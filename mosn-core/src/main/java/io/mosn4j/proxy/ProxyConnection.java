@@ -1,0 +1,68 @@
+package io.mosn4j.proxy;
+
+import io.mosn4j.api.protocol.ProtocolCodec;
+import io.mosn4j.api.stream.ServerStream;
+import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.upstream.WorkerClusters;
+import io.mosn4j.network.Addresses;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@code proxy} filter's side of one downstream connection: what every stream on it shares
+ * (its event loop, timers, the loop's view of the clusters, its protocols) and the maker of one
+ * {@link DownstreamStream} per request. Lives on the connection's event loop.
+ */
+final class ProxyConnection implements ServerStreamHandler {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final ProxyFilter filter;
+    final EventLoop loop;
+    final StreamTimeouts timeouts;
+    final WorkerClusters clusters;
+    final StreamCounter streams;
+    /** The codec the connection's requests go upstream with. */
+    final ProtocolCodec upstreamCodec;
+    private final String protocol;
+    private final long id = IDS.incrementAndGet();
+    private final Channel channel;
+
+    ProxyConnection(ProxyFilter filter, Channel channel, ProtocolCodec downstream, ProtocolCodec upstream) {
+        this.filter = filter;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.timeouts = new StreamTimeouts(loop);
+        this.clusters = filter.clusters(loop);
+        this.streams = filter.counter(loop);
+        this.protocol = downstream.name();
+        this.upstreamCodec = upstream;
+    }
+
+    @Override
+    public StreamReceiver newStream(ServerStream stream) {
+        return new DownstreamStream(this, stream);
+    }
+
+    String protocol() {
+        return protocol;
+    }
+
+    String listenerName() {
+        return filter.listenerName();
+    }
+
+    long id() {
+        return id;
+    }
+
+    SocketAddress localAddress() {
+        return Addresses.local(channel);
+    }
+
+    SocketAddress remoteAddress() {
+        return Addresses.remote(channel);
+    }
+}

@@ -1,0 +1,175 @@
+package io.mosn4j.proxy;
+
+import io.mosn4j.api.router.RouteInfo;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.stream.ResponseFlag;
+import io.mosn4j.api.upstream.HostInfo;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The record of one request, filled by the proxy core as the request moves along. */
+final class StreamInfo implements RequestInfo {
+    private final ProxyConnection connection;
+    private final long startMillis;
+    private final long startNanos;
+    long requestReceived = -1;
+    long responseReceived = -1;
+    long requestFinished = -1;
+    String upstreamProtocol;
+    long bytesReceived;
+    long bytesSent;
+    RouteInfo route;
+    String clusterName;
+    HostInfo upstreamHost;
+    SocketAddress upstreamLocalAddress;
+    int responseCode;
+    private int flags;
+    Headers requestHeaders;
+    Headers responseHeaders;
+    private Map<String, Object> attributes;
+
+    StreamInfo(ProxyConnection connection) {
+        this.connection = connection;
+        this.startMillis = System.currentTimeMillis();
+        this.startNanos = System.nanoTime();
+    }
+
+    long sinceStart() {
+        return System.nanoTime() - startNanos;
+    }
+
+    @Override
+    public long startTimeMillis() {
+        return startMillis;
+    }
+
+    @Override
+    public long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public long requestReceivedNanos() {
+        return requestReceived;
+    }
+
+    @Override
+    public long responseReceivedNanos() {
+        return responseReceived;
+    }
+
+    @Override
+    public long requestFinishedNanos() {
+        return requestFinished;
+    }
+
+    @Override
+    public String protocol() {
+        return connection.protocol();
+    }
+
+    @Override
+    public String upstreamProtocol() {
+        return upstreamProtocol;
+    }
+
+    @Override
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    @Override
+    public String listenerName() {
+        return connection.listenerName();
+    }
+
+    @Override
+    public String routerName() {
+        return route == null ? null : route.routerName();
+    }
+
+    @Override
+    public String virtualHostName() {
+        return route == null ? null : route.virtualHostName();
+    }
+
+    @Override
+    public String routeName() {
+        return route == null ? null : route.name();
+    }
+
+    @Override
+    public String clusterName() {
+        return clusterName;
+    }
+
+    @Override
+    public HostInfo upstreamHost() {
+        return upstreamHost;
+    }
+
+    @Override
+    public SocketAddress upstreamLocalAddress() {
+        return upstreamLocalAddress;
+    }
+
+    @Override
+    public SocketAddress downstreamLocalAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public SocketAddress downstreamRemoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public long connectionId() {
+        return connection.id();
+    }
+
+    @Override
+    public int responseCode() {
+        return responseCode;
+    }
+
+    @Override
+    public int responseFlags() {
+        return flags;
+    }
+
+    @Override
+    public void setResponseFlag(ResponseFlag flag) {
+        flags |= flag.bit();
+    }
+
+    @Override
+    public Headers requestHeaders() {
+        return requestHeaders;
+    }
+
+    @Override
+    public Headers responseHeaders() {
+        return responseHeaders;
+    }
+
+    @Override
+    public Object attribute(String key) {
+        return attributes == null ? null : attributes.get(key);
+    }
+
+    @Override
+    public void setAttribute(String key, Object value) {
+        if (attributes == null) {
+            attributes = new HashMap<>(4);
+        }
+        attributes.put(key, value);
+    }
+}

@@ -1,0 +1,228 @@
+package io.mosn4j.proxy;
+
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.stream.StreamSender;
+import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionPool;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.PoolCallback;
+import io.mosn4j.upstream.Host;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayDeque;
+
+/**
+ * One attempt to send a request upstream: a connection from the pool (the wait cancellable), the
+ * request written on a stream of it (body and trailers that arrive before the connection is ready
+ * wait here, in order), and the response's events handed back to the {@link DownstreamStream}.
+ * A retry is a new attempt. Lives on the stream's event loop.
+ */
+final class UpstreamRequest implements PoolCallback, StreamReceiver {
+    private static final Object END = new Object();
+
+    private final DownstreamStream stream;
+    final HostInfo host;
+    private final ConnectionPool pool;
+    private Headers headers;
+    private Cancellable acquiring;
+    ClientConnection connection;
+    private StreamSender sender;
+    /** Body chunks (an END after the last one) and trailers waiting for the connection. */
+    private ArrayDeque<Object> pending;
+    /** The stream has been given the request's end. */
+    private boolean endGiven;
+    /** The request's end went out on the wire. */
+    boolean requestSent;
+    boolean responseComplete;
+    private boolean finished;
+    private boolean paused;
+
+    UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool) {
+        this.stream = stream;
+        this.host = host;
+        this.pool = pool;
+    }
+
+    void start(Headers requestHeaders, boolean end) {
+        headers = requestHeaders;
+        endGiven = end;
+        ((Host) host).stats().requestStarted();
+        Cancellable c = pool.acquire(this);
+        if (connection == null && !finished) {
+            acquiring = c;
+        }
+    }
+
+    boolean connected() {
+        return sender != null;
+    }
+
+    @Override
+    public void onReady(ClientConnection conn) {
+        acquiring = null;
+        if (finished) {
+            conn.releaseUnused();
+            return;
+        }
+        connection = conn;
+        sender = conn.newStream(this);
+        boolean endNow = endGiven && (pending == null || pending.isEmpty());
+        requestSent = endNow;
+        stream.upstreamConnected(this, conn);
+        sender.sendHeaders(headers, endNow);
+        if (pending != null) {
+            Object item;
+            while (!finished && (item = pending.poll()) != null) {
+                if (item instanceof ByteBuf data) {
+                    boolean end = pending.peek() == END;
+                    if (end) {
+                        pending.poll();
+                    }
+                    requestSent = end;
+                    sender.sendData(data, end);
+                } else if (item instanceof Headers trailers) {
+                    requestSent = true;
+                    sender.sendTrailers(trailers);
+                } else if (item == END) {
+                    requestSent = true;
+                    sender.sendData(Unpooled.EMPTY_BUFFER, true);
+                }
+            }
+        }
+        if (!finished) {
+            stream.upstreamWritable(sender.isWritable());
+        }
+    }
+
+    @Override
+    public void onFailure(ResetReason reason, Throwable cause) {
+        acquiring = null;
+        if (!finished) {
+            stream.upstreamFailed(this, reason, cause);
+        }
+    }
+
+    /** Takes ownership of {@code data}. */
+    void sendData(ByteBuf data, boolean end) {
+        if (finished) {
+            data.release();
+            return;
+        }
+        endGiven |= end;
+        if (sender == null) {
+            pending().add(data);
+            if (end) {
+                pending.add(END);
+            }
+            return;
+        }
+        requestSent = end;
+        sender.sendData(data, end);
+        if (!end && !finished && !sender.isWritable()) {
+            stream.upstreamWritable(false);
+        }
+    }
+
+    void sendTrailers(Headers trailers) {
+        if (finished) {
+            return;
+        }
+        endGiven = true;
+        if (sender == null) {
+            pending().add(trailers);
+            return;
+        }
+        requestSent = true;
+        sender.sendTrailers(trailers);
+    }
+
+    private ArrayDeque<Object> pending() {
+        if (pending == null) {
+            pending = new ArrayDeque<>(4);
+        }
+        return pending;
+    }
+
+    /** Pauses or resumes the response (the client cannot take more, or filters hold too much). */
+    void pause(boolean pause) {
+        if (sender != null && pause != paused) {
+            paused = pause;
+            sender.readDisable(pause);
+        }
+    }
+
+    // ---- the response ----
+
+    @Override
+    public void onHeaders(Headers h, boolean endStream) {
+        if (finished) {
+            h.releaseMessage(); // an answer that came too late (an RPC frame)
+            return;
+        }
+        responseComplete = endStream;
+        stream.upstreamHeaders(this, h, endStream);
+    }
+
+    @Override
+    public void onData(ByteBuf data, boolean endStream) {
+        if (finished) {
+            data.release();
+            return;
+        }
+        responseComplete = endStream;
+        stream.upstreamData(data, endStream);
+    }
+
+    @Override
+    public void onTrailers(Headers trailers) {
+        if (finished) {
+            return;
+        }
+        responseComplete = true;
+        stream.upstreamTrailers(trailers);
+    }
+
+    @Override
+    public void onReset(ResetReason reason) {
+        if (!finished) {
+            stream.upstreamReset(this, reason);
+        }
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+        if (!finished) {
+            stream.upstreamWritable(writable);
+        }
+    }
+
+    /**
+     * This attempt is over: the stream ended, or gave up on it ({@code reason} is what the
+     * upstream is told when its request or response is unfinished). Idempotent.
+     */
+    void finish(ResetReason reason) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        ((Host) host).stats().requestEnded();
+        if (acquiring != null) {
+            acquiring.cancel();
+            acquiring = null;
+        }
+        if (pending != null) {
+            Object item;
+            while ((item = pending.poll()) != null) {
+                if (item instanceof ByteBuf b) {
+                    b.release();
+                }
+            }
+        }
+        if (sender != null && !(requestSent && responseComplete)) {
+            sender.reset(reason);
+        }
+    }
+}

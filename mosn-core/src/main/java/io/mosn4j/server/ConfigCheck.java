@@ -1,0 +1,54 @@
+package io.mosn4j.server;
+
+import io.mosn4j.config.JsonConfigValue;
+import io.mosn4j.config.LoadedConfig;
+import io.mosn4j.config.MosnConfig;
+import io.mosn4j.config.RouterConfig;
+import io.mosn4j.network.Transport;
+import io.mosn4j.router.RouteTable;
+import io.mosn4j.router.RouterManager;
+import io.mosn4j.upstream.Clusters;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds everything a config describes, exactly as {@link MosnServer} does, without binding a port
+ * or starting a thread: every error a start would meet, with its path. What {@code mosn validate}
+ * and the config tests use.
+ */
+public final class ConfigCheck {
+    private ConfigCheck() {}
+
+    /**
+     * Checks {@code loaded} against {@code extensions}; returns what each listener's chains would
+     * do (one line per listener, as the start-up log says it).
+     *
+     * @throws io.mosn4j.api.config.ConfigException naming the first bad field
+     */
+    public static Map<String, String> check(LoadedConfig loaded, Extensions extensions) {
+        MosnConfig config = loaded.config();
+        JsonConfigValue root = loaded.root();
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs());
+        JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
+        for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
+            clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
+        }
+        RouterManager routers = new RouterManager();
+        JsonConfigValue server = root.get("servers").at(0);
+        for (int i = 0; i < config.server().routers().size(); i++) {
+            RouterConfig rc = config.server().routers().get(i);
+            routers.update(new RouteTable(rc, server.get("routers").at(i).path(), extensions.streamFilters()));
+        }
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout());
+        Map<String, String> described = new LinkedHashMap<>();
+        for (int i = 0; i < config.server().listeners().size(); i++) {
+            ListenerChains chains = builder.build(config.server().listeners().get(i), server.get("listeners").at(i));
+            List<String> parts = new ArrayList<>();
+            chains.chains().forEach(c -> parts.add(String.join(" + ", c.filters().stream().map(String::valueOf).toList())));
+            described.put(chains.config().name(), String.join("; ", parts));
+        }
+        return described;
+    }
+}

@@ -1,0 +1,188 @@
+package io.mosn4j.server;
+
+import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.api.stream.DrainEvent;
+import io.mosn4j.config.ListenerConfig;
+import io.mosn4j.config.SocketAddresses;
+import io.mosn4j.network.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One listener of the running proxy: its bound socket, the current version of its processing
+ * ({@link ListenerChains}) and the connections it accepted, grouped by the version they started
+ * with. An update swaps the version: new connections get it, connections of older versions are
+ * asked to drain ({@link DrainEvent}) and closed when they are done or the grace period ends.
+ */
+final class Listener {
+    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+
+    private final String name;
+    private final Duration grace;
+    private volatile Generation current;
+    private final List<Generation> draining = new ArrayList<>();
+    private Channel server;
+
+    Listener(ListenerChains chains, Duration grace) {
+        this.name = chains.config().name();
+        this.grace = grace;
+        this.current = new Generation(chains);
+    }
+
+    String name() {
+        return name;
+    }
+
+    ListenerConfig config() {
+        return current.chains.config();
+    }
+
+    /** Binds the listener's address; throws ConfigException when it cannot. */
+    void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, String path) {
+        ListenerConfig config = config();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accept(ch);
+                    }
+                });
+        InetSocketAddress unresolved = SocketAddresses.parse(config.address(), path + ".address");
+        InetSocketAddress addr = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+        var f = b.bind(addr).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new ConfigException(path + ".address", "cannot listen on " + config.address() + ": " + f.cause().getMessage());
+        }
+        server = f.channel();
+    }
+
+    /** A new connection: it belongs to the current version for its whole life. */
+    private void accept(Channel ch) {
+        Generation g = current;
+        g.connections.add(ch);
+        ListenerConfig config = g.chains.config();
+        Duration idle = config.connectionIdleTimeout();
+        if (idle != null && !idle.isZero()) {
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toNanos(), TimeUnit.NANOSECONDS));
+        }
+        if (g.chains.direct()) {
+            g.chains.chains().getFirst().install(ch);
+        } else {
+            ch.pipeline().addLast(new ListenerFilterHandler(g.chains));
+        }
+    }
+
+    boolean isBound() {
+        return server != null;
+    }
+
+    /** The port bound (useful with port 0), or -1. */
+    int port() {
+        return server == null ? -1 : ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    String boundAddress() {
+        return server == null ? config().address() : String.valueOf(server.localAddress());
+    }
+
+    /** Takes {@code chains} for new connections; the connections of the version before drain. */
+    synchronized void update(ListenerChains chains) {
+        Generation old = current;
+        current = new Generation(chains);
+        retire(old);
+    }
+
+    private synchronized void retire(Generation g) {
+        draining.add(g);
+        g.drain();
+        g.connections.newCloseFuture().addListener(done -> forget(g));
+        GlobalEventExecutor.INSTANCE.schedule(() -> {
+            if (!g.connections.isEmpty()) {
+                log.info("listener {}: grace period over; closing {} connections of its previous config", name, g.connections.size());
+                g.connections.close();
+            }
+            forget(g);
+        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void forget(Generation g) {
+        if (g.connections.isEmpty()) {
+            draining.remove(g);
+        }
+    }
+
+    /** Stops accepting; blocks until the socket is closed. */
+    void unbind() {
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+    }
+
+    /** Asks every connection to finish what it is doing and close. */
+    synchronized void drain() {
+        current.drain();
+        draining.forEach(Generation::drain);
+    }
+
+    /** Requests in flight on every version's connections. */
+    synchronized long activeStreams() {
+        long n = current.chains.activeStreams();
+        for (Generation g : draining) {
+            n += g.chains.activeStreams();
+        }
+        return n;
+    }
+
+    synchronized int connections() {
+        int n = current.connections.size();
+        for (Generation g : draining) {
+            n += g.connections.size();
+        }
+        return n;
+    }
+
+    /** Closes every connection now. */
+    synchronized void closeConnections() {
+        current.connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Generation g : draining) {
+            g.connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One version of the listener and the connections that started with it. */
+    private static final class Generation {
+        final ListenerChains chains;
+        final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
+
+        Generation(ListenerChains chains) {
+            this.chains = chains;
+        }
+
+        void drain() {
+            for (Channel ch : connections) {
+                ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+            }
+        }
+    }
+}

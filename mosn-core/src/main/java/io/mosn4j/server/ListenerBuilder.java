@@ -1,0 +1,124 @@
+package io.mosn4j.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mosn4j.api.config.ConfigValue;
+import io.mosn4j.api.filter.StreamFilterFactory;
+import io.mosn4j.api.network.ListenerFilter;
+import io.mosn4j.api.network.ListenerFilterFactory;
+import io.mosn4j.api.network.NetworkFilter;
+import io.mosn4j.api.network.NetworkFilterFactory;
+import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.FilterChainConfig;
+import io.mosn4j.config.FilterConfig;
+import io.mosn4j.config.JsonConfigValue;
+import io.mosn4j.config.ListenerConfig;
+import io.mosn4j.config.RouterConfig;
+import io.mosn4j.router.RouteTable;
+import io.mosn4j.router.RouterManager;
+import io.mosn4j.upstream.Clusters;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a listener's config into its {@link ListenerChains}: listener filters, stream filters and
+ * each chain's network filters, every one made by the factory its {@code type} names. All config
+ * errors surface here, with their paths, before anything is bound or replaced.
+ */
+final class ListenerBuilder {
+    private static final Logger log = LoggerFactory.getLogger(ListenerBuilder.class);
+
+    private final Extensions extensions;
+    private final Clusters clusters;
+    private final RouterManager routers;
+    private final Duration gracefulTimeout;
+
+    ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout) {
+        this.extensions = extensions;
+        this.clusters = clusters;
+        this.routers = routers;
+        this.gracefulTimeout = gracefulTimeout;
+    }
+
+    /**
+     * Builds {@code config}, found at {@code raw.path()}. A {@code connection_manager}'s inline
+     * route table is registered under its name as part of the build (MOSN does the same).
+     */
+    ListenerChains build(ListenerConfig config, JsonConfigValue raw) {
+        if (!config.accessLogs().isEmpty()) {
+            log.warn("{}.access_logs: access logs are not supported yet; this listener writes none", raw.path());
+        }
+        StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"));
+        ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
+                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers);
+        List<ListenerFilter> listenerFilters = new ArrayList<>();
+        ConfigValue lfs = raw.get("listener_filters");
+        for (int i = 0; i < config.listenerFilters().size(); i++) {
+            FilterConfig f = config.listenerFilters().get(i);
+            ConfigValue at = lfs.elements().get(i);
+            ListenerFilterFactory factory = extensions.listenerFilters().get(f.type());
+            if (factory == null) {
+                throw at.error("type", "unknown listener filter \"" + f.type() + "\" (available: " + extensions.listenerFilters().names() + ")");
+            }
+            listenerFilters.add(factory.create(at.get("config")));
+        }
+        List<ListenerChains.Chain> chains = new ArrayList<>();
+        for (int ci = 0; ci < config.filterChains().size(); ci++) {
+            chains.add(chain(ci, config.filterChains().get(ci), raw.get("filter_chains").at(ci), services));
+        }
+        return new ListenerChains(config, List.copyOf(listenerFilters), List.copyOf(chains));
+    }
+
+    private ListenerChains.Chain chain(int index, FilterChainConfig config, JsonConfigValue raw, ListenerServices services) {
+        List<FilterConfig> filters = config.filters();
+        JsonConfigValue rawFilters = raw.get("filters");
+        // the legacy inline route table: registered first, so a proxy filter anywhere in the chain finds it
+        String inlineRouter = null;
+        boolean proxy = false;
+        boolean tcp = false;
+        int working = 0;
+        for (int i = 0; i < filters.size(); i++) {
+            String type = filters.get(i).type().toLowerCase(Locale.ROOT);
+            working += type.equals("connection_manager") ? 0 : 1;
+            proxy |= type.equals("proxy");
+            tcp |= type.equals("tcp_proxy") || type.equals("tcpproxy");
+            if (type.equals("connection_manager")) {
+                JsonConfigValue at = rawFilters.at(i).get("config");
+                RouterConfig rc = ConfigLoader.convert(at.node(), RouterConfig.class, at.path());
+                routers.update(new RouteTable(rc, at.path(), extensions.streamFilters()));
+                inlineRouter = rc.routerConfigName();
+            }
+        }
+        if (proxy && tcp) {
+            throw raw.get("filters").error("", "a chain may have either proxy or tcp_proxy, not both");
+        }
+        if (working == 0) {
+            throw raw.get("filters").error("", "needs a proxy or tcp_proxy filter");
+        }
+        List<NetworkFilter> built = new ArrayList<>(filters.size());
+        for (int i = 0; i < filters.size(); i++) {
+            FilterConfig f = filters.get(i);
+            JsonConfigValue at = rawFilters.at(i);
+            NetworkFilterFactory factory = extensions.networkFilters().get(f.type());
+            if (factory == null) {
+                throw at.error("type", "unknown network filter \"" + f.type() + "\" (supported: " + extensions.networkFilters().names() + ")");
+            }
+            JsonConfigValue filterConfig = at.get("config");
+            if (f.type().equalsIgnoreCase("proxy") && inlineRouter != null && filterConfig.get("router_config_name").isMissing()) {
+                filterConfig = withRouter(filterConfig, inlineRouter);
+            }
+            built.add(factory.create(filterConfig, services));
+        }
+        return new ListenerChains.Chain(index, config.filterChainMatch(), List.copyOf(built));
+    }
+
+    /** A proxy config without {@code router_config_name} uses its chain's inline route table. */
+    private static JsonConfigValue withRouter(JsonConfigValue config, String router) {
+        ObjectNode copy = config.node().isObject() ? ((ObjectNode) config.node()).deepCopy() : ConfigLoader.mapper().createObjectNode();
+        copy.put("router_config_name", router);
+        return new JsonConfigValue(copy, config.path());
+    }
+}

@@ -1,0 +1,37 @@
+package io.mosn4j.upstream;
+
+import io.mosn4j.api.upstream.WorkerClusters;
+import io.mosn4j.network.Transport;
+import io.netty.channel.EventLoop;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The clusters as one event loop sees them; changed only by tasks run on that loop. */
+final class LoopClusters implements WorkerClusters {
+    private final EventLoop loop;
+    private final Transport transport;
+    private final Map<String, LoopCluster> byName = new HashMap<>();
+
+    LoopClusters(EventLoop loop, Transport transport) {
+        this.loop = loop;
+        this.transport = transport;
+    }
+
+    @Override
+    public LoopCluster get(String name) {
+        return byName.get(name);
+    }
+
+    /** On the loop: the next version of a cluster replaces the one of its name. */
+    void apply(Cluster cluster) {
+        byName.put(cluster.name(), new LoopCluster(loop, transport, cluster, byName.get(cluster.name())));
+    }
+
+    /** On the loop: the cluster is gone; its pools drain. */
+    void remove(String name) {
+        LoopCluster c = byName.remove(name);
+        if (c != null) {
+            c.drain();
+        }
+    }
+}

@@ -1,0 +1,386 @@
+package io.mosn4j.protocol.http1;
+
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.stream.StreamSender;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 client codec on one upstream connection: sends one request stream at a time
+ * through Netty's {@code HttpClientCodec} and delivers the response as neutral stream events.
+ * When a response and its request are both complete and the connection may be kept alive, the
+ * connection goes back to its pool.
+ */
+public final class Http1ClientConnection extends ChannelInboundHandlerAdapter implements ClientConnection {
+    private static final Logger log = LoggerFactory.getLogger(Http1ClientConnection.class);
+
+    /** What the connection tells the pool that owns it. */
+    public interface Owner {
+        void release(Http1ClientConnection connection);
+
+        void closed(Http1ClientConnection connection);
+    }
+
+    private final Owner owner;
+    private final long maxRequests;
+    private ChannelHandlerContext ctx;
+    private Http1ResponseDecoder decoder;
+    private Stream stream;
+    private long requests;
+    private boolean reusable = true;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
+
+    public Http1ClientConnection(Owner owner, long maxRequests) {
+        this.owner = owner;
+        this.maxRequests = maxRequests;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.decoder = ctx.pipeline().get(Http1ResponseDecoder.class);
+    }
+
+    public boolean isActive() {
+        return ctx != null && ctx.channel().isActive();
+    }
+
+    @Override
+    public boolean reused() {
+        return requests > 0;
+    }
+
+    @Override
+    public StreamSender newStream(StreamReceiver responseReceiver) {
+        if (stream != null) {
+            throw new IllegalStateException("HTTP/1 connection already carries a stream");
+        }
+        stream = new Stream(responseReceiver);
+        return stream;
+    }
+
+    @Override
+    public void releaseUnused() {
+        if (isActive()) {
+            owner.release(this);
+        }
+    }
+
+    public void close() {
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Stream s = stream;
+        if (s == null || s.reset) {
+            ReferenceCountUtil.release(msg);
+            if (s == null && msg instanceof HttpResponse) {
+                log.debug("unexpected response on idle upstream connection {}; closing", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        if (msg instanceof HttpResponse resp) {
+            if (resp.decoderResult().isFailure()) {
+                // not HTTP at all: nothing reached the client yet, so the proxy can still answer 502
+                ReferenceCountUtil.release(msg);
+                log.debug("malformed response from upstream {}: {}", ctx.channel().remoteAddress(), resp.decoderResult().cause().toString());
+                reusable = false;
+                s.reset = true;
+                s.receiver.onReset(ResetReason.PROTOCOL_ERROR);
+                ctx.close();
+                return;
+            }
+            s.onResponse(resp);
+        }
+        if (msg instanceof HttpContent content) {
+            s.onContent(content);
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Stream s = stream;
+        if (s != null && !s.reset && !s.responseDone) {
+            s.receiver.onWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Stream s = stream;
+        stream = null;
+        owner.closed(this);
+        if (s != null && !s.reset && !s.responseDone) {
+            s.reset = true;
+            s.receiver.onReset(ResetReason.CONNECTION_TERMINATION);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("upstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private void write(Object msg, boolean flushNow) {
+        if (flushNow) {
+            ctx.writeAndFlush(msg, ctx.voidPromise());
+            return;
+        }
+        ctx.write(msg, ctx.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.channel().eventLoop().execute(flushTask);
+        }
+    }
+
+    private void streamDone(Stream s) {
+        if (stream != s) {
+            return;
+        }
+        stream = null;
+        requests++;
+        ctx.channel().config().setAutoRead(true);
+        if (reusable && (maxRequests <= 0 || requests < maxRequests) && ctx.channel().isActive()) {
+            owner.release(this);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** One request and its response. */
+    private final class Stream implements StreamSender {
+        private final StreamReceiver receiver;
+        private boolean head;
+        private boolean requestStarted;
+        private boolean requestDone;
+        private boolean chunked;
+        private boolean informational;
+        private boolean responseStarted;
+        private boolean responseEndsOnHeaders;
+        private boolean responseDone;
+        private boolean reset;
+        private int readDisables;
+
+        Stream(StreamReceiver receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public void sendHeaders(Headers headers, boolean endStream) {
+            if (requestStarted || reset) {
+                return;
+            }
+            requestStarted = true;
+            String method = headers.method();
+            if (method == null) {
+                method = "GET";
+            }
+            String path = headers.path();
+            if (path == null || path.isEmpty()) {
+                path = "/";
+            }
+            head = method.equals("HEAD");
+            if (decoder != null) {
+                decoder.expectHeadResponse(head);
+            }
+            int framing = 0;
+            if (!endStream && !headers.contains("content-length")) {
+                framing |= Http1Wire.CHUNKED;
+                chunked = true;
+            }
+            String authority = headers.authority();
+            if (authority == null) {
+                // an HTTP/1.0 client may omit Host; HTTP/1.1 requires it, so name the upstream
+                authority = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                        ? a.getHostString() + ":" + a.getPort() : "localhost";
+            }
+            ByteBuf requestHead = Http1Wire.requestHead(ctx.alloc(), method, path, authority, headers, framing);
+            if (endStream) {
+                requestDone = true;
+                write(requestHead, true);
+                if (responseDone) {
+                    streamDone(this);
+                }
+            } else {
+                write(requestHead, false);
+            }
+        }
+
+        @Override
+        public void sendData(ByteBuf data, boolean endStream) {
+            if (!requestStarted || requestDone || reset) {
+                data.release();
+                return;
+            }
+            if (chunked) {
+                int n = data.readableBytes();
+                if (n > 0) {
+                    ctx.write(Http1Wire.chunkHeader(ctx.alloc(), n), ctx.voidPromise());
+                    ctx.write(data, ctx.voidPromise());
+                    write(Http1Wire.crlf(), false);
+                } else {
+                    data.release();
+                }
+            } else if (data.isReadable()) {
+                write(data, false);
+            } else {
+                data.release();
+            }
+            if (endStream) {
+                endRequest(null);
+            }
+        }
+
+        @Override
+        public void sendTrailers(Headers trailers) {
+            if (!requestStarted || requestDone || reset) {
+                return;
+            }
+            endRequest(trailers);
+        }
+
+        private void endRequest(Headers trailers) {
+            requestDone = true;
+            if (chunked) {
+                write(Http1Wire.lastChunk(ctx.alloc(), trailers), true);
+            } else {
+                ctx.flush();
+            }
+            if (responseDone) {
+                streamDone(this);
+            }
+        }
+
+        void onResponse(HttpResponse resp) {
+            int status = resp.status().code();
+            if (status >= 100 && status < 200 && status != 101) {
+                informational = true; // 100 Continue and friends: not forwarded
+                return;
+            }
+            responseStarted = true;
+            if (!HttpUtil.isKeepAlive(resp)) {
+                reusable = false;
+            }
+            boolean framed = resp.headers().contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(resp);
+            responseEndsOnHeaders = head || status == 204 || status == 304 || HttpUtil.getContentLength(resp, -1L) == 0;
+            if (!framed && !responseEndsOnHeaders) {
+                reusable = false; // the body runs until the upstream closes
+            }
+            receiver.onHeaders(Http1Headers.fromResponse(resp), responseEndsOnHeaders);
+        }
+
+        /** Takes ownership of {@code content}. */
+        void onContent(HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                log.debug("malformed response from upstream {}: {}", ctx.channel().remoteAddress(), content.decoderResult().cause().toString());
+                reusable = false;
+                if (!reset && !responseDone) {
+                    reset = true;
+                    receiver.onReset(ResetReason.PROTOCOL_ERROR);
+                }
+                ctx.close();
+                return;
+            }
+            ByteBuf data = content.content();
+            boolean last = content instanceof LastHttpContent;
+            if (informational) {
+                data.release();
+                informational = !last;
+                return;
+            }
+            if (!responseStarted) {
+                data.release();
+                return;
+            }
+            if (responseEndsOnHeaders) {
+                data.release();
+                if (last) {
+                    finishResponse();
+                }
+                return;
+            }
+            if (last) {
+                HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+                responseDone = true;
+                if (!trailers.isEmpty()) {
+                    if (data.isReadable()) {
+                        receiver.onData(data, false);
+                    } else {
+                        data.release();
+                    }
+                    receiver.onTrailers(Http1Headers.fromTrailers(trailers));
+                } else {
+                    receiver.onData(data, true);
+                }
+                finishResponse();
+            } else if (data.isReadable()) {
+                receiver.onData(data, false);
+            } else {
+                data.release();
+            }
+        }
+
+        private void finishResponse() {
+            responseDone = true;
+            if (requestDone) {
+                streamDone(this);
+            } else {
+                reusable = false; // answered early: the rest of the request will not be sent
+            }
+        }
+
+        @Override
+        public void reset(ResetReason reason) {
+            if (reset) {
+                return;
+            }
+            reset = true;
+            reusable = false;
+            if (stream == this) {
+                stream = null;
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void readDisable(boolean disable) {
+            if (stream != this) {
+                return;
+            }
+            readDisables = Math.max(0, readDisables + (disable ? 1 : -1));
+            ctx.channel().config().setAutoRead(readDisables == 0);
+        }
+
+        @Override
+        public boolean isWritable() {
+            return ctx.channel().isWritable();
+        }
+    }
+}

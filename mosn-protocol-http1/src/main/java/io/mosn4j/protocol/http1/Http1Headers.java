@@ -1,0 +1,117 @@
+package io.mosn4j.protocol.http1;
+
+import io.mosn4j.api.stream.HeaderTokens;
+import io.mosn4j.api.stream.Headers;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Maps decoded HTTP/1 messages to the neutral {@link Headers} ({@link Http1Wire} writes them back). Hop-by-hop headers (RFC 9110
+ * 7.6.1, and any listed in {@code Connection}) stop here: each codec writes its own framing.
+ */
+final class Http1Headers {
+
+    private Http1Headers() {}
+
+    static Headers fromRequest(HttpRequest req) {
+        HttpHeaders in = req.headers();
+        Headers h = new Headers(in.size() + 4);
+        h.add(Headers.METHOD, req.method().name());
+        String uri = req.uri();
+        String host = in.get(HttpHeaderNames.HOST);
+        int scheme = absoluteFormStart(uri);
+        if (scheme > 0) {
+            // absolute form (clients using the proxy as http_proxy): route on its path; its
+            // authority replaces Host (RFC 9112 3.2.2)
+            int slash = uri.indexOf('/', scheme);
+            int query = uri.indexOf('?', scheme);
+            int end = slash < 0 ? (query < 0 ? uri.length() : query) : (query < 0 ? slash : Math.min(slash, query));
+            host = uri.substring(scheme, end);
+            uri = end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end) : uri.substring(end);
+        }
+        h.add(Headers.PATH, uri);
+        if (host != null) {
+            h.add(Headers.AUTHORITY, host);
+        }
+        h.add(Headers.SCHEME, "http");
+        copyEndToEnd(in, h, true);
+        return h;
+    }
+
+    /** Where the authority starts in an absolute-form target ("http://host/..."), or -1. */
+    private static int absoluteFormStart(String uri) {
+        if (uri.isEmpty() || uri.charAt(0) == '/') {
+            return -1;
+        }
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            return 7;
+        }
+        return uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+    }
+
+    static Headers fromResponse(HttpResponse resp) {
+        HttpHeaders in = resp.headers();
+        Headers h = new Headers(in.size() + 1);
+        h.add(Headers.STATUS, Integer.toString(resp.status().code()));
+        copyEndToEnd(in, h, false);
+        return h;
+    }
+
+    static Headers fromTrailers(HttpHeaders trailers) {
+        Headers h = new Headers(trailers.size());
+        for (Iterator<Map.Entry<String, String>> it = trailers.iteratorAsString(); it.hasNext(); ) {
+            Map.Entry<String, String> e = it.next();
+            h.add(e.getKey(), e.getValue());
+        }
+        return h;
+    }
+
+    private static void copyEndToEnd(HttpHeaders in, Headers out, boolean request) {
+        String connection = in.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            java.util.List<String> lines = in.getAll(HttpHeaderNames.CONNECTION);
+            if (lines.size() > 1) {
+                connection = String.join(",", lines); // a second Connection line may name more headers
+            }
+        }
+        if (!namesHeaders(connection)) {
+            connection = null;
+        }
+        for (Iterator<Map.Entry<String, String>> it = in.iteratorAsString(); it.hasNext(); ) {
+            Map.Entry<String, String> e = it.next();
+            String name = e.getKey();
+            if (isHopByHop(name) || (request && name.equalsIgnoreCase("host"))) {
+                continue;
+            }
+            if (request && name.equalsIgnoreCase("expect") && e.getValue().equalsIgnoreCase("100-continue")) {
+                continue; // answered by this proxy (HttpServerExpectContinueHandler), as Envoy does
+            }
+            if (connection != null && HeaderTokens.listedIn(connection, name)) {
+                continue;
+            }
+            out.add(name, e.getValue());
+        }
+    }
+
+    /** RFC 9110 7.6.1 hop-by-hop headers; compared without lower-casing, by length first. */
+    static boolean isHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            default -> false;
+        };
+    }
+
+    /** Whether a Connection header names other headers than the usual keep-alive/close. */
+    private static boolean namesHeaders(String connection) {
+        return connection != null && !connection.equalsIgnoreCase("keep-alive") && !connection.equalsIgnoreCase("close");
+    }
+
+}

@@ -1,0 +1,178 @@
+package io.mosn4j.protocol.http1;
+
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionPool;
+import io.mosn4j.api.upstream.Connector;
+import io.mosn4j.api.upstream.PoolCallback;
+import io.mosn4j.api.upstream.PoolContext;
+import io.mosn4j.api.upstream.ResourceLimit;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.util.ArrayDeque;
+
+/**
+ * Keep-alive HTTP/1.1 connections to one host, owned by one event loop: no locks. Idle connections
+ * are reused newest first (warmest); a connection the upstream closed leaves the pool. Each request
+ * without an idle connection opens one, unless the cluster's {@code max_connections} is reached:
+ * then it waits (as a pending request, bounded by {@code max_pending_requests}) for a connection to
+ * come back.
+ */
+final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
+    private final PoolContext context;
+    private final Connector connector;
+    private final ResourceLimit pending;
+    private final long maxRequests;
+    private final ArrayDeque<Http1ClientConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final ChannelInitializer<Channel> initializer;
+    /** Connections open or opening: the pool is not empty while any is. */
+    private int connections;
+    private boolean draining;
+
+    Http1Pool(PoolContext context) {
+        this.context = context;
+        this.connector = context.connector();
+        this.pending = context.cluster().resources().pendingRequests();
+        this.maxRequests = context.cluster().maxRequestsPerConnection();
+        this.initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new Http1ResponseDecoder(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536)));
+                ch.pipeline().addLast(new Http1ClientConnection(Http1Pool.this, maxRequests));
+            }
+        };
+    }
+
+    @Override
+    public Cancellable acquire(PoolCallback callback) {
+        if (draining) {
+            callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+            return Cancellable.DONE;
+        }
+        Http1ClientConnection c;
+        while ((c = idle.pollLast()) != null) {
+            if (c.isActive()) {
+                callback.onReady(c);
+                return Cancellable.DONE;
+            }
+        }
+        if (!pending.tryAcquire()) {
+            callback.onFailure(ResetReason.OVERFLOW, null);
+            return Cancellable.DONE;
+        }
+        Waiter w = new Waiter(callback);
+        if (connector.canConnect()) {
+            connect(w);
+        } else {
+            waiting.add(w); // served when a connection comes back idle
+        }
+        return w;
+    }
+
+    private void connect(Waiter w) {
+        connections++;
+        Future<Channel> f = connector.connect(initializer, 1024);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                connections--;
+                if (w.take()) {
+                    w.callback.onFailure(ResetReason.CONNECT_FAILURE, done.cause());
+                }
+                return;
+            }
+            Http1ClientConnection c = f.getNow().pipeline().get(Http1ClientConnection.class);
+            if (w.take()) {
+                w.callback.onReady(c);
+            } else {
+                release(c); // its request gave up meanwhile: someone else may use it
+            }
+        });
+    }
+
+    @Override
+    public void release(Http1ClientConnection connection) {
+        if (draining) {
+            connection.close();
+            return;
+        }
+        Waiter w;
+        while ((w = waiting.poll()) != null) {
+            if (w.take()) {
+                w.callback.onReady(connection);
+                return;
+            }
+        }
+        idle.addLast(connection);
+    }
+
+    @Override
+    public void closed(Http1ClientConnection connection) {
+        connections--;
+        idle.remove(connection);
+        // a connection slot freed: a request waiting for one may open its own now
+        while (!draining && !waiting.isEmpty() && connector.canConnect()) {
+            Waiter w = waiting.poll();
+            if (!w.cancelled) {
+                connect(w);
+            }
+        }
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        Http1ClientConnection c;
+        while ((c = idle.poll()) != null) {
+            c.close();
+        }
+        Waiter w;
+        while ((w = waiting.poll()) != null) {
+            if (w.take()) {
+                w.callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+            }
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return connections == 0 && waiting.isEmpty();
+    }
+
+    int idleCount() {
+        return idle.size();
+    }
+
+    /** A request waiting for a connection: counted as pending until served, failed or cancelled. */
+    private final class Waiter implements Cancellable {
+        final PoolCallback callback;
+        boolean cancelled;
+        boolean taken;
+
+        Waiter(PoolCallback callback) {
+            this.callback = callback;
+        }
+
+        /** Claims the waiter for delivery; false when it was cancelled or already served. */
+        boolean take() {
+            if (cancelled || taken) {
+                return false;
+            }
+            taken = true;
+            pending.release();
+            return true;
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled && !taken) {
+                cancelled = true;
+                pending.release();
+                waiting.remove(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,485 @@
+package io.mosn4j.protocol.http1;
+
+import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.stream.DrainEvent;
+import io.mosn4j.api.stream.Grpc;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.ServerStream;
+import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 server codec: turns the requests Netty's {@code HttpServerCodec} decodes into
+ * neutral streams, one at a time per connection, and writes their responses back with the framing
+ * the client understands (content-length, chunked, or close-delimited for HTTP/1.0).
+ *
+ * <p>Pipelined requests wait, decoded, until the response before them is done; reading pauses
+ * meanwhile. Bodies are never aggregated: each chunk goes to the stream as it arrives.
+ */
+final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(Http1ServerConnection.class);
+
+    private final ServerStreamHandler handler;
+    /** The listener is draining ({@link DrainEvent}): each response closes its connection. */
+    private boolean draining;
+    private ChannelHandlerContext ctx;
+    private Stream current;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
+    private int readDisables;
+    private boolean pausedForPipeline;
+    /** The connection will close: requests read after that decision are not processed (RFC 9112 9.6). */
+    private boolean closing;
+    private boolean drainingPipeline;
+    private boolean pipelineChanged;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
+
+    Http1ServerConnection(ServerStreamHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!pipelined.isEmpty() || (current != null && current.requestDone && msg instanceof HttpRequest)) {
+            pipelined.add(msg);
+            if (!pausedForPipeline) {
+                pausedForPipeline = true;
+                updateAutoRead();
+            }
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            DecoderResult result = req.decoderResult();
+            if (result.isFailure()) {
+                ReferenceCountUtil.release(msg);
+                rejectMalformed(result.cause());
+                return;
+            }
+            Stream s = new Stream(req);
+            current = s;
+            s.start(req); // may answer at once (404, direct_response) and clear current
+            if (msg instanceof HttpContent content) {
+                if (current == s) {
+                    s.onContent(content);
+                } else {
+                    content.release();
+                }
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (current == null || current.requestDone) {
+                content.release(); // the rest of a request already answered (and closing)
+                return;
+            }
+            current.onContent(content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(25)
+            .writeBytes("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+
+    /** An Expect other than 100-continue: 417, as RFC 9110 10.1.1 says. */
+    private void rejectExpectation() {
+        if (current != null) {
+            current.reset = true; // never reached the proxy
+            current = null;
+        }
+        Headers h = Headers.response(417);
+        h.add("content-length", "0");
+        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, 417, h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
+        closeAfterFlush();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private void rejectMalformed(Throwable cause) {
+        HttpResponseStatus status = cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+        log.debug("malformed request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (current != null && !current.responseStarted) {
+            current.fail(ResetReason.PROTOCOL_ERROR);
+        }
+        byte[] body = (status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
+        Headers h = Headers.response(status.code());
+        h.add("content-type", "text/plain");
+        h.add("content-length", Integer.toString(body.length));
+        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, status.code(), h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
+        ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
+        closeAfterFlush();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null && current.receiver != null && !current.reset) {
+            current.receiver.onWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent || evt instanceof DrainEvent) {
+            draining |= evt instanceof DrainEvent;
+            if (current == null && pipelined.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Stream s = current;
+        current = null;
+        if (s != null && !(s.requestDone && s.responseDone)) {
+            s.fail(ResetReason.CONNECTION_TERMINATION);
+        }
+        Object m;
+        while ((m = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("downstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private void updateAutoRead() {
+        ctx.channel().config().setAutoRead(readDisables == 0 && !pausedForPipeline);
+    }
+
+    private void write(Object msg) {
+        ctx.write(msg, ctx.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.channel().eventLoop().execute(flushTask);
+        }
+    }
+
+    private void streamDone(Stream s, boolean close) {
+        if (current != s) {
+            return;
+        }
+        current = null;
+        if (readDisables > 0) {
+            readDisables = 0; // a finished stream's pauses die with it
+        }
+        if (close || draining) {
+            closeAfterFlush();
+            return;
+        }
+        ctx.flush();
+        drainPipelined();
+    }
+
+    /**
+     * Feeds queued pipelined messages in order: a new request only once the one before is done.
+     * A request answered at once finishes inside dispatch and calls back here; that inner call only
+     * flags more work, so a long queue of such requests is a loop, not a recursion.
+     */
+    private void drainPipelined() {
+        if (drainingPipeline) {
+            pipelineChanged = true;
+            return;
+        }
+        drainingPipeline = true;
+        try {
+            do {
+                pipelineChanged = false;
+                while (!pipelined.isEmpty()) {
+                    if (closing) {
+                        ReferenceCountUtil.release(pipelined.poll());
+                        continue;
+                    }
+                    if (current != null && pipelined.peek() instanceof HttpRequest) {
+                        return; // still paused; resumes when that stream is done
+                    }
+                    dispatch(pipelined.poll());
+                }
+            } while (pipelineChanged);
+            pausedForPipeline = false;
+            updateAutoRead();
+        } finally {
+            drainingPipeline = false;
+        }
+    }
+
+    private void closeAfterFlush() {
+        closing = true;
+        Closing.afterFlush(ctx.channel());
+    }
+
+    /** One request and its response on this connection. */
+    private final class Stream implements ServerStream {
+        private final boolean head;
+        private final boolean http10;
+        private final boolean clientKeepAlive;
+        private StreamReceiver receiver;
+        private Headers requestHeaders;
+        private boolean requestDone;
+        private boolean responseStarted;
+        private boolean responseDone;
+        private boolean bodyless;
+        private boolean chunked;
+        private boolean closeAfter;
+        private boolean reset;
+
+        Stream(HttpRequest req) {
+            head = req.method().equals(HttpMethod.HEAD);
+            http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+            clientKeepAlive = HttpUtil.isKeepAlive(req);
+            requestDone = !(HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+        }
+
+        void start(HttpRequest req) {
+            HttpHeaders hs = req.headers();
+            boolean hasBody = !requestDone;
+            if (!http10 && hs.contains(HttpHeaderNames.EXPECT)) {
+                if (HttpUtil.is100ContinueExpected(req)) {
+                    ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise()); // as Envoy does: the proxy says go ahead
+                } else {
+                    rejectExpectation();
+                    return;
+                }
+            }
+            Headers headers = Http1Headers.fromRequest(req);
+            if (hs.contains(HttpHeaderNames.CONTENT_LENGTH) && !hasBody) {
+                headers.set("content-length", "0");
+            }
+            requestHeaders = headers;
+            receiver = handler.newStream(this);
+            receiver.onHeaders(headers, requestDone);
+        }
+
+        @Override
+        public void sendLocalReply(LocalReply reply) {
+            reply.sendAsHttp(this, requestHeaders != null && Grpc.isGrpc(requestHeaders));
+        }
+
+        @Override
+        public Duration callerDeadline() {
+            return requestHeaders == null ? null : Grpc.deadline(requestHeaders);
+        }
+
+        /** Takes ownership of {@code content}. */
+        void onContent(HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                log.debug("malformed request body from {}: {}", ctx.channel().remoteAddress(), content.decoderResult().cause().toString());
+                fail(ResetReason.PROTOCOL_ERROR);
+                ctx.close();
+                return;
+            }
+            ByteBuf data = content.content();
+            if (requestDone) {
+                data.release(); // the empty end marker of a body-less request
+                return;
+            }
+            if (content instanceof LastHttpContent last) {
+                requestDone = true;
+                HttpHeaders trailers = last.trailingHeaders();
+                if (!trailers.isEmpty()) {
+                    if (data.isReadable()) {
+                        receiver.onData(data, false);
+                    } else {
+                        data.release();
+                    }
+                    receiver.onTrailers(Http1Headers.fromTrailers(trailers));
+                } else {
+                    receiver.onData(data, true);
+                }
+                if (responseDone && current == this) {
+                    streamDone(this, closeAfter);
+                }
+            } else if (data.isReadable()) {
+                receiver.onData(data, false);
+            } else {
+                data.release();
+            }
+        }
+
+        void fail(ResetReason reason) {
+            if (!reset && !responseDone) {
+                reset = true;
+                receiver.onReset(reason);
+            }
+        }
+
+        @Override
+        public void sendHeaders(Headers headers, boolean endStream) {
+            if (responseStarted || reset) {
+                return;
+            }
+            responseStarted = true;
+            int status = headers.status();
+            if (status < 100 || status > 999) {
+                status = 502;
+            }
+            bodyless = head || status == 204 || status == 304 || status < 200;
+            closeAfter = !clientKeepAlive || !requestDone || draining;
+            int framing = 0;
+            if (status == 204 || status < 200) {
+                framing |= Http1Wire.DROP_CONTENT_LENGTH;
+            }
+            boolean hasLength = headers.contains("content-length");
+            if (!bodyless) {
+                if (endStream) {
+                    if (!hasLength) {
+                        framing |= Http1Wire.CONTENT_LENGTH_ZERO;
+                    }
+                } else if (!hasLength) {
+                    if (http10) {
+                        closeAfter = true; // HTTP/1.0 has no chunked: the body ends with the connection
+                    } else {
+                        framing |= Http1Wire.CHUNKED;
+                        chunked = true;
+                    }
+                }
+            }
+            if (closeAfter) {
+                framing |= Http1Wire.CONNECTION_CLOSE;
+            } else if (http10) {
+                framing |= Http1Wire.CONNECTION_KEEP_ALIVE;
+            }
+            write(Http1Wire.responseHead(ctx.alloc(), http10, status, headers, framing));
+            if (endStream) {
+                end(null);
+            }
+        }
+
+        @Override
+        public void sendData(ByteBuf data, boolean endStream) {
+            if (!responseStarted || responseDone || reset) {
+                data.release();
+                return;
+            }
+            if (bodyless) {
+                data.release();
+            } else if (chunked) {
+                int n = data.readableBytes();
+                if (n > 0) {
+                    ctx.write(Http1Wire.chunkHeader(ctx.alloc(), n), ctx.voidPromise());
+                    ctx.write(data, ctx.voidPromise());
+                    write(Http1Wire.crlf());
+                } else {
+                    data.release();
+                }
+            } else if (data.isReadable()) {
+                write(data);
+            } else {
+                data.release();
+            }
+            if (endStream) {
+                end(null);
+            }
+        }
+
+        @Override
+        public void sendTrailers(Headers trailers) {
+            if (!responseStarted || responseDone || reset) {
+                return;
+            }
+            end(trailers);
+        }
+
+        /** Ends the response: the last chunk (with trailers) when chunked, nothing otherwise. */
+        private void end(Headers trailers) {
+            responseDone = true;
+            if (chunked) {
+                ctx.write(Http1Wire.lastChunk(ctx.alloc(), trailers), ctx.voidPromise());
+            }
+            if (requestDone) {
+                streamDone(this, closeAfter);
+            } else {
+                // answered before the request finished: HTTP/1 cannot skip the rest, so close
+                current = null;
+                closeAfterFlush();
+            }
+        }
+
+        @Override
+        public void reset(ResetReason reason) {
+            if (reset || responseDone) {
+                return;
+            }
+            reset = true;
+            if (current == this) {
+                current = null;
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void readDisable(boolean disable) {
+            if (current != this) {
+                return;
+            }
+            readDisables += disable ? 1 : -1;
+            if (readDisables < 0) {
+                readDisables = 0;
+            }
+            updateAutoRead();
+        }
+
+        @Override
+        public boolean isWritable() {
+            return ctx.channel().isWritable();
+        }
+    }
+}

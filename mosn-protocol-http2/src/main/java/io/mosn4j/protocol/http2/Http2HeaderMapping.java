@@ -1,0 +1,162 @@
+package io.mosn4j.protocol.http2;
+
+import io.mosn4j.api.stream.HeaderTokens;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ResetReason;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Maps HTTP/2 header blocks to the neutral {@link Headers} and back. Pseudo-headers map one to one
+ * (the neutral form already uses HTTP/2's names). Going to HTTP/2, names are lower-cased and the
+ * connection-specific headers RFC 9113 8.2.2 forbids are dropped ({@code te} survives only as
+ * {@code trailers}); {@code host} becomes {@code :authority}. Coming from HTTP/2, split
+ * {@code cookie} fields are joined again (RFC 9113 8.2.3) so an HTTP/1 upstream sees one line.
+ */
+public final class Http2HeaderMapping {
+
+    private Http2HeaderMapping() {}
+
+    /** An HTTP/2 request or response header block as neutral headers. */
+    public static Headers fromHttp2(Http2Headers in, boolean request) {
+        Headers h = new Headers(in.size() + 2);
+        String cookie = null;
+        String host = null;
+        for (Map.Entry<CharSequence, CharSequence> e : in) {
+            String name = e.getKey().toString();
+            String value = e.getValue().toString();
+            if (name.startsWith(":")) {
+                h.add(name, value);
+                continue;
+            }
+            if (request && name.equalsIgnoreCase("host")) {
+                host = value;
+                continue;
+            }
+            if (name.equalsIgnoreCase("cookie")) {
+                cookie = cookie == null ? value : cookie + "; " + value;
+                continue;
+            }
+            if (isConnectionSpecific(name, value)) {
+                continue; // a compliant peer never sends these; a lenient one must not smuggle them on
+            }
+            h.add(name, value);
+        }
+        if (request && host != null && !h.contains(Headers.AUTHORITY)) {
+            h.add(Headers.AUTHORITY, host);
+        }
+        if (cookie != null) {
+            h.add("cookie", cookie);
+        }
+        return h;
+    }
+
+    /** Trailers (no pseudo-headers) as neutral headers. */
+    public static Headers trailersFromHttp2(Http2Headers in) {
+        Headers h = new Headers(in.size());
+        for (Map.Entry<CharSequence, CharSequence> e : in) {
+            String name = e.getKey().toString();
+            if (!name.startsWith(":")) {
+                h.add(name, e.getValue().toString());
+            }
+        }
+        return h;
+    }
+
+    /** Neutral request headers as an HTTP/2 request block. */
+    public static Http2Headers requestToHttp2(Headers h) {
+        DefaultHttp2Headers out = new DefaultHttp2Headers(false, h.size() + 2);
+        String method = h.method() == null ? "GET" : h.method();
+        out.method(method);
+        String authority = h.authority();
+        if (authority == null) {
+            authority = h.get("host");
+        }
+        if (!method.equals("CONNECT")) {
+            String scheme = h.get(Headers.SCHEME);
+            out.scheme(scheme == null || scheme.isEmpty() ? "http" : scheme);
+            String path = h.path();
+            out.path(path == null || path.isEmpty() ? "/" : path);
+        }
+        if (authority != null) {
+            out.authority(authority);
+        }
+        copyRegular(h, out, true);
+        return out;
+    }
+
+    /** Neutral response headers as an HTTP/2 response block (a missing or bad status becomes 502). */
+    public static Http2Headers responseToHttp2(Headers h) {
+        DefaultHttp2Headers out = new DefaultHttp2Headers(false, h.size() + 1);
+        int status = h.status();
+        out.status(Integer.toString(status < 100 || status > 999 ? 502 : status));
+        copyRegular(h, out, false);
+        return out;
+    }
+
+    /** Neutral trailers as an HTTP/2 trailer block. */
+    public static Http2Headers trailersToHttp2(Headers h) {
+        DefaultHttp2Headers out = new DefaultHttp2Headers(false, h.size());
+        copyRegular(h, out, false);
+        return out;
+    }
+
+    private static void copyRegular(Headers h, Http2Headers out, boolean request) {
+        String connection = h.get("connection");
+        for (int i = 0, n = h.size(); i < n; i++) {
+            String name = h.name(i);
+            if (name.startsWith(":")) {
+                continue;
+            }
+            String value = h.value(i);
+            if (name.length() == 2 && name.equalsIgnoreCase("te")) {
+                if (value.trim().equalsIgnoreCase("trailers")) {
+                    out.add("te", "trailers");
+                }
+                continue;
+            }
+            if (isConnectionSpecific(name, value) || (name.length() == 4 && name.equalsIgnoreCase("host"))) {
+                continue; // host travels as :authority
+            }
+            if (connection != null && HeaderTokens.listedIn(connection, name)) {
+                continue;
+            }
+            out.add(lower(name), value);
+        }
+    }
+
+    /** RFC 9113 8.2.2: fields that make an HTTP/2 message malformed (te is handled by the caller). */
+    static boolean isConnectionSpecific(String name, String value) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te") && !value.trim().equalsIgnoreCase("trailers");
+            case 7 -> name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            default -> false;
+        };
+    }
+
+    private static String lower(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return name.toLowerCase(Locale.ROOT);
+            }
+        }
+        return name;
+    }
+
+    /** The RST_STREAM code that tells a peer why this side gave up on a stream. */
+    public static Http2Error errorFor(ResetReason reason) {
+        return switch (reason) {
+            case LOCAL_RESET, TIMEOUT -> Http2Error.CANCEL;
+            case PROTOCOL_ERROR -> Http2Error.PROTOCOL_ERROR;
+            case OVERFLOW, REFUSED_STREAM -> Http2Error.REFUSED_STREAM;
+            default -> Http2Error.INTERNAL_ERROR;
+        };
+    }
+}

@@ -1,0 +1,229 @@
+package io.mosn4j.protocol.http2;
+
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionPool;
+import io.mosn4j.api.upstream.Connector;
+import io.mosn4j.api.upstream.PoolCallback;
+import io.mosn4j.api.upstream.PoolContext;
+import io.mosn4j.api.upstream.ResourceLimit;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.channel.ChannelInitializer;
+import java.net.ConnectException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * h2c (prior knowledge) connections to one host, owned by one event loop: no locks. Streams are
+ * packed onto the oldest connection with a free slot (the server's SETTINGS_MAX_CONCURRENT_STREAMS);
+ * when every connection is full, requests wait for a slot (as pending requests) while one more
+ * connection opens. A connection that received GOAWAY takes no new streams and closes when its
+ * last one ends.
+ */
+final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
+    private final Connector connector;
+    private final ResourceLimit pending;
+    private final ChannelInitializer<Channel> initializer;
+    private final List<Http2ClientConnection> connections = new ArrayList<>(2);
+    /** Connections that received GOAWAY and still carry streams. */
+    private int goingAway;
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    /** Connections opening: TCP connect or the server's first SETTINGS still to come. */
+    private int connecting;
+    private boolean draining;
+
+    Http2Pool(PoolContext context) {
+        this.connector = context.connector();
+        this.pending = context.cluster().resources().pendingRequests();
+        long settingsTimeout = Math.max(1, context.cluster().connectTimeout().toMillis());
+        Http2Options options = context.options() instanceof Http2Options o ? o : Http2Options.DEFAULTS;
+        this.initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                Http2ClientConnection.install(ch.pipeline(), Http2Pool.this, settingsTimeout, options);
+            }
+        };
+    }
+
+    @Override
+    public Cancellable acquire(PoolCallback callback) {
+        if (draining) {
+            callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+            return Cancellable.DONE;
+        }
+        Http2ClientConnection c = available();
+        if (c != null) {
+            c.reserve();
+            callback.onReady(c);
+            return Cancellable.DONE;
+        }
+        if (!pending.tryAcquire()) {
+            callback.onFailure(ResetReason.OVERFLOW, null);
+            return Cancellable.DONE;
+        }
+        Waiter w = new Waiter(callback);
+        waiting.add(w);
+        if (connecting == 0) {
+            connect();
+        }
+        return w;
+    }
+
+    private Http2ClientConnection available() {
+        for (int i = 0; i < connections.size(); i++) {
+            Http2ClientConnection c = connections.get(i);
+            if (c.hasCapacity()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void connect() {
+        if (!connector.canConnect()) {
+            return; // max_connections: the waiting requests wait for a slot on an existing connection
+        }
+        connecting++;
+        Future<Channel> f = connector.connect(initializer, 64 * 1024);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                connecting--;
+                connectFailed(done.cause());
+            }
+            // on success the connection reports ready() at the server's SETTINGS, or closed()
+        });
+    }
+
+    private void connectFailed(Throwable cause) {
+        if (connecting > 0) {
+            return; // another connection is on its way for the waiting requests
+        }
+        Waiter w;
+        while ((w = waiting.poll()) != null) {
+            if (w.take()) {
+                w.callback.onFailure(ResetReason.CONNECT_FAILURE, cause);
+            }
+        }
+    }
+
+    /** Hands free slots to waiting requests; opens one more connection if some still wait. */
+    private void serveWaiting() {
+        while (!waiting.isEmpty()) {
+            Waiter w = waiting.peek();
+            if (w.cancelled) {
+                waiting.poll();
+                continue;
+            }
+            Http2ClientConnection c = available();
+            if (c == null) {
+                break;
+            }
+            waiting.poll();
+            w.take();
+            c.reserve();
+            w.callback.onReady(c);
+        }
+        if (!waiting.isEmpty() && connecting == 0 && !draining) {
+            connect();
+        }
+    }
+
+    @Override
+    public void ready(Http2ClientConnection connection) {
+        connecting--;
+        if (draining) {
+            connection.channel().close();
+            return;
+        }
+        connections.add(connection);
+        serveWaiting();
+    }
+
+    @Override
+    public void capacity(Http2ClientConnection connection) {
+        if (!waiting.isEmpty()) {
+            serveWaiting();
+        }
+    }
+
+    @Override
+    public void goingAway(Http2ClientConnection connection) {
+        if (connections.remove(connection)) {
+            goingAway++;
+        }
+        if (!waiting.isEmpty()) {
+            serveWaiting();
+        }
+    }
+
+    @Override
+    public void closed(Http2ClientConnection connection) {
+        if (connections.remove(connection)) {
+            if (!waiting.isEmpty()) {
+                serveWaiting();
+            }
+        } else if (!connection.isReady()) {
+            // connected but closed before its SETTINGS: not an h2c server, or it gave up on us
+            connecting--;
+            connectFailed(new ConnectException("upstream " + connector + " closed the connection before its HTTP/2 SETTINGS"));
+        } else if (goingAway > 0) {
+            goingAway--;
+        }
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        Waiter w;
+        while ((w = waiting.poll()) != null) {
+            if (w.take()) {
+                w.callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+            }
+        }
+        for (Http2ClientConnection c : connections.toArray(Http2ClientConnection[]::new)) {
+            c.goAwayReceived(); // no new streams; closes when its last one ends
+            if (c.streams() == 0) {
+                c.channel().close();
+            }
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return connections.isEmpty() && goingAway == 0 && connecting == 0 && waiting.isEmpty();
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    /** A request waiting for a stream slot: counted as pending until served, failed or cancelled. */
+    private final class Waiter implements Cancellable {
+        final PoolCallback callback;
+        boolean cancelled;
+        boolean taken;
+
+        Waiter(PoolCallback callback) {
+            this.callback = callback;
+        }
+
+        boolean take() {
+            if (cancelled || taken) {
+                return false;
+            }
+            taken = true;
+            pending.release();
+            return true;
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled && !taken) {
+                cancelled = true;
+                pending.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package io.mosn4j.protocol.xprotocol;
+
+import io.mosn4j.api.protocol.XFrame;
+import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.api.stream.ClientConnection;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.mosn4j.api.stream.StreamSender;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upstream connection of an RPC protocol. Requests from any number of downstream connections
+ * share it: each gets a fresh request id here (the downstream side restores the caller's id on the
+ * answer), and answers are matched back by id in whatever order they come. Used only on its event
+ * loop.
+ */
+public final class XClientConnection extends XConnection implements ClientConnection {
+    private static final Logger log = LoggerFactory.getLogger(XClientConnection.class);
+
+    /** What the connection tells the pool that owns it. */
+    public interface Owner {
+        /** A request finished, so a ping-pong connection is free again. */
+        void released(XClientConnection connection);
+
+        void closed(XClientConnection connection);
+    }
+
+    private final Owner owner;
+    /** By upstream request id; primitive keys, so no boxing per request. */
+    private final LongObjectHashMap<Stream> inFlight = new LongObjectHashMap<>();
+    private long lastId = -1;
+    /** The id of the keepalive heartbeat awaiting its answer, while one is. */
+    private long heartbeatId;
+    private boolean heartbeatOutstanding;
+    private boolean closed;
+    /** Streams handed out by the pool and not yet ended. */
+    private int streams;
+
+    /** Quiet time after which an upstream connection is probed with a heartbeat. */
+    public static final long KEEPALIVE_MILLIS = 60_000;
+    static final long HEARTBEAT_TIMEOUT_MILLIS = 20_000;
+
+    public XClientConnection(XProtocol protocol, Owner owner) {
+        super(protocol);
+        this.owner = owner;
+    }
+
+    @Override
+    boolean accepting() {
+        return !closed;
+    }
+
+    @Override
+    String describe() {
+        return "upstream " + peer();
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    public boolean isActive() {
+        return !closed && ctx.channel().isActive();
+    }
+
+    /** Streams handed out and not yet ended. */
+    public int streams() {
+        return streams;
+    }
+
+    /** The pool hands this connection to one more stream. */
+    public void reserve() {
+        streams++;
+    }
+
+    @Override
+    public StreamSender newStream(StreamReceiver receiver) {
+        return new Stream(receiver);
+    }
+
+    @Override
+    public void releaseUnused() {
+        streamDone();
+    }
+
+    @Override
+    public boolean reused() {
+        return false; // an RPC request may not be idempotent: never replayed after a broken connection
+    }
+
+    private void streamDone() {
+        if (streams > 0) {
+            streams--;
+        }
+        if (!closed) {
+            owner.released(this);
+        }
+    }
+
+    private long allocateId(Stream s) {
+        long id = nextFreeId();
+        inFlight.put(id, s);
+        return id;
+    }
+
+    /** The next id not in flight; one-way requests take one too, so no answer can be mistaken for theirs. */
+    private long nextFreeId() {
+        long id = lastId;
+        do {
+            id = protocol.nextRequestId(id);
+        } while (inFlight.containsKey(id));
+        lastId = id;
+        return id;
+    }
+
+    // ---- responses ----
+
+    @Override
+    void onFrame(XFrame frame) {
+        if (heartbeatOutstanding && frame.requestId() == heartbeatId && frame.isHeartbeat()) {
+            heartbeatOutstanding = false; // the upstream is alive
+            inFlight.remove(frame.requestId());
+            frame.release();
+            return;
+        }
+        if (frame.isRequest()) {
+            if (frame.isHeartbeat()) {
+                write(protocol.heartbeatResponse(frame));
+            }
+            frame.release(); // an upstream does not send us requests otherwise
+            return;
+        }
+        Stream s = inFlight.remove(frame.requestId());
+        if (s == null) {
+            log.debug("{} upstream {} answered unknown request id {}; dropped", protocol.name(), ctx.channel().remoteAddress(), frame.requestId());
+            frame.release();
+            return;
+        }
+        s.answered(frame);
+    }
+
+    /**
+     * The connection read nothing for the keepalive interval: send the protocol's heartbeat and
+     * close the connection if no answer comes within {@link #HEARTBEAT_TIMEOUT_MILLIS}, so a dead
+     * peer is found before a request is sent into it.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (!(evt instanceof IdleStateEvent)) {
+            super.userEventTriggered(ctx, evt);
+            return;
+        }
+        if (closed || heartbeatOutstanding) {
+            return;
+        }
+        long id = allocateId(null);
+        XFrame heartbeat = protocol.heartbeatRequest(id);
+        if (heartbeat == null) {
+            inFlight.remove(id);
+            return;
+        }
+        heartbeatId = id;
+        heartbeatOutstanding = true;
+        write(heartbeat);
+        ctx.executor().schedule(() -> {
+            if (heartbeatOutstanding && heartbeatId == id && !closed) {
+                log.info("{} upstream {} did not answer a heartbeat within {} ms; closing the connection",
+                        protocol.name(), ctx.channel().remoteAddress(), HEARTBEAT_TIMEOUT_MILLIS);
+                ctx.close();
+            }
+        }, HEARTBEAT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        owner.closed(this);
+        super.channelInactive(ctx);
+        if (!inFlight.isEmpty()) {
+            Stream[] pending = inFlight.values().toArray(Stream[]::new);
+            inFlight.clear();
+            for (Stream s : pending) {
+                if (s != null) { // null: the keepalive heartbeat
+                    s.failed(ResetReason.CONNECTION_TERMINATION);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        for (Stream s : inFlight.values().toArray(Stream[]::new)) {
+            if (s != null) {
+                s.receiver.onWritabilityChanged(writable);
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    /** One request sent on this connection and its answer. */
+    private final class Stream implements StreamSender {
+        private final StreamReceiver receiver;
+        private long id;
+        private boolean hasId;
+        private boolean ended;
+
+        Stream(StreamReceiver receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public void sendHeaders(Headers headers, boolean endStream) {
+            if (ended) {
+                return;
+            }
+            if (!(headers.message() instanceof XFrame request)) {
+                // an HTTP request routed to an RPC cluster: nothing to encode
+                log.debug("{} upstream {}: the request is not a {} frame; refusing it", protocol.name(), ctx.channel().remoteAddress(), protocol.name());
+                failed(ResetReason.PROTOCOL_ERROR);
+                return;
+            }
+            if (closed) {
+                failed(ResetReason.CONNECTION_TERMINATION);
+                return;
+            }
+            boolean oneWay = request.isOneWay();
+            if (!oneWay) {
+                id = allocateId(this);
+                hasId = true;
+            }
+            // the frame still belongs to the downstream side, which needs it for a local reply
+            request.setRequestId(oneWay ? nextFreeId() : id);
+            writeEncoded(protocol.encode(request, ctx.alloc()));
+            if (oneWay) {
+                // nothing will come back: the stream is over once the request is out
+                ended = true;
+                streamDone();
+                receiver.onHeaders(Headers.response(200), true);
+            }
+        }
+
+        @Override
+        public void sendData(ByteBuf data, boolean endStream) {
+            data.release(); // the body travels inside the frame
+        }
+
+        @Override
+        public void sendTrailers(Headers trailers) {
+        }
+
+        void answered(XFrame response) {
+            if (ended) {
+                response.release();
+                return;
+            }
+            ended = true;
+            streamDone();
+            receiver.onHeaders(response.headers(), true);
+        }
+
+        void failed(ResetReason reason) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (hasId) {
+                inFlight.remove(id);
+            }
+            streamDone();
+            receiver.onReset(reason);
+        }
+
+        @Override
+        public void reset(ResetReason reason) {
+            // given up on (timeout, caller gone): a late answer is dropped by id
+            if (!ended) {
+                ended = true;
+                if (hasId) {
+                    inFlight.remove(id);
+                }
+                streamDone();
+            }
+        }
+
+        @Override
+        public void readDisable(boolean disable) {
+            // whole frames: nothing to pace per stream
+        }
+
+        @Override
+        public boolean isWritable() {
+            return ctx.channel().isWritable();
+        }
+    }
+}

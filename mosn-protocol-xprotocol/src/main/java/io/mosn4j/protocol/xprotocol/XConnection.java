@@ -1,0 +1,99 @@
+package io.mosn4j.protocol.xprotocol;
+
+import io.mosn4j.api.protocol.XFrame;
+import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.api.protocol.XProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both ends of an RPC protocol connection share: frames cut from the byte stream by the
+ * protocol's decoder and handed to {@link #onFrame} one by one; bytes that cannot be framed close
+ * the connection with a log line naming the protocol, the problem and where; frames written out
+ * are flushed once per event-loop turn, however many answers that turn produced.
+ */
+abstract class XConnection extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(XConnection.class);
+
+    final XProtocol protocol;
+    ChannelHandlerContext ctx;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
+
+    XConnection(XProtocol protocol) {
+        this.protocol = protocol;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** A whole frame arrived; the callee owns it. */
+    abstract void onFrame(XFrame frame);
+
+    /** Whether frames should still be read (false once closing). */
+    abstract boolean accepting();
+
+    /** "connection from ADDR" or "upstream ADDR", for log lines. */
+    abstract String describe();
+
+    /** {@code host:port} of the peer, without the resolver's "name/" prefix. */
+    final String peer() {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getHostString() + ":" + a.getPort()
+                : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable() && accepting()) {
+            int start = in.readerIndex();
+            XFrame frame;
+            try {
+                frame = protocol.decode(in);
+            } catch (XProtocolException e) {
+                log.info("{} {}: {} (at byte {} of the connection); closing it", protocol.name(), describe(), e.getMessage(), start);
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+            if (frame == null) {
+                return;
+            }
+            onFrame(frame);
+        }
+    }
+
+    /** Encodes {@code frame}, releases it, and queues the bytes for this turn's flush. */
+    final void write(XFrame frame) {
+        ByteBuf out;
+        try {
+            out = protocol.encode(frame, ctx.alloc());
+        } finally {
+            frame.release();
+        }
+        writeEncoded(out);
+    }
+
+    final void writeEncoded(ByteBuf out) {
+        ctx.write(out, ctx.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.channel().eventLoop().execute(flushTask);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{} {} failed: {}", protocol.name(), describe(), cause.toString());
+        ctx.close();
+    }
+}

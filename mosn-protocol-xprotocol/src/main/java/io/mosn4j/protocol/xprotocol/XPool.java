@@ -1,0 +1,208 @@
+package io.mosn4j.protocol.xprotocol;
+
+import io.mosn4j.api.protocol.PoolMode;
+import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionPool;
+import io.mosn4j.api.upstream.Connector;
+import io.mosn4j.api.upstream.PoolCallback;
+import io.mosn4j.api.upstream.PoolContext;
+import io.mosn4j.api.upstream.ResourceLimit;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Connections of one RPC protocol to one host, owned by one event loop: no locks. A multiplexing
+ * protocol shares a single connection among every request of the loop (requests wait for it while
+ * it connects, as pending requests); a ping-pong one hands each request an idle connection of its
+ * own, opening more as needed. ({@link PoolMode#BOUND} is served as multiplexing for now.)
+ */
+final class XPool implements ConnectionPool, XClientConnection.Owner {
+    private final Connector connector;
+    private final ResourceLimit pending;
+    private final boolean multiplex;
+    private final ChannelInitializer<Channel> initializer;
+    private final List<XClientConnection> connections = new ArrayList<>(1);
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    /** Connects in progress. */
+    private int connecting;
+    private boolean draining;
+
+    XPool(PoolContext context, XProtocol protocol) {
+        this.connector = context.connector();
+        this.pending = context.cluster().resources().pendingRequests();
+        this.multiplex = protocol.poolMode() != PoolMode.PING_PONG;
+        this.initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new IdleStateHandler(XClientConnection.KEEPALIVE_MILLIS, 0, 0, TimeUnit.MILLISECONDS));
+                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this));
+            }
+        };
+    }
+
+    @Override
+    public Cancellable acquire(PoolCallback callback) {
+        if (draining) {
+            callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+            return Cancellable.DONE;
+        }
+        XClientConnection c = available();
+        if (c != null) {
+            c.reserve();
+            callback.onReady(c);
+            return Cancellable.DONE;
+        }
+        if (!pending.tryAcquire()) {
+            callback.onFailure(ResetReason.OVERFLOW, null);
+            return Cancellable.DONE;
+        }
+        Waiter w = new Waiter(callback);
+        waiting.add(w);
+        if ((!multiplex || connecting == 0) && connector.canConnect()) {
+            connect();
+        }
+        return w;
+    }
+
+    private XClientConnection available() {
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            XClientConnection c = connections.get(i);
+            if (c.isActive() && (multiplex || c.streams() == 0)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void connect() {
+        connecting++;
+        Future<Channel> f = connector.connect(initializer, 64 * 1024);
+        f.addListener(done -> {
+            connecting--;
+            if (!done.isSuccess()) {
+                if (connecting == 0 || !multiplex) {
+                    // nothing else on its way: the waiters (one, for ping-pong) learn now
+                    failWaiters(done.cause(), multiplex ? Integer.MAX_VALUE : 1);
+                }
+                return;
+            }
+            XClientConnection c = f.getNow().pipeline().get(XClientConnection.class);
+            if (draining) {
+                c.channel().close();
+                return;
+            }
+            connections.add(c);
+            serveWaiting();
+        });
+    }
+
+    private void failWaiters(Throwable cause, int max) {
+        Waiter w;
+        while (max > 0 && (w = waiting.poll()) != null) {
+            if (w.take()) {
+                w.callback.onFailure(ResetReason.CONNECT_FAILURE, cause);
+                max--;
+            }
+        }
+    }
+
+    private void serveWaiting() {
+        while (!waiting.isEmpty()) {
+            Waiter w = waiting.peek();
+            if (w.cancelled) {
+                waiting.poll();
+                continue;
+            }
+            XClientConnection c = available();
+            if (c == null) {
+                break;
+            }
+            waiting.poll();
+            w.take();
+            c.reserve();
+            w.callback.onReady(c);
+        }
+        if (!waiting.isEmpty() && !draining && (!multiplex || connecting == 0) && connector.canConnect()) {
+            connect(); // the connection closed while handing out, or ping-pong needs one more
+        }
+    }
+
+    @Override
+    public void released(XClientConnection connection) {
+        // a ping-pong connection is free again; multiplexed ones always were
+        if (draining && connection.streams() == 0) {
+            connection.channel().close();
+        } else if (!waiting.isEmpty()) {
+            serveWaiting();
+        }
+    }
+
+    @Override
+    public void closed(XClientConnection connection) {
+        connections.remove(connection);
+        if (!waiting.isEmpty() && !draining) {
+            serveWaiting();
+        }
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        Waiter w;
+        while ((w = waiting.poll()) != null) {
+            if (w.take()) {
+                w.callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+            }
+        }
+        for (XClientConnection c : connections.toArray(XClientConnection[]::new)) {
+            if (c.streams() == 0) {
+                c.channel().close();
+            }
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return connections.isEmpty() && connecting == 0 && waiting.isEmpty();
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    /** A request waiting for a connection: counted as pending until served, failed or cancelled. */
+    private final class Waiter implements Cancellable {
+        final PoolCallback callback;
+        boolean cancelled;
+        boolean taken;
+
+        Waiter(PoolCallback callback) {
+            this.callback = callback;
+        }
+
+        boolean take() {
+            if (cancelled || taken) {
+                return false;
+            }
+            taken = true;
+            pending.release();
+            return true;
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled && !taken) {
+                cancelled = true;
+                pending.release();
+            }
+        }
+    }
+}

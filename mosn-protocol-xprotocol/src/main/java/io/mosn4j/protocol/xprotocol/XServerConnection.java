@@ -1,0 +1,238 @@
+package io.mosn4j.protocol.xprotocol;
+
+import io.mosn4j.api.protocol.XFrame;
+import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.api.stream.DrainEvent;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.api.stream.ProxyError;
+import io.mosn4j.api.stream.ResetReason;
+import io.mosn4j.api.stream.ServerStream;
+import io.mosn4j.api.stream.ServerStreamHandler;
+import io.mosn4j.api.stream.StreamReceiver;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of an RPC protocol connection: frames become streams, each request one stream
+ * whose headers carry the whole frame; answers go back with the request's own id, in whatever
+ * order they come. Heartbeats are answered here and never routed. Bytes that cannot be framed
+ * close this connection only, with a log line naming the protocol and what was wrong.
+ */
+public final class XServerConnection extends XConnection {
+    private static final Logger log = LoggerFactory.getLogger(XServerConnection.class);
+
+    private final ServerStreamHandler handler;
+    private boolean draining;
+    private boolean closed;
+    private final Set<Stream> streams = new HashSet<>();
+
+    public XServerConnection(XProtocol protocol, ServerStreamHandler handler) {
+        super(protocol);
+        this.handler = handler;
+    }
+
+    @Override
+    boolean accepting() {
+        return !closed && ctx.channel().isActive();
+    }
+
+    @Override
+    String describe() {
+        return "connection from " + peer();
+    }
+
+    @Override
+    void onFrame(XFrame frame) {
+        dispatch(frame);
+    }
+
+    private void dispatch(XFrame frame) {
+        if (!frame.isRequest()) {
+            log.debug("{} connection from {} sent a response (id {}); ignored", protocol.name(), ctx.channel().remoteAddress(), frame.requestId());
+            frame.release();
+            return;
+        }
+        if (frame.isHeartbeat()) {
+            XFrame reply = protocol.heartbeatResponse(frame);
+            write(reply);
+            frame.release();
+            return;
+        }
+        // the headers decode lazily: a frame whose routing fields cannot be read is answered by the
+        // proxy in the protocol (a deserialization error) when it first reads them
+        Stream s = new Stream(frame);
+        s.receiver = handler.newStream(s);
+        s.receiver.onHeaders(frame.headers(), true);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (streams.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt instanceof DrainEvent) {
+            // RPC protocols have no GOAWAY: stop reading, close once the answers in flight are out
+            draining = true;
+            ctx.channel().config().setAutoRead(false);
+            if (streams.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        // responses are whole frames: a full write buffer pauses reading new requests instead
+        if (!draining) {
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        super.channelInactive(ctx);
+        for (Stream s : streams.toArray(Stream[]::new)) {
+            s.connectionClosed();
+        }
+    }
+
+    private void streamEnded(Stream s) {
+        streams.remove(s);
+        if (draining && streams.isEmpty()) {
+            ctx.close();
+        }
+    }
+
+    /** One request and its answer. */
+    private final class Stream implements ServerStream {
+        private final XFrame request;
+        private final long downstreamId;
+        private StreamReceiver receiver;
+        private boolean done;
+
+        Stream(XFrame request) {
+            this.request = request;
+            this.downstreamId = request.requestId();
+            streams.add(this);
+        }
+
+        @Override
+        public void sendHeaders(Headers headers, boolean endStream) {
+            if (done) {
+                releaseMessage(headers);
+                return;
+            }
+            if (request.isOneWay()) {
+                releaseMessage(headers); // the caller expects nothing back
+                finished();
+                return;
+            }
+            if (headers.message() instanceof XFrame response) {
+                response.setRequestId(downstreamId);
+                answer(response);
+                return;
+            }
+            // a response that is no frame of this protocol (an HTTP answer cannot be one): say so in the protocol
+            log.debug("{} request {}: the response is not a {} frame; answering with an error", protocol.name(), downstreamId, protocol.name());
+            sendLocalReply(LocalReply.error(ProxyError.CODEC, "response is not " + protocol.name()));
+        }
+
+        @Override
+        public void sendData(ByteBuf data, boolean endStream) {
+            data.release(); // the body travels inside the frame
+        }
+
+        @Override
+        public void sendTrailers(Headers trailers) {
+        }
+
+        /** The proxy's own answer (no route, upstream down, timeout, a filter's refusal), in the protocol's terms. */
+        @Override
+        public void sendLocalReply(LocalReply reply) {
+            if (done) {
+                return;
+            }
+            if (request.isOneWay()) {
+                finished(); // the caller expects nothing back
+                return;
+            }
+            request.setRequestId(downstreamId); // the upstream side may have renumbered it
+            XFrame answer = protocol.errorResponse(request, reply.rpcError(), reply.body());
+            answer.setRequestId(downstreamId);
+            answer(answer);
+        }
+
+        @Override
+        public Duration requestTimeout() {
+            return request.timeout(); // the caller's own timeout (bolt's field) replaces the route's
+        }
+
+        private void answer(XFrame response) {
+            if (closed) {
+                response.release();
+            } else {
+                write(response);
+            }
+            finished();
+        }
+
+        private void finished() {
+            done = true;
+            request.release();
+            streamEnded(this);
+        }
+
+        @Override
+        public void reset(ResetReason reason) {
+            // the upstream failed after the proxy committed to its answer: nothing can be said in
+            // the protocol any more, so the caller is told the only way left
+            if (done) {
+                return;
+            }
+            done = true;
+            request.release();
+            streamEnded(this);
+            if (!request.isOneWay()) {
+                log.debug("{} request {} from {} reset ({}); closing the connection", protocol.name(), downstreamId, ctx.channel().remoteAddress(), reason);
+                ctx.close();
+            }
+        }
+
+        void connectionClosed() {
+            if (!done) {
+                done = true;
+                request.release();
+                streamEnded(this);
+                receiver.onReset(ResetReason.CONNECTION_TERMINATION);
+            }
+        }
+
+        @Override
+        public void readDisable(boolean disable) {
+            // whole frames: nothing to pace per stream
+        }
+
+        @Override
+        public boolean isWritable() {
+            return ctx.channel().isWritable();
+        }
+    }
+
+    static void releaseMessage(Headers headers) {
+        headers.releaseMessage();
+    }
+}
