@@ -7,4 +7,12 @@ package io.mosn4j.api.stream;
 public interface StreamMessage {
     /** Releases the buffers the message holds; idempotent. */
     void release();
+
+    /**
+     * The size of what the message carries beyond its routing fields (an RPC call's serialized
+     * arguments), which payload limits count; -1 when the protocol cannot tell.
+     */
+    default long payloadLength() {
+        return -1;
+    }
 }

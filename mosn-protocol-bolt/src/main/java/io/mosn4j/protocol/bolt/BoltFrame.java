@@ -219,4 +219,10 @@ public final class BoltFrame implements XFrame {
                 + (isRequest() ? " timeout=" + timeoutOrStatus : " status=" + timeoutOrStatus)
                 + " class=" + classLength + "B header=" + headerLength + "B content=" + contentLength + "B";
     }
+
+    /** The bytes of the call's payload, for payload limits. */
+    @Override
+    public long payloadLength() {
+        return contentLength;
+    }
 }

@@ -168,4 +168,10 @@ public final class DubboFrame implements XFrame {
                 + ", id " + requestId + ", serialization " + serializationId() + ", body " + (released ? "released"
                         : body.readableBytes() + " bytes") + '}';
     }
+
+    /** The bytes of the call's payload, for payload limits. */
+    @Override
+    public long payloadLength() {
+        return bodyLength();
+    }
 }

@@ -495,4 +495,10 @@ public final class TarsFrame implements XFrame {
                 + " type=" + packetType + (requestLayout && !released ? " " + servantName() + "." + functionName() : "")
                 + (request ? "" : " ret=" + ret) + " length=" + (raw == null || released ? -1 : raw.readableBytes()) + "}";
     }
+
+    /** The bytes of the call's payload, for payload limits. */
+    @Override
+    public long payloadLength() {
+        return bodyLength();
+    }
 }
