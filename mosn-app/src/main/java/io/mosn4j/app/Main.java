@@ -83,11 +83,21 @@ public final class Main implements Runnable {
         @Option(names = {"-f", "--feature-gates"}, description = "Turn features on or off: name=true,name=false (e.g. debug_api=true).")
         String featureGates;
 
+        @Option(names = {"--plugins"}, description = "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).")
+        Path plugins;
+
         @Override
         public Integer call() {
+            Plugins.Loaded plugins;
             Extensions extensions;
             try {
-                extensions = Extensions.load(Main.class.getClassLoader());
+                plugins = Plugins.load(Plugins.directory(this.plugins), Main.class.getClassLoader());
+                extensions = Extensions.load(plugins.loader());
+            } catch (IOException | IllegalStateException | java.util.ServiceConfigurationError e) {
+                System.err.println("mosn: cannot load extensions: " + e.getMessage());
+                return 1;
+            }
+            try {
                 extensions = extensions.withFeatures(extensions.features().with(featureGates));
             } catch (IllegalArgumentException e) {
                 System.err.println("mosn: invalid --feature-gates: " + e.getMessage());
@@ -106,6 +116,9 @@ public final class Main implements Runnable {
             Logger log = LoggerFactory.getLogger("mosn");
             log.info("mosn4j {} starting with {} ({} event loops)", version(),
                     config == null ? "the built-in demo config" : config, server.eventLoops());
+            if (!plugins.jars().isEmpty()) {
+                log.info("plugins: {}", plugins.jars());
+            }
             MosnServer running;
             try {
                 running = MosnServer.start(loaded, extensions);

@@ -46,7 +46,7 @@ public final class StreamFilters {
      *
      * @throws ConfigException naming the filter's path for an unknown type or a bad config
      */
-    public StreamFilterFactory.Creator compile(ConfigValue list) {
+    public StreamFilterFactory.Creator compile(ConfigValue list, StreamFilterFactory.Context context) {
         List<StreamFilterFactory.Creator> creators = new ArrayList<>();
         for (ConfigValue entry : list.elements()) {
             String type = entry.get("type").asText(null);
@@ -61,7 +61,7 @@ public final class StreamFilters {
                 }
                 throw entry.error("type", "unknown stream filter \"" + type + "\" (available: " + factories.names() + ")");
             }
-            creators.add(f.create(entry.get("config")));
+            creators.add(f.create(entry.get("config"), context));
         }
         if (creators.isEmpty()) {
             return null;

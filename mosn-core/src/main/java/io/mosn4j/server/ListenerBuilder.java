@@ -51,7 +51,8 @@ final class ListenerBuilder {
         if (!config.accessLogs().isEmpty()) {
             log.warn("{}.access_logs: access logs are not supported yet; this listener writes none", raw.path());
         }
-        StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"));
+        StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
+                new FilterContext(config.name(), extensions.variables()));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
                 clusters, extensions.codecs(), extensions.variables(), streamFilters, routers);
         List<ListenerFilter> listenerFilters = new ArrayList<>();
@@ -114,6 +115,8 @@ final class ListenerBuilder {
         }
         return new ListenerChains.Chain(index, config.filterChainMatch(), List.copyOf(built));
     }
+
+    private record FilterContext(String listenerName, io.mosn4j.api.variable.Variables variables) implements StreamFilterFactory.Context {}
 
     /** A proxy config without {@code router_config_name} uses its chain's inline route table. */
     private static JsonConfigValue withRouter(JsonConfigValue config, String router) {

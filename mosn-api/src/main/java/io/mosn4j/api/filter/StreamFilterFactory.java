@@ -17,9 +17,26 @@ public interface StreamFilterFactory {
 
     /**
      * Parses {@code config}; throw {@link io.mosn4j.api.config.ConfigException} (see
-     * {@link ConfigValue#error}) naming the bad field. Called off the event loops.
+     * {@link ConfigValue#error}) naming the bad field. Called off the event loops. Implement this
+     * or {@link #create(ConfigValue, Context)}.
      */
-    Creator create(ConfigValue config);
+    default Creator create(ConfigValue config) {
+        throw new UnsupportedOperationException(name() + " implements neither create method");
+    }
+
+    /** As {@link #create(ConfigValue)}, for filters that need what the proxy offers at load (the variables). */
+    default Creator create(ConfigValue config, Context context) {
+        return create(config);
+    }
+
+    /** What a filter's config may be compiled against. */
+    interface Context {
+        /** The listener the filter is configured on. */
+        String listenerName();
+
+        /** The variables, to resolve names once at load. */
+        io.mosn4j.api.variable.Variables variables();
+    }
 
     /**
      * Parses this filter's entry in a route's {@code per_filter_config} at load; the filter reads
