@@ -6,7 +6,10 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code "downstream_protocol": "Auto"}: looks at the first bytes of a connection, asks each
  * registered {@link Detector} whether they are its protocol, installs that protocol's codec behind
  * itself and steps out of the pipeline, handing the codec every byte it held. A connection no
- * detector claims is closed with a log line showing what it sent.
+ * detector claims is closed with a log line showing what it sent, and so is one still undecided
+ * {@link #SNIFF_TIMEOUT} after it was accepted (a client that sends nothing, or one ambiguous byte
+ * such as {@code P}, would otherwise hold its connection open for ever).
  */
 public final class ProtocolSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(ProtocolSniffer.class);
@@ -35,14 +40,40 @@ public final class ProtocolSniffer extends ByteToMessageDecoder {
     /** Longest prefix any detector may ask for; past it an undecided connection is refused. */
     private static final int MAX_SNIFF = 64;
 
+    /** How long a connection may take to show which protocol it speaks before it is closed. */
+    public static final Duration SNIFF_TIMEOUT = Duration.ofSeconds(15);
+
     private final List<Detector> detectors;
     private final Installer installer;
     private final String listener;
+    private ScheduledFuture<?> timeout;
 
     public ProtocolSniffer(List<Detector> detectors, Installer installer, String listener) {
         this.detectors = detectors;
         this.installer = installer;
         this.listener = listener;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        timeout = ctx.executor().schedule(() -> timedOut(ctx), SNIFF_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    private void timedOut(ChannelHandlerContext ctx) {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            return;
+        }
+        ByteBuf held = internalBuffer();
+        log.info("listener {}: connection from {} has not shown which protocol it speaks within {} s; first bytes: {}; closing it",
+                listener, ctx.channel().remoteAddress(), SNIFF_TIMEOUT.toSeconds(), printable(held));
+        ctx.close();
     }
 
     @Override
