@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
@@ -168,7 +169,7 @@ class BoltProxyTest {
         autoPort = freePort();
         mosn = MosnProcess.builder()
                 .config(render(CONFIG, vars("X", xPort, "BOLT", boltPort, "BOLT2", bolt2Port, "AUTO", autoPort,
-                        "SERVER", serverPort, "DEAD", freePort(), "BROKEN", broken.port())))
+                        "SERVER", serverPort, "DEAD", deadPort(), "BROKEN", broken.port())))
                 .waitFor(xPort, boltPort, bolt2Port, autoPort).probe(autoPort).start();
         client = new RpcClient();
         client.startup();
@@ -183,7 +184,7 @@ class BoltProxyTest {
             if (mosn != null) {
                 // kept for the report: what mosn logged while these tests ran
                 Files.writeString(Path.of("target", "BoltProxyTest-mosn.log"), mosn.output());
-                assertThat(mosn.stop()).as("mosn exit code; output:\n%s", mosn.output()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {
@@ -408,6 +409,7 @@ class BoltProxyTest {
                 assertThat(call(addr(clientSide), ECHO, req)).isEqualTo(req.expectedReply(ECHO));
             }
             assertThat(requests("sample")).isEqualTo(20);
+            sample.stopCleanly();
         }
     }
 

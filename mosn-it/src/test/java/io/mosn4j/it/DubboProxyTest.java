@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.sleep;
@@ -143,7 +144,7 @@ class DubboProxyTest {
         dubboPort = freePort();
         mosn = MosnProcess.builder().config(render(CONFIG, vars("ECHO", ECHO, "CALC", CALC,
                         "X_PORT", xPort, "DUBBO_PORT", dubboPort, "TAP_A", tapA.port(),
-                        "PROVIDER_B", providerB, "PROVIDER_C", providerC, "DEAD", freePort())))
+                        "PROVIDER_B", providerB, "PROVIDER_C", providerC, "DEAD", deadPort())))
                 .waitFor(xPort, dubboPort).start();
 
         FrameworkModel consumerFw = new FrameworkModel();
@@ -164,7 +165,7 @@ class DubboProxyTest {
                 rc.destroy();
             }
             if (mosn != null) {
-                assertThat(mosn.stop()).as("mosn exit code").isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {

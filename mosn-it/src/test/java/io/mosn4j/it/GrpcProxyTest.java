@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
@@ -227,7 +228,7 @@ class GrpcProxyTest {
         plainPort = freePort();
         tunedPort = freePort();
         mosn = MosnProcess.builder().config(render(CONFIG, vars("PLAIN", plainPort, "TUNED", tunedPort,
-                        "BACKEND", backend.getPort(), "DEAD", freePort())))
+                        "BACKEND", backend.getPort(), "DEAD", deadPort())))
                 .waitFor(plainPort, tunedPort).probe(plainPort, tunedPort).start();
         CHANNELS.put("plain", channel(plainPort));
         CHANNELS.put("tuned", channel(tunedPort));
@@ -247,7 +248,7 @@ class GrpcProxyTest {
                 c.awaitTermination(5, TimeUnit.SECONDS);
             }
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {

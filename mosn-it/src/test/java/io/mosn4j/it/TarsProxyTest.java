@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.sleep;
@@ -135,7 +136,7 @@ class TarsProxyTest {
         mosn = MosnProcess.builder()
                 .config(render(CONFIG, vars("HELLO", HELLO, "OTHER", OTHER, "LIMITED", LIMITED, "DEAD", DEAD, "BROKEN", BROKEN,
                         "X", xPort, "TARS", tarsPort, "AUTO", autoPort,
-                        "A", serverA.port(), "B", serverB.port(), "C", serverC.port(), "DEAD_PORT", freePort())))
+                        "A", serverA.port(), "B", serverB.port(), "C", serverC.port(), "DEAD_PORT", deadPort())))
                 .waitFor(xPort, tarsPort, autoPort).probe(autoPort).start();
 
         CommunicatorConfig config = new CommunicatorConfig().setSyncInvokeTimeout(5000).setAsyncInvokeTimeout(5000)
@@ -153,7 +154,7 @@ class TarsProxyTest {
             }
             if (mosn != null) {
                 Files.writeString(Path.of("target", "TarsProxyTest-mosn.log"), mosn.output());
-                assertThat(mosn.stop()).as("mosn exit code; output:\n%s", mosn.output()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {
