@@ -31,9 +31,6 @@ import com.alipay.remoting.rpc.protocol.RpcProtocolV2;
 import com.alipay.remoting.serialization.SerializerManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -171,8 +168,8 @@ class BoltProxyTest {
     static void start() throws Exception {
         CustomSerializerManager.registerCustomSerializer(BoltEcho.class.getName(), new BoltHeaderSerializer());
         delays = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("bolt-delay-", 0).factory());
-        rstUpstream = new BrokenUpstream("rst");
-        garbageUpstream = new BrokenUpstream("garbage");
+        rstUpstream = new BrokenUpstream(BrokenUpstream.Mode.RST, 22); // a bolt request's fixed part
+        garbageUpstream = new BrokenUpstream(BrokenUpstream.Mode.GARBAGE, 22);
         int serverPort = freePort();
         server = new RpcServer("127.0.0.1", serverPort);
         server.registerUserProcessor(new EchoProcessor());
@@ -270,61 +267,6 @@ class BoltProxyTest {
                 heartbeatAcks.incrementAndGet();
             }
             super.doProcess(ctx, msg);
-        }
-    }
-
-    /**
-     * An upstream that reads a request's first bytes and then breaks: {@code rst} resets the
-     * connection, {@code garbage} answers with bytes that are not bolt and then waits for the proxy
-     * to close the connection.
-     */
-    static final class BrokenUpstream implements AutoCloseable {
-        final ServerSocket socket;
-        final String mode;
-        final AtomicInteger accepted = new AtomicInteger();
-
-        BrokenUpstream(String mode) throws IOException {
-            this.mode = mode;
-            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofPlatform().daemon().name("broken-upstream").start(this::serve);
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        private void serve() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket s = socket.accept();
-                    accepted.incrementAndGet();
-                    Thread.ofPlatform().daemon().start(() -> breakIt(s));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void breakIt(Socket s) {
-            try (s) {
-                s.setSoTimeout(30_000);
-                s.getInputStream().readNBytes(22); // a request's fixed part
-                if (mode.equals("garbage")) {
-                    s.getOutputStream().write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".getBytes());
-                    s.getOutputStream().flush();
-                    // the proxy must give up on these bytes without waiting for a close: it closes
-                    s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-                } else {
-                    s.setSoLinger(true, 0);
-                }
-            } catch (Exception e) {
-                // done either way
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 
