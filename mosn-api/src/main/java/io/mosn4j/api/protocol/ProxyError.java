@@ -7,7 +7,11 @@ package io.mosn4j.api.protocol;
 public enum ProxyError {
     /** No route matched the request. */
     NO_ROUTE,
-    /** The route's cluster has no host to send to, or none could be connected to. */
+    /**
+     * The route's cluster has no host to send to, none could be connected to, or the upstream
+     * connection broke (a reset, bytes that are not the protocol) before the answer: MOSN counts
+     * all of these as "no healthy upstream".
+     */
     NO_HEALTHY_UPSTREAM,
     /** A limit was reached (circuit breaker, pending requests). */
     OVERFLOW,
@@ -19,6 +23,6 @@ public enum ProxyError {
     DESERIALIZATION,
     /** A filter refused the request. */
     PERMISSION_DENIED,
-    /** Anything else: the upstream reset the request, the connection broke. */
+    /** Anything else: an internal error (not an upstream failure, which is {@link #NO_HEALTHY_UPSTREAM}). */
     UNKNOWN
 }
