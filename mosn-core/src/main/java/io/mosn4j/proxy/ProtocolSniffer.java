@@ -5,7 +5,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * {@code "downstream_protocol": "Auto"}: looks at the first bytes of a connection, asks each
  * codec ({@link ProtocolCodec#detect}, in their detection order) whether they are its protocol,
  * installs that codec behind itself and steps out of the pipeline, handing the codec every byte it
- * held. A connection no codec claims is closed with a log line showing what it sent.
+ * held. A connection no codec claims is closed with a log line showing what it sent, and so is one
+ * still undecided {@link #SNIFF_TIMEOUT} after it was accepted (a client that sends nothing, or one
+ * ambiguous byte such as {@code P}, would otherwise hold its connection open for ever).
  */
 final class ProtocolSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(ProtocolSniffer.class);
@@ -26,14 +31,40 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     /** Longest prefix any detector may ask for; past it an undecided connection is refused. */
     private static final int MAX_SNIFF = 64;
 
+    /** How long a connection may take to show which protocol it speaks before it is closed. */
+    static final Duration SNIFF_TIMEOUT = Duration.ofSeconds(15);
+
     private final List<ProtocolCodec> detectors;
     private final Installer installer;
     private final String listener;
+    private ScheduledFuture<?> timeout;
 
     ProtocolSniffer(List<ProtocolCodec> detectors, Installer installer, String listener) {
         this.detectors = detectors;
         this.installer = installer;
         this.listener = listener;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        timeout = ctx.executor().schedule(() -> timedOut(ctx), SNIFF_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    private void timedOut(ChannelHandlerContext ctx) {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            return;
+        }
+        ByteBuf held = internalBuffer();
+        log.info("listener {}: connection from {} has not shown which protocol it speaks within {} s; first bytes: {}; closing it",
+                listener, ctx.channel().remoteAddress(), SNIFF_TIMEOUT.toSeconds(), printable(held));
+        ctx.close();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ProtocolSnifferTest {
@@ -72,6 +73,32 @@ class ProtocolSnifferTest {
         ch.writeInbound(ascii("get / HTTP/1.1\r\n"));
         assertThat(installed).isEmpty();
         assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aConnectionStillUndecidedAfterTheSniffTimeoutIsClosed() {
+        EmbeddedChannel ch = channel();
+        ch.freezeTime();
+        ch.writeInbound(ascii("P")); // PRI, POST, PUT or PATCH: undecided
+        ch.advanceTimeBy(ProtocolSniffer.SNIFF_TIMEOUT.toMillis() - 1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(installed).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void theSniffTimeoutEndsWithDetection() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(ascii("GET / HTTP/1.1\r\n"));
+        assertThat(installed).containsExactly("Http1");
+        ch.advanceTimeBy(ProtocolSniffer.SNIFF_TIMEOUT.toNanos() * 2, TimeUnit.NANOSECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
         ch.finishAndReleaseAll();
     }
 }

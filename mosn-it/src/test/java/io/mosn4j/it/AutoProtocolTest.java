@@ -9,7 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +27,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code "downstream_protocol": "Auto"}: one port serves HTTP/1.1 and HTTP/2 (prior knowledge)
  * clients at once, telling them apart by their first bytes; an {@code Auto} upstream speaks what
- * the client spoke; bytes of no known protocol close only that connection.
+ * the client spoke; bytes of no known protocol close only that connection, and so does a client
+ * that has not shown its protocol within the sniff timeout. Java clients throughout (the JDK's for
+ * HTTP/1.1, Netty's for h2c); curl as well when it is installed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AutoProtocolTest {
@@ -59,7 +66,6 @@ class AutoProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Curl.assumeAvailable();
         backend = NettyHttpBackend.start("b1");
         auto = freePort();
         front = freePort();
@@ -67,16 +73,42 @@ class AutoProtocolTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (mosn != null) {
-            mosn.close();
-        }
-        if (backend != null) {
-            backend.close();
+    static void stop() throws Exception {
+        try {
+            if (mosn != null) {
+                mosn.stopCleanly();
+            }
+        } finally {
+            if (mosn != null) {
+                mosn.close();
+            }
+            if (backend != null) {
+                backend.close();
+            }
         }
     }
 
-    /** Runs curl and returns "HTTP_VERSION STATUS BODY". */
+    /** "HTTP_VERSION STATUS BODY" of a GET over HTTP/1.1 (JDK client) or h2c with prior knowledge (Netty client). */
+    static String get(int port, String path, boolean http2) {
+        try {
+            if (http2) {
+                try (H2Peers.Client c = new H2Peers.Client(port)) {
+                    H2Peers.Response r = c.request(H2Peers.get(path, port), null, null).get(10, TimeUnit.SECONDS);
+                    return "2 " + r.status() + " " + r.text();
+                }
+            }
+            HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return (r.version() == HttpClient.Version.HTTP_1_1 ? "1.1" : r.version().toString()) + " " + r.statusCode() + " " + r.body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** The same as {@link #get} through curl, an independent client, when it is installed. */
     static String curl(int port, String path, boolean http2) {
         try {
             List<String> args = new ArrayList<>(List.of("-w", "\n%{http_version} %{http_code}"));
@@ -97,20 +129,27 @@ class AutoProtocolTest {
         List<CompletableFuture<String>> h2 = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             int n = i;
-            h1.add(CompletableFuture.supplyAsync(() -> curl(auto, "/h1/" + n, false)));
-            h2.add(CompletableFuture.supplyAsync(() -> curl(auto, "/h2/" + n, true)));
+            h1.add(CompletableFuture.supplyAsync(() -> get(auto, "/h1/" + n, false)));
+            h2.add(CompletableFuture.supplyAsync(() -> get(auto, "/h2/" + n, true)));
         }
         for (int i = 0; i < 10; i++) {
             assertThat(h1.get(i).join()).isEqualTo("1.1 200 b1 GET /h1/" + i);
             assertThat(h2.get(i).join()).isEqualTo("2 200 b1 GET /h2/" + i);
+        }
+        if (Curl.available()) {
+            assertThat(curl(auto, "/curl/1", false)).isEqualTo("1.1 200 b1 GET /curl/1");
+            assertThat(curl(auto, "/curl/2", true)).isEqualTo("2 200 b1 GET /curl/2");
         }
     }
 
     @Test
     void autoUpstreamSpeaksWhatTheClientSpoke() {
         // front (Auto -> Auto) forwards to the auto listener, which must detect each protocol again
-        assertThat(curl(front, "/chain/1", false)).isEqualTo("1.1 200 b1 GET /chain/1");
-        assertThat(curl(front, "/chain/2", true)).isEqualTo("2 200 b1 GET /chain/2");
+        assertThat(get(front, "/chain/1", false)).isEqualTo("1.1 200 b1 GET /chain/1");
+        assertThat(get(front, "/chain/2", true)).isEqualTo("2 200 b1 GET /chain/2");
+        if (Curl.available()) {
+            assertThat(curl(front, "/chain/3", true)).isEqualTo("2 200 b1 GET /chain/3");
+        }
     }
 
     @Test
@@ -157,7 +196,59 @@ class AutoProtocolTest {
         }
         assertThat(mosn.output()).contains("listener auto: connection from /127.0.0.1:")
                 .contains("speaks no protocol this listener knows; first bytes: \"..NOT A PROTOCOL..\"");
-        assertThat(curl(auto, "/after", true)).isEqualTo("2 200 b1 GET /after");
-        assertThat(curl(auto, "/after", false)).isEqualTo("1.1 200 b1 GET /after");
+        assertThat(get(auto, "/after", true)).isEqualTo("2 200 b1 GET /after");
+        assertThat(get(auto, "/after", false)).isEqualTo("1.1 200 b1 GET /after");
+    }
+
+    /**
+     * A client that sends nothing, or one byte that several protocols start with ({@code P}: PRI,
+     * POST, PUT, PATCH), is closed once the sniff timeout (15 s, as the README says) has passed, with one
+     * log line each; a client that completes its first line in time is served.
+     */
+    @Test
+    void undecidedConnectionsAreClosedAfterTheSniffTimeout() throws Exception {
+        long limit = SNIFF_TIMEOUT_SECONDS * 1000;
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), auto);
+             Socket ambiguous = new Socket(InetAddress.getLoopbackAddress(), auto);
+             Socket patient = new Socket(InetAddress.getLoopbackAddress(), auto)) {
+            long t0 = System.nanoTime();
+            ambiguous.getOutputStream().write('P');
+            ambiguous.getOutputStream().flush();
+            patient.getOutputStream().write('P');
+            patient.getOutputStream().flush();
+            Thread.sleep(1000);
+            patient.getOutputStream().write("OST /patient HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+                    .getBytes(StandardCharsets.US_ASCII));
+            patient.getOutputStream().flush();
+            patient.setSoTimeout(10_000);
+            String reply = new String(patient.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(reply).as("a P completed within the timeout is HTTP/1").startsWith("HTTP/1.1 200").endsWith("hi");
+            for (Socket s : List.of(silent, ambiguous)) {
+                s.setSoTimeout((int) (limit + 15_000 - millisSince(t0)));
+                assertThat(s.getInputStream().read()).as("the proxy closes the undecided connection without answering").isEqualTo(-1);
+            }
+            long closedAfter = millisSince(t0);
+            assertThat(closedAfter).as("closed by the sniff timeout, not before").isGreaterThanOrEqualTo(limit - 200);
+            for (Socket s : List.of(silent, ambiguous)) {
+                String from = "connection from /127.0.0.1:" + s.getLocalPort() + " ";
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (mosn.output().lines().noneMatch(l -> l.contains(from)) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                List<String> lines = mosn.output().lines().filter(l -> l.contains(from)).toList();
+                assertThat(lines).as("log lines about %s", from).hasSize(1);
+                assertThat(lines.get(0)).contains("listener auto: ").contains("has not shown which protocol it speaks within "
+                        + SNIFF_TIMEOUT_SECONDS + " s")
+                        .contains(s == ambiguous ? "first bytes: \"P\" (50)" : "first bytes: \"\" ()");
+            }
+        }
+        assertThat(get(auto, "/after-timeout", true)).isEqualTo("2 200 b1 GET /after-timeout");
+        assertThat(get(auto, "/after-timeout", false)).isEqualTo("1.1 200 b1 GET /after-timeout");
+    }
+
+    static final long SNIFF_TIMEOUT_SECONDS = 15;
+
+    static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
@@ -30,9 +31,6 @@ import com.alipay.remoting.rpc.protocol.RpcProtocolV2;
 import com.alipay.remoting.serialization.SerializerManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,6 +58,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -93,10 +93,13 @@ class BoltProxyTest {
                 "routers": [{
                   "router_config_name": "rpc",
                   "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
-                    {"match": {"headers": [{"name": "service", "value": "svc.echo"}]}, "route": {"cluster_name": "server", "timeout": "5s"}},
+                    {"match": {"headers": [{"name": "service", "value": "svc.echo"}]}, "route": {"cluster_name": "server", "timeout": "30s"}},
                     {"match": {"headers": [{"name": "service", "value": "svc.timeout"}]}, "route": {"cluster_name": "server", "timeout": "1s"}},
-                    {"match": {"headers": [{"name": "service", "value": "svc.dead"}]}, "route": {"cluster_name": "dead", "timeout": "5s"}},
-                    {"match": {"headers": [{"name": "service", "value": "svc.broken"}]}, "route": {"cluster_name": "broken", "timeout": "5s"}}
+                    {"match": {"headers": [{"name": "service", "value": "svc.dead"}]}, "route": {"cluster_name": "dead", "timeout": "30s"}},
+                    {"match": {"headers": [{"name": "service", "value": "svc.empty"}]}, "route": {"cluster_name": "empty", "timeout": "30s"}},
+                    {"match": {"headers": [{"name": "service", "value": "svc.rst"}]}, "route": {"cluster_name": "rst", "timeout": "30s"}},
+                    {"match": {"headers": [{"name": "service", "value": "svc.garbage"}]}, "route": {"cluster_name": "garbage", "timeout": "30s"}},
+                    {"match": {"headers": [{"name": "service", "value": "svc.internal"}]}, "direct_response": {"status": 500, "body": "internal"}}
                   ]}]
                 }, {
                   "router_config_name": "auto",
@@ -120,17 +123,28 @@ class BoltProxyTest {
               "cluster_manager": {"clusters": [
                 {"name": "server", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${SERVER}"}]},
                 {"name": "dead", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "connect_timeout": "1s", "hosts": [{"address": "127.0.0.1:${DEAD}"}]},
-                {"name": "broken", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${BROKEN}"}]}
+                {"name": "empty", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": []},
+                {"name": "rst", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${RST}"}]},
+                {"name": "garbage", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${GARBAGE}"}]}
               ]}
             }
             """;
 
     static final String ECHO = "svc.echo";
     private static final int CALL_TIMEOUT = 5000;
+    /**
+     * "Answered at once": well under the 30 s route timeouts of the routes that fail, yet long
+     * enough that a loaded machine does not fail the test.
+     */
+    private static final long QUICK_MILLIS = 10_000;
+    /** How late the server answers requests meant to time out: far past the 1 s route timeout. */
+    private static final long LATE_MILLIS = 8_000;
 
     // what the SOFABolt server saw
     private static final Map<String, Set<String>> remotesByTag = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> requestsByTag = new ConcurrentHashMap<>();
+    /** Answers the server has written, by tag (late ones included). */
+    private static final Map<String, AtomicInteger> answeredByTag = new ConcurrentHashMap<>();
     private static final ConcurrentLinkedQueue<String> oneways = new ConcurrentLinkedQueue<>();
     /** For each payload, whether its frame reached the server with bolt v2's CRC switch on. */
     private static final Map<String, Boolean> crcByPayload = new ConcurrentHashMap<>();
@@ -143,7 +157,8 @@ class BoltProxyTest {
     private static RpcServer server;
     private static RpcClient client;
     private static MosnProcess mosn;
-    private static BrokenUpstream broken;
+    private static BrokenUpstream rstUpstream;
+    private static BrokenUpstream garbageUpstream;
     private static int xPort;
     private static int boltPort;
     private static int bolt2Port;
@@ -153,7 +168,8 @@ class BoltProxyTest {
     static void start() throws Exception {
         CustomSerializerManager.registerCustomSerializer(BoltEcho.class.getName(), new BoltHeaderSerializer());
         delays = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("bolt-delay-", 0).factory());
-        broken = new BrokenUpstream();
+        rstUpstream = new BrokenUpstream(BrokenUpstream.Mode.RST, 22); // a bolt request's fixed part
+        garbageUpstream = new BrokenUpstream(BrokenUpstream.Mode.GARBAGE, 22);
         int serverPort = freePort();
         server = new RpcServer("127.0.0.1", serverPort);
         server.registerUserProcessor(new EchoProcessor());
@@ -168,7 +184,7 @@ class BoltProxyTest {
         autoPort = freePort();
         mosn = MosnProcess.builder()
                 .config(render(CONFIG, vars("X", xPort, "BOLT", boltPort, "BOLT2", bolt2Port, "AUTO", autoPort,
-                        "SERVER", serverPort, "DEAD", freePort(), "BROKEN", broken.port())))
+                        "SERVER", serverPort, "DEAD", deadPort(), "RST", rstUpstream.port(), "GARBAGE", garbageUpstream.port())))
                 .waitFor(xPort, boltPort, bolt2Port, autoPort).probe(autoPort).start();
         client = new RpcClient();
         client.startup();
@@ -183,7 +199,7 @@ class BoltProxyTest {
             if (mosn != null) {
                 // kept for the report: what mosn logged while these tests ran
                 Files.writeString(Path.of("target", "BoltProxyTest-mosn.log"), mosn.output());
-                assertThat(mosn.stop()).as("mosn exit code; output:\n%s", mosn.output()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {
@@ -195,8 +211,11 @@ class BoltProxyTest {
             if (delays != null) {
                 delays.shutdownNow();
             }
-            if (broken != null) {
-                broken.close();
+            if (rstUpstream != null) {
+                rstUpstream.close();
+            }
+            if (garbageUpstream != null) {
+                garbageUpstream.close();
             }
         }
     }
@@ -217,10 +236,14 @@ class BoltProxyTest {
                 throw new IllegalStateException("thrown by the server for " + req.payload());
             }
             String reply = req.expectedReply(req.headers().get("service"));
-            if (req.delayMillis() > 0) {
-                delays.schedule(() -> async.sendResponse(reply), req.delayMillis(), TimeUnit.MILLISECONDS);
-            } else {
+            Runnable answer = () -> {
                 async.sendResponse(reply);
+                answeredByTag.computeIfAbsent(req.tag(), t -> new AtomicInteger()).incrementAndGet();
+            };
+            if (req.delayMillis() > 0) {
+                delays.schedule(answer, req.delayMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                answer.run();
             }
         }
 
@@ -247,58 +270,6 @@ class BoltProxyTest {
         }
     }
 
-    /**
-     * An upstream that reads a request's first bytes and then breaks: {@code rst} resets the
-     * connection, {@code garbage} answers with bytes that are not bolt.
-     */
-    static final class BrokenUpstream implements AutoCloseable {
-        final ServerSocket socket;
-        final AtomicReference<String> mode = new AtomicReference<>("rst");
-        final AtomicInteger accepted = new AtomicInteger();
-
-        BrokenUpstream() throws IOException {
-            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofPlatform().daemon().name("broken-upstream").start(this::serve);
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        private void serve() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket s = socket.accept();
-                    accepted.incrementAndGet();
-                    Thread.ofPlatform().daemon().start(() -> breakIt(s));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void breakIt(Socket s) {
-            try (s) {
-                s.setSoTimeout(10_000);
-                s.getInputStream().readNBytes(22); // a request's fixed part
-                if (mode.get().equals("garbage")) {
-                    s.getOutputStream().write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".getBytes());
-                    s.getOutputStream().flush();
-                    Thread.sleep(3000); // the proxy must give up on these bytes without waiting for a close
-                } else {
-                    s.setSoLinger(true, 0);
-                }
-            } catch (Exception e) {
-                // done either way
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
     // ---- helpers ----
 
     static String addr(int port) {
@@ -318,6 +289,20 @@ class BoltProxyTest {
     static int requests(String tag) {
         AtomicInteger n = requestsByTag.get(tag);
         return n == null ? 0 : n.get();
+    }
+
+    static int answered(String tag) {
+        AtomicInteger n = answeredByTag.get(tag);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Waits (bounded) until the server has written {@code n} answers for {@code tag}. */
+    static void awaitAnswered(String tag, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (answered(tag) < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(answered(tag)).as("answers the server wrote for %s", tag).isGreaterThanOrEqualTo(n);
     }
 
     static long millisSince(long startNanos) {
@@ -408,7 +393,69 @@ class BoltProxyTest {
                 assertThat(call(addr(clientSide), ECHO, req)).isEqualTo(req.expectedReply(ECHO));
             }
             assertThat(requests("sample")).isEqualTo(20);
+            sample.stopCleanly();
         }
+    }
+
+    static final String DRAIN_CONFIG = """
+            {"servers": [{"default_log_path": "stdout", "processor": 1, "graceful_timeout": "20s",
+              "routers": [{"router_config_name": "rpc", "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
+                {"match": {"headers": [{"name": "service", "value": ".*"}]}, "route": {"cluster_name": "server", "timeout": "30s"}}]}]}],
+              "listeners": [{"name": "drain", "address": "127.0.0.1:${PORT}", "filter_chains": [{"filters": [{"type": "proxy",
+                "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc"}}]}]}]}],
+             "cluster_manager": {"clusters": [{"name": "server", "type": "SIMPLE", "hosts": [{"address": "127.0.0.1:${SERVER}"}]}]}}
+            """;
+
+    /**
+     * SIGTERM with bolt connections open (bolt has no GOAWAY): the listener stops accepting at once,
+     * an idle connection is closed, a call in flight still gets its answer and then its connection
+     * closes, and the process exits 0 with no leak.
+     */
+    @Test
+    void sigtermDrainsBoltConnections() throws Exception {
+        int port = freePort();
+        try (MosnProcess m = MosnProcess.builder().config(render(DRAIN_CONFIG, vars("PORT", port, "SERVER", server.port())))
+                .waitFor(port).start();
+             BoltWire.Client idle = new BoltWire.Client(port, 20_000);
+             BoltWire.Client busy = new BoltWire.Client(port, 20_000)) {
+            for (BoltWire.Client c : List.of(idle, busy)) {
+                BoltEcho warm = BoltEcho.of("drain-warm", "warm");
+                assertThat(c.send(BoltWire.echoRequest(1, 5000, Map.of("service", ECHO), warm)).read().contentObject())
+                        .isEqualTo(warm.expectedReply(ECHO));
+            }
+            m.provokeLeakReports();
+            BoltEcho slow = new BoltEcho("drain", "in-flight", 3000);
+            busy.send(BoltWire.echoRequest(2, 20_000, Map.of("service", ECHO), slow));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (requests("drain") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(requests("drain")).as("the slow call reached the server").isEqualTo(1);
+            m.sigterm();
+            assertRefusedSoon(port);
+            assertThat(idle.closedWithin(10_000)).as("the idle bolt connection is closed by the drain").isTrue();
+            BoltWire.Response r;
+            try {
+                r = busy.read();
+            } catch (IOException e) {
+                throw new AssertionError("no answer for the call in flight: " + e + "; mosn's output:\n" + m.tail(), e);
+            }
+            assertThat(r.id()).isEqualTo(2);
+            assertThat(r.status()).as("%s", r).isEqualTo(BoltWire.SUCCESS);
+            assertThat(r.contentObject()).as("the call in flight is answered").isEqualTo(slow.expectedReply(ECHO));
+            assertThat(busy.closedWithin(10_000)).as("its connection closes after the last answer").isTrue();
+            m.awaitCleanExit(Duration.ofSeconds(30));
+            assertThat(m.output()).contains("draining");
+        }
+    }
+
+    /** New connections to {@code port} are refused within a few seconds (the listener closed). */
+    static void assertRefusedSoon(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (MosnProcess.canConnect(port) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(MosnProcess.canConnect(port)).as("new connections refused after SIGTERM").isFalse();
     }
 
     // ---- 1. both config forms ----
@@ -469,7 +516,7 @@ class BoltProxyTest {
         try {
             long start = System.nanoTime();
             CountDownLatch slowDone = new CountDownLatch(1);
-            BoltEcho slowReq = new BoltEcho("slow", "slow-one", 2000);
+            BoltEcho slowReq = new BoltEcho("slow", "slow-one", 4000);
             Result slow = new Result(slowReq, slowDone);
             client.invokeWithCallback(conn, slowReq, service(ECHO), slow, 10_000);
             Thread.sleep(50); // the slow one is surely sent first
@@ -481,15 +528,15 @@ class BoltProxyTest {
                 fast.add(r);
                 client.invokeWithCallback(conn, req, service(ECHO), r, 10_000);
             }
-            assertThat(fastDone.await(1800, TimeUnit.MILLISECONDS)).as("10 fast answers within 1.8 s while the slow one waits").isTrue();
-            assertThat(slowDone.getCount()).as("the slow answer is still pending").isEqualTo(1);
+            assertThat(fastDone.await(10, TimeUnit.SECONDS)).as("10 fast answers").isTrue();
+            assertThat(slowDone.getCount()).as("the slow answer is still pending when the fast ones are all in").isEqualTo(1);
             for (Result r : fast) {
                 assertThat(r.answer.get()).isEqualTo(r.request.expectedReply(ECHO));
             }
             assertThat(slowDone.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(slow.failure.get()).isNull();
             assertThat(slow.answer.get()).isEqualTo(slowReq.expectedReply(ECHO));
-            assertThat((slow.at - start) / 1_000_000L).isGreaterThanOrEqualTo(1900);
+            assertThat((slow.at - start) / 1_000_000L).isGreaterThanOrEqualTo(3900);
             for (Result r : fast) {
                 assertThat(r.at).isLessThan(slow.at);
             }
@@ -562,7 +609,7 @@ class BoltProxyTest {
     void noRouteIsNoProcessor() throws Exception {
         long start = System.nanoTime();
         Throwable t = catchThrowable(() -> call(addr(boltPort), "svc.nowhere", BoltEcho.of("noroute", "x")));
-        assertThat(millisSince(start)).isLessThan(2000);
+        assertThat(millisSince(start)).as("answered, not timed out").isLessThan(QUICK_MILLIS);
         // SOFABolt's RpcResponseResolver: any status it has no case for becomes a plain InvokeException
         assertThat(t).isExactlyInstanceOf(InvokeException.class).hasMessageContaining("NO_PROCESSOR");
         assertThat(requests("noroute")).isZero();
@@ -583,7 +630,7 @@ class BoltProxyTest {
     void upstreamDownIsNoProcessor() throws Exception {
         long start = System.nanoTime();
         Throwable t = catchThrowable(() -> call(addr(boltPort), "svc.dead", BoltEcho.of("dead", "x")));
-        assertThat(millisSince(start)).as("answered, not timed out").isLessThan(3000);
+        assertThat(millisSince(start)).as("answered, not at the 30 s route timeout").isLessThan(QUICK_MILLIS);
         assertThat(t).isExactlyInstanceOf(InvokeException.class).hasMessageContaining("NO_PROCESSOR");
         try (BoltWire.Client raw = new BoltWire.Client(boltPort, 4000)) {
             BoltWire.Response r = raw.send(BoltWire.echoRequest(43, 3000, Map.of("service", "svc.dead"), BoltEcho.of("dead", "raw"))).read();
@@ -601,45 +648,46 @@ class BoltProxyTest {
         // sets the proxy's timeout (MOSN): the proxy's TIMEOUT (7) and SOFABolt's own timer both
         // come after ~1 s and surface alike, as InvokeTimeoutException "[responseCommand TIMEOUT]"
         long start = System.nanoTime();
-        Throwable t = catchThrowable(() -> client.invokeSync(addr(boltPort), new BoltEcho("timeout", "late", 3000), service(ECHO), 1000));
+        Throwable t = catchThrowable(() -> client.invokeSync(addr(boltPort), new BoltEcho("timeout", "late", LATE_MILLIS), service(ECHO), 1000));
         assertThat(t).isInstanceOf(InvokeTimeoutException.class).hasMessageContaining("responseCommand TIMEOUT");
-        assertThat(millisSince(start)).isBetween(900L, 2500L);
+        assertThat(millisSince(start)).as("the 1 s timeout, not the server's 8 s answer").isBetween(900L, LATE_MILLIS - 2000);
 
-        // on the wire: no timeout field (0) -> the route's 1 s; a field of 5 s on the same route -> 5 s
-        try (BoltWire.Client raw = new BoltWire.Client(boltPort, 5000)) {
+        // on the wire: no timeout field (0) -> the route's 1 s; a field of 8 s on the same route -> 8 s
+        try (BoltWire.Client raw = new BoltWire.Client(boltPort, 15_000)) {
             start = System.nanoTime();
-            raw.send(BoltWire.echoRequest(51, 0, Map.of("service", "svc.timeout"), new BoltEcho("timeout", "late-raw", 3000)));
-            BoltEcho patient = new BoltEcho("timeout", "patient", 2500);
-            raw.send(BoltWire.echoRequest(52, 5000, Map.of("service", "svc.timeout"), patient));
+            raw.send(BoltWire.echoRequest(51, 0, Map.of("service", "svc.timeout"), new BoltEcho("timeout", "late-raw", LATE_MILLIS)));
+            BoltEcho patient = new BoltEcho("timeout", "patient", 4000);
+            raw.send(BoltWire.echoRequest(52, (int) LATE_MILLIS, Map.of("service", "svc.timeout"), patient));
             BoltWire.Response r = raw.read();
-            assertThat(r.id()).as("%s", r).isEqualTo(51);
+            assertThat(r.id()).as("the 1 s route timeout comes before the 4 s answer: %s", r).isEqualTo(51);
             assertThat(r.status()).as("%s", r).isEqualTo(BoltWire.TIMEOUT);
-            assertThat(millisSince(start)).as("the route's timeout").isBetween(900L, 2400L);
+            assertThat(millisSince(start)).as("the route's timeout").isGreaterThanOrEqualTo(900L);
             r = raw.read();
             assertThat(r.id()).as("%s", r).isEqualTo(52);
             assertThat(r.status()).as("%s", r).isEqualTo(BoltWire.SUCCESS);
             assertThat(r.contentObject()).isEqualTo(patient.expectedReply("svc.timeout"));
-            assertThat(millisSince(start)).isGreaterThanOrEqualTo(2400L);
+            assertThat(millisSince(start)).isGreaterThanOrEqualTo(3900L);
         }
     }
 
     @Test
     void requestTimeoutFieldSetsTheProxyTimeout() throws Exception {
-        // route svc.echo allows 5 s; the frame says 700 ms
-        try (BoltWire.Client raw = new BoltWire.Client(boltPort, 5000)) {
+        // route svc.echo allows 30 s; the frame says 700 ms
+        try (BoltWire.Client raw = new BoltWire.Client(boltPort, 15_000)) {
             long start = System.nanoTime();
             BoltWire.Response r = raw.send(BoltWire.echoRequest(61, 700, Map.of("service", ECHO),
-                    new BoltEcho("timeout-field", "late", 3000))).read();
+                    new BoltEcho("timeout-field", "late", 4000))).read();
             long took = millisSince(start);
             assertThat(r.id()).isEqualTo(61);
             assertThat(r.status()).as("%s", r).isEqualTo(BoltWire.TIMEOUT);
-            assertThat(took).isBetween(600L, 2000L);
-            // the late answer (at ~3 s) is dropped; the connection goes on with the next request
-            BoltEcho req = BoltEcho.of("timeout-field", "next");
-            r = raw.send(BoltWire.echoRequest(62, 3000, Map.of("service", ECHO), req)).read();
-            assertThat(r.id()).isEqualTo(62);
+            assertThat(took).as("the frame's 700 ms, not the server's 4 s").isBetween(600L, 3000L);
+            // once the server has sent its late answer, the same id is answered with the next request's answer
+            awaitAnswered("timeout-field", 1);
+            BoltEcho req = BoltEcho.of("timeout-field-next", "next");
+            r = raw.send(BoltWire.echoRequest(61, 3000, Map.of("service", ECHO), req)).read();
+            assertThat(r.id()).isEqualTo(61);
             assertThat(r.status()).isEqualTo(BoltWire.SUCCESS);
-            assertThat(r.contentObject()).isEqualTo(req.expectedReply(ECHO));
+            assertThat(r.contentObject()).as("not the late answer").isEqualTo(req.expectedReply(ECHO));
         }
     }
 
@@ -669,7 +717,8 @@ class BoltProxyTest {
         BoltEcho warm = BoltEcho.of("malformed", "before");
         assertThat(call(addr(boltPort), ECHO, warm)).isEqualTo(warm.expectedReply(ECHO));
         try (BoltWire.Client absurd = new BoltWire.Client(boltPort, 3000);
-                BoltWire.Client badType = new BoltWire.Client(boltPort, 3000)) {
+                BoltWire.Client badType = new BoltWire.Client(boltPort, 3000);
+                BoltWire.Client badHeaders = new BoltWire.Client(boltPort, 3000)) {
             // a request header claiming 2 GiB of content
             byte[] frame = BoltWire.request(BoltWire.TYPE_REQUEST, BoltWire.CMD_REQUEST, 9, 1000, null, null, null);
             frame[18] = 0x7f;
@@ -681,6 +730,13 @@ class BoltProxyTest {
             // an unknown command type after the proto byte
             badType.send(new byte[] {0x01, 0x09, 0x00, 0x01, 0x01, 0, 0, 0, 1, 1, 0, 0, 3, (byte) 0xe8, 0, 0, 0, 0, 0, 0, 0, 0});
             assertThat(badType.closedWithin(3000)).as("connection with an unknown type closed").isTrue();
+            // a header map whose first key claims more bytes than the map has: the routing headers cannot
+            // be read, and bolt checks the map while framing, so this too closes the connection
+            byte[] badMap = BoltWire.echoRequest(10, 1000, Map.of("service", ECHO), BoltEcho.of("malformed", "bad-map"));
+            int classLength = ((badMap[14] & 0xff) << 8) | (badMap[15] & 0xff);
+            java.nio.ByteBuffer.wrap(badMap).putInt(22 + classLength, 0x10000);
+            badHeaders.send(badMap);
+            assertThat(badHeaders.closedWithin(3000)).as("connection with an unreadable header map closed").isTrue();
         }
         BoltEcho after = BoltEcho.of("malformed", "after");
         assertThat(call(addr(boltPort), ECHO, after)).isEqualTo(after.expectedReply(ECHO));
@@ -688,13 +744,14 @@ class BoltProxyTest {
         List<String> lines = List.of();
         while (System.nanoTime() < deadline) {
             lines = mosn.output().lines().filter(l -> l.contains("bolt") && l.contains("closing")).toList();
-            if (lines.size() >= 2) {
+            if (lines.size() >= 3) {
                 break;
             }
             Thread.sleep(50);
         }
-        assertThat(lines).as("log lines about the two bad connections; output:\n%s", mosn.output()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(lines).as("log lines about the three bad connections; output:\n%s", mosn.output()).hasSizeGreaterThanOrEqualTo(3);
         assertThat(lines).anySatisfy(l -> assertThat(l.toLowerCase()).contains("length"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("header map"));
     }
 
     // ---- 10. Auto ----
@@ -870,15 +927,14 @@ class BoltProxyTest {
     @Test
     void upstreamResetOrGarbageIsAnsweredInBolt() throws Exception {
         for (String mode : new String[] {"rst", "garbage"}) {
-            broken.mode.set(mode);
-            try (BoltWire.Client raw = new BoltWire.Client(boltPort, 5000)) {
+            try (BoltWire.Client raw = new BoltWire.Client(boltPort, 20_000)) {
                 long start = System.nanoTime();
-                BoltWire.Response r = raw.send(BoltWire.echoRequest(81, 5000, Map.of("service", "svc.broken"),
+                BoltWire.Response r = raw.send(BoltWire.echoRequest(81, 30_000, Map.of("service", "svc." + mode),
                         BoltEcho.of("broken", mode))).read();
                 assertThat(r.id()).isEqualTo(81);
                 // MOSN: an upstream reset before the answer is "no healthy upstream" -> NO_PROCESSOR
                 assertThat(r.status()).as("%s after upstream %s", r, mode).isEqualTo(BoltWire.NO_PROCESSOR);
-                assertThat(millisSince(start)).as("answered at once, not at the timeout").isLessThan(2000);
+                assertThat(millisSince(start)).as("answered at once, not at the 30 s timeout").isLessThan(QUICK_MILLIS);
                 // the downstream connection is still good
                 BoltEcho req = BoltEcho.of("broken-after", mode);
                 r = raw.send(BoltWire.echoRequest(82, 5000, Map.of("service", ECHO), req)).read();
@@ -886,8 +942,36 @@ class BoltProxyTest {
                 assertThat(r.contentObject()).isEqualTo(req.expectedReply(ECHO));
             }
         }
-        Throwable t = catchThrowable(() -> call(addr(boltPort), "svc.broken", BoltEcho.of("broken", "sofa")));
+        Throwable t = catchThrowable(() -> call(addr(boltPort), "svc.rst", BoltEcho.of("broken", "sofa")));
         assertThat(t).isExactlyInstanceOf(InvokeException.class).hasMessageContaining("NO_PROCESSOR");
+    }
+
+    /**
+     * The README's table of the answers the proxy gives in bolt, one row each: the status a raw
+     * client reads, and the same connection serving a call afterwards. (The overflow row, status 4,
+     * has no producer yet: no circuit breaker is configurable.)
+     */
+    @ParameterizedTest(name = "{0} -> status {2}")
+    @CsvSource({
+            "no route,                                svc.nowhere, 6",
+            "no healthy upstream (empty cluster),     svc.empty,   6",
+            "connect failure,                         svc.dead,    6",
+            "upstream reset before the answer,        svc.rst,     6",
+            "upstream answers bytes that are not bolt, svc.garbage, 6",
+            "timeout,                                 svc.timeout, 7",
+            "anything else (direct_response 500),     svc.internal, 3"})
+    void readmeErrorTable(String outcome, String service, int status) throws Exception {
+        try (BoltWire.Client raw = new BoltWire.Client(boltPort, 20_000)) {
+            BoltEcho req = new BoltEcho("table", outcome, service.equals("svc.timeout") ? LATE_MILLIS : 0);
+            BoltWire.Response r = raw.send(BoltWire.echoRequest(101, 0, Map.of("service", service), req)).read();
+            assertThat(r.id()).isEqualTo(101);
+            assertThat(r.type()).isEqualTo(BoltWire.TYPE_RESPONSE);
+            assertThat(r.status()).as("%s: %s", outcome, r).isEqualTo(status);
+            BoltEcho after = BoltEcho.of("table-after", outcome);
+            r = raw.send(BoltWire.echoRequest(102, 5000, Map.of("service", ECHO), after)).read();
+            assertThat(r.id()).isEqualTo(102);
+            assertThat(r.contentObject()).isEqualTo(after.expectedReply(ECHO));
+        }
     }
 
     @Test
@@ -902,7 +986,9 @@ class BoltProxyTest {
                 }
             } // closed while the server still holds the request
         }
-        Thread.sleep(800); // the late answers reach the proxy and find no caller (leaks show at stop)
+        // the late answers reach the proxy and find no caller (leaks would show at stop); the call after
+        // them shares their upstream connection, so its answer comes after theirs
+        awaitAnswered("gone", 5);
         BoltEcho req = BoltEcho.of("gone-after", "ok");
         assertThat(call(addr(boltPort), ECHO, req)).isEqualTo(req.expectedReply(ECHO));
         assertThat(requests("gone")).isEqualTo(before + 5);

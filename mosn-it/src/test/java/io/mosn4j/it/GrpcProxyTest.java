@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
@@ -77,7 +78,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gRPC through the real {@code bin/mosn}: a grpc-java client and a grpc-java server (plaintext
  * h2c, no protoc: hand-written {@link MethodDescriptor}s over raw bytes) on either side of an
  * {@code Http2 -> Http2} proxy listener. The four call kinds, metadata both ways, deadlines and
- * cancellation reaching the server, 100 MB each way under flow control, a server that pushes back,
+ * cancellation reaching the server, 100 MiB each way under flow control (mosn with -Xmx256m, its RSS
+ * sampled and bounded as in {@link StreamingTest}), a server that pushes back,
  * route timeouts vs. client streams, and the proxy answering gRPC clients in gRPC terms
  * (unreachable upstream, {@code grpc-timeout}).
  *
@@ -227,8 +229,8 @@ class GrpcProxyTest {
         plainPort = freePort();
         tunedPort = freePort();
         mosn = MosnProcess.builder().config(render(CONFIG, vars("PLAIN", plainPort, "TUNED", tunedPort,
-                        "BACKEND", backend.getPort(), "DEAD", freePort())))
-                .waitFor(plainPort, tunedPort).probe(plainPort, tunedPort).start();
+                        "BACKEND", backend.getPort(), "DEAD", deadPort())))
+                .javaOpts("-Xmx256m").waitFor(plainPort, tunedPort).probe(plainPort, tunedPort).start();
         CHANNELS.put("plain", channel(plainPort));
         CHANNELS.put("tuned", channel(tunedPort));
     }
@@ -247,7 +249,7 @@ class GrpcProxyTest {
                 c.awaitTermination(5, TimeUnit.SECONDS);
             }
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {
@@ -698,7 +700,17 @@ class GrpcProxyTest {
 
     @Test
     void hundredMegabytesUpClientStreamingWithFlowControl() throws Exception {
-        upload("plain", DIGEST, BIG_COUNT, 50);
+        try (RssSampler rss = new RssSampler(mosn)) {
+            upload("plain", DIGEST, BIG_COUNT, 50);
+            rss.close();
+            assertRssBounded(rss, "100 MiB up");
+        }
+    }
+
+    /** The same bound as {@link StreamingTest}'s: mosn runs with -Xmx256m here too. */
+    private static void assertRssBounded(RssSampler rss, String what) {
+        System.out.printf("GrpcProxyTest: max RSS of mosn during %s: %d MiB%n", what, rss.maxMib());
+        assertThat(rss.maxKib()).as("max RSS of mosn during %s (KiB)", what).isPositive().isLessThan(StreamingTest.RSS_LIMIT_KIB);
     }
 
     /** The server reads one message per 2 ms: the proxy must stop and restart the client over and over. */
@@ -779,6 +791,14 @@ class GrpcProxyTest {
 
     @Test
     void hundredMegabytesDownServerStreamingWithFlowControl() throws Exception {
+        try (RssSampler rss = new RssSampler(mosn)) {
+            download100MiB();
+            rss.close();
+            assertRssBounded(rss, "100 MiB down");
+        }
+    }
+
+    private static void download100MiB() throws Exception {
         long seed = 77L;
         long t0 = System.nanoTime();
         Iterator<byte[]> it = ClientCalls.blockingServerStreamingCall(CHANNELS.get("plain"), DOWNLOAD, deadline(50),

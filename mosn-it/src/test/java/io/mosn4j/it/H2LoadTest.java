@@ -82,7 +82,7 @@ class H2LoadTest {
     static void stop() throws Exception {
         try {
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {

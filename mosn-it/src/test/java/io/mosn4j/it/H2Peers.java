@@ -41,6 +41,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -244,10 +247,13 @@ final class H2Peers {
     }
 
     /**
-     * An h2c server. It answers each request once the request ended, after {@code delayMillis}:
-     * 200 with {@code x-backend: NAME} and {@code x-authority}, the request body echoed (or
-     * "NAME METHOD PATH"), and, when the request had trailers, response trailers
-     * {@code x-echo-NAME} for each of them.
+     * An h2c server. It answers each request once the request ended, after {@code delayMillis}
+     * (or the request's {@code x-delay-ms}): 200 with {@code x-backend: NAME} and
+     * {@code x-authority}, the request body echoed (or "NAME METHOD PATH"), and, when the request
+     * had trailers, response trailers {@code x-echo-NAME} for each of them. It counts per
+     * connection (numbered from 1 in accept order) the requests started, the RST_STREAMs received,
+     * and whether the connection has closed. Netty's own rapid-reset defence is on, as in any
+     * Netty server: more than 200 RST_STREAMs in 30 s on one connection end it with GOAWAY.
      */
     static final class Backend implements AutoCloseable {
         private final String name;
@@ -259,6 +265,14 @@ final class H2Peers {
         final AtomicInteger maxActive = new AtomicInteger();
         final AtomicLong resets = new AtomicLong();
         final AtomicInteger closedConnections = new AtomicInteger();
+        /** Per connection number (1, 2, ...): requests whose HEADERS arrived, RST_STREAMs received, closed. */
+        final Map<Integer, AtomicInteger> requestsByConnection = new ConcurrentHashMap<>();
+        final Map<Integer, AtomicInteger> resetsByConnection = new ConcurrentHashMap<>();
+        final Set<Integer> closedConnectionNumbers = ConcurrentHashMap.newKeySet();
+        /** The :path of every request whose HEADERS arrived. */
+        final java.util.concurrent.ConcurrentLinkedQueue<String> paths = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        /** GOAWAY error codes this server sent (its codec's, e.g. ENHANCE_YOUR_CALM from the rapid-reset defence). */
+        final List<Long> goAwaysSent = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** When set, the first request ever received makes the server send GOAWAY on its connection. */
         final java.util.concurrent.atomic.AtomicBoolean goAwayOnFirstRequest = new java.util.concurrent.atomic.AtomicBoolean();
         /** PING frames (not ACKs) received, all connections. */
@@ -284,12 +298,23 @@ final class H2Peers {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            connections.incrementAndGet();
-                            ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
+                            int number = connections.incrementAndGet();
+                            requestsByConnection.put(number, new AtomicInteger());
+                            resetsByConnection.put(number, new AtomicInteger());
+                            ch.closeFuture().addListener(f -> {
+                                closedConnectionNumbers.add(number);
+                                closedConnections.incrementAndGet();
+                            });
                             boolean ack = ackPings;
                             Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().autoAckPingFrame(ack)
                                     .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams)).build();
-                            ConnState state = new ConnState(ch, codec, goAwayAfter.getAndSet(0));
+                            codec.connection().addListener(new io.netty.handler.codec.http2.Http2ConnectionAdapter() {
+                                @Override
+                                public void onGoAwaySent(int lastStreamId, long errorCode, io.netty.buffer.ByteBuf debugData) {
+                                    goAwaysSent.add(errorCode);
+                                }
+                            });
+                            ConnState state = new ConnState(ch, codec, goAwayAfter.getAndSet(0), number);
                             ch.pipeline().addLast(codec,
                                     new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                         @Override
@@ -327,12 +352,14 @@ final class H2Peers {
             final Channel channel;
             final Http2FrameCodec codec;
             int goAwayAt;
+            final int number;
             final List<Object[]> held = new ArrayList<>();
 
-            ConnState(Channel channel, Http2FrameCodec codec, int goAwayAt) {
+            ConnState(Channel channel, Http2FrameCodec codec, int goAwayAt, int number) {
                 this.channel = channel;
                 this.codec = codec;
                 this.goAwayAt = goAwayAt;
+                this.number = number;
             }
         }
 
@@ -360,6 +387,8 @@ final class H2Peers {
                         if (headers == null) {
                             headers = f.headers();
                             int n = requests.incrementAndGet();
+                            requestsByConnection.get(state.number).incrementAndGet();
+                            paths.add(String.valueOf(headers.path()));
                             IntPredicate r = refuse;
                             if (r != null && r.test(n)) {
                                 refusedHere = true;
@@ -382,7 +411,9 @@ final class H2Peers {
                     if (end && state.goAwayAt > 0) {
                         hold(ctx);
                     } else if (end) {
-                        ctx.executor().schedule(() -> respond(ctx), delayMillis, TimeUnit.MILLISECONDS);
+                        CharSequence delay = headers.get("x-delay-ms");
+                        long ms = delay == null ? delayMillis : Long.parseLong(delay.toString());
+                        ctx.executor().schedule(() -> respond(ctx), ms, TimeUnit.MILLISECONDS);
                     }
                 } finally {
                     ReferenceCountUtil.release(msg);
@@ -411,6 +442,9 @@ final class H2Peers {
 
             private void respond(ChannelHandlerContext ctx) {
                 active.decrementAndGet();
+                if (!ctx.channel().isActive()) {
+                    return; // reset meanwhile
+                }
                 byte[] out = body.size() > 0 ? body.toByteArray()
                         : (name + " " + headers.method() + " " + headers.path()).getBytes(StandardCharsets.UTF_8);
                 Http2Headers h = new DefaultHttp2Headers().status("200").add("x-backend", name)
@@ -429,6 +463,7 @@ final class H2Peers {
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 if (evt instanceof Http2ResetFrame) {
                     resets.incrementAndGet();
+                    resetsByConnection.get(state.number).incrementAndGet();
                 }
                 ReferenceCountUtil.release(evt);
             }

@@ -1,8 +1,6 @@
 package io.mosn4j.it;
 
 import static io.mosn4j.it.MosnProcess.freePort;
-import static io.mosn4j.it.MosnProcess.render;
-import static io.mosn4j.it.MosnProcess.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -30,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,132 +53,318 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class Http2FloodTest {
-    static final String CONFIG = """
-            {
-              "servers": [{
-                "default_log_path": "stdout",
-                "processor": 1,
-                "routers": [
-                  {"router_config_name": "to_h1", "virtual_hosts": [{"name": "all", "domains": ["*"],
-                    "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "h1"}}]}]},
-                  {"router_config_name": "to_h2", "virtual_hosts": [{"name": "all", "domains": ["*"],
-                    "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "h2"}}]}]}
-                ],
-                "listeners": [
-                  {"name": "h2_to_h1", "address": "127.0.0.1:${H2_H1}", "filter_chains": [{"filters": [{"type": "proxy",
-                    "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http1", "router_config_name": "to_h1"}}]}]},
-                  {"name": "h2_to_h2", "address": "127.0.0.1:${H2_H2}", "filter_chains": [{"filters": [{"type": "proxy",
-                    "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http2", "router_config_name": "to_h2"}}]}]}
-                ]
-              }],
-              "cluster_manager": {"clusters": [
-                {"name": "h1", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "${H1}"}]},
-                {"name": "h2", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "${H2}"}]}
-              ]}
-            }
-            """;
-
     /** HTTP/2 error code ENHANCE_YOUR_CALM (0xb). */
     static final long CALM = Http2Error.ENHANCE_YOUR_CALM.code();
     static final int RAPID_RESET_STREAMS = 10_000;
+    /** The README's defaults: {@code max_resets_per_window} 200 per {@code reset_window} 30 s. */
+    static final int DEFAULT_MAX_RESETS = 200;
+    /** The tuned listener's {@code max_resets_per_window} and {@code reset_window}. */
+    static final int TUNED_MAX_RESETS = 50;
+    static final int TUNED_WINDOW_MILLIS = 2000;
+    /** The README: an upstream HTTP/2 connection that has reset this many streams within 30 s takes no new ones. */
+    static final int UPSTREAM_RESET_BUDGET = 100;
 
+    /** One rapid-reset case: its own listener, cluster and backend, so no other test's resets count. */
+    record RapidCase(String name, String upstream, int port, NettyHttpBackend h1, H2Peers.Backend h2) {
+        /** Requests of the attack ({@code /rapid/...}) whose head reached the backend. */
+        long started() {
+            return (h1 != null ? h1.started.stream() : h2.paths.stream()).filter(u -> u.startsWith("/rapid/")).count();
+        }
+
+        int connections() {
+            return h1 != null ? h1.connections.get() : h2.connections.get();
+        }
+    }
+
+    private static final Map<String, RapidCase> CASES = new java.util.LinkedHashMap<>();
+    private static final List<AutoCloseable> PEERS = new ArrayList<>();
     private static NettyHttpBackend h1;
-    private static H2Peers.Backend h2;
+    private static H2Peers.Backend cancelBackend;
     private static MosnProcess mosn;
     private static int h2ToH1;
-    private static int h2ToH2;
+    private static int cancelPort;
 
     @BeforeAll
     static void start() throws Exception {
-        h1 = NettyHttpBackend.start("b1");
-        h2 = new H2Peers.Backend("h2b", 1000, 0);
+        h1 = peer(NettyHttpBackend.start("b1"));
+        // the backend behind the cancelling clients: Netty's server defaults, 200 RST_STREAMs in 30 s per connection
+        cancelBackend = peer(new H2Peers.Backend("cancel", 1000, 0));
         h2ToH1 = freePort();
-        h2ToH2 = freePort();
-        mosn = MosnProcess.builder()
-                .config(render(CONFIG, vars("H2_H1", h2ToH1, "H2_H2", h2ToH2, "H1", h1.address(), "H2", h2.address())))
-                .waitFor(h2ToH1, h2ToH2).start();
+        cancelPort = freePort();
+        List<String> routers = new ArrayList<>();
+        List<String> listeners = new ArrayList<>();
+        List<String> clusters = new ArrayList<>();
+        add(routers, listeners, clusters, "h2_to_h1", h2ToH1, "Http1", h1.address(), "");
+        add(routers, listeners, clusters, "cancel", cancelPort, "Http2", "127.0.0.1:" + port(cancelBackend), "");
+        for (String upstream : List.of("h1", "h2")) {
+            for (String end : List.of("end", "body")) {
+                String name = "rapid_" + upstream + "_" + end;
+                int port = freePort();
+                NettyHttpBackend b1 = upstream.equals("h1") ? peer(NettyHttpBackend.start(name)) : null;
+                H2Peers.Backend b2 = upstream.equals("h2") ? peer(new H2Peers.Backend(name, 1000, 0)) : null;
+                add(routers, listeners, clusters, name, port, upstream.equals("h1") ? "Http1" : "Http2",
+                        b1 != null ? b1.address() : b2.address(), "");
+                CASES.put(upstream + "-" + end, new RapidCase(name, upstream, port, b1, b2));
+            }
+        }
+        int tunedPort = freePort();
+        NettyHttpBackend tuned = peer(NettyHttpBackend.start("tuned"));
+        add(routers, listeners, clusters, "rapid_tuned", tunedPort, "Http1", tuned.address(),
+                ", \"extend_config\": {\"Http2\": {\"max_resets_per_window\": " + TUNED_MAX_RESETS
+                        + ", \"reset_window\": \"" + TUNED_WINDOW_MILLIS / 1000 + "s\"}}");
+        CASES.put("tuned", new RapidCase("rapid_tuned", "h1", tunedPort, tuned, null));
+        String config = """
+                {"servers": [{"default_log_path": "stdout", "processor": 1,
+                  "routers": [%s],
+                  "listeners": [%s]}],
+                 "cluster_manager": {"clusters": [%s]}}
+                """.formatted(String.join(",\n", routers), String.join(",\n", listeners), String.join(",\n", clusters));
+        MosnProcess.Builder b = MosnProcess.builder().config(config).waitFor(h2ToH1, cancelPort);
+        CASES.values().forEach(c -> b.waitFor(c.port()));
+        mosn = b.start();
+    }
+
+    private static <T extends AutoCloseable> T peer(T p) {
+        PEERS.add(p);
+        return p;
+    }
+
+    private static int port(H2Peers.Backend b) {
+        return Integer.parseInt(b.address().substring(b.address().lastIndexOf(':') + 1));
+    }
+
+    /** An h2c listener {@code name} on {@code port} whose every request goes to one host over {@code upstream}. */
+    private static void add(List<String> routers, List<String> listeners, List<String> clusters, String name, int port,
+                            String upstream, String host, String proxyExtra) {
+        routers.add("""
+                {"router_config_name": "%s", "virtual_hosts": [{"name": "all", "domains": ["*"],
+                  "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "%s", "timeout": "60s"}}]}]}""".formatted(name, name));
+        listeners.add("""
+                {"name": "%s", "address": "127.0.0.1:%d", "filter_chains": [{"filters": [{"type": "proxy",
+                  "config": {"downstream_protocol": "Http2", "upstream_protocol": "%s", "router_config_name": "%s"%s}}]}]}"""
+                .formatted(name, port, upstream, name, proxyExtra));
+        clusters.add("""
+                {"name": "%s", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "%s"}]}""".formatted(name, host));
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {
                 mosn.close();
             }
-            if (h1 != null) {
-                h1.close();
-            }
-            if (h2 != null) {
-                h2.close();
+            for (AutoCloseable p : PEERS) {
+                p.close();
             }
         }
     }
 
     // ---- 1. rapid reset (CVE-2023-44487) ----
 
+    /**
+     * HEADERS + RST_STREAM(CANCEL) pairs, up to 10,000, on one connection: cut off with GOAWAY
+     * ENHANCE_YOUR_CALM once {@code max_resets_per_window} (200) is passed, so at most 201 attack
+     * streams are ever taken on: at most that many requests started upstream and, over HTTP/1, that
+     * many upstream connections opened (each stream gets one; a reset closes it) or, over HTTP/2, one
+     * more connection per 100 upstream resets (the upstream reset budget).
+     * Each case has its own listener and backend. A well-behaved client on another connection of the
+     * same listener keeps being served throughout.
+     */
     @ParameterizedTest(name = "upstream {0}, HEADERS endStream={1}")
     @CsvSource({"h1, true", "h1, false", "h2, true", "h2, false"})
     void rapidResetIsCutOffAndOthersAreServed(String upstream, boolean endStream) throws Exception {
-        int port = upstream.equals("h1") ? h2ToH1 : h2ToH2;
-        long rapidBefore = rapidSeenByH1();
-        int reqBefore = upstream.equals("h1") ? h1.requests.get() : h2.requests.get();
-        int connBefore = upstream.equals("h1") ? h1.connections.get() : h2.connections.get();
-        long resetsBefore = h2.resets.get();
-        int sent = 0;
-        long t0;
-        try (Prober good = new Prober(port); RawH2 attacker = new RawH2(port, 0, true)) {
+        RapidCase c = CASES.get(upstream + "-" + (endStream ? "end" : "body"));
+        try (Prober good = new Prober(c.port()); RawH2 attacker = new RawH2(c.port(), 0, true)) {
             good.awaitSuccesses(3, Duration.ofSeconds(10));
-            t0 = System.nanoTime();
-            int batch = 50;
-            try {
-                while (sent < RAPID_RESET_STREAMS && !attacker.cutOff()) {
-                    ByteBuf out = Unpooled.buffer();
-                    for (int i = 0; i < batch && sent < RAPID_RESET_STREAMS; i++, sent++) {
-                        int id = 2 * sent + 1;
-                        Http2Headers h = new DefaultHttp2Headers().method(endStream ? "GET" : "POST").scheme("http")
-                                .path("/rapid/" + sent).authority("127.0.0.1:" + port);
-                        attacker.headers(out, id, h, endStream);
-                        attacker.rst(out, id, Http2Error.CANCEL.code());
-                    }
-                    attacker.write(out);
-                }
-            } catch (IOException cutOffWhileWriting) {
-                attacker.note("write failed after " + sent + " streams: " + cutOffWhileWriting);
-            }
+            int connectionsBefore = c.connections();
+            long t0 = System.nanoTime();
+            int sent = attack(attacker, c.port(), 1, RAPID_RESET_STREAMS, endStream);
             long sendMillis = (System.nanoTime() - t0) / 1_000_000;
             boolean closed = attacker.awaitClosed(Duration.ofSeconds(10));
-            MosnProcess.sleep(500); // upstream requests still in flight land
             good.stopAndAwait();
-            // the attacker's requests only: the good client's GETs go to the same backend
-            long reached = upstream.equals("h1") ? rapidSeenByH1() - rapidBefore
-                    : h2.requests.get() - reqBefore - (good.ok.get() + good.failed.get());
-            int upstreamConns = (upstream.equals("h1") ? h1.connections.get() : h2.connections.get()) - connBefore;
-            long upstreamResets = h2.resets.get() - resetsBefore;
-            System.out.printf("Http2FloodTest rapid reset (upstream %s, endStream %s): %d streams written in %d ms; "
-                            + "closed=%s; GOAWAY=%s; %d attacker requests reached the upstream "
-                            + "(%d new upstream connections, %d upstream RST_STREAMs); good client %d ok / %d failed; frames: %s%n",
-                    upstream, endStream, sent, sendMillis, closed, attacker.goAwayDescription(),
-                    reached, upstreamConns, upstreamResets, good.ok.get(), good.failed.get(), attacker.summary());
+            assertServingAfterwards(c.port());
+            // counted after the checks above: the upstream side has had time to see all it ever will
+            long started = c.started();
+            int upstreamConnections = c.connections() - connectionsBefore;
+            long upstreamResets = upstream.equals("h2") ? awaitResets(c.h2(), started) : -1;
+            System.out.printf("Http2FloodTest rapid reset (upstream %s, endStream %s): %d streams written in %d ms; closed=%s; GOAWAY=%s; "
+                            + "%d attack requests started upstream, %d new upstream connections, %d upstream RST_STREAMs; "
+                            + "good client %d ok / %d failed; frames: %s%n",
+                    upstream, endStream, sent, sendMillis, closed, attacker.goAwayDescription(), started, upstreamConnections,
+                    upstreamResets, good.ok.get(), good.failed.get(), attacker.summary());
 
-            assertThat(closed || attacker.goAwayCode.get() >= 0).as("the attacker is cut off: GOAWAY or close; %s", attacker.summary())
-                    .isTrue();
-            assertThat(closed).as("the connection is closed after GOAWAY; %s", attacker.summary()).isTrue();
-            if (attacker.goAwayLastStream.get() != Integer.MAX_VALUE) { // Netty's hard-shutdown GOAWAY says 2^31-1
-                assertThat(attacker.goAwayLastStream.get()).as("last stream the proxy processed").isLessThan(2 * 2000);
-            }
-            assertThat(reached).as("requests that reached the upstream").isLessThan(2000);
-            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
-            assertThat(good.ok.get()).isPositive();
-            assertServingAfterwards(port);
-            // RFC 9113 5.4.1: a connection error is announced with GOAWAY carrying its code (checked last: the
-            // checks above are about containment, this one about what the attacker is told)
+            assertThat(closed).as("the attacker's connection is closed; %s", attacker.summary()).isTrue();
+            // RFC 9113 5.4.1: a connection error is announced with GOAWAY carrying its code. (Its last stream
+            // id is 2^31-1: Netty's hard shutdown cannot tell which streams it processed; the upstream can.)
             assertThat(attacker.goAwayCode.get()).as("GOAWAY error code (ENHANCE_YOUR_CALM = 0xb); %s", attacker.summary())
                     .isEqualTo(CALM);
+            assertThat(started).as("attack requests started upstream (max_resets_per_window %d)", DEFAULT_MAX_RESETS)
+                    .isLessThanOrEqualTo(DEFAULT_MAX_RESETS + 1);
+            if (upstream.equals("h1")) {
+                assertThat(upstreamConnections).as("upstream HTTP/1 connections opened during the attack")
+                        .isLessThanOrEqualTo(DEFAULT_MAX_RESETS + 1 + 1);
+            } else {
+                assertThat(upstreamResets).as("RST_STREAMs the upstream got: one per attack request started").isEqualTo(started);
+                assertThat(upstreamConnections).as("upstream HTTP/2 connections opened during the attack (one per %d resets)",
+                        UPSTREAM_RESET_BUDGET).isLessThanOrEqualTo((int) (started / UPSTREAM_RESET_BUDGET) + 1);
+                assertThat(c.h2().goAwaysSent).as("GOAWAYs from the upstream (its own rapid-reset defence)").doesNotContain(CALM);
+            }
+            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
+            assertThat(good.ok.get()).isPositive();
         }
+    }
+
+    /**
+     * Non-default {@code max_resets_per_window} (50) and {@code reset_window} (2s): 40 resets, then
+     * 40 more once the window has passed, leave the connection serving (80 in all is more than 50:
+     * the window restarted); a flood after that is cut off within 50 more, not 200.
+     */
+    @Test
+    void resetLimitAndWindowFromTheConfigAreHonoured() throws Exception {
+        RapidCase c = CASES.get("tuned");
+        try (RawH2 client = new RawH2(c.port(), 0, true)) {
+            long windowStart = System.nanoTime();
+            int next = 1;
+            attack(client, c.port(), next, 40, true);
+            next += 2 * 40;
+            next = assertStillServes(client, c.port(), next);
+            long wait = TUNED_WINDOW_MILLIS + 300 - (System.nanoTime() - windowStart) / 1_000_000;
+            Thread.sleep(Math.max(0, wait)); // a new window
+            attack(client, c.port(), next, 40, true);
+            next += 2 * 40;
+            next = assertStillServes(client, c.port(), next);
+            assertThat(client.goAwayCode.get()).as("no GOAWAY after 80 resets in two windows; %s", client.summary()).isEqualTo(-1);
+            long startedBefore = c.started();
+            int connectionsBefore = c.connections();
+            int sent = attack(client, c.port(), next, RAPID_RESET_STREAMS, true);
+            assertThat(client.awaitClosed(Duration.ofSeconds(10))).as("closed; %s", client.summary()).isTrue();
+            assertThat(client.goAwayCode.get()).as("GOAWAY ENHANCE_YOUR_CALM; %s", client.summary()).isEqualTo(CALM);
+            assertServingAfterwards(c.port());
+            long flood = c.started() - startedBefore;
+            int floodConnections = c.connections() - connectionsBefore;
+            System.out.printf("Http2FloodTest tuned reset limit: flood of %d streams written, %d started upstream over %d new "
+                    + "upstream connections; %s%n", sent, flood, floodConnections, client.summary());
+            assertThat(flood).as("flood requests started upstream (max_resets_per_window %d)", TUNED_MAX_RESETS)
+                    .isLessThanOrEqualTo(TUNED_MAX_RESETS + 1);
+            // an HTTP/1 upstream: each flood stream the proxy took on opens a connection (the reset closes it)
+            assertThat(floodConnections).as("upstream connections opened for the flood (max_resets_per_window %d)", TUNED_MAX_RESETS)
+                    .isLessThanOrEqualTo(TUNED_MAX_RESETS + 1);
+        }
+    }
+
+    /** Sends a request on {@code client}'s connection as stream {@code id} and expects a 200; returns the next id. */
+    private static int assertStillServes(RawH2 client, int port, int id) throws IOException {
+        ByteBuf out = Unpooled.buffer();
+        client.headers(out, id, new DefaultHttp2Headers().method("GET").scheme("http").path("/still-served/" + id)
+                .authority("127.0.0.1:" + port), true);
+        client.write(out);
+        assertThat(client.awaitEnd(id, Duration.ofSeconds(10))).as("stream %d answered; %s", id, client.summary()).isTrue();
+        assertThat(client.statuses.get(id)).isEqualTo(200);
+        return id + 2;
+    }
+
+    /**
+     * Writes up to {@code max} HEADERS + RST_STREAM(CANCEL) pairs from stream {@code firstId}, in
+     * batches of 50, until done or the proxy has cut the connection off; returns how many were written.
+     */
+    private static int attack(RawH2 attacker, int port, int firstId, int max, boolean endStream) {
+        int sent = 0;
+        try {
+            while (sent < max && !attacker.cutOff()) {
+                ByteBuf out = Unpooled.buffer();
+                for (int i = 0; i < 50 && sent < max; i++, sent++) {
+                    int id = firstId + 2 * sent;
+                    Http2Headers h = new DefaultHttp2Headers().method(endStream ? "GET" : "POST").scheme("http")
+                            .path("/rapid/" + id).authority("127.0.0.1:" + port).add("x-delay-ms", "30000");
+                    attacker.headers(out, id, h, endStream);
+                    attacker.rst(out, id, Http2Error.CANCEL.code());
+                }
+                attacker.write(out);
+            }
+        } catch (IOException cutOffWhileWriting) {
+            attacker.note("write failed after " + sent + " streams: " + cutOffWhileWriting);
+        }
+        return sent;
+    }
+
+    /** Waits (bounded) until {@code backend} has received {@code n} RST_STREAMs; returns how many it has. */
+    private static long awaitResets(H2Peers.Backend backend, long n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (backend.resets.get() < n && System.nanoTime() < deadline) {
+            MosnProcess.sleep(10);
+        }
+        return backend.resets.get();
+    }
+
+    // ---- 1b. clients cancelling many streams: the upstream reset budget ----
+
+    /**
+     * Clients that cancel streams make the proxy reset the upstream ones. An upstream HTTP/2
+     * connection that has reset 100 streams within 30 s takes no new streams and closes once its
+     * last one ends, so the upstream's own rapid-reset defence (Netty's: 200 in 30 s, as this
+     * backend has) never cuts off a connection a well-behaved request is using. 250 cancellations
+     * from two clients: 100, 100 and 50 upstream resets on three connections, the long request on
+     * the first one answered, the upstream never sending ENHANCE_YOUR_CALM.
+     */
+    @Test
+    void upstreamConnectionMovesOnAfterAHundredResets() throws Exception {
+        H2Peers.Backend b = cancelBackend;
+        try (H2Peers.Client longClient = new H2Peers.Client(cancelPort);
+             H2Peers.Client a = new H2Peers.Client(cancelPort);
+             H2Peers.Client c = new H2Peers.Client(cancelPort)) {
+            CompletableFuture<H2Peers.Response> longRequest = longClient.request(H2Peers.get("/long", cancelPort)
+                    .add("x-delay-ms", "4000"), null, null);
+            awaitRequests(b, 1);
+            assertThat(b.connections.get()).isEqualTo(1);
+            int cancelled = 0;
+            for (int batch = 0; batch < 10; batch++) {
+                H2Peers.Client client = batch % 2 == 0 ? a : c; // 125 each: under the proxy's own 200 per connection
+                List<io.netty.handler.codec.http2.Http2StreamChannel> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    client.request(H2Peers.get("/cancelled/" + batch + "/" + i, cancelPort).add("x-delay-ms", "60000"),
+                            null, null, -1, streams::add);
+                }
+                awaitRequests(b, 1 + cancelled + 25); // all 25 are open upstream
+                for (var stream : streams) {
+                    stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(Http2Error.CANCEL));
+                }
+                cancelled += 25;
+                assertThat(awaitResets(b, cancelled)).as("upstream resets after %d cancellations", cancelled).isEqualTo(cancelled);
+            }
+            H2Peers.Response r = longRequest.get(15, TimeUnit.SECONDS);
+            assertThat(r.status()).as("the long request on the first upstream connection").isEqualTo(200);
+            assertThat(r.text()).isEqualTo("cancel GET /long");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!b.closedConnectionNumbers.containsAll(List.of(1, 2)) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            System.out.printf("Http2FloodTest upstream reset budget: resets by upstream connection %s, requests %s, closed %s, GOAWAYs %s%n",
+                    b.resetsByConnection, b.requestsByConnection, b.closedConnectionNumbers, b.goAwaysSent);
+            assertThat(b.connections.get()).as("upstream connections").isEqualTo(3);
+            assertThat(b.resetsByConnection.get(1).get()).isEqualTo(UPSTREAM_RESET_BUDGET);
+            assertThat(b.resetsByConnection.get(2).get()).isEqualTo(UPSTREAM_RESET_BUDGET);
+            assertThat(b.resetsByConnection.get(3).get()).isEqualTo(250 - 2 * UPSTREAM_RESET_BUDGET);
+            assertThat(b.closedConnectionNumbers).as("the first two closed once their last stream ended; the third serves on")
+                    .containsExactlyInAnyOrder(1, 2);
+            assertThat(b.goAwaysSent).as("GOAWAYs the upstream sent").isEmpty();
+            // new requests go to the third connection
+            H2Peers.Response after = a.request(H2Peers.get("/after-cancels", cancelPort), null, null).get(10, TimeUnit.SECONDS);
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(b.requestsByConnection.get(3).get()).isEqualTo(50 + 1);
+            assertThat(b.connections.get()).isEqualTo(3);
+        }
+    }
+
+    private static void awaitRequests(H2Peers.Backend b, int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (b.requests.get() < n && System.nanoTime() < deadline) {
+            MosnProcess.sleep(5);
+        }
+        assertThat(b.requests.get()).as("requests at the backend").isGreaterThanOrEqualTo(n);
     }
 
     // ---- 2. PING flood from a client that does not read (CVE-2019-9512) ----
@@ -364,10 +549,6 @@ class Http2FloodTest {
     }
 
     // ---- helpers ----
-
-    private static long rapidSeenByH1() {
-        return h1.seen.stream().filter(r -> r.uri().startsWith("/rapid/")).count();
-    }
 
     private static String randomToken(Random rnd, int n) {
         String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";

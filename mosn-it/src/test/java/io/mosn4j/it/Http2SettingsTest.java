@@ -145,7 +145,7 @@ class Http2SettingsTest {
     static void stop() throws Exception {
         try {
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {

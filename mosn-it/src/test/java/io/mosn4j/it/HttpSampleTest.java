@@ -465,8 +465,8 @@ class HttpSampleTest {
             assertThat(clientDump.toString()).contains("clientListener", "clientCluster", "client_router").doesNotContain("serverCluster");
             JsonNode serverDump = configDump(serverAdmin);
             assertThat(serverDump.toString()).contains("serverListener", "serverCluster", "server_router").doesNotContain("clientCluster");
-            assertThat(clientMosn.stop()).isZero();
-            assertThat(serverMosn.stop()).isZero();
+            clientMosn.stopCleanly();
+            serverMosn.stopCleanly();
         }
     }
 
@@ -500,7 +500,7 @@ class HttpSampleTest {
             JsonNode dump = configDump(admin);
             assertThat(dump.toString()).contains("clientListener", "serverListener", "clientCluster", "serverCluster");
             assertThat(dump.toString()).contains("LB_RANDOM").contains("1024").contains("32768");
-            assertThat(mosn.stop()).isZero();
+            mosn.stopCleanly();
         }
     }
 
@@ -553,7 +553,7 @@ class HttpSampleTest {
             // the dump is a MOSN config: it names what the file named, in the file's structure
             assertThat(dump.path("servers").get(0).path("listeners").findValuesAsText("name")).contains("serverListener", "clientListener");
             assertThat(dump.path("cluster_manager").path("clusters").findValuesAsText("name")).contains("serverCluster", "clientCluster");
-            assertThat(mosn.stop()).isZero();
+            mosn.stopCleanly();
         }
     }
 
@@ -596,7 +596,7 @@ class HttpSampleTest {
         String dump;
         try (MosnProcess first = MosnProcess.builder().config(cfg).waitFor(http, tcp, admin).probe(http).start()) {
             dump = client.send(get(admin, "/api/v1/config_dump"), HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(first.stop()).isZero();
+            first.stopCleanly();
         }
         // the same config on fresh ports, loaded from the dump
         int http2 = freePort();
@@ -620,7 +620,7 @@ class HttpSampleTest {
                     .as("dump of the dump")
                     .isEqualTo(original.toString().replace(Integer.toString(http), "H").replace(Integer.toString(tcp), "T").replace(Integer.toString(admin), "A"));
             assertThat(dump).contains("1m30s").contains("1.5s").contains("250ms");
-            assertThat(second.stop()).isZero();
+            second.stopCleanly();
         }
     }
 

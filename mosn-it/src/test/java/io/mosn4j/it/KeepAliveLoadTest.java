@@ -93,7 +93,7 @@ class KeepAliveLoadTest {
                         assertThat(r.body()).isEqualTo("hc-" + i);
                     }
                 }
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
                 assertThat(mosn.output()).doesNotContain("LEAK:").doesNotContain("Exception");
             }
         }

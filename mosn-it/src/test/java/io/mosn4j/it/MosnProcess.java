@@ -10,18 +10,23 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,9 +35,11 @@ import java.util.stream.Stream;
 /**
  * The real {@code bin/mosn} process under test. Writes the config into a temp directory, starts
  * {@code bin/mosn start -c FILE} with paranoid leak detection, captures stdout and stderr into one
- * file, and waits until the given ports accept connections. {@link #stop()} sends SIGTERM, waits
- * for the exit and checks the output has no Netty "LEAK:" report. {@link #close()} always kills
- * what is left, so use try-with-resources or an after-hook.
+ * file, and waits until the given ports accept connections. Every test ends the process it started
+ * the same way, {@link #stopCleanly()}: a forced GC and a touch of every listener so Netty reports
+ * what the GC found, SIGTERM, a 0 exit, and no Netty "LEAK:" line in the output. A test that sends
+ * the signal itself calls {@link #provokeLeakReports()} first and {@link #awaitCleanExit} after.
+ * {@link #close()} always kills what is left, so use try-with-resources or an after-hook.
  */
 final class MosnProcess implements AutoCloseable {
     static final String LEAK_OPTS = "-Dio.netty.leakDetection.level=paranoid -Dio.netty.leakDetection.targetRecords=4";
@@ -304,9 +311,30 @@ final class MosnProcess implements AutoCloseable {
     }
 
     /**
-     * Forces a GC in mosn and pokes its HTTP listeners so Netty's leak detector reports what the
-     * GC found, then SIGTERMs, waits for the exit, asserts no "LEAK:" line, and returns the exit code.
+     * The end of every test that started mosn: forces a GC in mosn and touches its listeners so
+     * Netty's leak detector reports what the GC found, SIGTERMs, waits for the exit (45 s), and
+     * asserts a 0 exit code and no "LEAK:" line.
      */
+    void stopCleanly() throws InterruptedException {
+        stopCleanly(Duration.ofSeconds(45));
+    }
+
+    void stopCleanly(Duration timeout) throws InterruptedException {
+        int code = stop(timeout);
+        assertThat(code).as("mosn's exit code after SIGTERM; output tail:\n%s", tail()).isZero();
+    }
+
+    /**
+     * For tests that sent the signal themselves (after {@link #provokeLeakReports()}): waits for
+     * the exit and asserts a 0 exit code and no "LEAK:" line.
+     */
+    void awaitCleanExit(Duration timeout) throws InterruptedException {
+        int code = awaitExit(timeout);
+        assertThat(code).as("mosn's exit code after the signal; output tail:\n%s", tail()).isZero();
+        assertNoLeaks();
+    }
+
+    /** As {@link #stopCleanly()}, but returns the exit code instead of asserting it. */
     int stop() throws InterruptedException {
         return stop(Duration.ofSeconds(45));
     }
@@ -333,6 +361,17 @@ final class MosnProcess implements AutoCloseable {
         }
     }
 
+    String tail() {
+        String out = output();
+        return out.length() > 6000 ? "..." + out.substring(out.length() - 6000) : out;
+    }
+
+    /**
+     * Forces a GC in mosn ({@code jcmd GC.run}), then makes it allocate on every listener: Netty's
+     * leak detector reports buffers the GC found unreleased only when it tracks a new one. Every
+     * port mosn was waited for gets a connection that is closed at once (its EOF read allocates a
+     * buffer, whatever the protocol); the HTTP ports also get one request.
+     */
     void provokeLeakReports() {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (Files.isExecutable(jcmd)) {
@@ -350,10 +389,21 @@ final class MosnProcess implements AutoCloseable {
             }
             sleep(300);
         }
+        for (int port : ports) {
+            touch(port);
+        }
         for (int port : httpProbePorts) {
             probe(port);
         }
         sleep(200);
+    }
+
+    private static void touch(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+        } catch (IOException ignored) {
+            // best effort
+        }
     }
 
     private static void probe(int port) {
@@ -390,12 +440,122 @@ final class MosnProcess implements AutoCloseable {
 
     // ---- helpers ----
 
-    /** A port that was free a moment ago on 127.0.0.1. */
-    static int freePort() {
+    /**
+     * A port on 127.0.0.1 for mosn to listen on, reserved for this JVM: chosen outside the kernel's
+     * ephemeral range (so no outgoing connection or port-0 bind is ever given it between now and
+     * mosn's bind), free when chosen, never handed out twice, and locked in a file under the temp
+     * directory against other test JVMs on this machine for as long as this JVM runs.
+     */
+    static synchronized int freePort() {
+        int[] range = RESERVABLE;
+        if (range == null) {
+            return kernelChosenPort(); // no room outside the ephemeral range: the old way
+        }
+        int span = range[1] - range[0];
+        int start = ThreadLocalRandom.current().nextInt(span);
+        for (int i = 0; i < span; i++) {
+            int port = range[0] + (start + i) % span;
+            if (GIVEN.contains(port)) {
+                continue;
+            }
+            FileChannel lock = lock(port);
+            if (lock == null) {
+                continue; // another test JVM holds it
+            }
+            if (bindable(port)) {
+                GIVEN.add(port);
+                HELD.add(lock); // released when this JVM exits
+                return port;
+            }
+            closeQuietly(lock);
+        }
+        throw new IllegalStateException("no free port in " + range[0] + ".." + range[1]);
+    }
+
+    /**
+     * A port where connections are refused, for upstreams that must stay dead: a socket of this JVM
+     * is bound to it and never listens, so the kernel refuses connections to it and gives the port
+     * to nobody else while this JVM runs.
+     */
+    static synchronized int deadPort() {
+        try {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            DEAD.add(s);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Path PORT_LOCKS = Path.of(System.getProperty("java.io.tmpdir"), "mosn4j-it-ports");
+    private static final Set<Integer> GIVEN = new HashSet<>();
+    private static final List<FileChannel> HELD = new ArrayList<>();
+    private static final List<Socket> DEAD = new ArrayList<>();
+    private static final int[] RESERVABLE = reservableRange();
+
+    /** Ports 20000 and up below the ephemeral range (or above it), when there are enough of them. */
+    private static int[] reservableRange() {
+        int low = 32768;
+        int high = 60999;
+        try {
+            // (Files.readString trusts the size /proc reports and reads one byte)
+            String[] r = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+            int l = Integer.parseInt(r[0]);
+            high = Integer.parseInt(r[1]);
+            low = l;
+        } catch (IOException | RuntimeException e) {
+            // not Linux: assume its defaults
+        }
+        if (low - 20_000 >= 2000) {
+            return new int[] {20_000, low};
+        }
+        if (65_535 - high >= 2000) {
+            return new int[] {high + 1, 65_536};
+        }
+        return null;
+    }
+
+    private static FileChannel lock(int port) {
+        FileChannel ch = null;
+        try {
+            Files.createDirectories(PORT_LOCKS);
+            ch = FileChannel.open(PORT_LOCKS.resolve(port + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (ch.tryLock() != null) {
+                return ch;
+            }
+        } catch (IOException | OverlappingFileLockException e) {
+            // held or unusable: try another port
+        }
+        closeQuietly(ch);
+        return null;
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int kernelChosenPort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -74,6 +76,8 @@ final class NettyHttpBackend implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final ConcurrentLinkedQueue<Request> seen = new ConcurrentLinkedQueue<>();
+    /** The URI of every request whose head arrived, complete or not (a body may never end). */
+    final ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
 
     private NettyHttpBackend(String name, Function<Request, Response> handler) throws InterruptedException {
         this.name = name;
@@ -85,7 +89,15 @@ final class NettyHttpBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 << 20), new Handler(handler));
+                        ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof HttpRequest r) {
+                                    started.add(r.uri());
+                                }
+                                ctx.fireChannelRead(msg);
+                            }
+                        }, new HttpObjectAggregator(64 << 20), new Handler(handler));
                     }
                 });
         this.server = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();

@@ -99,7 +99,7 @@ class RoutingTest {
     static void stop() throws Exception {
         try {
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {

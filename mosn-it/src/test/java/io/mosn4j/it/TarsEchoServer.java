@@ -53,6 +53,8 @@ final class TarsEchoServer implements AutoCloseable {
     final ConcurrentLinkedQueue<Seen> requests = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Seen> oneways = new ConcurrentLinkedQueue<>();
     final AtomicInteger answered = new AtomicInteger();
+    /** Answers this server tried to write, whether or not the connection was still there to take them. */
+    final AtomicInteger attempted = new AtomicInteger();
 
     TarsEchoServer(String name) throws IOException {
         this.name = name;
@@ -161,6 +163,7 @@ final class TarsEchoServer implements AutoCloseable {
     }
 
     private void write(OutputStream out, byte[] packet) {
+        attempted.incrementAndGet();
         try {
             synchronized (out) {
                 out.write(packet);

@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
@@ -177,7 +178,7 @@ class TcpProxySampleTest {
             sock.shutdownOutput();
         });
         var v = vars("P1", p1, "P2", p2, "P3", p3, "P4", p4, "P_DEAD", pDead, "P_IDLE", pIdle, "P_STALL", pStall, "STALL", stall.address(),
-                "A", a.address(), "B", b.address(), "C", c.address(), "DEAD_BACKEND", freePort());
+                "A", a.address(), "B", b.address(), "C", c.address(), "DEAD_BACKEND", deadPort());
         v.put("SNAKE", render(SNAKE_ROUTES, v));
         v.put("GO", render(GO_ROUTES, v));
         routing = MosnProcess.builder().config(render(ROUTING, v)).waitFor(p1, p2, p3, p4, pDead, pIdle, pStall).start();
@@ -187,10 +188,10 @@ class TcpProxySampleTest {
     static void stop() throws Exception {
         try {
             if (sample != null) {
-                assertThat(sample.stop()).isZero();
+                sample.stopCleanly();
             }
             if (routing != null) {
-                assertThat(routing.stop()).isZero();
+                routing.stopCleanly();
             }
         } finally {
             for (AutoCloseable x : new AutoCloseable[] {sample, routing, echo, a, b, c, stall}) {

@@ -1,5 +1,6 @@
 package io.mosn4j.it;
 
+import static io.mosn4j.it.MosnProcess.deadPort;
 import static io.mosn4j.it.MosnProcess.freePort;
 import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
@@ -76,7 +77,7 @@ class UpstreamFailureTest {
         blackhole = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         blackholeFull = fillAcceptQueue(blackhole.getLocalPort());
         port = freePort();
-        mosn = MosnProcess.startHttp(render(CONFIG, vars("PORT", port, "CLOSED_PORT", freePort(), "GOOD", good.address(),
+        mosn = MosnProcess.startHttp(render(CONFIG, vars("PORT", port, "CLOSED_PORT", deadPort(), "GOOD", good.address(),
                 "RAW", raw.address(), "BLACKHOLE_PORT", blackhole.getLocalPort())), port);
     }
 
@@ -84,7 +85,7 @@ class UpstreamFailureTest {
     static void stop() throws Exception {
         try {
             if (mosn != null) {
-                assertThat(mosn.stop()).isZero();
+                mosn.stopCleanly();
             }
         } finally {
             if (mosn != null) {

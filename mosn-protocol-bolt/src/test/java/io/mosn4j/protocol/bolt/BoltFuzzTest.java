@@ -96,7 +96,7 @@ class BoltFuzzTest {
                 f.setRequestId(newId);
                 ByteBuf out = new BoltProtocol().encode(f, ALLOC);
                 assertThat(bytes(out)).isEqualTo(w.id((int) newId).bytes());
-                out.release();
+                assertThat(out.release()).as("encode's buffer freed by its one release").isTrue();
                 f.release();
                 assertThat(in.refCnt()).isEqualTo(1);
                 in.release();
@@ -137,7 +137,7 @@ class BoltFuzzTest {
                 assertThat(again.requestId()).isEqualTo(newId);
                 assertThat(out.isReadable()).isFalse();
                 again.release();
-                out.release();
+                assertThat(out.release()).as("encode's buffer freed once the frame decoded from it is released").isTrue();
             }
         } catch (Throwable t) {
             throw new AssertionError(failure(test, iteration, b), t);

@@ -11,6 +11,8 @@ import io.mosn4j.api.stream.ServerStream;
 import io.mosn4j.api.stream.ServerStreamHandler;
 import io.mosn4j.api.stream.StreamReceiver;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
@@ -85,7 +87,7 @@ public final class XServerConnection extends XConnection {
             draining = true;
             ctx.channel().config().setAutoRead(false);
             if (streams.isEmpty()) {
-                ctx.close();
+                closeAfterWrites();
             }
             return;
         }
@@ -113,8 +115,16 @@ public final class XServerConnection extends XConnection {
     private void streamEnded(Stream s) {
         streams.remove(s);
         if (draining && streams.isEmpty()) {
-            ctx.close();
+            closeAfterWrites();
         }
+    }
+
+    /**
+     * Closes once what is queued is on the wire: answers are flushed at the end of the event-loop
+     * turn, and a plain close() would drop the last one, written a moment before.
+     */
+    private void closeAfterWrites() {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** One request and its answer. */
