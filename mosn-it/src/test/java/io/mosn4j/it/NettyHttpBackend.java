@@ -74,6 +74,8 @@ final class NettyHttpBackend implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
     final AtomicInteger connections = new AtomicInteger();
+    /** Connections open now. */
+    final AtomicInteger open = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final ConcurrentLinkedQueue<Request> seen = new ConcurrentLinkedQueue<>();
     /** The URI of every request whose head arrived, complete or not (a body may never end). */
@@ -89,6 +91,8 @@ final class NettyHttpBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        open.incrementAndGet();
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(), new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -228,12 +228,14 @@ class RoutingTest {
     @Test
     void roundRobinSpreadsEvenly() throws Exception {
         assertThat(spread("/rr/", 20)).isEqualTo(Map.of("rr1", 10, "rr2", 10));
-        // also across connections
+        // across connections: each event loop takes the hosts in turn on its own (no shared cursor),
+        // so over many connections the split is even within one pick per event loop
         Map<String, Integer> counts = new HashMap<>();
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 40; i++) {
             counts.merge(get(port, "h", "/rr/c" + i).header("x-backend"), 1, Integer::sum);
         }
-        assertThat(counts).isEqualTo(Map.of("rr1", 5, "rr2", 5));
+        assertThat(counts.getOrDefault("rr1", 0)).isBetween(18, 22);
+        assertThat(counts.getOrDefault("rr2", 0)).isBetween(18, 22);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.api.stream.MessageDecodeException;
 import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.stream.ServerStream;
@@ -67,11 +68,23 @@ public final class XServerConnection extends XConnection {
             frame.release();
             return;
         }
-        // the headers decode lazily: a frame whose routing fields cannot be read is answered by the
-        // proxy in the protocol (a deserialization error) when it first reads them
+        // protocols decode headers lazily, and the proxy answers a request whose routing fields
+        // cannot be read with the protocol's deserialization error when it first reads them; a
+        // protocol that decodes them here already gets the same answer
+        Headers headers;
+        try {
+            headers = frame.headers();
+        } catch (MessageDecodeException e) {
+            log.info("{} request {} from {}: {}", protocol.name(), frame.requestId(), ctx.channel().remoteAddress(), e.getMessage());
+            if (!frame.isOneWay()) {
+                write(protocol.errorResponse(frame, ProxyError.DESERIALIZATION, e.getMessage()));
+            }
+            frame.release();
+            return;
+        }
         Stream s = new Stream(frame);
         s.receiver = handler.newStream(s);
-        s.receiver.onHeaders(frame.headers(), true);
+        s.receiver.onHeaders(headers, true);
     }
 
     @Override
