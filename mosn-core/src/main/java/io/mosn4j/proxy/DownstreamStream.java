@@ -735,7 +735,7 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
         }
 
         /** A request filter and its callbacks. */
-        final class Entry extends FilterDirection.Entry implements ReceiverFilterCallbacks {
+        final class Entry extends Callbacks implements ReceiverFilterCallbacks {
             final StreamReceiverFilter filter;
             final ReceiverPhase phase;
 
@@ -757,56 +757,6 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
             @Override
             public void rechooseHost() {
                 rechooseRequested = true;
-            }
-
-            @Override
-            public RequestInfo requestInfo() {
-                return info;
-            }
-
-            @Override
-            public Headers requestHeaders() {
-                return requestHeaders;
-            }
-
-            @Override
-            public Headers responseHeaders() {
-                return info.responseHeaders;
-            }
-
-            @Override
-            public RouteInfo route() {
-                return route;
-            }
-
-            @Override
-            public Variables variables() {
-                return conn.filter.variables();
-            }
-
-            @Override
-            public ScheduledExecutorService executor() {
-                return conn.loop;
-            }
-
-            @Override
-            public void sendLocalReply(LocalReply reply) {
-                onLoop(() -> DownstreamStream.this.sendLocalReply(reply, null));
-            }
-
-            @Override
-            public void resetStream() {
-                onLoop(DownstreamStream.this::resetByFilter);
-            }
-
-            @Override
-            public FilterStatus stopUntil(CompletionStage<?> stage) {
-                return DownstreamStream.this.stopUntil(this, stage);
-            }
-
-            @Override
-            public FilterStatus runBlocking(Runnable blocking) {
-                return DownstreamStream.this.runBlocking(this, blocking);
             }
         }
     }
@@ -884,7 +834,7 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
         }
 
         /** A response filter and its callbacks. */
-        final class Entry extends FilterDirection.Entry implements SenderFilterCallbacks {
+        final class Entry extends Callbacks implements SenderFilterCallbacks {
             final StreamSenderFilter filter;
 
             Entry(StreamSenderFilter filter) {
@@ -895,56 +845,59 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
             public void resume() {
                 onLoop(() -> ResponseFilters.this.resume(this));
             }
+        }
+    }
 
-            @Override
-            public RequestInfo requestInfo() {
-                return info;
-            }
+    /** What every filter's callbacks share; only resuming differs by direction. */
+    private abstract class Callbacks extends FilterDirection.Entry implements io.mosn4j.api.filter.StreamFilterCallbacks {
+        @Override
+        public RequestInfo requestInfo() {
+            return info;
+        }
 
-            @Override
-            public Headers requestHeaders() {
-                return requestHeaders;
-            }
+        @Override
+        public Headers requestHeaders() {
+            return requestHeaders;
+        }
 
-            @Override
-            public Headers responseHeaders() {
-                return info.responseHeaders;
-            }
+        @Override
+        public Headers responseHeaders() {
+            return info.responseHeaders;
+        }
 
-            @Override
-            public RouteInfo route() {
-                return route;
-            }
+        @Override
+        public RouteInfo route() {
+            return route;
+        }
 
-            @Override
-            public Variables variables() {
-                return conn.filter.variables();
-            }
+        @Override
+        public Variables variables() {
+            return conn.filter.variables();
+        }
 
-            @Override
-            public ScheduledExecutorService executor() {
-                return conn.loop;
-            }
+        @Override
+        public ScheduledExecutorService executor() {
+            return conn.loop;
+        }
 
-            @Override
-            public void sendLocalReply(LocalReply reply) {
-                onLoop(() -> DownstreamStream.this.sendLocalReply(reply, null));
-            }
+        @Override
+        public void sendLocalReply(LocalReply reply) {
+            onLoop(() -> DownstreamStream.this.sendLocalReply(reply, null));
+        }
 
-            @Override
-            public void resetStream() {
-                onLoop(DownstreamStream.this::resetByFilter);
-            }
+        @Override
+        public void resetStream() {
+            onLoop(DownstreamStream.this::resetByFilter);
+        }
 
-            @Override
-            public FilterStatus stopUntil(CompletionStage<?> stage) {
-                return DownstreamStream.this.stopUntil(this, stage);
-            }
+        @Override
+        public FilterStatus stopUntil(CompletionStage<?> stage) {
+            return DownstreamStream.this.stopUntil(this, stage);
+        }
 
-            @Override
-            public FilterStatus runBlocking(Runnable blocking) {
-                return DownstreamStream.this.runBlocking(this, blocking);
-            }
+        @Override
+        public FilterStatus runBlocking(Runnable blocking) {
+            return DownstreamStream.this.runBlocking(this, blocking);
         }
     }
 

@@ -4,6 +4,7 @@ import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
+import io.mosn4j.api.upstream.PendingRequest;
 import io.mosn4j.api.upstream.PoolCallback;
 import io.mosn4j.api.upstream.PoolContext;
 import io.mosn4j.api.upstream.ResourceLimit;
@@ -80,13 +81,13 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
             if (!done.isSuccess()) {
                 connections--;
                 if (w.take()) {
-                    w.callback.onFailure(ResetReason.CONNECT_FAILURE, done.cause());
+                    w.callback().onFailure(ResetReason.CONNECT_FAILURE, done.cause());
                 }
                 return;
             }
             Http1ClientConnection c = f.getNow().pipeline().get(Http1ClientConnection.class);
             if (w.take()) {
-                w.callback.onReady(c);
+                w.callback().onReady(c);
             } else {
                 release(c); // its request gave up meanwhile: someone else may use it
             }
@@ -102,7 +103,7 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
         Waiter w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {
-                w.callback.onReady(connection);
+                w.callback().onReady(connection);
                 return;
             }
         }
@@ -116,7 +117,7 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
         // a connection slot freed: a request waiting for one may open its own now
         while (!draining && !waiting.isEmpty() && connector.canConnect()) {
             Waiter w = waiting.poll();
-            if (!w.cancelled) {
+            if (!w.isCancelled()) {
                 connect(w);
             }
         }
@@ -132,7 +133,7 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
         Waiter w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {
-                w.callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+                w.callback().onFailure(ResetReason.CONNECTION_TERMINATION, null);
             }
         }
     }
@@ -146,33 +147,15 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
         return idle.size();
     }
 
-    /** A request waiting for a connection: counted as pending until served, failed or cancelled. */
-    private final class Waiter implements Cancellable {
-        final PoolCallback callback;
-        boolean cancelled;
-        boolean taken;
-
+    /** A request waiting for a connection; a cancelled one leaves the queue. */
+    private final class Waiter extends PendingRequest {
         Waiter(PoolCallback callback) {
-            this.callback = callback;
-        }
-
-        /** Claims the waiter for delivery; false when it was cancelled or already served. */
-        boolean take() {
-            if (cancelled || taken) {
-                return false;
-            }
-            taken = true;
-            pending.release();
-            return true;
+            super(callback, pending);
         }
 
         @Override
-        public void cancel() {
-            if (!cancelled && !taken) {
-                cancelled = true;
-                pending.release();
-                waiting.remove(this);
-            }
+        protected void onCancel() {
+            waiting.remove(this);
         }
     }
 }

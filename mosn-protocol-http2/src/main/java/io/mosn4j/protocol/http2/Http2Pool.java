@@ -4,6 +4,7 @@ import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
+import io.mosn4j.api.upstream.PendingRequest;
 import io.mosn4j.api.upstream.PoolCallback;
 import io.mosn4j.api.upstream.PoolContext;
 import io.mosn4j.api.upstream.ResourceLimit;
@@ -29,7 +30,7 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     private final List<Http2ClientConnection> connections = new ArrayList<>(2);
     /** Connections that received GOAWAY and still carry streams. */
     private int goingAway;
-    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     /** Connections opening: TCP connect or the server's first SETTINGS still to come. */
     private int connecting;
     private boolean draining;
@@ -63,7 +64,7 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
             callback.onFailure(ResetReason.OVERFLOW, null);
             return Cancellable.DONE;
         }
-        Waiter w = new Waiter(callback);
+        PendingRequest w = new PendingRequest(callback, pending);
         waiting.add(w);
         if (connecting == 0) {
             connect();
@@ -100,10 +101,10 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
         if (connecting > 0) {
             return; // another connection is on its way for the waiting requests
         }
-        Waiter w;
+        PendingRequest w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {
-                w.callback.onFailure(ResetReason.CONNECT_FAILURE, cause);
+                w.callback().onFailure(ResetReason.CONNECT_FAILURE, cause);
             }
         }
     }
@@ -111,8 +112,8 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     /** Hands free slots to waiting requests; opens one more connection if some still wait. */
     private void serveWaiting() {
         while (!waiting.isEmpty()) {
-            Waiter w = waiting.peek();
-            if (w.cancelled) {
+            PendingRequest w = waiting.peek();
+            if (w.isCancelled()) {
                 waiting.poll();
                 continue;
             }
@@ -123,7 +124,7 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
             waiting.poll();
             w.take();
             c.reserve();
-            w.callback.onReady(c);
+            w.callback().onReady(c);
         }
         if (!waiting.isEmpty() && connecting == 0 && !draining) {
             connect();
@@ -176,10 +177,10 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     @Override
     public void drain() {
         draining = true;
-        Waiter w;
+        PendingRequest w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {
-                w.callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+                w.callback().onFailure(ResetReason.CONNECTION_TERMINATION, null);
             }
         }
         for (Http2ClientConnection c : connections.toArray(Http2ClientConnection[]::new)) {
@@ -197,33 +198,5 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
 
     int connectionCount() {
         return connections.size();
-    }
-
-    /** A request waiting for a stream slot: counted as pending until served, failed or cancelled. */
-    private final class Waiter implements Cancellable {
-        final PoolCallback callback;
-        boolean cancelled;
-        boolean taken;
-
-        Waiter(PoolCallback callback) {
-            this.callback = callback;
-        }
-
-        boolean take() {
-            if (cancelled || taken) {
-                return false;
-            }
-            taken = true;
-            pending.release();
-            return true;
-        }
-
-        @Override
-        public void cancel() {
-            if (!cancelled && !taken) {
-                cancelled = true;
-                pending.release();
-            }
-        }
     }
 }

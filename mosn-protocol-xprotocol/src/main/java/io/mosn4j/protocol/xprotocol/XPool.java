@@ -6,6 +6,7 @@ import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
+import io.mosn4j.api.upstream.PendingRequest;
 import io.mosn4j.api.upstream.PoolCallback;
 import io.mosn4j.api.upstream.PoolContext;
 import io.mosn4j.api.upstream.ResourceLimit;
@@ -30,7 +31,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     private final boolean multiplex;
     private final ChannelInitializer<Channel> initializer;
     private final List<XClientConnection> connections = new ArrayList<>(1);
-    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     /** Connects in progress. */
     private int connecting;
     private boolean draining;
@@ -64,7 +65,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             callback.onFailure(ResetReason.OVERFLOW, null);
             return Cancellable.DONE;
         }
-        Waiter w = new Waiter(callback);
+        PendingRequest w = new PendingRequest(callback, pending);
         waiting.add(w);
         if ((!multiplex || connecting == 0) && connector.canConnect()) {
             connect();
@@ -90,7 +91,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             if (!done.isSuccess()) {
                 if (connecting == 0 || !multiplex) {
                     // nothing else on its way: the waiters (one, for ping-pong) learn now
-                    failWaiters(done.cause(), multiplex ? Integer.MAX_VALUE : 1);
+                    failPendingRequests(done.cause(), multiplex ? Integer.MAX_VALUE : 1);
                 }
                 return;
             }
@@ -104,11 +105,11 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
         });
     }
 
-    private void failWaiters(Throwable cause, int max) {
-        Waiter w;
+    private void failPendingRequests(Throwable cause, int max) {
+        PendingRequest w;
         while (max > 0 && (w = waiting.poll()) != null) {
             if (w.take()) {
-                w.callback.onFailure(ResetReason.CONNECT_FAILURE, cause);
+                w.callback().onFailure(ResetReason.CONNECT_FAILURE, cause);
                 max--;
             }
         }
@@ -116,8 +117,8 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
 
     private void serveWaiting() {
         while (!waiting.isEmpty()) {
-            Waiter w = waiting.peek();
-            if (w.cancelled) {
+            PendingRequest w = waiting.peek();
+            if (w.isCancelled()) {
                 waiting.poll();
                 continue;
             }
@@ -128,7 +129,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             waiting.poll();
             w.take();
             c.reserve();
-            w.callback.onReady(c);
+            w.callback().onReady(c);
         }
         if (!waiting.isEmpty() && !draining && (!multiplex || connecting == 0) && connector.canConnect()) {
             connect(); // the connection closed while handing out, or ping-pong needs one more
@@ -156,10 +157,10 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     @Override
     public void drain() {
         draining = true;
-        Waiter w;
+        PendingRequest w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {
-                w.callback.onFailure(ResetReason.CONNECTION_TERMINATION, null);
+                w.callback().onFailure(ResetReason.CONNECTION_TERMINATION, null);
             }
         }
         for (XClientConnection c : connections.toArray(XClientConnection[]::new)) {
@@ -176,33 +177,5 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
 
     int connectionCount() {
         return connections.size();
-    }
-
-    /** A request waiting for a connection: counted as pending until served, failed or cancelled. */
-    private final class Waiter implements Cancellable {
-        final PoolCallback callback;
-        boolean cancelled;
-        boolean taken;
-
-        Waiter(PoolCallback callback) {
-            this.callback = callback;
-        }
-
-        boolean take() {
-            if (cancelled || taken) {
-                return false;
-            }
-            taken = true;
-            pending.release();
-            return true;
-        }
-
-        @Override
-        public void cancel() {
-            if (!cancelled && !taken) {
-                cancelled = true;
-                pending.release();
-            }
-        }
     }
 }
