@@ -46,8 +46,7 @@ final class IpAccessFilter implements StreamReceiverFilter {
         if (config.allows(client)) {
             return FilterStatus.CONTINUE;
         }
-        refusals.refused(client != null ? client.getHostAddress() : fromHeader != null ? "\"" + fromHeader + "\"" : "an unknown address",
-                System.nanoTime());
+        refusals.refused(client, fromHeader, System.nanoTime());
         callbacks.sendLocalReply(LocalReply.error(403, "ip access denied"));
         return FilterStatus.STOP;
     }

@@ -1,5 +1,6 @@
 package io.mosn4j.filter.ipaccess;
 
+import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,18 +28,25 @@ final class RefusalLog {
         this.lastLine = new AtomicLong(nowNanos - INTERVAL_NANOS);
     }
 
-    /** Records one refusal of {@code client}; returns whether its line was due (and written, if info is on). */
-    boolean refused(String client, long nowNanos) {
+    /**
+     * Records one refusal of {@code client} (else of the header value {@code named}, which is no
+     * address); returns whether its line was due (and written, if info is on). Formats nothing
+     * for a refusal it does not write.
+     */
+    boolean refused(InetAddress client, String named, long nowNanos) {
         long last = lastLine.get();
         if (nowNanos - last < INTERVAL_NANOS || !lastLine.compareAndSet(last, nowNanos)) {
             suppressed.incrementAndGet();
             return false;
         }
         long more = suppressed.getAndSet(0);
-        if (more > 0) {
-            log.info("{}: refused {} (and {} more requests since the last line)", where, client, more);
-        } else {
-            log.info("{}: refused {}", where, client);
+        if (log.isInfoEnabled()) {
+            String who = client != null ? client.getHostAddress() : named != null ? "\"" + named + "\"" : "an unknown address";
+            if (more > 0) {
+                log.info("{}: refused {} (and {} more requests since the last line)", where, who, more);
+            } else {
+                log.info("{}: refused {}", where, who);
+            }
         }
         return true;
     }

@@ -112,12 +112,12 @@ class IpAccessFilterTest {
     void refusalsAreLoggedAtMostOnceASecond() {
         long t = 1_000_000_000_000L;
         RefusalLog log = new RefusalLog("ip_access at test", t);
-        assertThat(log.refused("1.2.3.4", t)).isTrue();
+        assertThat(log.refused(ip("1.2.3.4"), null, t)).isTrue();
         int written = 0;
         for (int i = 1; i <= 10_000; i++) {
-            written += log.refused("1.2.3.4", t + i * 50_000L) ? 1 : 0; // 10k refusals over 0.5 s
+            written += log.refused(ip("1.2.3.4"), null, t + i * 50_000L) ? 1 : 0; // 10k refusals over 0.5 s
         }
         assertThat(written).isZero();
-        assertThat(log.refused("1.2.3.4", t + 1_000_000_000L)).isTrue();
+        assertThat(log.refused(ip("1.2.3.4"), null, t + 1_000_000_000L)).isTrue();
     }
 }
