@@ -275,7 +275,6 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
         if (callerTimeout != null) {
             timeout = callerTimeout; // the caller's own timeout (bolt's field) sets the proxy's
         }
-        startTimer();
         return true;
     }
 
@@ -337,6 +336,7 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
             updateDownstreamPause();
         }
         attempt(headers, end);
+        startTimer();
     }
 
     private void attempt(Headers headers, boolean end) {
@@ -490,8 +490,13 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
 
     // ---- timeouts ----
 
+    /**
+     * Arms the route timeout once the request ended and went upstream: time spent in the stream
+     * filters (a fault delay, an auth call) does not count, as in MOSN (its timer starts when the
+     * request was sent) and Envoy (its router filter comes last).
+     */
     private void startTimer() {
-        if (!timerArmed && requestComplete && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
+        if (!timerArmed && requestComplete && upstream != null && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
             timerArmed = true;
             conn.timeouts.arm(this, timeout.toNanos());
         }
