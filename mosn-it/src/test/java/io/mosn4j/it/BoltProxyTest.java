@@ -405,6 +405,49 @@ class BoltProxyTest {
         }
     }
 
+    static final String TWO_LOOPS_CONFIG = """
+            {"servers": [{"default_log_path": "stdout", "processor": 2,
+              "routers": [{"router_config_name": "rpc", "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
+                {"match": {"headers": [{"name": "service", "value": ".*"}]}, "route": {"cluster_name": "server", "timeout": "5s"}}]}]}],
+              "listeners": [{"name": "bolt", "address": "127.0.0.1:${PORT}", "filter_chains": [{"filters": [{"type": "proxy",
+                "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc"}}]}]}]}],
+             "cluster_manager": {"clusters": [{"name": "server", "type": "SIMPLE", "circuit_breakers": [{"max_connections": 1}],
+               "hosts": [{"address": "127.0.0.1:${SERVER}"}]}]}}
+            """;
+
+    /**
+     * {@code max_connections: 1} with two event loops, each with its own pool: the multiplexed
+     * connection one loop opened never closes, yet callers on the other loop are served too, as
+     * each pool may open its first connection even at the limit (before, they waited until the
+     * route timeout). The server sees one connection per loop at most.
+     */
+    @Test
+    void maxConnectionsStarvesNoEventLoop() throws Exception {
+        int port = freePort();
+        try (MosnProcess m = MosnProcess.builder().config(render(TWO_LOOPS_CONFIG, vars("PORT", port, "SERVER", server.port())))
+                .waitFor(port).start()) {
+            // connections are spread over the loops in turn: four callers land on both
+            List<BoltWire.Client> callers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    callers.add(new BoltWire.Client(port, 10_000));
+                }
+                for (int i = 0; i < callers.size(); i++) {
+                    BoltEcho req = BoltEcho.of("two-loops", "caller-" + i);
+                    BoltWire.Response r = callers.get(i).send(BoltWire.echoRequest(120 + i, 0, Map.of("service", ECHO), req)).read();
+                    assertThat(r.status()).as("caller %d: %s", i, r).isEqualTo(BoltWire.SUCCESS);
+                    assertThat(r.contentObject()).isEqualTo(req.expectedReply(ECHO));
+                }
+            } finally {
+                for (BoltWire.Client c : callers) {
+                    c.close();
+                }
+            }
+            assertThat(remotesByTag.get("two-loops")).as("upstream connections the server saw").hasSizeBetween(1, 2);
+            m.stopCleanly();
+        }
+    }
+
     static final String DRAIN_CONFIG = """
             {"servers": [{"default_log_path": "stdout", "processor": 1, "graceful_timeout": "20s",
               "routers": [{"router_config_name": "rpc", "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
