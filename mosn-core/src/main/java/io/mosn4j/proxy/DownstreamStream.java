@@ -64,6 +64,8 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
     private Duration timeout;
     private UpstreamRequest upstream;
     private ResourceLimit requestBudget;
+    /** The cluster's {@code max_retries} budget, held while this stream's retry is in flight. */
+    private ResourceLimit retryBudget;
     private boolean retried;
 
     /** The client sent the request's end. */
@@ -377,15 +379,13 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
         boolean refused = reason == ResetReason.REFUSED_STREAM && requestEndedOnHeaders;
         if (!upstreamResponseStarted && !retried && u.connection != null && (refused || u.connection.reused()
                 && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent())) {
+            // max_retries bounds the retries in flight (Envoy's meaning): held until the stream ends
             ResourceLimit retries = cluster.info().resources().retries();
             if (retries.tryAcquire()) {
                 retried = true;
+                retryBudget = retries;
                 u.finish(ResetReason.LOCAL_RESET);
-                try {
-                    attempt(requestHeaders, true);
-                } finally {
-                    retries.release();
-                }
+                attempt(requestHeaders, true);
                 return;
             }
         }
@@ -640,6 +640,9 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
         }
         if (requestBudget != null) {
             requestBudget.release();
+        }
+        if (retryBudget != null) {
+            retryBudget.release();
         }
         conn.streams.decrement();
     }

@@ -1,5 +1,6 @@
 package io.mosn4j.upstream;
 
+import io.mosn4j.api.upstream.ConnectionLimitException;
 import io.mosn4j.api.upstream.Connector;
 import io.mosn4j.api.upstream.ResourceLimit;
 import io.mosn4j.network.Transport;
@@ -13,7 +14,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.net.ConnectException;
 
 /**
  * Opens connections to one host from one event loop with its cluster's settings: connect timeout,
@@ -47,8 +47,20 @@ final class HostConnector implements Connector {
     @Override
     public Future<Channel> connect(ChannelHandler handler, int minBufferBytes) {
         if (!connections.tryAcquire()) {
-            return loop.newFailedFuture(new ConnectException("cluster " + cluster.name() + ": max_connections (" + connections.max() + ") reached"));
+            return loop.newFailedFuture(new ConnectionLimitException("cluster " + cluster.name() + ": max_connections (" + connections.max() + ") reached"));
         }
+        return open(handler, minBufferBytes);
+    }
+
+    @Override
+    public Future<Channel> connectFirst(ChannelHandler handler, int minBufferBytes) {
+        if (!connections.tryAcquire()) {
+            connections.acquire(); // past the limit, still counted: released when it closes
+        }
+        return open(handler, minBufferBytes);
+    }
+
+    private Future<Channel> open(ChannelHandler handler, int minBufferBytes) {
         Promise<Channel> result = loop.newPromise();
         int high = Math.max(cluster.connectionBufferLimit(), minBufferBytes);
         Bootstrap b = new Bootstrap()

@@ -68,6 +68,13 @@ final class Resources implements ClusterResources {
         }
 
         @Override
+        public void acquire() {
+            if (max != 0) {
+                used.incrementAndGet();
+            }
+        }
+
+        @Override
         public void release() {
             if (max == 0 && used.get() == 0) {
                 return;

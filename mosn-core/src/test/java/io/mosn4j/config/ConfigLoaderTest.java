@@ -588,6 +588,25 @@ class ConfigLoaderTest {
                     .isEqualTo("cluster_manager.clusters[0].http2_protocol_options.connection_keepalive.interval: must not be negative");
         }
 
+        /** Each circuit breaker refuses a negative limit naming its entry and field; 0 (unlimited) loads. */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"max_connections", "max_pending_requests", "max_requests", "max_retries"})
+        void negativeCircuitBreakerIsRefusedNamingTheField(String field) {
+            String ok = "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"circuit_breakers\": [{\"" + field + "\": 0}]";
+            parse(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", ok));
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", ok.replace(": 0}", ": -1}"))))
+                    .isEqualTo("cluster_manager.clusters[0].circuit_breakers[0]." + field + ": must not be negative, got -1");
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", ok.replace(": 0}", ": \"many\"}"))))
+                    .isEqualTo("cluster_manager.clusters[0].circuit_breakers[0]." + field + ": invalid value \"many\" (expected an integer)");
+        }
+
+        @Test
+        void circuitBreakersAsAnObjectInsteadOfAnArray() {
+            assertThat(error(with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",
+                    "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"circuit_breakers\": {\"max_requests\": 1}")))
+                    .isEqualTo("cluster_manager.clusters[0].circuit_breakers: expected an array");
+        }
+
         @Test
         void duplicateClusterNames() {
             String json = with("\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]",

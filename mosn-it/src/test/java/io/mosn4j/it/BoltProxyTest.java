@@ -21,6 +21,7 @@ import com.alipay.remoting.rpc.HeartbeatCommand;
 import com.alipay.remoting.rpc.RpcClient;
 import com.alipay.remoting.rpc.RpcServer;
 import com.alipay.remoting.rpc.exception.InvokeException;
+import com.alipay.remoting.rpc.exception.InvokeServerBusyException;
 import com.alipay.remoting.rpc.exception.InvokeServerException;
 import com.alipay.remoting.rpc.exception.InvokeTimeoutException;
 import com.alipay.remoting.rpc.protocol.AsyncUserProcessor;
@@ -98,7 +99,8 @@ class BoltProxyTest {
                     {"match": {"headers": [{"name": "service", "value": "svc.empty"}]}, "route": {"cluster_name": "empty", "timeout": "30s"}},
                     {"match": {"headers": [{"name": "service", "value": "svc.rst"}]}, "route": {"cluster_name": "rst", "timeout": "30s"}},
                     {"match": {"headers": [{"name": "service", "value": "svc.garbage"}]}, "route": {"cluster_name": "garbage", "timeout": "30s"}},
-                    {"match": {"headers": [{"name": "service", "value": "svc.internal"}]}, "direct_response": {"status": 500, "body": "internal"}}
+                    {"match": {"headers": [{"name": "service", "value": "svc.internal"}]}, "direct_response": {"status": 500, "body": "internal"}},
+                    {"match": {"headers": [{"name": "service", "value": "svc.breaker"}]}, "route": {"cluster_name": "breaker", "timeout": "30s"}}
                   ]}]
                 }, {
                   "router_config_name": "auto",
@@ -124,7 +126,9 @@ class BoltProxyTest {
                 {"name": "dead", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "connect_timeout": "1s", "hosts": [{"address": "127.0.0.1:${DEAD}"}]},
                 {"name": "empty", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": []},
                 {"name": "rst", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${RST}"}]},
-                {"name": "garbage", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${GARBAGE}"}]}
+                {"name": "garbage", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${GARBAGE}"}]},
+                {"name": "breaker", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "circuit_breakers": [{"max_requests": 1}],
+                 "hosts": [{"address": "127.0.0.1:${SERVER}"}]}
               ]}
             }
             """;
@@ -145,6 +149,8 @@ class BoltProxyTest {
     /** Answers the server has written, by tag (late ones included). */
     private static final Map<String, AtomicInteger> answeredByTag = new ConcurrentHashMap<>();
     private static final ConcurrentLinkedQueue<String> oneways = new ConcurrentLinkedQueue<>();
+    /** Answers to requests tagged {@code held}, by payload: the server sends one when the test runs it. */
+    private static final Map<String, Runnable> held = new ConcurrentHashMap<>();
     /** For each payload, whether its frame reached the server with bolt v2's CRC switch on. */
     private static final Map<String, Boolean> crcByPayload = new ConcurrentHashMap<>();
     /** Heartbeat requests that reached a SOFABolt peer (only the server could get one). */
@@ -239,7 +245,9 @@ class BoltProxyTest {
                 async.sendResponse(reply);
                 answeredByTag.computeIfAbsent(req.tag(), t -> new AtomicInteger()).incrementAndGet();
             };
-            if (req.delayMillis() > 0) {
+            if (req.tag().equals("held")) {
+                held.put(req.payload(), answer);
+            } else if (req.delayMillis() > 0) {
                 delays.schedule(answer, req.delayMillis(), TimeUnit.MILLISECONDS);
             } else {
                 answer.run();
@@ -393,6 +401,49 @@ class BoltProxyTest {
             }
             assertThat(requests("sample")).isEqualTo(20);
             sample.stopCleanly();
+        }
+    }
+
+    static final String TWO_LOOPS_CONFIG = """
+            {"servers": [{"default_log_path": "stdout", "processor": 2,
+              "routers": [{"router_config_name": "rpc", "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
+                {"match": {"headers": [{"name": "service", "value": ".*"}]}, "route": {"cluster_name": "server", "timeout": "5s"}}]}]}],
+              "listeners": [{"name": "bolt", "address": "127.0.0.1:${PORT}", "filter_chains": [{"filters": [{"type": "proxy",
+                "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc"}}]}]}]}],
+             "cluster_manager": {"clusters": [{"name": "server", "type": "SIMPLE", "circuit_breakers": [{"max_connections": 1}],
+               "hosts": [{"address": "127.0.0.1:${SERVER}"}]}]}}
+            """;
+
+    /**
+     * {@code max_connections: 1} with two event loops, each with its own pool: the multiplexed
+     * connection one loop opened never closes, yet callers on the other loop are served too, as
+     * each pool may open its first connection even at the limit (before, they waited until the
+     * route timeout). The server sees one connection per loop at most.
+     */
+    @Test
+    void maxConnectionsStarvesNoEventLoop() throws Exception {
+        int port = freePort();
+        try (MosnProcess m = MosnProcess.builder().config(render(TWO_LOOPS_CONFIG, vars("PORT", port, "SERVER", server.port())))
+                .waitFor(port).start()) {
+            // connections are spread over the loops in turn: four callers land on both
+            List<BoltWire.Client> callers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    callers.add(new BoltWire.Client(port, 10_000));
+                }
+                for (int i = 0; i < callers.size(); i++) {
+                    BoltEcho req = BoltEcho.of("two-loops", "caller-" + i);
+                    BoltWire.Response r = callers.get(i).send(BoltWire.echoRequest(120 + i, 0, Map.of("service", ECHO), req)).read();
+                    assertThat(r.status()).as("caller %d: %s", i, r).isEqualTo(BoltWire.SUCCESS);
+                    assertThat(r.contentObject()).isEqualTo(req.expectedReply(ECHO));
+                }
+            } finally {
+                for (BoltWire.Client c : callers) {
+                    c.close();
+                }
+            }
+            assertThat(remotesByTag.get("two-loops")).as("upstream connections the server saw").hasSizeBetween(1, 2);
+            m.stopCleanly();
         }
     }
 
@@ -947,8 +998,8 @@ class BoltProxyTest {
 
     /**
      * The README's table of the answers the proxy gives in bolt, one row each: the status a raw
-     * client reads, and the same connection serving a call afterwards. (The overflow row, status 4,
-     * has no producer yet: no circuit breaker is configurable.)
+     * client reads, and the same connection serving a call afterwards. The overflow row is
+     * {@link #readmeErrorTableOverflow}.
      */
     @ParameterizedTest(name = "{0} -> status {2}")
     @CsvSource({
@@ -970,6 +1021,52 @@ class BoltProxyTest {
             r = raw.send(BoltWire.echoRequest(102, 5000, Map.of("service", ECHO), after)).read();
             assertThat(r.id()).isEqualTo(102);
             assertThat(r.contentObject()).isEqualTo(after.expectedReply(ECHO));
+        }
+    }
+
+    /** Waits (bounded) until the server holds the answer to the {@code held} request {@code payload}. */
+    static Runnable awaitHeld(String payload) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!held.containsKey(payload) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(held).as("requests the server holds").containsKey(payload);
+        return held.remove(payload);
+    }
+
+    /**
+     * The README table's overflow row: the cluster {@code breaker} has {@code circuit_breakers:
+     * [{"max_requests": 1}]}. While the server holds one request, a second one to the cluster, on
+     * the same connection, is answered at once with status 4 (SERVER_THREADPOOL_BUSY) without
+     * reaching the server, and SOFABolt's client reports it as the server being busy; the held
+     * request then completes normally and the connection is served again by the same cluster.
+     */
+    @Test
+    void readmeErrorTableOverflow() throws Exception {
+        Map<String, String> breaker = Map.of("service", "svc.breaker");
+        try (BoltWire.Client raw = new BoltWire.Client(boltPort, 20_000)) {
+            BoltEcho first = new BoltEcho("held", "overflow-first", 0);
+            raw.send(BoltWire.echoRequest(111, 0, breaker, first));
+            Runnable answerFirst = awaitHeld("overflow-first");
+            long start = System.nanoTime();
+            BoltWire.Response r = raw.send(BoltWire.echoRequest(112, 0, breaker, BoltEcho.of("overflow", "second"))).read();
+            assertThat(r.id()).isEqualTo(112);
+            assertThat(r.type()).isEqualTo(BoltWire.TYPE_RESPONSE);
+            assertThat(r.status()).as("%s", r).isEqualTo(BoltWire.SERVER_THREADPOOL_BUSY);
+            assertThat(millisSince(start)).as("answered at once").isLessThan(QUICK_MILLIS);
+            Throwable t = catchThrowable(() -> call(addr(boltPort), "svc.breaker", BoltEcho.of("overflow", "sofa")));
+            assertThat(t).as("SOFABolt's view of status 4").isInstanceOf(InvokeServerBusyException.class);
+            assertThat(requests("overflow")).as("refused requests never reach the server").isZero();
+
+            answerFirst.run();
+            r = raw.read();
+            assertThat(r.id()).isEqualTo(111);
+            assertThat(r.status()).isEqualTo(BoltWire.SUCCESS);
+            assertThat(r.contentObject()).isEqualTo(first.expectedReply("svc.breaker"));
+            BoltEcho after = BoltEcho.of("overflow-after", "after");
+            r = raw.send(BoltWire.echoRequest(113, 5000, breaker, after)).read();
+            assertThat(r.id()).isEqualTo(113);
+            assertThat(r.contentObject()).isEqualTo(after.expectedReply("svc.breaker"));
         }
     }
 

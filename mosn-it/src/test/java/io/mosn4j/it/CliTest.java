@@ -149,6 +149,9 @@ class CliTest {
                         "servers[0].listeners[0].filter_chains[0].filters[0].config.router_config_name", "no_such_router"),
                 Arguments.of("bad duration", "c.json", config(", \"connect_timeout\": \"3 parsecs\"", hosts, "r1"),
                         "cluster_manager.clusters[0].connect_timeout", "3 parsecs"),
+                Arguments.of("negative circuit breaker", "c.json",
+                        config(", \"circuit_breakers\": [{\"max_connections\": 10, \"max_requests\": -5}]", hosts, "r1"),
+                        "cluster_manager.clusters[0].circuit_breakers[0].max_requests", "must not be negative, got -5"),
                 Arguments.of("host address without port", "c.json", config("", "[{\"address\": \"127.0.0.1\"}]", "r1"),
                         "cluster_manager.clusters[0].hosts[0].address", "127.0.0.1"),
                 Arguments.of("YAML wrong type", "c.yaml", """

@@ -71,6 +71,8 @@ class DubboProxyTest {
                 "routers": [{
                   "router_config_name": "rpc",
                   "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
+                    {"match": {"headers": [{"name": "service", "value": "${ECHO}"}, {"name": "breaker", "value": "on"}]},
+                     "route": {"cluster_name": "c_breaker", "timeout": "30s"}},
                     {"match": {"headers": [{"name": "service", "value": "${ECHO}"}, {"name": "version", "value": "2.0.0"}]},
                      "route": {"cluster_name": "c_v2"}},
                     {"match": {"headers": [{"name": "service", "value": "${ECHO}"}, {"name": "group", "value": "limited"}]},
@@ -107,7 +109,9 @@ class DubboProxyTest {
                  "hosts": [{"address": "127.0.0.1:${DEAD}"}]},
                 {"name": "c_empty", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": []},
                 {"name": "c_rst", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${RST}"}]},
-                {"name": "c_garbage", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${GARBAGE}"}]}
+                {"name": "c_garbage", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${GARBAGE}"}]},
+                {"name": "c_breaker", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "circuit_breakers": [{"max_requests": 1}],
+                 "hosts": [{"address": "127.0.0.1:${PROVIDER_B}"}]}
               ]}
             }
             """;
@@ -508,7 +512,7 @@ class DubboProxyTest {
     /**
      * The README's table of the answers the proxy gives in dubbo, one row each, as a raw client
      * reads them (status and MOSN's message prefix), the connection serving a call after each.
-     * (The overflow row, status 40, has no producer yet: no circuit breaker is configurable.)
+     * The overflow row is {@link #readmeErrorTableOverflow}.
      */
     @ParameterizedTest(name = "{0} -> status {2}")
     @CsvSource({
@@ -544,6 +548,53 @@ class DubboProxyTest {
             Frame g = c.read();
             assertThat(g.id()).isEqualTo(202);
             assertThat(g.value()).isEqualTo("a:after");
+        }
+    }
+
+    /**
+     * The README table's overflow row: the cluster {@code c_breaker} (provider B, chosen by the
+     * attachment {@code breaker=on}) has {@code circuit_breakers: [{"max_requests": 1}]}. While
+     * provider B holds one call, a second one, on the same connection, is answered at once with
+     * status 40 (bad request) and MOSN's message {@code "503|upstream overflow"}, which Dubbo's
+     * consumer reports as a RemotingException; the held call then completes and the connection is
+     * served again by the same cluster.
+     */
+    @Test
+    void readmeErrorTableOverflow() throws Exception {
+        Map<String, Object> breaker = Map.of("breaker", "on");
+        try (DubboWire.Client c = new DubboWire.Client(dubboPort, 20_000)) {
+            c.send(DubboWire.request(211, ECHO, null, "held", ECHO_DESC, breaker, "overflow-first"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!DubboServices.HELD_ARRIVED.contains("overflow-first") && System.nanoTime() < deadline) {
+                sleep(10);
+            }
+            assertThat(DubboServices.HELD_ARRIVED).as("the held call reached provider B").contains("overflow-first");
+            try {
+                long t0 = System.nanoTime();
+                c.send(DubboWire.request(212, ECHO, null, "echo", ECHO_DESC, breaker, "second"));
+                Frame f = c.read();
+                assertThat(f.id()).isEqualTo(212);
+                assertThat(f.isRequest()).isFalse();
+                assertThat(f.status()).as("%s", f).isEqualTo(40);
+                assertThat(f.errorMessage()).isEqualTo("503|upstream overflow");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("answered at once").isLessThan(QUICK_MILLIS);
+                org.apache.dubbo.rpc.RpcContext.getClientAttachment().setAttachment("breaker", "on");
+                RpcException e = catchThrowableOfType(RpcException.class, () -> echoDubbo.echo("consumer"));
+                assertThat(e).as("the consumer's view of status 40").isNotNull();
+                assertThat(e.isTimeout()).as("%s", e).isFalse();
+                assertThat(rootCause(e)).isInstanceOf(RemotingException.class);
+                assertThat(rootCause(e).getMessage()).isEqualTo("503|upstream overflow");
+            } finally {
+                DubboServices.release("overflow-first");
+            }
+            Frame f = c.read();
+            assertThat(f.id()).isEqualTo(211);
+            assertThat(f.status()).as("%s", f).isEqualTo(DubboWire.OK);
+            assertThat(f.value()).isEqualTo("b:held overflow-first");
+            c.send(DubboWire.request(213, ECHO, null, "echo", ECHO_DESC, breaker, "after"));
+            Frame g = c.read();
+            assertThat(g.id()).isEqualTo(213);
+            assertThat(g.value()).as("the breaker cluster serves again").isEqualTo("b:after");
         }
     }
 

@@ -1,6 +1,11 @@
 package io.mosn4j.it;
 
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The interfaces {@link DubboProxyTest}'s Dubbo providers export and its consumers call (public:
@@ -9,6 +14,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DubboServices {
     private DubboServices() {}
+
+    /** Keys of the {@link Echo#held} calls that reached a provider. */
+    static final Set<String> HELD_ARRIVED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, CountDownLatch> HELD_GATES = new ConcurrentHashMap<>();
+
+    /** Lets the {@link Echo#held} call of {@code key} answer. */
+    static void release(String key) {
+        gate(key).countDown();
+    }
+
+    private static CountDownLatch gate(String key) {
+        return HELD_GATES.computeIfAbsent(key, k -> new CountDownLatch(1));
+    }
 
     public interface Echo {
         /** {@code NAME:s}, NAME being the provider's. */
@@ -21,6 +39,9 @@ public final class DubboServices {
 
         /** The provider's name. */
         String who();
+
+        /** Answers {@code NAME:held KEY} once the test calls {@link DubboServices#release} (at most 30 s). */
+        String held(String key);
 
         /** {@link #echo} as a Dubbo async method (the consumer does not block on it). */
         CompletableFuture<String> echoFuture(String s);
@@ -65,6 +86,17 @@ public final class DubboServices {
         @Override
         public String who() {
             return name;
+        }
+
+        @Override
+        public String held(String key) {
+            HELD_ARRIVED.add(key);
+            try {
+                gate(key).await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return name + ":held " + key;
         }
 
         @Override

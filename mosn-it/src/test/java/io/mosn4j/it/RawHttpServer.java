@@ -37,6 +37,8 @@ final class RawHttpServer implements AutoCloseable {
     private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     final AtomicInteger connections = new AtomicInteger();
+    /** The most connections that were open at once. */
+    final AtomicInteger peakOpen = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final LinkedBlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
     private volatile boolean closed;
@@ -70,6 +72,7 @@ final class RawHttpServer implements AutoCloseable {
             }
             int id = connections.incrementAndGet();
             open.add(s);
+            peakOpen.accumulateAndGet(open.size(), Math::max);
             Thread.ofPlatform().daemon().name("raw-backend-" + name + "-" + id).start(() -> serve(s, id));
         }
     }

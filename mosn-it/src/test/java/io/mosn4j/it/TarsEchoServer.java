@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code garbage}: HTTP/1.1 bytes instead of a ResponsePacket;</li>
  *   <li>anything else: sBuffer echoed byte for byte.</li>
  * </ul>
- * Context keys: {@code delay_ms} delays the answer, {@code jitter_ms} delays it by a random 0..N ms.
+ * Context keys: {@code delay_ms} delays the answer, {@code jitter_ms} delays it by a random 0..N ms,
+ * {@code hold=KEY} holds it until the test calls {@link #release} (at most 30 s; {@link #held} says it arrived).
  * One-way requests (cPacketType 1) are recorded and never answered.
  */
 final class TarsEchoServer implements AutoCloseable {
@@ -55,6 +57,9 @@ final class TarsEchoServer implements AutoCloseable {
     final AtomicInteger answered = new AtomicInteger();
     /** Answers this server tried to write, whether or not the connection was still there to take them. */
     final AtomicInteger attempted = new AtomicInteger();
+    /** Keys of the held requests that arrived. */
+    final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
 
     TarsEchoServer(String name) throws IOException {
         this.name = name;
@@ -65,6 +70,15 @@ final class TarsEchoServer implements AutoCloseable {
 
     int port() {
         return socket.getLocalPort();
+    }
+
+    /** Lets the request held as {@code key} be answered. */
+    void release(String key) {
+        gate(key).countDown();
+    }
+
+    private CountDownLatch gate(String key) {
+        return gates.computeIfAbsent(key, k -> new CountDownLatch(1));
     }
 
     /** Connections open to this server right now. */
@@ -121,7 +135,19 @@ final class TarsEchoServer implements AutoCloseable {
                     delay += ThreadLocalRandom.current().nextLong(jitter + 1);
                 }
                 byte[] answer = answer(req).bytes();
-                if (delay <= 0) {
+                String hold = req.context.get("hold");
+                if (hold != null) {
+                    CountDownLatch gate = gate(hold);
+                    held.add(hold);
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            gate.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        write(out, answer);
+                    });
+                } else if (delay <= 0) {
                     write(out, answer);
                 } else {
                     scheduler.schedule(() -> write(out, answer), delay, TimeUnit.MILLISECONDS);

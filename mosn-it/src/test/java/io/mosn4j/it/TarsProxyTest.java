@@ -73,6 +73,7 @@ class TarsProxyTest {
     static final String TABLE_BROKEN = "Test.TableServer.BrokenObj";
     static final String EMPTY = "Test.EmptyServer.EmptyObj";
     static final String INTERNAL = "Test.InternalServer.InternalObj";
+    static final String BREAKER = "Test.BreakerServer.BreakerObj";
     /**
      * "Answered at once": well under the 30 s route timeouts of the routes that fail, yet long
      * enough that a loaded machine does not fail the test.
@@ -99,7 +100,8 @@ class TarsProxyTest {
                     {"match": {"headers": [{"name": "service", "value": "${GONE}"}]}, "route": {"cluster_name": "c_gone", "timeout": "30s"}},
                     {"match": {"headers": [{"name": "service", "value": "${TABLE_BROKEN}"}]}, "route": {"cluster_name": "c_table", "timeout": "30s"}},
                     {"match": {"headers": [{"name": "service", "value": "${EMPTY}"}]}, "route": {"cluster_name": "c_empty", "timeout": "30s"}},
-                    {"match": {"headers": [{"name": "service", "value": "${INTERNAL}"}]}, "direct_response": {"status": 500, "body": "internal"}}
+                    {"match": {"headers": [{"name": "service", "value": "${INTERNAL}"}]}, "direct_response": {"status": 500, "body": "internal"}},
+                    {"match": {"headers": [{"name": "service", "value": "${BREAKER}"}]}, "route": {"cluster_name": "c_breaker", "timeout": "30s"}}
                   ]}]
                 }, {
                   "router_config_name": "auto",
@@ -127,6 +129,8 @@ class TarsProxyTest {
                 {"name": "c_gone", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${GONE_PORT}"}]},
                 {"name": "c_table", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${TABLE_PORT}"}]},
                 {"name": "c_empty", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": []},
+                {"name": "c_breaker", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "circuit_breakers": [{"max_requests": 1}],
+                 "hosts": [{"address": "127.0.0.1:${BREAKER_PORT}"}]},
                 {"name": "c_dead", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "connect_timeout": "1s",
                  "hosts": [{"address": "127.0.0.1:${DEAD_PORT}"}]}
               ]}
@@ -143,6 +147,8 @@ class TarsProxyTest {
     private static TarsEchoServer serverGone;
     /** Behind the error table's broken servant only. */
     private static TarsEchoServer serverTable;
+    /** Behind BreakerObj only: the overflow row's held request. */
+    private static TarsEchoServer serverBreaker;
     private static MosnProcess mosn;
     private static int xPort;
     private static int tarsPort;
@@ -165,16 +171,17 @@ class TarsProxyTest {
         serverMux = new TarsEchoServer("mux");
         serverGone = new TarsEchoServer("gone");
         serverTable = new TarsEchoServer("table");
+        serverBreaker = new TarsEchoServer("breaker");
         xPort = freePort();
         tarsPort = freePort();
         autoPort = freePort();
         mosn = MosnProcess.builder()
                 .config(render(CONFIG, vars("HELLO", HELLO, "OTHER", OTHER, "LIMITED", LIMITED, "DEAD", DEAD, "BROKEN", BROKEN,
-                        "PATIENT", PATIENT, "MUX", MUX, "GONE", GONE, "TABLE_BROKEN", TABLE_BROKEN, "EMPTY", EMPTY, "INTERNAL", INTERNAL,
+                        "PATIENT", PATIENT, "MUX", MUX, "GONE", GONE, "TABLE_BROKEN", TABLE_BROKEN, "EMPTY", EMPTY, "INTERNAL", INTERNAL, "BREAKER", BREAKER,
                         "X", xPort, "TARS", tarsPort, "AUTO", autoPort,
                         "A", serverA.port(), "B", serverB.port(), "C", serverC.port(), "DEAD_PORT", deadPort(),
                         "LIMITED_PORT", serverLimited.port(), "MUX_PORT", serverMux.port(), "GONE_PORT", serverGone.port(),
-                        "TABLE_PORT", serverTable.port())))
+                        "TABLE_PORT", serverTable.port(), "BREAKER_PORT", serverBreaker.port())))
                 .waitFor(xPort, tarsPort, autoPort).probe(autoPort).start();
 
         CommunicatorConfig config = new CommunicatorConfig().setSyncInvokeTimeout(5000).setAsyncInvokeTimeout(5000)
@@ -204,7 +211,7 @@ class TarsProxyTest {
             if (serverB != null) {
                 serverB.close();
             }
-            for (TarsEchoServer s : new TarsEchoServer[] {serverC, serverLimited, serverMux, serverGone, serverTable}) {
+            for (TarsEchoServer s : new TarsEchoServer[] {serverC, serverLimited, serverMux, serverGone, serverTable, serverBreaker}) {
                 if (s != null) {
                     s.close();
                 }
@@ -618,8 +625,8 @@ class TarsProxyTest {
 
     /**
      * The README's table of the answers the proxy gives in tars, one row each, as a raw client
-     * reads them (iRet, a non-empty sResultDesc), the connection serving a call after each. (The
-     * overflow row, -9, has no producer yet: no circuit breaker is configurable.)
+     * reads them (iRet, a non-empty sResultDesc), the connection serving a call after each. The
+     * overflow row is {@link #readmeErrorTableOverflow}.
      */
     @ParameterizedTest(name = "{0} -> iRet {3}")
     @CsvSource({
@@ -643,6 +650,45 @@ class TarsProxyTest {
             assertThat(r.sResultDesc).as(outcome).isNotBlank();
             assertThat(r.sBuffer).isEmpty();
             assertThat(c.call(RequestPacket.of(302, HELLO, "echo", "after")).body()).isEqualTo("after");
+        }
+    }
+
+    /**
+     * The README table's overflow row: the cluster behind BreakerObj has {@code circuit_breakers:
+     * [{"max_requests": 1}]}. While its server holds one request, a second one, on the same
+     * connection, is answered at once with iRet -9 (overload) and an sResultDesc, which TarsJava
+     * reports as a ServerException; the held request then completes and the connection is served
+     * again by the same cluster.
+     */
+    @Test
+    void readmeErrorTableOverflow() throws Exception {
+        try (TarsWireClient c = new TarsWireClient(tarsPort, 20_000)) {
+            c.send(RequestPacket.of(311, BREAKER, "echo", "first").context("hold", "overflow-first"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!serverBreaker.held.contains("overflow-first") && System.nanoTime() < deadline) {
+                sleep(10);
+            }
+            assertThat(serverBreaker.held).as("the held request reached its server").contains("overflow-first");
+            try {
+                long t0 = System.nanoTime();
+                ResponsePacket r = c.call(RequestPacket.of(312, BREAKER, "echo", "second"));
+                assertThat(r.iRequestId).isEqualTo(312);
+                assertThat(r.iRet).as("%s", r).isEqualTo(-9);
+                assertThat(r.sResultDesc).isNotBlank().contains("overflow");
+                assertThat(r.sBuffer).isEmpty();
+                assertThat(millisSince(t0)).as("answered at once").isLessThan(QUICK_MILLIS);
+                Throwable t = catchThrowable(() -> proxy(BREAKER, tarsPort).hello(1, "tarsjava"));
+                assertThat(causes(t)).as("TarsJava's view of -9").anySatisfy(e -> assertThat(e).isInstanceOf(ServerException.class)
+                        .satisfies(x -> assertThat(((ServerException) x).getRet()).isEqualTo(-9)));
+                assertThat(serverBreaker.requests).as("refused requests never reach the server").hasSize(1);
+            } finally {
+                serverBreaker.release("overflow-first");
+            }
+            ResponsePacket r = c.read();
+            assertThat(r.iRequestId).isEqualTo(311);
+            assertThat(r.iRet).as("%s", r).isZero();
+            assertThat(r.body()).isEqualTo("first");
+            assertThat(c.call(RequestPacket.of(313, BREAKER, "echo", "after")).body()).as("the breaker cluster serves again").isEqualTo("after");
         }
     }
 

@@ -16,11 +16,20 @@ public interface Connector {
      * Connects, then adds {@code handler} (typically a {@code ChannelInitializer} that installs the
      * codec) after the transport's own handlers (TLS, when the cluster has it). The future, done
      * on the pool's event loop, holds the connected channel, or fails when the connection cannot
-     * be made (or {@code max_connections} is reached).
+     * be made, with {@link ConnectionLimitException} when {@code max_connections} is reached (even
+     * after {@link #canConnect} said yes: another event loop may have taken the last one meanwhile).
      *
      * @param minBufferBytes the write buffer this protocol needs at least (a frame's size)
      */
     Future<Channel> connect(ChannelHandler handler, int minBufferBytes);
+
+    /**
+     * As {@link #connect}, but opens the connection even when {@code max_connections} is reached
+     * (it still counts against it). Only for a pool that has no connection at all: pools live per
+     * event loop, so a pool that had to wait for a connection while other loops hold all of the
+     * cluster's would wait until its requests time out. As in Envoy, each pool may always have one.
+     */
+    Future<Channel> connectFirst(ChannelHandler handler, int minBufferBytes);
 
     /** Whether the cluster's {@code max_connections} allows one more connection now. */
     boolean canConnect();

@@ -36,6 +36,11 @@ public class PendingRequest implements Cancellable {
         return cancelled;
     }
 
+    /** Neither answered nor cancelled yet. */
+    public boolean isWaiting() {
+        return !cancelled && !taken;
+    }
+
     @Override
     public void cancel() {
         if (!cancelled && !taken) {

@@ -8,6 +8,12 @@ package io.mosn4j.api.upstream;
 public interface ResourceLimit {
     boolean tryAcquire();
 
+    /**
+     * Counts one more use even past the maximum (paired with one {@link #release} like a
+     * successful {@link #tryAcquire}): for what must happen anyway, such as a pool's first connection.
+     */
+    void acquire();
+
     void release();
 
     /** The configured maximum, or 0 for unlimited. */

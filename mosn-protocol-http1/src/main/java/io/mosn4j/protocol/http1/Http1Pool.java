@@ -2,6 +2,7 @@ package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionLimitException;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
 import io.mosn4j.api.upstream.PendingRequest;
@@ -19,7 +20,8 @@ import java.util.ArrayDeque;
  * are reused newest first (warmest); a connection the upstream closed leaves the pool. Each request
  * without an idle connection opens one, unless the cluster's {@code max_connections} is reached:
  * then it waits (as a pending request, bounded by {@code max_pending_requests}) for a connection to
- * come back.
+ * come back. A pool without any connection opens one even then, or its requests would wait for
+ * connections other event loops hold.
  */
 final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
     private final PoolContext context;
@@ -66,7 +68,7 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
             return Cancellable.DONE;
         }
         Waiter w = new Waiter(callback);
-        if (connector.canConnect()) {
+        if (mayConnect()) {
             connect(w);
         } else {
             waiting.add(w); // served when a connection comes back idle
@@ -74,15 +76,27 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
         return w;
     }
 
+    private boolean mayConnect() {
+        return connections == 0 || connector.canConnect();
+    }
+
     private void connect(Waiter w) {
+        Future<Channel> f = connections == 0 ? connector.connectFirst(initializer, 1024) : connector.connect(initializer, 1024);
         connections++;
-        Future<Channel> f = connector.connect(initializer, 1024);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 connections--;
+                if (done.cause() instanceof ConnectionLimitException && connections > 0 && !draining) {
+                    // another event loop took the last connection meanwhile: wait for one of ours
+                    if (w.isWaiting()) {
+                        waiting.add(w);
+                    }
+                    return;
+                }
                 if (w.take()) {
                     w.callback().onFailure(ResetReason.CONNECT_FAILURE, done.cause());
                 }
+                connectWaiting();
                 return;
             }
             Http1ClientConnection c = f.getNow().pipeline().get(Http1ClientConnection.class);
@@ -114,8 +128,12 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
     public void closed(Http1ClientConnection connection) {
         connections--;
         idle.remove(connection);
-        // a connection slot freed: a request waiting for one may open its own now
-        while (!draining && !waiting.isEmpty() && connector.canConnect()) {
+        connectWaiting();
+    }
+
+    /** A connection slot freed (or none of ours is left): requests waiting for one may open their own. */
+    private void connectWaiting() {
+        while (!draining && !waiting.isEmpty() && mayConnect()) {
             Waiter w = waiting.poll();
             if (!w.isCancelled()) {
                 connect(w);

@@ -2,6 +2,7 @@ package io.mosn4j.protocol.http2;
 
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionLimitException;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
 import io.mosn4j.api.upstream.PendingRequest;
@@ -21,7 +22,9 @@ import java.util.List;
  * packed onto the oldest connection with a free slot (the server's SETTINGS_MAX_CONCURRENT_STREAMS);
  * when every connection is full, requests wait for a slot (as pending requests) while one more
  * connection opens. A connection that received GOAWAY takes no new streams and closes when its
- * last one ends.
+ * last one ends. At the cluster's {@code max_connections}, requests wait for a slot on the pool's
+ * connections; a pool without any usable connection opens one even then, or its requests would
+ * wait for connections other event loops hold.
  */
 final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     private final Connector connector;
@@ -83,14 +86,18 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     }
 
     private void connect() {
-        if (!connector.canConnect()) {
+        boolean first = connections.isEmpty() && connecting == 0;
+        if (!first && !connector.canConnect()) {
             return; // max_connections: the waiting requests wait for a slot on an existing connection
         }
+        Future<Channel> f = first ? connector.connectFirst(initializer, 64 * 1024) : connector.connect(initializer, 64 * 1024);
         connecting++;
-        Future<Channel> f = connector.connect(initializer, 64 * 1024);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 connecting--;
+                if (done.cause() instanceof ConnectionLimitException && !connections.isEmpty()) {
+                    return; // another event loop took the last connection meanwhile: wait for a slot on ours
+                }
                 connectFailed(done.cause());
             }
             // on success the connection reports ready() at the server's SETTINGS, or closed()
@@ -171,6 +178,9 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
             connectFailed(new ConnectException("upstream " + connector + " closed the connection before its HTTP/2 SETTINGS"));
         } else if (goingAway > 0) {
             goingAway--;
+            if (!waiting.isEmpty() && !draining) {
+                serveWaiting(); // its connection slot is free: requests waiting at max_connections may open one
+            }
         }
     }
 

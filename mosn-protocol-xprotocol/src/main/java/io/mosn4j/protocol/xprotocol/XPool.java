@@ -4,6 +4,7 @@ import io.mosn4j.api.protocol.PoolMode;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ConnectionLimitException;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
 import io.mosn4j.api.upstream.PendingRequest;
@@ -23,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * Connections of one RPC protocol to one host, owned by one event loop: no locks. A multiplexing
  * protocol shares a single connection among every request of the loop (requests wait for it while
  * it connects, as pending requests); a ping-pong one hands each request an idle connection of its
- * own, opening more as needed. ({@link PoolMode#BOUND} is served as multiplexing for now.)
+ * own, opening more as needed. ({@link PoolMode#BOUND} is served as multiplexing for now.) At the
+ * cluster's {@code max_connections}, requests wait for a connection of the pool to be free; a pool
+ * without any connection opens one even then, or its requests would wait for connections other
+ * event loops hold.
  */
 final class XPool implements ConnectionPool, XClientConnection.Owner {
     private final Connector connector;
@@ -67,10 +71,14 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
         }
         PendingRequest w = new PendingRequest(callback, pending);
         waiting.add(w);
-        if ((!multiplex || connecting == 0) && connector.canConnect()) {
+        if ((!multiplex || connecting == 0) && mayConnect()) {
             connect();
         }
         return w;
+    }
+
+    private boolean mayConnect() {
+        return (connections.isEmpty() && connecting == 0) || connector.canConnect();
     }
 
     private XClientConnection available() {
@@ -84,11 +92,15 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     }
 
     private void connect() {
+        boolean first = connections.isEmpty() && connecting == 0;
+        Future<Channel> f = first ? connector.connectFirst(initializer, 64 * 1024) : connector.connect(initializer, 64 * 1024);
         connecting++;
-        Future<Channel> f = connector.connect(initializer, 64 * 1024);
         f.addListener(done -> {
             connecting--;
             if (!done.isSuccess()) {
+                if (done.cause() instanceof ConnectionLimitException && !connections.isEmpty()) {
+                    return; // another event loop took the last connection meanwhile: wait for one of ours
+                }
                 if (connecting == 0 || !multiplex) {
                     // nothing else on its way: the waiters (one, for ping-pong) learn now
                     failPendingRequests(done.cause(), multiplex ? Integer.MAX_VALUE : 1);
@@ -131,7 +143,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             c.reserve();
             w.callback().onReady(c);
         }
-        if (!waiting.isEmpty() && !draining && (!multiplex || connecting == 0) && connector.canConnect()) {
+        if (!waiting.isEmpty() && !draining && (!multiplex || connecting == 0) && mayConnect()) {
             connect(); // the connection closed while handing out, or ping-pong needs one more
         }
     }
