@@ -6,6 +6,7 @@ import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ServerContext;
 import io.mosn4j.api.router.Router;
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.WorkerClusters;
 import io.mosn4j.api.variable.Variables;
 import io.netty.channel.Channel;
@@ -52,7 +53,7 @@ final class ProxyFilter implements NetworkFilter {
         this.upstream = upstream;
         Map<ProtocolCodec, ServerContext> contexts = new IdentityHashMap<>();
         serverOptions.forEach((codec, options) -> contexts.put(codec,
-                new Context(options, listener.gracefulTimeout(), listener.listenerName())));
+                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats())));
         this.serverContexts = contexts;
     }
 
@@ -116,5 +117,5 @@ final class ProxyFilter implements NetworkFilter {
         return "proxy " + down + " -> " + up + " (router " + (r == null ? "?" : r.name()) + ")";
     }
 
-    private record Context(Object options, Duration gracefulTimeout, String listenerName) implements ServerContext {}
+    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats) implements ServerContext {}
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.server;
 
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.config.MosnConfig;
@@ -30,7 +31,7 @@ public final class ConfigCheck {
     public static Map<String, String> check(LoadedConfig loaded, Extensions extensions) {
         MosnConfig config = loaded.config();
         JsonConfigValue root = loaded.root();
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs());
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
@@ -41,7 +42,7 @@ public final class ConfigCheck {
             RouterConfig rc = config.server().routers().get(i);
             routers.update(new RouteTable(rc, server.get("routers").at(i).path(), extensions.streamFilters()));
         }
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout());
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE);
         Map<String, String> described = new LinkedHashMap<>();
         for (int i = 0; i < config.server().listeners().size(); i++) {
             ListenerChains chains = builder.build(config.server().listeners().get(i), server.get("listeners").at(i));

@@ -7,6 +7,7 @@ import io.mosn4j.api.network.ListenerFilter;
 import io.mosn4j.api.network.ListenerFilterFactory;
 import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.api.network.NetworkFilterFactory;
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.FilterChainConfig;
 import io.mosn4j.config.FilterConfig;
@@ -35,12 +36,14 @@ final class ListenerBuilder {
     private final Clusters clusters;
     private final RouterManager routers;
     private final Duration gracefulTimeout;
+    private final Stats stats;
 
-    ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout) {
+    ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout, Stats stats) {
         this.extensions = extensions;
         this.clusters = clusters;
         this.routers = routers;
         this.gracefulTimeout = gracefulTimeout;
+        this.stats = stats;
     }
 
     /**
@@ -54,7 +57,7 @@ final class ListenerBuilder {
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
                 new FilterContext(config.name(), extensions.variables()));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
-                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers);
+                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats);
         List<ListenerFilter> listenerFilters = new ArrayList<>();
         ConfigValue lfs = raw.get("listener_filters");
         for (int i = 0; i < config.listenerFilters().size(); i++) {

@@ -16,6 +16,7 @@ import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
+import io.mosn4j.stats.StatsRegistry;
 import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Clusters;
 import io.netty.channel.EventLoop;
@@ -44,6 +45,7 @@ public final class MosnServer {
     private final EventLoopGroup workers;
     private final Clusters clusters;
     private final RouterManager routers = new RouterManager();
+    private final StatsRegistry stats = new StatsRegistry();
     private final ListenerManager listeners;
     private AdminServer admin;
 
@@ -56,8 +58,8 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs());
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout());
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout());
     }
 
@@ -110,6 +112,9 @@ public final class MosnServer {
         Map<String, AdminServer.Handler> routes = new LinkedHashMap<>();
         routes.put("/api/v1/config_dump", (method, body) -> method.equals("GET")
                 ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(liveConfig()))
+                : AdminServer.Response.text(405, "use GET"));
+        routes.put("/api/v1/stats", (method, body) -> method.equals("GET")
+                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(stats.snapshot()))
                 : AdminServer.Response.text(405, "use GET"));
         if (extensions.features().enabled(DebugApiFeature.NAME)) {
             routes.put("/debug/update_config", (method, body) -> method.equals("POST")

@@ -27,6 +27,11 @@ public interface ListenerContext {
 
     Variables variables();
 
+    /** Where to count what happens (refusals, limits reached); shown by the admin API. */
+    default io.mosn4j.api.stats.Stats stats() {
+        return io.mosn4j.api.stats.Stats.NONE;
+    }
+
     /** The listener's {@code stream_filters}, parsed, or null when it has none. */
     StreamFilterFactory.Creator streamFilters();
 

@@ -12,4 +12,9 @@ public interface ServerContext {
 
     /** The listener the connection came in on, for log lines. */
     String listenerName();
+
+    /** Where to count what happens (refusals, limits reached); shown by the admin API. */
+    default io.mosn4j.api.stats.Stats stats() {
+        return io.mosn4j.api.stats.Stats.NONE;
+    }
 }

@@ -15,4 +15,9 @@ public interface PoolContext {
 
     /** What the codec parsed from the cluster's config at load, or null. */
     Object options();
+
+    /** Where to count what happens (refusals, limits reached); shown by the admin API. */
+    default io.mosn4j.api.stats.Stats stats() {
+        return io.mosn4j.api.stats.Stats.NONE;
+    }
 }
