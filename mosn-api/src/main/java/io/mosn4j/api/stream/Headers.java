@@ -125,7 +125,7 @@ public final class Headers {
             loader = null; // the loader's own add() calls must not load again
             try {
                 l.load(this);
-            } catch (MessageDecodeException e) {
+            } catch (RuntimeException e) { // MessageDecodeException, or a bug (read after release)
                 clearEntries();
                 modified = false; // what the loader added before it failed was never the block's
                 loader = l; // stays unloaded: every access reports the failure
