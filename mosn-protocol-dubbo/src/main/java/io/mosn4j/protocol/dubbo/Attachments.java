@@ -77,8 +77,9 @@ final class Attachments {
             while (!in.endOfMap()) {
                 int entry = in.position();
                 String key = Hessian2Reader.isStringStart(in.peek()) ? in.readString() : skip(in);
-                String value = Hessian2Reader.isStringStart(in.peek()) ? in.readString() : skip(in);
-                if (key == null || value == null || isHeadField(key) || containsIgnoreCase(shown, key)) {
+                boolean stringValue = Hessian2Reader.isStringStart(in.peek()); // the headers showed only those
+                in.skipValue();
+                if (key == null || !stringValue || isHeadField(key) || containsIgnoreCase(shown, key)) {
                     out.writeBytes(body, entry, in.position() - entry); // never shown: as it was
                     continue;
                 }
@@ -111,8 +112,8 @@ final class Attachments {
     }
 
     private static void write(ByteBuf out, Headers headers, int i, boolean[] done) {
-        out.writeBytes(Hessian2Writer.string(headers.name(i)));
-        out.writeBytes(Hessian2Writer.string(headers.value(i)));
+        Hessian2Writer.writeString(out, headers.name(i));
+        Hessian2Writer.writeString(out, headers.value(i));
         done[i] = true;
     }
 

@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.dubbo;
 
+import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
 /**
@@ -49,6 +50,49 @@ final class Hessian2Writer {
         }
         o = utf8(s, from, rest, out, o);
         return Arrays.copyOf(out, o);
+    }
+
+    /** Writes {@code s} as {@link #string} encodes it, straight into {@code out}. */
+    static void writeString(ByteBuf out, String s) {
+        int len = s.length();
+        int from = 0;
+        while (len - from > 0x8000) {
+            int chunk = 0x8000;
+            if (Character.isHighSurrogate(s.charAt(from + chunk - 1))) {
+                chunk--;
+            }
+            out.writeByte('R');
+            out.writeShort(chunk);
+            utf8(s, from, chunk, out);
+            from += chunk;
+        }
+        int rest = len - from;
+        if (rest <= 0x1f) {
+            out.writeByte(rest);
+        } else if (rest <= 0x3ff) {
+            out.writeByte(0x30 + (rest >>> 8));
+            out.writeByte(rest);
+        } else {
+            out.writeByte('S');
+            out.writeShort(rest);
+        }
+        utf8(s, from, rest, out);
+    }
+
+    private static void utf8(String s, int from, int count, ByteBuf out) {
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                out.writeByte(c);
+            } else if (c < 0x800) {
+                out.writeByte(0xc0 | (c >>> 6));
+                out.writeByte(0x80 | (c & 0x3f));
+            } else {
+                out.writeByte(0xe0 | (c >>> 12));
+                out.writeByte(0x80 | ((c >>> 6) & 0x3f));
+                out.writeByte(0x80 | (c & 0x3f));
+            }
+        }
     }
 
     private static int utf8(String s, int from, int count, byte[] out, int o) {

@@ -276,7 +276,8 @@ class DubboHeaderWriteBackTest {
         List<Object[]> sets = argumentSets();
         String[] reserved = {"service", "method", "version", "dubbo"};
         for (int i = 0; i < 200; i++) {
-            Object[] set = sets.get(r.nextInt(sets.size()));
+            // the 110 KB arguments set now and then: Dubbo's decoder takes its time over it
+            Object[] set = sets.get(r.nextInt(20) == 0 ? 2 : r.nextBoolean() ? 1 : r.nextInt(sets.size()));
             Map<String, Object> att = new LinkedHashMap<>();
             for (int n = r.nextInt(8); n > 0; n--) {
                 String key = "k" + r.nextInt(1000);

@@ -343,6 +343,9 @@ class DubboProtocolTest {
             var in = new com.alibaba.com.caucho.hessian.io.Hessian2Input(new java.io.ByteArrayInputStream(ours));
             assertThat(in.readString()).isEqualTo(s);
             assertThat(ours).isEqualTo(new Wire().str(s).bytes());
+            ByteBuf direct = io.netty.buffer.Unpooled.buffer();
+            Hessian2Writer.writeString(direct, s);
+            assertThat(ByteBufUtil.getBytes(direct)).isEqualTo(ours);
         }
     }
 

@@ -524,27 +524,28 @@ public final class TarsFrame implements XFrame {
         if (released) {
             throw new IllegalStateException("tars packet read after release: " + this);
         }
-        int contextSize = mapSize(contextAt);
-        int statusSize = mapSize(statusAt);
+        TlvReader r = new TlvReader(raw, 0, 0, raw.readableBytes()); // one reader, moved from map to map
+        int contextSize = mapSize(r, contextAt);
+        int statusSize = mapSize(r, statusAt);
         int limit = requestLayout ? MAX_MAP_HEADERS + 2 : MAX_MAP_HEADERS;
         h.ensureCapacity(Math.min(contextSize + statusSize, MAX_MAP_HEADERS) + (requestLayout ? 2 : 0));
         if (requestLayout) {
             h.add(SERVICE, servantName());
             h.add(METHOD, functionName());
-            contextShown = addMap(h, contextAt, limit);
-            statusShown = addMap(h, statusAt, limit);
+            contextShown = addMap(h, r, contextAt, limit);
+            statusShown = addMap(h, r, statusAt, limit);
         } else {
-            statusShown = addMap(h, statusAt, limit);
-            contextShown = addMap(h, contextAt, limit);
+            statusShown = addMap(h, r, statusAt, limit);
+            contextShown = addMap(h, r, contextAt, limit);
         }
     }
 
     /** The size of the map whose head is at {@code at} (0 when there is none), checking that it is a map. */
-    private int mapSize(int at) {
+    private static int mapSize(TlvReader r, int at) {
         if (at < 0) {
             return 0;
         }
-        TlvReader r = new TlvReader(raw, 0, at, raw.readableBytes());
+        r.pos = at;
         r.readHead();
         if (r.type != Tlv.MAP) {
             throw r.badType(r.type, r.tag, r.headStart);
@@ -556,11 +557,11 @@ public final class TarsFrame implements XFrame {
      * Adds the entries of the map whose head is at {@code at} while {@code h} has fewer than
      * {@code limit}, checking that each is a string pair; returns how many it added.
      */
-    private int addMap(Headers h, int at, int limit) {
+    private static int addMap(Headers h, TlvReader r, int at, int limit) {
         if (at < 0) {
             return 0;
         }
-        TlvReader r = new TlvReader(raw, 0, at, raw.readableBytes());
+        r.pos = at;
         r.readHead();
         int mapTag = r.tag;
         int size = r.readSize(mapTag, 4);
