@@ -524,45 +524,49 @@ public final class TarsFrame implements XFrame {
         if (released) {
             throw new IllegalStateException("tars packet read after release: " + this);
         }
-        TlvReader r = new TlvReader(raw, 0, 0, raw.readableBytes()); // one reader, moved from map to map
-        int contextSize = mapSize(r, contextAt);
-        int statusSize = mapSize(r, statusAt);
         int limit = requestLayout ? MAX_MAP_HEADERS + 2 : MAX_MAP_HEADERS;
-        h.ensureCapacity(Math.min(contextSize + statusSize, MAX_MAP_HEADERS) + (requestLayout ? 2 : 0));
+        h.ensureCapacity(Math.min(mapSize(contextAt) + mapSize(statusAt), MAX_MAP_HEADERS) + (requestLayout ? 2 : 0));
         if (requestLayout) {
             h.add(SERVICE, servantName());
             h.add(METHOD, functionName());
-            contextShown = addMap(h, r, contextAt, limit);
-            statusShown = addMap(h, r, statusAt, limit);
+            contextShown = addMap(h, contextAt, limit);
+            statusShown = addMap(h, statusAt, limit);
         } else {
-            statusShown = addMap(h, r, statusAt, limit);
-            contextShown = addMap(h, r, contextAt, limit);
+            statusShown = addMap(h, statusAt, limit);
+            contextShown = addMap(h, contextAt, limit);
         }
     }
 
-    /** The size of the map whose head is at {@code at} (0 when there is none), checking that it is a map. */
-    private static int mapSize(TlvReader r, int at) {
-        if (at < 0) {
+    /**
+     * The entry count the field at {@code at} says it has when it is a map, else 0 ({@link #addMap}
+     * then says what is wrong); read from the bytes directly, which {@link #parse} found well-formed.
+     */
+    private int mapSize(int at) {
+        if (at < 0 || (raw.getUnsignedByte(at) & 0x0F) != Tlv.MAP) { // tags 7, 9, 10: a one-byte head
             return 0;
         }
-        r.pos = at;
-        r.readHead();
-        if (r.type != Tlv.MAP) {
-            throw r.badType(r.type, r.tag, r.headStart);
-        }
-        return r.readSize(r.tag, 4); // an entry takes four bytes at least
+        int sizeHead = raw.getUnsignedByte(at + 1);
+        return switch (sizeHead & 0x0F) {
+            case Tlv.INT1 -> raw.getByte(at + 2);
+            case Tlv.INT2 -> raw.getShort(at + 2);
+            case Tlv.INT4 -> raw.getInt(at + 2);
+            default -> 0; // ZERO
+        };
     }
 
     /**
      * Adds the entries of the map whose head is at {@code at} while {@code h} has fewer than
      * {@code limit}, checking that each is a string pair; returns how many it added.
      */
-    private static int addMap(Headers h, TlvReader r, int at, int limit) {
+    private int addMap(Headers h, int at, int limit) {
         if (at < 0) {
             return 0;
         }
-        r.pos = at;
+        TlvReader r = new TlvReader(raw, 0, at, raw.readableBytes());
         r.readHead();
+        if (r.type != Tlv.MAP) {
+            throw r.badType(r.type, r.tag, r.headStart);
+        }
         int mapTag = r.tag;
         int size = r.readSize(mapTag, 4);
         int added = 0;
