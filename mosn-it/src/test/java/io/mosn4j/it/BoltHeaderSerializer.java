@@ -1,6 +1,7 @@
 package io.mosn4j.it;
 
 import com.alipay.remoting.CustomSerializer;
+import com.alipay.remoting.CustomSerializerManager;
 import com.alipay.remoting.InvokeContext;
 import com.alipay.remoting.config.switches.ProtocolSwitch;
 import com.alipay.remoting.exception.DeserializationException;
@@ -19,6 +20,16 @@ import java.util.Map;
 final class BoltHeaderSerializer implements CustomSerializer {
     /** The InvokeContext key holding the header map to send. */
     static final String HEADERS = "mosn4j.it.bolt.headers";
+
+    /**
+     * Registers the serializer for {@link BoltEcho} unless a test class before did: SOFABolt's
+     * registry is global to the JVM and refuses a second registration.
+     */
+    static synchronized void register() {
+        if (CustomSerializerManager.getCustomSerializer(BoltEcho.class.getName()) == null) {
+            CustomSerializerManager.registerCustomSerializer(BoltEcho.class.getName(), new BoltHeaderSerializer());
+        }
+    }
 
     @Override
     public <T extends RequestCommand> boolean serializeHeader(T request, InvokeContext invokeContext) {

@@ -10,7 +10,6 @@ import com.alipay.remoting.AsyncContext;
 import com.alipay.remoting.BizContext;
 import com.alipay.remoting.CommonCommandCode;
 import com.alipay.remoting.Connection;
-import com.alipay.remoting.CustomSerializerManager;
 import com.alipay.remoting.InvokeCallback;
 import com.alipay.remoting.InvokeContext;
 import com.alipay.remoting.RemotingCommand;
@@ -151,7 +150,7 @@ class BoltProxyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CustomSerializerManager.registerCustomSerializer(BoltEcho.class.getName(), new BoltHeaderSerializer());
+        BoltHeaderSerializer.register();
         delays = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("bolt-delay-", 0).factory());
         broken = new BrokenUpstream();
         int serverPort = freePort();

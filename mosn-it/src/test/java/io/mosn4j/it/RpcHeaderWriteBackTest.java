@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.alipay.remoting.AsyncContext;
 import com.alipay.remoting.BizContext;
 import com.alipay.remoting.Connection;
-import com.alipay.remoting.CustomSerializerManager;
 import com.alipay.remoting.InvokeContext;
 import com.alipay.remoting.rpc.RpcClient;
 import com.alipay.remoting.rpc.RpcServer;
@@ -17,6 +16,7 @@ import com.alipay.remoting.rpc.exception.InvokeException;
 import com.alipay.remoting.rpc.protocol.AsyncUserProcessor;
 import io.mosn4j.it.plugin.HeaderEditFilter;
 import io.mosn4j.it.plugin.PluginJar;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * CRC that SOFABolt checks); a change to {@code service} before routing both routes the request
  * and reaches the server. The same filter's changes to a tars request reach a Tars server in its
  * context map. Requests through a listener without the filter arrive as sent.
+ *
+ * <p>Headers are decoded when first read (routing reads them): a bolt header map, a dubbo body
+ * head or a tars context that cannot be decoded gets that one request the protocol's
+ * deserialization error, and the same connection goes on serving.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RpcHeaderWriteBackTest {
@@ -82,6 +86,8 @@ class RpcHeaderWriteBackTest {
                    "stream_filters": [{"type": "${FILTER}", "config": {"set": {"x-mosn-added": "from-filter"}, "remove": ["x-drop"]}}],
                    "filter_chains": [{"filters": [{"type": "proxy",
                     "config": {"downstream_protocol": "tars", "upstream_protocol": "tars", "router_config_name": "rpc"}}]}]},
+                  {"name": "dubbo_plain", "address": "127.0.0.1:${DUBBO}", "filter_chains": [{"filters": [{"type": "proxy",
+                    "config": {"downstream_protocol": "dubbo", "upstream_protocol": "dubbo", "router_config_name": "rpc"}}]}]},
                   {"name": "auto", "address": "127.0.0.1:${AUTO}", "filter_chains": [{"filters": [{"type": "proxy",
                     "config": {"downstream_protocol": "Auto", "upstream_protocol": "Auto", "router_config_name": "rpc"}}]}]}
                 ]
@@ -107,10 +113,11 @@ class RpcHeaderWriteBackTest {
     private static int plainPort;
     private static TarsEchoServer tarsServer;
     private static int tarsPort;
+    private static int dubboPort;
 
     @BeforeAll
     static void start() throws Exception {
-        CustomSerializerManager.registerCustomSerializer(BoltEcho.class.getName(), new BoltHeaderSerializer());
+        BoltHeaderSerializer.register();
         int serverPort = freePort();
         server = new RpcServer("127.0.0.1", serverPort);
         server.registerUserProcessor(new RecordingProcessor());
@@ -121,13 +128,14 @@ class RpcHeaderWriteBackTest {
         plainPort = freePort();
         tarsServer = new TarsEchoServer("t");
         tarsPort = freePort();
+        dubboPort = freePort();
         int autoPort = freePort(); // an HTTP port for the stop's leak probe
         mosn = MosnProcess.builder()
                 .config(render(CONFIG, vars("EDIT", editPort, "EDIT2", edit2Port, "REROUTE", reroutePort,
-                        "PLAIN", plainPort, "TARS", tarsPort, "AUTO", autoPort, "SERVER", serverPort,
+                        "PLAIN", plainPort, "TARS", tarsPort, "DUBBO", dubboPort, "AUTO", autoPort, "SERVER", serverPort,
                         "TARS_SERVER", tarsServer.port(), "FILTER", HeaderEditFilter.NAME)))
                 .javaOpts(PluginJar.javaOpts())
-                .waitFor(editPort, edit2Port, reroutePort, plainPort, tarsPort, autoPort).probe(autoPort).start();
+                .waitFor(editPort, edit2Port, reroutePort, plainPort, tarsPort, dubboPort, autoPort).probe(autoPort).start();
         client = new RpcClient();
         client.startup();
     }
@@ -243,7 +251,7 @@ class RpcHeaderWriteBackTest {
                 TarsPackets.ResponsePacket resp = c.call(req);
                 assertThat(resp.iRet).isZero();
                 assertThat(resp.iRequestId).isEqualTo(100 + i);
-                assertThat(new String(resp.sBuffer, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("body-" + i);
+                assertThat(new String(resp.sBuffer, StandardCharsets.UTF_8)).isEqualTo("body-" + i);
                 List<TarsEchoServer.Seen> seen = tarsServer.tagged("tars-edit-" + i);
                 assertThat(seen).hasSize(1);
                 assertThat(seen.get(0).packet().context)
@@ -252,6 +260,83 @@ class RpcHeaderWriteBackTest {
                 assertThat(seen.get(0).packet().sServantName).isEqualTo("App.Echo.Obj");
             }
         }
+    }
+
+    // ---- headers are decoded when first read: a request whose headers cannot be is answered alone ----
+
+    /** A bolt header map that does not split into pairs: status 18 for that request, the connection serves on. */
+    @Test
+    void aBoltHeaderMapThatCannotBeReadGetsADeserializationErrorAndTheConnectionLivesOn() throws Exception {
+        byte[] clazz = BoltEcho.class.getName().getBytes(StandardCharsets.UTF_8);
+        byte[] header = {0, 0, 0, 1, 'k'}; // a key, and no value after it
+        byte[] content = {1, 2, 3};
+        java.nio.ByteBuffer bad = java.nio.ByteBuffer.allocate(22 + clazz.length + header.length + content.length);
+        bad.put((byte) BoltWire.PROTO_V1).put((byte) BoltWire.TYPE_REQUEST).putShort((short) BoltWire.CMD_REQUEST)
+                .put((byte) 1).putInt(70).put((byte) BoltWire.HESSIAN2).putInt(3000).putShort((short) clazz.length)
+                .putShort((short) header.length).putInt(content.length).put(clazz).put(header).put(content);
+        try (BoltWire.Client raw = new BoltWire.Client(plainPort, 3000)) {
+            BoltWire.Response r = raw.send(bad.array()).read();
+            assertThat(r.id()).isEqualTo(70);
+            assertThat(r.status()).as("%s", r).isEqualTo(0x12); // SERVER_DESERIAL_EXCEPTION
+            BoltEcho req = BoltEcho.of("after-bad", "after-bad-map");
+            r = raw.send(BoltWire.echoRequest(71, 3000, Map.of("service", "svc.echo"), req)).read();
+            assertThat(r.id()).isEqualTo(71);
+            assertThat(r.status()).isEqualTo(BoltWire.SUCCESS);
+            assertThat(r.contentObject()).isEqualTo("ok:after-bad-map");
+        }
+        assertThat(mosn.output()).contains("bolt: header map key without a value");
+    }
+
+    /** A dubbo body head that cannot be read: status 70 for that request, the next one is answered too. */
+    @Test
+    void aDubboBodyThatCannotBeReadGetsAServiceErrorAndTheConnectionLivesOn() throws Exception {
+        try (DubboWire.Client raw = new DubboWire.Client(dubboPort, 3000)) {
+            raw.out.write(DubboWire.request(80, "org.example.Bad", null, "m", "X", Map.of())); // 'X' is no JVM type
+            raw.out.flush();
+            DubboWire.Frame r = DubboWire.read(raw.in);
+            assertThat(r.id()).isEqualTo(80);
+            assertThat(r.status()).isEqualTo(70);
+            assertThat(r.errorMessage()).startsWith("3|");
+            raw.out.write(DubboWire.request(81, "org.example.Unrouted", null, "m", "", Map.of()));
+            raw.out.flush();
+            r = DubboWire.read(raw.in);
+            assertThat(r.id()).isEqualTo(81);
+            assertThat(r.status()).isEqualTo(60); // no route: read and routed, on the same connection
+        }
+    }
+
+    /** A tars context that is no map<string,string>: iRet -1 for that request, the connection serves on. */
+    @Test
+    void aTarsContextThatCannotBeReadGetsADecodeErrorAndTheConnectionLivesOn() throws Exception {
+        com.qq.tars.protocol.tars.TarsStructBase bad = new com.qq.tars.protocol.tars.TarsStructBase() {
+            @Override
+            public void writeTo(com.qq.tars.protocol.tars.TarsOutputStream os) {
+                os.write((short) 1, 1);
+                os.write((byte) 0, 2);
+                os.write(0, 3);
+                os.write(90, 4);
+                os.write("App.Echo.Obj", 5);
+                os.write("echo", 6);
+                os.write(new byte[] {1}, 7);
+                os.write(3000, 8);
+                os.write(Map.of("tag", 5), 9); // string to int
+                os.write(Map.<String, String>of(), 10);
+            }
+
+            @Override
+            public void readFrom(com.qq.tars.protocol.tars.TarsInputStream is) {
+            }
+        };
+        int reached = tarsServer.requests.size();
+        try (TarsWireClient c = new TarsWireClient(tarsPort, 5000)) {
+            TarsPackets.ResponsePacket resp = c.send(TarsPackets.framed(bad)).read();
+            assertThat(resp.iRequestId).isEqualTo(90);
+            assertThat(resp.iRet).isEqualTo(-1); // TARSSERVERDECODEERR
+            resp = c.call(TarsPackets.RequestPacket.of(91, "App.Echo.Obj", "echo", "fine").context("tag", "after-bad"));
+            assertThat(resp.iRet).isZero();
+            assertThat(new String(resp.sBuffer, StandardCharsets.UTF_8)).isEqualTo("fine");
+        }
+        assertThat(tarsServer.requests).as("only the good request reached the server").hasSize(reached + 1);
     }
 
     @Test
