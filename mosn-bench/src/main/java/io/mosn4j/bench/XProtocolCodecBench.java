@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #requestRoundTrip}: decode a request from the connection's read buffer, read
  *       {@code headers().get("service")} (routing), {@code setRequestId} to the upstream
  *       connection's id, {@code encode} with the connection's allocator, release frame and bytes.
+ *   <li>{@link #requestWithHeaderAdded}: {@code requestRoundTrip} with one header added by a
+ *       "filter" before the encode, so the encode writes it into the frame.
  *   <li>{@link #responseRoundTrip}: the same for the response, its id set back to the client's;
  *       no {@code headers()}.
  * </ul>
@@ -121,6 +123,15 @@ public class XProtocolCodecBench {
         return requestRoundTrip(codec, request, alloc);
     }
 
+    /**
+     * As {@link #requestRoundTrip}, with a filter adding one header ({@code x-mosn-route: canary})
+     * before the encode, which then writes it into the frame (header map, attachments, context).
+     */
+    @Benchmark
+    public int requestWithHeaderAdded() {
+        return requestWithHeaderAdded(codec, request, alloc);
+    }
+
     /** Decode, restore the client's id, encode, release: one response through the proxy. */
     @Benchmark
     public int responseRoundTrip() {
@@ -143,6 +154,27 @@ public class XProtocolCodecBench {
             }
         }
     }
+
+    static int requestWithHeaderAdded(XProtocol codec, ByteBuf in, ByteBufAllocator alloc) {
+        in.readerIndex(0);
+        XFrame frame = codec.decode(in);
+        ByteBuf out = null;
+        try {
+            String service = frame.headers().get(SampleFrames.SERVICE);
+            frame.headers().add(ADDED_NAME, ADDED_VALUE);
+            frame.setRequestId(SampleFrames.UPSTREAM_ID);
+            out = codec.encode(frame, alloc);
+            return out.readableBytes() + service.length();
+        } finally {
+            frame.release();
+            if (out != null) {
+                out.release();
+            }
+        }
+    }
+
+    static final String ADDED_NAME = "x-mosn-route";
+    static final String ADDED_VALUE = "canary";
 
     static int responseRoundTrip(XProtocol codec, ByteBuf in, ByteBufAllocator alloc) {
         in.readerIndex(0);

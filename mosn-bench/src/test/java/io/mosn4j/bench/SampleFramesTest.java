@@ -30,7 +30,19 @@ class SampleFramesTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(XProtocolCodecBench.requestRoundTrip(codec, request, alloc)).isPositive();
                 assertThat(XProtocolCodecBench.responseRoundTrip(codec, response, alloc)).isPositive();
+                assertThat(XProtocolCodecBench.requestWithHeaderAdded(codec, request, alloc)).isPositive();
             }
+            // the added header is in what the encode wrote
+            request.readerIndex(0);
+            io.mosn4j.api.protocol.XFrame frame = codec.decode(request);
+            frame.headers().add(XProtocolCodecBench.ADDED_NAME, XProtocolCodecBench.ADDED_VALUE);
+            ByteBuf out = codec.encode(frame, alloc);
+            io.mosn4j.api.protocol.XFrame again = codec.decode(out);
+            assertThat(again.headers().get(XProtocolCodecBench.ADDED_NAME)).isEqualTo(XProtocolCodecBench.ADDED_VALUE);
+            assertThat(again.headers().get(SampleFrames.SERVICE)).isEqualTo(s.service());
+            again.release();
+            out.release();
+            frame.release();
             assertThat(request.refCnt()).isEqualTo(1);
             assertThat(response.refCnt()).isEqualTo(1);
         } finally {

@@ -35,7 +35,10 @@ public interface XFrame extends StreamMessage {
      * protocols decode it lazily ({@link Headers#lazy}), so a frame nobody reads the headers of is
      * never decoded, and a decoding failure surfaces as a
      * {@link io.mosn4j.api.stream.MessageDecodeException} on first read. When a filter changed the
-     * block ({@link Headers#isModified()}), encoding the request writes the change into the frame.
+     * block ({@link Headers#isModified()}), encoding the request writes the change into the frame,
+     * as far as the protocol can carry it: each protocol's frame says which entries it cannot write
+     * (those naming the call itself, such as dubbo's {@code method}), which then keep their value on
+     * the wire. A response's changes are not written.
      */
     Headers headers();
 

@@ -28,7 +28,16 @@ public interface XProtocol {
      */
     XFrame decode(ByteBuf in);
 
-    /** Encodes {@code frame} with its current request id; does not release it. */
+    /**
+     * Encodes {@code frame} with its current request id; does not release it. A request whose
+     * {@linkplain XFrame#headers() headers} were loaded and changed ({@link
+     * io.mosn4j.api.stream.Headers#isModified()}) is encoded with the change written into it, as far
+     * as the protocol can carry it (its frame documents what it cannot); any other frame is
+     * encoded as it came, which needs no decoding of its headers and should cost no copy.
+     *
+     * @throws XProtocolException when a changed request cannot be written in the protocol (the
+     *     upstream side fails that request alone)
+     */
     ByteBuf encode(XFrame frame, ByteBufAllocator alloc);
 
     /** How upstream connections of this protocol carry requests. */

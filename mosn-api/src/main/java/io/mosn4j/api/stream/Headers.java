@@ -28,6 +28,8 @@ public final class Headers {
     public static final String SCHEME = ":scheme";
     public static final String STATUS = ":status";
 
+    private static final String[] NONE = {};
+
     private String[] names;
     private String[] values;
     private int size;
@@ -65,16 +67,21 @@ public final class Headers {
         return h;
     }
 
+    private Headers(StreamMessage message, Loader loader) {
+        names = NONE;
+        values = NONE;
+        this.message = message;
+        this.loader = loader;
+    }
+
     /**
      * A block of {@code message} whose entries are decoded by {@code loader} the first time anything
      * reads or changes it. A failing load throws {@link MessageDecodeException} from that first
-     * access, and again from every later one.
+     * access, and again from every later one. Nothing but this object is allocated until then; a
+     * loader that knows how many entries it adds sizes the block with {@link #ensureCapacity}.
      */
     public static Headers lazy(StreamMessage message, Loader loader) {
-        Headers h = new Headers(8);
-        h.message = message;
-        h.loader = loader;
-        return h;
+        return new Headers(message, loader);
     }
 
     public static Headers response(int status) {
@@ -118,8 +125,9 @@ public final class Headers {
             loader = null; // the loader's own add() calls must not load again
             try {
                 l.load(this);
-            } catch (MessageDecodeException e) {
+            } catch (RuntimeException e) { // MessageDecodeException, or a bug (read after release)
                 clearEntries();
+                modified = false; // what the loader added before it failed was never the block's
                 loader = l; // stays unloaded: every access reports the failure
                 throw e;
             }
@@ -172,8 +180,7 @@ public final class Headers {
         ensureLoaded();
         modified = true;
         if (size == names.length) {
-            names = java.util.Arrays.copyOf(names, size * 2);
-            values = java.util.Arrays.copyOf(values, size * 2);
+            grow(Math.max(size * 2, 8));
         }
         names[size] = name;
         values[size] = value;
@@ -233,6 +240,21 @@ public final class Headers {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * Makes room for {@code entries} entries in all, so that a block filled with a known number of
+     * entries (by a {@linkplain #lazy loader}) is sized once. Does not load the block.
+     */
+    public void ensureCapacity(int entries) {
+        if (entries > names.length) {
+            grow(entries);
+        }
+    }
+
+    private void grow(int capacity) {
+        names = java.util.Arrays.copyOf(names, capacity);
+        values = java.util.Arrays.copyOf(values, capacity);
     }
 
     public Headers copy() {

@@ -3,6 +3,7 @@ package io.mosn4j.protocol.bolt;
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocolException;
+import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -147,7 +148,7 @@ final class BoltCodec {
                         + hex(computed, 8), length - 4);
             }
         }
-        BoltHeaderMap.validate(in, start + fixed + classLength, headerLength, name, fixed + classLength);
+        // the header map is only checked when something reads it (BoltFrame.headers)
 
         ByteBuf raw = in.retainedSlice(start, length);
         in.skipBytes(length);
@@ -173,6 +174,10 @@ final class BoltCodec {
         }
         ByteBuf raw = frame.raw;
         int id = (int) frame.requestId();
+        Headers changed = frame.changedHeaders();
+        if (changed != null) {
+            return encodeWithHeaderMap(frame, changed, id, alloc);
+        }
         if (id == frame.originalId) {
             return raw.retainedDuplicate();
         }
@@ -199,6 +204,51 @@ final class BoltCodec {
             out.addComponent(true, alloc.buffer(4).writeInt(crc));
         }
         return out;
+    }
+
+    /**
+     * {@code frame} with its current id and {@code headers} as its header map: a new fixed header
+     * (id, header length) and class name, the new map, then the original content (copied when the
+     * whole frame is short, else a view) and a CRC when the frame has one.
+     */
+    private static ByteBuf encodeWithHeaderMap(BoltFrame frame, Headers headers, int id, ByteBufAllocator alloc) {
+        int headerLength = BoltHeaderMap.encodedLength(headers);
+        if (headerLength > Short.MAX_VALUE) {
+            // SOFABolt reads the length as a signed short
+            throw new XProtocolException(frame.version.protocolName + ": the changed header map takes " + headerLength
+                    + " bytes, more than the 32767 a bolt frame can say");
+        }
+        BoltVersion v = frame.version;
+        int head = v.requestFixedLength + frame.classLength;
+        int contentAt = head + frame.headerLength;
+        int crcLength = frame.crc ? 4 : 0;
+        int length = head + headerLength + frame.contentLength + crcLength;
+        boolean copy = length <= COPY_THRESHOLD;
+        ByteBuf out = alloc.buffer(copy ? length : head + headerLength);
+        try {
+            out.writeBytes(frame.raw, 0, head);
+            out.setInt(v.idOffset, id);
+            out.setShort(v.requestClassLenOffset + 2, headerLength);
+            BoltHeaderMap.write(out, headers);
+            if (copy) {
+                out.writeBytes(frame.raw, contentAt, frame.contentLength);
+                if (frame.crc) {
+                    out.writeInt(crc32(out, 0, length - 4));
+                }
+                return out;
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        CompositeByteBuf whole = alloc.compositeBuffer(3);
+        whole.addComponent(true, out);
+        whole.addComponent(true, frame.raw.retainedSlice(contentAt, frame.contentLength));
+        if (frame.crc) {
+            int crc = crc32(whole, 0, length - 4);
+            whole.addComponent(true, alloc.buffer(4).writeInt(crc));
+        }
+        return whole;
     }
 
     // ---------------------------------------------------------------- replies

@@ -8,8 +8,9 @@ import java.time.Duration;
 
 /**
  * One bolt or boltv2 frame as it came off the wire: a retained slice of the bytes (CRC included),
- * plus its fixed-header fields read once. Only the request id may change; encoding writes the
- * original bytes with the current id (and a new CRC when the frame has one).
+ * plus its fixed-header fields read once. Encoding writes the original bytes with the current id
+ * (and a new CRC when the frame has one); a request whose {@linkplain #headers() header map} was
+ * read and changed gets that map re-written (see {@link #headers()}).
  *
  * <p>The frame owns its slice until {@link #release()}; the views {@link #content()} and
  * {@link #headerMap()} are valid until then. Used on one event loop; not thread-safe.
@@ -41,9 +42,9 @@ public final class BoltFrame implements XFrame {
     private final byte protocolSwitch;
     /** A request's timeout in ms, or a response's status. */
     private final int timeoutOrStatus;
-    private final int classLength;
-    private final int headerLength;
-    private final int contentLength;
+    final int classLength;
+    final int headerLength;
+    final int contentLength;
     final boolean crc;
     private Headers headers;
     private boolean released;
@@ -100,19 +101,47 @@ public final class BoltFrame implements XFrame {
         return type == TYPE_ONEWAY;
     }
 
+    /** Decodes a frame's header map into its block on first use; no state, so one for all frames. */
+    private static final Headers.Loader HEADER_MAP = h -> ((BoltFrame) h.message()).loadHeaderMap(h);
+
     /**
      * The frame's header map (SOFARPC puts {@code service}, {@code sofa_head_target_service},
-     * {@code sofa_head_method_name} there), one entry per pair; empty when there is none.
+     * {@code sofa_head_method_name} there), one entry per pair; empty when there is none. Decoded
+     * when first read: a map that does not split into whole pairs throws an
+     * {@link io.mosn4j.api.protocol.XProtocolException} then (and on every later read), and the
+     * request can still be answered with {@link BoltProtocol#errorResponse}.
+     *
+     * <p>When a request's map was read and changed, encoding writes the block back from these
+     * entries, in their order: unchanged pairs keep their place, a removed key disappears, an added
+     * key comes last. Each name is written once, with the value lookups return, and an entry whose
+     * value is null is not written (SOFARPC's reader skips such pairs; for the same reason a pair
+     * that had a null key or value on the wire is not carried over). The strings are re-encoded as
+     * UTF-8. The class name and content travel as they were. A response's changes are not written.
      */
     @Override
     public Headers headers() {
         if (headers == null) {
-            headers = headerLength == 0
-                    ? new Headers(4)
-                    : BoltHeaderMap.parse(raw, headerMapOffset(), headerLength);
-            headers.setMessage(this);
+            headers = Headers.lazy(this, HEADER_MAP);
         }
         return headers;
+    }
+
+    private void loadHeaderMap(Headers into) {
+        if (headerLength == 0) {
+            return;
+        }
+        if (released) {
+            throw new IllegalStateException("bolt frame read after release: " + this);
+        }
+        int at = headerMapOffset();
+        BoltHeaderMap.validate(raw, at, headerLength, version.protocolName, at);
+        BoltHeaderMap.parse(raw, at, headerLength, into);
+    }
+
+    /** The header block to write instead of the frame's own map, or null to keep the original bytes. */
+    Headers changedHeaders() {
+        Headers h = headers;
+        return h != null && isRequest() && h.isLoaded() && h.isModified() ? h : null;
     }
 
     @Override
@@ -208,7 +237,7 @@ public final class BoltFrame implements XFrame {
         return released;
     }
 
-    private int headerMapOffset() {
+    int headerMapOffset() {
         return version.fixedLength(isRequest()) + classLength;
     }
 

@@ -3,6 +3,7 @@ package io.mosn4j.protocol.bolt;
 import io.mosn4j.api.protocol.XProtocolException;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -44,11 +45,12 @@ final class BoltHeaderMap {
     }
 
     /**
-     * The pairs of an already {@linkplain #validate validated} block, in order. SOFARPC writes a
-     * map, so keys do not repeat; if one does, both pairs are kept (lookups see the first).
+     * Adds the pairs of an already {@linkplain #validate validated} block to {@code headers}, in
+     * order. SOFARPC writes a map, so keys do not repeat; if one does, both pairs are kept (lookups
+     * see the first).
      */
-    static Headers parse(ByteBuf buf, int index, int length) {
-        Headers headers = new Headers(pairs(buf, index, length));
+    static void parse(ByteBuf buf, int index, int length, Headers headers) {
+        headers.ensureCapacity(pairs(buf, index, length));
         int end = index + length;
         int pos = index;
         while (pos < end) {
@@ -64,7 +66,54 @@ final class BoltHeaderMap {
                 headers.add(key, value);
             }
         }
-        return headers;
+    }
+
+    // ---------------------------------------------------------------- writing back
+
+    /**
+     * Whether entry {@code i} of {@code headers} goes into a written block: its value is not null
+     * and no entry before it has its name (ignoring case, as lookups do). A name given twice is
+     * written once, with the value lookups return; SOFARPC reads the block into a map anyway.
+     */
+    static boolean written(Headers headers, int i) {
+        if (headers.value(i) == null) {
+            return false;
+        }
+        String name = headers.name(i);
+        for (int j = 0; j < i; j++) {
+            if (headers.name(j).equalsIgnoreCase(name)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The bytes {@link #write} takes for {@code headers}. */
+    static int encodedLength(Headers headers) {
+        int length = 0;
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            if (written(headers, i)) {
+                length += 8 + ByteBufUtil.utf8Bytes(headers.name(i)) + ByteBufUtil.utf8Bytes(headers.value(i));
+            }
+        }
+        return length;
+    }
+
+    /** Writes {@code headers} as SOFARPC's block: each pair in order, each string length-prefixed UTF-8. */
+    static void write(ByteBuf out, Headers headers) {
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            if (written(headers, i)) {
+                writeString(out, headers.name(i));
+                writeString(out, headers.value(i));
+            }
+        }
+    }
+
+    private static void writeString(ByteBuf out, String s) {
+        int lengthAt = out.writerIndex();
+        out.writeInt(0);
+        int bytes = ByteBufUtil.writeUtf8(out, s);
+        out.setInt(lengthAt, bytes);
     }
 
     /** How many pairs a validated block holds, so the header block is sized once. */

@@ -10,7 +10,8 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * SOFABolt's RPC protocol v1 ({@code bolt}, first byte 0x01), as SOFARPC speaks it. Frames are
- * {@link BoltFrame}s that keep a retained slice of the input; routing sees their header map.
+ * {@link BoltFrame}s that keep a retained slice of the input; routing sees their header map,
+ * decoded when first read, and a filter's change to a request's map is written back on encode.
  *
  * <p>Decoding also takes boltv2 frames (first byte 0x02), as a SOFABolt server does on one port:
  * each frame is answered and forwarded in the layout it came in. Only {@link #detect} and
@@ -62,7 +63,12 @@ public class BoltProtocol implements XProtocol {
     /**
      * The frame's own bytes when its id is unchanged (a retained view, no copy); else a copy with
      * the new id, or for a long frame a new fixed header in front of a view of the body; the CRC,
-     * if any, recomputed. The caller owns the returned buffer.
+     * if any, recomputed. A request whose headers were read and changed gets its header map
+     * re-written from them (see {@link BoltFrame#headers()}), the header length fixed up, class name
+     * and content unchanged. The caller owns the returned buffer.
+     *
+     * @throws io.mosn4j.api.protocol.XProtocolException when the changed header map is longer than
+     *     the 32767 bytes a bolt frame can carry
      */
     @Override
     public ByteBuf encode(XFrame frame, ByteBufAllocator alloc) {

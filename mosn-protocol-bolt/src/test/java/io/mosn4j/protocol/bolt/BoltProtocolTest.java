@@ -14,6 +14,7 @@ import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.MessageDecodeException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import java.time.Duration;
@@ -311,37 +312,82 @@ class BoltProtocolTest {
         }
 
         @Test
-        void changesToTheHeadersDoNotReachTheWire() {
-            WireFrame w = WireFrame.v1Request();
+        void aResponsesChangedHeadersDoNotReachTheWire() {
+            WireFrame w = WireFrame.v1Response();
+            w.header = WireFrame.headerMap("k", "v");
             BoltFrame f = decodeOne(BOLT, w.bytes());
-            f.headers().set("service", "other");
+            f.headers().set("k", "other");
+            f.headers().add("more", "x");
             assertThat(encode(BOLT, f)).isEqualTo(w.bytes());
             f.release();
         }
 
         @Test
+        void readingWithoutChangingKeepsTheFramesOwnBytes() {
+            WireFrame w = WireFrame.v1Request();
+            ByteBuf in = direct(w.bytes());
+            BoltFrame f = BOLT.decode(in);
+            assertThat(f.headers().get("service")).isEqualTo(WireFrame.SERVICE);
+            assertThat(f.headers().isModified()).isFalse();
+            ByteBuf out = BOLT.encode(f, ALLOC);
+            assertThat(bytes(out)).isEqualTo(w.bytes());
+            in.setByte(0, 0x55); // still a view of the input, not a copy
+            assertThat(out.getByte(out.readerIndex())).isEqualTo((byte) 0x55);
+            out.release();
+            f.release();
+            in.release();
+        }
+
+        @Test
+        void theSameBlockEveryCallDecodedOnFirstRead() {
+            BoltFrame f = decodeOne(BOLT, WireFrame.v1Request().bytes());
+            Headers h = f.headers();
+            assertThat(f.headers()).isSameAs(h);
+            assertThat(h.message()).isSameAs(f);
+            assertThat(h.isLoaded()).isFalse();
+            assertThat(h.size()).isEqualTo(2);
+            assertThat(h.isLoaded()).isTrue();
+            f.release();
+        }
+
+        /** A map that does not split into pairs: the frame decodes; reading its headers fails, every time. */
+        void failsOnRead(byte[] header, String message) {
+            WireFrame w = WireFrame.v1Request();
+            w.header = header;
+            BoltFrame f = decodeOne(BOLT, w.bytes());
+            Headers h = f.headers();
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> h.get("service"))
+                        .isInstanceOf(XProtocolException.class)
+                        .isInstanceOf(MessageDecodeException.class)
+                        .hasMessage(message);
+            }
+            assertThat(h.isLoaded()).isFalse();
+            // the frame still travels as it is, and can be answered
+            assertThat(encode(BOLT, f)).isEqualTo(w.bytes());
+            BoltFrame reply = BOLT.errorResponse(f, ProxyError.DESERIALIZATION, null);
+            assertThat(reply.status()).isEqualTo(BoltStatus.SERVER_DESERIAL_EXCEPTION);
+            reply.release();
+            f.release();
+        }
+
+        @Test
         void truncatedKeyLength() {
-            byte[] h = WireFrame.concat(WireFrame.headerMap("k", "v"), new byte[] {0, 0});
             // fixed 22 + class 44: the block starts at 66; the 2 stray bytes at 66 + 10
-            assertThatThrownBy(() -> withHeader(h))
-                    .isInstanceOf(XProtocolException.class)
-                    .hasMessage("bolt: truncated header map key length at offset 76");
+            failsOnRead(WireFrame.concat(WireFrame.headerMap("k", "v"), new byte[] {0, 0}),
+                    "bolt: truncated header map key length at offset 76");
         }
 
         @Test
         void valuePastTheEnd() {
             byte[] h = WireFrame.headerMap("k", "value");
             h[8] = 100; // the value's length, 4 bytes into the second string
-            assertThatThrownBy(() -> withHeader(h))
-                    .isInstanceOf(XProtocolException.class)
-                    .hasMessage("bolt: header map value length 100 runs past the end of the header map at offset 71");
+            failsOnRead(h, "bolt: header map value length 100 runs past the end of the header map at offset 71");
         }
 
         @Test
         void keyWithoutValue() {
-            assertThatThrownBy(() -> withHeader(WireFrame.headerMap("k", "v", "lonely")))
-                    .isInstanceOf(XProtocolException.class)
-                    .hasMessageStartingWith("bolt: header map key without a value");
+            failsOnRead(WireFrame.headerMap("k", "v", "lonely"), "bolt: header map key without a value at offset 86");
         }
     }
 

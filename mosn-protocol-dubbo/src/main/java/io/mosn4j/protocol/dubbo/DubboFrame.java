@@ -5,16 +5,18 @@ import io.mosn4j.api.protocol.XProtocolException;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 
 /**
- * One dubbo frame: the fields of its 16-byte header and its body, which is never changed. A
- * decoded frame's body is a retained slice of the bytes it was decoded from.
+ * One dubbo frame: the fields of its 16-byte header and its body. A decoded frame's body is a
+ * retained slice of the bytes it was decoded from, forwarded as it is unless a request's headers
+ * were changed (then its attachments are re-written, see {@link #headers()}).
  *
- * <p>{@link #headers()} reads a request's routing keys from the body the first time it is
- * called (see {@link RequestHeaders}); responses and events have empty headers. A body that is
- * not a hessian2 dubbo request makes {@code headers()} throw {@link XProtocolException}, the same
- * one on every call: the frame itself stays whole and can still be answered with
- * {@link DubboProtocol#errorResponse} ({@code DESERIALIZATION}, status 70).
+ * <p>{@link #headers()} returns a block that reads a request's routing keys from the body the
+ * first time anything reads it (see {@link RequestHeaders}); responses and events have empty
+ * headers. A body that is not a hessian2 dubbo request makes that read throw
+ * {@link XProtocolException}, the same one on every read: the frame itself stays whole and can
+ * still be answered with {@link DubboProtocol#errorResponse} ({@code DESERIALIZATION}, status 70).
  *
  * <p>Owned by one event loop at a time; not thread-safe. {@link #release()} frees the body.
  */
@@ -97,31 +99,42 @@ public final class DubboFrame implements XFrame {
         return body.duplicate();
     }
 
+    /** Reads a request's routing keys into its block on first use; no state, so one for all frames. */
+    private static final Headers.Loader REQUEST_HEADERS = h -> ((DubboFrame) h.message()).loadRequestHeaders(h);
+    private static final Headers.Loader NO_HEADERS = h -> {};
+
+    /**
+     * A request's {@code service}, {@code method}, {@code version} and {@code dubbo} from its body
+     * head, then its string attachments; empty for responses and events. Decoded when first read.
+     *
+     * <p>When a request's headers were read and changed, encoding writes its attachments back from
+     * them: {@code service}, {@code method}, {@code version} and {@code dubbo} are the body head's
+     * fields, the call's identity in its body, and changes to them are not written (nor are
+     * attachments of those names changed); every other entry is an attachment, written in the
+     * attachments map at the end of the body, the arguments untouched. See {@link Attachments} for
+     * the exact rule. A response's changes are not written.
+     */
     @Override
     public Headers headers() {
-        if (headers != null) {
-            return headers;
+        if (headers == null) {
+            headers = Headers.lazy(this, isRequest() && !isEvent() ? REQUEST_HEADERS : NO_HEADERS);
         }
+        return headers;
+    }
+
+    private void loadRequestHeaders(Headers into) {
         if (bodyError != null) {
-            throw bodyError;
+            throw bodyError; // the body was read once already: the same answer, without reading it again
         }
         if (released) {
             throw new IllegalStateException("dubbo frame " + requestId + " read after release");
         }
-        Headers h;
-        if (isRequest() && !isEvent()) {
-            try {
-                h = RequestHeaders.read(body);
-            } catch (XProtocolException e) {
-                bodyError = e;
-                throw e;
-            }
-        } else {
-            h = new Headers(4);
+        try {
+            RequestHeaders.read(body, into);
+        } catch (XProtocolException e) {
+            bodyError = e;
+            throw e;
         }
-        h.setMessage(this);
-        headers = h;
-        return h;
     }
 
     @Override
@@ -137,10 +150,21 @@ public final class DubboFrame implements XFrame {
         }
     }
 
-    /** This frame on the wire with its current request id; the body is copied or shared, not changed. */
+    /**
+     * This frame on the wire with its current request id; the body is copied or shared, not changed,
+     * unless this is a request whose headers were read and changed: then its attachments are
+     * re-written from them and the body length fixed up.
+     */
     ByteBuf encode(ByteBufAllocator alloc) {
         if (released) {
             throw new IllegalStateException("dubbo frame " + requestId + " encoded after release");
+        }
+        Headers h = headers;
+        if (h != null && isRequest() && !isEvent() && h.isLoaded() && h.isModified()) {
+            Attachments.Splice splice = Attachments.rewrite(body, h, alloc);
+            if (splice != null) {
+                return encode(splice, alloc);
+            }
         }
         int len = body.readableBytes();
         if (len <= COPY_MAX) {
@@ -152,6 +176,36 @@ public final class DubboFrame implements XFrame {
         ByteBuf header = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH);
         writeHeader(header, len);
         return alloc.compositeBuffer(2).addComponents(true, header, body.retainedSlice());
+    }
+
+    /** This frame with {@code splice} in its body; takes ownership of the splice's buffer. */
+    private ByteBuf encode(Attachments.Splice splice, ByteBufAllocator alloc) {
+        ByteBuf part = splice.bytes();
+        int from = body.readerIndex();
+        int tail = body.readableBytes() - splice.end();
+        int len = splice.start() + part.readableBytes() + tail;
+        if (len > DubboProtocol.MAX_BODY_LENGTH) {
+            part.release();
+            throw new XProtocolException("dubbo: the body with the changed attachments takes " + len
+                    + " bytes, more than the limit of " + DubboProtocol.MAX_BODY_LENGTH);
+        }
+        if (len <= COPY_MAX) {
+            try {
+                ByteBuf out = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH + len);
+                writeHeader(out, len);
+                out.writeBytes(body, from, splice.start());
+                out.writeBytes(part);
+                out.writeBytes(body, from + splice.end(), tail);
+                return out;
+            } finally {
+                part.release();
+            }
+        }
+        ByteBuf header = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH);
+        writeHeader(header, len);
+        CompositeByteBuf out = alloc.compositeBuffer(4).addComponents(true, header,
+                body.retainedSlice(from, splice.start()), part);
+        return tail == 0 ? out : out.addComponent(true, body.retainedSlice(from + splice.end(), tail));
     }
 
     private void writeHeader(ByteBuf out, int bodyLength) {

@@ -28,14 +28,19 @@ import io.netty.buffer.Unpooled;
  * the error message string otherwise. A heartbeat is an event whose body is hessian2's null.
  *
  * <p><b>Decoding.</b> {@link #decode} only frames: it checks the header and keeps a retained
- * slice of the body, which is forwarded byte for byte; re-encoding writes a new header (the request
- * id is the only field the proxy changes) in front of the same body. The body head is read when
- * {@link DubboFrame#headers()} is first called, so heartbeats and responses are never parsed. A
- * request body that cannot be read makes {@code headers()} throw {@link XProtocolException} while
+ * slice of the body, which is forwarded byte for byte; re-encoding writes a new header (with the
+ * request id the proxy gave it) in front of the same body. The body head is read when something
+ * first reads {@link DubboFrame#headers()}, so heartbeats and responses are never parsed. A
+ * request body that cannot be read makes that read throw {@link XProtocolException} while
  * the connection stays usable: the caller answers that request with
  * {@code errorResponse(request, DESERIALIZATION, ...)}, status 70, which is MOSN's answer to a
  * deserialization error; a caller that lets the exception through closes the connection instead,
  * which is what MOSN itself does for a body head it cannot decode.
+ *
+ * <p><b>Writing back.</b> A request whose headers were read and changed (a filter set, added or
+ * removed one) is encoded with its attachments map re-written from them and the body length fixed
+ * up; the body head and the arguments are not touched, so {@code service}, {@code method},
+ * {@code version} and {@code dubbo} cannot be changed this way (see {@link Attachments}).
  *
  * <p><b>Hessian2 safety.</b> The body comes from anyone who can connect, and hessian2 names
  * classes on the wire: a general deserializer (hessian-lite included, whatever its allow and deny
@@ -135,6 +140,13 @@ public final class DubboProtocol implements XProtocol {
         return new DubboFrame(flag, status, id, body);
     }
 
+    /**
+     * A new header with the frame's current id in front of its body, copied when short, else
+     * shared; a request whose headers were read and changed gets its attachments re-written.
+     *
+     * @throws XProtocolException when the changed attachments would take the body past
+     *     {@link #MAX_BODY_LENGTH}
+     */
     @Override
     public ByteBuf encode(XFrame frame, ByteBufAllocator alloc) {
         if (!(frame instanceof DubboFrame f)) {
@@ -199,7 +211,7 @@ public final class DubboProtocol implements XProtocol {
         if (message != null && !message.isBlank()) {
             text = text.substring(0, text.indexOf('|') + 1) + message;
         }
-        return new DubboFrame(HESSIAN2, status, request.requestId(), Unpooled.wrappedBuffer(hessian2String(text)));
+        return new DubboFrame(HESSIAN2, status, request.requestId(), Unpooled.wrappedBuffer(Hessian2Writer.string(text)));
     }
 
     /**
@@ -234,57 +246,5 @@ public final class DubboProtocol implements XProtocol {
     @Override
     public long nextRequestId(long previous) {
         return previous + 1;
-    }
-
-    /**
-     * {@code s} as a hessian2 string: the length counts UTF-16 units, each encoded as UTF-8 on its
-     * own (as hessian-lite reads it), in chunks of at most 0x8000 units that never split a pair.
-     */
-    static byte[] hessian2String(String s) {
-        int len = s.length();
-        byte[] out = new byte[len * 3 + 3 * (len / 0x8000 + 1)];
-        int o = 0;
-        int from = 0;
-        while (len - from > 0x8000) {
-            int chunk = 0x8000;
-            if (Character.isHighSurrogate(s.charAt(from + chunk - 1))) {
-                chunk--;
-            }
-            out[o++] = 'R';
-            out[o++] = (byte) (chunk >>> 8);
-            out[o++] = (byte) chunk;
-            o = utf8(s, from, chunk, out, o);
-            from += chunk;
-        }
-        int rest = len - from;
-        if (rest <= 0x1f) {
-            out[o++] = (byte) rest;
-        } else if (rest <= 0x3ff) {
-            out[o++] = (byte) (0x30 + (rest >>> 8));
-            out[o++] = (byte) rest;
-        } else {
-            out[o++] = 'S';
-            out[o++] = (byte) (rest >>> 8);
-            out[o++] = (byte) rest;
-        }
-        o = utf8(s, from, rest, out, o);
-        return java.util.Arrays.copyOf(out, o);
-    }
-
-    private static int utf8(String s, int from, int count, byte[] out, int o) {
-        for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                out[o++] = (byte) c;
-            } else if (c < 0x800) {
-                out[o++] = (byte) (0xc0 | (c >>> 6));
-                out[o++] = (byte) (0x80 | (c & 0x3f));
-            } else {
-                out[o++] = (byte) (0xe0 | (c >>> 12));
-                out[o++] = (byte) (0x80 | ((c >>> 6) & 0x3f));
-                out[o++] = (byte) (0x80 | (c & 0x3f));
-            }
-        }
-        return o;
     }
 }

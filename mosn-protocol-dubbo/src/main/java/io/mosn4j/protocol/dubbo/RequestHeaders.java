@@ -21,14 +21,14 @@ final class RequestHeaders {
     private RequestHeaders() {}
 
     /**
-     * Reads {@code body} (its indexes untouched) into headers: {@code service}, {@code method},
+     * Reads {@code body} (its indexes untouched) into {@code h}: {@code service}, {@code method},
      * {@code version} and {@code dubbo} from the head, then every attachment whose key and value
-     * are strings ({@code group}, {@code interface}, {@code path}, ...) unless a head field of that
-     * name came first.
+     * are strings ({@code group}, {@code interface}, {@code path}, ...) unless an entry of that
+     * name (ignoring case) came first.
      *
      * @throws XProtocolException when the body is not a hessian2 dubbo request
      */
-    static Headers read(ByteBuf body) {
+    static void read(ByteBuf body, Headers h) {
         Hessian2Reader in = new Hessian2Reader(body, DubboProtocol.HEADER_LENGTH);
         in.field("dubbo version");
         String dubboVersion = in.readString();
@@ -38,28 +38,21 @@ final class RequestHeaders {
         String version = in.readString();
         in.field("method name");
         String method = in.readString();
-        in.field("parameter types");
-        int descAt = in.position();
-        String desc = in.readString();
-        int args = argumentCount(desc, in, descAt);
+        skipArguments(in);
 
-        Headers h = new Headers(16);
+        h.ensureCapacity(16);
         addIfPresent(h, SERVICE, service);
         addIfPresent(h, METHOD, method);
         addIfPresent(h, VERSION, version);
         addIfPresent(h, DUBBO_VERSION, dubboVersion);
 
-        for (int i = 1; i <= args; i++) {
-            in.field("argument", i);
-            in.skipValue();
-        }
         in.field("attachments");
         if (in.atEnd()) {
-            return h; // a body without an attachments map: nothing more to expose
+            return; // a body without an attachments map: nothing more to expose
         }
         if (!in.beginMap()) {
             in.skipValue(); // null, or anything else: no string attachments to take
-            return h;
+            return;
         }
         while (!in.endOfMap()) {
             String key = Hessian2Reader.isStringStart(in.peek()) ? in.readString() : skip(in);
@@ -68,7 +61,27 @@ final class RequestHeaders {
                 h.add(key, value);
             }
         }
-        return h;
+    }
+
+    /** Steps over the body head's first four strings and the arguments, to the attachments. */
+    static void skipToAttachments(Hessian2Reader in) {
+        in.field("body head");
+        for (int i = 0; i < 4; i++) {
+            in.skipValue(); // strings, as reading the headers found
+        }
+        skipArguments(in);
+    }
+
+    /** Reads the parameter types descriptor and steps over one argument per type it names. */
+    private static void skipArguments(Hessian2Reader in) {
+        in.field("parameter types");
+        int descAt = in.position();
+        String desc = in.readString();
+        int args = argumentCount(desc, in, descAt);
+        for (int i = 1; i <= args; i++) {
+            in.field("argument", i);
+            in.skipValue();
+        }
     }
 
     private static String skip(Hessian2Reader in) {

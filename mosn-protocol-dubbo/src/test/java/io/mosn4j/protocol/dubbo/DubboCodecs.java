@@ -28,6 +28,10 @@ final class DubboCodecs {
                         return URL;
                     case "isConnected":
                         return true;
+                    case "getLocalAddress": // Dubbo's request decoder looks up the exporting port
+                        return new java.net.InetSocketAddress("127.0.0.1", 20880);
+                    case "getRemoteAddress":
+                        return new java.net.InetSocketAddress("127.0.0.1", 40000);
                     case "hasAttribute":
                     case "isClosed":
                         return false;

@@ -26,7 +26,9 @@ class GadgetTest {
         ByteBuf in = Unpooled.wrappedBuffer(wire);
         XFrame f = dubbo.decode(in);
         try {
-            return f.headers();
+            Headers h = f.headers();
+            h.size(); // decoded on first read: before the frame goes
+            return h;
         } finally {
             f.release();
         }

@@ -11,10 +11,10 @@ import java.time.Duration;
 
 /**
  * One Tars packet as it came off the wire: a retained slice of its bytes (length prefix included)
- * and the positions of its fields, read once by {@link #parse}. Only the request id may change:
- * {@link #encode} writes the original bytes with the id field re-encoded in place (its width may
- * change, so the length prefix is rewritten); every other field, {@code sBuffer} and any unknown
- * tag travel byte for byte.
+ * and the positions of its fields, read once by {@link #parse}. {@link #encode} writes the original
+ * bytes with the id field re-encoded in place (its width may change, so the length prefix is
+ * rewritten) and, for a request whose headers a filter changed, a new context map (see
+ * {@link #headers()}); every other field, {@code sBuffer} and any unknown tag travel byte for byte.
  *
  * <p>A packet has one of two layouts (tars's {@code RequestPacket} and {@code ResponsePacket}),
  * told apart by the type of tag 5: a string ({@code sServantName}) or an integer ({@code iRet}).
@@ -74,11 +74,17 @@ public final class TarsFrame implements XFrame {
     private int functionLength;
     private int resultDescAt = -1;
     private int resultDescLength;
-    /** Head offsets of the context and status maps, or -1, and their sizes. */
+    /** Head offsets of the context and status maps, or -1; checked as maps when the headers are read. */
     private int contextAt = -1;
-    private int contextSize;
     private int statusAt = -1;
-    private int statusSize;
+    /**
+     * A request's context map: where it ends, or (none) where it would go, before the first field
+     * with a higher tag; what {@link #encode} writes a changed context into.
+     */
+    private int contextEnd;
+    /** How many entries of each map the headers show (see {@link #MAX_MAP_HEADERS}), once loaded. */
+    private int contextShown;
+    private int statusShown;
     /** sBuffer: where its bytes start (SIMPLE_LIST) or its value starts (LIST of bytes), or -1. */
     private int bodyAt = -1;
     private int bodyLength;
@@ -110,11 +116,15 @@ public final class TarsFrame implements XFrame {
         int tag4Start = 0;
         int tag4End = 0;
         boolean layoutKnown = false;
+        int firstAfterContext = -1;
         while (r.hasMore()) {
             r.readHead();
             int type = r.type;
             int tag = r.tag;
             int head = r.headStart;
+            if (tag > 9 && firstAfterContext < 0) {
+                firstAfterContext = head - base;
+            }
             if (type == Tlv.STRUCT_END) {
                 throw r.error("unexpected struct end (tag " + tag + ")", head);
             }
@@ -187,6 +197,9 @@ public final class TarsFrame implements XFrame {
             f.messageType = tag4;
         }
         f.requestId = f.originalId;
+        if (f.contextAt < 0) {
+            f.contextEnd = firstAfterContext >= 0 ? firstAfterContext : length;
+        }
         return f;
     }
 
@@ -207,11 +220,12 @@ public final class TarsFrame implements XFrame {
             case 8 -> timeoutMs = r.readInt(Tlv.INT_TYPES);
             case 9 -> {
                 contextAt = r.headStart - base;
-                contextSize = readStringMap(r);
+                r.skipValue(r.type, r.tag, r.headStart, 0); // a map<string,string>: checked when read
+                contextEnd = r.pos - base;
             }
             case 10 -> {
                 statusAt = r.headStart - base;
-                statusSize = readStringMap(r);
+                r.skipValue(r.type, r.tag, r.headStart, 0);
             }
             default -> r.skipValue(r.type, r.tag, r.headStart, 0); // kept as they are
         }
@@ -223,7 +237,7 @@ public final class TarsFrame implements XFrame {
             case 6 -> readBody(r, base);
             case 7 -> {
                 statusAt = r.headStart - base;
-                statusSize = readStringMap(r);
+                r.skipValue(r.type, r.tag, r.headStart, 0);
             }
             case 8 -> {
                 resultDescLength = r.readStringLength();
@@ -231,7 +245,7 @@ public final class TarsFrame implements XFrame {
             }
             case 9 -> {
                 contextAt = r.headStart - base;
-                contextSize = readStringMap(r);
+                r.skipValue(r.type, r.tag, r.headStart, 0);
             }
             default -> r.skipValue(r.type, r.tag, r.headStart, 0);
         }
@@ -259,20 +273,6 @@ public final class TarsFrame implements XFrame {
         }
     }
 
-    /** Checks a {@code map<string, string>} whose head was just read; returns its size. */
-    private static int readStringMap(TlvReader r) {
-        int tag = r.tag;
-        if (r.type != Tlv.MAP) {
-            throw r.badType(r.type, tag, r.headStart);
-        }
-        int size = r.readSize(tag, 4); // an entry takes four bytes at least
-        for (int i = 0; i < size; i++) {
-            readMapString(r, tag, 0, "key");
-            readMapString(r, tag, 1, "value");
-        }
-        return size;
-    }
-
     private static int readMapString(TlvReader r, int mapTag, int tag, String what) {
         r.readHead();
         if (r.tag != tag || (Tlv.STRING_TYPES & 1 << r.type) == 0) {
@@ -296,33 +296,163 @@ public final class TarsFrame implements XFrame {
 
     // ---------------------------------------------------------------- encoding
 
-    /** The packet with the current request id; the caller owns (and releases) the result. */
+    /**
+     * The packet with the current request id and, for a request whose headers were read and changed,
+     * its context map re-written (see {@link #headers()}); the caller owns (and releases) the result.
+     * An unchanged packet with its own id is a retained view of its bytes.
+     */
     ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf context = changedContext(alloc);
         int length = raw.readableBytes();
-        if (requestId == originalId) {
+        if (context == null && requestId == originalId) {
             return raw.retainedDuplicate();
         }
+        // the packet is: prefix, id, middle [idEnd, from), the context or nothing, tail [to, length)
+        int from = context == null ? length : contextAt >= 0 ? contextAt : contextEnd;
+        int to = context == null ? length : contextEnd;
+        int contextLength = context == null ? 0 : context.readableBytes();
         int idTag = requestLayout ? 4 : 3;
         int idSize = Tlv.intSize(idTag, requestId);
-        int total = length - (idEnd - idStart) + idSize;
-        int rest = length - idEnd;
-        int headLength = idStart + idSize;
-        ByteBuf head = alloc.buffer(rest <= COPY_LIMIT ? total : headLength);
+        int middle = from - idEnd;
+        int tail = length - to;
+        int total = idStart + idSize + middle + contextLength + tail;
+        if (context != null && total > TarsProtocol.MAX_PACKET) {
+            context.release();
+            throw new io.mosn4j.api.protocol.XProtocolException("tars: the packet with the changed context takes " + total
+                    + " bytes, more than the limit of " + TarsProtocol.MAX_PACKET);
+        }
+        boolean copy = middle + contextLength + tail <= COPY_LIMIT;
+        ByteBuf head = alloc.buffer(copy ? total : idStart + idSize);
         try {
             head.writeInt(total);
             head.writeBytes(raw, 4, idStart - 4);
             Tlv.writeInt(head, idTag, requestId);
-            if (rest <= COPY_LIMIT) {
-                head.writeBytes(raw, idEnd, rest);
-                return head;
+            if (copy) {
+                head.writeBytes(raw, idEnd, middle);
+                if (context != null) {
+                    head.writeBytes(context);
+                }
+                head.writeBytes(raw, to, tail);
             }
         } catch (RuntimeException e) {
             head.release();
+            if (context != null) {
+                context.release();
+            }
             throw e;
         }
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponents(true, head, raw.retainedSlice(idEnd, rest));
+        if (copy) {
+            if (context != null) {
+                context.release();
+            }
+            return head;
+        }
+        CompositeByteBuf out = alloc.compositeBuffer(4);
+        out.addComponent(true, head);
+        if (middle > 0) {
+            out.addComponent(true, raw.retainedSlice(idEnd, middle));
+        }
+        if (context != null) {
+            out.addComponent(true, context);
+        }
+        if (tail > 0) {
+            out.addComponent(true, raw.retainedSlice(to, tail));
+        }
         return out;
+    }
+
+    /**
+     * A request's context map (tag 9, head included) written from its changed headers, or null when
+     * the headers were not changed (or there is no context to write where there was none).
+     */
+    private ByteBuf changedContext(ByteBufAllocator alloc) {
+        Headers h = headers;
+        if (h == null || !request || !requestLayout || !h.isLoaded() || !h.isModified()) {
+            return null;
+        }
+        int n = h.size();
+        boolean[] skip = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            String name = h.name(i);
+            skip[i] = h.value(i) == null || name.equalsIgnoreCase(SERVICE) || name.equalsIgnoreCase(METHOD);
+        }
+        // the status map's entries the headers show, matched by name and value from the end
+        if (statusShown > 0) {
+            TlvReader r = new TlvReader(raw, 0, statusAt, raw.readableBytes());
+            r.readHead();
+            r.readSize(r.tag, 4);
+            for (int e = 0; e < statusShown; e++) {
+                int keyLength = readMapString(r, 10, 0, "key");
+                String key = r.string(r.pos - keyLength, keyLength);
+                int valueLength = readMapString(r, 10, 1, "value");
+                String value = r.string(r.pos - valueLength, valueLength);
+                for (int i = n - 1; i >= 0; i--) {
+                    if (!skip[i] && h.name(i).equals(key) && h.value(i).equals(value)) {
+                        skip[i] = true;
+                        break;
+                    }
+                }
+            }
+        }
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < i && !skip[i]; j++) {
+                skip[i] = !skip[j] && h.name(j).equalsIgnoreCase(h.name(i)); // each name once, its first value
+            }
+            if (!skip[i]) {
+                count++;
+            }
+        }
+        // the original context's entries the headers did not show: named service or method, or past the limit
+        ByteBuf kept = null;
+        int keptStart = 0;
+        int keptEnd = 0;
+        if (contextAt >= 0) {
+            TlvReader r = new TlvReader(raw, 0, contextAt, raw.readableBytes());
+            r.readHead();
+            int size = r.readSize(r.tag, 4);
+            for (int e = 0; e < contextShown; e++) {
+                int start = r.pos;
+                int keyLength = readMapString(r, 9, 0, "key");
+                String key = r.string(r.pos - keyLength, keyLength);
+                readMapString(r, 9, 1, "value");
+                if (key.equalsIgnoreCase(SERVICE) || key.equalsIgnoreCase(METHOD)) {
+                    if (kept == null) {
+                        kept = alloc.buffer();
+                    }
+                    kept.writeBytes(raw, start, r.pos - start);
+                    count++;
+                }
+            }
+            keptStart = r.pos; // the entries never shown run to the map's end
+            keptEnd = contextEnd;
+            count += size - contextShown;
+        } else if (count == 0) {
+            return null; // no context before, none now
+        }
+        ByteBuf out = alloc.buffer();
+        try {
+            Tlv.writeHead(out, Tlv.MAP, 9);
+            Tlv.writeInt(out, 0, count);
+            for (int i = 0; i < n; i++) {
+                if (!skip[i]) {
+                    Tlv.writeString(out, 0, h.name(i));
+                    Tlv.writeString(out, 1, h.value(i));
+                }
+            }
+            if (kept != null) {
+                out.writeBytes(kept);
+            }
+            out.writeBytes(raw, keptStart, keptEnd - keptStart);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        } finally {
+            if (kept != null) {
+                kept.release();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- XFrame
@@ -358,46 +488,96 @@ public final class TarsFrame implements XFrame {
         return request && packetType == PACKET_ONEWAY;
     }
 
+    /** Decodes a packet's headers into its block on first use; no state, so one for all frames. */
+    private static final Headers.Loader HEADERS = h -> ((TarsFrame) h.message()).loadHeaders(h);
+
     /**
      * A request's {@code service} (sServantName) and {@code method} (sFuncName), then its context
      * entries, then its status entries (dyeing, set and grid keys travel there); a response's status
      * entries, then its context entries. Strings are read as UTF-8. At most {@value #MAX_MAP_HEADERS}
      * map entries are exposed: the rest still travel in the packet, unseen by routes and filters (a
      * 10 MiB packet of one-byte entries would otherwise become millions of strings).
+     *
+     * <p>Decoded when first read: a context or status that is not a {@code map<string,string>}
+     * throws an {@link io.mosn4j.api.protocol.XProtocolException} then (and on every later read),
+     * and the request can still be answered with {@link TarsProtocol#errorResponse}.
+     *
+     * <p>When a request's headers were read and changed, encoding re-writes its context (tag 9)
+     * from them; everything else, the status map (tag 10) included, travels as it was. The context
+     * becomes every entry except {@code service} and {@code method} (the servant and function names,
+     * the call's identity, which are not written back) and the status map's own entries (matched by
+     * name and value: a status entry a filter changed or added again is therefore written to the
+     * context, since the status is never re-written). Each name is written once, with its first value;
+     * an entry whose value is null is not written. Context entries the headers never showed (past the
+     * exposed limit, or named {@code service} or {@code method}) are kept as they were. A response's
+     * changes are not written.
      */
     @Override
     public Headers headers() {
         if (headers == null) {
-            Headers h = new Headers(2 + Math.min(contextSize + statusSize, MAX_MAP_HEADERS));
-            if (requestLayout) {
-                h.add(SERVICE, servantName());
-                h.add(METHOD, functionName());
-                addMap(h, contextAt, MAX_MAP_HEADERS + 2);
-                addMap(h, statusAt, MAX_MAP_HEADERS + 2);
-            } else {
-                addMap(h, statusAt, MAX_MAP_HEADERS);
-                addMap(h, contextAt, MAX_MAP_HEADERS);
-            }
-            h.setMessage(this);
-            headers = h;
+            headers = Headers.lazy(this, HEADERS);
         }
         return headers;
     }
 
-    /** Adds the entries of the map whose head is at {@code at} while {@code h} has fewer than {@code limit}. */
-    private void addMap(Headers h, int at, int limit) {
+    private void loadHeaders(Headers h) {
+        if (released) {
+            throw new IllegalStateException("tars packet read after release: " + this);
+        }
+        int limit = requestLayout ? MAX_MAP_HEADERS + 2 : MAX_MAP_HEADERS;
+        h.ensureCapacity(Math.min(mapSize(contextAt) + mapSize(statusAt), MAX_MAP_HEADERS) + (requestLayout ? 2 : 0));
+        if (requestLayout) {
+            h.add(SERVICE, servantName());
+            h.add(METHOD, functionName());
+            contextShown = addMap(h, contextAt, limit);
+            statusShown = addMap(h, statusAt, limit);
+        } else {
+            statusShown = addMap(h, statusAt, limit);
+            contextShown = addMap(h, contextAt, limit);
+        }
+    }
+
+    /**
+     * The entry count the field at {@code at} says it has when it is a map, else 0 ({@link #addMap}
+     * then says what is wrong); read from the bytes directly, which {@link #parse} found well-formed.
+     */
+    private int mapSize(int at) {
+        if (at < 0 || (raw.getUnsignedByte(at) & 0x0F) != Tlv.MAP) { // tags 7, 9, 10: a one-byte head
+            return 0;
+        }
+        int sizeHead = raw.getUnsignedByte(at + 1);
+        return switch (sizeHead & 0x0F) {
+            case Tlv.INT1 -> raw.getByte(at + 2);
+            case Tlv.INT2 -> raw.getShort(at + 2);
+            case Tlv.INT4 -> raw.getInt(at + 2);
+            default -> 0; // ZERO
+        };
+    }
+
+    /**
+     * Adds the entries of the map whose head is at {@code at} while {@code h} has fewer than
+     * {@code limit}, checking that each is a string pair; returns how many it added.
+     */
+    private int addMap(Headers h, int at, int limit) {
         if (at < 0) {
-            return;
+            return 0;
         }
         TlvReader r = new TlvReader(raw, 0, at, raw.readableBytes());
         r.readHead();
-        int size = r.readSize(r.tag, 1);
-        for (int i = 0; i < size && h.size() < limit; i++) {
-            int keyLength = readMapString(r, 0, 0, "key");
-            String key = r.string(r.pos - keyLength, keyLength);
-            int valueLength = readMapString(r, 0, 1, "value");
-            h.add(key, r.string(r.pos - valueLength, valueLength));
+        if (r.type != Tlv.MAP) {
+            throw r.badType(r.type, r.tag, r.headStart);
         }
+        int mapTag = r.tag;
+        int size = r.readSize(mapTag, 4);
+        int added = 0;
+        for (int i = 0; i < size && h.size() < limit; i++) {
+            int keyLength = readMapString(r, mapTag, 0, "key");
+            String key = r.string(r.pos - keyLength, keyLength);
+            int valueLength = readMapString(r, mapTag, 1, "value");
+            h.add(key, r.string(r.pos - valueLength, valueLength));
+            added++;
+        }
+        return added;
     }
 
     /** A response's iRet (for a TUP answer this codec built, its result code); -1 for a request. */

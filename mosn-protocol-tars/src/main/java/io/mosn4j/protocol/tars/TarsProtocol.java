@@ -27,12 +27,18 @@ import io.netty.buffer.Unpooled;
  * <ul>
  *   <li>Packets longer than 10 MiB (10,485,760 bytes, prefix included: TarsGo's and TarsJava's
  *       default maximum) or shorter than {@value #MIN_PACKET} bytes (the smallest packet with the
- *       fields required below) close the connection, as does any malformed field.</li>
+ *       fields required below) close the connection, as does any malformed field, except the
+ *       context and status maps: only the headers need them to be {@code map<string,string>}, so
+ *       they are checked when the headers are first read, and a request whose maps are not gets
+ *       {@code TARSSERVERDECODEERR} (-1) while the connection lives on.</li>
  *   <li>Required: iVersion, cPacketType, the id, tag 5 and, in a request, sFuncName. The other
  *       fields may be missing (Tars's defaults apply); the upstream server judges them. Fields must
  *       come in ascending tag order, as every Tars reader needs them.</li>
  *   <li>Unknown tags (0, and above 10 or 9) are checked for well-formedness and kept byte for byte:
- *       a newer peer's extension fields pass through. The only field ever re-encoded is the id.</li>
+ *       a newer peer's extension fields pass through. The only fields ever re-encoded are the id
+ *       and, when a filter changed a request's headers, its context map (see
+ *       {@link TarsFrame#headers()}: the servant and function names and the status map are never
+ *       re-written).</li>
  *   <li>Request or response is told by the layout (tag 5: string or integer), as MOSN does: the
  *       SPI's {@link #decode} does not say which way a packet travels. TUP responses (iVersion 2, 3)
  *       use the request layout, so they decode as requests, and the core drops them: a TUP call through

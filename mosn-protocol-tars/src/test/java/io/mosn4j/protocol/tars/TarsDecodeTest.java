@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mosn4j.api.protocol.XProtocolException;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.ProxyError;
 import io.mosn4j.protocol.tars.TarsJavaPackets.Request;
 import io.mosn4j.protocol.tars.TarsJavaPackets.Response;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -139,13 +142,10 @@ class TarsDecodeTest {
             bytes overrun       | 00000000 1001 2c 3c 4c 5600 6600 7d00010003 0000 | tars: size 3 of tag 7 does not fit the packet at offset 15
             size with tag 1     | 00000000 1001 2c 3c 4c 5600 6600 7d001c        | tars: bad size (type 12, tag 1) for tag 7 at offset 15
             byte list element   | 00000000 1001 2c 3c 4c 5600 6600 79000101 00   | tars: bad element (type 1, tag 0) of byte list tag 7 at offset 16
-            map key not string  | 00000000 1001 2c 3c 4c 5600 6600 98000100 00 1600 | tars: bad key (type 0, tag 0) in map tag 9 at offset 16
-            map value tag 2     | 00000000 1001 2c 3c 4c 5600 6600 98000106 00 2600 | tars: bad value (type 6, tag 2) in map tag 9 at offset 18
             map huge size       | 00000000 1001 2c 3c 4c 5600 6600 98027fffffff  | tars: size 2147483647 of tag 9 does not fit the packet at offset 14
-            map cut short       | 00000000 1001 2c 3c 4c 5600 6600 98000206 00 1600 | tars: size 2 of tag 9 does not fit the packet at offset 14
+            map cut short       | 00000000 1001 2c 3c 4c 5600 6600 98000206 00 1600 | tars: truncated field head at offset 20
             unknown list huge   | 00000000 1001 2c 3c 4c 5600 6600 b9027fffffff  | tars: size 2147483647 of tag 11 does not fit the packet at offset 14
             unknown struct open | 00000000 1001 2c 3c 4c 5600 6600 ba 0c         | tars: truncated field head at offset 15
-            response bad status | 00000000 1001 2c 3c 4c 5c 6d000c 7600           | tars: bad type 6 for tag 7 at offset 13
             response desc int   | 00000000 1001 2c 3c 4c 5c 6d000c 780c 8c       | tars: bad type 12 for tag 8 at offset 15
             request timeout str | 00000000 1001 2c 3c 4c 5600 6600 7d000c 8600  | tars: bad type 6 for tag 8 at offset 16
             """)
@@ -159,6 +159,43 @@ class TarsDecodeTest {
                 .isExactlyInstanceOf(XProtocolException.class)
                 .hasMessage(message);
         assertThat(in.readerIndex()).isZero();
+        assertThat(in.refCnt()).isEqualTo(1);
+    }
+
+    /**
+     * Context and status maps that are well-formed fields but no {@code map<string,string>}: only the
+     * headers need them, so the packet decodes (and travels as it is), and reading its headers fails,
+     * every time, with what was wrong; the request can still be answered.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            map key not string  | 00000000 1001 2c 3c 4c 5600 6600 98000100 00 1600 | tars: bad key (type 0, tag 0) in map tag 9 at offset 16
+            map value tag 2     | 00000000 1001 2c 3c 4c 5600 6600 98000106 00 2600 | tars: bad value (type 6, tag 2) in map tag 9 at offset 18
+            response bad status | 00000000 1001 2c 3c 4c 5c 6d000c 7600           | tars: bad type 6 for tag 7 at offset 13
+            context a string    | 00000000 1001 2c 3c 4c 5600 6600 9600         | tars: bad type 6 for tag 9 at offset 13
+            status a list       | 00000000 1001 2c 3c 4c 5600 6600 a90c         | tars: bad type 9 for tag 10 at offset 13
+            """)
+    void mapsThatAreNotStringMapsFailWhenTheHeadersAreRead(String name, String hex, String message) {
+        byte[] packet = ByteBufUtil.decodeHexDump(hex.replace(" ", ""));
+        ByteBuf in = Unpooled.wrappedBuffer(packet);
+        in.setInt(0, packet.length);
+        TarsFrame f = tars.decode(in);
+        assertThat(in.isReadable()).isFalse();
+        Headers h = f.headers();
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> h.get("service"))
+                    .isExactlyInstanceOf(XProtocolException.class)
+                    .hasMessage(message);
+        }
+        ByteBuf out = tars.encode(f, UnpooledByteBufAllocator.DEFAULT);
+        assertThat(ByteBufUtil.getBytes(out)).isEqualTo(packet);
+        out.release();
+        if (f.isRequest()) {
+            TarsFrame reply = (TarsFrame) tars.errorResponse(f, ProxyError.DESERIALIZATION, message);
+            assertThat(reply.status()).isEqualTo(TarsReturnCode.TARSSERVERDECODEERR);
+            reply.release();
+        }
+        f.release();
         assertThat(in.refCnt()).isEqualTo(1);
     }
 

@@ -151,9 +151,18 @@ class TarsFuzzTest {
     private void use(Random rnd, TarsFrame f, byte[] packet) {
         Headers h = f.headers();
         assertThat(h.message()).isSameAs(f);
-        if (f.isRequest()) {
-            assertThat(h.get("service")).isNotNull();
-            assertThat(h.get("method")).isNotNull();
+        boolean readable = true;
+        try {
+            if (f.isRequest()) {
+                assertThat(h.get("service")).isNotNull();
+                assertThat(h.get("method")).isNotNull();
+            }
+            h.size();
+        } catch (XProtocolException e) {
+            // a context or status that is no map<string,string>: only reading the headers fails
+            assertThat(e.getMessage()).startsWith("tars: ").contains(" at offset ");
+            assertThat(h.isLoaded()).isFalse();
+            readable = false;
         }
         f.status();
         f.timeout();
@@ -174,7 +183,9 @@ class TarsFuzzTest {
             assertThat(out.isReadable()).isFalse();
             assertThat(again.requestId()).isEqualTo(Integer.toUnsignedLong(id));
             assertThat(again.isRequest()).isEqualTo(f.isRequest());
-            assertThat(again.headers().size()).isEqualTo(h.size());
+            if (readable) {
+                assertThat(again.headers().size()).isEqualTo(h.size());
+            }
             assertThat(again.bodyLength()).isEqualTo(f.bodyLength());
         } finally {
             again.release();

@@ -239,7 +239,16 @@ public final class XClientConnection extends XConnection implements ClientConnec
             }
             // the frame still belongs to the downstream side, which needs it for a local reply
             request.setRequestId(oneWay ? nextFreeId() : id);
-            writeEncoded(protocol.encode(request, ctx.alloc()));
+            ByteBuf encoded;
+            try {
+                encoded = protocol.encode(request, ctx.alloc());
+            } catch (RuntimeException e) {
+                // a filter's header change the protocol cannot carry (bolt: a header map over 32 KiB)
+                log.info("{} upstream {}: cannot encode request {}: {}", protocol.name(), ctx.channel().remoteAddress(), request.requestId(), e.getMessage());
+                failed(ResetReason.PROTOCOL_ERROR);
+                return;
+            }
+            writeEncoded(encoded);
             if (oneWay) {
                 // nothing will come back: the stream is over once the request is out
                 ended = true;

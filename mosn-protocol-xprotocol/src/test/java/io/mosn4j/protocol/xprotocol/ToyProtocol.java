@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A protocol small enough to read in a test: magic 0xAB, kind byte, 4-byte id, 4-byte length,
  * then a UTF-8 body whose text before ':' is the "service" header. Kinds: 1 request, 2 response,
- * 3 heartbeat, 4 heartbeat ack, 5 one-way request, 6 error response (body = error name).
+ * 3 heartbeat, 4 heartbeat ack, 5 one-way request, 6 error response (body = error name). A frame
+ * whose body starts with "unencodable:" makes {@code encode} throw.
  */
 final class ToyProtocol implements XProtocol {
     static final int REQUEST = 1, RESPONSE = 2, HEARTBEAT = 3, HEARTBEAT_ACK = 4, ONEWAY = 5, ERROR = 6;
@@ -126,6 +127,9 @@ final class ToyProtocol implements XProtocol {
     @Override
     public ByteBuf encode(XFrame frame, ByteBufAllocator alloc) {
         Frame f = (Frame) frame;
+        if (f.text().startsWith("unencodable:")) {
+            throw new XProtocolException("toy: cannot encode " + f.text());
+        }
         return alloc.buffer().writeByte(0xAB).writeByte(f.kind).writeInt((int) f.id).writeInt(f.body.readableBytes())
                 .writeBytes(f.body, f.body.readerIndex(), f.body.readableBytes());
     }

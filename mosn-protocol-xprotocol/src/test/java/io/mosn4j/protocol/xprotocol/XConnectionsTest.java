@@ -188,6 +188,24 @@ class XConnectionsTest {
         down.finishAndReleaseAll();
     }
 
+    /** A request the protocol refuses to encode (a header change it cannot carry) fails alone. */
+    @Test
+    void aRequestThatCannotBeEncodedFailsAndTheConnectionServesTheNext() {
+        wire();
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 8, "unencodable:x"));
+        assertThat(drain(up)).isEmpty();
+        List<ToyProtocol.Frame> replies = drain(down);
+        assertThat(replies).extracting(f -> f.kind + "/" + f.requestId() + "/" + f.text())
+                .containsExactly(ToyProtocol.ERROR + "/8/NO_HEALTHY_UPSTREAM|upstream reset");
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 9, "svc:a"));
+        List<ToyProtocol.Frame> sent = drain(up);
+        assertThat(sent).extracting(ToyProtocol.Frame::text).containsExactly("svc:a");
+        assertThat(up.isOpen()).isTrue();
+        release(replies, sent);
+        down.finishAndReleaseAll();
+        up.finishAndReleaseAll();
+    }
+
     @Test
     void oneWayRequestsAreForwardedAndNothingComesBack() {
         wire();
