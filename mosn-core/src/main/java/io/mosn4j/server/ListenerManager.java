@@ -74,11 +74,27 @@ final class ListenerManager {
         return true;
     }
 
+    /**
+     * A listener leaves: it stops accepting, its connections drain (codecs close them once their
+     * requests are done), and whatever is still open when the grace period ends (a relayed TCP
+     * connection) is closed.
+     */
     private void retire(Listener l) {
         l.unbind();
         l.drain();
         Thread.ofVirtual().name("mosn-drain-" + l.name()).start(() -> {
-            awaitStreams(List.of(l), grace);
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (l.connections() > 0 && System.nanoTime() - deadline < 0) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (l.connections() > 0) {
+                log.info("listener {}: grace period over; closing its {} remaining connections", l.name(), l.connections());
+            }
             l.closeConnections();
         });
     }
