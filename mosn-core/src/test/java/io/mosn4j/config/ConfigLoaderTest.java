@@ -307,7 +307,7 @@ class ConfigLoaderTest {
         @Test
         void enumValuesAreExactNotCaseInsensitive() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"lb_random\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM or LB_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
             assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"simple\"")))
                     .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE)");
         }
@@ -437,13 +437,13 @@ class ConfigLoaderTest {
         @Test
         void unknownLbType() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_FOO\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM or LB_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
         }
 
         @Test
         void knownButUnbuiltLbTypeAndClusterTypeSayNotSupportedYet() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_LEAST_REQUEST\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN, LB_REQUEST_ROUNDROBIN)");
             assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"STRICT_DNS\"")))
                     .isEqualTo("cluster_manager.clusters[0].type: cluster type \"STRICT_DNS\" is not supported yet (supported: SIMPLE)");
         }

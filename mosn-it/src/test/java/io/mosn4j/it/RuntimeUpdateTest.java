@@ -224,7 +224,7 @@ class RuntimeUpdateTest {
         assertThat(r.body()).startsWith("invalid request: the body is not JSON");
         r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"c\", \"lb_type\": \"LB_FOO\", \"hosts\": []}}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM or LB_ROUNDROBIN)\n");
+        assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)\n");
         r = update("{\"type\": \"listener\", \"config\": {\"name\": \"bad\", \"address\": \"127.0.0.1:1\", \"filter_chains\": "
                 + "[{\"filters\": [{\"type\": \"proxy\", \"config\": {\"router_config_name\": \"nope\"}}]}]}}");
         assertThat(r.statusCode()).isEqualTo(400);
