@@ -6,6 +6,7 @@ import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ClusterManagerConfig;
 import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.ConfigWarnings;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.LoadedConfig;
@@ -47,11 +48,13 @@ public final class MosnServer {
     private final RouterManager routers = new RouterManager();
     private final StatsRegistry stats = new StatsRegistry();
     private final ListenerManager listeners;
+    private final ConfigWarnings warnings;
     private AdminServer admin;
 
-    private MosnServer(LoadedConfig loaded, Extensions extensions) {
+    private MosnServer(LoadedConfig loaded, Extensions extensions, ConfigWarnings warnings) {
         this.loaded = loaded;
         this.extensions = extensions;
+        this.warnings = warnings;
         this.transport = Transport.best();
         ServerConfig server = loaded.config().server();
         this.acceptors = transport.newGroup(1, "mosn-accept");
@@ -65,9 +68,22 @@ public final class MosnServer {
 
     /** Builds and binds everything; on failure releases what it made and throws ConfigException. */
     public static MosnServer start(LoadedConfig loaded, Extensions extensions) {
-        MosnServer s = new MosnServer(loaded, extensions);
+        return start(loaded, extensions, new ConfigWarnings());
+    }
+
+    /**
+     * As {@link #start(LoadedConfig, Extensions)}, adding what the build warns about to {@code
+     * warnings} (those raised while the config was loaded and checked) and logging the new ones;
+     * the admin config_dump lists them all.
+     */
+    public static MosnServer start(LoadedConfig loaded, Extensions extensions, ConfigWarnings warnings) {
+        MosnServer s = new MosnServer(loaded, extensions, warnings);
         try {
-            s.build();
+            warnings.collect(() -> {
+                s.build();
+                return null;
+            });
+            warnings.logNew();
             return s;
         } catch (RuntimeException e) {
             s.listeners.all().forEach(Listener::unbind);
@@ -118,10 +134,19 @@ public final class MosnServer {
                 : AdminServer.Response.text(405, "use GET"));
         if (extensions.features().enabled(DebugApiFeature.NAME)) {
             routes.put("/debug/update_config", (method, body) -> method.equals("POST")
-                    ? update(body)
+                    ? updateLoggingWarnings(body)
                     : AdminServer.Response.text(405, "use POST"));
         }
         return routes;
+    }
+
+    /** {@link #update}; what an update that succeeds warns about is logged and kept for config_dump. */
+    private AdminServer.Response updateLoggingWarnings(byte[] body) {
+        ConfigWarnings fresh = new ConfigWarnings();
+        AdminServer.Response r = fresh.collect("update_config", () -> update(body)); // refused: nothing changed
+        warnings.addAll(fresh);
+        warnings.logNew();
+        return r;
     }
 
     /**
@@ -191,7 +216,7 @@ public final class MosnServer {
                 .sorted(Comparator.comparing(RouterConfig::routerConfigName)).toList();
         List<ListenerConfig> ls = listeners.all().stream().map(Listener::config).toList();
         List<ClusterConfig> cs = clusters.all().stream().map(Cluster::config).sorted(Comparator.comparing(ClusterConfig::name)).toList();
-        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.processor(), rs, ls);
+        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), rs, ls);
         return new MosnConfig(List.of(live), new ClusterManagerConfig(cs), file.admin());
     }
 
