@@ -1,6 +1,8 @@
 package io.mosn4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mosn4j.admin.AdminServer;
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ClusterConfig;
@@ -12,6 +14,7 @@ import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.config.MosnConfig;
 import io.mosn4j.config.RouterConfig;
+import io.mosn4j.config.SecretRedaction;
 import io.mosn4j.config.ServerConfig;
 import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
@@ -111,7 +114,14 @@ public final class MosnServer {
             listeners.addOrUpdate(config.server().listeners().get(i), rawListeners.at(i));
         }
         if (config.admin() != null && config.admin().address() != null && config.admin().address().socketAddress() != null) {
-            admin = AdminServer.start(config.admin().address().socketAddress(), acceptors, transport, adminRoutes());
+            var at = config.admin().address().socketAddress();
+            admin = AdminServer.start(at, acceptors, transport, adminRoutes());
+            if (!admin.loopbackOnly()) {
+                ConfigWarnings.warn("admin.address.socket_address.address", "the admin API listens on " + at.address() + ":" + admin.port()
+                        + ", reachable from other hosts, and has no authentication"
+                        + (extensions.features().enabled(DebugApiFeature.NAME) ? " (and debug_api lets callers change the config)" : "")
+                        + "; give 127.0.0.1 unless it is firewalled");
+            }
         }
     }
 
@@ -127,7 +137,7 @@ public final class MosnServer {
     private Map<String, AdminServer.Handler> adminRoutes() {
         Map<String, AdminServer.Handler> routes = new LinkedHashMap<>();
         routes.put("/api/v1/config_dump", (method, body) -> method.equals("GET")
-                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(liveConfig()))
+                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(configDump()))
                 : AdminServer.Response.text(405, "use GET"));
         routes.put("/api/v1/stats", (method, body) -> method.equals("GET")
                 ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(stats.snapshot()))
@@ -206,6 +216,21 @@ public final class MosnServer {
             throw new ConfigException("config.name", "required");
         }
         return n;
+    }
+
+    /**
+     * What {@code GET /api/v1/config_dump} shows: {@link #liveConfig()} as MOSN's JSON with its
+     * secrets redacted ({@link SecretRedaction}), plus {@code "warnings"}: what the config (and the
+     * runtime updates since) set that mosn4j accepts but does not act on, when there is any.
+     */
+    public JsonNode configDump() {
+        ObjectNode dump = (ObjectNode) SecretRedaction.redact(ConfigLoader.mapper().valueToTree(liveConfig()));
+        List<String> w = warnings.all();
+        if (!w.isEmpty()) {
+            ArrayNode list = dump.putArray("warnings");
+            w.forEach(list::add);
+        }
+        return dump;
     }
 
     /** The running config, read from the live listeners, route tables and clusters. */

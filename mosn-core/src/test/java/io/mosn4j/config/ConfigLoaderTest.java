@@ -521,6 +521,12 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void adminWithoutAnAddressListensOnLoopbackOnly() {
+            LoadedConfig loaded = parse(with("\"address\": \"0.0.0.0\", \"port_value\": 34901", "\"port_value\": 34901"));
+            assertThat(loaded.config().admin().address().socketAddress().address()).isEqualTo("127.0.0.1");
+        }
+
+        @Test
         void aDumpLoadsBackWithItsWarningsKey() {
             ConfigWarnings warnings = new ConfigWarnings();
             warnings.collect(() -> parse(with("\"servers\": [{", "\"warnings\": [\"tracing: ...\"], \"servers\": [{")));
