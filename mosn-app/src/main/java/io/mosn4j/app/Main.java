@@ -2,6 +2,7 @@ package io.mosn4j.app;
 
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.ConfigWarnings;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.log.MosnLogging;
 import io.mosn4j.server.ConfigCheck;
@@ -104,9 +105,15 @@ public final class Main implements Runnable {
                 return 1;
             }
             LoadedConfig loaded;
+            // what the config sets but mosn4j does not act on: written once the log is set up from it
+            ConfigWarnings warnings = new ConfigWarnings();
             try {
-                loaded = config == null ? defaultConfig() : ConfigLoader.load(config);
-                ConfigCheck.check(loaded, extensions); // every config error before anything starts
+                Extensions checked = extensions;
+                loaded = warnings.collect(() -> {
+                    LoadedConfig l = config == null ? defaultConfig() : ConfigLoader.load(config);
+                    ConfigCheck.check(l, checked); // every config error before anything starts
+                    return l;
+                });
             } catch (ConfigException e) {
                 System.err.println("mosn: invalid config" + (config == null ? "" : " " + config) + ": " + e.getMessage());
                 return 1;
@@ -119,9 +126,10 @@ public final class Main implements Runnable {
             if (!plugins.jars().isEmpty()) {
                 log.info("plugins: {}", plugins.jars());
             }
+            warnings.logNew();
             MosnServer running;
             try {
-                running = MosnServer.start(loaded, extensions);
+                running = MosnServer.start(loaded, extensions, warnings);
             } catch (ConfigException e) {
                 log.error("cannot start: {}", e.getMessage());
                 System.err.println("mosn: cannot start: " + e.getMessage());

@@ -87,6 +87,11 @@ public final class AdminServer {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** Whether only this host can reach the admin API (it listens on a loopback address). */
+    public boolean loopbackOnly() {
+        return ((InetSocketAddress) channel.localAddress()).getAddress().isLoopbackAddress();
+    }
+
     public void close() {
         channel.close().awaitUninterruptibly();
     }

@@ -6,10 +6,15 @@ public record AdminConfig(AddressConfig address) {
     /** {@code {"socket_address": {...}}}. */
     public record AddressConfig(SocketAddressConfig socketAddress) {}
 
-    /** {@code {"address": "0.0.0.0", "port_value": 34901}}. */
+    /**
+     * {@code {"address": "127.0.0.1", "port_value": 34901}}. Without an address the admin API
+     * listens on 127.0.0.1 only: it has no authentication, and its config_dump shows the config.
+     */
     public record SocketAddressConfig(String address, Integer portValue) {
+        public static final String DEFAULT_ADDRESS = "127.0.0.1";
+
         public SocketAddressConfig {
-            address = address == null || address.isBlank() ? "0.0.0.0" : address;
+            address = address == null || address.isBlank() ? DEFAULT_ADDRESS : address;
             if (portValue == null || portValue < 0 || portValue > 65535) {
                 throw new ConfigException("port_value", "required, 0..65535");
             }

@@ -3,6 +3,8 @@ package io.mosn4j.config;
 import io.mosn4j.api.config.ConfigException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -26,23 +28,25 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads MOSN v2 config files (JSON or YAML) the way MOSN's Go decoder does: keys match ignoring
- * case, durations are Go duration strings (or numbers of nanoseconds), unknown keys are skipped
- * with a debug line. Every error names the path of the bad field.
+ * case, durations are Go duration strings (or numbers of nanoseconds). Keys mosn4j does not act on
+ * are refused when that would change security or routing, otherwise skipped with a warning
+ * ({@link UnsupportedFields}, {@link ConfigWarnings}). Every error names the path of the bad field.
  */
 public final class ConfigLoader {
-    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
-
     private static final ObjectMapper MAPPER = newMapper(new JsonMapper());
     private static final ObjectMapper YAML = newMapper(new ObjectMapper(new YAMLFactory()));
+    /** Where the value being converted sits, so fields met while converting are named by their full path. */
+    private static final ScopedValue<String> BASE_PATH = ScopedValue.newInstance();
+    /** Whether the value being converted is a bag other readers share too ({@link JsonConfigValue#shared()}). */
+    private static final ScopedValue<Boolean> SHARED = ScopedValue.newInstance();
 
     private ConfigLoader() {}
 
@@ -80,17 +84,90 @@ public final class ConfigLoader {
         return new LoadedConfig(config, tree);
     }
 
-    /** Converts {@code node} to {@code type}, reporting errors under {@code path}. */
+    /**
+     * Converts {@code node} to {@code type}, reporting errors under {@code path}. Keys of MOSN's
+     * format that mosn4j does not act on are refused or warned about here ({@link UnsupportedFields}).
+     */
     public static <T> T convert(JsonNode node, Class<T> type, String path) {
+        return convert(node, type, path, false);
+    }
+
+    /**
+     * As {@link #convert(JsonNode, Class, String)}; with {@code shared}, keys {@code type} does not
+     * have belong to another reader of the same part ({@code extend_config}) and are not warned about.
+     */
+    static <T> T convert(JsonNode node, Class<T> type, String path, boolean shared) {
         try {
-            return MAPPER.treeToValue(node, type);
+            return ScopedValue.where(BASE_PATH, path).where(SHARED, shared).call(() -> MAPPER.treeToValue(node, type));
+        } catch (RefusedField e) {
+            throw e.error;
         } catch (JsonMappingException e) {
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) { // Jackson wraps it with the path it knows
+                if (t instanceof RefusedField r) {
+                    throw r.error;
+                }
+            }
             throw translate(e, path);
         } catch (JsonProcessingException e) {
             throw new ConfigException(path, e.getOriginalMessage());
         } catch (ConfigException e) {
             throw e.under(path);
         }
+    }
+
+    /** A refusal raised while converting, already carrying the field's full path. */
+    private static final class RefusedField extends RuntimeException {
+        final ConfigException error;
+
+        RefusedField(ConfigException error) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+        }
+    }
+
+    /**
+     * The full path of the value {@code p} is at ({@code servers[0].listeners[1].log_path}), for
+     * deserializers that warn about a value they read.
+     */
+    static String pathOf(JsonParser p) {
+        var ctx = p.getParsingContext();
+        if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+            ctx = ctx.getParent(); // the parser has stepped inside the value: its position is in the parent
+        }
+        return pathOf(ctx);
+    }
+
+    private static String pathOf(JsonStreamContext start) {
+        List<String> parts = new ArrayList<>();
+        for (var ctx = start; ctx != null; ctx = ctx.getParent()) {
+            if (ctx.inObject() && ctx.getCurrentName() != null) {
+                parts.add("." + ctx.getCurrentName());
+            } else if (ctx.inArray() && ctx.getCurrentIndex() >= 0) {
+                parts.add("[" + ctx.getCurrentIndex() + "]");
+            }
+        }
+        StringBuilder sb = new StringBuilder(BASE_PATH.orElse(""));
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            sb.append(parts.get(i));
+        }
+        return !sb.isEmpty() && sb.charAt(0) == '.' ? sb.substring(1) : sb.toString();
+    }
+
+    /** The path of the unknown key {@code name} that {@code p} is at the value of. */
+    private static String unknownKeyPath(DeserializationContext ctx, JsonParser p, String name) {
+        JsonParser main = ctx.getParser();
+        if (main == null || main == p) {
+            return pathOf(p);
+        }
+        // A record's unknown keys are buffered and replayed once it is built (when its last component
+        // is read, or at its end), from a parser that knows nothing of the file. The main parser is
+        // then at the record's next key, inside the record, or past its end, where the record is.
+        var record = main.getParsingContext();
+        if (main.currentToken() == JsonToken.FIELD_NAME && record != null) {
+            record = record.getParent();
+        }
+        String at = pathOf(record);
+        return at.isEmpty() ? name : at + "." + name;
     }
 
     /** Checks what a record cannot check alone: names that must be unique across lists. */
@@ -265,10 +342,20 @@ public final class ConfigLoader {
             @Override
             public boolean handleUnknownProperty(DeserializationContext ctx, JsonParser p, JsonDeserializer<?> deserializer,
                                                  Object beanOrClass, String propertyName) throws IOException {
-                if (log.isDebugEnabled()) {
-                    log.debug("config: ignoring unsupported field \"{}\" at {}", propertyName, p.getParsingContext().pathAsPointer());
+                Class<?> owner = beanOrClass instanceof Class<?> c ? c : beanOrClass.getClass();
+                String path = unknownKeyPath(ctx, p, propertyName);
+                JsonNode value = ctx.readTree(p);
+                UnsupportedFields.Rule rule = UnsupportedFields.rule(owner, propertyName);
+                if (rule.unknown() && SHARED.orElse(false)) {
+                    return true; // another reader's key
                 }
-                p.skipChildren();
+                if (rule.on().test(value)) {
+                    switch (rule.action()) {
+                        case REFUSE -> throw new RefusedField(new ConfigException(path, rule.reason()));
+                        case WARN -> ConfigWarnings.warn(path, rule.reason() + "; ignored");
+                        case ACCEPT -> { }
+                    }
+                }
                 return true;
             }
         });

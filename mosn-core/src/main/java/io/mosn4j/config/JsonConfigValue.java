@@ -8,12 +8,27 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A {@link ConfigValue} over a Jackson tree, bound with the config loader's mapper. */
-public record JsonConfigValue(JsonNode node, String path) implements ConfigValue {
+/**
+ * A {@link ConfigValue} over a Jackson tree, bound with the config loader's mapper.
+ *
+ * @param shared whether this is part of a bag several readers share, such as a proxy's
+ *     {@code extend_config} (each protocol takes its own keys from it): a key one reader's record
+ *     does not have then belongs to another, and is not warned about as unknown
+ */
+public record JsonConfigValue(JsonNode node, String path, boolean shared) implements ConfigValue {
 
     public JsonConfigValue {
         node = node == null ? MissingNode.getInstance() : node;
         path = path == null ? "" : path;
+    }
+
+    public JsonConfigValue(JsonNode node, String path) {
+        this(node, path, false);
+    }
+
+    /** This value as a bag several readers share ({@code extend_config}). */
+    public JsonConfigValue asShared() {
+        return new JsonConfigValue(node, path, true);
     }
 
     public static JsonConfigValue missing(String path) {
@@ -40,26 +55,26 @@ public record JsonConfigValue(JsonNode node, String path) implements ConfigValue
     public JsonConfigValue get(String key) {
         String child = path.isEmpty() ? key : path + "." + key;
         if (!node.isObject()) {
-            return missing(child);
+            return new JsonConfigValue(MissingNode.getInstance(), child, shared);
         }
         JsonNode exact = node.get(key);
         if (exact != null) {
-            return new JsonConfigValue(exact, child);
+            return new JsonConfigValue(exact, child, shared);
         }
         for (var it = node.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (e.getKey().equalsIgnoreCase(key)) {
                 // the path names the key as the file spells it
-                return new JsonConfigValue(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                return new JsonConfigValue(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), shared);
             }
         }
-        return missing(child);
+        return new JsonConfigValue(MissingNode.getInstance(), child, shared);
     }
 
     /** The element at {@code index} of an array, or a missing value. */
     public JsonConfigValue at(int index) {
         String child = path + "[" + index + "]";
-        return node.isArray() && index < node.size() ? new JsonConfigValue(node.get(index), child) : missing(child);
+        return new JsonConfigValue(node.isArray() && index < node.size() ? node.get(index) : MissingNode.getInstance(), child, shared);
     }
 
     @Override
@@ -88,7 +103,13 @@ public record JsonConfigValue(JsonNode node, String path) implements ConfigValue
     }
 
     @Override
+    public void warn(String field, String reason) {
+        String p = field == null || field.isEmpty() ? path : path.isEmpty() ? field : path + "." + field;
+        ConfigWarnings.warn(p, reason);
+    }
+
+    @Override
     public <T> T as(Class<T> type) {
-        return isMissing() ? null : ConfigLoader.convert(node, type, path);
+        return isMissing() ? null : ConfigLoader.convert(node, type, path, shared);
     }
 }

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 
-/** {@code servers[0].listeners[i]}. */
+/**
+ * {@code servers[0].listeners[i]}. {@code use_original_dst} is MOSN's interception mode, a string
+ * ({@code "tproxy"}, {@code "redirect"}; empty is off); {@code false} is read as off too.
+ */
 public record ListenerConfig(
         String name,
         String type,
         String address,
         Boolean bindPort,
-        Boolean useOriginalDst,
+        String useOriginalDst,
         Duration connectionIdleTimeout,
         Long perConnectionBufferLimitBytes,
         List<FilterConfig> listenerFilters,
@@ -26,6 +29,7 @@ public record ListenerConfig(
         SocketAddresses.parse(address, "address");
         name = name == null || name.isBlank() ? address : name;
         bindPort = bindPort == null || bindPort;
+        useOriginalDst = originalDst(useOriginalDst);
         filterChains = ConfigLists.copy(filterChains, "filter_chains");
         if (filterChains.isEmpty()) {
             throw new ConfigException("filter_chains", "at least one filter chain is required");
@@ -41,5 +45,17 @@ public record ListenerConfig(
         if (connectionIdleTimeout != null && connectionIdleTimeout.isNegative()) {
             throw new ConfigException("connection_idle_timeout", "must not be negative");
         }
+    }
+
+    /** Null when off; refused when on: connections would be served as if addressed to the proxy. */
+    private static String originalDst(String mode) {
+        String m = mode == null ? "" : mode.trim();
+        if (m.isEmpty() || m.equalsIgnoreCase("false")) {
+            return null;
+        }
+        if (m.equalsIgnoreCase("tproxy") || m.equalsIgnoreCase("redirect") || m.equalsIgnoreCase("true")) {
+            throw new ConfigException("use_original_dst", "transparent interception (\"" + m + "\") is not supported yet");
+        }
+        throw new ConfigException("use_original_dst", "unknown value \"" + m + "\" (expected \"tproxy\" or \"redirect\", or empty for off)");
     }
 }

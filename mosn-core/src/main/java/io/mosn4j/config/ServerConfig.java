@@ -1,6 +1,11 @@
 package io.mosn4j.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import io.mosn4j.api.config.ConfigException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +16,7 @@ public record ServerConfig(
         String defaultLogPath,
         String defaultLogLevel,
         Duration gracefulTimeout,
-        Integer processor,
+        @JsonDeserialize(using = ServerConfig.Processor.class) Integer processor,
         List<RouterConfig> routers,
         List<ListenerConfig> listeners) {
 
@@ -27,15 +32,48 @@ public record ServerConfig(
         if (gracefulTimeout.isNegative()) {
             throw new ConfigException("graceful_timeout", "must not be negative");
         }
-        if (processor != null && processor < 0) {
-            throw new ConfigException("processor", "must not be negative, got " + processor);
-        }
         routers = ConfigLists.copy(routers, "routers");
         listeners = ConfigLists.copy(listeners, "listeners");
     }
 
-    /** Worker event loops: {@code processor}, or the CPU count when unset or 0. */
+    /**
+     * Worker event loops: {@code processor}, or when it is unset, below 1 or {@code "auto"}, the CPUs
+     * this process may use ({@link Runtime#availableProcessors()} honours a container's CPU quota).
+     */
     public int eventLoops() {
-        return processor == null || processor == 0 ? Runtime.getRuntime().availableProcessors() : processor;
+        return processor == null || processor < 1 ? Runtime.getRuntime().availableProcessors() : processor;
+    }
+
+    /**
+     * MOSN's {@code processor}: a number (a fraction is cut, as Go's {@code int()} does), a number in
+     * a string, or {@code "auto"} in any case, read as 0 (all CPUs); any other string also means auto,
+     * with a warning, as in MOSN.
+     */
+    static final class Processor extends StdDeserializer<Integer> {
+        Processor() {
+            super(Integer.class);
+        }
+
+        @Override
+        public Integer deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            return switch (p.currentToken()) {
+                case VALUE_NUMBER_INT -> p.getIntValue();
+                case VALUE_NUMBER_FLOAT -> (int) p.getDoubleValue();
+                case VALUE_STRING -> {
+                    String text = p.getText().trim();
+                    if (text.equalsIgnoreCase("auto")) {
+                        yield 0;
+                    }
+                    try {
+                        yield Integer.parseInt(text);
+                    } catch (NumberFormatException e) {
+                        ConfigWarnings.warn(ConfigLoader.pathOf(p), "\"" + text + "\" is neither a number nor \"auto\"; using auto ("
+                                + Runtime.getRuntime().availableProcessors() + " CPUs)");
+                        yield 0;
+                    }
+                }
+                default -> (Integer) ctx.handleUnexpectedToken(Integer.class, p);
+            };
+        }
     }
 }

@@ -7,24 +7,29 @@ import io.mosn4j.config.Registry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The stream filter kinds on the class path, by name, and the compiling of a listener's
  * {@code stream_filters} into one creator. A name no jar registers refuses the config, except
- * MOSN's own filters whose absence cannot let in what should be kept out: those are skipped with a
- * warning.
+ * MOSN's own filters whose absence cannot let in, or send elsewhere, what the config says: those
+ * are skipped with a warning.
  */
 public final class StreamFilters {
-    private static final Logger log = LoggerFactory.getLogger(StreamFilters.class);
-
     /**
      * MOSN filters not built yet that only observe or reshape allowed traffic ({@code healthcheck}:
      * mosn4j's RPC codecs answer heartbeats themselves), so a config naming them still runs.
-     * Access control, routing and rate limiting filters are not in this list: they refuse.
      */
-    private static final Set<String> SKIPPABLE = Set.of("healthcheck", "gzip", "grpc_metric", "mirror", "fault_tolerance");
+    private static final Set<String> SKIPPABLE = Set.of("healthcheck", "gzip", "grpc_metric", "istio.stats");
+
+    /**
+     * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), rate
+     * limits ({@code flowControlFilter}), where requests go or what they become ({@code mirror},
+     * {@code fault_tolerance} ejects failing hosts, {@code dsl}, {@code transcoder},
+     * {@code header_to_metadata}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
+     * refused as "not supported yet" rather than "unknown", so the user knows it is MOSN's name.
+     */
+    private static final Set<String> MOSN_NOT_YET = Set.of("jwt_authn", "rbac", "mixer", "flowControlFilter", "mirror",
+            "fault_tolerance", "dsl", "transcoder", "header_to_metadata", "dubbo_stream", "seata", "proxywasm");
 
     private final Registry<StreamFilterFactory> factories;
 
@@ -56,10 +61,10 @@ public final class StreamFilters {
             StreamFilterFactory f = factories.get(type);
             if (f == null) {
                 if (SKIPPABLE.contains(type)) {
-                    log.warn("{}: stream filter \"{}\" is not supported by mosn4j yet; requests pass without it", entry.path(), type);
+                    entry.warn("", "stream filter \"" + type + "\" is not supported yet; requests pass without it");
                     continue;
                 }
-                throw entry.error("type", "unknown stream filter \"" + type + "\" (available: " + factories.names() + ")");
+                throw entry.error("type", unavailable(type));
             }
             creators.add(f.create(entry.get("config"), context));
         }
@@ -78,22 +83,30 @@ public final class StreamFilters {
     }
 
     /**
-     * Parses one {@code per_filter_config} entry with its filter's factory; null when the filter
-     * takes none (logged). An entry for a filter no jar registers refuses the config.
+     * Parses one {@code per_filter_config} entry with its filter's factory. An entry for a filter no
+     * jar registers, or one that takes no per-route config, refuses the config; for MOSN's
+     * observe-only filters not built yet it is skipped with a warning (null).
      */
     public Object parseRouteConfig(String name, ConfigValue config) {
         StreamFilterFactory f = factories.get(name);
         if (f == null) {
             if (SKIPPABLE.contains(name)) {
-                log.warn("{}: stream filter \"{}\" is not supported by mosn4j yet; its route config is ignored", config.path(), name);
+                config.warn("", "stream filter \"" + name + "\" is not supported yet; its route config is ignored");
                 return null;
             }
-            throw config.error("", "no stream filter named \"" + name + "\" (available: " + factories.names() + ")");
+            throw config.error("", unavailable(name));
         }
         Object parsed = f.parseRouteConfig(config);
         if (parsed == null) {
-            log.warn("{}: stream filter \"{}\" takes no per-route config; ignored", config.path(), name);
+            // the entry may narrow what the route lets through (an ip_access rule): ignoring it would not
+            throw config.error("", "stream filter \"" + name + "\" takes no per-route config; its listener config applies to every route");
         }
         return parsed;
+    }
+
+    private String unavailable(String name) {
+        return MOSN_NOT_YET.contains(name)
+                ? "MOSN's stream filter \"" + name + "\" is not supported yet (available: " + factories.names() + ")"
+                : "unknown stream filter \"" + name + "\" (available: " + factories.names() + ")";
     }
 }

@@ -2,6 +2,8 @@ package io.mosn4j.proxy;
 
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.api.config.ConfigValue;
+import io.mosn4j.config.JsonConfigValue;
+import io.mosn4j.config.ProxyConfig;
 import io.mosn4j.api.network.ListenerContext;
 import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.api.network.NetworkFilterFactory;
@@ -38,7 +40,11 @@ public final class ProxyFilterFactory implements NetworkFilterFactory {
     @Override
     public NetworkFilter create(ConfigValue config, ListenerContext listener) {
         CodecRegistry codecs = listener.codecs();
+        config.as(ProxyConfig.class); // refuses or warns about MOSN's keys this filter does not act on
         ConfigValue ext = config.get("extend_config");
+        if (ext instanceof JsonConfigValue j) {
+            ext = j.asShared(); // every protocol takes its own keys from it: the others' are not unknown
+        }
         String down = config.get("downstream_protocol").asText("");
         ProtocolCodec downstream = resolve(down.isBlank() ? "Http1" : down, config.get("downstream_protocol"), ext, codecs);
         String up = config.get("upstream_protocol").asText("");

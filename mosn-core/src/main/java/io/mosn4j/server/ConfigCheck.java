@@ -1,10 +1,12 @@
 package io.mosn4j.server;
 
+import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.config.MosnConfig;
 import io.mosn4j.config.RouterConfig;
+import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
@@ -26,11 +28,18 @@ public final class ConfigCheck {
      * Checks {@code loaded} against {@code extensions}; returns what each listener's chains would
      * do (one line per listener, as the start-up log says it).
      *
-     * @throws io.mosn4j.api.config.ConfigException naming the first bad field
+     * @throws ConfigException naming the first bad field; also when the config has no listener
+     *     (and none can be added at runtime): a process that serves nothing is refused, not started
      */
     public static Map<String, String> check(LoadedConfig loaded, Extensions extensions) {
         MosnConfig config = loaded.config();
         JsonConfigValue root = loaded.root();
+        boolean listenersLater = config.admin() != null && extensions.features().enabled(DebugApiFeature.NAME);
+        if (config.server().listeners().isEmpty() && !listenersLater) {
+            // a process that "started" and serves nothing hides a config that is not what it seems
+            throw new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be added "
+                    + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
+        }
         Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {

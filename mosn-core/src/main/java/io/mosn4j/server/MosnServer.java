@@ -1,16 +1,20 @@
 package io.mosn4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mosn4j.admin.AdminServer;
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ClusterManagerConfig;
 import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.ConfigWarnings;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.LoadedConfig;
 import io.mosn4j.config.MosnConfig;
 import io.mosn4j.config.RouterConfig;
+import io.mosn4j.config.SecretRedaction;
 import io.mosn4j.config.ServerConfig;
 import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
@@ -47,11 +51,13 @@ public final class MosnServer {
     private final RouterManager routers = new RouterManager();
     private final StatsRegistry stats = new StatsRegistry();
     private final ListenerManager listeners;
+    private final ConfigWarnings warnings;
     private AdminServer admin;
 
-    private MosnServer(LoadedConfig loaded, Extensions extensions) {
+    private MosnServer(LoadedConfig loaded, Extensions extensions, ConfigWarnings warnings) {
         this.loaded = loaded;
         this.extensions = extensions;
+        this.warnings = warnings;
         this.transport = Transport.best();
         ServerConfig server = loaded.config().server();
         this.acceptors = transport.newGroup(1, "mosn-accept");
@@ -65,9 +71,22 @@ public final class MosnServer {
 
     /** Builds and binds everything; on failure releases what it made and throws ConfigException. */
     public static MosnServer start(LoadedConfig loaded, Extensions extensions) {
-        MosnServer s = new MosnServer(loaded, extensions);
+        return start(loaded, extensions, new ConfigWarnings());
+    }
+
+    /**
+     * As {@link #start(LoadedConfig, Extensions)}, adding what the build warns about to {@code
+     * warnings} (those raised while the config was loaded and checked) and logging the new ones;
+     * the admin config_dump lists them all.
+     */
+    public static MosnServer start(LoadedConfig loaded, Extensions extensions, ConfigWarnings warnings) {
+        MosnServer s = new MosnServer(loaded, extensions, warnings);
         try {
-            s.build();
+            warnings.collect(() -> {
+                s.build();
+                return null;
+            });
+            warnings.logNew();
             return s;
         } catch (RuntimeException e) {
             s.listeners.all().forEach(Listener::unbind);
@@ -95,7 +114,14 @@ public final class MosnServer {
             listeners.addOrUpdate(config.server().listeners().get(i), rawListeners.at(i));
         }
         if (config.admin() != null && config.admin().address() != null && config.admin().address().socketAddress() != null) {
-            admin = AdminServer.start(config.admin().address().socketAddress(), acceptors, transport, adminRoutes());
+            var at = config.admin().address().socketAddress();
+            admin = AdminServer.start(at, acceptors, transport, adminRoutes());
+            if (!admin.loopbackOnly()) {
+                ConfigWarnings.warn("admin.address.socket_address.address", "the admin API listens on " + at.address() + ":" + admin.port()
+                        + ", reachable from other hosts, and has no authentication"
+                        + (extensions.features().enabled(DebugApiFeature.NAME) ? " (and debug_api lets callers change the config)" : "")
+                        + "; give 127.0.0.1 unless it is firewalled");
+            }
         }
     }
 
@@ -111,17 +137,26 @@ public final class MosnServer {
     private Map<String, AdminServer.Handler> adminRoutes() {
         Map<String, AdminServer.Handler> routes = new LinkedHashMap<>();
         routes.put("/api/v1/config_dump", (method, body) -> method.equals("GET")
-                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(liveConfig()))
+                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(configDump()))
                 : AdminServer.Response.text(405, "use GET"));
         routes.put("/api/v1/stats", (method, body) -> method.equals("GET")
                 ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(stats.snapshot()))
                 : AdminServer.Response.text(405, "use GET"));
         if (extensions.features().enabled(DebugApiFeature.NAME)) {
             routes.put("/debug/update_config", (method, body) -> method.equals("POST")
-                    ? update(body)
+                    ? updateLoggingWarnings(body)
                     : AdminServer.Response.text(405, "use POST"));
         }
         return routes;
+    }
+
+    /** {@link #update}; what an update that succeeds warns about is logged and kept for config_dump. */
+    private AdminServer.Response updateLoggingWarnings(byte[] body) {
+        ConfigWarnings fresh = new ConfigWarnings();
+        AdminServer.Response r = fresh.collect("update_config", () -> update(body)); // refused: nothing changed
+        warnings.addAll(fresh);
+        warnings.logNew();
+        return r;
     }
 
     /**
@@ -183,6 +218,21 @@ public final class MosnServer {
         return n;
     }
 
+    /**
+     * What {@code GET /api/v1/config_dump} shows: {@link #liveConfig()} as MOSN's JSON with its
+     * secrets redacted ({@link SecretRedaction}), plus {@code "warnings"}: what the config (and the
+     * runtime updates since) set that mosn4j accepts but does not act on, when there is any.
+     */
+    public JsonNode configDump() {
+        ObjectNode dump = (ObjectNode) SecretRedaction.redact(ConfigLoader.mapper().valueToTree(liveConfig()));
+        List<String> w = warnings.all();
+        if (!w.isEmpty()) {
+            ArrayNode list = dump.putArray("warnings");
+            w.forEach(list::add);
+        }
+        return dump;
+    }
+
     /** The running config, read from the live listeners, route tables and clusters. */
     public MosnConfig liveConfig() {
         MosnConfig file = loaded.config();
@@ -191,7 +241,7 @@ public final class MosnServer {
                 .sorted(Comparator.comparing(RouterConfig::routerConfigName)).toList();
         List<ListenerConfig> ls = listeners.all().stream().map(Listener::config).toList();
         List<ClusterConfig> cs = clusters.all().stream().map(Cluster::config).sorted(Comparator.comparing(ClusterConfig::name)).toList();
-        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.processor(), rs, ls);
+        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), rs, ls);
         return new MosnConfig(List.of(live), new ClusterManagerConfig(cs), file.admin());
     }
 

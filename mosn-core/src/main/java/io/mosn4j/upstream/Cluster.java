@@ -28,7 +28,7 @@ import java.util.Objects;
 public final class Cluster implements ClusterInfo {
     /** MOSN's balancers not built yet: refused with a clear message rather than "unknown". */
     private static final java.util.Set<String> LB_LATER = java.util.Set.of("LB_WEIGHTED_ROUNDROBIN", "LB_LEAST_REQUEST",
-            "LB_LEAST_CONNECTION", "LB_MAGLEV", "LB_RINGHASH", "LB_ORIGINAL_DST", "LB_PEAK_EWMA", "LB_PEAKEWMA", "LB_REQUEST_ROUNDROBIN");
+            "LB_LEAST_CONNECTION", "LB_MAGLEV", "LB_RINGHASH", "LB_ORIGINAL_DST", "LB_PEAK_EWMA", "LB_PEAKEWMA");
 
     private final ClusterConfig config;
     private final List<Host> hosts;

@@ -252,6 +252,36 @@ class ConfigLoaderTest {
     @Nested
     class Keys {
 
+        @ParameterizedTest(name = "processor {0}")
+        @CsvSource(delimiter = '|', value = {
+                "4          | 4",
+                "\"4\"      | 4",
+                "\" 3 \"    | 3",
+                "2.7        | 2",
+                "\"auto\"   | 0",
+                "\"AUTO\"   | 0",
+                "0          | 0",
+                "-1         | -1",
+        })
+        void processorTakesMosnsValues(String literal, int expected) {
+            ConfigWarnings warnings = new ConfigWarnings();
+            LoadedConfig loaded = warnings.collect(() -> parse(with("\"processor\": 2", "\"processor\": " + literal.trim())));
+            ServerConfig server = loaded.config().server();
+            assertThat(server.processor()).isEqualTo(expected);
+            assertThat(server.eventLoops()).isEqualTo(expected >= 1 ? expected : Runtime.getRuntime().availableProcessors());
+            assertThat(warnings.all()).isEmpty();
+        }
+
+        @Test
+        void processorThatIsNeitherANumberNorAutoMeansAutoWithAWarning() {
+            ConfigWarnings warnings = new ConfigWarnings();
+            LoadedConfig loaded = warnings.collect(() -> parse(with("\"processor\": 2", "\"processor\": \"two\"")));
+            assertThat(loaded.config().server().eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(warnings.all()).containsExactly("servers[0].processor: \"two\" is neither a number nor \"auto\"; using auto ("
+                    + Runtime.getRuntime().availableProcessors() + " CPUs)");
+            assertThat(error(with("\"processor\": 2", "\"processor\": true"))).startsWith("servers[0].processor: ");
+        }
+
         @Test
         void baseTemplateIsValid() {
             LoadedConfig loaded = parse(BASE);
@@ -307,20 +337,18 @@ class ConfigLoaderTest {
         @Test
         void enumValuesAreExactNotCaseInsensitive() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"lb_random\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM or LB_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
             assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"simple\"")))
                     .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE)");
         }
 
         @Test
-        void unknownKeysAndSectionsAreIgnored() {
+        void mosnSectionsThatOnlyObserveAreWarnedAboutOnceEachByPath() {
             String json = with(BASE, "\"servers\": [{", """
                     "tracing": {"enable": true, "driver": "SOFATracer", "config": {"generator": "mosn"}},
                     "pprof": {"debug": true, "port_value": 34902},
                     "disable_upgrade": true,
-                    "inspector": true,
                     "metrics": {"sinks": [{"type": "prometheus", "config": {"port": 34903}}], "stats_matcher": {"reject_all": false}},
-                    "dynamic_resources": {"ads_config": {"api_type": "GRPC"}},
                     "close_graceful": true,
                     "servers": [{
                       "mosn_server_name": "mosn_server_1",
@@ -328,6 +356,7 @@ class ConfigLoaderTest {
                     """);
             json = with(json, "\"bind_port\": true,", """
                     "bind_port": true,
+                    "type": "ingress",
                     "log_path": "stdout",
                     "log_level": "DEBUG",
                     "inspector": true,
@@ -339,13 +368,169 @@ class ConfigLoaderTest {
             json = with(json, "\"connect_timeout\": \"3s\",", """
                     "connect_timeout": "3s",
                     "circuit_breakers": [{"max_connections": 100}],
-                    "health_check": {"protocol": "Http1", "timeout": "1s"},
+                    "health_check": {},
                     "lb_subset_config": {},
-                    "cluster_manager_unknown_field": "x",
+                    "keepalive": {"interval": "15s"},
+                    "cluster_unknown_field": "x",
                     """);
-            LoadedConfig loaded = parse(json);
+            ConfigWarnings warnings = new ConfigWarnings();
+            String config = json;
+            LoadedConfig loaded = warnings.collect(() -> parse(config));
+            warnings.collect(() -> chains(loaded)); // checked again, as the start builds it again: no second line
             assertThat(loaded.config().server().listeners().get(0).streamFilters()).hasSize(1);
-            assertThat(loaded.config().clusterManager().clusters().get(0).connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(warnings.all()).containsExactlyInAnyOrder(
+                    "tracing: tracing is not supported yet; ignored",
+                    "pprof: pprof is Go's profiler; use JFR with mosn4j; ignored",
+                    "metrics: metrics sinks are not supported yet (GET /api/v1/stats shows the counters); ignored",
+                    "servers[0].global_log_roller: log rotation is not supported yet; ignored",
+                    "servers[0].listeners[0].log_path: per-listener logs are not supported; everything goes to default_log_path; ignored",
+                    "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
+                    "servers[0].listeners[0].inspector: inspector only lets plaintext into TLS listeners, and TLS listeners are not "
+                            + "supported yet; ignored",
+                    "servers[0].listeners[0].stream_filters[0]: stream filter \"healthcheck\" is not supported yet; requests pass without it",
+                    "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
+                    "cluster_manager.clusters[0].keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored",
+                    "cluster_manager.clusters[0].cluster_unknown_field: unknown field; ignored");
+        }
+
+        @Test
+        void warningsNameTheFieldWhereverItSitsAmongKnownKeys() {
+            // Jackson builds a record as soon as its last component is read and handles the unknown
+            // keys it met so far then, the rest as they come: each must still get its own path
+            String json = with(BASE, "\"admin\":", "\"metrics\": {\"shm_zone\": \"m\"}, \"admin\":");
+            json = with(json, "\"port_value\": 34901}}}", "\"port_value\": 34901}}}, \"pprof\": {\"debug\": true}");
+            json = with(json, "\"name\": \"l1\",", "\"reuseport\": true, \"name\": \"l1\",");
+            json = with(json, "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"idle_timeout\": \"1m\"");
+            ConfigWarnings warnings = new ConfigWarnings();
+            String config = json;
+            warnings.collect(() -> parse(config));
+            assertThat(warnings.all()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactlyInAnyOrder(
+                    "metrics", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].idle_timeout");
+        }
+
+        @Test
+        void extendConfigIsEveryProtocolsBagSoOtherProtocolsKeysAreNotUnknown() {
+            ConfigWarnings warnings = new ConfigWarnings();
+            warnings.collect(() -> parse(with("\"downstream_protocol\": \"Http1\",", """
+                    "downstream_protocol": "Auto", "extend_config": {"sub_protocol": "bolt", "http2_use_stream": true, "max_concurrent_streams": 100},""")));
+            assertThat(warnings.all()).isEmpty();
+        }
+
+        @Test
+        void fieldsSetToOffAreNotWarnedAbout() {
+            String json = with(BASE, "\"servers\": [{", """
+                    "tracing": {"enable": false, "driver": "SOFATracer"},
+                    "pprof": {"debug": false, "port_value": 34902},
+                    "metrics": {"sinks": []},
+                    "servers": [{
+                      "use_netpoll_mode": false,
+                    """);
+            json = with(json, "\"bind_port\": true,", """
+                    "bind_port": true, "inspector": false, "use_original_dst": "", "network": "tcp", "log_path": "",
+                    """);
+            json = with(json, "\"route\": {\"cluster_name\": \"c1\", \"timeout\": \"2s\"}",
+                    "\"route\": {\"cluster_name\": \"c1\", \"timeout\": \"2s\", \"retry_policy\": {\"retry_on\": false, \"num_retries\": 3}}");
+            ConfigWarnings warnings = new ConfigWarnings();
+            String config = json;
+            warnings.collect(() -> parse(config));
+            assertThat(warnings.all()).isEmpty();
+        }
+
+        /** Each: text of BASE, its replacement, the path refused and why. */
+        @ParameterizedTest(name = "{2}")
+        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+                "`\"servers\": [{`|`\"dynamic_resources\": {\"ads_config\": {\"api_type\": \"GRPC\"}}, \"servers\": [{`"
+                        + "|dynamic_resources|xDS is not supported yet",
+                "`\"servers\": [{`|`\"static_resources\": {\"clusters\": [{\"name\": \"xds\"}]}, \"servers\": [{`"
+                        + "|static_resources|xDS is not supported yet (Envoy's bootstrap resources",
+                "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
+                        + "|extends|extension configs (extends) are not supported yet",
+                "`\"connect_timeout\": \"3s\",`|`\"health_check\": {\"protocol\": \"Http1\", \"service_name\": \"s\"},`"
+                        + "|cluster_manager.clusters[0].health_check|active health checks are not supported yet",
+                "`\"connect_timeout\": \"3s\",`|`\"lb_subset_config\": {\"subset_selectors\": [[\"version\"]]},`"
+                        + "|cluster_manager.clusters[0].lb_subset_config|subset load balancing (lb_subset_config) is not supported yet",
+                "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"
+                        + "|cluster_manager.tls_context|upstream TLS is not supported yet",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"retry_policy\": {\"retry_on\": true, \"num_retries\": 3}`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.retry_policy|retry policies are not supported yet",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"v\": \"1\"}}}`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.metadata_match|routing to hosts by metadata",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 1}}]`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.weighted_clusters|weighted clusters are not supported yet",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"prefix_rewrite\": \"/v2\"`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.prefix_rewrite|path rewrites are not supported yet",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_remove\": [\"authorization\"]`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.request_headers_to_remove|changing request headers",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"redirect\": {\"path_redirect\": \"/x\"}`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].redirect|redirects are not supported yet",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"c1\", \"percent\": 100}`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].request_mirror_policies|request mirroring is not supported yet",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"variables\": [{\"name\": \"x\", \"value\": \"y\"}]}`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.variables|matching routes on variables",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefx\": \"/admin\"}`"
+                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.prefx|unknown match field; refused rather than matching more",
+                "`\"domains\": [\"*\"],`|`\"domains\": [\"*\"], \"require_tls\": \"ALL\",`"
+                        + "|servers[0].routers[0].virtual_hosts[0].require_tls|require_tls is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"use_original_dst\": \"tproxy\",`"
+                        + "|servers[0].listeners[0].use_original_dst|transparent interception (\"tproxy\") is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"use_original_dst\": \"redirect\",`"
+                        + "|servers[0].listeners[0].use_original_dst|transparent interception (\"redirect\") is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"use_original_dst\": true,`"
+                        + "|servers[0].listeners[0].use_original_dst|transparent interception (\"true\") is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"use_original_dst\": \"dnat\",`"
+                        + "|servers[0].listeners[0].use_original_dst|unknown value \"dnat\" (expected \"tproxy\" or \"redirect\"",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"network\": \"udp\",`"
+                        + "|servers[0].listeners[0].network|listeners other than tcp are not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {}}],`"
+                        + "|servers[0].listeners[0].stream_filters[0].type|MOSN's stream filter \"jwt_authn\" is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"stream_filters\": [{\"type\": \"mirror\", \"config\": {}}],`"
+                        + "|servers[0].listeners[0].stream_filters[0].type|MOSN's stream filter \"mirror\" is not supported yet",
+                "`\"router_config_name\": \"r1\"}`|`\"router_config_name\": \"r1\", \"fallback_for_unknown_protocol\": true}`"
+                        + "|servers[0].listeners[0].filter_chains[0].filters[0].config.fallback_for_unknown_protocol|falling back to tcp_proxy",
+        })
+        void mosnFieldsThatWouldChangeSecurityOrRoutingAreRefusedByPath(String from, String to, String path, String why) {
+            String message = error(with(from, to));
+            assertThat(message).startsWith(path + ": " + why);
+            assertThat(message).doesNotContain("unknown value \"LB").doesNotContain("ignored");
+        }
+
+        @Test
+        void listenerUseOriginalDstTakesMosnsStringAndEmptyOrFalseIsOff() {
+            for (String off : new String[] {"\"\"", "false", "\"false\"", "null"}) {
+                LoadedConfig loaded = parse(with("\"bind_port\": true,", "\"bind_port\": true, \"use_original_dst\": " + off + ","));
+                assertThat(loaded.config().server().listeners().get(0).useOriginalDst()).as(off).isNull();
+            }
+        }
+
+        @Test
+        void requestRoundRobinIsMosnsNameAndLoads() {
+            LoadedConfig loaded = parse(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_REQUEST_ROUNDROBIN\""));
+            assertThat(loaded.config().clusterManager().clusters().get(0).lbType()).isEqualTo("LB_REQUEST_ROUNDROBIN");
+        }
+
+        @Test
+        void aConfigWithNoListenersIsRefusedUnlessTheDebugApiCanAddThem() {
+            String noListeners = """
+                    {"servers": [{"default_log_path": "stdout"}],
+                     "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 34901}}}}
+                    """;
+            assertThat(error(noListeners)).startsWith("servers[0].listeners: no listeners, so nothing would be served");
+            assertThat(error("{\"grafana\": {\"panels\": []}}")).startsWith("servers[0].listeners: no listeners");
+            Extensions debugApi = EXTENSIONS.withFeatures(EXTENSIONS.features().with("debug_api=true"));
+            ConfigCheck.check(ConfigLoader.parse(noListeners, false), debugApi);
+        }
+
+        @Test
+        void adminWithoutAnAddressListensOnLoopbackOnly() {
+            LoadedConfig loaded = parse(with("\"address\": \"0.0.0.0\", \"port_value\": 34901", "\"port_value\": 34901"));
+            assertThat(loaded.config().admin().address().socketAddress().address()).isEqualTo("127.0.0.1");
+        }
+
+        @Test
+        void aDumpLoadsBackWithItsWarningsKey() {
+            ConfigWarnings warnings = new ConfigWarnings();
+            warnings.collect(() -> parse(with("\"servers\": [{", "\"warnings\": [\"tracing: ...\"], \"servers\": [{")));
+            assertThat(warnings.all()).isEmpty();
         }
 
         @Test
@@ -437,13 +622,13 @@ class ConfigLoaderTest {
         @Test
         void unknownLbType() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_FOO\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM or LB_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
         }
 
         @Test
         void knownButUnbuiltLbTypeAndClusterTypeSayNotSupportedYet() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_LEAST_REQUEST\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN, LB_REQUEST_ROUNDROBIN)");
             assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"STRICT_DNS\"")))
                     .isEqualTo("cluster_manager.clusters[0].type: cluster type \"STRICT_DNS\" is not supported yet (supported: SIMPLE)");
         }
@@ -477,18 +662,6 @@ class ConfigLoaderTest {
         void portValueOutOfRange() {
             assertThat(error(with("\"port_value\": 34901", "\"port_value\": 70000")))
                     .isEqualTo("admin.address.socket_address.port_value: required, 0..65535");
-        }
-
-        @Test
-        void processorNotANumber() {
-            assertThat(error(with("\"processor\": 2", "\"processor\": \"two\"")))
-                    .isEqualTo("servers[0].processor: invalid value \"two\" (expected an integer)");
-        }
-
-        @Test
-        void processorNegative() {
-            assertThat(error(with("\"processor\": 2", "\"processor\": -1")))
-                    .isEqualTo("servers[0].processor: must not be negative, got -1");
         }
 
         @Test

@@ -237,4 +237,53 @@ class BalancerTest {
             assertThat(sawRepeat).isTrue();
         }
     }
+
+    /** MOSN's {@code LB_REQUEST_ROUNDROBIN}: each request starts at the first host; a retry moves on. */
+    @Nested
+    class RequestRoundRobin {
+
+        @Test
+        void everyRequestGoesToTheFirstHostAsInMosn() {
+            assertThat(counts(picks(cluster("LB_REQUEST_ROUNDROBIN", 1, 5, 1), 100))).containsExactly(Map.entry("127.0.0.1:9001", 100));
+        }
+
+        @Test
+        void aRetryTakesTheNextHostInOrder() {
+            Picker c = cluster("LB_REQUEST_ROUNDROBIN", 1, 1, 1);
+            HostInfo first = c.chooseHost();
+            HostInfo retry = c.balancer().choose(avoiding(first));
+            assertThat(retry.address()).isEqualTo("127.0.0.1:9002");
+            assertThat(c.balancer().choose(avoiding(first, retry)).address()).isEqualTo("127.0.0.1:9003");
+        }
+    }
+
+    static io.mosn4j.api.upstream.LoadBalancerContext avoiding(HostInfo... tried) {
+        List<HostInfo> avoid = List.of(tried);
+        return new io.mosn4j.api.upstream.LoadBalancerContext() {
+            @Override
+            public long hashKey() {
+                return -1;
+            }
+
+            @Override
+            public Map<String, String> metadataMatch() {
+                return Map.of();
+            }
+
+            @Override
+            public boolean shouldAvoid(HostInfo host) {
+                return avoid.contains(host);
+            }
+
+            @Override
+            public io.mosn4j.api.stream.Headers requestHeaders() {
+                return null;
+            }
+
+            @Override
+            public io.mosn4j.api.stream.RequestInfo requestInfo() {
+                return null;
+            }
+        };
+    }
 }

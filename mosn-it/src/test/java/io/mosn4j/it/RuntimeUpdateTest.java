@@ -224,7 +224,12 @@ class RuntimeUpdateTest {
         assertThat(r.body()).startsWith("invalid request: the body is not JSON");
         r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"c\", \"lb_type\": \"LB_FOO\", \"hosts\": []}}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM or LB_ROUNDROBIN)\n");
+        assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)\n");
+        // what the file could not set, an update cannot either
+        r = update("{\"type\": \"router\", \"config\": {\"router_config_name\": \"main\", \"virtual_hosts\": [{\"domains\": [\"*\"], "
+                + "\"routers\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster_name\": \"c\", \"retry_policy\": {\"retry_on\": true}}}]}]}}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).isEqualTo("config.virtual_hosts[0].routers[0].route.retry_policy: retry policies are not supported yet\n");
         r = update("{\"type\": \"listener\", \"config\": {\"name\": \"bad\", \"address\": \"127.0.0.1:1\", \"filter_chains\": "
                 + "[{\"filters\": [{\"type\": \"proxy\", \"config\": {\"router_config_name\": \"nope\"}}]}]}}");
         assertThat(r.statusCode()).isEqualTo(400);
@@ -236,6 +241,18 @@ class RuntimeUpdateTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(configDump().at("/cluster_manager/clusters").findValuesAsText("lb_type")).doesNotContain("LB_FOO");
         assertThat(configDump().at("/servers/0/listeners").findValuesAsText("name")).doesNotContain("bad");
+    }
+
+    /** An update with a setting mosn4j only warns about applies, logs the warning once and lists it in the dump. */
+    @Test
+    void anUpdatesWarningsAreLoggedAndDumped() throws Exception {
+        HttpResponse<String> r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"warned\", \"keepalive\": {\"interval\": \"15s\"}, "
+                + "\"hosts\": [{\"address\": \"" + b4.address() + "\"}]}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String line = "update_config: config.keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored";
+        assertThat(configDump().path("warnings").toString()).contains(line);
+        assertThat(mosn.output().lines().filter(l -> l.contains("[WARN]") && l.contains(line)).count()).isEqualTo(1);
+        assertThat(update("{\"type\": \"remove_cluster\", \"config\": {\"name\": \"warned\"}}").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -43,7 +43,22 @@ public interface ConfigValue {
 
     /** A {@link ConfigException} for this value's path (or {@code field} under it). */
     default ConfigException error(String field, String reason) {
-        String p = field == null || field.isEmpty() ? path() : path().isEmpty() ? field : path() + "." + field;
-        return new ConfigException(p, reason);
+        return new ConfigException(pathOf(field), reason);
+    }
+
+    /**
+     * Says that this value (or {@code field} under it) is set but not acted on, because {@code
+     * reason} ({@code "not a key of the fault stream filter; ignored"}): one WARN line at start
+     * naming the path, and an entry in the admin config_dump's {@code warnings}. Only for what is
+     * harmless to skip; a setting whose absence would let in, or send somewhere, what the config
+     * says must not be, is refused with {@link #error} instead.
+     */
+    default void warn(String field, String reason) {
+        String p = pathOf(field);
+        System.getLogger("config").log(System.Logger.Level.WARNING, p.isEmpty() ? reason : p + ": " + reason);
+    }
+
+    private String pathOf(String field) {
+        return field == null || field.isEmpty() ? path() : path().isEmpty() ? field : path() + "." + field;
     }
 }

@@ -41,7 +41,8 @@ public interface StreamFilterFactory {
     /**
      * Parses this filter's entry in a route's {@code per_filter_config} at load; the filter reads
      * the result with {@code callbacks.route().perFilterConfig(name())}. Null (the default) means
-     * the filter takes no per-route config, and an entry for it is logged as ignored.
+     * the filter takes no per-route config, and a config with an entry for it is refused: the entry
+     * may narrow what the route lets through, and ignoring it would not.
      */
     default Object parseRouteConfig(ConfigValue config) {
         return null;

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code fault} filter's config (MOSN's {@code StreamFaultInject}), for a listener or one
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * @param headers every one must match for faults to apply
  */
 record FaultConfig(Delay delay, Abort abort, String upstreamCluster, List<HeaderMatcher> headers) {
-    private static final Logger log = LoggerFactory.getLogger(FaultConfig.class);
 
     /** Holds a request for {@code fixedDelay} with a probability of {@code percentage}/100. */
     record Delay(Duration fixedDelay, int percentage) {
@@ -45,7 +42,7 @@ record FaultConfig(Delay delay, Abort abort, String upstreamCluster, List<Header
     /**
      * Parses {@code c}; a missing config is one that injects nothing. Keys MOSN's stream fault
      * filter does not have (such as the network fault filter's {@code delay_percent}) are ignored
-     * with a debug line.
+     * with a warning.
      *
      * @throws io.mosn4j.api.config.ConfigException naming the bad field's path
      */
@@ -137,7 +134,7 @@ record FaultConfig(Delay delay, Abort abort, String upstreamCluster, List<Header
                 found |= k.equalsIgnoreCase(key);
             }
             if (!found) {
-                log.debug("{}.{}: not a key of the fault stream filter; ignored", c.path(), key);
+                c.warn(key, "not a key of the fault stream filter; ignored");
             }
         }
     }

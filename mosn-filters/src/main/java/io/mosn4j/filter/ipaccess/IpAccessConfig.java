@@ -6,8 +6,6 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code ip_access} filter's config (MOSN's):
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * @param entries the {@code ips} entries, in order
  */
 record IpAccessConfig(boolean defaultAllow, String header, List<Entry> entries) {
-    private static final Logger log = LoggerFactory.getLogger(IpAccessConfig.class);
 
     /** One {@code ips} entry: whether it allows, and the ranges it holds. */
     record Entry(boolean allow, List<CidrRange> ranges) {
@@ -40,7 +37,8 @@ record IpAccessConfig(boolean defaultAllow, String header, List<Entry> entries) 
     }
 
     /**
-     * Parses {@code c}; a missing config allows everyone. Unknown keys are ignored with a debug line.
+     * Parses {@code c}; a missing config allows everyone. A key it does not know is refused: it may be a misspelt rule, and skipping it could let in
+     * whom the rule keeps out.
      *
      * @throws io.mosn4j.api.config.ConfigException naming the bad field's path
      */
@@ -51,7 +49,7 @@ record IpAccessConfig(boolean defaultAllow, String header, List<Entry> entries) 
         if (!c.isObject()) {
             throw c.error("", "must be an object {\"default_action\", \"header\", \"ips\"}");
         }
-        ignoreUnknownKeys(c, "default_action", "header", "ips");
+        refuseUnknownKeys(c, "default_action", "header", "ips");
         ConfigValue d = c.get("default_action");
         boolean defaultAllow = d.isMissing() || allow(d);
         String header = c.get("header").as(String.class);
@@ -73,7 +71,7 @@ record IpAccessConfig(boolean defaultAllow, String header, List<Entry> entries) 
         if (!e.isObject()) {
             throw e.error("", "must be an object {\"action\", \"addrs\"}");
         }
-        ignoreUnknownKeys(e, "action", "addrs");
+        refuseUnknownKeys(e, "action", "addrs");
         ConfigValue action = e.get("action");
         if (action.isMissing()) {
             throw e.error("action", "required: \"allow\" or \"deny\"");
@@ -99,14 +97,14 @@ record IpAccessConfig(boolean defaultAllow, String header, List<Entry> entries) 
         };
     }
 
-    private static void ignoreUnknownKeys(ConfigValue c, String... known) {
+    private static void refuseUnknownKeys(ConfigValue c, String... known) {
         for (String key : c.keys()) {
             boolean found = false;
             for (String k : known) {
                 found |= k.equalsIgnoreCase(key);
             }
             if (!found) {
-                log.debug("{}.{}: not a key of the ip_access stream filter; ignored", c.path(), key);
+                throw c.error(key, "not a key of the ip_access stream filter (expected " + String.join(", ", known) + ")");
             }
         }
     }

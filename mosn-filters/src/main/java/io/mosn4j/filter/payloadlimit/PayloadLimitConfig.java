@@ -1,8 +1,6 @@
 package io.mosn4j.filter.payloadlimit;
 
 import io.mosn4j.api.config.ConfigValue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code payload_limit} filter's config (MOSN's {@code StreamPayloadLimit}), for a listener or
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
  * @param httpStatus the status a refused request gets
  */
 record PayloadLimitConfig(long maxEntitySize, int httpStatus) {
-    private static final Logger log = LoggerFactory.getLogger(PayloadLimitConfig.class);
 
     static final String SIZE = "max_entity_size";
     /** The spelling MOSN's own JSON tag has, and the only one MOSN honours. */
@@ -24,7 +21,7 @@ record PayloadLimitConfig(long maxEntitySize, int httpStatus) {
     static final String STATUS = "http_status";
 
     /**
-     * Parses {@code c}; a missing config is no limit. Unknown keys are ignored with a debug line.
+     * Parses {@code c}; a missing config is no limit. Unknown keys are ignored with a warning.
      *
      * @throws io.mosn4j.api.config.ConfigException naming the bad field's path
      */
@@ -37,7 +34,7 @@ record PayloadLimitConfig(long maxEntitySize, int httpStatus) {
         }
         for (String key : c.keys()) {
             if (!key.equalsIgnoreCase(SIZE) && !key.equalsIgnoreCase(MOSN_SIZE) && !key.equalsIgnoreCase(STATUS)) {
-                log.debug("{}.{}: not a key of the payload_limit stream filter; ignored", c.path(), key);
+                c.warn(key, "not a key of the payload_limit stream filter; ignored");
             }
         }
         ConfigValue plain = c.get(SIZE);

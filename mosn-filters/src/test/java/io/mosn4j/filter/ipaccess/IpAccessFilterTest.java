@@ -66,6 +66,9 @@ class IpAccessFilterTest {
         assertThat(error("{\"ips\": [{\"action\": \"deny\", \"addrs\": [\"example.com\"]}]}"))
                 .startsWith(at + "ips[0].addrs[0]: not an IP address");
         assertThat(error("{\"ips\": {\"action\": \"deny\"}}")).startsWith(at + "ips: must be an array");
+        // a key it does not know may be a misspelt rule: skipping it could let in whom it keeps out
+        assertThat(error("{\"default_acton\": \"deny\"}")).startsWith(at + "default_acton: not a key of the ip_access stream filter");
+        assertThat(error("{\"ips\": [{\"action\": \"deny\", \"addr\": [\"1.2.3.4\"]}]}")).startsWith(at + "ips[0].addr: not a key");
     }
 
     @Test
