@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * timeouts and flow control. Protocol-neutral: it sees {@link Headers}, body chunks and trailers,
  * and hands the codec a {@link LocalReply} to render. Lives on one event loop; no locks.
  */
-final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, LoadBalancerContext {
+final class DownstreamStream extends StreamTimeouts.Timer implements StreamReceiver, LoadBalancerContext {
     private static final Logger log = LoggerFactory.getLogger(DownstreamStream.class);
 
     final ProxyConnection conn;
@@ -85,7 +85,6 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
     private boolean downstreamCongested;
     private boolean responseHeld;
 
-    private boolean timerArmed;
     private final IdleTimer idle = new IdleTimer();
     private final Deadline deadline = new Deadline();
     /** Counts body chunks both ways; the idle timer looks for a change instead of being re-armed per chunk. */
@@ -496,15 +495,14 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
      * request was sent) and Envoy (its router filter comes last).
      */
     private void startTimer() {
-        if (!timerArmed && requestComplete && upstream != null && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
-            timerArmed = true;
+        if (!isArmed() && requestComplete && upstream != null && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
             conn.timeouts.arm(this, timeout.toNanos());
         }
     }
 
+    /** The route timeout passed. */
     @Override
-    public void onTimeout() {
-        timerArmed = false;
+    void onTimeout() {
         expire();
     }
 
@@ -520,31 +518,21 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
     }
 
     private void cancelTimer() {
-        if (timerArmed) {
-            timerArmed = false;
-            conn.timeouts.disarm(this);
-        }
+        conn.timeouts.disarm(this);
     }
 
     /** A gRPC caller's deadline ({@code grpc-timeout}), from its request headers to the response's. */
-    private final class Deadline implements StreamTimeouts.Expiry {
-        private boolean armed;
-
+    private final class Deadline extends StreamTimeouts.Timer {
         void arm(long nanos) {
-            armed = true;
             conn.timeouts.arm(this, nanos);
         }
 
         void disarm() {
-            if (armed) {
-                armed = false;
-                conn.timeouts.disarm(this);
-            }
+            conn.timeouts.disarm(this);
         }
 
         @Override
-        public void onTimeout() {
-            armed = false;
+        void onTimeout() {
             expire();
         }
     }
@@ -554,26 +542,20 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
      * {@link ProxyFilter#STREAM_IDLE_TIMEOUT} is ended, so a stalled upload or download cannot
      * hold its connections forever.
      */
-    private final class IdleTimer implements StreamTimeouts.Expiry {
-        private boolean armed;
+    private final class IdleTimer extends StreamTimeouts.Timer {
         private int seen;
 
         void arm() {
-            armed = true;
             seen = progress;
             conn.timeouts.arm(this, ProxyFilter.STREAM_IDLE_TIMEOUT.toNanos());
         }
 
         void disarm() {
-            if (armed) {
-                armed = false;
-                conn.timeouts.disarm(this);
-            }
+            conn.timeouts.disarm(this);
         }
 
         @Override
-        public void onTimeout() {
-            armed = false;
+        void onTimeout() {
             if (done) {
                 return;
             }

@@ -42,6 +42,7 @@ final class ProxyFilter implements NetworkFilter {
     private final ProtocolCodec upstream;
     private final Map<ProtocolCodec, ServerContext> serverContexts;
     private final ConcurrentHashMap<EventLoop, StreamCounter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventLoop, StreamTimeouts> timeouts = new ConcurrentHashMap<>();
 
     ProxyFilter(ListenerContext listener, Supplier<Router> router, ProtocolCodec downstream, List<ProtocolCodec> detectable,
                 ProtocolCodec upstream, Map<ProtocolCodec, Object> serverOptions) {
@@ -107,6 +108,11 @@ final class ProxyFilter implements NetworkFilter {
 
     StreamCounter counter(EventLoop loop) {
         return counters.computeIfAbsent(loop, l -> new StreamCounter());
+    }
+
+    /** The timer wheel of {@code loop}'s streams: one per loop, whatever the number of connections on it. */
+    StreamTimeouts timeouts(EventLoop loop) {
+        return timeouts.computeIfAbsent(loop, StreamTimeouts::new);
     }
 
     @Override
