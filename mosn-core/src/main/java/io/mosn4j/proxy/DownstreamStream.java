@@ -26,6 +26,7 @@ import io.mosn4j.api.upstream.LoadBalancerContext;
 import io.mosn4j.api.upstream.ResourceLimit;
 import io.mosn4j.api.upstream.WorkerCluster;
 import io.mosn4j.api.variable.Variables;
+import io.mosn4j.log.Throttle;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DownstreamStream extends StreamTimeouts.Timer implements StreamReceiver, LoadBalancerContext {
     private static final Logger log = LoggerFactory.getLogger(DownstreamStream.class);
+    private static final Throttle UPSTREAM_FAILURES = new Throttle(1, TimeUnit.SECONDS);
 
     final ProxyConnection conn;
     private final ServerStream downstream;
@@ -418,12 +421,22 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             finish(ResetReason.LOCAL_RESET);
             return;
         }
+        // the client is not told which upstream failed (an address inside the network is none of its
+        // business); the log says it, one line a second at most however many requests fail
         LocalReply reply = switch (reason) {
             case TIMEOUT -> LocalReply.error(ProxyError.TIMEOUT, "upstream request timeout");
             case OVERFLOW -> LocalReply.error(ProxyError.OVERFLOW, "upstream overflow");
-            case CONNECT_FAILURE -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream connect error (" + host + ")");
-            default -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream reset before response (" + host + ")");
+            case CONNECT_FAILURE -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream connect error");
+            default -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream reset before response");
         };
+        if (reason != ResetReason.TIMEOUT && reason != ResetReason.OVERFLOW) {
+            long more = UPSTREAM_FAILURES.due();
+            if (more >= 0) {
+                log.info("cluster {}: {} {} ({} request on downstream connection {}){}", info.clusterName,
+                        reason == ResetReason.CONNECT_FAILURE ? "cannot connect to" : "reset before its response by", host, info.protocol(),
+                        info.connectionId(), Throttle.more(more, "upstream failures"));
+            }
+        }
         sendLocalReply(reply, flag);
     }
 
