@@ -6,12 +6,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** {@code servers[0]}: process-wide settings, routers and listeners. */
+/**
+ * {@code servers[0]}: process-wide settings, routers and listeners.
+ *
+ * @param maxConnections the most downstream connections open at once on all listeners together;
+ *     absent or 0: half the file descriptors the process may open (the other half for upstream
+ *     connections and files), resolved when the server starts
+ */
 public record ServerConfig(
         String defaultLogPath,
         String defaultLogLevel,
         Duration gracefulTimeout,
         Integer processor,
+        Integer maxConnections,
         List<RouterConfig> routers,
         List<ListenerConfig> listeners) {
 
@@ -29,6 +36,9 @@ public record ServerConfig(
         }
         if (processor != null && processor < 0) {
             throw new ConfigException("processor", "must not be negative, got " + processor);
+        }
+        if (maxConnections != null && maxConnections < 0) {
+            throw new ConfigException("max_connections", "must not be negative, got " + maxConnections);
         }
         routers = ConfigLists.copy(routers, "routers");
         listeners = ConfigLists.copy(listeners, "listeners");

@@ -54,7 +54,7 @@ final class ProxyFilter implements NetworkFilter {
         this.upstream = upstream;
         Map<ProtocolCodec, ServerContext> contexts = new IdentityHashMap<>();
         serverOptions.forEach((codec, options) -> contexts.put(codec,
-                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats())));
+                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats(), listener.requestHeadersTimeout())));
         this.serverContexts = contexts;
     }
 
@@ -123,5 +123,6 @@ final class ProxyFilter implements NetworkFilter {
         return "proxy " + down + " -> " + up + " (router " + (r == null ? "?" : r.name()) + ")";
     }
 
-    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats) implements ServerContext {}
+    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats, Duration requestHeadersTimeout)
+            implements ServerContext {}
 }
