@@ -93,13 +93,6 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        shared.acceptErrors.inc();
-        long more = shared.errorLog.due();
-        if (more >= 0) {
-            log.warn("listener {}: cannot accept connections: {} ({} of the {} files the process may open are open); accepting again "
-                            + "in {} ms, established connections are still served{}", listener, cause.getMessage(), FileDescriptors.open(),
-                    FileDescriptors.limit(), PAUSE_MILLIS, Throttle.more(more, "accept failures"));
-        }
         // stop reading the server socket for a while, as Netty's own acceptor would, but without its warning per failure
         Channel server = ctx.channel();
         if (server.config().isAutoRead()) {
@@ -107,6 +100,14 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
             server.eventLoop().schedule(() -> {
                 server.config().setAutoRead(true);
             }, PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        shared.acceptErrors.inc();
+        long more = shared.errorLog.due();
+        if (more >= 0) {
+            // (nothing here may open a file: there may be no descriptor left to open it with)
+            log.warn("listener {}: cannot accept connections: {} (the process may open {} files); accepting again in {} ms, "
+                            + "established connections are still served{}", listener, cause.getMessage(), FileDescriptors.limit(),
+                    PAUSE_MILLIS, Throttle.more(more, "accept failures"));
         }
     }
 }

@@ -4,18 +4,13 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
-/** The process's file descriptors: how many it may open (RLIMIT_NOFILE) and has open; -1 where the JVM cannot tell. */
+/** The process's file descriptors: how many it may open (RLIMIT_NOFILE), -1 where the JVM cannot tell. */
 final class FileDescriptors {
     private FileDescriptors() {}
 
     static long limit() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
-    }
-
-    static long open() {
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof UnixOperatingSystemMXBean unix ? unix.getOpenFileDescriptorCount() : -1;
     }
 
     /**
