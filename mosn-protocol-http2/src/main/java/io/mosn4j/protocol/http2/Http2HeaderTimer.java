@@ -118,6 +118,11 @@ final class Http2HeaderTimer extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Whether a header block (the connection's first, or one a HEADERS frame started) has not ended yet. */
+    boolean inHeaderBlock() {
+        return inBlock;
+    }
+
     private void scheduleCheck(long delayNanos) {
         check = ctx.executor().schedule(this::checkTimeout, delayNanos, TimeUnit.NANOSECONDS);
     }
