@@ -8,6 +8,11 @@ import java.util.List;
 /**
  * {@code servers[0].listeners[i]}. {@code use_original_dst} is MOSN's interception mode, a string
  * ({@code "tproxy"}, {@code "redirect"}; empty is off); {@code false} is read as off too.
+ *
+ * @param requestHeadersTimeout how long a client may take to send a request's header block from its
+ *     first byte (Envoy's name; nginx's {@code client_header_timeout}); absent: 60 s, {@code 0s}: none
+ * @param maxConnections the most downstream connections open at once on this listener; more are
+ *     closed as they are accepted; absent or 0: no limit of its own (the server's still applies)
  */
 public record ListenerConfig(
         String name,
@@ -16,11 +21,16 @@ public record ListenerConfig(
         Boolean bindPort,
         String useOriginalDst,
         Duration connectionIdleTimeout,
+        Duration requestHeadersTimeout,
+        Integer maxConnections,
         Long perConnectionBufferLimitBytes,
         List<FilterConfig> listenerFilters,
         List<FilterChainConfig> filterChains,
         List<FilterConfig> streamFilters,
         List<JsonNode> accessLogs) {
+
+    /** nginx's {@code client_header_timeout} default. */
+    public static final Duration DEFAULT_REQUEST_HEADERS_TIMEOUT = Duration.ofSeconds(60);
 
     public ListenerConfig {
         if (address == null || address.isBlank()) {
@@ -44,6 +54,14 @@ public record ListenerConfig(
         }
         if (connectionIdleTimeout != null && connectionIdleTimeout.isNegative()) {
             throw new ConfigException("connection_idle_timeout", "must not be negative");
+        }
+        requestHeadersTimeout = requestHeadersTimeout == null ? DEFAULT_REQUEST_HEADERS_TIMEOUT : requestHeadersTimeout;
+        if (requestHeadersTimeout.isNegative()) {
+            throw new ConfigException("request_headers_timeout", "must not be negative");
+        }
+        maxConnections = maxConnections == null ? 0 : maxConnections;
+        if (maxConnections < 0) {
+            throw new ConfigException("max_connections", "must not be negative, got " + maxConnections);
         }
     }
 

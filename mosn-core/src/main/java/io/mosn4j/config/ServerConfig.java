@@ -11,12 +11,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** {@code servers[0]}: process-wide settings, routers and listeners. */
+/**
+ * {@code servers[0]}: process-wide settings, routers and listeners.
+ *
+ * @param maxConnections the most downstream connections open at once on all listeners together;
+ *     absent or 0: half the file descriptors the process may open (the other half for upstream
+ *     connections and files), resolved when the server starts
+ */
 public record ServerConfig(
         String defaultLogPath,
         String defaultLogLevel,
         Duration gracefulTimeout,
         @JsonDeserialize(using = ServerConfig.Processor.class) Integer processor,
+        Integer maxConnections,
         List<RouterConfig> routers,
         List<ListenerConfig> listeners) {
 
@@ -31,6 +38,9 @@ public record ServerConfig(
         gracefulTimeout = gracefulTimeout == null ? Duration.ofSeconds(30) : gracefulTimeout;
         if (gracefulTimeout.isNegative()) {
             throw new ConfigException("graceful_timeout", "must not be negative");
+        }
+        if (maxConnections != null && maxConnections < 0) {
+            throw new ConfigException("max_connections", "must not be negative, got " + maxConnections);
         }
         routers = ConfigLists.copy(routers, "routers");
         listeners = ConfigLists.copy(listeners, "listeners");

@@ -26,6 +26,7 @@ import io.mosn4j.api.upstream.LoadBalancerContext;
 import io.mosn4j.api.upstream.ResourceLimit;
 import io.mosn4j.api.upstream.WorkerCluster;
 import io.mosn4j.api.variable.Variables;
+import io.mosn4j.log.Throttle;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * timeouts and flow control. Protocol-neutral: it sees {@link Headers}, body chunks and trailers,
  * and hands the codec a {@link LocalReply} to render. Lives on one event loop; no locks.
  */
-final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, LoadBalancerContext {
+final class DownstreamStream extends StreamTimeouts.Timer implements StreamReceiver, LoadBalancerContext {
     private static final Logger log = LoggerFactory.getLogger(DownstreamStream.class);
+    private static final Throttle UPSTREAM_FAILURES = new Throttle(1, TimeUnit.SECONDS);
 
     final ProxyConnection conn;
     private final ServerStream downstream;
@@ -85,7 +88,6 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
     private boolean downstreamCongested;
     private boolean responseHeld;
 
-    private boolean timerArmed;
     private final IdleTimer idle = new IdleTimer();
     private final Deadline deadline = new Deadline();
     /** Counts body chunks both ways; the idle timer looks for a change instead of being re-armed per chunk. */
@@ -419,12 +421,22 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
             finish(ResetReason.LOCAL_RESET);
             return;
         }
+        // the client is not told which upstream failed (an address inside the network is none of its
+        // business); the log says it, one line a second at most however many requests fail
         LocalReply reply = switch (reason) {
             case TIMEOUT -> LocalReply.error(ProxyError.TIMEOUT, "upstream request timeout");
             case OVERFLOW -> LocalReply.error(ProxyError.OVERFLOW, "upstream overflow");
-            case CONNECT_FAILURE -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream connect error (" + host + ")");
-            default -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream reset before response (" + host + ")");
+            case CONNECT_FAILURE -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream connect error");
+            default -> LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "upstream reset before response");
         };
+        if (reason != ResetReason.TIMEOUT && reason != ResetReason.OVERFLOW) {
+            long more = UPSTREAM_FAILURES.due();
+            if (more >= 0) {
+                log.info("cluster {}: {} {} ({} request on downstream connection {}){}", info.clusterName,
+                        reason == ResetReason.CONNECT_FAILURE ? "cannot connect to" : "reset before its response by", host, info.protocol(),
+                        info.connectionId(), Throttle.more(more, "upstream failures"));
+            }
+        }
         sendLocalReply(reply, flag);
     }
 
@@ -496,15 +508,14 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
      * request was sent) and Envoy (its router filter comes last).
      */
     private void startTimer() {
-        if (!timerArmed && requestComplete && upstream != null && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
-            timerArmed = true;
+        if (!isArmed() && requestComplete && upstream != null && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
             conn.timeouts.arm(this, timeout.toNanos());
         }
     }
 
+    /** The route timeout passed. */
     @Override
-    public void onTimeout() {
-        timerArmed = false;
+    void onTimeout() {
         expire();
     }
 
@@ -520,31 +531,21 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
     }
 
     private void cancelTimer() {
-        if (timerArmed) {
-            timerArmed = false;
-            conn.timeouts.disarm(this);
-        }
+        conn.timeouts.disarm(this);
     }
 
     /** A gRPC caller's deadline ({@code grpc-timeout}), from its request headers to the response's. */
-    private final class Deadline implements StreamTimeouts.Expiry {
-        private boolean armed;
-
+    private final class Deadline extends StreamTimeouts.Timer {
         void arm(long nanos) {
-            armed = true;
             conn.timeouts.arm(this, nanos);
         }
 
         void disarm() {
-            if (armed) {
-                armed = false;
-                conn.timeouts.disarm(this);
-            }
+            conn.timeouts.disarm(this);
         }
 
         @Override
-        public void onTimeout() {
-            armed = false;
+        void onTimeout() {
             expire();
         }
     }
@@ -554,26 +555,20 @@ final class DownstreamStream implements StreamReceiver, StreamTimeouts.Expiry, L
      * {@link ProxyFilter#STREAM_IDLE_TIMEOUT} is ended, so a stalled upload or download cannot
      * hold its connections forever.
      */
-    private final class IdleTimer implements StreamTimeouts.Expiry {
-        private boolean armed;
+    private final class IdleTimer extends StreamTimeouts.Timer {
         private int seen;
 
         void arm() {
-            armed = true;
             seen = progress;
             conn.timeouts.arm(this, ProxyFilter.STREAM_IDLE_TIMEOUT.toNanos());
         }
 
         void disarm() {
-            if (armed) {
-                armed = false;
-                conn.timeouts.disarm(this);
-            }
+            conn.timeouts.disarm(this);
         }
 
         @Override
-        public void onTimeout() {
-            armed = false;
+        void onTimeout() {
             if (done) {
                 return;
             }

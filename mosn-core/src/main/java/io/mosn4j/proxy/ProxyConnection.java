@@ -34,7 +34,7 @@ final class ProxyConnection implements ServerStreamHandler {
         this.filter = filter;
         this.channel = channel;
         this.loop = channel.eventLoop();
-        this.timeouts = new StreamTimeouts(loop);
+        this.timeouts = filter.timeouts(loop);
         this.clusters = filter.clusters(loop);
         this.streams = filter.counter(loop);
         this.protocol = downstream.name();

@@ -42,6 +42,7 @@ final class ProxyFilter implements NetworkFilter {
     private final ProtocolCodec upstream;
     private final Map<ProtocolCodec, ServerContext> serverContexts;
     private final ConcurrentHashMap<EventLoop, StreamCounter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventLoop, StreamTimeouts> timeouts = new ConcurrentHashMap<>();
 
     ProxyFilter(ListenerContext listener, Supplier<Router> router, ProtocolCodec downstream, List<ProtocolCodec> detectable,
                 ProtocolCodec upstream, Map<ProtocolCodec, Object> serverOptions) {
@@ -53,7 +54,7 @@ final class ProxyFilter implements NetworkFilter {
         this.upstream = upstream;
         Map<ProtocolCodec, ServerContext> contexts = new IdentityHashMap<>();
         serverOptions.forEach((codec, options) -> contexts.put(codec,
-                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats())));
+                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats(), listener.requestHeadersTimeout())));
         this.serverContexts = contexts;
     }
 
@@ -109,6 +110,11 @@ final class ProxyFilter implements NetworkFilter {
         return counters.computeIfAbsent(loop, l -> new StreamCounter());
     }
 
+    /** The timer wheel of {@code loop}'s streams: one per loop, whatever the number of connections on it. */
+    StreamTimeouts timeouts(EventLoop loop) {
+        return timeouts.computeIfAbsent(loop, StreamTimeouts::new);
+    }
+
     @Override
     public String toString() {
         String down = downstream == null ? "Auto" : downstream.name();
@@ -117,5 +123,6 @@ final class ProxyFilter implements NetworkFilter {
         return "proxy " + down + " -> " + up + " (router " + (r == null ? "?" : r.name()) + ")";
     }
 
-    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats) implements ServerContext {}
+    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats, Duration requestHeadersTimeout)
+            implements ServerContext {}
 }

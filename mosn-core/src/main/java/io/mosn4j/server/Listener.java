@@ -34,6 +34,8 @@ final class Listener {
 
     private final String name;
     private final Duration grace;
+    /** This listener's {@code max_connections}, across the versions of its config. */
+    private final ConnectionLimit connections;
     private volatile Generation current;
     private final List<Generation> draining = new ArrayList<>();
     private Channel server;
@@ -42,6 +44,7 @@ final class Listener {
         this.name = chains.config().name();
         this.grace = grace;
         this.current = new Generation(chains);
+        this.connections = new ConnectionLimit(chains.config().maxConnections());
     }
 
     String name() {
@@ -52,12 +55,16 @@ final class Listener {
         return current.chains.config();
     }
 
-    /** Binds the listener's address; throws ConfigException when it cannot. */
-    void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, String path) {
+    /**
+     * Binds the listener's address; throws ConfigException when it cannot. Accepted connections pass
+     * {@code shared}'s limits first ({@link AcceptGate}).
+     */
+    void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, String path, AcceptGate.Shared shared) {
         ListenerConfig config = config();
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(transport.serverChannel())
+                .handler(new AcceptGate(name, connections, shared))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -110,6 +117,7 @@ final class Listener {
     synchronized void update(ListenerChains chains) {
         Generation old = current;
         current = new Generation(chains);
+        connections.max(chains.config().maxConnections());
         retire(old);
     }
 

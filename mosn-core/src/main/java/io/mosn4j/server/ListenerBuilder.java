@@ -58,7 +58,7 @@ final class ListenerBuilder {
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
                 new FilterContext(config.name(), extensions.variables()));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
-                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats);
+                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats, config.requestHeadersTimeout());
         List<ListenerFilter> listenerFilters = new ArrayList<>();
         ConfigValue lfs = raw.get("listener_filters");
         for (int i = 0; i < config.listenerFilters().size(); i++) {

@@ -25,14 +25,18 @@ final class ListenerManager {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final Duration grace;
+    private final AcceptGate.Shared admission;
     private final Map<String, Listener> byName = new LinkedHashMap<>();
 
-    ListenerManager(ListenerBuilder builder, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Duration grace) {
+    /** {@code admission}: the server's connection limit and accept counters, shared by every listener. */
+    ListenerManager(ListenerBuilder builder, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Duration grace,
+                    AcceptGate.Shared admission) {
         this.builder = builder;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
         this.grace = grace;
+        this.admission = admission;
     }
 
     /**
@@ -53,7 +57,7 @@ final class ListenerManager {
         }
         Listener l = new Listener(chains, grace);
         if (config.bindPort()) {
-            l.bind(transport, acceptors, workers, raw.path());
+            l.bind(transport, acceptors, workers, raw.path(), admission);
         }
         if (existing != null) {
             retire(existing);

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /** What the network filters of one listener are built with. */
 record ListenerServices(String listenerName, Duration gracefulTimeout, int bufferLimit, ClusterManager clusterManager,
                         CodecRegistry codecs, Variables variables, StreamFilterFactory.Creator streamFilters,
-                        RouterManager routers, Stats stats) implements ListenerContext {
+                        RouterManager routers, Stats stats, Duration requestHeadersTimeout) implements ListenerContext {
     @Override
     public Supplier<Router> router(String name) {
         return routers.slot(name);

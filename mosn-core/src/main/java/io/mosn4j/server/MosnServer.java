@@ -66,7 +66,25 @@ public final class MosnServer {
         workers.forEach(e -> loops.add((EventLoop) e));
         this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats);
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats);
-        this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout());
+        this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
+                new AcceptGate.Shared(maxConnections(server), stats));
+    }
+
+    /** {@code servers[0].max_connections}, or its default from the file-descriptor limit; says which, and whether it can be reached. */
+    private static int maxConnections(ServerConfig server) {
+        long fds = FileDescriptors.limit();
+        Integer configured = server.maxConnections();
+        if (configured == null || configured == 0) {
+            int max = FileDescriptors.defaultMaxConnections();
+            log.info("downstream connections: at most {} open at once (servers[0].max_connections; default: half the process's "
+                    + "file-descriptor limit, {})", max == 0 ? "unlimited" : max, fds);
+            return max;
+        }
+        if (fds > 0 && configured >= fds) {
+            log.warn("servers[0].max_connections {} is not below the process's file-descriptor limit {}: accepting will fail "
+                    + "(too many open files) before it is reached; raise the limit (ulimit -n) or lower max_connections", configured, fds);
+        }
+        return configured;
     }
 
     /** Builds and binds everything; on failure releases what it made and throws ConfigException. */
@@ -241,7 +259,7 @@ public final class MosnServer {
                 .sorted(Comparator.comparing(RouterConfig::routerConfigName)).toList();
         List<ListenerConfig> ls = listeners.all().stream().map(Listener::config).toList();
         List<ClusterConfig> cs = clusters.all().stream().map(Cluster::config).sorted(Comparator.comparing(ClusterConfig::name)).toList();
-        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), rs, ls);
+        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), s.maxConnections(), rs, ls);
         return new MosnConfig(List.of(live), new ClusterManagerConfig(cs), file.admin());
     }
 

@@ -606,6 +606,34 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void requestHeadersTimeoutAndMaxConnectionsHaveDefaultsAndAreRead() {
+            ListenerConfig dflt = parse(BASE).config().server().listeners().get(0);
+            assertThat(dflt.requestHeadersTimeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(dflt.maxConnections()).isZero();
+            assertThat(parse(BASE).config().server().maxConnections()).isNull(); // resolved from the fd limit at start
+            LoadedConfig set = parse(with(with("\"bind_port\": true,", "\"bind_port\": true, \"request_headers_timeout\": \"10s\", \"max_connections\": 500,"),
+                    "\"processor\": 2,", "\"processor\": 2, \"max_connections\": 20000,"));
+            ListenerConfig l = set.config().server().listeners().get(0);
+            assertThat(l.requestHeadersTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(l.maxConnections()).isEqualTo(500);
+            assertThat(set.config().server().maxConnections()).isEqualTo(20000);
+            assertThat(parse(with("\"bind_port\": true,", "\"bind_port\": true, \"request_headers_timeout\": \"0s\","))
+                    .config().server().listeners().get(0).requestHeadersTimeout()).as("0s: no limit").isZero();
+        }
+
+        @Test
+        void badRequestHeadersTimeoutAndMaxConnectionsNameTheField() {
+            assertThat(error(with("\"bind_port\": true,", "\"bind_port\": true, \"request_headers_timeout\": \"-1s\",")))
+                    .isEqualTo("servers[0].listeners[0].request_headers_timeout: must not be negative");
+            assertThat(error(with("\"bind_port\": true,", "\"bind_port\": true, \"max_connections\": -3,")))
+                    .isEqualTo("servers[0].listeners[0].max_connections: must not be negative, got -3");
+            assertThat(error(with("\"processor\": 2,", "\"processor\": 2, \"max_connections\": -1,")))
+                    .isEqualTo("servers[0].max_connections: must not be negative, got -1");
+            assertThat(error(with("\"bind_port\": true,", "\"bind_port\": true, \"max_connections\": \"many\",")))
+                    .startsWith("servers[0].listeners[0].max_connections: ");
+        }
+
+        @Test
         void negativeDurationsAreRefused() {
             assertThat(error(with("\"connect_timeout\": \"3s\"", "\"connect_timeout\": \"-1s\"")))
                     .isEqualTo("cluster_manager.clusters[0].connect_timeout: must not be negative");

@@ -63,6 +63,10 @@ final class MosnProcess implements AutoCloseable {
         this.ports = List.copyOf(b.waitPorts);
         this.httpProbePorts = List.copyOf(b.probePorts);
         List<String> cmd = new ArrayList<>();
+        if (b.fileLimit > 0) {
+            // the shell lowers its RLIMIT_NOFILE, then becomes bin/mosn, which becomes java: one pid throughout
+            cmd.addAll(List.of("bash", "-c", "ulimit -n " + b.fileLimit + " && exec \"$0\" \"$@\""));
+        }
         cmd.add(mosnScript().toString());
         cmd.add("start");
         if (b.config != null) {
@@ -102,6 +106,7 @@ final class MosnProcess implements AutoCloseable {
         private final List<Integer> probePorts = new ArrayList<>();
         private final List<String> extraArgs = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(20);
+        private int fileLimit;
 
         Builder config(String text) {
             this.config = text;
@@ -141,6 +146,12 @@ final class MosnProcess implements AutoCloseable {
 
         Builder startTimeout(Duration d) {
             this.startTimeout = d;
+            return this;
+        }
+
+        /** Starts mosn with at most {@code n} open files ({@code ulimit -n}), to reach EMFILE on purpose. */
+        Builder fileLimit(int n) {
+            this.fileLimit = n;
             return this;
         }
 
@@ -248,6 +259,27 @@ final class MosnProcess implements AutoCloseable {
 
     String output() {
         return read(output);
+    }
+
+    /** File descriptors the process has open (entries of /proc/PID/fd), or -1 when it is gone. */
+    long openFiles() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid() + "/fd"))) {
+            return fds.count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** CPU time (user + system) the process has used so far, in milliseconds, from /proc/PID/stat; -1 when it is gone. */
+    long cpuMillis() {
+        try {
+            String stat = Files.readAllLines(Path.of("/proc/" + pid() + "/stat")).get(0); // (not readString: /proc reports size 0)
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            return ticks * 10; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The java process's resident set size in KiB (VmRSS), or -1 when it is gone. */

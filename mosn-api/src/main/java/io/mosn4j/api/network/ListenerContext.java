@@ -32,6 +32,11 @@ public interface ListenerContext {
         return io.mosn4j.api.stats.Stats.NONE;
     }
 
+    /** The listener's {@code request_headers_timeout}: see {@link io.mosn4j.api.protocol.ServerContext#requestHeadersTimeout}. */
+    default Duration requestHeadersTimeout() {
+        return Duration.ZERO;
+    }
+
     /** The listener's {@code stream_filters}, parsed, or null when it has none. */
     StreamFilterFactory.Creator streamFilters();
 

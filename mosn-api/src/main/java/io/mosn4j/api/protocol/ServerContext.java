@@ -17,4 +17,13 @@ public interface ServerContext {
     default io.mosn4j.api.stats.Stats stats() {
         return io.mosn4j.api.stats.Stats.NONE;
     }
+
+    /**
+     * How long a client may take to send a request's header block, from its first byte (the
+     * listener's {@code request_headers_timeout}); zero for no limit. A codec whose protocol has
+     * request heads closes a connection that takes longer.
+     */
+    default Duration requestHeadersTimeout() {
+        return Duration.ZERO;
+    }
 }

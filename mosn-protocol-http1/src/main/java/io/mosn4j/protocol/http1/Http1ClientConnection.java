@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.http1;
 
+import io.mosn4j.api.network.Closing;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
@@ -143,7 +144,11 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("upstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (Closing.isNetworkFailure(cause)) {
+            log.debug("upstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("upstream HTTP/1 connection {} closed on an unexpected exception", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 

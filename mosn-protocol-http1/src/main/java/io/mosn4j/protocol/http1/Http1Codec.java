@@ -9,7 +9,6 @@ import io.mosn4j.api.upstream.PoolContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -64,9 +63,10 @@ public final class Http1Codec implements ProtocolCodec {
 
     @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
-        channel.pipeline().addLast(new HttpRequestDecoder(new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_REQUEST_HEADERS).setMaxChunkSize(65536)));
-        channel.pipeline().addLast(new Http1ServerConnection(handler));
+        Http1ServerConnection connection = new Http1ServerConnection(handler, context);
+        channel.pipeline().addLast(new Http1RequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_REQUEST_HEADERS).setMaxChunkSize(65536), connection));
+        channel.pipeline().addLast(connection);
     }
 
     @Override

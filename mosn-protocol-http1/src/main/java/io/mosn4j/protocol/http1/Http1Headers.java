@@ -2,10 +2,12 @@ package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.stream.HeaderTokens;
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.HttpRules;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -17,6 +19,10 @@ final class Http1Headers {
 
     private Http1Headers() {}
 
+    /**
+     * The neutral headers of a decoded request, or null when it has more than one {@code Host}
+     * field (refused: RFC 9112 3.2).
+     */
     static Headers fromRequest(HttpRequest req) {
         HttpHeaders in = req.headers();
         Headers h = new Headers(in.size() + 4);
@@ -38,8 +44,38 @@ final class Http1Headers {
             h.add(Headers.AUTHORITY, host);
         }
         h.add(Headers.SCHEME, "http");
-        copyEndToEnd(in, h, true);
-        return h;
+        return copyEndToEnd(in, h, true) > 1 ? null : h;
+    }
+
+    /**
+     * Why a decoded request is refused with 400, or null: {@code mapped} is what
+     * {@link #fromRequest} made of it. The method must be an upper-case token; an HTTP/1.1 request
+     * must carry exactly one {@code Host} (RFC 9112 3.2), a valid host[:port]; the target must be
+     * origin-form, {@code *} for OPTIONS, or absolute-form (whose authority then replaces Host).
+     * CONNECT's authority-form target is left to routing: no route matches it unless one is written
+     * for it, and tunnels are not supported.
+     */
+    static String requestError(HttpRequest req, Headers mapped) {
+        String method = req.method().name();
+        String bad = HttpRules.methodError(method);
+        if (bad != null) {
+            return bad;
+        }
+        if (mapped == null) {
+            return "more than one Host field";
+        }
+        if (!req.protocolVersion().equals(HttpVersion.HTTP_1_0) && !req.headers().contains(HttpHeaderNames.HOST)) {
+            return "HTTP/1.1 request without Host"; // even in absolute form
+        }
+        String authority = mapped.authority();
+        if (authority != null && (bad = HttpRules.authorityError(authority)) != null) {
+            return "Host: " + bad;
+        }
+        if (method.equals("CONNECT")) {
+            return null;
+        }
+        bad = HttpRules.targetError(method, mapped.path());
+        return bad == null ? null : "request target: " + bad;
     }
 
     /** Where the authority starts in an absolute-form target ("http://host/..."), or -1. */
@@ -61,16 +97,20 @@ final class Http1Headers {
         return h;
     }
 
+    /** Trailers as neutral headers, without the fields RFC 9110 6.5.1 keeps out of trailers. */
     static Headers fromTrailers(HttpHeaders trailers) {
         Headers h = new Headers(trailers.size());
         for (Iterator<Map.Entry<String, String>> it = trailers.iteratorAsString(); it.hasNext(); ) {
             Map.Entry<String, String> e = it.next();
-            h.add(e.getKey(), e.getValue());
+            if (!HttpRules.isForbiddenTrailer(e.getKey())) {
+                h.add(e.getKey(), e.getValue());
+            }
         }
         return h;
     }
 
-    private static void copyEndToEnd(HttpHeaders in, Headers out, boolean request) {
+    /** Copies the end-to-end fields; returns how many Host fields a request had (they travel as :authority). */
+    private static int copyEndToEnd(HttpHeaders in, Headers out, boolean request) {
         String connection = in.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             java.util.List<String> lines = in.getAll(HttpHeaderNames.CONNECTION);
@@ -81,10 +121,15 @@ final class Http1Headers {
         if (!namesHeaders(connection)) {
             connection = null;
         }
+        int hosts = 0;
         for (Iterator<Map.Entry<String, String>> it = in.iteratorAsString(); it.hasNext(); ) {
             Map.Entry<String, String> e = it.next();
             String name = e.getKey();
-            if (isHopByHop(name) || (request && name.equalsIgnoreCase("host"))) {
+            if (request && name.length() == 4 && name.equalsIgnoreCase("host")) {
+                hosts++;
+                continue;
+            }
+            if (isHopByHop(name)) {
                 continue;
             }
             if (request && name.equalsIgnoreCase("expect") && e.getValue().equalsIgnoreCase("100-continue")) {
@@ -95,6 +140,7 @@ final class Http1Headers {
             }
             out.add(name, e.getValue());
         }
+        return hosts;
     }
 
     /** RFC 9110 7.6.1 hop-by-hop headers; compared without lower-casing, by length first. */

@@ -1,6 +1,8 @@
 package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.protocol.ServerContext;
+import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.api.stream.Grpc;
 import io.mosn4j.api.stream.Headers;
@@ -31,6 +33,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +45,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pipelined requests wait, decoded, until the response before them is done; reading pauses
  * meanwhile. Bodies are never aggregated: each chunk goes to the stream as it arrives.
+ *
+ * <p>Requests are checked before they reach the proxy: a method that is not an upper-case token, a
+ * target that is not origin-form, an HTTP/1.1 request without exactly one {@code Host}, get 400.
+ * A request head that takes longer than the listener's {@code request_headers_timeout} from its
+ * first byte gets 408. Every refusal closes the connection after its reply is read (lingering).
  */
-final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
+final class Http1ServerConnection extends ChannelInboundHandlerAdapter implements Http1RequestDecoder.HeadListener {
     private static final Logger log = LoggerFactory.getLogger(Http1ServerConnection.class);
 
     private final ServerStreamHandler handler;
+    /** {@code request_headers_timeout} in nanoseconds; 0: none. */
+    private final long headTimeoutNanos;
+    private final Counter invalid;
+    private final Counter headTimeouts;
+    /** A request head is arriving (from its first byte) and not complete yet; since {@link #headStartedAt}. */
+    private boolean inHead;
+    private long headStartedAt;
+    /** The one check of the head timeout per connection, moved on rather than re-armed per request. */
+    private ScheduledFuture<?> headTimer;
     /** The listener is draining ({@link DrainEvent}): each response closes its connection. */
     private boolean draining;
     private ChannelHandlerContext ctx;
@@ -63,8 +81,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
         ctx.flush();
     };
 
-    Http1ServerConnection(ServerStreamHandler handler) {
+    Http1ServerConnection(ServerStreamHandler handler, ServerContext context) {
         this.handler = handler;
+        Duration headTimeout = context.requestHeadersTimeout();
+        this.headTimeoutNanos = headTimeout == null ? 0 : headTimeout.toNanos();
+        this.invalid = context.stats().counter("downstream.request.invalid");
+        this.headTimeouts = context.stats().counter("downstream.request.header_timeout");
     }
 
     @Override
@@ -97,9 +119,18 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                 rejectMalformed(result.cause());
                 return;
             }
+            Headers headers = Http1Headers.fromRequest(req);
+            String bad = Http1Headers.requestError(req, headers);
+            if (bad != null) {
+                ReferenceCountUtil.release(msg);
+                log.debug("refused request from {}: {}", ctx.channel().remoteAddress(), bad);
+                invalid.inc();
+                refuse(HttpResponseStatus.BAD_REQUEST.code(), "Bad Request");
+                return;
+            }
             Stream s = new Stream(req);
             current = s;
-            s.start(req); // may answer at once (404, direct_response) and clear current
+            s.start(req, headers); // may answer at once (404, direct_response) and clear current
             if (msg instanceof HttpContent content) {
                 if (current == s) {
                     s.onContent(content);
@@ -129,11 +160,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             current.reset = true; // never reached the proxy
             current = null;
         }
-        Headers h = Headers.response(417);
-        h.add("content-length", "0");
-        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, 417, h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
-        closeAfterFlush();
-        ctx.channel().config().setAutoRead(false);
+        refuse(417, null);
     }
 
     private void rejectMalformed(Throwable cause) {
@@ -142,17 +169,78 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                 : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
                 : HttpResponseStatus.BAD_REQUEST;
         log.debug("malformed request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        invalid.inc();
         if (current != null && !current.responseStarted) {
             current.fail(ResetReason.PROTOCOL_ERROR);
         }
-        byte[] body = (status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
-        Headers h = Headers.response(status.code());
-        h.add("content-type", "text/plain");
+        refuse(status.code(), status.reasonPhrase());
+    }
+
+    /**
+     * Answers {@code status} (with {@code text} as a plain-text body, or none) and closes the
+     * connection once the client has read it: it may still be sending what was refused, and a
+     * close with unread bytes would reset the reply away ({@link Closing#lingering}).
+     */
+    private void refuse(int status, String text) {
+        byte[] body = text == null ? new byte[0] : (text + "\n").getBytes(StandardCharsets.US_ASCII);
+        Headers h = Headers.response(status);
+        if (body.length > 0) {
+            h.add("content-type", "text/plain");
+        }
         h.add("content-length", Integer.toString(body.length));
-        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, status.code(), h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
-        ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
-        closeAfterFlush();
-        ctx.channel().config().setAutoRead(false);
+        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, status, h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
+        if (body.length > 0) {
+            ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
+        }
+        lingeringClose();
+    }
+
+    /** Stops taking requests; what still arrives is dropped while the reply is read ({@link Closing#lingering}). */
+    private void lingeringClose() {
+        closing = true;
+        inHead = false;
+        Closing.lingering(ctx.channel());
+    }
+
+    // ---- the request header timeout ----
+
+    @Override
+    public void headStarted() {
+        if (headTimeoutNanos <= 0 || closing) {
+            return;
+        }
+        inHead = true;
+        headStartedAt = System.nanoTime();
+        if (headTimer == null) {
+            headTimer = ctx.executor().schedule(this::checkHeadTimeout, headTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void headDone() {
+        inHead = false;
+    }
+
+    /**
+     * The one scheduled check of a connection: a head still arriving after the timeout gets 408;
+     * otherwise the check moves to when the head in progress, if any, would time out.
+     */
+    private void checkHeadTimeout() {
+        headTimer = null;
+        if (!inHead || closing || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = headStartedAt + headTimeoutNanos - System.nanoTime();
+        if (left > 0 || current != null || !pipelined.isEmpty()) {
+            // not yet; or requests before it are still being answered (reading may be paused for
+            // them, so the proxy is as slow as the client): look again later
+            headTimer = ctx.executor().schedule(this::checkHeadTimeout, left > 0 ? left : headTimeoutNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        headTimeouts.inc();
+        log.debug("request head from {} not complete within {} ms of its first byte; closing", ctx.channel().remoteAddress(),
+                TimeUnit.NANOSECONDS.toMillis(headTimeoutNanos));
+        refuse(HttpResponseStatus.REQUEST_TIMEOUT.code(), "Request Timeout");
     }
 
     @Override
@@ -182,6 +270,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
         Stream s = current;
         current = null;
         if (s != null && !(s.requestDone && s.responseDone)) {
@@ -196,12 +288,18 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("downstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (Closing.isNetworkFailure(cause)) {
+            log.debug("downstream connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("downstream HTTP/1 connection {} closed on an unexpected exception", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 
     private void updateAutoRead() {
-        ctx.channel().config().setAutoRead(readDisables == 0 && !pausedForPipeline);
+        if (!closing) { // a closing connection reads on until its client is done (lingering)
+            ctx.channel().config().setAutoRead(readDisables == 0 && !pausedForPipeline);
+        }
     }
 
     private void write(Object msg) {
@@ -287,7 +385,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             requestDone = !(HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
         }
 
-        void start(HttpRequest req) {
+        void start(HttpRequest req, Headers headers) {
             HttpHeaders hs = req.headers();
             boolean hasBody = !requestDone;
             if (!http10 && hs.contains(HttpHeaderNames.EXPECT)) {
@@ -298,7 +396,6 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
-            Headers headers = Http1Headers.fromRequest(req);
             if (hs.contains(HttpHeaderNames.CONTENT_LENGTH) && !hasBody) {
                 headers.set("content-length", "0");
             }
@@ -447,9 +544,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter {
             if (requestDone) {
                 streamDone(this, closeAfter);
             } else {
-                // answered before the request finished: HTTP/1 cannot skip the rest, so close
+                // answered before the request finished: HTTP/1 cannot skip the rest, so close, once
+                // the client has read the answer (it is still sending)
                 current = null;
-                closeAfterFlush();
+                lingeringClose();
             }
         }
 

@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.http2;
 
+import io.mosn4j.api.network.Closing;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.StreamReceiver;
 import io.mosn4j.api.stream.StreamSender;
@@ -277,9 +278,14 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("upstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            log.debug("upstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             return; // the codec sends GOAWAY with the error's own code and closes
+        }
+        if (Closing.isNetworkFailure(cause)) {
+            log.debug("upstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("upstream HTTP/2 connection {} closed on an unexpected exception", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
     }

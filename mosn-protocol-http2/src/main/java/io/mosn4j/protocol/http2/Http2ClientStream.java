@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.http2;
 
+import io.mosn4j.api.network.Closing;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.stream.StreamReceiver;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -193,6 +195,15 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
             return;
         }
         if (msg instanceof Http2HeadersFrame f) {
+            String bad = Http2HeaderMapping.valuesError(f.headers());
+            if (bad != null) {
+                // an HTTP/1 client would read the value as more than one field: refused as the upstream's protocol error
+                log.debug("malformed HTTP/2 response from {}: {}", connection.channel(), bad);
+                fail(ResetReason.PROTOCOL_ERROR);
+                ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR), ch.voidPromise());
+                connection.resetSent();
+                return;
+            }
             if (!responseStarted) {
                 Headers h = Http2HeaderMapping.fromHttp2(f.headers(), false);
                 int status = h.status();
@@ -251,7 +262,11 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("upstream HTTP/2 stream {} failed: {}", ctx.channel(), cause.toString());
+        if (Closing.isNetworkFailure(cause) || Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            log.debug("upstream HTTP/2 stream {} failed: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("upstream HTTP/2 stream {} reset on an unexpected exception", ctx.channel(), cause);
+        }
         fail(ResetReason.PROTOCOL_ERROR);
         ctx.close();
     }

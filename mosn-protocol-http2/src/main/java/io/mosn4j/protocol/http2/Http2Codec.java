@@ -66,7 +66,8 @@ public final class Http2Codec implements ProtocolCodec {
     @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
         Http2Options options = context.options() instanceof Http2Options o ? o : Http2Options.DEFAULTS;
-        Http2ServerConnection.install(channel.pipeline(), handler, context.gracefulTimeout().toMillis(), options);
+        Http2ServerConnection.install(channel.pipeline(), handler, context.gracefulTimeout().toMillis(), options, context.stats(),
+                context.requestHeadersTimeout());
     }
 
     @Override

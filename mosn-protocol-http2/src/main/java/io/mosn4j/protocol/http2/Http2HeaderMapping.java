@@ -2,10 +2,12 @@ package io.mosn4j.protocol.http2;
 
 import io.mosn4j.api.stream.HeaderTokens;
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.HttpRules;
 import io.mosn4j.api.stream.ResetReason;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import java.util.Locale;
 import java.util.Map;
 
@@ -54,16 +56,70 @@ public final class Http2HeaderMapping {
         return h;
     }
 
-    /** Trailers (no pseudo-headers) as neutral headers. */
+    /** Trailers as neutral headers, without the fields RFC 9110 6.5.1 keeps out of trailers (pseudo-headers included). */
     public static Headers trailersFromHttp2(Http2Headers in) {
         Headers h = new Headers(in.size());
         for (Map.Entry<CharSequence, CharSequence> e : in) {
             String name = e.getKey().toString();
-            if (!name.startsWith(":")) {
+            if (!HttpRules.isForbiddenTrailer(name)) {
                 h.add(name, e.getValue().toString());
             }
         }
         return h;
+    }
+
+    /**
+     * Why an HTTP/2 request header block is malformed (RFC 9113 8.3.1), or null. Netty's decoder has
+     * already refused unknown, repeated and misplaced pseudo-headers and connection-specific fields;
+     * this refuses what it lets through and an HTTP/1 upstream would read otherwise: a method that is
+     * not an upper-case token, a {@code :path} that is not origin-form (an absolute URI naming another
+     * host than {@code :authority} would bypass the virtual host routing chose), CONNECT with
+     * {@code :path} or {@code :scheme} or without {@code :authority}, another request without
+     * {@code :scheme}, an authority with spaces or path characters, a {@code host} field naming
+     * another authority, and any field value with CR, LF or NUL.
+     */
+    public static String requestError(Http2Headers in) {
+        CharSequence method = in.method();
+        String bad = HttpRules.methodError(method);
+        if (bad != null) {
+            return bad;
+        }
+        CharSequence authority = in.authority();
+        if (AsciiString.contentEquals("CONNECT", method)) {
+            if (in.path() != null || in.scheme() != null) {
+                return "CONNECT with :path or :scheme";
+            }
+            if (authority == null || authority.isEmpty()) {
+                return "CONNECT without :authority";
+            }
+        } else {
+            CharSequence scheme = in.scheme();
+            if (scheme == null || scheme.isEmpty()) {
+                return "missing :scheme";
+            }
+            bad = HttpRules.targetError(method, in.path());
+            if (bad != null) {
+                return ":path: " + bad;
+            }
+        }
+        if (authority != null && (bad = HttpRules.authorityError(authority)) != null) {
+            return ":authority: " + bad;
+        }
+        CharSequence host = in.get("host");
+        if (host != null && authority != null && !AsciiString.contentEqualsIgnoreCase(host, authority)) {
+            return "host field differs from :authority";
+        }
+        return valuesError(in);
+    }
+
+    /** Why a header block has a field value an HTTP/1 peer would read as more than one field (CR, LF, NUL), or null. */
+    public static String valuesError(Http2Headers in) {
+        for (Map.Entry<CharSequence, CharSequence> e : in) {
+            if (!HttpRules.isValidFieldValue(e.getValue())) {
+                return "field " + e.getKey() + " has CR, LF or NUL in its value";
+            }
+        }
+        return null;
     }
 
     /** Neutral request headers as an HTTP/2 request block. */

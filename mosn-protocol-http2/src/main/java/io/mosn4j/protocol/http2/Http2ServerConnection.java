@@ -1,5 +1,8 @@
 package io.mosn4j.protocol.http2;
 
+import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.stats.Counter;
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.api.stream.ServerStreamHandler;
 import io.netty.channel.Channel;
@@ -13,6 +16,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +39,22 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * Adds the HTTP/2 server handlers to {@code pipeline}. A {@link DrainEvent} starts a graceful
-     * close: GOAWAY, let streams in flight finish (up to {@code gracefulMillis}), then close.
+     * close: GOAWAY, let streams in flight finish (up to {@code gracefulMillis}), then close. A
+     * client slower than {@code headerTimeout} (zero: none) to send a header block is closed
+     * ({@link Http2HeaderTimer}).
      */
-    static void install(ChannelPipeline pipeline, ServerStreamHandler handler, long gracefulMillis, Http2Options options) {
+    static void install(ChannelPipeline pipeline, ServerStreamHandler handler, long gracefulMillis, Http2Options options, Stats stats,
+                        Duration headerTimeout) {
         Http2FrameCodec codec = Http2Codecs.server(options, gracefulMillis);
+        Counter invalid = stats.counter("downstream.request.invalid");
+        if (headerTimeout != null && !headerTimeout.isZero()) {
+            pipeline.addLast(new Http2HeaderTimer(headerTimeout.toNanos(), stats.counter("downstream.request.header_timeout")));
+        }
         pipeline.addLast(codec);
         pipeline.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2ServerStream(handler));
+                ch.pipeline().addLast(new Http2ServerStream(handler, invalid));
             }
         }));
         pipeline.addLast(new Http2ServerConnection(codec, options));
@@ -92,9 +103,15 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            return; // the codec sends GOAWAY with the error's own code (PROTOCOL_ERROR, ENHANCE_YOUR_CALM...) and closes
+            // the peer broke the protocol: the codec sends GOAWAY with the error's own code (PROTOCOL_ERROR, ENHANCE_YOUR_CALM...) and closes
+            log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            return;
+        }
+        if (Closing.isNetworkFailure(cause)) {
+            log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("downstream HTTP/2 connection {} closed on an unexpected exception", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();
     }

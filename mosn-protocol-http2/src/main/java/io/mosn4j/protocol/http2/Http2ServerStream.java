@@ -1,5 +1,7 @@
 package io.mosn4j.protocol.http2;
 
+import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stream.Grpc;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -37,6 +40,8 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Se
     private static final Logger log = LoggerFactory.getLogger(Http2ServerStream.class);
 
     private final ServerStreamHandler handler;
+    /** Requests refused as malformed ({@code downstream.request.invalid}). */
+    private final Counter invalid;
     private Channel ch;
     private StreamReceiver receiver;
     private Headers requestHeaders;
@@ -52,8 +57,9 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Se
         ch.flush();
     };
 
-    Http2ServerStream(ServerStreamHandler handler) {
+    Http2ServerStream(ServerStreamHandler handler, Counter invalid) {
         this.handler = handler;
+        this.invalid = invalid;
     }
 
     @Override
@@ -71,6 +77,14 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Se
             if (receiver == null) {
                 onRequestHeaders(f);
             } else if (!requestDone) {
+                String bad = Http2HeaderMapping.valuesError(f.headers());
+                if (bad != null) {
+                    log.debug("malformed HTTP/2 request trailers on {}: {}", ch, bad);
+                    invalid.inc();
+                    fail(ResetReason.PROTOCOL_ERROR);
+                    ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR), ch.voidPromise());
+                    return;
+                }
                 requestDone = true;
                 receiver.onTrailers(Http2HeaderMapping.trailersFromHttp2(f.headers()));
             }
@@ -87,14 +101,17 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Se
     }
 
     private void onRequestHeaders(Http2HeadersFrame f) {
-        Headers h = Http2HeaderMapping.fromHttp2(f.headers(), true);
-        requestDone = f.isEndStream();
-        if (h.method() == null || (h.path() == null && !"CONNECT".equals(h.method()))) {
-            log.debug("malformed HTTP/2 request on {}: {}", ch, h);
+        String bad = Http2HeaderMapping.requestError(f.headers());
+        if (bad != null) {
+            // RFC 9113 8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR
+            log.debug("malformed HTTP/2 request on {}: {}", ch, bad);
+            invalid.inc();
             reset = true;
-            ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
+            ch.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR), ch.voidPromise());
             return;
         }
+        Headers h = Http2HeaderMapping.fromHttp2(f.headers(), true);
+        requestDone = f.isEndStream();
         String expect = h.get("expect");
         if (expect != null && expect.equalsIgnoreCase("100-continue")) {
             h.remove("expect"); // as on HTTP/1: the proxy says go ahead
@@ -146,7 +163,11 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Se
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("downstream HTTP/2 stream {} failed: {}", ch, cause.toString());
+        if (Closing.isNetworkFailure(cause) || Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            log.debug("downstream HTTP/2 stream {} failed: {}", ch, cause.toString());
+        } else {
+            log.warn("downstream HTTP/2 stream {} reset on an unexpected exception", ch, cause);
+        }
         fail(ResetReason.PROTOCOL_ERROR);
         ctx.close();
     }

@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.xprotocol;
 
+import io.mosn4j.api.network.Closing;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
@@ -93,7 +94,11 @@ abstract class XConnection extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{} {} failed: {}", protocol.name(), describe(), cause.toString());
+        if (Closing.isNetworkFailure(cause)) {
+            log.debug("{} {} failed: {}", protocol.name(), describe(), cause.toString());
+        } else {
+            log.warn("{} {} closed on an unexpected exception", protocol.name(), describe(), cause);
+        }
         ctx.close();
     }
 }
