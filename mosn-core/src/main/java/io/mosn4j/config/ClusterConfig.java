@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * An upstream cluster. {@code lb_type} is checked against the load balancers on the class path
  * when the cluster is built; protocol settings ({@code http2_protocol_options}) are read by their
- * protocol's codec.
+ * protocol's codec; {@code tls_context} is read into the cluster's TLS when it is built.
  */
 public record ClusterConfig(
         String name,
@@ -19,7 +19,7 @@ public record ClusterConfig(
         Long maxRequestPerConn,
         Long connBufferLimitBytes,
         List<ThresholdsConfig> circuitBreakers,
-        JsonNode tlsContext,
+        TlsContextConfig tlsContext,
         List<HostConfig> hosts,
         JsonNode http2ProtocolOptions) {
 
@@ -47,10 +47,6 @@ public record ClusterConfig(
         maxRequestPerConn = maxRequestPerConn == null || maxRequestPerConn <= 0 ? 0L : maxRequestPerConn;
         connBufferLimitBytes = connBufferLimitBytes == null || connBufferLimitBytes <= 0 ? 1L << 20 : connBufferLimitBytes;
         circuitBreakers = ConfigLists.copy(circuitBreakers, "circuit_breakers");
-        // a plaintext connection where TLS was asked would send credentials in clear: refuse
-        if (FilterChainConfig.tlsEnabled(tlsContext)) {
-            throw new ConfigException("tls_context.status", "upstream TLS is not supported yet; this cluster would connect in plaintext");
-        }
         hosts = ConfigLists.copy(hosts, "hosts");
     }
 

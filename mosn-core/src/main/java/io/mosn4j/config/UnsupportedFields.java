@@ -71,7 +71,6 @@ final class UnsupportedFields {
                 .warn("global_log_roller", "log rotation is not supported yet")
                 .warn("use_netpoll_mode", "mosn4j always runs Netty event loops");
         on(ListenerConfig.class)
-                .warn("inspector", "inspector only lets plaintext into TLS listeners, and TLS listeners are not supported yet")
                 .warn("reuseport", "SO_REUSEPORT is not set yet")
                 .warn("default_read_buffer_size", "read buffers are sized by Netty")
                 .warn("log_path", "per-listener logs are not supported; everything goes to default_log_path")
@@ -93,12 +92,12 @@ final class UnsupportedFields {
                 .warn("go_plugin_config", "Go plugins cannot run in mosn4j");
         on(ClusterManagerConfig.class)
                 .warn("cluster_pool_enable", "connection pools are per event loop and host")
-                .refuse("tls_context", "upstream TLS is not supported yet; the clusters would connect in plaintext",
-                        FilterChainConfig::tlsEnabled)
+                .refuse("tls_context", "a TLS context shared by the clusters (with cluster_manager_tls) is not supported yet; "
+                        + "give each cluster its own tls_context", v -> flag(v, "status"))
                 .refuse("clusters_configs", "loading clusters from a directory (clusters_configs) is not supported yet");
         on(ClusterConfig.class)
                 .accept("sub_type", "not used by MOSN either")
-                .accept("cluster_manager_tls", "the cluster_manager's tls_context decides, and it is refused when on")
+                .accept("cluster_manager_tls", "the cluster_manager's tls_context is refused when on; each cluster's own decides")
                 .warn("keepalive", "upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer)")
                 .warn("idle_timeout", "closing idle upstream connections is not supported yet")
                 .warn("lbconfig", "settings of load balancers that are not built yet")
@@ -115,8 +114,9 @@ final class UnsupportedFields {
                 .refuse("original_dst_lb_config", "original destination load balancing is not supported yet")
                 .refuse("spec", "service discovery subscriptions (spec.subscribe) are not supported yet")
                 .refuse("mark", "marking upstream sockets (SO_MARK) for policy routing is not supported yet");
-        on(HostConfig.class)
-                .accept("tls_disable", "hosts are plaintext: upstream TLS is refused wherever it is turned on");
+        on(TlsContextConfig.class)
+                .warn("ticket", "session tickets are on, with keys mosn4j makes at start and keeps in memory only")
+                .warn("callbacks", "TLS callbacks are not supported");
         for (Class<?> owner : new Class<?>[] {RouterConfig.class, VirtualHostConfig.class, RouteActionConfig.class}) {
             on(owner)
                     .refuse("request_headers_to_add", "changing request headers is not supported yet")

@@ -10,6 +10,7 @@ import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Clusters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +41,8 @@ public final class ConfigCheck {
             throw new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be added "
                     + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
         }
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE);
+        TlsContexts tls = new TlsContexts(extensions.certificateProviders(), Stats.NONE, extensions.codecs().all());
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE, tls);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
@@ -51,12 +53,13 @@ public final class ConfigCheck {
             RouterConfig rc = config.server().routers().get(i);
             routers.update(new RouteTable(rc, server.get("routers").at(i).path(), extensions.streamFilters()));
         }
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE, tls);
         Map<String, String> described = new LinkedHashMap<>();
         for (int i = 0; i < config.server().listeners().size(); i++) {
             ListenerChains chains = builder.build(config.server().listeners().get(i), server.get("listeners").at(i));
             List<String> parts = new ArrayList<>();
-            chains.chains().forEach(c -> parts.add(String.join(" + ", c.filters().stream().map(String::valueOf).toList())));
+            chains.chains().forEach(c -> parts.add((c.tls() == null ? "" : c.tls() + " + ")
+                    + String.join(" + ", c.filters().stream().map(String::valueOf).toList())));
             described.put(chains.config().name(), String.join("; ", parts));
         }
         return described;

@@ -2,10 +2,12 @@ package io.mosn4j.server;
 
 import io.mosn4j.api.network.ListenerFilterFactory;
 import io.mosn4j.api.network.NetworkFilterFactory;
+import io.mosn4j.api.tls.CertificateProvider;
 import io.mosn4j.config.Registry;
 import io.mosn4j.feature.FeatureGate;
 import io.mosn4j.filter.StreamFilters;
 import io.mosn4j.protocol.Codecs;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Balancers;
 import io.mosn4j.variable.VariableRegistry;
 
@@ -15,7 +17,7 @@ import io.mosn4j.variable.VariableRegistry;
  */
 public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
                          Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
-                         FeatureGate features) {
+                         FeatureGate features, Registry<CertificateProvider> certificateProviders) {
 
     public static Extensions load(ClassLoader loader) {
         return new Extensions(
@@ -25,11 +27,12 @@ public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<Ne
                 Registry.load("listener filter", ListenerFilterFactory.class, loader, ListenerFilterFactory::name, false),
                 Balancers.load(loader),
                 VariableRegistry.load(loader),
-                FeatureGate.load(loader));
+                FeatureGate.load(loader),
+                TlsContexts.loadProviders(loader));
     }
 
     /** The same extensions with the features a command line set. */
     public Extensions withFeatures(FeatureGate gate) {
-        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate);
+        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate, certificateProviders);
     }
 }

@@ -21,6 +21,7 @@ import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.stats.StatsRegistry;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Clusters;
 import io.netty.channel.EventLoop;
@@ -64,8 +65,9 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats);
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats);
+        TlsContexts tls = new TlsContexts(extensions.certificateProviders(), stats, extensions.codecs().all());
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats, tls);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, tls);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
     }

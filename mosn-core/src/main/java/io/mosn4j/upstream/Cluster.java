@@ -11,6 +11,8 @@ import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.HostConfig;
 import io.mosn4j.config.SocketAddresses;
 import io.mosn4j.protocol.Codecs;
+import io.mosn4j.tls.ClientTls;
+import io.mosn4j.tls.TlsContexts;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +41,10 @@ public final class Cluster implements ClusterInfo {
     private final int bufferLimitBytes;
     /** What each codec parsed from this cluster's config, by codec name (lower case). */
     private final Map<String, Object> codecOptions;
+    /** The TLS of its connections ({@code tls_context}), or null for plaintext. */
+    private final ClientTls tls;
+    /** Hosts with {@code tls_disable}: plaintext although the cluster has TLS. */
+    private final java.util.Set<String> plaintextHosts;
     /** New weights and metadata for hosts kept from the previous version, applied when this one is published. */
     private final List<Runnable> hostUpdates = new ArrayList<>();
 
@@ -50,6 +56,11 @@ public final class Cluster implements ClusterInfo {
      * @throws ConfigException naming the bad field
      */
     public Cluster(ClusterConfig config, ConfigValue raw, Cluster previous, Balancers balancers, Codecs codecs) {
+        this(config, raw, previous, balancers, codecs, null);
+    }
+
+    /** As above, with the cluster's {@code tls_context} built by {@code tls} (null: TLS is refused when asked for). */
+    public Cluster(ClusterConfig config, ConfigValue raw, Cluster previous, Balancers balancers, Codecs codecs, TlsContexts tls) {
         this.config = config;
         this.balancer = balancers.get(config.lbType());
         if (balancer == null && LB_LATER.contains(config.lbType())) {
@@ -98,6 +109,30 @@ public final class Cluster implements ClusterInfo {
             }
         }
         this.codecOptions = Map.copyOf(options);
+        this.tls = clientTls(config, raw, tls);
+        java.util.Set<String> plain = new java.util.HashSet<>();
+        config.hosts().forEach(h -> {
+            if (h.tlsDisable()) {
+                plain.add(h.address());
+            }
+        });
+        this.plaintextHosts = java.util.Set.copyOf(plain);
+    }
+
+    private static ClientTls clientTls(ClusterConfig config, ConfigValue raw, TlsContexts tls) {
+        if (config.tlsContext() == null || !config.tlsContext().enabled()) {
+            return null;
+        }
+        if (tls == null || !(raw instanceof io.mosn4j.config.JsonConfigValue json)) {
+            // a plaintext connection where TLS was asked would send credentials in clear: refuse
+            throw raw.error("tls_context.status", "upstream TLS is not available here; this cluster would connect in plaintext");
+        }
+        return tls.client(config.name(), config.tlsContext(), json.get("tls_context"));
+    }
+
+    /** The TLS of connections to {@code host}, or null for plaintext (no TLS, or the host's {@code tls_disable}). */
+    ClientTls tls(Host host) {
+        return tls == null || plaintextHosts.contains(host.address()) ? null : tls;
     }
 
     /**
@@ -185,6 +220,8 @@ public final class Cluster implements ClusterInfo {
         return other != null && connectTimeout().equals(other.connectTimeout())
                 && maxRequestsPerConnection() == other.maxRequestsPerConnection()
                 && bufferLimitBytes == other.bufferLimitBytes
-                && Objects.equals(codecOptions, other.codecOptions);
+                && Objects.equals(codecOptions, other.codecOptions)
+                && Objects.equals(config.tlsContext(), other.config.tlsContext())
+                && plaintextHosts.equals(other.plaintextHosts);
     }
 }

@@ -7,6 +7,7 @@ import io.mosn4j.api.upstream.WorkerClusters;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.network.Transport;
 import io.mosn4j.protocol.Codecs;
+import io.mosn4j.tls.TlsContexts;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -26,12 +27,20 @@ import java.util.function.Consumer;
 public final class Clusters implements ClusterManager {
     private final Balancers balancers;
     private final Codecs codecs;
+    private final TlsContexts tls;
     private final Map<EventLoop, LoopClusters> loops = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Cluster> byName = new ConcurrentHashMap<>();
 
     public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats) {
+        this(transport, eventLoops, balancers, codecs, stats, null);
+    }
+
+    /** As above; {@code tls} builds the clusters' {@code tls_context} (null: clusters asking for TLS are refused). */
+    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats,
+                    TlsContexts tls) {
         this.balancers = balancers;
         this.codecs = codecs;
+        this.tls = tls;
         for (EventLoop l : eventLoops) {
             loops.put(l, new LoopClusters(l, transport, stats));
         }
@@ -48,7 +57,7 @@ public final class Clusters implements ClusterManager {
 
     /** Builds a cluster without publishing it (validation, or the first step of an update). */
     public Cluster build(ClusterConfig config, ConfigValue raw) {
-        return new Cluster(config, raw, byName.get(config.name()), balancers, codecs);
+        return new Cluster(config, raw, byName.get(config.name()), balancers, codecs, tls);
     }
 
     /**

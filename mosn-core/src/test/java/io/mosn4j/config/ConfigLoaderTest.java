@@ -220,7 +220,8 @@ class ConfigLoaderTest {
         void withoutItsModuleARpcProtocolIsRefusedSayingSo() {
             Extensions noRpc = new Extensions(new io.mosn4j.protocol.Codecs(EXTENSIONS.codecs().all().stream()
                     .filter(c -> c.family().equals("http")).toList()), EXTENSIONS.streamFilters(), EXTENSIONS.networkFilters(),
-                    EXTENSIONS.listenerFilters(), EXTENSIONS.balancers(), EXTENSIONS.variables(), EXTENSIONS.features());
+                    EXTENSIONS.listenerFilters(), EXTENSIONS.balancers(), EXTENSIONS.variables(), EXTENSIONS.features(),
+                    EXTENSIONS.certificateProviders());
             ConfigException e = assertThrows(ConfigException.class,
                     () -> ConfigCheck.check(ConfigLoader.load(sample("static-example-sofarpc.json")), noRpc));
             assertCleanMessage(e.getMessage());
