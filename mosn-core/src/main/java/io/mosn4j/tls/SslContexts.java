@@ -70,6 +70,7 @@ final class SslContexts {
         SslContext ctx = build(b, s);
         if (ctx instanceof OpenSslContext o) {
             o.sessionContext().setTicketKeys(TICKET_KEYS); // BoringSSL's tickets, off in Netty unless given keys
+            o.sessionContext().setSessionCacheEnabled(true);
         }
         return ctx;
     }

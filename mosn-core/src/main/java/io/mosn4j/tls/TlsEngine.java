@@ -16,6 +16,16 @@ final class TlsEngine {
     private static final Logger log = LoggerFactory.getLogger(TlsEngine.class);
     private static final AtomicBoolean SAID = new AtomicBoolean();
 
+    static {
+        // Netty turns BoringSSL's TLS 1.3 session tickets on only when these say so (read once, when its
+        // OpenSSL context class loads); the JDK's engine has them on by default. A user's -D still wins.
+        for (String p : new String[] {"jdk.tls.server.enableSessionTicketExtension", "jdk.tls.client.enableSessionTicketExtension"}) {
+            if (System.getProperty(p) == null) {
+                System.setProperty(p, "true");
+            }
+        }
+    }
+
     private TlsEngine() {}
 
     static SslProvider provider() {
