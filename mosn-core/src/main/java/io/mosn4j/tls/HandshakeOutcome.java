@@ -11,10 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits after a connection's TLS handler until its handshake ends: counts it, and logs a failure
- * with the peer's address and the engine's reason (at most one line a second per kind, saying how
- * many it held back). Keeps the handshake's exception from reaching the protocol's handlers, which
- * would report it again as an unexpected error. Then steps out.
+ * Sits after a connection's TLS handler until its handshake is over and the first bytes came
+ * through: counts it, and logs a failure with the peer's address and the engine's reason (at most
+ * one line a second per kind, saying how many it held back). In TLS 1.3 a server refuses a
+ * client's certificate after the client thinks the handshake done: that alert, arriving before any
+ * data, counts as the handshake's failure too. Keeps the exception from reaching the protocol's
+ * handlers, which would report it again as an unexpected error. Then steps out.
  */
 final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger("tls");
@@ -32,7 +34,8 @@ final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
     }
 
     private final Sink sink;
-    private boolean over;
+    /** Whether a failure was counted: one per connection. */
+    private boolean failed;
 
     HandshakeOutcome(Sink sink) {
         this.sink = sink;
@@ -40,12 +43,11 @@ final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof SslHandshakeCompletionEvent e && !over) {
-            over = true;
+        if (evt instanceof SslHandshakeCompletionEvent e && !failed) {
             if (e.isSuccess()) {
                 sink.successes().inc();
-                ctx.pipeline().remove(this);
             } else {
+                failed = true;
                 sink.failed(ctx.channel().remoteAddress(), e.cause());
             }
         }
@@ -53,10 +55,20 @@ final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.pipeline().remove(this); // data came through: the handshake is over for good
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (c instanceof SSLException || over) {
-            ctx.close(); // told by the completion event; the handler closes the connection
+        if (c instanceof SSLException) {
+            if (!failed) {
+                failed = true;
+                sink.failed(ctx.channel().remoteAddress(), c);
+            }
+            ctx.close();
             return;
         }
         ctx.fireExceptionCaught(cause);
