@@ -3,6 +3,7 @@ package io.mosn4j.proxy;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.network.ListenerContext;
 import io.mosn4j.api.network.NetworkFilter;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ServerContext;
 import io.mosn4j.api.router.Router;
@@ -53,7 +54,7 @@ final class ProxyFilter implements NetworkFilter {
         this.upstream = upstream;
         Map<ProtocolCodec, ServerContext> contexts = new IdentityHashMap<>();
         serverOptions.forEach((codec, options) -> contexts.put(codec,
-                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats())));
+                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats(), listener.partialFrames())));
         this.serverContexts = contexts;
     }
 
@@ -117,5 +118,6 @@ final class ProxyFilter implements NetworkFilter {
         return "proxy " + down + " -> " + up + " (router " + (r == null ? "?" : r.name()) + ")";
     }
 
-    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats) implements ServerContext {}
+    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats,
+                           PartialFrameBudget partialFrames) implements ServerContext {}
 }

@@ -17,4 +17,9 @@ public interface ServerContext {
     default io.mosn4j.api.stats.Stats stats() {
         return io.mosn4j.api.stats.Stats.NONE;
     }
+
+    /** The process's budget for bytes of frames still arriving, shared by every connection of every codec. */
+    default PartialFrameBudget partialFrames() {
+        return PartialFrameBudget.UNLIMITED;
+    }
 }
