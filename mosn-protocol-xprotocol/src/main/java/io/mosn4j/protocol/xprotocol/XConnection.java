@@ -72,6 +72,19 @@ abstract class XConnection extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * Not ByteToMessageDecoder's: it asks for one more read whenever a read decoded no message
+     * while auto-read is off, taking it for a frame still waiting for its end. Frames here are
+     * handled in {@link #decode} and never passed down the pipeline, so to it no read ever decodes
+     * one, and its extra read would undo every pause (a full upstream, a client not reading its
+     * answers, a drain): here reading resumes only when auto-read is turned back on.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
+    }
+
     /** Encodes {@code frame}, releases it, and queues the bytes for this turn's flush. */
     final void write(XFrame frame) {
         ByteBuf out;
