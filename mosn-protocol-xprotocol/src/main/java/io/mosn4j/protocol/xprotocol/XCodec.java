@@ -40,7 +40,7 @@ final class XCodec implements ProtocolCodec {
 
     @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
-        channel.pipeline().addLast(new XServerConnection(protocol, handler));
+        channel.pipeline().addLast(new XServerConnection(protocol, handler, context.stats(), context.partialFrames()));
     }
 
     @Override
