@@ -34,12 +34,15 @@ import org.slf4j.LoggerFactory;
  * <p>Flow control is per connection, since every request is whole when it is routed: reading stops
  * while any stream asks for it ({@link Stream#readDisable}, which the proxy calls while the
  * upstream connection its request went to is full), while the client does not read its answers
- * (the write buffer is full), and for good once draining.
+ * (the write buffer is full), and for good once draining. A request beyond
+ * {@code max_concurrent_requests} in flight is answered at once with the protocol's overflow error.
  */
 public final class XServerConnection extends XConnection {
     private static final Logger log = LoggerFactory.getLogger(XServerConnection.class);
 
     private final ServerStreamHandler handler;
+    private final int maxConcurrentRequests;
+    private final Counter refused;
     private final Counter pausedForUpstream;
     private final Counter pausedForClient;
     private boolean draining;
@@ -50,12 +53,14 @@ public final class XServerConnection extends XConnection {
 
     /** With the defaults and no counters (tests). */
     XServerConnection(XProtocol protocol, ServerStreamHandler handler) {
-        this(protocol, handler, Stats.NONE, PartialFrameBudget.UNLIMITED);
+        this(protocol, handler, XServerOptions.DEFAULTS, Stats.NONE, PartialFrameBudget.UNLIMITED);
     }
 
-    XServerConnection(XProtocol protocol, ServerStreamHandler handler, Stats stats, PartialFrameBudget budget) {
+    XServerConnection(XProtocol protocol, ServerStreamHandler handler, XServerOptions options, Stats stats, PartialFrameBudget budget) {
         super(protocol, budget, stats.counter(protocol.name() + ".downstream.closed_partial_frames_limit"));
         this.handler = handler;
+        this.maxConcurrentRequests = options.maxConcurrentRequestsInt();
+        this.refused = stats.counter(protocol.name() + ".downstream.refused_max_concurrent_requests");
         this.pausedForUpstream = stats.counter(protocol.name() + ".downstream.read_paused_upstream_full");
         this.pausedForClient = stats.counter(protocol.name() + ".downstream.read_paused_client_not_reading");
     }
@@ -84,6 +89,18 @@ public final class XServerConnection extends XConnection {
         if (frame.isHeartbeat()) {
             XFrame reply = protocol.heartbeatResponse(frame);
             write(reply);
+            frame.release();
+            return;
+        }
+        if (streams.size() >= maxConcurrentRequests) {
+            // refused, not queued: the client learns now, in its protocol, and may go elsewhere;
+            // pausing instead would hold its later calls behind the slowest one
+            refused.inc();
+            log.debug("{} request {} from {}: {} requests in flight on the connection (max_concurrent_requests); refused",
+                    protocol.name(), frame.requestId(), ctx.channel().remoteAddress(), streams.size());
+            if (!frame.isOneWay()) {
+                write(protocol.errorResponse(frame, ProxyError.OVERFLOW, "too many requests in flight on the connection"));
+            }
             frame.release();
             return;
         }

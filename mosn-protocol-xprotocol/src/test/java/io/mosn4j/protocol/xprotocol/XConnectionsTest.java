@@ -136,7 +136,7 @@ class XConnectionsTest {
     private final List<String> events = new ArrayList<>();
 
     private void wire() {
-        wire(PartialFrameBudget.UNLIMITED);
+        wire(XServerOptions.DEFAULTS, PartialFrameBudget.UNLIMITED);
     }
 
     /** Counters by name, for the tests to read. */
@@ -165,7 +165,7 @@ class XConnectionsTest {
         return v == null ? 0 : v.get();
     }
 
-    private void wire(PartialFrameBudget budget) {
+    private void wire(XServerOptions options, PartialFrameBudget budget) {
         client = new XClientConnection(toy, new XClientConnection.Owner() {
             @Override
             public void released(XClientConnection connection) {
@@ -178,7 +178,7 @@ class XConnectionsTest {
             }
         }, stats, budget);
         up = new EmbeddedChannel(client);
-        down = new EmbeddedChannel(new XServerConnection(toy, new Forwarder(client), stats, budget));
+        down = new EmbeddedChannel(new XServerConnection(toy, new Forwarder(client), options, stats, budget));
     }
 
     /** Makes the upstream connection's write buffer full (or not) as far as the codec can tell. */
@@ -444,6 +444,29 @@ class XConnectionsTest {
         up.finishAndReleaseAll();
     }
 
+    @Test
+    void requestsPastMaxConcurrentRequestsAreRefusedWithTheOverflowError() {
+        wire(new XServerOptions(2L), PartialFrameBudget.UNLIMITED);
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 1, "held:1"));
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 2, "held:2"));
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 3, "held:3"));
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.ONEWAY, 4, "held:4"));
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.HEARTBEAT, 5, ""));
+        List<ToyProtocol.Frame> replies = drain(down);
+        assertThat(replies).extracting(f -> f.kind + "/" + f.requestId() + "/" + f.text()).containsExactly(
+                ToyProtocol.ERROR + "/3/OVERFLOW|too many requests in flight on the connection",
+                ToyProtocol.HEARTBEAT_ACK + "/5/");
+        assertThat(received).as("the refused ones never became streams").hasSize(2);
+        assertThat(counter("toy.downstream.refused_max_concurrent_requests")).isEqualTo(2);
+        // one answered: room for one more
+        received.get(0).sendLocalReply(LocalReply.error(ProxyError.UNKNOWN, "done"));
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 6, "held:6"));
+        assertThat(received).hasSize(3);
+        release(replies, drain(down));
+        down.finishAndReleaseAll();
+        up.finishAndReleaseAll();
+    }
+
     /**
      * The process-wide budget for partial frames: when two connections together hold more than
      * it allows, the one holding the larger partial frame is closed and the other reads on.
@@ -451,8 +474,8 @@ class XConnectionsTest {
     @Test
     void theConnectionHoldingTheLargestPartialFrameIsClosedWhenTheBudgetIsSpent() {
         PartialFrameBudget budget = new PartialFrameBudget(300_000);
-        wire(budget);
-        EmbeddedChannel other = new EmbeddedChannel(new XServerConnection(toy, new Forwarder(client), stats, budget));
+        wire(XServerOptions.DEFAULTS, budget);
+        EmbeddedChannel other = new EmbeddedChannel(new XServerConnection(toy, new Forwarder(client), XServerOptions.DEFAULTS, stats, budget));
         ByteBuf big = ToyProtocol.frame(ToyProtocol.REQUEST, 1, "svc:" + "x".repeat(400_000));
         ByteBuf small = ToyProtocol.frame(ToyProtocol.REQUEST, 2, "svc:" + "y".repeat(400_000));
         down.writeInbound(big.retainedSlice(0, 200_000));
