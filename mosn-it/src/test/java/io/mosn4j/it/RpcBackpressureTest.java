@@ -65,12 +65,19 @@ class RpcBackpressureTest {
     static final int MIB = 1 << 20;
     static final int KIB = 1 << 10;
     /**
-     * The RSS the README states (mosn with -Xmx256m, a fresh process per scenario): the JVM's
-     * heap, code and Netty's pools with nothing held for the stalled upstream but its connection's
-     * buffer and the requests still queued. Without backpressure the same scenario ran into the
-     * 256 MiB direct memory limit (RSS near 400 MiB) within seconds.
+     * The RSS the README states for a stalled upstream and for a client not reading (mosn with
+     * -Xmx256m and paranoid leak detection, a fresh process per scenario): the JVM's heap, code and
+     * Netty's pools, with nothing held for the stalled upstream but its connection's buffer and the
+     * requests still queued. Without backpressure the stalled scenario ran into the 256 MiB direct
+     * memory limit (RSS near 400 MiB) within seconds.
      */
     static final long RSS_LIMIT_MIB = 200;
+    /**
+     * For the upstream that never answers, where 20 MiB/s go through for 30 s: the heap grows
+     * further under that traffic (paranoid leak detection records every buffer's accesses); direct
+     * memory stays small, as the requests waiting hold only their headers.
+     */
+    static final long RSS_LIMIT_THROUGHPUT_MIB = 300;
     /** {@code max_concurrent_requests} on the {@code *_capped} listeners. */
     static final int CAP = 4;
     /** {@code partial_frames_buffer_limit_bytes} of the second mosn. */
@@ -157,6 +164,11 @@ class RpcBackpressureTest {
                         .append("\"}]}, \"route\": {\"cluster_name\": \"").append(cluster).append("\", \"timeout\": \"").append(timeout).append("\"}}");
                 sep(clusters).append("{\"name\": \"").append(cluster).append("\", \"type\": \"SIMPLE\", \"hosts\": [{\"address\": \"")
                         .append(e.getValue().address()).append("\"}]}");
+                if (e.getKey() == RpcUpstream.Mode.SWALLOW) {
+                    // the same upstream with a long timeout: requests wait 20 s for an answer
+                    sep(routes).append("{\"match\": {\"headers\": [{\"name\": \"service\", \"value\": \"").append(service(w, e.getKey()))
+                            .append(".long\"}]}, \"route\": {\"cluster_name\": \"").append(cluster).append("\", \"timeout\": \"20s\"}}");
+                }
             }
             String cap = w == RpcWire.DUBBO ? "\"dubbo\": {\"max_concurrent_requests\": " + CAP + "}" : "\"max_concurrent_requests\": " + CAP;
             for (String name : List.of(w.name(), w.name() + "_capped")) {
@@ -254,9 +266,9 @@ class RpcBackpressureTest {
         }
     }
 
-    private static void assertRssBounded(Mosn mosn, RssSampler rss, String what) {
+    private static void assertRssBounded(Mosn mosn, RssSampler rss, long limitMib, String what) {
         assertThat(rss.maxMib()).as("max RSS of mosn (MiB) during %s; output tail:\n%s", what, mosn.process().tail())
-                .isPositive().isLessThan(RSS_LIMIT_MIB);
+                .isPositive().isLessThan(limitMib);
         assertThat(mosn.process().isAlive()).isTrue();
     }
 
@@ -289,11 +301,25 @@ class RpcBackpressureTest {
     @ParameterizedTest
     @ValueSource(strings = {"bolt", "dubbo", "tars"})
     void clientsPushingLargeRequestsAtAStalledUpstreamArePausedAndOthersAreServed(String protocol) throws Exception {
-        withFreshMosn(mosn -> pushAtAStalledUpstream(mosn, wire(protocol)));
+        withFreshMosn(mosn -> push(mosn, wire(protocol), RpcUpstream.Mode.STALLED));
     }
 
-    private static void pushAtAStalledUpstream(Mosn mosn, RpcWire w) throws Exception {
+    /**
+     * As above, at an upstream that reads everything at once and never answers within the 20 s
+     * timeout, each client sending 5 requests a second: the upstream connection never fills, so
+     * nobody is paused, and up to 400 requests (400 MiB of payload) wait for their answers at once.
+     * What bounds memory is that a request written out keeps only its headers while it waits:
+     * before, their payloads alone filled mosn's 256 MiB of direct memory and calls failed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"bolt", "dubbo", "tars"})
+    void clientsPushingLargeRequestsAtAnUpstreamThatNeverAnswersHoldOnlyTheirHeaders(String protocol) throws Exception {
+        withFreshMosn(mosn -> push(mosn, wire(protocol), RpcUpstream.Mode.SWALLOW));
+    }
+
+    private static void push(Mosn mosn, RpcWire w, RpcUpstream.Mode upstream) throws Exception {
         String protocol = w.name();
+        boolean stalled = upstream == RpcUpstream.Mode.STALLED;
         int port = mosn.port(protocol);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong pushed = new AtomicLong();
@@ -303,7 +329,7 @@ class RpcBackpressureTest {
         List<Thread> threads = new ArrayList<>();
         byte[][] frames = new byte[32][];
         for (int i = 0; i < frames.length; i++) {
-            frames[i] = w.request(i + 1, service(w, RpcUpstream.Mode.STALLED), MIB);
+            frames[i] = w.request(i + 1, service(w, upstream) + (stalled ? "" : ".long"), MIB);
         }
         List<String> failures = new ArrayList<>();
         int served = 0;
@@ -315,11 +341,19 @@ class RpcBackpressureTest {
                 threads.add(Thread.ofPlatform().daemon().name("pusher-" + c).start(() -> {
                     try {
                         OutputStream out = s.getOutputStream();
+                        long start = System.nanoTime();
                         for (int i = 0; running.get(); i++) {
                             out.write(frames[i % frames.length]);
                             pushed.incrementAndGet();
+                            if (!stalled) {
+                                long due = start + i * (1_000_000_000L / 5);
+                                long wait = due - System.nanoTime();
+                                if (wait > 0) {
+                                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                                }
+                            }
                         }
-                    } catch (IOException e) {
+                    } catch (IOException | InterruptedException e) {
                         // closed at the end
                     }
                 }));
@@ -361,18 +395,24 @@ class RpcBackpressureTest {
                 }
             }
             rss.close();
-            System.out.printf("RpcBackpressureTest: %s, 30 s of 4 clients pushing 1 MiB requests at a stalled upstream: %d MiB written by the"
-                    + " clients (most into socket buffers), %d timeout answers; the well-behaved client served %d calls, slowest %d ms;"
-                    + " mosn's max RSS %d MiB%n", protocol, pushed.get(), timeouts.get(), served, maxLatency, rss.maxMib());
+            System.out.printf("RpcBackpressureTest: %s, 30 s of 4 clients pushing 1 MiB requests at an upstream that %s: %d MiB written by the"
+                    + " clients, %d timeout answers; the well-behaved client served %d calls, slowest %d ms; mosn's max RSS %d MiB%n",
+                    protocol, stalled ? "never reads" : "never answers", pushed.get(), timeouts.get(), served, maxLatency, rss.maxMib());
             assertThat(failures).as("the well-behaved client's failures").isEmpty();
             assertThat(served).as("calls of the well-behaved client served").isGreaterThan(100);
             assertThat(maxLatency).as("its slowest call (ms)").isLessThan(2000);
             assertThat(pusherSaw).as("the pushers get only timeouts").isEmpty();
             assertThat(timeouts.get()).as("timeout answers to the pushers").isPositive();
-            assertRssBounded(mosn, rss, "30 s of large requests at a stalled " + protocol + " upstream");
-            assertThat(mosn.counter(protocol + ".downstream.read_paused_upstream_full")).isPositive();
-            assertThat(mosn.counter(protocol + ".upstream.write_buffer_full")).isPositive();
-            assertThat(mosn.counter(protocol + ".upstream.dropped_while_queued")).as("requests given up while queued, never sent").isPositive();
+            if (!stalled) {
+                // every request sent in the first 10 s timed out after 20 s, none was lost
+                assertThat(timeouts.get()).as("timeout answers to the pushers").isGreaterThanOrEqualTo(4 * 5 * 9);
+            }
+            assertRssBounded(mosn, rss, stalled ? RSS_LIMIT_MIB : RSS_LIMIT_THROUGHPUT_MIB, "30 s of large requests at a " + protocol + " upstream that " + (stalled ? "never reads" : "never answers"));
+            if (stalled) {
+                assertThat(mosn.counter(protocol + ".downstream.read_paused_upstream_full")).isPositive();
+                assertThat(mosn.counter(protocol + ".upstream.write_buffer_full")).isPositive();
+                assertThat(mosn.counter(protocol + ".upstream.dropped_while_queued")).as("requests given up while queued, never sent").isPositive();
+            }
         } finally {
             running.set(false);
             for (Socket s : pushSockets) {
@@ -431,7 +471,7 @@ class RpcBackpressureTest {
             assertThat(ids).hasSize(n).first().isEqualTo(1L);
             rss.close();
             System.out.printf("RpcBackpressureTest: %s, a client not reading 600 answers of 64 KiB: mosn's max RSS %d MiB%n", protocol, rss.maxMib());
-            assertRssBounded(mosn, rss, "a " + protocol + " client not reading its answers");
+            assertRssBounded(mosn, rss, RSS_LIMIT_MIB, "a " + protocol + " client not reading its answers");
         }
     }
 

@@ -322,6 +322,9 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 failed(ResetReason.PROTOCOL_ERROR);
                 return;
             }
+            // the bytes are on their way with references of their own; the answer may take long,
+            // and all the request needs until then is its headers and what an error answer takes
+            request.releasePayload();
             writeEncoded(encoded);
             if (oneWay) {
                 // nothing will come back: the stream is over once the request is out

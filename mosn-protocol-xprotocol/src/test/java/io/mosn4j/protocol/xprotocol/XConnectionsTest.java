@@ -43,6 +43,8 @@ class XConnectionsTest {
     private final List<StreamSender> forwarded = new ArrayList<>();
     /** Downstream sides of the requests received, in order. */
     private final List<ServerStream> received = new ArrayList<>();
+    /** The request frames received, in order. */
+    private final List<ToyProtocol.Frame> requests = new ArrayList<>();
     /** Writability events the upstream side delivered, in order. */
     private final List<Boolean> writability = new ArrayList<>();
 
@@ -72,6 +74,7 @@ class XConnectionsTest {
 
                 @Override
                 public void onHeaders(Headers headers, boolean endStream) {
+                    requests.add((ToyProtocol.Frame) headers.message());
                     if (headers.get("service").equals("held")) {
                         return; // never forwarded, never answered
                     }
@@ -370,6 +373,19 @@ class XConnectionsTest {
         assertThat(later).extracting(ToyProtocol.Frame::requestId).doesNotHaveDuplicates().doesNotContain(first.get(0).requestId());
         assertThat(down.config().isAutoRead()).as("the client is read again").isTrue();
         release(first, later);
+        down.finishAndReleaseAll();
+        up.finishAndReleaseAll();
+    }
+
+    /** The request's payload may go once it is encoded: the answer may take long. */
+    @Test
+    void aSentRequestIsToldItsPayloadMayGo() {
+        wire();
+        down.writeInbound(ToyProtocol.frame(ToyProtocol.REQUEST, 1, "held-upstream:x"));
+        List<ToyProtocol.Frame> sent = drain(up);
+        assertThat(sent).hasSize(1);
+        assertThat(requests.get(0).payloadReleased).isTrue();
+        release(sent);
         down.finishAndReleaseAll();
         up.finishAndReleaseAll();
     }
