@@ -1,6 +1,7 @@
 package io.mosn4j.server;
 
 import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.LoadedConfig;
@@ -42,7 +43,8 @@ public final class ConfigCheck {
                     + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
         }
         TlsContexts tls = new TlsContexts(extensions.certificateProviders(), Stats.NONE, extensions.codecs().all());
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE, tls);
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
+                PartialFrameBudget.UNLIMITED, tls);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
@@ -53,7 +55,8 @@ public final class ConfigCheck {
             RouterConfig rc = config.server().routers().get(i);
             routers.update(new RouteTable(rc, server.get("routers").at(i).path(), extensions.streamFilters()));
         }
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE, tls);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE,
+                PartialFrameBudget.UNLIMITED, tls);
         Map<String, String> described = new LinkedHashMap<>();
         for (int i = 0; i < config.server().listeners().size(); i++) {
             ListenerChains chains = builder.build(config.server().listeners().get(i), server.get("listeners").at(i));

@@ -1,6 +1,7 @@
 package io.mosn4j.upstream;
 
 import io.mosn4j.api.config.ConfigValue;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.ClusterManager;
 import io.mosn4j.api.upstream.WorkerClusters;
@@ -31,18 +32,19 @@ public final class Clusters implements ClusterManager {
     private final Map<EventLoop, LoopClusters> loops = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Cluster> byName = new ConcurrentHashMap<>();
 
-    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats) {
-        this(transport, eventLoops, balancers, codecs, stats, null);
+    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats,
+                    PartialFrameBudget partialFrames) {
+        this(transport, eventLoops, balancers, codecs, stats, partialFrames, null);
     }
 
     /** As above; {@code tls} builds the clusters' {@code tls_context} (null: clusters asking for TLS are refused). */
     public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats,
-                    TlsContexts tls) {
+                    PartialFrameBudget partialFrames, TlsContexts tls) {
         this.balancers = balancers;
         this.codecs = codecs;
         this.tls = tls;
         for (EventLoop l : eventLoops) {
-            loops.put(l, new LoopClusters(l, transport, stats));
+            loops.put(l, new LoopClusters(l, transport, stats, partialFrames));
         }
     }
 

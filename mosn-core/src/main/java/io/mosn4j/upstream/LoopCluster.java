@@ -1,6 +1,7 @@
 package io.mosn4j.upstream;
 
 import io.mosn4j.api.protocol.ProtocolCodec;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.ClusterInfo;
 import io.mosn4j.api.upstream.ConnectionPool;
@@ -27,14 +28,17 @@ final class LoopCluster implements WorkerCluster {
     private final EventLoop loop;
     private final Transport transport;
     private final Stats stats;
+    private final PartialFrameBudget partialFrames;
     private final Cluster cluster;
     private final LoadBalancer balancer;
     private final Map<Host, HostPools> pools;
 
-    LoopCluster(EventLoop loop, Transport transport, Stats stats, Cluster cluster, LoopCluster previous) {
+    LoopCluster(EventLoop loop, Transport transport, Stats stats, PartialFrameBudget partialFrames, Cluster cluster,
+                LoopCluster previous) {
         this.loop = loop;
         this.transport = transport;
         this.stats = stats;
+        this.partialFrames = partialFrames;
         this.cluster = cluster;
         this.balancer = cluster.balancer().create(cluster.hostSet(), cluster.balancerSettings());
         this.pools = new HashMap<>();
@@ -130,7 +134,8 @@ final class LoopCluster implements WorkerCluster {
             }
             // with TLS, each protocol's connections offer its own ALPN ids (h2 for HTTP/2)
             Connector c = owner.tls(host) == null ? connector : new HostConnector(loop, transport, host, owner, security(owner, host, codec.alpn()));
-            ConnectionPool pool = codec.newPool(new Context(loop, host, owner, c, owner.codecOptions(codec.name()), stats));
+            ConnectionPool pool = codec.newPool(new Context(loop, host, owner, c, owner.codecOptions(codec.name()), stats,
+                    partialFrames));
             codecs = java.util.Arrays.copyOf(codecs, codecs.length + 1);
             byCodec = java.util.Arrays.copyOf(byCodec, byCodec.length + 1);
             codecs[codecs.length - 1] = codec;
@@ -145,6 +150,6 @@ final class LoopCluster implements WorkerCluster {
         }
     }
 
-    private record Context(EventLoop eventLoop, HostInfo host, ClusterInfo cluster, Connector connector, Object options, Stats stats)
-            implements PoolContext {}
+    private record Context(EventLoop eventLoop, HostInfo host, ClusterInfo cluster, Connector connector, Object options, Stats stats,
+                           PartialFrameBudget partialFrames) implements PoolContext {}
 }
