@@ -29,7 +29,7 @@ final class UnsupportedFields {
     }
 
     private static final Map<Class<?>, Map<String, Rule>> RULES = new HashMap<>();
-    private static final Map<Class<?>, Action> UNKNOWN = new HashMap<>();
+    private static final Map<Class<?>, Rule> UNKNOWN = new HashMap<>();
 
     private UnsupportedFields() {}
 
@@ -39,9 +39,7 @@ final class UnsupportedFields {
         if (r != null) {
             return r;
         }
-        return UNKNOWN.getOrDefault(owner, Action.WARN) == Action.REFUSE
-                ? new Rule(Action.REFUSE, "unknown match field; refused rather than matching more than the file asks", v -> true, true)
-                : new Rule(Action.WARN, "unknown field", UnsupportedFields::isSet, true);
+        return UNKNOWN.getOrDefault(owner, new Rule(Action.WARN, "unknown field", UnsupportedFields::isSet, true));
     }
 
     static {
@@ -116,7 +114,12 @@ final class UnsupportedFields {
                 .refuse("mark", "marking upstream sockets (SO_MARK) for policy routing is not supported yet");
         on(TlsContextConfig.class)
                 .warn("ticket", "session tickets are on, with keys mosn4j makes at start and keeps in memory only")
-                .warn("callbacks", "TLS callbacks are not supported");
+                .warn("callbacks", "TLS callbacks are not supported")
+                // a TLS setting read past would serve or accept weaker TLS than the file asks (a pin, TLCP, a CRL...)
+                .unknown("not a tls_context field mosn4j supports (status, type, server_name, ca_cert, cert_chain, private_key, "
+                        + "verify_client, require_client_cert, insecure_skip, cipher_suites, ecdh_curves, min_version, max_version, "
+                        + "alpn, fall_back, extend_verify, ticket); refused rather than running TLS other than the file asks",
+                        UnsupportedFields::isSet);
         for (Class<?> owner : new Class<?>[] {RouterConfig.class, VirtualHostConfig.class, RouteActionConfig.class}) {
             on(owner)
                     .refuse("request_headers_to_add", "changing request headers is not supported yet")
@@ -232,8 +235,18 @@ final class UnsupportedFields {
             return this;
         }
 
+        /** Keys no rule names are refused, whatever their value (match objects). */
         Builder unknown(Action action) {
-            UNKNOWN.put(owner, action);
+            if (action == Action.REFUSE) {
+                return unknown("unknown match field; refused rather than matching more than the file asks", v -> true);
+            }
+            UNKNOWN.remove(owner);
+            return this;
+        }
+
+        /** Keys no rule names are refused with {@code reason} when {@code on} holds. */
+        Builder unknown(String reason, Predicate<JsonNode> on) {
+            UNKNOWN.put(owner, new Rule(Action.REFUSE, reason, on, true));
             return this;
         }
     }
