@@ -1,8 +1,5 @@
 package io.mosn4j.router;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,13 +20,10 @@ import java.util.Locale;
 final class DomainIndex<V> {
     private final RegionMap<V> exactWithPort = new RegionMap<>();
     private final RegionMap<V> exactAnyPort = new RegionMap<>();
-    private final List<Wildcard<V>> wildcardsWithPort = new ArrayList<>();
-    private final List<Wildcard<V>> wildcardsAnyPort = new ArrayList<>();
-    private Wildcard<V>[] withPort;
-    private Wildcard<V>[] anyPort;
+    /** Wildcards by the length of their suffix, longest first; keyed by suffix (with port: suffix:port). */
+    private final SuffixIndex<V> wildcardsWithPort = new SuffixIndex<>();
+    private final SuffixIndex<V> wildcardsAnyPort = new SuffixIndex<>();
     private V fallback;
-
-    private record Wildcard<V>(String suffix, String port, V value) {}
 
     /** Adds {@code domain} (already checked by the config) for {@code value}. */
     void add(String domain, V value) {
@@ -50,10 +44,15 @@ final class DomainIndex<V> {
                     fallback = value;
                 }
             } else {
-                addWildcard(wildcardsWithPort, "", port, value);
+                wildcardsWithPort.add("", ":" + port, value);
             }
         } else if (host.startsWith("*")) {
-            addWildcard(port == null ? wildcardsAnyPort : wildcardsWithPort, host.substring(1), port, value);
+            String suffix = host.substring(1);
+            if (port == null) {
+                wildcardsAnyPort.add(suffix, "", value);
+            } else {
+                wildcardsWithPort.add(suffix, ":" + port, value);
+            }
         } else if (port == null) {
             exactAnyPort.putIfAbsent(host, value);
         } else {
@@ -61,22 +60,9 @@ final class DomainIndex<V> {
         }
     }
 
-    private static <V> void addWildcard(List<Wildcard<V>> list, String suffix, String port, V value) {
-        for (Wildcard<V> w : list) {
-            if (w.suffix.equals(suffix) && java.util.Objects.equals(w.port, port)) {
-                return;
-            }
-        }
-        list.add(new Wildcard<>(suffix, port, value));
-    }
-
-    @SuppressWarnings("unchecked")
     void freeze() {
-        Comparator<Wildcard<V>> longestFirst = Comparator.comparingInt((Wildcard<V> w) -> w.suffix.length()).reversed();
-        wildcardsWithPort.sort(longestFirst); // stable: the first written wins among equals
-        wildcardsAnyPort.sort(longestFirst);
-        withPort = wildcardsWithPort.toArray(Wildcard[]::new);
-        anyPort = wildcardsAnyPort.toArray(Wildcard[]::new);
+        wildcardsWithPort.freeze();
+        wildcardsAnyPort.freeze();
     }
 
     /** The value for {@code authority}, or null. */
@@ -98,25 +84,55 @@ final class DomainIndex<V> {
         if ((v = exactAnyPort.get(authority, 0, hostEnd)) != null) {
             return v;
         }
-        if (hasPort) {
-            for (Wildcard<V> w : withPort) {
-                if (len - hostEnd - 1 == w.port.length() && authority.regionMatches(hostEnd + 1, w.port, 0, w.port.length())
-                        && suffixMatches(authority, hostEnd, w.suffix)) {
-                    return w.value;
-                }
-            }
+        if (hasPort && (v = wildcardsWithPort.find(authority, hostEnd, len)) != null) {
+            return v;
         }
-        for (Wildcard<V> w : anyPort) {
-            if (suffixMatches(authority, hostEnd, w.suffix)) {
-                return w.value;
-            }
+        if ((v = wildcardsAnyPort.find(authority, hostEnd, hostEnd)) != null) {
+            return v;
         }
         return fallback;
     }
 
-    private static boolean suffixMatches(String authority, int hostEnd, String suffix) {
-        int n = suffix.length();
-        return hostEnd > n && authority.regionMatches(true, hostEnd - n, suffix, 0, n);
+    /**
+     * Wildcard suffixes grouped by length: a lookup tries each length present, longest first, with
+     * one hash probe of the host's tail of that length, so its cost grows with the number of
+     * distinct suffix lengths, not of wildcard domains. A wildcard needs at least one character
+     * before its suffix.
+     */
+    static final class SuffixIndex<V> {
+        private final java.util.TreeMap<Integer, RegionMap<V>> building = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        private int[] lengths = new int[0];
+        private RegionMap<V>[] maps;
+
+        /** {@code suffix} (lower case) with {@code tail} (":port", or "" for any port). */
+        void add(String suffix, String tail, V value) {
+            building.computeIfAbsent(suffix.length(), k -> new RegionMap<>()).putIfAbsent(suffix + tail, value);
+        }
+
+        @SuppressWarnings("unchecked")
+        void freeze() {
+            lengths = new int[building.size()];
+            maps = new RegionMap[building.size()];
+            int i = 0;
+            for (var e : building.entrySet()) {
+                lengths[i] = e.getKey();
+                maps[i++] = e.getValue();
+            }
+        }
+
+        /** The wildcard for the host ending at {@code hostEnd}, with what follows it up to {@code end} (the port), or null. */
+        V find(String authority, int hostEnd, int end) {
+            for (int i = 0; i < lengths.length; i++) {
+                int n = lengths[i];
+                if (hostEnd > n) {
+                    V v = maps[i].get(authority, hostEnd - n, end);
+                    if (v != null) {
+                        return v;
+                    }
+                }
+            }
+            return null;
+        }
     }
 
     /**
