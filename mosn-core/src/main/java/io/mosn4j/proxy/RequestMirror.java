@@ -1,5 +1,6 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
@@ -52,14 +53,22 @@ final class RequestMirror extends StreamTimeouts.Timer implements PoolCallback, 
      * request cannot be copied (an RPC frame whose protocol cannot copy it).
      */
     static RequestMirror start(ProxyConnection conn, String cluster, Headers request, boolean end, long timeoutNanos) {
-        Headers copy = request.copy();
+        Headers copy;
         StreamMessage message = request.message();
-        if (message != null) {
+        if (message == null) {
+            copy = request.copy();
+        } else {
+            // an RPC frame: the copy is encoded from its own frame, which carries the header changes
             StreamMessage own = message.copy();
             if (own == null) {
                 return null;
             }
-            copy.setMessage(own);
+            if (own instanceof XFrame frame) {
+                copy = frame.headers();
+            } else {
+                copy = request.copy();
+                copy.setMessage(own);
+            }
         }
         RequestMirror m = new RequestMirror(conn, cluster, copy, timeoutNanos);
         if (end) {

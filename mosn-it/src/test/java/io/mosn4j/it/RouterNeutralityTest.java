@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * call's service travels as a header; HTTP clients send it as one), a CEL expression over
  * {@code request.headers}, and pick their cluster from the {@code x-cluster} header; a route
  * header is added on the way (bolt writes it into its header map, the SOFABolt server reads it).
- * The table's last route matches on a path prefix, which RPC calls never have: a call no header
+ * A bolt call is mirrored to a second copy. The table's last route matches on a path prefix, which RPC calls never have: a call no header
  * route matches gets the protocol's "no route" answer, never that route.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -55,6 +55,9 @@ class RouterNeutralityTest {
                        {"expression": "request.headers['service'] == 'com.example.Other' && request.headers['method'].startsWith('say')"}]},
                      "route": {"cluster_header": "x-cluster", "timeout": "5s",
                                "request_headers_to_add": [{"header": {"key": "x-routed-by", "value": "dsl"}}]}},
+                    {"name": "mirrored", "match": {"headers": [{"name": "service", "value": "com.example.Mirrored"}]},
+                     "route": {"cluster_name": "bolt_server", "request_headers_to_add": [{"header": {"key": "x-routed-by", "value": "mirrored"}}]},
+                     "request_mirror_policies": {"cluster": "bolt_server", "percent": 100}},
                     {"name": "path", "match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "path route"}}
                   ]}]
                 }],
@@ -80,6 +83,8 @@ class RouterNeutralityTest {
 
     /** What the SOFABolt server received, by payload: the bolt header map. */
     private static final Map<String, Map<String, String>> boltHeaders = new ConcurrentHashMap<>();
+    /** How many times the SOFABolt server received each payload. */
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> boltCounts = new ConcurrentHashMap<>();
 
     private static NettyHttpBackend http;
     private static RpcServer boltServer;
@@ -99,6 +104,7 @@ class RouterNeutralityTest {
             @Override
             public void handleRequest(BizContext biz, AsyncContext async, BoltEcho req) {
                 boltHeaders.put(req.payload(), req.headers());
+                boltCounts.computeIfAbsent(req.payload(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
                 async.sendResponse(req.expectedReply(req.headers().get("service")));
             }
 
@@ -201,6 +207,16 @@ class RouterNeutralityTest {
             r = BoltWire.read(in);
             assertThat(r.status()).as("no path: the prefix route never matches an RPC call; bolt's no-processor").isEqualTo(6);
             assertThat(boltHeaders).doesNotContainKey("b3");
+            // a mirrored call: the server gets it twice, the copy with its own id and the route's header
+            out.write(BoltWire.echoRequest(4, 5000, Map.of("service", "com.example.Mirrored"), BoltEcho.of("n", "b4")));
+            r = BoltWire.read(in);
+            assertThat(r.status()).isZero();
+            assertThat(r.id()).isEqualTo(4);
+            for (int i = 0; i < 100 && (boltCounts.get("b4") == null || boltCounts.get("b4").get() < 2); i++) {
+                Thread.sleep(20);
+            }
+            assertThat(boltCounts.get("b4").get()).as("the call and its mirror").isEqualTo(2);
+            assertThat(boltHeaders.get("b4")).containsEntry("x-routed-by", "mirrored");
         }
     }
 

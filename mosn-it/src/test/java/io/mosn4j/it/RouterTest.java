@@ -62,7 +62,14 @@ class RouterTest {
                   {"match": {"prefix": "/header"}, "route": {"cluster_header": "x-cluster"}},
                   {"match": {"prefix": "/variable"}, "route": {"cluster_variable": "request_header_x-to"}},
                   {"match": {"prefix": "/weighted"}, "route": {"weighted_clusters": [
-                    {"cluster": {"name": "v1", "weight": 70}}, {"cluster": {"name": "v2", "weight": 30}}]}}]},
+                    {"cluster": {"name": "v1", "weight": 70}}, {"cluster": {"name": "v2", "weight": 30}}]}},
+                  {"match": {"prefix": "/meta/v2"}, "route": {"cluster_name": "subset",
+                    "metadata_match": {"filter_metadata": {"mosn.lb": {"version": "v2"}}}}},
+                  {"match": {"prefix": "/meta/split"}, "route": {"weighted_clusters": [
+                    {"cluster": {"name": "subset", "weight": 50, "metadata_match": {"filter_metadata": {"mosn.lb": {"version": "v1"}}}}},
+                    {"cluster": {"name": "subset", "weight": 50, "metadata_match": {"filter_metadata": {"mosn.lb": {"version": "v2"}}}}}]}},
+                  {"match": {"prefix": "/meta/none"}, "route": {"cluster_name": "subset",
+                    "metadata_match": {"filter_metadata": {"mosn.lb": {"version": "v9"}}}}}]},
                 {"name": "matches", "domains": ["match.test"], "routers": [
                   {"match": {"prefix": "/q", "query_parameters": [{"name": "env", "value": "canary"}]}, "direct_response": {"status": 200, "body": "query=canary"}},
                   {"match": {"prefix": "/q"}, "direct_response": {"status": 200, "body": "query=none"}},
@@ -112,6 +119,9 @@ class RouterTest {
                 {"name": "v1", "type": "SIMPLE", "hosts": [{"address": "${V1}"}]},
                 {"name": "v2", "type": "SIMPLE", "hosts": [{"address": "${V2}"}]},
                 {"name": "slow", "type": "SIMPLE", "hosts": [{"address": "${SLOW}"}]},
+                {"name": "subset", "type": "SIMPLE", "lb_type": "IT_METADATA_MATCH", "hosts": [
+                  {"address": "${V1}", "metadata": {"filter_metadata": {"mosn.lb": {"version": "v1"}}}},
+                  {"address": "${V2}", "metadata": {"filter_metadata": {"mosn.lb": {"version": "v2"}}}}]},
                 {"name": "badgood", "type": "SIMPLE", "lb_type": "LB_REQUEST_ROUNDROBIN", "hosts": [{"address": "${BAD}"}, {"address": "${GOOD}"}]},
                 {"name": "deadgood", "type": "SIMPLE", "lb_type": "LB_REQUEST_ROUNDROBIN", "connect_timeout": "2s",
                  "hosts": [{"address": "127.0.0.1:${DEAD}"}, {"address": "${GOOD}"}]},
@@ -146,7 +156,7 @@ class RouterTest {
         small = freePort();
         admin = freePort();
         dead = deadPort();
-        mosn = MosnProcess.builder().config(config(ROUTER)).args("-f", "debug_api=true").waitFor(port, small, admin).probe(port, small).start();
+        mosn = MosnProcess.builder().config(config(ROUTER)).args("-f", "debug_api=true", "--plugins", io.mosn4j.it.plugin.PluginJar.folder().toString()).waitFor(port, small, admin).probe(port, small).start();
     }
 
     static String config(String router) {
@@ -278,6 +288,26 @@ class RouterTest {
         // 70:30 of 300 -> 210:90; the bounds are more than 4 standard deviations wide
         assertThat(counts.getOrDefault("v1", 0)).isBetween(175, 245);
         assertThat(counts.getOrDefault("v2", 0)).isBetween(55, 125);
+    }
+
+    /**
+     * metadata_match reaches the balancer: a plugin balancer ({@code IT_METADATA_MATCH}, standing
+     * in for subset load balancing, which is not built yet) picks the host whose metadata matches.
+     */
+    @Test
+    void metadataMatchReachesTheBalancer() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("pick.test", "/meta/v2/" + i).header("x-backend")).isEqualTo("v2");
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        try (RawHttpClient c = RawHttpClient.connect(port)) {
+            for (int i = 0; i < 200; i++) {
+                counts.merge(c.get("/meta/split/" + i, "pick.test").header("x-backend"), 1, Integer::sum);
+            }
+        }
+        assertThat(counts.getOrDefault("v1", 0)).as("each weighted cluster's own metadata_match").isBetween(70, 130);
+        assertThat(counts.getOrDefault("v2", 0)).isBetween(70, 130);
+        assertThat(get("pick.test", "/meta/none").status()).as("no host has the metadata").isEqualTo(502);
     }
 
     // ---------------------------------------------------------------- matches
@@ -490,7 +520,8 @@ class RouterTest {
     })
     void badRouteConfigIsRefusedAtLoadWithItsPath(String name, String from, String to, String expected) throws Exception {
         Path file = MosnProcess.writeTemp("router.json", config(ROUTER.replace(from, to)));
-        MosnProcess.Result r = MosnProcess.run(Duration.ofSeconds(60), "start", "-c", file.toString());
+        MosnProcess.Result r = MosnProcess.run(Duration.ofSeconds(60), "start", "-c", file.toString(),
+                "--plugins", io.mosn4j.it.plugin.PluginJar.folder().toString());
         assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
         assertThat(r.stderrLines()).as(name).hasSize(1);
         assertThat(r.stderrLines().get(0)).contains("servers[0].routers[0]." + expected);

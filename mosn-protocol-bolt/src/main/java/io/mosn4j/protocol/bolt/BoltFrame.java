@@ -163,6 +163,35 @@ public final class BoltFrame implements XFrame {
         }
     }
 
+    /**
+     * A request copy for a mirror: the same bytes (shared, retained), its own id, and the header
+     * changes made so far; null once released.
+     */
+    @Override
+    public BoltFrame copy() {
+        if (released || !isRequest()) {
+            return null;
+        }
+        BoltFrame c = new BoltFrame(version, raw.retainedDuplicate(), ver1, type, cmdCode, ver2, originalId, codec, protocolSwitch,
+                timeoutOrStatus, classLength, headerLength, contentLength, crc);
+        c.requestId = requestId;
+        Headers changed = changedHeaders();
+        if (changed != null) {
+            c.headers = changedCopy(changed, c);
+        }
+        return c;
+    }
+
+    /** A block with {@code changed}'s entries, marked changed, for a copy of this frame. */
+    private static Headers changedCopy(Headers changed, XFrame owner) {
+        Headers h = new Headers(Math.max(4, changed.size()));
+        for (int i = 0; i < changed.size(); i++) {
+            h.add(changed.name(i), changed.value(i)); // add marks the block changed: the copy is encoded with it
+        }
+        h.setMessage(owner);
+        return h;
+    }
+
     // ---------------------------------------------------------------- bolt fields
 
     /** {@code bolt} or {@code boltv2}: which layout this frame uses. */
