@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 11: the router is protocol-neutral. ONE route table, in one process, serves HTTP/1.1, h2c,
- * gRPC-shaped h2c requests, bolt and dubbo: its routes match the {@code service} header (an RPC
+ * a gRPC-shaped h2c request, real grpc-java calls, bolt and dubbo: its routes match the {@code service} header (an RPC
  * call's service travels as a header; HTTP clients send it as one), a CEL expression over
  * {@code request.headers}, and pick their cluster from the {@code x-cluster} header; a route
  * header is added on the way (bolt writes it into its header map, the SOFABolt server reads it).
@@ -58,6 +58,8 @@ class RouterNeutralityTest {
                     {"name": "mirrored", "match": {"headers": [{"name": "service", "value": "com.example.Mirrored"}]},
                      "route": {"cluster_name": "bolt_server", "request_headers_to_add": [{"header": {"key": "x-routed-by", "value": "mirrored"}}]},
                      "request_mirror_policies": {"cluster": "bolt_server", "percent": 100}},
+                    {"name": "grpc-path", "match": {"prefix": "/com.example.Greeter/"},
+                     "route": {"cluster_name": "grpc", "request_headers_to_add": [{"header": {"key": "x-routed-by", "value": "grpc-path"}}]}},
                     {"name": "path", "match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "path route"}}
                   ]}]
                 }],
@@ -66,6 +68,8 @@ class RouterNeutralityTest {
                     "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "neutral"}}]}]},
                   {"name": "h2c", "address": "127.0.0.1:${H2C}", "filter_chains": [{"filters": [{"type": "proxy",
                     "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http1", "router_config_name": "neutral"}}]}]},
+                  {"name": "grpc", "address": "127.0.0.1:${GRPC}", "filter_chains": [{"filters": [{"type": "proxy",
+                    "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http2", "router_config_name": "neutral"}}]}]},
                   {"name": "bolt", "address": "127.0.0.1:${BOLT}", "filter_chains": [{"filters": [{"type": "proxy",
                     "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "neutral"}}]}]},
                   {"name": "dubbo", "address": "127.0.0.1:${DUBBO}", "filter_chains": [{"filters": [{"type": "proxy",
@@ -75,6 +79,7 @@ class RouterNeutralityTest {
               }],
               "cluster_manager": {"clusters": [
                 {"name": "http", "type": "SIMPLE", "hosts": [{"address": "${HTTP}"}]},
+                {"name": "grpc", "type": "SIMPLE", "hosts": [{"address": "127.0.0.1:${GRPC_SERVER}"}]},
                 {"name": "bolt_server", "type": "SIMPLE", "hosts": [{"address": "127.0.0.1:${BOLT_SERVER}"}]},
                 {"name": "empty", "type": "SIMPLE", "hosts": []}
               ]}
@@ -88,6 +93,11 @@ class RouterNeutralityTest {
 
     private static NettyHttpBackend http;
     private static RpcServer boltServer;
+    private static io.grpc.Server grpcServer;
+    private static io.grpc.ManagedChannel grpcChannel;
+    /** The metadata of the last call the gRPC server got, by method. */
+    private static final Map<String, io.grpc.Metadata> grpcHeaders = new ConcurrentHashMap<>();
+    private static int grpc;
     private static MosnProcess mosn;
     private static int h1;
     private static int h2c;
@@ -114,12 +124,39 @@ class RouterNeutralityTest {
             }
         });
         boltServer.startup();
+        int grpcServerPort = freePort();
+        io.grpc.ServerServiceDefinition.Builder services = io.grpc.ServerServiceDefinition.builder("com.example.Other");
+        services.addMethod(GrpcProxyTest.method("com.example.Other", "sayHello", io.grpc.MethodDescriptor.MethodType.UNARY),
+                io.grpc.stub.ServerCalls.asyncUnaryCall((byte[] req, io.grpc.stub.StreamObserver<byte[]> out) -> {
+                    out.onNext(req);
+                    out.onCompleted();
+                }));
+        io.grpc.ServerServiceDefinition.Builder greeter = io.grpc.ServerServiceDefinition.builder("com.example.Greeter");
+        greeter.addMethod(GrpcProxyTest.method("com.example.Greeter", "SayHi", io.grpc.MethodDescriptor.MethodType.UNARY),
+                io.grpc.stub.ServerCalls.asyncUnaryCall((byte[] req, io.grpc.stub.StreamObserver<byte[]> out) -> {
+                    out.onNext(req);
+                    out.onCompleted();
+                }));
+        io.grpc.ServerInterceptor capture = new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
+                                                                       io.grpc.ServerCallHandler<Q, R> next) {
+                grpcHeaders.put(call.getMethodDescriptor().getFullMethodName(), headers);
+                return next.startCall(call, headers);
+            }
+        };
+        grpcServer = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", grpcServerPort))
+                .addService(io.grpc.ServerInterceptors.intercept(services.build(), capture))
+                .addService(io.grpc.ServerInterceptors.intercept(greeter.build(), capture)).build().start();
+        grpc = freePort();
         h1 = freePort();
         h2c = freePort();
         bolt = freePort();
         dubbo = freePort();
-        mosn = MosnProcess.builder().config(render(CONFIG, vars("H1", h1, "H2C", h2c, "BOLT", bolt, "DUBBO", dubbo,
-                "HTTP", http.address(), "BOLT_SERVER", boltServerPort))).waitFor(h1, h2c, bolt, dubbo).probe(h1).start();
+        mosn = MosnProcess.builder().config(render(CONFIG, vars("H1", h1, "H2C", h2c, "GRPC", grpc, "BOLT", bolt, "DUBBO", dubbo,
+                "HTTP", http.address(), "GRPC_SERVER", grpcServerPort, "BOLT_SERVER", boltServerPort)))
+                .waitFor(h1, h2c, grpc, bolt, dubbo).probe(h1).start();
+        grpcChannel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext().build();
     }
 
     @AfterAll
@@ -137,6 +174,12 @@ class RouterNeutralityTest {
             }
             if (boltServer != null) {
                 boltServer.shutdown();
+            }
+            if (grpcChannel != null) {
+                grpcChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            if (grpcServer != null) {
+                grpcServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
     }
@@ -185,6 +228,28 @@ class RouterNeutralityTest {
             assertThat(seen.headers().get("x-routed-by")).isEqualTo("dsl");
             assertThat(seen.body()).isEqualTo(message);
         }
+    }
+
+    /** A real grpc-java client and server: gRPC metadata are headers, and a gRPC method is a path. */
+    @Test
+    void grpc() throws Exception {
+        io.grpc.Metadata md = new io.grpc.Metadata();
+        md.put(io.grpc.Metadata.Key.of("service", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "com.example.Other");
+        md.put(io.grpc.Metadata.Key.of("method", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "sayHello");
+        md.put(io.grpc.Metadata.Key.of("x-cluster", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "grpc");
+        io.grpc.Channel withMetadata = io.grpc.ClientInterceptors.intercept(grpcChannel,
+                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
+        byte[] reply = io.grpc.stub.ClientCalls.blockingUnaryCall(withMetadata,
+                GrpcProxyTest.method("com.example.Other", "sayHello", io.grpc.MethodDescriptor.MethodType.UNARY),
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("hi");
+        io.grpc.Metadata.Key<String> routedBy = io.grpc.Metadata.Key.of("x-routed-by", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+        assertThat(grpcHeaders.get("com.example.Other/sayHello").get(routedBy)).as("the CEL route on service and method").isEqualTo("dsl");
+        reply = io.grpc.stub.ClientCalls.blockingUnaryCall(grpcChannel,
+                GrpcProxyTest.method("com.example.Greeter", "SayHi", io.grpc.MethodDescriptor.MethodType.UNARY),
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "yo".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("yo");
+        assertThat(grpcHeaders.get("com.example.Greeter/SayHi").get(routedBy)).as("the prefix route on the gRPC path").isEqualTo("grpc-path");
     }
 
     @Test
