@@ -439,17 +439,21 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private void startMirrors(Headers headers, boolean end) {
         Route.Mirror[] policies = routeRule.mirrors();
         long nanos = timeout == null || timeout.isZero() ? ProxyFilter.DEFAULT_TIMEOUT.toNanos() : timeout.toNanos();
+        // MOSN's mirror filter asks for several copies of each mirrored request (its amplification)
+        int copies = info.attribute(RouteInfo.MIRROR_COPIES) instanceof Integer n && n > 1 ? n : 1;
         for (Route.Mirror p : policies) {
             if (!p.sample()) {
                 continue;
             }
-            RequestMirror m = RequestMirror.start(conn, p.cluster(), headers, end, nanos);
-            if (m != null && !end) {
-                if (mirrors == null) {
-                    mirrors = new RequestMirror[] {m};
-                } else {
-                    mirrors = java.util.Arrays.copyOf(mirrors, mirrors.length + 1);
-                    mirrors[mirrors.length - 1] = m;
+            for (int c = 0; c < copies; c++) {
+                RequestMirror m = RequestMirror.start(conn, p.cluster(), headers, end, nanos);
+                if (m != null && !end) {
+                    if (mirrors == null) {
+                        mirrors = new RequestMirror[] {m};
+                    } else {
+                        mirrors = java.util.Arrays.copyOf(mirrors, mirrors.length + 1);
+                        mirrors[mirrors.length - 1] = m;
+                    }
                 }
             }
         }

@@ -371,11 +371,11 @@ class CliTest {
                         LISTENER + "use_original_dst", "transparent interception (\"tproxy\") is not supported yet"),
                 Arguments.of("use_original_dst redirect", mosnListener("\"use_original_dst\": \"redirect\","),
                         LISTENER + "use_original_dst", "transparent interception (\"redirect\") is not supported yet"),
-                // jwtauthn/config.json, mosn_config_mirror.json: stream filters that guard or divert
+                // jwtauthn/config.json, mosn_config_broadcast.json: stream filters that guard or divert
                 Arguments.of("jwt_authn", mosnListener("\"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {\"providers\": {}}}],"),
                         LISTENER + "stream_filters[0].type", "MOSN's stream filter \"jwt_authn\" is not supported yet"),
-                Arguments.of("mirror filter", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 1}}],"),
-                        LISTENER + "stream_filters[0].type", "MOSN's stream filter \"mirror\" is not supported yet"),
+                Arguments.of("mirror broadcast", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 10, \"broadcast\": true}}],"),
+                        LISTENER + "stream_filters[0].config.broadcast", "broadcast is not supported yet"),
                 Arguments.of("health check", mosnCluster("\"health_check\": {\"protocol\": \"Http1\", \"interval\": \"5s\", \"service_name\": \"s\"},"),
                         CLUSTER + "health_check", "active health checks are not supported yet"),
                 Arguments.of("subset load balancing", mosnCluster("\"lb_subset_config\": {\"subset_selectors\": [[\"version\"]]},"),

@@ -109,7 +109,8 @@ class RouterTest {
                 "listeners": [
                   {"name": "routes", "address": "127.0.0.1:${PORT}", "filter_chains": [{"filters": [{"type": "proxy",
                     "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "main"}}]}]},
-                  {"name": "small", "address": "127.0.0.1:${SMALL}", "per_connection_buffer_limit_bytes": 16384, "filter_chains": [{"filters": [{"type": "proxy",
+                  {"name": "small", "address": "127.0.0.1:${SMALL}", "per_connection_buffer_limit_bytes": 16384,
+                   "stream_filters": [{"type": "mirror", "config": {"amplification": 3}}], "filter_chains": [{"filters": [{"type": "proxy",
                     "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "main"}}]}]}
                 ]
               }],
@@ -441,6 +442,19 @@ class RouterTest {
         assertThat(copy.bodyText()).isEqualTo("copy me");
         assertThat(copy.headers().get("x-trace")).isEqualTo("t1");
         assertThat(copy.headers().get("host")).isEqualTo("mirror.test");
+    }
+
+    /** MOSN's mirror filter: its amplification is the number of copies of each mirrored request. */
+    @Test
+    void theMirrorFiltersAmplification() throws Exception {
+        reset("main", "mirror");
+        assertThat(request(small, "GET", "mirror.test", "/all/amplified", null).status()).isEqualTo(200);
+        for (int i = 0; i < 100 && count("mirror") < 3; i++) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(100);
+        assertThat(count("mirror")).isEqualTo(3);
+        assertThat(count("main")).isEqualTo(1);
     }
 
     @Test

@@ -5,6 +5,13 @@ import java.time.Duration;
 
 /** A route a request matched: where it goes, or what the proxy answers instead. Immutable. */
 public interface RouteInfo {
+    /**
+     * The request attribute ({@link io.mosn4j.api.stream.RequestInfo#setAttribute}, an Integer) a
+     * filter sets to send that many copies of the request to each of its route's mirrors instead
+     * of one (MOSN's {@code mirror} filter's {@code amplification}).
+     */
+    String MIRROR_COPIES = "mosn.mirror.copies";
+
     /** The route's {@code name}, or null. */
     String name();
 
