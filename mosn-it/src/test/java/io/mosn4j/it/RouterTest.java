@@ -96,6 +96,10 @@ class RouterTest {
                   {"match": {"prefix": "/slow"}, "route": {"cluster_name": "main"}, "request_mirror_policies": {"cluster": "mirror_slow", "percent": 100}},
                   {"match": {"prefix": "/dead"}, "route": {"cluster_name": "main"}, "request_mirror_policies": {"cluster": "dead", "percent": 100}},
                   {"match": {"prefix": "/half"}, "route": {"cluster_name": "main"}, "request_mirror_policies": [{"cluster": "mirror", "percent": 50}]}]},
+                {"name": "port8080", "domains": ["ports.test:8080"], "routers": [{"match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "exact:8080"}}]},
+                {"name": "anyport", "domains": ["ports.test"], "routers": [{"match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "exact:any"}}]},
+                {"name": "wild9090", "domains": ["*.ports.test:9090"], "routers": [{"match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "wild:9090"}}]},
+                {"name": "wildany", "domains": ["*.ports.test"], "routers": [{"match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "wild:any"}}]},
                 {"name": "default", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "main"}}]}
               ]
             }
@@ -229,6 +233,23 @@ class RouterTest {
 
     static int count(String backend) {
         return backends.get(backend).requests.get();
+    }
+
+    // ---------------------------------------------------------------- virtual hosts
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "ports.test:8080,     exact:8080",
+            "PORTS.TEST:8080,     exact:8080",
+            "ports.test:9090,     exact:any",
+            "ports.test,          exact:any",
+            "a.ports.test:9090,   wild:9090",
+            "a.b.ports.test:9090, wild:9090",
+            "a.ports.test:8080,   wild:any",
+            "a.ports.test,        wild:any",
+    })
+    void hostAndPortPriority(String host, String expected) throws Exception {
+        assertThat(get(host, "/").bodyText()).isEqualTo(expected);
     }
 
     // ---------------------------------------------------------------- headers
