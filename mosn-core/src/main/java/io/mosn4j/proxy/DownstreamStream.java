@@ -308,6 +308,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             }
         } else {
             clusterName = r.clusterName();
+            metadataMatch = r.metadataMatch(); // a plugin's router
         }
         info.clusterName = clusterName;
         cluster = conn.clusters.get(clusterName);

@@ -313,7 +313,16 @@ public final class Route implements RouteInfo {
         return v == null || v.isEmpty() ? null : v;
     }
 
-    /** The host metadata the request's hosts must carry (for subset load balancing), empty when none. */
+    /** The route's own {@code metadata_match}, empty when none. */
+    @Override
+    public Map<String, String> metadataMatch() {
+        return metadataMatch;
+    }
+
+    /**
+     * The host metadata the request's hosts must carry (for subset load balancing): for weighted
+     * cluster {@code pick} its own {@code metadata_match} over the route's, else the route's.
+     */
     public Map<String, String> metadataMatch(int pick) {
         return pick >= 0 ? weightedMetadata[pick] : metadataMatch;
     }

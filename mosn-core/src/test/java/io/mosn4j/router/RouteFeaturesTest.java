@@ -170,6 +170,8 @@ class RouteFeaturesTest {
         assertThat(counts.get("c2")).isBetween(700, 1_300);
         assertThat(r.metadataMatch(0)).isEqualTo(Map.of("zone", "a", "version", "v1"));
         assertThat(r.metadataMatch(1)).isEqualTo(Map.of("zone", "a"));
+        io.mosn4j.api.router.RouteInfo info = r;
+        assertThat(info.metadataMatch()).as("RouteInfo: the route's own pairs").isEqualTo(Map.of("zone", "a"));
     }
 
     @Test

@@ -34,4 +34,15 @@ public interface RouteInfo {
      * {@code per_filter_config} at load, or null.
      */
     Object perFilterConfig(String filterName);
+
+    /**
+     * The host metadata the route's {@code metadata_match} asks for ({@code filter_metadata.mosn.lb}),
+     * which subset load balancing ({@code lb_subset_config}) picks hosts by; empty when none. A
+     * route with {@code weighted_clusters} may ask more of the cluster it picked (that cluster's own
+     * {@code metadata_match}, over this one): the balancer reads the request's whole set from
+     * {@link io.mosn4j.api.upstream.LoadBalancerContext#metadataMatch()}.
+     */
+    default java.util.Map<String, String> metadataMatch() {
+        return java.util.Map.of();
+    }
 }
