@@ -97,7 +97,8 @@ class TlsListenerTest {
         }
         Map<String, Object> v = new java.util.HashMap<>(ports);
         v.put("D", dir.toString());
-        MosnProcess.Builder builder = MosnProcess.builder().config(render(CONFIG, v));
+        MosnProcess.Builder builder = MosnProcess.builder().config(render(CONFIG, v))
+                .startTimeout(Duration.ofSeconds(60)); // many TLS contexts, checked then built: slow on a busy 2-core machine
         ports.forEach((k, p) -> builder.waitFor(p));
         mosn = builder.probe(ports.get("INSPECT")).start();
     }

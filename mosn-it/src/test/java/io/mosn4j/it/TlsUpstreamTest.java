@@ -84,7 +84,8 @@ class TlsUpstreamTest {
         String config = "{\"servers\": [{\"default_log_path\": \"stdout\", \"routers\": [" + routers + "], \"listeners\": [" + listeners
                 + "]}], \"cluster_manager\": {\"clusters\": [" + cl + "]}, \"admin\": {\"address\": {\"socket_address\": "
                 + "{\"address\": \"127.0.0.1\", \"port_value\": " + admin + "}}}}";
-        MosnProcess.Builder b = MosnProcess.builder().config(config).waitFor(admin);
+        MosnProcess.Builder b = MosnProcess.builder().config(config).waitFor(admin)
+                .startTimeout(Duration.ofSeconds(60)); // eight TLS clusters, checked then built: slow on a busy 2-core machine
         PORTS.values().forEach(p -> b.waitFor(p).probe(p));
         mosn = b.start();
     }
