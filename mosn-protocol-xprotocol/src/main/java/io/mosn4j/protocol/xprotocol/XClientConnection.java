@@ -44,13 +44,31 @@ public final class XClientConnection extends XConnection implements ClientConnec
     /** Streams handed out by the pool and not yet ended. */
     private int streams;
 
-    /** Quiet time after which an upstream connection is probed with a heartbeat. */
+    /** Quiet time after which an upstream connection is probed with a heartbeat (a cluster's {@code keepalive.interval} overrides it). */
     public static final long KEEPALIVE_MILLIS = 60_000;
     static final long HEARTBEAT_TIMEOUT_MILLIS = 20_000;
 
+    private final long heartbeatTimeoutMillis;
+    /** Streams this connection may carry in all ({@code max_request_per_conn}); 0: no limit. */
+    private final long maxRequests;
+    private long served;
+    /** When the connection last had no stream, for the pool's {@code idle_timeout}. */
+    long idleSince = System.nanoTime();
+
     public XClientConnection(XProtocol protocol, Owner owner) {
+        this(protocol, owner, HEARTBEAT_TIMEOUT_MILLIS, 0);
+    }
+
+    public XClientConnection(XProtocol protocol, Owner owner, long heartbeatTimeoutMillis, long maxRequests) {
         super(protocol);
         this.owner = owner;
+        this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+        this.maxRequests = maxRequests;
+    }
+
+    /** Whether it carried its {@code max_request_per_conn} streams: it takes no more and closes when they end. */
+    public boolean exhausted() {
+        return maxRequests > 0 && served >= maxRequests;
     }
 
     @Override
@@ -79,6 +97,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
     /** The pool hands this connection to one more stream. */
     public void reserve() {
         streams++;
+        served++;
     }
 
     @Override
@@ -99,6 +118,13 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private void streamDone() {
         if (streams > 0) {
             streams--;
+        }
+        if (streams == 0) {
+            idleSince = System.nanoTime();
+            if (exhausted() && !closed) {
+                ctx.close(); // its last stream ended; the pool opens another for the next request
+                return;
+            }
         }
         if (!closed) {
             owner.released(this);
@@ -173,10 +199,10 @@ public final class XClientConnection extends XConnection implements ClientConnec
         ctx.executor().schedule(() -> {
             if (heartbeatOutstanding && heartbeatId == id && !closed) {
                 log.info("{} upstream {} did not answer a heartbeat within {} ms; closing the connection",
-                        protocol.name(), ctx.channel().remoteAddress(), HEARTBEAT_TIMEOUT_MILLIS);
+                        protocol.name(), ctx.channel().remoteAddress(), heartbeatTimeoutMillis);
                 ctx.close();
             }
-        }, HEARTBEAT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }, heartbeatTimeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
