@@ -1,8 +1,10 @@
 package io.mosn4j.router;
 
+import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.config.HashPolicyConfig;
 import io.mosn4j.config.HeaderMatchConfig;
 import io.mosn4j.config.RouteConfig;
 import io.mosn4j.config.RouteMatchConfig;
@@ -29,6 +31,7 @@ public final class Route implements RouteInfo {
     private final LocalReply directResponse;
     /** Per-filter config, parsed by each filter's factory; the route's own entries over its virtual host's. */
     private final Map<String, Object> perFilterConfig;
+    private final List<HashPolicy> hashPolicy;
 
     Route(RouteConfig config, String virtualHostName, String routerName, Map<String, Object> perFilterConfig) {
         this.name = config.name();
@@ -48,10 +51,12 @@ public final class Route implements RouteInfo {
             this.directResponse = LocalReply.direct(config.directResponse().status(), config.directResponse().body());
             this.clusterName = null;
             this.timeout = null;
+            this.hashPolicy = List.of();
         } else {
             this.directResponse = null;
             this.clusterName = config.route().clusterName();
             this.timeout = config.route().timeout();
+            this.hashPolicy = config.route().hashPolicy() == null ? List.of() : config.route().hashPolicy().stream().map(Route::hashPolicy).toList();
         }
     }
 
@@ -109,6 +114,21 @@ public final class Route implements RouteInfo {
     @Override
     public Object perFilterConfig(String filterName) {
         return perFilterConfig.get(filterName);
+    }
+
+    @Override
+    public List<HashPolicy> hashPolicy() {
+        return hashPolicy;
+    }
+
+    private static HashPolicy hashPolicy(HashPolicyConfig c) {
+        if (c.header() != null) {
+            return new HashPolicy.Header(c.header().name());
+        }
+        if (c.cookie() != null) {
+            return new HashPolicy.Cookie(c.cookie().name());
+        }
+        return new HashPolicy.SourceIp();
     }
 
     private static boolean empty(String s) {

@@ -27,4 +27,12 @@ public interface RouteInfo {
      * {@code per_filter_config} at load, or null.
      */
     Object perFilterConfig(String filterName);
+
+    /**
+     * The route's {@code hash_policy}, in order (the first one the request has a value for wins),
+     * empty when it has none. Consistent-hashing balancers key requests on it.
+     */
+    default java.util.List<HashPolicy> hashPolicy() {
+        return java.util.List.of();
+    }
 }
