@@ -64,7 +64,7 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats);
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats);
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
@@ -289,6 +289,7 @@ public final class MosnServer {
         if (admin != null) {
             admin.close();
         }
+        clusters.close(); // DNS queries and health checks stop before the loops do
         acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         acceptors.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);

@@ -27,7 +27,9 @@ final class LoopCluster implements WorkerCluster {
     private final Transport transport;
     private final Stats stats;
     private final Cluster cluster;
-    private final LoadBalancer balancer;
+    /** The hosts and their health when {@link #balancer} was built; both change together when a host's health does. */
+    private HostSnapshot hostSet;
+    private LoadBalancer balancer;
     private final Map<Host, HostPools> pools;
 
     LoopCluster(EventLoop loop, Transport transport, Stats stats, Cluster cluster, LoopCluster previous) {
@@ -35,7 +37,7 @@ final class LoopCluster implements WorkerCluster {
         this.transport = transport;
         this.stats = stats;
         this.cluster = cluster;
-        this.balancer = cluster.balancer().create(cluster.hostSet(), cluster.balancerSettings());
+        refresh();
         this.pools = new HashMap<>();
         if (previous != null) {
             boolean keep = cluster.sameConnections(previous.cluster);
@@ -47,6 +49,15 @@ final class LoopCluster implements WorkerCluster {
                 }
             }
         }
+    }
+
+    /**
+     * On the loop: a host's health changed, so the balancer is rebuilt over the hosts as they are
+     * now (the healthy ones first). Pools stay.
+     */
+    void refresh() {
+        hostSet = cluster.hostSet();
+        balancer = cluster.newBalancer(hostSet);
     }
 
     /** The cluster is gone: every pool drains. */
@@ -66,7 +77,7 @@ final class LoopCluster implements WorkerCluster {
 
     @Override
     public HostSet hostSet() {
-        return cluster.hostSet();
+        return hostSet;
     }
 
     @Override

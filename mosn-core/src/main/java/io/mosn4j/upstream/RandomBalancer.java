@@ -37,6 +37,13 @@ public final class RandomBalancer implements LoadBalancer {
                 return pick;
             }
         }
+        int start = ThreadLocalRandom.current().nextInt(hosts.length); // unlucky draws: the next acceptable host
+        for (int i = 0; i < hosts.length; i++) {
+            HostInfo h = hosts[(start + i) % hosts.length];
+            if (Choice.acceptable(h, context)) {
+                return h;
+            }
+        }
         return pick;
     }
 

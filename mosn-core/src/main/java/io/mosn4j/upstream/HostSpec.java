@@ -1,0 +1,15 @@
+package io.mosn4j.upstream;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/**
+ * A host as a cluster type found it: its address (its identity in the cluster), where to connect,
+ * its weight and metadata. A cluster builds a {@link Host} from it, or keeps the one it had for
+ * the same address.
+ */
+public record HostSpec(String address, InetSocketAddress socketAddress, int weight, Map<String, String> metadata) {
+    public HostSpec {
+        metadata = Map.copyOf(metadata);
+    }
+}
