@@ -367,7 +367,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     @Override
     public Map<String, String> metadataMatch() {
-        return Map.of();
+        return route == null ? Map.of() : route.metadataMatch();
     }
 
     @Override

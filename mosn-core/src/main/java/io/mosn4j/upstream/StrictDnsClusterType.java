@@ -194,6 +194,25 @@ public final class StrictDnsClusterType implements ClusterType {
         }
     }
 
+    /**
+     * Whether a failed resolution is the server's answer that the name has no address (NXDOMAIN or
+     * an empty answer), rather than no answer (a timeout, a network error, SERVFAIL): only then do
+     * the name's hosts leave; otherwise the last answer stands, as MOSN keeps it.
+     */
+    static boolean nameGone(Throwable failure) {
+        boolean transientError = false;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.resolver.dns.DnsErrorCauseException e) {
+                return e.getCode() == io.netty.handler.codec.dns.DnsResponseCode.NXDOMAIN;
+            }
+            if (t instanceof io.netty.resolver.dns.DnsNameResolverException || (t instanceof IOException
+                    && !(t instanceof java.net.UnknownHostException))) {
+                transientError = true;
+            }
+        }
+        return failure instanceof java.net.UnknownHostException && !transientError;
+    }
+
     /** The resolver of one cluster version and its rounds of queries, all on one event loop. */
     private static final class Resolution implements Discovery {
         private final ClusterConfig config;
@@ -288,9 +307,20 @@ public final class StrictDnsClusterType implements ClusterType {
                     if (config.respectTtl() && ttl > 0) {
                         nextNanos = TimeUnit.SECONDS.toNanos(ttl + 1); // as MOSN: a TTL of 0 must not spin
                     }
+                } else if (!closed && nameGone(done.cause()) && t.literal == null) {
+                    // the server says the name has no address (NXDOMAIN, or no record): as in Envoy, its hosts go
+                    if (!t.hosts.isEmpty()) {
+                        log.info("cluster {}: {} no longer resolves ({}); its hosts leave", config.name(), t.name, done.cause().getMessage());
+                        t.hosts = List.of();
+                        List<HostSpec> all = all();
+                        hosts = all;
+                        if (started) {
+                            context.hostsChanged(all);
+                        }
+                    }
                 } else if (!closed) {
                     log.info("cluster {}: resolving {} failed ({}); keeping its {} addresses", config.name(), t.name,
-                            done.cause() == null ? "?" : done.cause().getMessage(), t.hosts.size());
+                            done.cause() == null ? "?" : done.cause().toString(), t.hosts.size());
                 }
                 if (first != null) {
                     first.countDown();
