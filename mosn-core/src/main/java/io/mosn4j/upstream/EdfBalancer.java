@@ -34,6 +34,7 @@ abstract class EdfBalancer implements LoadBalancer {
         if (hosts.length <= 1) {
             return hosts.length == 0 ? null : hosts[0];
         }
+        beforePick();
         if (edf == null) {
             return unweighted(context);
         }
@@ -46,6 +47,9 @@ abstract class EdfBalancer implements LoadBalancer {
         }
         return pick;
     }
+
+    /** Called once per pick before any weight or load is read (a balancer reads the clock there). */
+    void beforePick() {}
 
     /** The host's weight for the next deadline, before slow start: its configured weight, lowered by its load. */
     abstract double hostWeight(HostInfo h);

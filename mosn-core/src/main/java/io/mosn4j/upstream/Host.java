@@ -147,6 +147,11 @@ public final class Host implements HostInfo {
             return trackLatency;
         }
 
+        /** Averages latency from now on (its cluster does this for {@code LB_PEAK_EWMA}; benchmarks and tests too). */
+        public void trackLatency(boolean on) {
+            trackLatency = on;
+        }
+
         public void requestStarted() {
             activeRequests.increment();
             totalRequests.increment();

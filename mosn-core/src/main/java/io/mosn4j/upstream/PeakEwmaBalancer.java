@@ -25,22 +25,34 @@ public final class PeakEwmaBalancer extends EdfBalancer {
         super(set, settings);
     }
 
+    /** When the current pick started: every host of one pick is scored at the same moment, with one clock read. */
+    private long now;
+
     double score(HostInfo h) {
         if (!(h instanceof Host host)) {
             return 1;
         }
         Host.Counters c = host.stats();
         long active = c.activeRequests.sum();
-        double latency = c.latency.decayed(System.nanoTime());
+        double latency = c.latency.decayed(now);
         if (latency < 0) {
             return active == 0 ? 0 : PENALTY * (active + 1);
         }
         double bias = settings.activeRequestBias();
         double load = bias == 1.0 ? active + 1 : Math.pow(active + 1, bias);
-        double clientErr = Math.max(0, c.clientErrors.value());
-        double serverErr = Math.max(0, c.serverErrors.value());
-        double success = Math.pow(1 - clientErr, settings.clientErrorBias()) * Math.pow(1 - serverErr, settings.serverErrorBias());
+        double success = rate(1 - Math.max(0, c.clientErrors.value()), settings.clientErrorBias())
+                * rate(1 - Math.max(0, c.serverErrors.value()), settings.serverErrorBias());
         return latency * load / Math.max(0.1, success);
+    }
+
+    /** {@code x ^ bias}, without the cost of {@code Math.pow} for the usual bias 1 or a rate of 1. */
+    private static double rate(double x, double bias) {
+        return bias == 1.0 || x == 1.0 ? x : Math.pow(x, bias);
+    }
+
+    @Override
+    void beforePick() {
+        now = System.nanoTime();
     }
 
     @Override

@@ -27,6 +27,12 @@ public final class RingHashBalancer implements LoadBalancer {
 
     private final long[] points;
     private final HostInfo[] owners;
+    /**
+     * For each value of a key's top {@code 64 - shift} bits, the first point at or above it: a
+     * lookup searches only the few points of its bucket instead of the whole ring.
+     */
+    private final int[] bucketStart;
+    private final int shift;
 
     RingHashBalancer(HostSet set) {
         List<HostInfo> all = Choice.candidates(set);
@@ -61,6 +67,16 @@ public final class RingHashBalancer implements LoadBalancer {
             points[i] = point;
             owners[i] = c.get((int) (point & OWNER_MASK));
         }
+        int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, size))); // about one point per bucket
+        shift = 64 - bits;
+        bucketStart = new int[(1 << bits) + 1];
+        int p = 0;
+        for (int b = 0; b <= 1 << bits; b++) {
+            while (p < size && (points[p] >>> shift) < b) {
+                p++;
+            }
+            bucketStart[b] = p;
+        }
     }
 
     @Override
@@ -84,8 +100,9 @@ public final class RingHashBalancer implements LoadBalancer {
 
     /** The index of the first point at or after {@code key} (unsigned), wrapping to 0. */
     private int first(long key) {
-        int lo = 0;
-        int hi = points.length;
+        int b = (int) (key >>> shift);
+        int lo = bucketStart[b];
+        int hi = bucketStart[b + 1];
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (Long.compareUnsigned(points[mid], key) < 0) {
