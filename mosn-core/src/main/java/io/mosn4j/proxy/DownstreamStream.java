@@ -367,7 +367,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     @Override
     public Map<String, String> metadataMatch() {
-        return route == null ? Map.of() : route.metadataMatch();
+        return Map.of();
     }
 
     @Override

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * Subset load balancing by host metadata through the real {@code bin/mosn}: routes whose
  * {@code metadata_match} (MOSN's {@code filter_metadata.mosn.lb}) names a subset reach only its
  * hosts; a match no subset has takes the {@code DEFAULT_SUBSET} fallback, counted; a route without
- * a match uses every host. The route side ({@code metadata_match} into {@code RouteInfo}) is the
+ * a match uses every host. The route side (the route's {@code metadata_match} handed to the
+ * balancer as {@code LoadBalancerContext.metadataMatch()}, which the subset balancer reads) is the
  * router's: until it is built, mosn refuses the field and this test is skipped, not failed.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)

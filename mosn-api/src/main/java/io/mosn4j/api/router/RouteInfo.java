@@ -35,12 +35,4 @@ public interface RouteInfo {
     default java.util.List<HashPolicy> hashPolicy() {
         return java.util.List.of();
     }
-
-    /**
-     * The host metadata the route's {@code metadata_match} asks for ({@code filter_metadata.mosn.lb}),
-     * which subset load balancing ({@code lb_subset_config}) picks hosts by; empty when none.
-     */
-    default java.util.Map<String, String> metadataMatch() {
-        return java.util.Map.of();
-    }
 }
