@@ -103,6 +103,10 @@ final class UnsupportedFields {
                 .refuse("original_dst_lb_config", "original destination load balancing is not supported yet")
                 .refuse("spec", "service discovery subscriptions (spec.subscribe) are not supported yet")
                 .refuse("mark", "marking upstream sockets (SO_MARK) for policy routing is not supported yet");
+        on(ClusterConfig.ThresholdsConfig.class)
+                // MOSN's Thresholds carry a priority, but MOSN applies the first entry to every request
+                .warn("priority", "circuit breakers are not grouped by priority (as in MOSN): this entry's limits apply to every request",
+                        v -> isSet(v) && !v.asText().equalsIgnoreCase("DEFAULT"));
         on(HostConfig.class)
                 .accept("tls_disable", "hosts are plaintext: upstream TLS is refused wherever it is turned on");
         for (Class<?> owner : new Class<?>[] {RouterConfig.class, VirtualHostConfig.class, RouteActionConfig.class}) {

@@ -115,6 +115,12 @@ public final class Cluster implements ClusterInfo {
             raw.warn("lbconfig", "lbconfig applies to LB_LEAST_REQUEST, LB_LEAST_CONNECTION and LB_PEAK_EWMA, not "
                     + config.lbType() + "; ignored");
         }
+        ConfigValue breakers = raw.get("circuit_breakers");
+        if (breakers.isArray() && breakers.elements().size() > 1) {
+            // MOSN's resource manager reads only the first thresholds entry, whatever its priority
+            raw.warn("circuit_breakers", "only the first entry applies, as in MOSN (limits are not grouped by priority); "
+                    + (breakers.elements().size() - 1) + " more ignored");
+        }
     }
 
     private static boolean isSet(ConfigValue v) {

@@ -368,7 +368,7 @@ class ConfigLoaderTest {
                     """);
             json = with(json, "\"connect_timeout\": \"3s\",", """
                     "connect_timeout": "3s",
-                    "circuit_breakers": [{"max_connections": 100}],
+                    "circuit_breakers": [{"priority": "HIGH", "max_connections": 100}],
                     "health_check": {},
                     "lb_subset_config": {},
                     "keepalive": {"interval": "15s"},
@@ -391,6 +391,8 @@ class ConfigLoaderTest {
                     "servers[0].listeners[0].stream_filters[0]: MOSN no longer has a healthcheck stream filter (it skips it too); "
                             + "the RPC protocols answer heartbeats themselves; ignored",
                     "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
+                    "cluster_manager.clusters[0].circuit_breakers[0].priority: circuit breakers are not grouped by priority "
+                            + "(as in MOSN): this entry's limits apply to every request; ignored",
                     "cluster_manager.clusters[0].cluster_unknown_field: unknown field; ignored");
         }
 

@@ -433,6 +433,13 @@ class CliTest {
                 // MOSN starts a cluster's health checker only when it has a service_name
                 Arguments.of("health check without service_name", "", "", "", "", "\"health_check\": {\"protocol\": \"Http1\", \"interval\": \"5s\"},",
                         CLUSTER + "health_check: MOSN runs a cluster's health checks only when health_check.service_name is set; none run"),
+                // MOSN's resource manager reads the first circuit_breakers entry and no priority
+                Arguments.of("circuit breakers by priority", "", "", "", "",
+                        "\"circuit_breakers\": [{\"priority\": \"DEFAULT\", \"max_requests\": 100}, {\"priority\": \"DEFAULT\", \"max_requests\": 5}],",
+                        CLUSTER + "circuit_breakers: only the first entry applies, as in MOSN (limits are not grouped by priority); 1 more ignored"),
+                Arguments.of("a HIGH priority circuit breaker", "", "", "", "", "\"circuit_breakers\": [{\"priority\": \"HIGH\", \"max_requests\": 100}],",
+                        CLUSTER + "circuit_breakers[0].priority: circuit breakers are not grouped by priority (as in MOSN): this entry's "
+                                + "limits apply to every request; ignored"),
                 Arguments.of("a key that is no MOSN field", "", "", "", "", "\"conect_timeout\": \"1s\",",
                         CLUSTER + "conect_timeout: unknown field; ignored"));
     }
