@@ -129,6 +129,19 @@ final class NettyHttpBackend implements AutoCloseable {
         return new NettyHttpBackend(name, port, handler);
     }
 
+    /** While set and not complete, every response waits for it (a test's "hold the backend" switch); null: none. */
+    private volatile java.util.concurrent.CompletableFuture<Void> gate;
+
+    /**
+     * Holds every response from now until the returned future is completed (by the test), so
+     * requests stay in flight for exactly as long as the test needs, however slow the machine.
+     */
+    java.util.concurrent.CompletableFuture<Void> holdResponses() {
+        java.util.concurrent.CompletableFuture<Void> g = new java.util.concurrent.CompletableFuture<>();
+        gate = g;
+        return g;
+    }
+
     int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
@@ -181,7 +194,10 @@ final class NettyHttpBackend implements AutoCloseable {
             boolean head = r.method().equals("HEAD");
             Response fr = resp;
             Runnable write = () -> write(ctx, fr, keepAlive, head);
-            if (resp.delayMillis() > 0) {
+            java.util.concurrent.CompletableFuture<Void> g = gate;
+            if (g != null && !g.isDone()) {
+                g.whenComplete((v, e) -> ctx.executor().execute(write));
+            } else if (resp.delayMillis() > 0) {
                 ctx.executor().schedule(write, resp.delayMillis(), TimeUnit.MILLISECONDS);
             } else {
                 write.run();
