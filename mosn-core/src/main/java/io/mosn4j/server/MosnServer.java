@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mosn4j.admin.AdminServer;
 import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ClusterManagerConfig;
 import io.mosn4j.config.ConfigLoader;
@@ -25,6 +26,7 @@ import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Clusters;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -64,8 +66,9 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats);
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats);
+        PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats, partialFrames);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
     }
@@ -124,8 +127,7 @@ public final class MosnServer {
         JsonConfigValue rawRouters = server.get("routers");
         for (int i = 0; i < config.server().routers().size(); i++) {
             RouterConfig rc = config.server().routers().get(i);
-            routers.update(new RouteTable(rc, rawRouters.at(i).path(), extensions.streamFilters()));
-            warnMissingClusters(rc);
+            routers.update(new RouteTable(rc, rawRouters.at(i).path(), ConfigCheck.routeDependencies(extensions, clusters)));
         }
         JsonConfigValue rawListeners = server.get("listeners");
         for (int i = 0; i < config.server().listeners().size(); i++) {
@@ -141,15 +143,6 @@ public final class MosnServer {
                         + "; give 127.0.0.1 unless it is firewalled");
             }
         }
-    }
-
-    private void warnMissingClusters(RouterConfig router) {
-        router.virtualHosts().forEach(vh -> vh.routers().forEach(r -> {
-            if (r.directResponse() == null && !clusters.contains(r.route().clusterName())) {
-                log.warn("router {} virtual host {}: cluster \"{}\" is not defined; requests routed to it get 502",
-                        router.routerConfigName(), vh.name(), r.route().clusterName());
-            }
-        }));
     }
 
     private Map<String, AdminServer.Handler> adminRoutes() {
@@ -202,9 +195,8 @@ public final class MosnServer {
             }
             case "router" -> {
                 RouterConfig rc = ConfigLoader.convert(config.node(), RouterConfig.class, "config");
-                routers.update(new RouteTable(rc, "config", extensions.streamFilters()));
-                warnMissingClusters(rc);
-                log.info("router {} updated", rc.routerConfigName());
+                routers.update(new RouteTable(rc, "config", ConfigCheck.routeDependencies(extensions, clusters)));
+                    log.info("router {} updated", rc.routerConfigName());
             }
             case "cluster" -> {
                 ClusterConfig cc = ConfigLoader.convert(config.node(), ClusterConfig.class, "config");
@@ -259,7 +251,8 @@ public final class MosnServer {
                 .sorted(Comparator.comparing(RouterConfig::routerConfigName)).toList();
         List<ListenerConfig> ls = listeners.all().stream().map(Listener::config).toList();
         List<ClusterConfig> cs = clusters.all().stream().map(Cluster::config).sorted(Comparator.comparing(ClusterConfig::name)).toList();
-        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), s.maxConnections(), rs, ls);
+        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), s.maxConnections(), rs, ls,
+                s.partialFramesBufferLimitBytes());
         return new MosnConfig(List.of(live), new ClusterManagerConfig(cs), file.admin());
     }
 

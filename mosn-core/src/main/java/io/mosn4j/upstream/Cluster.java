@@ -136,11 +136,15 @@ public final class Cluster implements ClusterInfo {
         for (HostSpec spec : specs) {
             Host kept = old.get(spec.address());
             if (kept != null && kept.socketAddress().equals(spec.socketAddress())) {
-                hostUpdates.add(() -> kept.update(spec.weight(), spec.metadata()));
+                hostUpdates.add(() -> {
+                    kept.update(spec.weight(), spec.metadata());
+                    kept.setHostname(spec.hostname());
+                });
                 hs.add(kept);
                 continue;
             }
             Host h = new Host(spec.address(), spec.socketAddress(), spec.weight(), spec.metadata());
+            h.setHostname(spec.hostname());
             if (previous != null) {
                 joined.add(h);
             }

@@ -1,6 +1,7 @@
 package io.mosn4j.upstream;
 
 import io.mosn4j.api.config.ConfigValue;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.ClusterManager;
 import io.mosn4j.api.upstream.WorkerClusters;
@@ -53,19 +54,20 @@ public final class Clusters implements ClusterManager, AutoCloseable {
      */
     private final ExecutorService control;
 
-    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats) {
-        this(transport, eventLoops, balancers, ClusterTypes.load(Clusters.class.getClassLoader()), codecs, stats);
+    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats,
+                    PartialFrameBudget partialFrames) {
+        this(transport, eventLoops, balancers, ClusterTypes.load(Clusters.class.getClassLoader()), codecs, stats, partialFrames);
     }
 
     public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, ClusterTypes types,
-                    Codecs codecs, Stats stats) {
+                    Codecs codecs, Stats stats, PartialFrameBudget partialFrames) {
         this.transport = transport;
         this.balancers = balancers;
         this.types = types;
         this.codecs = codecs;
         this.stats = stats;
         for (EventLoop l : eventLoops) {
-            loops.put(l, new LoopClusters(l, transport, stats));
+            loops.put(l, new LoopClusters(l, transport, stats, partialFrames));
             loopList.add(l);
         }
         this.control = loopList.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {

@@ -34,6 +34,7 @@ public final class Host implements HostInfo {
     private volatile long healthySince;
     /** Told when the host's health changes: its cluster's refresh. */
     private volatile Runnable healthListener;
+    private volatile String hostname;
     private final Counters stats = new Counters();
 
     public Host(String address, InetSocketAddress socketAddress, int weight, Map<String, String> metadata) {
@@ -61,6 +62,16 @@ public final class Host implements HostInfo {
     @Override
     public String address() {
         return address;
+    }
+
+    @Override
+    public String hostname() {
+        return hostname;
+    }
+
+    /** The config's {@code hostname} (null or empty: none). */
+    void setHostname(String hostname) {
+        this.hostname = hostname == null || hostname.isEmpty() ? null : hostname;
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class StaticClusterType implements ClusterType {
                     throw new ConfigException(path + ".address", "cannot resolve host \"" + unresolved.getHostString() + "\"");
                 }
             }
-            out.add(new HostSpec(hc.address(), address, hc.weight(), metadata));
+            out.add(new HostSpec(hc.address(), address, hc.weight(), metadata, hc.hostname()));
         }
         return out;
     }

@@ -175,7 +175,7 @@ public final class StrictDnsClusterType implements ClusterType {
             if (ip != null) {
                 try {
                     lit = new HostSpec(written.address(), new InetSocketAddress(InetAddress.getByAddress(ip), written.socketAddress().getPort()),
-                            written.weight(), written.metadata());
+                            written.weight(), written.metadata(), written.hostname());
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
@@ -190,7 +190,7 @@ public final class StrictDnsClusterType implements ClusterType {
             InetSocketAddress sa = new InetSocketAddress(a, written.socketAddress().getPort());
             String ip = NetUtil.toAddressString(a);
             String address = a instanceof java.net.Inet6Address ? "[" + ip + "]:" + sa.getPort() : ip + ":" + sa.getPort();
-            return new HostSpec(address, sa, written.weight(), written.metadata());
+            return new HostSpec(address, sa, written.weight(), written.metadata(), written.hostname());
         }
     }
 

@@ -371,27 +371,17 @@ class CliTest {
                         LISTENER + "use_original_dst", "transparent interception (\"tproxy\") is not supported yet"),
                 Arguments.of("use_original_dst redirect", mosnListener("\"use_original_dst\": \"redirect\","),
                         LISTENER + "use_original_dst", "transparent interception (\"redirect\") is not supported yet"),
-                // jwtauthn/config.json, mosn_config_mirror.json: stream filters that guard or divert
+                // jwtauthn/config.json, mosn_config_broadcast.json: stream filters that guard or divert
                 Arguments.of("jwt_authn", mosnListener("\"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {\"providers\": {}}}],"),
                         LISTENER + "stream_filters[0].type", "MOSN's stream filter \"jwt_authn\" is not supported yet"),
-                Arguments.of("mirror filter", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 1}}],"),
-                        LISTENER + "stream_filters[0].type", "MOSN's stream filter \"mirror\" is not supported yet"),
+                Arguments.of("mirror broadcast", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 10, \"broadcast\": true}}],"),
+                        LISTENER + "stream_filters[0].config.broadcast", "broadcast is not supported yet"),
                 // xDS's EDS clusters and transparent interception's original-destination clusters come later
                 Arguments.of("EDS cluster", mosnCluster("").replace("\"type\": \"SIMPLE\"", "\"type\": \"EDS\""),
                         CLUSTER + "type", "cluster type \"EDS\" is not supported yet (supported: SIMPLE or STRICT_DNS)"),
                 Arguments.of("https health check", mosnCluster("\"health_check\": {\"protocol\": \"Http1\", \"service_name\": \"s\", "
                                 + "\"check_config\": {\"http_check_config\": {\"scheme\": \"https\"}}},"),
                         CLUSTER + "health_check.check_config.http_check_config.scheme", "https health checks are not supported yet"),
-                Arguments.of("retry policy", mosnRoute(", \"retry_policy\": {\"retry_on\": true, \"num_retries\": 3}"),
-                        ROUTE + "route.retry_policy", "retry policies are not supported yet"),
-                Arguments.of("metadata_match", mosnRoute(", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"version\": \"1\"}}}"),
-                        ROUTE + "route.metadata_match", "routing to hosts by metadata (metadata_match) is not supported yet"),
-                Arguments.of("weighted clusters", mosnRoute(", \"weighted_clusters\": [{\"cluster\": {\"name\": \"c\", \"weight\": 100}}]"),
-                        ROUTE + "route.weighted_clusters", "weighted clusters are not supported yet"),
-                Arguments.of("request mirroring", mosnRoute("}, \"request_mirror_policies\": {\"cluster\": \"c\", \"percent\": 100"),
-                        ROUTE + "request_mirror_policies", "request mirroring is not supported yet"),
-                Arguments.of("variables match", mosnRoute("").replace("{\"prefix\": \"/\"}", "{\"prefix\": \"/\", \"variables\": [{\"name\": \"x\", \"value\": \"1\"}]}"),
-                        ROUTE + "match.variables", "matching routes on variables is not supported yet"),
                 Arguments.of("misspelt match key", mosnRoute("").replace("{\"prefix\": \"/\"}", "{\"prefx\": \"/admin\"}"),
                         ROUTE + "match.prefx", "unknown match field; refused rather than matching more than the file asks"),
                 // xds-server-sample, istio152: an Envoy bootstrap or xDS settings, no listeners of MOSN's own

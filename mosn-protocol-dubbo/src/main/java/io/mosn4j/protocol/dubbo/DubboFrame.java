@@ -6,6 +6,7 @@ import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * One dubbo frame: the fields of its 16-byte header and its body. A decoded frame's body is a
@@ -23,14 +24,19 @@ import io.netty.buffer.CompositeByteBuf;
 public final class DubboFrame implements XFrame {
     /** Bodies up to this size are copied next to a new header on encode; larger ones are shared. */
     private static final int COPY_MAX = 2048;
+    /** Bodies shorter than this stay when the request has been sent. */
+    static final int KEEP_BODY_BELOW = 1024;
 
     private final byte flag;
     private final byte status;
     private long requestId;
-    private final ByteBuf body;
+    private ByteBuf body;
+    /** The body's length, kept when a sent request lets go of its body. */
+    private final int bodyLength;
     private Headers headers;
     private XProtocolException bodyError;
     private boolean released;
+    private boolean bodyReleased;
 
     /** Takes ownership of {@code body}. */
     DubboFrame(int flag, int status, long requestId, ByteBuf body) {
@@ -38,6 +44,7 @@ public final class DubboFrame implements XFrame {
         this.status = (byte) status;
         this.requestId = requestId;
         this.body = body;
+        this.bodyLength = body.readableBytes();
     }
 
     @Override
@@ -91,11 +98,18 @@ public final class DubboFrame implements XFrame {
 
     /** The body's length in bytes. */
     public int bodyLength() {
-        return body.readableBytes();
+        return bodyLength;
     }
 
-    /** A view of the body, valid until {@link #release()}; the caller must not release it. */
+    /**
+     * A view of the body, valid until {@link #release()}; the caller must not release it.
+     *
+     * @throws IllegalStateException once a sent request let go of it ({@link #releasePayload()})
+     */
     public ByteBuf body() {
+        if (bodyReleased) {
+            throw new IllegalStateException("dubbo request " + requestId + " body read after it was sent and released");
+        }
         return body.duplicate();
     }
 
@@ -126,7 +140,7 @@ public final class DubboFrame implements XFrame {
         if (bodyError != null) {
             throw bodyError; // the body was read once already: the same answer, without reading it again
         }
-        if (released) {
+        if (released || bodyReleased) {
             throw new IllegalStateException("dubbo frame " + requestId + " read after release");
         }
         try {
@@ -142,12 +156,61 @@ public final class DubboFrame implements XFrame {
         return isRequest() ? -1 : status & 0xff;
     }
 
+    /**
+     * A request copy for a mirror: the same body bytes (shared, retained), its own id, and the
+     * header changes made so far; null once released or once its
+     * payload went upstream and was let go ({@link #releasePayload()}).
+     */
+    @Override
+    public DubboFrame copy() {
+        if (released || bodyReleased || !isRequest() || isEvent()) {
+            return null;
+        }
+        DubboFrame c = new DubboFrame(flag, status, requestId, body.retainedDuplicate());
+        Headers h = headers;
+        if (h != null && h.isLoaded() && h.isModified()) {
+            c.headers = changedCopy(h, c);
+        }
+        return c;
+    }
+
+    /** A block with {@code changed}'s entries, marked changed, for a copy of this frame. */
+    private static Headers changedCopy(Headers changed, XFrame owner) {
+        Headers h = new Headers(Math.max(4, changed.size()));
+        for (int i = 0; i < changed.size(); i++) {
+            h.add(changed.name(i), changed.value(i)); // add marks the block changed: the copy is encoded with it
+        }
+        h.setMessage(owner);
+        return h;
+    }
+
     @Override
     public void release() {
         if (!released) {
             released = true;
             body.release();
         }
+    }
+
+    /**
+     * A sent request decodes its headers if nothing read them yet (they live in the body: the head
+     * strings and the attachments after the arguments), then lets go of its body and of the read
+     * buffer it was a slice of. Bodies under {@value #KEEP_BODY_BELOW} bytes stay, and so does a
+     * body whose headers cannot be decoded (nothing routed such a request; keep it as it was).
+     */
+    @Override
+    public void releasePayload() {
+        if (released || bodyReleased || !isRequest() || isEvent() || bodyLength < KEEP_BODY_BELOW) {
+            return;
+        }
+        try {
+            headers().size(); // loads them
+        } catch (RuntimeException e) {
+            return;
+        }
+        body.release();
+        body = Unpooled.EMPTY_BUFFER;
+        bodyReleased = true;
     }
 
     /**
@@ -158,6 +221,9 @@ public final class DubboFrame implements XFrame {
     ByteBuf encode(ByteBufAllocator alloc) {
         if (released) {
             throw new IllegalStateException("dubbo frame " + requestId + " encoded after release");
+        }
+        if (bodyReleased) {
+            throw new IllegalStateException("dubbo request " + requestId + " encoded after its body was sent and released");
         }
         Headers h = headers;
         if (h != null && isRequest() && !isEvent() && h.isLoaded() && h.isModified()) {
@@ -220,7 +286,7 @@ public final class DubboFrame implements XFrame {
     public String toString() {
         return "DubboFrame{" + (isRequest() ? "request" : "response status " + status()) + (isEvent() ? " event" : "")
                 + ", id " + requestId + ", serialization " + serializationId() + ", body " + (released ? "released"
-                        : body.readableBytes() + " bytes") + '}';
+                        : bodyLength + " bytes" + (bodyReleased ? " (sent, released)" : "")) + '}';
     }
 
     /** The bytes of the call's payload, for payload limits. */

@@ -49,6 +49,8 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     private boolean draining;
 
     XPool(PoolContext context, XProtocol protocol) {
+        var stats = context.stats();
+        var budget = context.partialFrames();
         this.connector = context.connector();
         this.pending = context.cluster().resources().pendingRequests();
         this.multiplex = protocol.poolMode() != PoolMode.PING_PONG;
@@ -62,7 +64,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new IdleStateHandler(keepalive, 0, 0, TimeUnit.MILLISECONDS));
-                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this, answer, maxRequests));
+                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this, stats, budget, answer, maxRequests));
             }
         };
     }
