@@ -129,7 +129,7 @@ class UpstreamTest {
 
     @BeforeAll
     static void start() throws Exception {
-        for (String n : new String[] {"a", "b", "c", "t1", "t2", "u1", "u2", "o1"}) {
+        for (String n : new String[] {"a", "b", "c", "t1", "t2", "u1", "u2", "u3", "o1"}) {
             backends.put(n, NettyHttpBackend.start(n));
         }
         backends.put("slow", NettyHttpBackend.start("slow", r -> Response.text(200, "slow " + r.uri()).delayed(100)));
@@ -501,7 +501,7 @@ class UpstreamTest {
     // ---- runtime updates
 
     @Test
-    void weightChangesTakeEffectWhileConnectionsAndHealthSurviveTheUpdate() throws Exception {
+    void weightChangesAddedAndRemovedHostsTakeEffectWhileConnectionsAndHealthSurviveTheUpdate() throws Exception {
         // the third host is dead: the TCP checks take it out, after which u1 and u2 share evenly
         assertThat(eventually(10, quietly(() -> spread(port, "/upd/", 40).equals(Map.of("u1", 20, "u2", 20))))).isTrue();
         int u1Connections = backends.get("u1").requestConnections.get();
@@ -519,6 +519,20 @@ class UpstreamTest {
         // (health checks connect too, but send nothing: only connections that carried requests count)
         assertThat(backends.get("u1").requestConnections.get()).isEqualTo(u1Connections);
         assertThat(backends.get("u2").requestConnections.get()).isEqualTo(u2Connections);
+
+        // a host added (u3) and two removed (u2, the dead one): u3 takes traffic once its first
+        // check passed, u2 gets no more, and u1 still uses the connection it had
+        r = update("""
+                {"type": "cluster", "config": {"name": "upd", "lb_type": "LB_ROUNDROBIN",
+                  "health_check": {"service_name": "upd", "timeout": "500ms", "interval": "200ms"},
+                  "hosts": [{"address": "%s"}, {"address": "%s"}]}}
+                """.formatted(backends.get("u1").address(), backends.get("u3").address()));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        int u2Requests = backends.get("u2").requests.get();
+        assertThat(eventually(10, quietly(() -> spread(port, "/upd/", 40).equals(Map.of("u1", 20, "u3", 20))))).isTrue();
+        assertThat(spread(port, "/upd/", 400)).containsOnly(Map.entry("u1", 200), Map.entry("u3", 200));
+        assertThat(backends.get("u2").requests.get()).as("a removed host gets nothing").isEqualTo(u2Requests);
+        assertThat(backends.get("u1").requestConnections.get()).as("u1's pooled connection survived both updates").isEqualTo(u1Connections);
     }
 
     private static int deadPortOf() throws Exception {
