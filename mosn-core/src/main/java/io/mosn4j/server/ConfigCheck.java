@@ -49,8 +49,8 @@ public final class ConfigCheck {
                     + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
         }
         TlsContexts tls = new TlsContexts(extensions.certificateProviders(), Stats.NONE, extensions.codecs().all());
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
-                PartialFrameBudget.UNLIMITED, tls);
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.clusterTypes(), extensions.codecs(),
+                Stats.NONE, PartialFrameBudget.UNLIMITED, tls);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));

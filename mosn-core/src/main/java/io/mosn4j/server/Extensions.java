@@ -9,6 +9,7 @@ import io.mosn4j.filter.StreamFilters;
 import io.mosn4j.protocol.Codecs;
 import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Balancers;
+import io.mosn4j.upstream.ClusterTypes;
 import io.mosn4j.variable.VariableRegistry;
 
 /**
@@ -17,7 +18,15 @@ import io.mosn4j.variable.VariableRegistry;
  */
 public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
                          Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
-                         FeatureGate features, Registry<CertificateProvider> certificateProviders) {
+                         FeatureGate features, Registry<CertificateProvider> certificateProviders, ClusterTypes clusterTypes) {
+
+    /** With the built-in cluster types only. */
+    public Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
+                      Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
+                      FeatureGate features, Registry<CertificateProvider> certificateProviders) {
+        this(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, features, certificateProviders,
+                ClusterTypes.load(Extensions.class.getClassLoader()));
+    }
 
     public static Extensions load(ClassLoader loader) {
         return new Extensions(
@@ -28,11 +37,13 @@ public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<Ne
                 Balancers.load(loader),
                 VariableRegistry.load(loader),
                 FeatureGate.load(loader),
-                TlsContexts.loadProviders(loader));
+                TlsContexts.loadProviders(loader),
+                ClusterTypes.load(loader));
     }
 
     /** The same extensions with the features a command line set. */
     public Extensions withFeatures(FeatureGate gate) {
-        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate, certificateProviders);
+        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate, certificateProviders,
+                clusterTypes);
     }
 }

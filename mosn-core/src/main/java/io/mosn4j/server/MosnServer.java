@@ -69,7 +69,8 @@ public final class MosnServer {
         workers.forEach(e -> loops.add((EventLoop) e));
         TlsContexts tls = new TlsContexts(extensions.certificateProviders(), stats, extensions.codecs().all());
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats, partialFrames, tls);
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats,
+                partialFrames, tls);
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames, tls);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
@@ -284,6 +285,7 @@ public final class MosnServer {
         if (admin != null) {
             admin.close();
         }
+        clusters.close(); // DNS queries and health checks stop before the loops do
         acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         acceptors.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
