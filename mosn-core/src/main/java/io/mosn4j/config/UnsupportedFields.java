@@ -68,7 +68,6 @@ final class UnsupportedFields {
                 .refuse("stream_filters", "named stream filter chains are not supported yet; put stream_filters on the listener");
         on(ServerConfig.class)
                 .accept("mosn_server_name", "a name only")
-                .warn("global_log_roller", "log rotation is not supported yet")
                 .warn("use_netpoll_mode", "mosn4j always runs Netty event loops");
         on(ListenerConfig.class)
                 .warn("inspector", "inspector only lets plaintext into TLS listeners, and TLS listeners are not supported yet")

@@ -382,13 +382,11 @@ class ConfigLoaderTest {
                     "tracing: tracing is not supported yet; ignored",
                     "pprof: pprof is Go's profiler; use JFR with mosn4j; ignored",
                     "metrics: metrics sinks are not supported yet (GET /api/v1/stats shows the counters); ignored",
-                    "servers[0].global_log_roller: log rotation is not supported yet; ignored",
                     "servers[0].listeners[0].log_path: per-listener logs are not supported; everything goes to default_log_path; ignored",
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
                     "servers[0].listeners[0].inspector: inspector only lets plaintext into TLS listeners, and TLS listeners are not "
                             + "supported yet; ignored",
                     "servers[0].listeners[0].stream_filters[0]: stream filter \"healthcheck\" is not supported yet; requests pass without it",
-                    "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
                     "cluster_manager.clusters[0].keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored",
                     "cluster_manager.clusters[0].cluster_unknown_field: unknown field; ignored");
         }
