@@ -2,11 +2,12 @@ package io.mosn4j.log;
 
 import io.mosn4j.api.stream.AccessLog;
 import io.mosn4j.api.stream.RequestInfo;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,15 +26,15 @@ import org.slf4j.LoggerFactory;
  * one per path however many listeners write to it, and the one thread that writes them.
  *
  * <p>An event loop formats a finished request's line ({@link AccessLogFormat}, into a per-thread
- * builder) and offers the line to its output's bounded lock-free queue; it never waits. When the
- * queue is full (the disk cannot keep up) the line is dropped and counted ({@link #dropped()}),
+ * builder) and encodes it into a chunk of its own for that output (32 KiB); a full chunk, or one
+ * 50 ms old, goes to the output's bounded lock-free queue. The loop never waits: when the queue is
+ * full (the disk cannot keep up) the chunk's lines are dropped and counted ({@link #dropped()}),
  * and the writer says so in the error log, at most once every 10 seconds. The writer thread drains
- * every queue into its file in batches and rolls files as {@code global_log_roller} says.
+ * every queue into its file and rolls files as {@code global_log_roller} says. Per line there is
+ * no lock, no shared write and no allocation.
  */
 public final class AccessLogs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLogs.class);
-    /** Lines waiting per output: about 4 s at 100k requests/s before any is dropped. */
-    static final int QUEUE_LINES = 1 << 16;
     private static final FastThreadLocal<StringBuilder> LINE = new FastThreadLocal<>() {
         @Override
         protected StringBuilder initialValue() {
@@ -90,13 +91,12 @@ public final class AccessLogs implements AutoCloseable {
     }
 
     private void run() {
-        byte[] buf = new byte[64 * 1024];
         long idleNanos = 1_000_000;
         while (true) {
             boolean stopping = !running;
             boolean any = false;
             for (Output o : list) {
-                any |= o.drain(buf);
+                any |= o.drain();
             }
             long d = dropLines.due() >= 0 ? dropped.sum() : -1;
             if (d > 0 && d != lastReported) {
@@ -122,6 +122,9 @@ public final class AccessLogs implements AutoCloseable {
     /** Writes what is queued, then closes the files. */
     @Override
     public void close() {
+        for (Output o : list) {
+            o.collectLeftovers(dropped);
+        }
         running = false;
         LockSupport.unpark(writer);
         try {
@@ -134,11 +137,44 @@ public final class AccessLogs implements AutoCloseable {
         }
     }
 
+    /** Bytes of lines an event loop gathers before it hands them to the writer. */
+    static final int CHUNK_BYTES = 32 * 1024;
+    /** Chunks waiting per output: 8 MiB, a few seconds of lines at full load, before any is dropped. */
+    static final int QUEUE_CHUNKS = 256;
+    /** How long a chunk may wait on its loop for more lines before it goes to the writer anyway. */
+    static final long CHUNK_LINGER_MILLIS = 50;
+
+    /** Lines encoded (UTF-8), ready for the file. Owned by one event loop until queued, then by the writer. */
+    private static final class Chunk {
+        final byte[] bytes;
+        int length;
+        int lines;
+
+        Chunk(int size) {
+            bytes = new byte[size];
+        }
+    }
+
+    /** An event loop's chunk being filled for one output. Touched only by that loop (and by close, once the loops ended). */
+    private static final class Local {
+        Chunk chunk;
+        boolean lingering;
+    }
+
     private static final class Output {
-        private final Queue<String> queue = PlatformDependent.newFixedMpscQueue(QUEUE_LINES);
+        private final Queue<Chunk> queue = PlatformDependent.newFixedMpscQueue(QUEUE_CHUNKS);
         private final RollingFile file;
         private final PrintStream console;
         private final String path;
+        private final List<Local> locals = new CopyOnWriteArrayList<>();
+        private final FastThreadLocal<Local> local = new FastThreadLocal<>() {
+            @Override
+            protected Local initialValue() {
+                Local l = new Local();
+                locals.add(l);
+                return l;
+            }
+        };
 
         Output(String path, LogRoller roller) throws IOException {
             this.path = path;
@@ -152,38 +188,89 @@ public final class AccessLogs implements AutoCloseable {
             }
         }
 
-        /** On an event loop: formats the line and queues it, or drops it when the queue is full. */
+        /**
+         * On an event loop: formats the line into this loop's chunk. A full chunk goes to the writer's
+         * queue (or, when the queue is full, is dropped and counted); a chunk that is not full goes
+         * after {@link #CHUNK_LINGER_MILLIS}. No lock, no allocation but a new chunk now and then.
+         */
         void offer(AccessLogFormat format, RequestInfo request, LongAdder dropped) {
             StringBuilder line = LINE.get();
             line.setLength(0);
             format.appendTo(line, request);
             line.append('\n');
-            if (!queue.offer(line.toString())) {
-                dropped.increment();
+            Local l = local.get();
+            int worst = line.length() * 3; // UTF-8 bytes per char at most (a surrogate pair: 4 for 2)
+            if (l.chunk != null && l.chunk.length + worst > l.chunk.bytes.length) {
+                handOver(l, dropped);
+            }
+            if (l.chunk == null) {
+                l.chunk = new Chunk(Math.max(CHUNK_BYTES, worst));
+            }
+            l.chunk.length = encode(line, l.chunk.bytes, l.chunk.length);
+            l.chunk.lines++;
+            if (!l.lingering) {
+                EventExecutor loop = ThreadExecutorMap.currentExecutor();
+                if (loop == null || !loop.inEventLoop()) {
+                    handOver(l, dropped); // not on an event loop: nobody would come back for it
+                } else {
+                    l.lingering = true;
+                    loop.schedule(() -> {
+                        l.lingering = false;
+                        handOver(l, dropped);
+                    }, CHUNK_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                }
             }
         }
 
-        /** On the writer thread: writes what is queued; whether there was anything. */
-        boolean drain(byte[] buf) {
-            int n = 0;
-            boolean any = false;
-            String line;
-            while ((line = queue.poll()) != null) {
-                any = true;
-                byte[] b = line.getBytes(StandardCharsets.UTF_8);
-                if (n + b.length > buf.length) {
-                    write(buf, n);
-                    n = 0;
-                }
-                if (b.length > buf.length) {
-                    write(b, b.length);
+        private void handOver(Local l, LongAdder dropped) {
+            Chunk c = l.chunk;
+            l.chunk = null;
+            if (c != null && c.length > 0 && !queue.offer(c)) {
+                dropped.add(c.lines);
+            }
+        }
+
+        /** Once the event loops ended: what they had not handed over yet. */
+        void collectLeftovers(LongAdder dropped) {
+            for (Local l : locals) {
+                handOver(l, dropped);
+            }
+        }
+
+        /** {@code s} as UTF-8 into {@code b} from {@code at}; the new length. {@code b} has room for 3 bytes a char. */
+        private static int encode(CharSequence s, byte[] b, int at) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    b[at++] = (byte) c;
+                } else if (c < 0x800) {
+                    b[at++] = (byte) (0xc0 | c >> 6);
+                    b[at++] = (byte) (0x80 | c & 0x3f);
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[at++] = (byte) (0xf0 | cp >> 18);
+                    b[at++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                    b[at++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                    b[at++] = (byte) (0x80 | cp & 0x3f);
+                } else if (Character.isSurrogate(c)) {
+                    b[at++] = '?';
                 } else {
-                    System.arraycopy(b, 0, buf, n, b.length);
-                    n += b.length;
+                    b[at++] = (byte) (0xe0 | c >> 12);
+                    b[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+                    b[at++] = (byte) (0x80 | c & 0x3f);
                 }
             }
-            if (n > 0) {
-                write(buf, n);
+            return at;
+        }
+
+        /** On the writer thread: writes what is queued; whether there was anything. */
+        boolean drain() {
+            boolean any = false;
+            Chunk c;
+            while ((c = queue.poll()) != null) {
+                any = true;
+                write(c.bytes, c.length);
             }
             if (any) {
                 try {
