@@ -86,6 +86,13 @@ final class ListenerBuilder {
         for (int ci = 0; ci < config.filterChains().size(); ci++) {
             chains.add(chain(ci, config.filterChains().get(ci), raw.get("filter_chains").at(ci), services));
         }
+        if (accessLog != AccessLog.NONE || (accessLogs == null && !config.accessLogs().isEmpty())) {
+            boolean anyProxy = config.filterChains().stream().flatMap(c -> c.filters().stream())
+                    .anyMatch(f -> f.type().equalsIgnoreCase("proxy"));
+            if (!anyProxy) {
+                raw.warn("access_logs", "only the proxy filter's requests are logged (as in MOSN); this listener's connections write none");
+            }
+        }
         return new ListenerChains(config, List.copyOf(listenerFilters), List.copyOf(chains));
     }
 
