@@ -37,20 +37,20 @@ public final class BuiltinVariables implements VariableProvider {
                 Variable.appending("duration", (r, s, out) -> duration(r.requestFinishedNanos(), out)),
                 Variable.appending("bytes_sent", (r, s, out) -> number(r.bytesSent(), out)),
                 Variable.appending("bytes_received", (r, s, out) -> number(r.bytesReceived(), out)),
-                Variable.of("protocol", (r, s) -> r.protocol()),
-                Variable.of("downstream_protocol", (r, s) -> r.protocol()),
-                Variable.of("upstream_protocol", (r, s) -> r.upstreamProtocol()),
+                Variable.appending("protocol", (r, s, out) -> text(r.protocol(), out)),
+                Variable.appending("downstream_protocol", (r, s, out) -> text(r.protocol(), out)),
+                Variable.appending("upstream_protocol", (r, s, out) -> text(r.upstreamProtocol(), out)),
                 Variable.appending("response_code", BuiltinVariables::responseCode),
                 Variable.appending("response_flag", BuiltinVariables::flags),
                 Variable.appending("response_flags", BuiltinVariables::flags),
-                Variable.of("upstream_local_address", (r, s) -> address(r.upstreamLocalAddress())),
-                Variable.of("downstream_local_address", (r, s) -> address(r.downstreamLocalAddress())),
-                Variable.of("downstream_remote_address", (r, s) -> address(r.downstreamRemoteAddress())),
-                Variable.of("upstream_host", (r, s) -> {
+                Variable.appending("upstream_local_address", (r, s, out) -> text(address(r.upstreamLocalAddress()), out)),
+                Variable.appending("downstream_local_address", (r, s, out) -> text(address(r.downstreamLocalAddress()), out)),
+                Variable.appending("downstream_remote_address", (r, s, out) -> text(address(r.downstreamRemoteAddress()), out)),
+                Variable.appending("upstream_host", (r, s, out) -> {
                     HostInfo h = r.upstreamHost();
-                    return h == null ? null : h.address();
+                    return h != null && text(h.address(), out);
                 }),
-                Variable.of("upstream_cluster", (r, s) -> r.clusterName()),
+                Variable.appending("upstream_cluster", (r, s, out) -> text(r.clusterName(), out)),
                 // TLS listeners are not supported yet: no server name is ever requested
                 Variable.of("requested_server_name", (r, s) -> null),
                 Variable.of("route_name", (r, s) -> r.routeName()),
@@ -92,6 +92,15 @@ public final class BuiltinVariables implements VariableProvider {
             return false;
         }
         GoDuration.appendTo(out, nanos);
+        return true;
+    }
+
+    /** Appends {@code v} unless it is null. */
+    private static boolean text(String v, StringBuilder out) {
+        if (v == null) {
+            return false;
+        }
+        out.append(v);
         return true;
     }
 
