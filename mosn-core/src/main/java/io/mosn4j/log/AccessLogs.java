@@ -1,5 +1,6 @@
 package io.mosn4j.log;
 
+import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stream.AccessLog;
 import io.mosn4j.api.stream.RequestInfo;
 import io.netty.util.concurrent.EventExecutor;
@@ -16,7 +17,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +45,15 @@ public final class AccessLogs implements AutoCloseable {
     private final LogRoller roller;
     private final Map<String, Output> outputs = new ConcurrentHashMap<>();
     private final List<Output> list = new CopyOnWriteArrayList<>();
-    private final LongAdder dropped = new LongAdder();
+    private final Counter dropped;
     private final Throttle dropLines = new Throttle(10, TimeUnit.SECONDS);
     private final Thread writer;
     private volatile boolean running = true;
 
-    public AccessLogs(LogRoller roller) {
+    /** @param dropped counts the lines dropped because the writer could not keep up ({@code accesslog.dropped_lines}) */
+    public AccessLogs(LogRoller roller, Counter dropped) {
         this.roller = roller;
+        this.dropped = dropped;
         this.writer = Thread.ofPlatform().daemon().name("mosn-accesslog").unstarted(this::run);
         writer.start();
     }
@@ -87,7 +89,7 @@ public final class AccessLogs implements AutoCloseable {
 
     /** Lines dropped because their queue was full, since start. */
     public long dropped() {
-        return dropped.sum();
+        return dropped.get();
     }
 
     private void run() {
@@ -98,7 +100,7 @@ public final class AccessLogs implements AutoCloseable {
             for (Output o : list) {
                 any |= o.drain();
             }
-            long d = dropLines.due() >= 0 ? dropped.sum() : -1;
+            long d = dropLines.due() >= 0 ? dropped.get() : -1;
             if (d > 0 && d != lastReported) {
                 log.warn("access log: {} lines dropped since start (the log could not be written fast enough)", d);
                 lastReported = d;
@@ -193,7 +195,7 @@ public final class AccessLogs implements AutoCloseable {
          * queue (or, when the queue is full, is dropped and counted); a chunk that is not full goes
          * after {@link #CHUNK_LINGER_MILLIS}. No lock, no allocation but a new chunk now and then.
          */
-        void offer(AccessLogFormat format, RequestInfo request, LongAdder dropped) {
+        void offer(AccessLogFormat format, RequestInfo request, Counter dropped) {
             StringBuilder line = LINE.get();
             line.setLength(0);
             format.appendTo(line, request);
@@ -222,7 +224,7 @@ public final class AccessLogs implements AutoCloseable {
             }
         }
 
-        private void handOver(Local l, LongAdder dropped) {
+        private void handOver(Local l, Counter dropped) {
             Chunk c = l.chunk;
             l.chunk = null;
             if (c != null && c.length > 0 && !queue.offer(c)) {
@@ -231,7 +233,7 @@ public final class AccessLogs implements AutoCloseable {
         }
 
         /** Once the event loops ended: what they had not handed over yet. */
-        void collectLeftovers(LongAdder dropped) {
+        void collectLeftovers(Counter dropped) {
             for (Local l : locals) {
                 handOver(l, dropped);
             }

@@ -72,7 +72,7 @@ public final class MosnServer {
         workers.forEach(e -> loops.add((EventLoop) e));
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
         this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats, partialFrames);
-        this.accessLogs = new AccessLogs(LogRoller.parse(server.globalLogRoller()));
+        this.accessLogs = new AccessLogs(LogRoller.parse(server.globalLogRoller()), stats.counter("accesslog.dropped_lines"));
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames,
                 accessLogs, server.defaultLogPath());
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),

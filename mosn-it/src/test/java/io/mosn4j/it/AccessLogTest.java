@@ -68,7 +68,8 @@ class AccessLogTest {
               ]}],
              "cluster_manager": {"clusters": [
                 {"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${BACKEND}"}]},
-                {"name": "boltServer", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${BOLT_SERVER}"}]}]}}
+                {"name": "boltServer", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:${BOLT_SERVER}"}]},
+                {"name": "nowhere", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": []}]}}
             """;
 
     @TempDir
