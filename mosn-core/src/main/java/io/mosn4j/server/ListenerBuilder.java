@@ -66,7 +66,7 @@ final class ListenerBuilder {
     ListenerChains build(ListenerConfig config, JsonConfigValue raw) {
         AccessLog accessLog = accessLogs(config, raw.get("access_logs"));
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
-                new FilterContext(config.name(), extensions.variables()));
+                new FilterContext(config.name(), extensions.variables(), stats));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
                 clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats, config.requestHeadersTimeout(),
                 partialFrames, accessLog);
@@ -140,7 +140,8 @@ final class ListenerBuilder {
         return new ListenerChains.Chain(index, config.filterChainMatch(), List.copyOf(built));
     }
 
-    private record FilterContext(String listenerName, io.mosn4j.api.variable.Variables variables) implements StreamFilterFactory.Context {}
+    private record FilterContext(String listenerName, io.mosn4j.api.variable.Variables variables, Stats stats)
+            implements StreamFilterFactory.Context {}
 
     /** A proxy config without {@code router_config_name} uses its chain's inline route table. */
     private static JsonConfigValue withRouter(JsonConfigValue config, String router) {
