@@ -24,6 +24,7 @@ import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.stats.StatsRegistry;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Clusters;
 import io.netty.channel.EventLoop;
@@ -70,10 +71,12 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
+        TlsContexts tls = new TlsContexts(extensions.certificateProviders(), stats, extensions.codecs().all());
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats, partialFrames);
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats,
+                partialFrames, tls);
         this.accessLogs = new AccessLogs(LogRoller.parse(server.globalLogRoller()), stats.counter("accesslog.dropped_lines"));
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames,
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames, tls,
                 accessLogs, server.defaultLogPath());
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
