@@ -1,6 +1,7 @@
 package io.mosn4j.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.victools.jsonschema.generator.CustomDefinition;
 import com.github.victools.jsonschema.generator.CustomPropertyDefinition;
@@ -30,7 +31,8 @@ final class ConfigSchema {
                 .with(new JacksonModule())
                 .without(Option.NULLABLE_FIELDS_BY_DEFAULT);
         // the loader's naming strategy: a record component lbType is the key lb_type
-        b.forFields().withPropertyNameOverrideResolver(f -> snakeCase(f.getDeclaredName()));
+        var naming = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+        b.forFields().withPropertyNameOverrideResolver(f -> naming.translate(f.getDeclaredName()));
         b.forTypesInGeneral().withCustomDefinitionProvider((type, context) -> {
             Class<?> raw = type.getErasedType();
             if (raw == Duration.class) {
@@ -60,17 +62,5 @@ final class ConfigSchema {
         schema.put("description", "The keys mosn4j reads, in their canonical spelling; mosn4j also matches them ignoring case, "
                 + "as MOSN does. Other MOSN keys are accepted with a warning or refused: `mosn validate` says which.");
         return schema;
-    }
-
-    static String snakeCase(String name) {
-        StringBuilder sb = new StringBuilder(name.length() + 4);
-        for (char c : name.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                sb.append('_').append(Character.toLowerCase(c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }
