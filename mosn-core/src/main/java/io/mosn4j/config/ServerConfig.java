@@ -17,6 +17,8 @@ import java.util.Set;
  * @param maxConnections the most downstream connections open at once on all listeners together;
  *     absent or 0: half the file descriptors the process may open (the other half for upstream
  *     connections and files), resolved when the server starts
+ * @param partialFramesBufferLimitBytes the most bytes all connections together may hold of RPC
+ *     frames still arriving; null or 0: a quarter of the JVM's direct memory limit (mosn4j's own)
  */
 public record ServerConfig(
         String defaultLogPath,
@@ -25,7 +27,8 @@ public record ServerConfig(
         @JsonDeserialize(using = ServerConfig.Processor.class) Integer processor,
         Integer maxConnections,
         List<RouterConfig> routers,
-        List<ListenerConfig> listeners) {
+        List<ListenerConfig> listeners,
+        Long partialFramesBufferLimitBytes) {
 
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "FATAL");
 
@@ -42,8 +45,24 @@ public record ServerConfig(
         if (maxConnections != null && maxConnections < 0) {
             throw new ConfigException("max_connections", "must not be negative, got " + maxConnections);
         }
+        if (partialFramesBufferLimitBytes != null && partialFramesBufferLimitBytes < 0) {
+            throw new ConfigException("partial_frames_buffer_limit_bytes", "must not be negative, got " + partialFramesBufferLimitBytes);
+        }
         routers = ConfigLists.copy(routers, "routers");
         listeners = ConfigLists.copy(listeners, "listeners");
+    }
+
+    /**
+     * {@code partial_frames_buffer_limit_bytes}, or when unset a quarter of {@code maxDirectMemory}
+     * (the JVM's direct memory limit: {@code -XX:MaxDirectMemorySize}, by default the heap's):
+     * partial frames are held in direct buffers, and the rest of that memory is left to the
+     * requests and answers in flight.
+     */
+    public long partialFramesLimit(long maxDirectMemory) {
+        if (partialFramesBufferLimitBytes != null && partialFramesBufferLimitBytes > 0) {
+            return partialFramesBufferLimitBytes;
+        }
+        return Math.max(1L << 20, maxDirectMemory / 4);
     }
 
     /**

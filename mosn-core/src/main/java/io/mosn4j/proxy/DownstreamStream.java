@@ -354,8 +354,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     }
 
     void upstreamWritable(boolean writable) {
-        // the upstream request buffer filled or drained: pace the request body
-        upstreamCongested = !writable && !requestComplete;
+        // the upstream connection's buffer filled or drained: pace the client. Its request may be
+        // complete already (an RPC request always is when routed): the connection is still full,
+        // often shared with other clients' requests (RPC, HTTP/2), and the client's next bytes
+        // would go the same way, so it waits too, until the buffer drains or this stream ends
+        upstreamCongested = !writable;
         updateDownstreamPause();
     }
 
@@ -616,6 +619,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         done = true;
         info.requestFinished = info.sinceStart();
+        updateDownstreamPause(); // a finished stream holds its client back no longer
         cancelTimer();
         deadline.disarm();
         idle.disarm();

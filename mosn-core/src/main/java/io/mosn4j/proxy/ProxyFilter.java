@@ -3,6 +3,7 @@ package io.mosn4j.proxy;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.network.ListenerContext;
 import io.mosn4j.api.network.NetworkFilter;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ServerContext;
 import io.mosn4j.api.router.Router;
@@ -54,7 +55,8 @@ final class ProxyFilter implements NetworkFilter {
         this.upstream = upstream;
         Map<ProtocolCodec, ServerContext> contexts = new IdentityHashMap<>();
         serverOptions.forEach((codec, options) -> contexts.put(codec,
-                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats(), listener.requestHeadersTimeout())));
+                new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats(), listener.requestHeadersTimeout(),
+                        listener.partialFrames())));
         this.serverContexts = contexts;
     }
 
@@ -123,6 +125,6 @@ final class ProxyFilter implements NetworkFilter {
         return "proxy " + down + " -> " + up + " (router " + (r == null ? "?" : r.name()) + ")";
     }
 
-    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats, Duration requestHeadersTimeout)
-            implements ServerContext {}
+    private record Context(Object options, Duration gracefulTimeout, String listenerName, Stats stats, Duration requestHeadersTimeout,
+                           PartialFrameBudget partialFrames) implements ServerContext {}
 }

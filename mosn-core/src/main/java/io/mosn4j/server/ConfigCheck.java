@@ -1,6 +1,7 @@
 package io.mosn4j.server;
 
 import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.LoadedConfig;
@@ -59,7 +60,8 @@ public final class ConfigCheck {
             onError.accept(new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be "
                     + "added later only through the admin API's update_config, with an admin address and -f debug_api=true)"));
         }
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE);
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
+                PartialFrameBudget.UNLIMITED);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             try {
@@ -78,7 +80,8 @@ public final class ConfigCheck {
                 onError.accept(e);
             }
         }
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE,
+                PartialFrameBudget.UNLIMITED);
         Map<String, String> described = new LinkedHashMap<>();
         for (int i = 0; i < config.server().listeners().size(); i++) {
             ListenerChains chains;

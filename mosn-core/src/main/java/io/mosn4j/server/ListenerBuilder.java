@@ -7,6 +7,7 @@ import io.mosn4j.api.network.ListenerFilter;
 import io.mosn4j.api.network.ListenerFilterFactory;
 import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.api.network.NetworkFilterFactory;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.FilterChainConfig;
@@ -38,13 +39,16 @@ final class ListenerBuilder {
     private final RouterManager routers;
     private final Duration gracefulTimeout;
     private final Stats stats;
+    private final PartialFrameBudget partialFrames;
 
-    ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout, Stats stats) {
+    ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout, Stats stats,
+                    PartialFrameBudget partialFrames) {
         this.extensions = extensions;
         this.clusters = clusters;
         this.routers = routers;
         this.gracefulTimeout = gracefulTimeout;
         this.stats = stats;
+        this.partialFrames = partialFrames;
     }
 
     /**
@@ -58,7 +62,8 @@ final class ListenerBuilder {
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
                 new FilterContext(config.name(), extensions.variables()));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
-                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats, config.requestHeadersTimeout());
+                clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats, config.requestHeadersTimeout(),
+                partialFrames);
         List<ListenerFilter> listenerFilters = new ArrayList<>();
         ConfigValue lfs = raw.get("listener_filters");
         for (int i = 0; i < config.listenerFilters().size(); i++) {

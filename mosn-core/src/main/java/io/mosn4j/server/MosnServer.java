@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mosn4j.admin.AdminServer;
 import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ClusterManagerConfig;
 import io.mosn4j.config.ConfigLoader;
@@ -25,6 +26,7 @@ import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Clusters;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -64,8 +66,9 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats);
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats);
+        PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats, partialFrames);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
     }
@@ -259,7 +262,8 @@ public final class MosnServer {
                 .sorted(Comparator.comparing(RouterConfig::routerConfigName)).toList();
         List<ListenerConfig> ls = listeners.all().stream().map(Listener::config).toList();
         List<ClusterConfig> cs = clusters.all().stream().map(Cluster::config).sorted(Comparator.comparing(ClusterConfig::name)).toList();
-        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), s.maxConnections(), rs, ls);
+        ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), s.maxConnections(), rs, ls,
+                s.partialFramesBufferLimitBytes());
         return new MosnConfig(List.of(live), new ClusterManagerConfig(cs), file.admin());
     }
 

@@ -1,6 +1,7 @@
 package io.mosn4j.upstream;
 
 import io.mosn4j.api.config.ConfigValue;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.ClusterManager;
 import io.mosn4j.api.upstream.WorkerClusters;
@@ -29,11 +30,12 @@ public final class Clusters implements ClusterManager {
     private final Map<EventLoop, LoopClusters> loops = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Cluster> byName = new ConcurrentHashMap<>();
 
-    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats) {
+    public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats,
+                    PartialFrameBudget partialFrames) {
         this.balancers = balancers;
         this.codecs = codecs;
         for (EventLoop l : eventLoops) {
-            loops.put(l, new LoopClusters(l, transport, stats));
+            loops.put(l, new LoopClusters(l, transport, stats, partialFrames));
         }
     }
 

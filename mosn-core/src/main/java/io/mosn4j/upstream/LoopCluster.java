@@ -1,6 +1,7 @@
 package io.mosn4j.upstream;
 
 import io.mosn4j.api.protocol.ProtocolCodec;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.ClusterInfo;
 import io.mosn4j.api.upstream.ConnectionPool;
@@ -26,14 +27,17 @@ final class LoopCluster implements WorkerCluster {
     private final EventLoop loop;
     private final Transport transport;
     private final Stats stats;
+    private final PartialFrameBudget partialFrames;
     private final Cluster cluster;
     private final LoadBalancer balancer;
     private final Map<Host, HostPools> pools;
 
-    LoopCluster(EventLoop loop, Transport transport, Stats stats, Cluster cluster, LoopCluster previous) {
+    LoopCluster(EventLoop loop, Transport transport, Stats stats, PartialFrameBudget partialFrames, Cluster cluster,
+                LoopCluster previous) {
         this.loop = loop;
         this.transport = transport;
         this.stats = stats;
+        this.partialFrames = partialFrames;
         this.cluster = cluster;
         this.balancer = cluster.balancer().create(cluster.hostSet(), cluster.balancerSettings());
         this.pools = new HashMap<>();
@@ -122,7 +126,8 @@ final class LoopCluster implements WorkerCluster {
                     return byCodec[i];
                 }
             }
-            ConnectionPool pool = codec.newPool(new Context(loop, host, owner, connector, owner.codecOptions(codec.name()), stats));
+            ConnectionPool pool = codec.newPool(new Context(loop, host, owner, connector, owner.codecOptions(codec.name()), stats,
+                    partialFrames));
             codecs = java.util.Arrays.copyOf(codecs, codecs.length + 1);
             byCodec = java.util.Arrays.copyOf(byCodec, byCodec.length + 1);
             codecs[codecs.length - 1] = codec;
@@ -137,6 +142,6 @@ final class LoopCluster implements WorkerCluster {
         }
     }
 
-    private record Context(EventLoop eventLoop, HostInfo host, ClusterInfo cluster, Connector connector, Object options, Stats stats)
-            implements PoolContext {}
+    private record Context(EventLoop eventLoop, HostInfo host, ClusterInfo cluster, Connector connector, Object options, Stats stats,
+                           PartialFrameBudget partialFrames) implements PoolContext {}
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.upstream;
 
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.WorkerClusters;
 import io.mosn4j.network.Transport;
@@ -12,12 +13,14 @@ final class LoopClusters implements WorkerClusters {
     private final EventLoop loop;
     private final Transport transport;
     private final Stats stats;
+    private final PartialFrameBudget partialFrames;
     private final Map<String, LoopCluster> byName = new HashMap<>();
 
-    LoopClusters(EventLoop loop, Transport transport, Stats stats) {
+    LoopClusters(EventLoop loop, Transport transport, Stats stats, PartialFrameBudget partialFrames) {
         this.loop = loop;
         this.transport = transport;
         this.stats = stats;
+        this.partialFrames = partialFrames;
     }
 
     @Override
@@ -27,7 +30,7 @@ final class LoopClusters implements WorkerClusters {
 
     /** On the loop: the next version of a cluster replaces the one of its name. */
     void apply(Cluster cluster) {
-        byName.put(cluster.name(), new LoopCluster(loop, transport, stats, cluster, byName.get(cluster.name())));
+        byName.put(cluster.name(), new LoopCluster(loop, transport, stats, partialFrames, cluster, byName.get(cluster.name())));
     }
 
     /** On the loop: the cluster is gone; its pools drain. */

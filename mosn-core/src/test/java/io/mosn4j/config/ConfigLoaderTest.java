@@ -693,6 +693,21 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void partialFramesBufferLimitNegative() {
+            assertThat(error(with("\"processor\": 2", "\"processor\": 2, \"partial_frames_buffer_limit_bytes\": -1")))
+                    .isEqualTo("servers[0].partial_frames_buffer_limit_bytes: must not be negative, got -1");
+        }
+
+        @Test
+        void partialFramesBufferLimitIsItsValueOrAQuarterOfDirectMemory() {
+            ServerConfig unset = parse(BASE).config().server();
+            assertThat(unset.partialFramesLimit(256L << 20)).isEqualTo(64L << 20);
+            assertThat(unset.partialFramesLimit(0)).as("never less than 1 MiB").isEqualTo(1L << 20);
+            ServerConfig set = parse(with("\"processor\": 2", "\"processor\": 2, \"partial_frames_buffer_limit_bytes\": 5000000")).config().server();
+            assertThat(set.partialFramesLimit(256L << 20)).isEqualTo(5_000_000L);
+        }
+
+        @Test
         void routerNamedByProxyDoesNotExist() {
             assertThat(error(with("\"downstream_protocol\": \"Http1\", \"router_config_name\": \"r1\"",
                     "\"downstream_protocol\": \"Http1\", \"router_config_name\": \"nope\"")))

@@ -47,6 +47,7 @@ final class BoltWire {
     static final int NO_PROCESSOR = 6;
     static final int TIMEOUT = 7;
     static final int CODEC_EXCEPTION = 9;
+    static final int SERVER_DESERIAL_EXCEPTION = 18;
 
     private BoltWire() {}
 

@@ -48,7 +48,8 @@ class TimeoutScaleTest {
                   {"match": {"headers": [{"name": "service", "value": ".*"}]}, "route": {"cluster_name": "sink", "timeout": "3s"}}]}]}],
                 "listeners": [
                   {"name": "bolt", "address": "127.0.0.1:${BOLT}", "filter_chains": [{"filters": [{"type": "proxy",
-                    "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc"}}]}]}
+                    "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc",
+                      "extend_config": {"max_concurrent_requests": 50000}}}]}]}
                 ]
               }],
               "cluster_manager": {"clusters": [

@@ -37,6 +37,14 @@ public interface ListenerContext {
         return Duration.ZERO;
     }
 
+    /**
+     * The process's budget for bytes of frames still arriving
+     * ({@code servers[0].partial_frames_buffer_limit_bytes}), for the codecs the filter installs.
+     */
+    default io.mosn4j.api.protocol.PartialFrameBudget partialFrames() {
+        return io.mosn4j.api.protocol.PartialFrameBudget.UNLIMITED;
+    }
+
     /** The listener's {@code stream_filters}, parsed, or null when it has none. */
     StreamFilterFactory.Creator streamFilters();
 

@@ -26,4 +26,9 @@ public interface ServerContext {
     default Duration requestHeadersTimeout() {
         return Duration.ZERO;
     }
+
+    /** The process's budget for bytes of frames still arriving, shared by every connection of every codec. */
+    default PartialFrameBudget partialFrames() {
+        return PartialFrameBudget.UNLIMITED;
+    }
 }

@@ -20,4 +20,12 @@ public interface PoolContext {
     default io.mosn4j.api.stats.Stats stats() {
         return io.mosn4j.api.stats.Stats.NONE;
     }
+
+    /**
+     * The process's budget for bytes of frames still arriving (upstream connections too: an
+     * upstream may start an answer and never finish it), shared with the downstream side.
+     */
+    default io.mosn4j.api.protocol.PartialFrameBudget partialFrames() {
+        return io.mosn4j.api.protocol.PartialFrameBudget.UNLIMITED;
+    }
 }

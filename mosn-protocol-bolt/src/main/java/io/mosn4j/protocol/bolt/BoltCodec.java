@@ -172,6 +172,9 @@ final class BoltCodec {
         if (frame.isReleased()) {
             throw new IllegalStateException("encoding a released frame: " + frame);
         }
+        if (frame.isContentReleased()) {
+            throw new IllegalStateException("encoding a request whose content was released once sent: " + frame);
+        }
         ByteBuf raw = frame.raw;
         int id = (int) frame.requestId();
         Headers changed = frame.changedHeaders();

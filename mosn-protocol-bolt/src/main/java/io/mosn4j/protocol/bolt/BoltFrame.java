@@ -3,6 +3,7 @@ package io.mosn4j.protocol.bolt;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -29,9 +30,12 @@ public final class BoltFrame implements XFrame {
     /** The v2 switch bit asking for a CRC32 trailer (honoured only when ver1 is 2). */
     public static final byte SWITCH_CRC = 0x01;
 
+    /** Content shorter than this stays when the request has been sent: a copy of the head would save little. */
+    static final int KEEP_CONTENT_BELOW = 1024;
+
     final BoltVersion version;
-    /** The whole frame; index 0 is its first byte. */
-    final ByteBuf raw;
+    /** The whole frame, index 0 its first byte; only the part before the content once that was released. */
+    ByteBuf raw;
     private final byte ver1;
     private final byte type;
     private final short cmdCode;
@@ -48,6 +52,7 @@ public final class BoltFrame implements XFrame {
     final boolean crc;
     private Headers headers;
     private boolean released;
+    private boolean contentReleased;
 
     BoltFrame(BoltVersion version, ByteBuf raw, byte ver1, byte type, short cmdCode, byte ver2, int requestId,
             byte codec, byte protocolSwitch, int timeoutOrStatus, int classLength, int headerLength,
@@ -163,6 +168,28 @@ public final class BoltFrame implements XFrame {
         }
     }
 
+    /**
+     * A sent request keeps a heap copy of its fixed header, class name and header map (which
+     * {@link #headers()} and {@link #className()} read; the map still lazily), and lets go of its
+     * content and of the read buffer the frame was a slice of. Content under
+     * {@value #KEEP_CONTENT_BELOW} bytes stays.
+     */
+    @Override
+    public void releasePayload() {
+        if (released || contentReleased || !isRequest() || contentLength < KEEP_CONTENT_BELOW) {
+            return;
+        }
+        int head = headerMapOffset() + headerLength;
+        ByteBuf copy = Unpooled.buffer(head, head).writeBytes(raw, 0, head);
+        raw.release();
+        raw = copy;
+        contentReleased = true;
+    }
+
+    boolean isContentReleased() {
+        return contentReleased;
+    }
+
     // ---------------------------------------------------------------- bolt fields
 
     /** {@code bolt} or {@code boltv2}: which layout this frame uses. */
@@ -223,14 +250,21 @@ public final class BoltFrame implements XFrame {
         return raw.slice(headerMapOffset(), headerLength);
     }
 
-    /** The content's bytes (the serialized request or response), a view valid until {@link #release()}. */
+    /**
+     * The content's bytes (the serialized request or response), a view valid until {@link #release()}.
+     *
+     * @throws IllegalStateException once a sent request let go of it ({@link #releasePayload()})
+     */
     public ByteBuf content() {
+        if (contentReleased) {
+            throw new IllegalStateException("bolt request content read after it was sent and released: " + this);
+        }
         return raw.slice(headerMapOffset() + headerLength, contentLength);
     }
 
     /** The length of the whole frame on the wire, CRC included. */
     public int frameLength() {
-        return raw.readableBytes();
+        return headerMapOffset() + headerLength + contentLength + (crc ? 4 : 0);
     }
 
     boolean isReleased() {

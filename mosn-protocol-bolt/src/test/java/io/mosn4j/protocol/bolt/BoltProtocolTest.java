@@ -562,4 +562,51 @@ class BoltProtocolTest {
             default -> throw new IllegalArgumentException(kind);
         };
     }
+
+    /**
+     * Once sent, a request with a large content keeps only its head: the headers (even read for
+     * the first time now), the class name and an error answer still work; the read buffer it was
+     * a slice of is free; it cannot be encoded again. A small content stays.
+     */
+    @Nested
+    class PayloadReleasedOnceSent {
+        @ParameterizedTest
+        @ValueSource(ints = {1, 2})
+        void aLargeRequestKeepsItsHeadOnly(int proto) {
+            WireFrame w = (proto == 1 ? WireFrame.v1Request() : WireFrame.v2Request(true)).content(64 * 1024);
+            BoltProtocol p = protocolFor(w);
+            ByteBuf in = direct(w.bytes());
+            BoltFrame f = p.decode(in);
+            in.release();
+            assertThat(in.refCnt()).as("the frame still holds the read buffer").isPositive();
+            f.setRequestId(99);
+            byte[] sent = encode(p, f);
+            f.releasePayload();
+            assertThat(in.refCnt()).as("the read buffer is free").isZero();
+            assertThat(f.headers().get("service")).isEqualTo(WireFrame.SERVICE);
+            assertThat(f.className()).isEqualTo("com.alipay.sofa.rpc.core.request.SofaRequest");
+            assertThat(f.payloadLength()).isEqualTo(64 * 1024);
+            assertThat(f.frameLength()).isEqualTo(sent.length);
+            assertThat(f.timeout()).isEqualTo(Duration.ofMillis(3000));
+            BoltFrame error = p.errorResponse(f, ProxyError.TIMEOUT, "late");
+            assertThat(error.requestId()).isEqualTo(99);
+            assertThat(error.status()).isEqualTo(BoltStatus.of(ProxyError.TIMEOUT));
+            error.release();
+            assertThatThrownBy(() -> p.encode(f, ALLOC)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(f::content).isInstanceOf(IllegalStateException.class);
+            f.release();
+        }
+
+        @Test
+        void aSmallRequestAndResponsesStayWhole() {
+            BoltFrame small = decodeOne(BOLT, WireFrame.v1Request().bytes());
+            small.releasePayload();
+            assertThat(encode(BOLT, small)).isEqualTo(WireFrame.v1Request().bytes());
+            small.release();
+            BoltFrame response = decodeOne(BOLT, WireFrame.v1Response().content(4096).bytes());
+            response.releasePayload();
+            assertThat(response.content().readableBytes()).isEqualTo(4096);
+            response.release();
+        }
+    }
 }

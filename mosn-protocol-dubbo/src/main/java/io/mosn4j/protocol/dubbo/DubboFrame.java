@@ -6,6 +6,7 @@ import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * One dubbo frame: the fields of its 16-byte header and its body. A decoded frame's body is a
@@ -23,14 +24,19 @@ import io.netty.buffer.CompositeByteBuf;
 public final class DubboFrame implements XFrame {
     /** Bodies up to this size are copied next to a new header on encode; larger ones are shared. */
     private static final int COPY_MAX = 2048;
+    /** Bodies shorter than this stay when the request has been sent. */
+    static final int KEEP_BODY_BELOW = 1024;
 
     private final byte flag;
     private final byte status;
     private long requestId;
-    private final ByteBuf body;
+    private ByteBuf body;
+    /** The body's length, kept when a sent request lets go of its body. */
+    private final int bodyLength;
     private Headers headers;
     private XProtocolException bodyError;
     private boolean released;
+    private boolean bodyReleased;
 
     /** Takes ownership of {@code body}. */
     DubboFrame(int flag, int status, long requestId, ByteBuf body) {
@@ -38,6 +44,7 @@ public final class DubboFrame implements XFrame {
         this.status = (byte) status;
         this.requestId = requestId;
         this.body = body;
+        this.bodyLength = body.readableBytes();
     }
 
     @Override
@@ -91,11 +98,18 @@ public final class DubboFrame implements XFrame {
 
     /** The body's length in bytes. */
     public int bodyLength() {
-        return body.readableBytes();
+        return bodyLength;
     }
 
-    /** A view of the body, valid until {@link #release()}; the caller must not release it. */
+    /**
+     * A view of the body, valid until {@link #release()}; the caller must not release it.
+     *
+     * @throws IllegalStateException once a sent request let go of it ({@link #releasePayload()})
+     */
     public ByteBuf body() {
+        if (bodyReleased) {
+            throw new IllegalStateException("dubbo request " + requestId + " body read after it was sent and released");
+        }
         return body.duplicate();
     }
 
@@ -126,7 +140,7 @@ public final class DubboFrame implements XFrame {
         if (bodyError != null) {
             throw bodyError; // the body was read once already: the same answer, without reading it again
         }
-        if (released) {
+        if (released || bodyReleased) {
             throw new IllegalStateException("dubbo frame " + requestId + " read after release");
         }
         try {
@@ -151,6 +165,27 @@ public final class DubboFrame implements XFrame {
     }
 
     /**
+     * A sent request decodes its headers if nothing read them yet (they live in the body: the head
+     * strings and the attachments after the arguments), then lets go of its body and of the read
+     * buffer it was a slice of. Bodies under {@value #KEEP_BODY_BELOW} bytes stay, and so does a
+     * body whose headers cannot be decoded (nothing routed such a request; keep it as it was).
+     */
+    @Override
+    public void releasePayload() {
+        if (released || bodyReleased || !isRequest() || isEvent() || bodyLength < KEEP_BODY_BELOW) {
+            return;
+        }
+        try {
+            headers().size(); // loads them
+        } catch (RuntimeException e) {
+            return;
+        }
+        body.release();
+        body = Unpooled.EMPTY_BUFFER;
+        bodyReleased = true;
+    }
+
+    /**
      * This frame on the wire with its current request id; the body is copied or shared, not changed,
      * unless this is a request whose headers were read and changed: then its attachments are
      * re-written from them and the body length fixed up.
@@ -158,6 +193,9 @@ public final class DubboFrame implements XFrame {
     ByteBuf encode(ByteBufAllocator alloc) {
         if (released) {
             throw new IllegalStateException("dubbo frame " + requestId + " encoded after release");
+        }
+        if (bodyReleased) {
+            throw new IllegalStateException("dubbo request " + requestId + " encoded after its body was sent and released");
         }
         Headers h = headers;
         if (h != null && isRequest() && !isEvent() && h.isLoaded() && h.isModified()) {
@@ -220,7 +258,7 @@ public final class DubboFrame implements XFrame {
     public String toString() {
         return "DubboFrame{" + (isRequest() ? "request" : "response status " + status()) + (isEvent() ? " event" : "")
                 + ", id " + requestId + ", serialization " + serializationId() + ", body " + (released ? "released"
-                        : body.readableBytes() + " bytes") + '}';
+                        : bodyLength + " bytes" + (bodyReleased ? " (sent, released)" : "")) + '}';
     }
 
     /** The bytes of the call's payload, for payload limits. */

@@ -370,4 +370,41 @@ class DubboProtocolTest {
             return toByteArray();
         }
     }
+
+    /**
+     * Once sent, a request with a large body lets it go (and the read buffer it was a slice of):
+     * its headers, read for the first time now, and an error answer still work; it cannot be
+     * encoded again. A small body stays.
+     */
+    @Test
+    void aSentRequestLetsGoOfALargeBodyKeepingItsHeaders() {
+        byte[] big = Wire.request(41, Wire.head("org.example.Big", "1.0", "m", "[B")
+                .hessian(h -> h.writeBytes(new byte[64 * 1024]))
+                .hessian(h -> h.writeObject(Map.of("group", "g1")))
+                .bytes());
+        ByteBuf in = pooled(big);
+        DubboFrame f = (DubboFrame) dubbo.decode(in);
+        in.release();
+        f.setRequestId(42);
+        ByteBuf sent = dubbo.encode(f, alloc);
+        f.releasePayload();
+        assertThat(in.refCnt()).as("only the bytes on their way hold the read buffer").isPositive();
+        sent.release();
+        assertThat(in.refCnt()).isZero();
+        assertThat(f.headers().get("service")).isEqualTo("org.example.Big");
+        assertThat(f.headers().get("group")).isEqualTo("g1");
+        assertThat(f.payloadLength()).isEqualTo(big.length - 16);
+        XFrame error = dubbo.errorResponse(f, ProxyError.TIMEOUT, null);
+        assertThat(error.requestId()).isEqualTo(42);
+        error.release();
+        assertThatThrownBy(() -> dubbo.encode(f, alloc)).isInstanceOf(IllegalStateException.class);
+        f.release();
+
+        DubboFrame small = (DubboFrame) dubbo.decode(Unpooled.wrappedBuffer(simpleRequest(5)));
+        small.releasePayload();
+        ByteBuf again = dubbo.encode(small, alloc);
+        assertThat(ByteBufUtil.getBytes(again)).isEqualTo(simpleRequest(5));
+        again.release();
+        small.release();
+    }
 }

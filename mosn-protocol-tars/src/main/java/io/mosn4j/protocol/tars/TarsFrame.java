@@ -91,6 +91,13 @@ public final class TarsFrame implements XFrame {
     private boolean bodyIsList;
     private Headers headers;
     private boolean released;
+    /** A sent request let go of its packet, keeping these two names (its headers are loaded). */
+    private boolean packetReleased;
+    private String servantName;
+    private String functionName;
+
+    /** Bodies (sBuffer) shorter than this stay when the request has been sent. */
+    static final int KEEP_BODY_BELOW = 1024;
 
     private TarsFrame() {}
 
@@ -302,6 +309,9 @@ public final class TarsFrame implements XFrame {
      * An unchanged packet with its own id is a retained view of its bytes.
      */
     ByteBuf encode(ByteBufAllocator alloc) {
+        if (packetReleased) {
+            throw new IllegalStateException("tars request encoded after it was sent and released: " + this);
+        }
         ByteBuf context = changedContext(alloc);
         int length = raw.readableBytes();
         if (context == null && requestId == originalId) {
@@ -521,7 +531,7 @@ public final class TarsFrame implements XFrame {
     }
 
     private void loadHeaders(Headers h) {
-        if (released) {
+        if (released || packetReleased) {
             throw new IllegalStateException("tars packet read after release: " + this);
         }
         int limit = requestLayout ? MAX_MAP_HEADERS + 2 : MAX_MAP_HEADERS;
@@ -602,6 +612,29 @@ public final class TarsFrame implements XFrame {
         }
     }
 
+    /**
+     * A sent request decodes its headers if nothing read them yet (the context and status maps
+     * come after the body), keeps its servant and function names, and lets go of the packet and of
+     * the read buffer it was a slice of: what an error answer needs besides is in fields. Bodies
+     * under {@value #KEEP_BODY_BELOW} bytes stay, and so does a packet whose maps cannot be decoded.
+     */
+    @Override
+    public void releasePayload() {
+        if (released || packetReleased || !request || raw == null || bodyLength() < KEEP_BODY_BELOW) {
+            return;
+        }
+        try {
+            headers().size(); // loads them
+        } catch (RuntimeException e) {
+            return;
+        }
+        servantName = servantName();
+        functionName = functionName();
+        raw.release();
+        raw = Unpooled.EMPTY_BUFFER;
+        packetReleased = true;
+    }
+
     // ---------------------------------------------------------------- tars fields
 
     /** iVersion: {@link #VERSION_TARS}, {@link #VERSION_TUP2}, {@link #VERSION_TUP3} or {@link #VERSION_JSON}. */
@@ -626,11 +659,17 @@ public final class TarsFrame implements XFrame {
 
     /** sServantName, or null in a response. */
     public String servantName() {
+        if (packetReleased) {
+            return servantName;
+        }
         return servantAt < 0 ? null : raw.toString(servantAt, servantLength, StandardCharsets.UTF_8);
     }
 
     /** sFuncName, or null in a response. */
     public String functionName() {
+        if (packetReleased) {
+            return functionName;
+        }
         return functionAt < 0 ? null : raw.toString(functionAt, functionLength, StandardCharsets.UTF_8);
     }
 
@@ -654,6 +693,9 @@ public final class TarsFrame implements XFrame {
      * heap copy when the sender wrote them as a LIST of single bytes. Not retained: do not release it.
      */
     public ByteBuf body() {
+        if (packetReleased) {
+            throw new IllegalStateException("tars request body read after it was sent and released: " + this);
+        }
         if (bodyAt < 0) {
             return Unpooled.EMPTY_BUFFER;
         }
@@ -673,7 +715,7 @@ public final class TarsFrame implements XFrame {
     public String toString() {
         return "TarsFrame{" + (request ? "request" : "response") + " id=" + requestId() + " version=" + version
                 + " type=" + packetType + (requestLayout && !released ? " " + servantName() + "." + functionName() : "")
-                + (request ? "" : " ret=" + ret) + " length=" + (raw == null || released ? -1 : raw.readableBytes()) + "}";
+                + (request ? "" : " ret=" + ret) + " length=" + (raw == null || released || packetReleased ? -1 : raw.readableBytes()) + "}";
     }
 
     /** The bytes of the call's payload, for payload limits. */

@@ -491,4 +491,42 @@ class TarsProtocolTest {
         in.release();
         assertThat(in.refCnt()).isZero();
     }
+
+    /**
+     * Once sent, a request with a large body lets its packet go (and the read buffer it was a
+     * slice of): its headers, read for the first time now, its names and an error answer (TUP's
+     * layout needs the servant and function) still work; it cannot be encoded again. A small body
+     * stays.
+     */
+    @Test
+    void aSentRequestLetsGoOfALargeBodyKeepingItsHeaders() {
+        Request r = Request.of(9, "App.Server.Obj", "call").withVersion(TarsFrame.VERSION_TUP3)
+                .withBody(new byte[64 * 1024]).withContext(map("k", "v"));
+        ByteBuf in = r.buf();
+        TarsFrame f = tars.decode(in);
+        in.release();
+        f.setRequestId(10);
+        ByteBuf sent = tars.encode(f, alloc);
+        f.releasePayload();
+        sent.release();
+        assertThat(in.refCnt()).as("the read buffer is free").isZero();
+        assertThat(f.headers().get("service")).isEqualTo("App.Server.Obj");
+        assertThat(f.headers().get("k")).isEqualTo("v");
+        assertThat(f.servantName()).isEqualTo("App.Server.Obj");
+        assertThat(f.functionName()).isEqualTo("call");
+        assertThat(f.payloadLength()).isEqualTo(64 * 1024);
+        XFrame error = tars.errorResponse(f, ProxyError.TIMEOUT, "late");
+        assertThat(error.requestId()).isEqualTo(10);
+        assertThat(error.status()).isEqualTo(-7);
+        error.release();
+        assertThatThrownBy(() -> tars.encode(f, alloc)).isInstanceOf(IllegalStateException.class);
+        f.release();
+
+        TarsFrame small = tars.decode(Request.of(3, "a", "b").buf());
+        small.releasePayload();
+        ByteBuf again = tars.encode(small, alloc);
+        assertThat(bytes(again)).isEqualTo(Request.of(3, "a", "b").bytes());
+        again.release();
+        small.release();
+    }
 }

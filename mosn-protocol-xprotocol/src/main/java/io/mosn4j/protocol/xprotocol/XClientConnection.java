@@ -1,7 +1,10 @@
 package io.mosn4j.protocol.xprotocol;
 
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.api.stats.Counter;
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
@@ -12,6 +15,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +25,14 @@ import org.slf4j.LoggerFactory;
  * share it: each gets a fresh request id here (the downstream side restores the caller's id on the
  * answer), and answers are matched back by id in whatever order they come. Used only on its event
  * loop.
+ *
+ * <p>Backpressure: once the write buffer passes the cluster's {@code conn_buffer_limit_bytes}, new
+ * requests wait in this connection's queue instead of Netty's, each stream reports itself not
+ * writable (so the proxy pauses the client it came from), and every stream in flight is told the
+ * same; once the buffer drains below half the limit, the queue is written out in order and the
+ * streams are told they may go on. A request given up while it waits (its timeout, its client
+ * gone) leaves the queue and is never sent, so a stalled upstream holds at most its buffer plus
+ * the requests still worth sending.
  */
 public final class XClientConnection extends XConnection implements ClientConnection {
     private static final Logger log = LoggerFactory.getLogger(XClientConnection.class);
@@ -43,14 +55,27 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private boolean closed;
     /** Streams handed out by the pool and not yet ended. */
     private int streams;
+    /** Requests waiting for the write buffer to drain, in arrival order; ended ones are skipped. */
+    private final ArrayDeque<Stream> queued = new ArrayDeque<>();
+    /** Ended streams still in {@link #queued}. */
+    private int endedInQueue;
+    private final Counter bufferFull;
+    private final Counter dropped;
 
     /** Quiet time after which an upstream connection is probed with a heartbeat. */
     public static final long KEEPALIVE_MILLIS = 60_000;
     static final long HEARTBEAT_TIMEOUT_MILLIS = 20_000;
 
+    /** With no counters and no partial-frame budget (tests). */
     public XClientConnection(XProtocol protocol, Owner owner) {
-        super(protocol);
+        this(protocol, owner, Stats.NONE, PartialFrameBudget.UNLIMITED);
+    }
+
+    public XClientConnection(XProtocol protocol, Owner owner, Stats stats, PartialFrameBudget budget) {
+        super(protocol, budget, stats.counter(protocol.name() + ".upstream.closed_partial_frames_limit"));
         this.owner = owner;
+        this.bufferFull = stats.counter(protocol.name() + ".upstream.write_buffer_full");
+        this.dropped = stats.counter(protocol.name() + ".upstream.dropped_while_queued");
     }
 
     @Override
@@ -184,6 +209,11 @@ public final class XClientConnection extends XConnection implements ClientConnec
         closed = true;
         owner.closed(this);
         super.channelInactive(ctx);
+        Stream waiting;
+        while ((waiting = queued.poll()) != null) {
+            waiting.failed(ResetReason.CONNECTION_TERMINATION);
+        }
+        endedInQueue = 0;
         if (!inFlight.isEmpty()) {
             Stream[] pending = inFlight.values().toArray(Stream[]::new);
             inFlight.clear();
@@ -197,6 +227,11 @@ public final class XClientConnection extends XConnection implements ClientConnec
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            writeQueued(); // may fill the buffer again (and come back here, not writable, meanwhile)
+        } else {
+            bufferFull.inc();
+        }
         boolean writable = ctx.channel().isWritable();
         for (Stream s : inFlight.values().toArray(Stream[]::new)) {
             if (s != null) {
@@ -206,12 +241,36 @@ public final class XClientConnection extends XConnection implements ClientConnec
         super.channelWritabilityChanged(ctx);
     }
 
+    private void writeQueued() {
+        Stream s;
+        while (!closed && ctx.channel().isWritable() && (s = queued.poll()) != null) {
+            if (s.ended) {
+                endedInQueue--;
+                continue;
+            }
+            s.waiting = false;
+            s.write();
+        }
+    }
+
+    /** A queued request was given up: forget it now and then, not one by one (the queue is in order). */
+    private void endedWhileQueued() {
+        dropped.inc();
+        if (++endedInQueue > 64 && endedInQueue > queued.size() / 2) {
+            queued.removeIf(q -> q.ended);
+            endedInQueue = 0;
+        }
+    }
+
     /** One request sent on this connection and its answer. */
     private final class Stream implements StreamSender {
         private final StreamReceiver receiver;
+        private XFrame request;
         private long id;
         private boolean hasId;
         private boolean ended;
+        /** In {@link #queued}, not written yet. */
+        private boolean waiting;
 
         Stream(StreamReceiver receiver) {
             this.receiver = receiver;
@@ -232,6 +291,21 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 failed(ResetReason.CONNECTION_TERMINATION);
                 return;
             }
+            this.request = request;
+            if (!queued.isEmpty() || !ctx.channel().isWritable()) {
+                // the buffer is past its limit: wait here, where a request given up can still be
+                // taken back; the proxy sees isWritable() false and pauses the client
+                waiting = true;
+                queued.add(this);
+                return;
+            }
+            write();
+        }
+
+        /** Encodes the request with an id of this connection and writes it. */
+        void write() {
+            XFrame request = this.request;
+            this.request = null; // the downstream side owns it, and may release it once answered
             boolean oneWay = request.isOneWay();
             if (!oneWay) {
                 id = allocateId(this);
@@ -248,6 +322,9 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 failed(ResetReason.PROTOCOL_ERROR);
                 return;
             }
+            // the bytes are on their way with references of their own; the answer may take long,
+            // and all the request needs until then is its headers and what an error answer takes
+            request.releasePayload();
             writeEncoded(encoded);
             if (oneWay) {
                 // nothing will come back: the stream is over once the request is out
@@ -281,6 +358,12 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 return;
             }
             ended = true;
+            if (waiting) {
+                waiting = false;
+                if (!closed) {
+                    endedWhileQueued();
+                }
+            }
             if (hasId) {
                 inFlight.remove(id);
             }
@@ -290,9 +373,14 @@ public final class XClientConnection extends XConnection implements ClientConnec
 
         @Override
         public void reset(ResetReason reason) {
-            // given up on (timeout, caller gone): a late answer is dropped by id
+            // given up on (timeout, caller gone): a late answer is dropped by id, a queued
+            // request is never sent
             if (!ended) {
                 ended = true;
+                if (waiting) {
+                    waiting = false;
+                    endedWhileQueued();
+                }
                 if (hasId) {
                     inFlight.remove(id);
                 }
@@ -305,9 +393,10 @@ public final class XClientConnection extends XConnection implements ClientConnec
             // whole frames: nothing to pace per stream
         }
 
+        /** False while the request waits in the queue, or the connection's buffer is past its limit. */
         @Override
         public boolean isWritable() {
-            return ctx.channel().isWritable();
+            return !waiting && ctx.channel().isWritable();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.xprotocol;
 
+import io.mosn4j.api.config.ConfigValue;
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ServerContext;
@@ -38,9 +39,16 @@ final class XCodec implements ProtocolCodec {
         return protocol.detect(in);
     }
 
+    /** {@code max_concurrent_requests}, flat in {@code extend_config} or under the protocol's name. */
+    @Override
+    public Object serverOptions(ConfigValue extendConfig) {
+        return XServerOptions.parse(extendConfig, protocol.name());
+    }
+
     @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
-        channel.pipeline().addLast(new XServerConnection(protocol, handler));
+        XServerOptions options = context.options() instanceof XServerOptions o ? o : XServerOptions.DEFAULTS;
+        channel.pipeline().addLast(new XServerConnection(protocol, handler, options, context.stats(), context.partialFrames()));
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.mosn4j.protocol.xprotocol;
 
 import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.protocol.XProtocolException;
+import io.mosn4j.api.stats.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -16,11 +18,18 @@ import org.slf4j.LoggerFactory;
  * protocol's decoder and handed to {@link #onFrame} one by one; bytes that cannot be framed close
  * the connection with a log line naming the protocol, the problem and where; frames written out
  * are flushed once per event-loop turn, however many answers that turn produced.
+ *
+ * <p>What is left buffered after each read (the start of a frame whose end has not come) is
+ * reported to the process's {@link PartialFrameBudget}; a connection evicted from it (it held the
+ * largest partial frame when all together held too much) is closed with a log line.
  */
 abstract class XConnection extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(XConnection.class);
 
     final XProtocol protocol;
+    private final PartialFrameBudget budget;
+    private final Counter evictions;
+    private PartialFrameBudget.Share partial;
     ChannelHandlerContext ctx;
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
@@ -28,13 +37,25 @@ abstract class XConnection extends ByteToMessageDecoder {
         ctx.flush();
     };
 
-    XConnection(XProtocol protocol) {
+    /** @param evictions counts closes for holding the largest partial frame while the budget was spent */
+    XConnection(XProtocol protocol, PartialFrameBudget budget, Counter evictions) {
         this.protocol = protocol;
+        this.budget = budget;
+        this.evictions = evictions;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.partial = budget.share(this::evicted);
+    }
+
+    /** Evicted from the budget, on whatever event loop reported past it: close. */
+    private void evicted() {
+        evictions.inc();
+        log.warn("{} {}: holds the largest partial frame while all connections together hold more than {} bytes of "
+                + "partial frames (partial_frames_buffer_limit_bytes); closing it", protocol.name(), describe(), budget.limit());
+        ctx.channel().close();
     }
 
     /** A whole frame arrived; the callee owns it. */
@@ -67,10 +88,40 @@ abstract class XConnection extends ByteToMessageDecoder {
                 return;
             }
             if (frame == null) {
-                return;
+                break;
             }
             onFrame(frame);
         }
+        // what stays buffered is the start of the next frame; a closing connection's bytes are
+        // released with it (or here, once it was evicted)
+        if (!partial.hold(in.readableBytes())) {
+            in.skipBytes(in.readableBytes());
+        }
+    }
+
+    /**
+     * Not ByteToMessageDecoder's: it asks for one more read whenever a read decoded no message
+     * while auto-read is off, taking it for a frame still waiting for its end. Frames here are
+     * handled in {@link #decode} and never passed down the pipeline, so to it no read ever decodes
+     * one, and its extra read would undo every pause (a full upstream, a client not reading its
+     * answers, a drain): here reading resumes only when auto-read is turned back on.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        partial.release();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        partial.release();
+        super.handlerRemoved0(ctx);
     }
 
     /** Encodes {@code frame}, releases it, and queues the bytes for this turn's flush. */

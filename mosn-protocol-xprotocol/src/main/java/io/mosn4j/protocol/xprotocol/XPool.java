@@ -41,6 +41,8 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     private boolean draining;
 
     XPool(PoolContext context, XProtocol protocol) {
+        var stats = context.stats();
+        var budget = context.partialFrames();
         this.connector = context.connector();
         this.pending = context.cluster().resources().pendingRequests();
         this.multiplex = protocol.poolMode() != PoolMode.PING_PONG;
@@ -48,7 +50,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new IdleStateHandler(XClientConnection.KEEPALIVE_MILLIS, 0, 0, TimeUnit.MILLISECONDS));
-                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this));
+                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this, stats, budget));
             }
         };
     }

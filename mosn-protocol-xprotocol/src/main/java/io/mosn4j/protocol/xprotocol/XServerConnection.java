@@ -1,7 +1,10 @@
 package io.mosn4j.protocol.xprotocol;
 
+import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
+import io.mosn4j.api.stats.Counter;
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
@@ -27,18 +30,39 @@ import org.slf4j.LoggerFactory;
  * whose headers carry the whole frame; answers go back with the request's own id, in whatever
  * order they come. Heartbeats are answered here and never routed. Bytes that cannot be framed
  * close this connection only, with a log line naming the protocol and what was wrong.
+ *
+ * <p>Flow control is per connection, since every request is whole when it is routed: reading stops
+ * while any stream asks for it ({@link Stream#readDisable}, which the proxy calls while the
+ * upstream connection its request went to is full), while the client does not read its answers
+ * (the write buffer is full), and for good once draining. A request beyond
+ * {@code max_concurrent_requests} in flight is answered at once with the protocol's overflow error.
  */
 public final class XServerConnection extends XConnection {
     private static final Logger log = LoggerFactory.getLogger(XServerConnection.class);
 
     private final ServerStreamHandler handler;
+    private final int maxConcurrentRequests;
+    private final Counter refused;
+    private final Counter pausedForUpstream;
+    private final Counter pausedForClient;
     private boolean draining;
     private boolean closed;
+    /** Pauses asked for by streams and not yet lifted; reading waits for none. */
+    private int pauses;
     private final Set<Stream> streams = new HashSet<>();
 
-    public XServerConnection(XProtocol protocol, ServerStreamHandler handler) {
-        super(protocol);
+    /** With the defaults and no counters (tests). */
+    XServerConnection(XProtocol protocol, ServerStreamHandler handler) {
+        this(protocol, handler, XServerOptions.DEFAULTS, Stats.NONE, PartialFrameBudget.UNLIMITED);
+    }
+
+    XServerConnection(XProtocol protocol, ServerStreamHandler handler, XServerOptions options, Stats stats, PartialFrameBudget budget) {
+        super(protocol, budget, stats.counter(protocol.name() + ".downstream.closed_partial_frames_limit"));
         this.handler = handler;
+        this.maxConcurrentRequests = options.maxConcurrentRequestsInt();
+        this.refused = stats.counter(protocol.name() + ".downstream.refused_max_concurrent_requests");
+        this.pausedForUpstream = stats.counter(protocol.name() + ".downstream.read_paused_upstream_full");
+        this.pausedForClient = stats.counter(protocol.name() + ".downstream.read_paused_client_not_reading");
     }
 
     @Override
@@ -65,6 +89,18 @@ public final class XServerConnection extends XConnection {
         if (frame.isHeartbeat()) {
             XFrame reply = protocol.heartbeatResponse(frame);
             write(reply);
+            frame.release();
+            return;
+        }
+        if (streams.size() >= maxConcurrentRequests) {
+            // refused, not queued: the client learns now, in its protocol, and may go elsewhere;
+            // pausing instead would hold its later calls behind the slowest one
+            refused.inc();
+            log.debug("{} request {} from {}: {} requests in flight on the connection (max_concurrent_requests); refused",
+                    protocol.name(), frame.requestId(), ctx.channel().remoteAddress(), streams.size());
+            if (!frame.isOneWay()) {
+                write(protocol.errorResponse(frame, ProxyError.OVERFLOW, "too many requests in flight on the connection"));
+            }
             frame.release();
             return;
         }
@@ -98,7 +134,7 @@ public final class XServerConnection extends XConnection {
         if (evt instanceof DrainEvent) {
             // RPC protocols have no GOAWAY: stop reading, close once the answers in flight are out
             draining = true;
-            ctx.channel().config().setAutoRead(false);
+            updateAutoRead();
             if (streams.isEmpty()) {
                 closeAfterWrites();
             }
@@ -109,11 +145,31 @@ public final class XServerConnection extends XConnection {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        // responses are whole frames: a full write buffer pauses reading new requests instead
-        if (!draining) {
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        // responses are whole frames: a full write buffer pauses reading new requests instead;
+        // what it holds then is its limit plus the answers of the requests already in flight
+        if (!ctx.channel().isWritable() && !draining) {
+            pausedForClient.inc();
         }
+        updateAutoRead();
         super.channelWritabilityChanged(ctx);
+    }
+
+    private void updateAutoRead() {
+        ctx.channel().config().setAutoRead(!draining && pauses == 0 && ctx.channel().isWritable());
+    }
+
+    private void pause() {
+        if (pauses++ == 0) {
+            pausedForUpstream.inc();
+            updateAutoRead();
+        }
+    }
+
+    private void resume(int n) {
+        pauses -= n;
+        if (pauses == 0) {
+            updateAutoRead();
+        }
     }
 
     @Override
@@ -127,6 +183,7 @@ public final class XServerConnection extends XConnection {
 
     private void streamEnded(Stream s) {
         streams.remove(s);
+        s.liftPauses();
         if (draining && streams.isEmpty()) {
             closeAfterWrites();
         }
@@ -146,6 +203,8 @@ public final class XServerConnection extends XConnection {
         private final long downstreamId;
         private StreamReceiver receiver;
         private boolean done;
+        /** This stream's share of the connection's pauses. */
+        private int paused;
 
         Stream(XFrame request) {
             this.request = request;
@@ -219,6 +278,15 @@ public final class XServerConnection extends XConnection {
             streamEnded(this);
         }
 
+        /** A finished stream's pauses die with it. */
+        private void liftPauses() {
+            if (paused > 0) {
+                int n = paused;
+                paused = 0;
+                resume(n);
+            }
+        }
+
         @Override
         public void reset(ResetReason reason) {
             // the upstream failed after the proxy committed to its answer: nothing can be said in
@@ -244,9 +312,24 @@ public final class XServerConnection extends XConnection {
             }
         }
 
+        /**
+         * Pauses ({@code true}) or resumes reading the whole connection: its requests are whole
+         * frames, so the only thing to hold back is the client's next requests. The proxy pauses
+         * while the upstream connection this request went to is full (other clients' requests
+         * share it); the connection reads again once none of its streams asks otherwise.
+         */
         @Override
         public void readDisable(boolean disable) {
-            // whole frames: nothing to pace per stream
+            if (done) {
+                return;
+            }
+            if (disable) {
+                paused++;
+                pause();
+            } else if (paused > 0) {
+                paused--;
+                resume(1);
+            }
         }
 
         @Override

@@ -31,6 +31,8 @@ final class ToyProtocol implements XProtocol {
         long id;
         final ByteBuf body;
         private Headers headers;
+        /** Whether the framework said the request was sent ({@link #releasePayload}). */
+        boolean payloadReleased;
 
         Frame(int kind, long id, ByteBuf body) {
             this.kind = kind;
@@ -82,6 +84,11 @@ final class ToyProtocol implements XProtocol {
         @Override
         public int status() {
             return kind == ERROR ? 1 : kind == RESPONSE ? 0 : -1;
+        }
+
+        @Override
+        public void releasePayload() {
+            payloadReleased = true;
         }
 
         @Override
