@@ -67,8 +67,10 @@ class ArchiveTest {
         int standIn = MosnProcess.freePort();
         int admin = MosnProcess.freePort();
         Path conf = top.resolve("conf/mosn.yaml");
-        Files.writeString(conf, Files.readString(conf).replace("127.0.0.1:2045", "127.0.0.1:" + proxy)
-                .replace("127.0.0.1:2046", "127.0.0.1:" + standIn).replace("port_value: 34901", "port_value: " + admin));
+        // whole port numbers only: a free port such as 20468, put in for 2045, must not then be taken for 2046
+        Files.writeString(conf, Files.readString(conf).replaceAll("127\\.0\\.0\\.1:2045\\b", "127.0.0.1:" + proxy)
+                .replaceAll("127\\.0\\.0\\.1:2046\\b", "127.0.0.1:" + standIn)
+                .replaceAll("port_value: 34901\\b", "port_value: " + admin));
         Command.Result valid = Command.run(top, env, RUN, "bin/mosn", "validate", "-c", "conf/mosn.yaml");
         assertThat(valid.exitCode()).as(valid.output()).isZero();
         assertThat(valid.output()).contains("conf/mosn.yaml: valid, 2 listeners");
