@@ -143,6 +143,39 @@ class CommandsTest {
         // binds nothing: the listener's port was never opened (127.0.0.1:1 needs root to bind anyway)
     }
 
+    @Test
+    void theRpcLimitsAreTakenAndTheirBadValuesRefusedByPath() throws Exception {
+        String config = """
+                servers:
+                  - partial_frames_buffer_limit_bytes: %s
+                    routers:
+                      - router_config_name: r
+                        virtual_hosts: [{name: v, domains: ['*'], routers: [{match: {prefix: /}, route: {cluster_name: c}}]}]
+                    listeners:
+                      - name: a
+                        address: 127.0.0.1:1
+                        filter_chains: [{filters: [{type: proxy, config: {downstream_protocol: Auto, router_config_name: r,
+                          extend_config: {max_concurrent_requests: %s, bolt: {max_concurrent_requests: 10}}}}]}]
+                cluster_manager:
+                  clusters: [{name: c, hosts: [{address: '127.0.0.1:3'}]}]
+                """;
+        Path good = MosnProcess.writeTemp("limits.yaml", config.formatted("1048576", "100"));
+        MosnProcess.Result ok = MosnProcess.run(RUN, "validate", "-c", good.toString());
+        assertThat(ok.exitCode()).as(ok.all()).isZero();
+        assertThat(ok.stdout()).doesNotContain("warning:").contains(good + ": valid, 1 listener\n");
+
+        Path bad = MosnProcess.writeTemp("limits-bad.yaml", config.formatted("-5", "-1"));
+        MosnProcess.Result r = MosnProcess.run(RUN, "validate", "-c", bad.toString());
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+        assertThat(r.stdout()).contains("error: servers[0].partial_frames_buffer_limit_bytes: must not be negative, got -5");
+        assertThat(r.stdout()).doesNotContain("Exception");
+        Path bad2 = MosnProcess.writeTemp("limits-bad2.yaml", config.formatted("0", "-1"));
+        MosnProcess.Result r2 = MosnProcess.run(RUN, "validate", "-c", bad2.toString());
+        assertThat(r2.exitCode()).as(r2.all()).isEqualTo(1);
+        assertThat(r2.stdout()).contains("error: servers[0].listeners[0].filter_chains[0].filters[0].config.extend_config"
+                + ".max_concurrent_requests: must be 1..2147483647, got -1");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"{\"servers\": [\n  {\"listeners\": [}\n]}", ""})
     void malformedOrMissingFilesAreOneError(String text) throws Exception {
@@ -169,6 +202,26 @@ class CommandsTest {
         assertThat(cluster.path("lb_type").path("type").asText()).isEqualTo("string");
         assertThat(cluster.at("/connect_timeout/type").toString()).isEqualTo("[\"string\",\"integer\"]");
         assertThat(cluster.at("/circuit_breakers/items/properties/max_pending_requests/type").asText()).isEqualTo("integer");
+        assertThat(server.at("/partial_frames_buffer_limit_bytes/type").asText()).isEqualTo("integer");
+        // a network filter's config, by its type: the record its factory reads, extend_config with every protocol's settings
+        JsonNode branches = server.at("/listeners/items/properties/filter_chains/items/properties/filters/items/allOf");
+        JsonNode proxy = null;
+        JsonNode tcpProxy = null;
+        for (JsonNode b : branches) {
+            String type = b.at("/if/properties/type/const").asText();
+            if (type.equals("proxy")) {
+                proxy = b.at("/then/properties/config/properties");
+            } else if (type.equals("tcp_proxy")) {
+                tcpProxy = b.at("/then/properties/config/properties");
+            }
+        }
+        assertThat(proxy).as("the proxy filter's config in %s", branches).isNotNull();
+        assertThat(proxy.at("/router_config_name/type").asText()).isEqualTo("string");
+        assertThat(proxy.at("/extend_config/properties/max_concurrent_requests/type").asText()).isEqualTo("integer");
+        assertThat(proxy.at("/extend_config/properties/bolt/properties/max_concurrent_requests/type").asText()).isEqualTo("integer");
+        assertThat(proxy.at("/extend_config/properties/http2/properties")).isNotEmpty();
+        assertThat(tcpProxy).as("the tcp_proxy filter's config in %s", branches).isNotNull();
+        assertThat(tcpProxy.at("/cluster/type").asText()).isEqualTo("string");
         List<String> keys = new ArrayList<>();
         collectPropertyNames(schema, keys);
         assertThat(keys).hasSizeGreaterThan(60).allMatch(k -> k.matches("[a-z][a-z0-9_]*"), "snake_case");
