@@ -9,6 +9,7 @@ import io.mosn4j.config.MosnConfig;
 import io.mosn4j.config.RouterConfig;
 import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
+import io.mosn4j.router.RouteDependencies;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.upstream.Clusters;
@@ -25,6 +26,11 @@ import java.util.function.Consumer;
  */
 public final class ConfigCheck {
     private ConfigCheck() {}
+
+    /** What route tables need: the stream filters, the variables, and the clusters defined so far. */
+    static RouteDependencies routeDependencies(Extensions extensions, Clusters clusters) {
+        return new RouteDependencies(extensions.streamFilters(), extensions.variables(), clusters::contains);
+    }
 
     /**
      * Checks {@code loaded} against {@code extensions}; returns what each listener's chains would
@@ -75,7 +81,7 @@ public final class ConfigCheck {
         for (int i = 0; i < config.server().routers().size(); i++) {
             RouterConfig rc = config.server().routers().get(i);
             try {
-                routers.update(new RouteTable(rc, server.get("routers").at(i).path(), extensions.streamFilters()));
+                routers.update(new RouteTable(rc, server.get("routers").at(i).path(), routeDependencies(extensions, clusters)));
             } catch (ConfigException e) {
                 onError.accept(e);
             }
