@@ -14,9 +14,11 @@ import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.upstream.Clusters;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -69,19 +71,23 @@ public final class ConfigCheck {
         Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
                 PartialFrameBudget.UNLIMITED);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
+        Set<String> broken = new HashSet<>(); // defined, but in error: routes naming them are not "unknown cluster" too
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             try {
                 clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
             } catch (ConfigException e) {
                 onError.accept(e);
+                broken.add(config.clusterManager().clusters().get(i).name());
             }
         }
+        RouteDependencies routeDeps = new RouteDependencies(extensions.streamFilters(), extensions.variables(),
+                name -> clusters.contains(name) || broken.contains(name));
         RouterManager routers = new RouterManager();
         JsonConfigValue server = root.get("servers").at(0);
         for (int i = 0; i < config.server().routers().size(); i++) {
             RouterConfig rc = config.server().routers().get(i);
             try {
-                routers.update(new RouteTable(rc, server.get("routers").at(i).path(), routeDependencies(extensions, clusters)));
+                routers.update(new RouteTable(rc, server.get("routers").at(i).path(), routeDeps));
             } catch (ConfigException e) {
                 onError.accept(e);
             }

@@ -113,7 +113,7 @@ class CommandsTest {
                 "error: servers[0].listeners[0].filter_chains[0].filters[0].config.router_config_name: no router named \"nowhere\" "
                         + "in servers[0].routers",
                 "error: servers[0].listeners[1].stream_filters[0].type: unknown stream filter \"no_such_filter\" (available: fault, "
-                        + "ip_access, payload_limit)",
+                        + "ip_access, payload_limit, mirror)",
                 "warning: cluster_manager.clusters[0].conect_timeout: unknown field; ignored",
                 file + ": 3 errors, 1 warning");
     }
