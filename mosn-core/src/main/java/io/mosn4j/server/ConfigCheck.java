@@ -68,8 +68,8 @@ public final class ConfigCheck {
             onError.accept(new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be "
                     + "added later only through the admin API's update_config, with an admin address and -f debug_api=true)"));
         }
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
-                PartialFrameBudget.UNLIMITED);
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.clusterTypes(), extensions.codecs(),
+                Stats.NONE, PartialFrameBudget.UNLIMITED);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         Set<String> broken = new HashSet<>(); // defined, but in error: routes naming them are not "unknown cluster" too
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
