@@ -16,7 +16,7 @@ class ConfigProblemsTest {
                {"name": "a", "filter_chains": [{"filters": [{"type": "proxy", "config": {}}]}]},
                {"name": "b", "address": "127.0.0.1:1", "max_connections": -1, "filter_chains": [{"filters": [{"type": "proxy"}]}]},
                {"name": "c", "address": "127.0.0.1:2", "filter_chains": [{"filters": [{"type": "proxy"}]}]}]}],
-             "cluster_manager": {"clusters": [{"name": "x", "type": "EDS"}]}}
+             "cluster_manager": {"clusters": [{"name": "x", "connect_timeout": "-1s"}]}}
             """;
 
     @Test
@@ -25,7 +25,7 @@ class ConfigProblemsTest {
         assertThat(ConfigLoader.problems(file)).extracting(ConfigException::getMessage).containsExactly(
                 "servers[0].listeners[0].address: required (e.g. \"127.0.0.1:2045\")",
                 "servers[0].listeners[1].max_connections: must not be negative, got -1",
-                "cluster_manager.clusters[0].type: cluster type \"EDS\" is not supported yet (supported: SIMPLE)");
+                "cluster_manager.clusters[0].connect_timeout: must not be negative");
     }
 
     @Test
