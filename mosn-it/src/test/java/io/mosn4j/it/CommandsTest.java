@@ -108,12 +108,13 @@ class CommandsTest {
         MosnProcess.Result r = MosnProcess.run(RUN, "validate", "-c", file.toString());
         assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
         assertThat(r.stdout().lines().toList()).containsExactly(
-                "error: cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or "
+                "error: cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN, "
+                        + "LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, LB_PEAK_EWMA or "
                         + "LB_REQUEST_ROUNDROBIN)",
                 "error: servers[0].listeners[0].filter_chains[0].filters[0].config.router_config_name: no router named \"nowhere\" "
                         + "in servers[0].routers",
                 "error: servers[0].listeners[1].stream_filters[0].type: unknown stream filter \"no_such_filter\" (available: fault, "
-                        + "ip_access, payload_limit, mirror)",
+                        + "ip_access, payload_limit, mirror, fault_tolerance)",
                 "warning: cluster_manager.clusters[0].conect_timeout: unknown field; ignored",
                 file + ": 3 errors, 1 warning");
     }
