@@ -33,9 +33,17 @@ public final class ConfigCheck {
      *     (and none can be added at runtime): a process that serves nothing is refused, not started
      */
     public static Map<String, String> check(LoadedConfig loaded, Extensions extensions) {
+        return check(loaded, extensions, false);
+    }
+
+    /**
+     * As {@link #check(LoadedConfig, Extensions)}; with {@code controlPlane} the listeners come from
+     * an xDS server, so a config with none is not refused.
+     */
+    public static Map<String, String> check(LoadedConfig loaded, Extensions extensions, boolean controlPlane) {
         MosnConfig config = loaded.config();
         JsonConfigValue root = loaded.root();
-        boolean listenersLater = config.admin() != null && extensions.features().enabled(DebugApiFeature.NAME);
+        boolean listenersLater = controlPlane || config.admin() != null && extensions.features().enabled(DebugApiFeature.NAME);
         if (config.server().listeners().isEmpty() && !listenersLater) {
             // a process that "started" and serves nothing hides a config that is not what it seems
             throw new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be added "
