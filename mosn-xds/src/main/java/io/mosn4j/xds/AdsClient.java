@@ -19,6 +19,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ConfigWarnings;
+import io.mosn4j.config.GoDuration;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.server.MosnServer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -76,6 +77,9 @@ public final class AdsClient implements AutoCloseable {
 
     /** Per type: the version last applied (ACKed), the subscription (EDS, RDS), whether it was asked for. */
     private final Map<String, String> applied = new HashMap<>();
+    /** Per type, the nonce of the latest response on this stream: every request names it (the server drops stale ones). */
+    private final Map<String, String> nonces = new HashMap<>();
+    private final Map<String, String> lastNacked = new HashMap<>();
     private final Set<String> edsNames = new TreeSet<>();
     private final Set<String> rdsNames = new TreeSet<>();
     private boolean ldsStarted;
@@ -97,6 +101,8 @@ public final class AdsClient implements AutoCloseable {
     private int streamId;
     private boolean nodeSent;
     private int failures;
+    private long streamOpenedNanos;
+    private boolean answered;
     private volatile boolean closed;
 
     private AdsClient(XdsBootstrap.Ads ads, Node node, MosnServer server) {
@@ -133,6 +139,9 @@ public final class AdsClient implements AutoCloseable {
         }
         int id = ++streamId;
         nodeSent = false;
+        answered = false;
+        nonces.clear();
+        streamOpenedNanos = System.nanoTime();
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {
@@ -156,15 +165,15 @@ public final class AdsClient implements AutoCloseable {
             }
         });
         // a new stream asks again for everything it has: last applied versions, current subscriptions, no nonce
-        send(CDS, "", null, null);
+        send(CDS, null);
         if (!edsNames.isEmpty()) {
-            send(EDS, "", null, null);
+            send(EDS, null);
         }
         if (ldsStarted) {
-            send(LDS, "", null, null);
+            send(LDS, null);
         }
         if (!rdsNames.isEmpty()) {
-            send(RDS, "", null, null);
+            send(RDS, null);
         }
     }
 
@@ -180,12 +189,17 @@ public final class AdsClient implements AutoCloseable {
         thread.schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void send(String type, String nonce, String error, Set<String> unused) {
+    /**
+     * Sends the request for {@code type}: the version last applied, the latest nonce, the whole
+     * subscription; a NACK when {@code error} is not null. One per response, and one whenever a
+     * subscription changes.
+     */
+    private void send(String type, String error) {
         if (requests == null) {
             return;
         }
         DiscoveryRequest.Builder r = DiscoveryRequest.newBuilder().setTypeUrl(type).setVersionInfo(applied.getOrDefault(type, ""))
-                .setResponseNonce(nonce);
+                .setResponseNonce(nonces.getOrDefault(type, ""));
         if (!nodeSent || !ads.nodeOnFirstMessageOnly()) {
             r.setNode(node);
             nodeSent = true;
@@ -205,6 +219,12 @@ public final class AdsClient implements AutoCloseable {
 
     private void onResponse(DiscoveryResponse r) {
         failures = 0;
+        nonces.put(r.getTypeUrl(), r.getNonce());
+        if (!answered) {
+            answered = true;
+            log.info("xDS: stream {} to {} answered {} ms after it was opened", streamId, ads.describe(),
+                    (System.nanoTime() - streamOpenedNanos) / 1_000_000);
+        }
         ConfigWarnings fresh = new ConfigWarnings();
         List<String> errors = new ArrayList<>();
         fresh.collect("xds", () -> {
@@ -220,14 +240,22 @@ public final class AdsClient implements AutoCloseable {
         server.warnings().addAll(fresh);
         fresh.logNew();
         if (errors.isEmpty()) {
+            lastNacked.remove(r.getTypeUrl());
             applied.put(r.getTypeUrl(), r.getVersionInfo());
-            send(r.getTypeUrl(), r.getNonce(), null, null);
+            send(r.getTypeUrl(), null);
             log.info("xDS: {} version {} applied ({} resources)", shortType(r.getTypeUrl()), r.getVersionInfo(), r.getResourcesCount());
         } else {
             String detail = String.join("; ", errors);
-            send(r.getTypeUrl(), r.getNonce(), detail, null);
-            log.warn("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
-                    r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
+            send(r.getTypeUrl(), detail);
+            // some servers (java-control-plane's SimpleCache) resend a NACKed version at once: say it once per version
+            boolean again = r.getVersionInfo().equals(lastNacked.put(r.getTypeUrl(), r.getVersionInfo()));
+            if (again) {
+                log.debug("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
+                        r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
+            } else {
+                log.warn("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
+                        r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
+            }
         }
         afterResponse(r.getTypeUrl());
     }
@@ -298,7 +326,7 @@ public final class AdsClient implements AutoCloseable {
         if (!wanted.equals(edsNames)) {
             edsNames.clear();
             edsNames.addAll(wanted);
-            send(EDS, "", null, null); // Envoy asks for the endpoints before it ACKs the clusters
+            send(EDS, null); // Envoy asks for the endpoints before it ACKs the clusters
         }
     }
 
@@ -385,7 +413,7 @@ public final class AdsClient implements AutoCloseable {
         if (!wanted.equals(rdsNames)) {
             rdsNames.clear();
             rdsNames.addAll(wanted);
-            send(RDS, "", null, null);
+            send(RDS, null);
         }
     }
 
@@ -427,7 +455,8 @@ public final class AdsClient implements AutoCloseable {
         } else if (cdsWarmTimer == null && ads.cdsFetchTimeout() != null) {
             cdsWarmTimer = thread.schedule(() -> {
                 if (!ldsStarted) {
-                    log.warn("xDS: clusters still without endpoints after {}; asking for listeners anyway", ads.cdsFetchTimeout());
+                    log.warn("xDS: clusters still without endpoints after {}; asking for listeners anyway",
+                            GoDuration.format(ads.cdsFetchTimeout()));
                     startLds();
                 }
             }, ads.cdsFetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -439,7 +468,7 @@ public final class AdsClient implements AutoCloseable {
         if (cdsWarmTimer != null) {
             cdsWarmTimer.cancel(false);
         }
-        send(LDS, "", null, null);
+        send(LDS, null);
     }
 
     private void applyListener(String name, EnvoyConversion.ListenerShape shape) {
@@ -459,7 +488,7 @@ public final class AdsClient implements AutoCloseable {
             }
             limit = d.compareTo(limit) > 0 ? d : limit;
         }
-        log.info("xDS: listener {} waits up to {} for routes {}", name, limit, shape.rdsNames());
+        log.info("xDS: listener {} waits up to {} for routes {}", name, GoDuration.format(limit), shape.rdsNames());
         warmingTimers.put(name, thread.schedule(() -> {
             if (warming.remove(name) != null) {
                 log.warn("xDS: listener {}: routes {} did not arrive in time; serving it without them (404 until they do)",

@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.ConfigWarnings;
 import java.time.Duration;
 import java.util.List;
 
@@ -93,6 +94,12 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         for (int i = 0; i < s.getClustersCount(); i++) {
             Cluster c = s.getClusters(i);
             String at = "static_resources.clusters[" + i + "]";
+            if (hasPipe(c)) {
+                // Istio's xds-grpc and sds-grpc: Unix sockets the agent serves; only the xDS client dials them
+                ConfigWarnings.warn(at, "cluster " + c.getName() + " has Unix socket (pipe) endpoints: not a proxy cluster; "
+                        + "only dynamic_resources' ADS stream may use it");
+                continue;
+            }
             try {
                 EnvoyConversion.ClusterShape shape = EnvoyConversion.cluster(c);
                 if (shape.edsServiceName() != null) {
@@ -127,6 +134,11 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
                 throw new ConfigException(at + "." + e.field(), e.reason());
             }
         }
+    }
+
+    private static boolean hasPipe(Cluster c) {
+        return c.getLoadAssignment().getEndpointsList().stream().flatMap(e -> e.getLbEndpointsList().stream())
+                .anyMatch(e -> e.getEndpoint().getAddress().hasPipe());
     }
 
     private static Ads ads(Bootstrap b) {
