@@ -267,6 +267,11 @@ public final class MosnServer {
         return removed;
     }
 
+    /** The process's counters (shown by {@code GET /api/v1/stats}), for a control plane client to count its updates. */
+    public io.mosn4j.api.stats.Stats stats() {
+        return stats;
+    }
+
     /** The server's warnings, for a control plane to add what its updates warn about. */
     public ConfigWarnings warnings() {
         return warnings;

@@ -89,6 +89,9 @@ class XdsTest {
                 "lds_config": {"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"}}
             }
             """;
+    /** Bounds, not expectations: the machine is shared, and a cold JVM on a loaded CPU is slow. */
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final int READ_MS = 30_000;
     static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
     static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
     static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -101,6 +104,7 @@ class XdsTest {
     private static int port;
     private static int port2;
     private static int staticPort;
+    private static int admin;
 
     @BeforeAll
     static void start() throws Exception {
@@ -110,10 +114,11 @@ class XdsTest {
         port = freePort();
         port2 = freePort();
         staticPort = freePort();
+        admin = freePort();
         xds = new XdsServer(freePort()).start();
         xds.set(snapshot("1", List.of("v1", "v2", "v3"), true, routes(route("/", "reviews-v1"))));
-        mosn = MosnProcess.builder().config(render(BOOTSTRAP, vars("ADMIN", freePort(), "XDS", xds.port,
-                "STATIC", staticPort, "V1", v1.port()))).waitFor(staticPort, port).start();
+        mosn = MosnProcess.builder().config(render(BOOTSTRAP, vars("ADMIN", admin, "XDS", xds.port,
+                "STATIC", staticPort, "V1", v1.port()))).waitFor(staticPort, port).startTimeout(WAIT).start();
     }
 
     @AfterAll
@@ -142,10 +147,10 @@ class XdsTest {
     @Order(1)
     void controlPlaneDrivesTheProxy() throws Exception {
         // 0. the bootstrap's static listener (unnamed, inline routes, as Istio's 15021/15090) and static cluster serve like file config
-        assertThat(backend(RawHttpClient.connect(staticPort, 5000).get("/healthz/ready"))).isEqualTo("v1");
+        assertThat(backend(RawHttpClient.connect(staticPort, READ_MS).get("/healthz/ready"))).isEqualTo("v1");
 
         // 1. bootstrap: CDS, EDS for the three clusters, LDS, RDS "9080", in that order, each ACKed; the first request is proxied
-        try (RawHttpClient kept = RawHttpClient.connect(port, 5000)) {
+        try (RawHttpClient kept = RawHttpClient.connect(port, READ_MS)) {
             assertThat(backend(kept.get("/reviews/1"))).isEqualTo("v1");
             java.util.Set<String> order = new java.util.LinkedHashSet<>(); // each type in the order first asked for
             for (DiscoveryRequest r : xds.requests) {
@@ -154,7 +159,7 @@ class XdsTest {
             assertThat(order).containsExactly("Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration");
             assertThat(xds.requests.getFirst().getNode().getId()).startsWith("sidecar~127.0.0.1~");
             xds.await(r -> r.getTypeUrl().equals(RDS) && r.getVersionInfo().equals("1") && !r.hasErrorDetail()
-                    && r.getResourceNamesList().equals(List.of("9080")), Duration.ofSeconds(10));
+                    && r.getResourceNamesList().equals(List.of("9080")), WAIT);
 
             // 2. header match end-user: jason -> v2; the connection opened before the push takes it at its next request
             xds.set(snapshot("2", List.of("v1", "v2", "v3"), true, routes(jason("reviews-v2"), route("/", "reviews-v1"))));
@@ -165,46 +170,52 @@ class XdsTest {
             Listener second = listener("0.0.0.0_9081", port2, "9081");
             RouteConfiguration r2 = routes(jason("reviews-v2"), route("/", "reviews-v1"));
             xds.set(snapshot("2b", List.of("v1", "v2", "v3"), List.of(listener("0.0.0.0_9080", port, "9080"), second), List.of(r2)));
-            xds.await(r -> r.getTypeUrl().equals(LDS) && r.getVersionInfo().equals("2b") && !r.hasErrorDetail(), Duration.ofSeconds(10));
-            xds.await(r -> r.getTypeUrl().equals(RDS) && r.getResourceNamesList().equals(List.of("9080", "9081")), Duration.ofSeconds(10));
+            xds.await(r -> r.getTypeUrl().equals(LDS) && r.getVersionInfo().equals("2b") && !r.hasErrorDetail(), WAIT);
+            xds.await(r -> r.getTypeUrl().equals(RDS) && r.getResourceNamesList().equals(List.of("9080", "9081")), WAIT);
             assertThat(MosnProcess.canConnect(port2)).as("a listener warming for its routes accepts nothing").isFalse();
             xds.set(snapshot("2c", List.of("v1", "v2", "v3"), List.of(listener("0.0.0.0_9080", port, "9080"), second),
                     List.of(r2, routes("9081", route("/", "reviews-v3")))));
             eventually(() -> MosnProcess.canConnect(port2));
-            assertThat(backend(RawHttpClient.connect(port2, 5000).get("/reviews/1"))).isEqualTo("v3");
+            assertThat(backend(RawHttpClient.connect(port2, READ_MS).get("/reviews/1"))).isEqualTo("v3");
 
             // 3. weighted 50/50 v1/v3: refused by today's route loader -> NACK naming the route and field; v2's routes keep serving
             xds.set(snapshot("3", List.of("v1", "v2", "v3"), true, routes(jason("reviews-v2"), weighted("reviews-v1", "reviews-v3"))));
-            DiscoveryRequest nack = xds.await(r -> r.getTypeUrl().equals(RDS) && r.hasErrorDetail(), Duration.ofSeconds(10));
+            DiscoveryRequest nack = xds.await(r -> r.getTypeUrl().equals(RDS) && r.hasErrorDetail(), WAIT);
             assertThat(nack.getVersionInfo()).isEqualTo("2c");
             assertThat(nack.getErrorDetail().getMessage()).contains("route 9080").contains("weighted_clusters")
                     .contains("not supported yet");
             assertThat(backend(kept.send(get("/reviews/1", "jason")).readResponse())).isEqualTo("v2");
             assertThat(backend(kept.get("/reviews/1"))).isEqualTo("v1");
+            // Envoy's counters, one per response: CDS and LDS accepted (what pilot-agent's readiness reads), RDS rejected
+            String stats = RawHttpClient.connect(admin, READ_MS).get("/api/v1/stats").bodyText();
+            assertThat(counter(stats, "cluster_manager.cds.update_success")).isGreaterThanOrEqualTo(4);
+            assertThat(counter(stats, "listener_manager.lds.update_success")).isGreaterThanOrEqualTo(4);
+            assertThat(counter(stats, "xds.rds.update_rejected")).isGreaterThanOrEqualTo(1);
+            assertThat(stats).doesNotContain("cluster_manager.cds.update_rejected");
         }
 
         // 4. control plane restart: traffic goes on while it is down; the proxy reconnects at once and takes the next snapshot
         int streams = xds.streams.get();
         xds.stop();
-        assertThat(backend(RawHttpClient.connect(port, 5000).get("/reviews/1"))).isEqualTo("v1");
+        assertThat(backend(RawHttpClient.connect(port, READ_MS).get("/reviews/1"))).isEqualTo("v1");
         xds.set(snapshot("4", List.of("v1", "v2", "v3"), true, routes(jason("reviews-v2"), route("/", "reviews-v3"))));
         xds.start();
-        try (RawHttpClient c = RawHttpClient.connect(port, 5000)) {
+        try (RawHttpClient c = RawHttpClient.connect(port, READ_MS)) {
             awaitOn(c, null, "v3");
         }
         assertThat(xds.streams.get()).isGreaterThan(streams);
 
         // 5. a cluster left out of CDS is removed: routes to it answer 502, the others serve
         xds.set(snapshot("5", List.of("v1", "v3"), true, routes(jason("reviews-v2"), route("/", "reviews-v3"))));
-        xds.await(r -> r.getTypeUrl().equals(CDS) && r.getVersionInfo().equals("5") && !r.hasErrorDetail(), Duration.ofSeconds(10));
-        try (RawHttpClient c = RawHttpClient.connect(port, 5000)) {
+        xds.await(r -> r.getTypeUrl().equals(CDS) && r.getVersionInfo().equals("5") && !r.hasErrorDetail(), WAIT);
+        try (RawHttpClient c = RawHttpClient.connect(port, READ_MS)) {
             assertThat(c.send(get("/reviews/1", "jason")).readResponse().status()).isEqualTo(502);
             assertThat(backend(c.get("/reviews/1"))).isEqualTo("v3");
         }
 
         // 6. the listener left out of LDS is removed: its port closes
         xds.set(snapshot("6", List.of("v1", "v3"), false, routes(route("/", "reviews-v3"))));
-        xds.await(r -> r.getTypeUrl().equals(LDS) && r.getVersionInfo().equals("6") && !r.hasErrorDetail(), Duration.ofSeconds(10));
+        xds.await(r -> r.getTypeUrl().equals(LDS) && r.getVersionInfo().equals("6") && !r.hasErrorDetail(), WAIT);
         eventually(() -> !MosnProcess.canConnect(port));
     }
 
@@ -227,16 +238,16 @@ class XdsTest {
         long t0 = System.nanoTime();
         xds.set(Snapshot.create(clusters, List.of(), List.of(listener("0.0.0.0_9080", port, "9080")),
                 List.of(routes("9080", routes.toArray(Route[]::new))), List.of(), "big"));
-        xds.await(r -> r.getTypeUrl().equals(RDS) && r.getVersionInfo().equals("big") && !r.hasErrorDetail(), Duration.ofSeconds(120));
+        xds.await(r -> r.getTypeUrl().equals(RDS) && r.getVersionInfo().equals("big") && !r.hasErrorDetail(), WAIT.multipliedBy(2));
         long appliedMillis = (System.nanoTime() - t0) / 1_000_000;
-        try (RawHttpClient c = RawHttpClient.connect(port, 5000)) {
+        try (RawHttpClient c = RawHttpClient.connect(port, READ_MS)) {
             assertThat(backend(c.get("/svc-0/x"))).isEqualTo("v1");
             assertThat(backend(c.get("/svc-999/x"))).isEqualTo("v3");
             assertThat(backend(c.get("/svc-998/x"))).isEqualTo("v1");
         }
         System.out.printf("xDS: %d clusters + %d routes pushed and applied (RDS ACKed) in %d ms; mosn RSS %d -> %d MiB%n", n, n,
                 appliedMillis, rssBefore / 1024, mosn.rssKib() / 1024);
-        xds.await(r -> r.getTypeUrl().equals(CDS) && r.getVersionInfo().equals("big") && !r.hasErrorDetail(), Duration.ofSeconds(10));
+        xds.await(r -> r.getTypeUrl().equals(CDS) && r.getVersionInfo().equals("big") && !r.hasErrorDetail(), WAIT);
     }
 
     // ---- the bookinfo-like resources ----
@@ -315,6 +326,12 @@ class XdsTest {
 
     // ---- helpers ----
 
+    static long counter(String statsJson, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(name) + "\"\\s*:\\s*(\\d+)")
+                .matcher(statsJson);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     static String get(String path, String user) {
         return "GET " + path + " HTTP/1.1\r\nHost: reviews:9080\r\n" + (user == null ? "" : "end-user: " + user + "\r\n") + "\r\n";
     }
@@ -326,7 +343,7 @@ class XdsTest {
 
     /** Sends requests on {@code c} (one connection throughout) until one is served by {@code expected}. */
     static void awaitOn(RawHttpClient c, String user, String expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + WAIT.toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
             RawHttpClient.RawResponse r = c.send(get("/reviews/1", user)).readResponse();
@@ -340,13 +357,13 @@ class XdsTest {
     }
 
     static void eventually(Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.call()) {
                 return;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("condition not met within 15 s\n" + mosn.tail());
+        throw new AssertionError("condition not met within " + WAIT + "\n" + mosn.tail());
     }
 }

@@ -91,6 +91,7 @@ public final class AdsClient implements AutoCloseable {
     private final Set<String> clustersApplied = new LinkedHashSet<>();
     private final Map<String, ClusterLoadAssignment> endpoints = new HashMap<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final Map<String, EnvoyConversion.ListenerShape> listenerShapes = new HashMap<>();
     private final Map<String, EnvoyConversion.ListenerShape> warming = new LinkedHashMap<>();
     private final Map<String, ScheduledFuture<?>> warmingTimers = new HashMap<>();
     private final Set<String> listenersApplied = new LinkedHashSet<>();
@@ -239,6 +240,7 @@ public final class AdsClient implements AutoCloseable {
         });
         server.warnings().addAll(fresh);
         fresh.logNew();
+        count(r.getTypeUrl(), errors.isEmpty());
         if (errors.isEmpty()) {
             lastNacked.remove(r.getTypeUrl());
             applied.put(r.getTypeUrl(), r.getVersionInfo());
@@ -295,11 +297,10 @@ public final class AdsClient implements AutoCloseable {
                     clustersApplied.add(c.getName());
                 } else {
                     ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
-                    if (known != null || clustersApplied.contains(c.getName())) {
-                        // known endpoints (or a changed cluster whose endpoints are not yet known): apply now, EDS refreshes hosts
+                    if (known != null) {
                         apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
                         clustersApplied.add(c.getName());
-                    } // else warming: applied when its ClusterLoadAssignment arrives
+                    } // else warming: applied when its ClusterLoadAssignment arrives; a previous version keeps serving meanwhile
                 }
                 clusters.put(c.getName(), c);
                 clusterShapes.put(c.getName(), shape);
@@ -372,6 +373,7 @@ public final class AdsClient implements AutoCloseable {
                     old.forEach(server::removeRouter);
                 }
                 listeners.put(l.getName(), l);
+                listenerShapes.put(l.getName(), shape);
                 cancelWarming(l.getName());
                 if (routes.keySet().containsAll(shape.rdsNames())) {
                     applyListener(l.getName(), shape);
@@ -385,6 +387,7 @@ public final class AdsClient implements AutoCloseable {
         for (String name : new ArrayList<>(listeners.keySet())) {
             if (!pushed.containsKey(name)) {
                 listeners.remove(name);
+                listenerShapes.remove(name);
                 cancelWarming(name);
                 if (listenersApplied.remove(name)) {
                     server.removeListener(name);
@@ -397,13 +400,7 @@ public final class AdsClient implements AutoCloseable {
             }
         }
         Set<String> wanted = new TreeSet<>();
-        for (Listener l : listeners.values()) {
-            try {
-                wanted.addAll(EnvoyConversion.listener(l).rdsNames());
-            } catch (RuntimeException e) {
-                // accepted before, so it converts
-            }
-        }
+        listenerShapes.values().forEach(shape -> wanted.addAll(shape.rdsNames()));
         for (String gone : new ArrayList<>(routes.keySet())) {
             if (!wanted.contains(gone)) {
                 routes.remove(gone);
@@ -516,6 +513,22 @@ public final class AdsClient implements AutoCloseable {
 
     private static String message(RuntimeException e) {
         return e.getMessage();
+    }
+
+    /**
+     * Envoy's counters for what pilot-agent's readiness check reads ({@code
+     * cluster_manager.cds.update_success|update_rejected}, {@code listener_manager.lds.…}), and
+     * the same for EDS and RDS under {@code xds.eds.…}, {@code xds.rds.…}: one per response.
+     */
+    private void count(String type, boolean accepted) {
+        String prefix = switch (type) {
+            case CDS -> "cluster_manager.cds.";
+            case LDS -> "listener_manager.lds.";
+            case EDS -> "xds.eds.";
+            case RDS -> "xds.rds.";
+            default -> "xds.unknown_type.";
+        };
+        server.stats().counter(prefix + (accepted ? "update_success" : "update_rejected")).inc();
     }
 
     private static String shortType(String url) {
