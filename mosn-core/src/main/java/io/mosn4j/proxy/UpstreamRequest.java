@@ -60,6 +60,11 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         return sender != null;
     }
 
+    /** Whether this attempt is over. */
+    boolean isFinished() {
+        return finished;
+    }
+
     @Override
     public void onReady(ClientConnection conn) {
         acquiring = null;

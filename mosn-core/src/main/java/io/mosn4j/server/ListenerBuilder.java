@@ -99,7 +99,7 @@ final class ListenerBuilder {
             if (type.equals("connection_manager")) {
                 JsonConfigValue at = rawFilters.at(i).get("config");
                 RouterConfig rc = ConfigLoader.convert(at.node(), RouterConfig.class, at.path());
-                routers.update(new RouteTable(rc, at.path(), extensions.streamFilters()));
+                routers.update(new RouteTable(rc, at.path(), ConfigCheck.routeDependencies(extensions, clusters)));
                 inlineRouter = rc.routerConfigName();
             }
         }

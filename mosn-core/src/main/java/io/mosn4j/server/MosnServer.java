@@ -19,6 +19,7 @@ import io.mosn4j.config.SecretRedaction;
 import io.mosn4j.config.ServerConfig;
 import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
+import io.mosn4j.router.RouteDependencies;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.stats.StatsRegistry;
@@ -127,8 +128,7 @@ public final class MosnServer {
         JsonConfigValue rawRouters = server.get("routers");
         for (int i = 0; i < config.server().routers().size(); i++) {
             RouterConfig rc = config.server().routers().get(i);
-            routers.update(new RouteTable(rc, rawRouters.at(i).path(), extensions.streamFilters()));
-            warnMissingClusters(rc);
+            routers.update(new RouteTable(rc, rawRouters.at(i).path(), ConfigCheck.routeDependencies(extensions, clusters)));
         }
         JsonConfigValue rawListeners = server.get("listeners");
         for (int i = 0; i < config.server().listeners().size(); i++) {
@@ -144,15 +144,6 @@ public final class MosnServer {
                         + "; give 127.0.0.1 unless it is firewalled");
             }
         }
-    }
-
-    private void warnMissingClusters(RouterConfig router) {
-        router.virtualHosts().forEach(vh -> vh.routers().forEach(r -> {
-            if (r.directResponse() == null && !clusters.contains(r.route().clusterName())) {
-                log.warn("router {} virtual host {}: cluster \"{}\" is not defined; requests routed to it get 502",
-                        router.routerConfigName(), vh.name(), r.route().clusterName());
-            }
-        }));
     }
 
     private Map<String, AdminServer.Handler> adminRoutes() {
@@ -229,11 +220,22 @@ public final class MosnServer {
         listeners.addOrUpdate(lc, config);
     }
 
-    /** Adds or replaces the route table of its name; the next request of every connection uses it. */
+    /** Adds or replaces the route table of its name; the next request of every connection uses it. A route naming an unknown cluster is refused. */
     public void applyRouter(JsonConfigValue config) {
+        applyRouter(config, true);
+    }
+
+    /**
+     * As {@link #applyRouter(JsonConfigValue)}; without {@code validateClusters} a route may name a
+     * cluster that does not exist (yet): its requests fail until it does (Envoy's RDS default).
+     */
+    public void applyRouter(JsonConfigValue config, boolean validateClusters) {
         RouterConfig rc = ConfigLoader.convert(config.node(), RouterConfig.class, config.path());
-        routers.update(new RouteTable(rc, config.path(), extensions.streamFilters()));
-        warnMissingClusters(rc);
+        RouteDependencies deps = ConfigCheck.routeDependencies(extensions, clusters);
+        if (!validateClusters) {
+            deps = new RouteDependencies(deps.filters(), deps.variables(), null);
+        }
+        routers.update(new RouteTable(rc, config.path(), deps));
         log.info("router {} updated", rc.routerConfigName());
     }
 

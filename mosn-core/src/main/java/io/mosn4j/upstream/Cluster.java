@@ -75,7 +75,10 @@ public final class Cluster implements ClusterInfo {
             Map<String, String> metadata = metadata(hc.metadata(), path + ".metadata");
             Host kept = old.get(hc.address());
             if (kept != null) {
-                hostUpdates.add(() -> kept.update(hc.weight(), metadata));
+                hostUpdates.add(() -> {
+                    kept.update(hc.weight(), metadata);
+                    kept.setHostname(hc.hostname());
+                });
                 hs.add(kept);
                 continue;
             }
@@ -84,7 +87,9 @@ public final class Cluster implements ClusterInfo {
             if (resolved.isUnresolved()) {
                 throw new ConfigException(path + ".address", "cannot resolve host \"" + unresolved.getHostString() + "\"");
             }
-            hs.add(new Host(hc.address(), resolved, hc.weight(), metadata));
+            Host added = new Host(hc.address(), resolved, hc.weight(), metadata);
+            added.setHostname(hc.hostname());
+            hs.add(added);
         }
         this.hosts = List.copyOf(hs);
         this.hostSet = HostSnapshot.of(hosts);

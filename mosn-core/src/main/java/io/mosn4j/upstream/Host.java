@@ -17,6 +17,7 @@ public final class Host implements HostInfo {
     private volatile int weight;
     private volatile Map<String, String> metadata;
     private volatile boolean healthy = true;
+    private volatile String hostname;
     private final Counters stats = new Counters();
 
     public Host(String address, InetSocketAddress socketAddress, int weight, Map<String, String> metadata) {
@@ -35,6 +36,16 @@ public final class Host implements HostInfo {
     @Override
     public String address() {
         return address;
+    }
+
+    @Override
+    public String hostname() {
+        return hostname;
+    }
+
+    /** The config's {@code hostname} (null or empty: none). */
+    void setHostname(String hostname) {
+        this.hostname = hostname == null || hostname.isEmpty() ? null : hostname;
     }
 
     @Override

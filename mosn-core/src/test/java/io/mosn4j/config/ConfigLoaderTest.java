@@ -451,22 +451,6 @@ class ConfigLoaderTest {
                         + "|cluster_manager.clusters[0].lb_subset_config|subset load balancing (lb_subset_config) is not supported yet",
                 "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"
                         + "|cluster_manager.tls_context|upstream TLS is not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"retry_policy\": {\"retry_on\": true, \"num_retries\": 3}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.retry_policy|retry policies are not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"v\": \"1\"}}}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.metadata_match|routing to hosts by metadata",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 1}}]`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.weighted_clusters|weighted clusters are not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"prefix_rewrite\": \"/v2\"`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.prefix_rewrite|path rewrites are not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_remove\": [\"authorization\"]`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.request_headers_to_remove|changing request headers",
-                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"redirect\": {\"path_redirect\": \"/x\"}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].redirect|redirects are not supported yet",
-                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"c1\", \"percent\": 100}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].request_mirror_policies|request mirroring is not supported yet",
-                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"variables\": [{\"name\": \"x\", \"value\": \"y\"}]}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.variables|matching routes on variables",
                 "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefx\": \"/admin\"}`"
                         + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.prefx|unknown match field; refused rather than matching more",
                 "`\"domains\": [\"*\"],`|`\"domains\": [\"*\"], \"require_tls\": \"ALL\",`"
@@ -927,10 +911,62 @@ class ConfigLoaderTest {
                     .isEqualTo("cluster_manager.clusters[0].hosts[0].weight: must be 1..128, got 129");
         }
 
+        /** Issue 11: bad route config is refused at load, with the path of the bad field. */
+        @ParameterizedTest(name = "{1}")
+        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"headers\": [{\"name\": \"x\", \"value\": \"(\", \"regex\": true}]}`"
+                        + "|match.headers[0].value: invalid regular expression \"(\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"query_parameters\": [{\"name\": \"q\", \"value\": \"[\", \"regex\": true}]}`"
+                        + "|match.query_parameters[0].value: invalid regular expression \"[\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"variables\": [{\"name\": \"x-mosn-method\", \"regex\": \"a(\"}]}`"
+                        + "|match.variables[0].regex: invalid regular expression \"a(\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"variables\": [{\"name\": \"no_such_variable\", \"value\": \"1\"}]}`"
+                        + "|match.variables[0].name: unknown variable \"no_such_variable\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"variables\": [{\"name\": \"x-mosn-method\", \"value\": \"GET\", \"model\": \"xor\"}]}`"
+                        + "|match.variables[0].model: invalid value \"xor\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"dsl_expressions\": [{\"expression\": \"request.host ==\"}]}`"
+                        + "|match.dsl_expressions[0].expression: invalid CEL expression: at 1:16: mismatched input",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"dsl_expressions\": [{\"expression\": \"request.nope == 1\"}]}`"
+                        + "|match.dsl_expressions[0].expression: invalid CEL expression: at 1:1: undeclared reference to 'request'",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"dsl_expressions\": [{\"expression\": \"request.host\"}]}`"
+                        + "|match.dsl_expressions[0].expression: invalid CEL expression: at 1:8: expected type 'bool' but found 'string'",
+                "`\"cluster_name\": \"c1\"`|`\"cluster_name\": \"c2\"`"
+                        + "|route.cluster_name: unknown cluster \"c2\"",
+                "`\"cluster_name\": \"c1\"`|`\"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 60}}, {\"cluster\": {\"name\": \"c1\", \"weight\": 30}}]`"
+                        + "|route.weighted_clusters: the weights add up to 90; they must add up to 100",
+                "`\"cluster_name\": \"c1\"`|`\"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 60}}, {\"cluster\": {\"name\": \"nope\", \"weight\": 40}}]`"
+                        + "|route.weighted_clusters[1].cluster.name: unknown cluster \"nope\"",
+                "`\"cluster_name\": \"c1\"`|`\"cluster_variable\": \"no_such_variable\"`"
+                        + "|route.cluster_variable: unknown variable \"no_such_variable\"",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"regex_rewrite\": {\"pattern\": {\"regex\": \"(\"}, \"substitution\": \"x\"}`"
+                        + "|route.regex_rewrite.pattern.regex: invalid regular expression \"(\"",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_add\": [{\"header\": {\"key\": \"x\", \"value\": \"%nope%\"}}]`"
+                        + "|route.request_headers_to_add[0].header.value: unknown variable \"nope\"",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_remove\": [\":path\"]`"
+                        + "|route.request_headers_to_remove[0]: \":path\" cannot be added or removed",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"retry_policy\": {\"retry_on\": true, \"status_codes\": [700]}`"
+                        + "|route.retry_policy.status_codes[0]: must be an HTTP status 100..599, got 700",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"v\": {}}}}`"
+                        + "|route.metadata_match.filter_metadata.mosn.lb.v: expected a string",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"redirect\": {\"response_code\": 200}`"
+                        + "|redirect.response_code: must be 301, 302, 303, 307 or 308, got 200",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"nope\", \"percent\": 100}`"
+                        + "|request_mirror_policies[0].cluster: unknown cluster \"nope\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"c1\", \"percent\": 101}`"
+                        + "|request_mirror_policies[0].percent: must be 0..100, got 101",
+                "`\"domains\": [\"*\"]`|`\"domains\": [\"a.com:http\"]`"
+                        + "|domains[0]: \"a.com:http\": the port must be a number or *",
+        })
+        void badRouteConfigIsRefusedByPath(String from, String to, String expected) {
+            String at = expected.startsWith("domains") ? "servers[0].routers[0].virtual_hosts[0]." : "servers[0].routers[0].virtual_hosts[0].routers[0].";
+            assertThat(error(with(from, to))).startsWith(at + expected);
+        }
+
         @Test
         void routeWithoutClusterOrDirectResponse() {
             assertThat(error(with("\"route\": {\"cluster_name\": \"c1\", \"timeout\": \"2s\"}", "\"route\": {\"timeout\": \"2s\"}")))
-                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].routers[0].route.cluster_name: required");
+                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].routers[0].route.cluster_name: required "
+                            + "(or weighted_clusters, cluster_header or cluster_variable)");
         }
 
         @Test

@@ -225,11 +225,11 @@ class RuntimeUpdateTest {
         r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"c\", \"lb_type\": \"LB_FOO\", \"hosts\": []}}");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)\n");
-        // what the file could not set, an update cannot either
+        // what the file could not set, an update cannot either: a route to a cluster nobody defined
         r = update("{\"type\": \"router\", \"config\": {\"router_config_name\": \"main\", \"virtual_hosts\": [{\"domains\": [\"*\"], "
-                + "\"routers\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster_name\": \"c\", \"retry_policy\": {\"retry_on\": true}}}]}]}}");
+                + "\"routers\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster_name\": \"nope\"}}]}]}}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).isEqualTo("config.virtual_hosts[0].routers[0].route.retry_policy: retry policies are not supported yet\n");
+        assertThat(r.body()).isEqualTo("config.virtual_hosts[0].routers[0].route.cluster_name: unknown cluster \"nope\"\n");
         r = update("{\"type\": \"listener\", \"config\": {\"name\": \"bad\", \"address\": \"127.0.0.1:1\", \"filter_chains\": "
                 + "[{\"filters\": [{\"type\": \"proxy\", \"config\": {\"router_config_name\": \"nope\"}}]}]}}");
         assertThat(r.statusCode()).isEqualTo(400);
