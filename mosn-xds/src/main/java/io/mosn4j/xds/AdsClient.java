@@ -80,6 +80,7 @@ public final class AdsClient implements AutoCloseable {
     /** Per type, the nonce of the latest response on this stream: every request names it (the server drops stale ones). */
     private final Map<String, String> nonces = new HashMap<>();
     private final Map<String, String> lastNacked = new HashMap<>();
+    private final Map<String, Long> nackDelays = new HashMap<>();
     private final Set<String> edsNames = new TreeSet<>();
     private final Set<String> rdsNames = new TreeSet<>();
     private boolean ldsStarted;
@@ -243,18 +244,29 @@ public final class AdsClient implements AutoCloseable {
         count(r.getTypeUrl(), errors.isEmpty());
         if (errors.isEmpty()) {
             lastNacked.remove(r.getTypeUrl());
+            nackDelays.remove(r.getTypeUrl());
             applied.put(r.getTypeUrl(), r.getVersionInfo());
             send(r.getTypeUrl(), null);
             log.info("xDS: {} version {} applied ({} resources)", shortType(r.getTypeUrl()), r.getVersionInfo(), r.getResourcesCount());
         } else {
             String detail = String.join("; ", errors);
-            send(r.getTypeUrl(), detail);
-            // some servers (java-control-plane's SimpleCache) resend a NACKed version at once: say it once per version
+            // A server that resends a NACKed version at once (java-control-plane's SimpleCache) would spin both processes:
+            // the same version NACKed again is answered after a doubling delay (100 ms to 10 s), unless a newer response comes first.
             boolean again = r.getVersionInfo().equals(lastNacked.put(r.getTypeUrl(), r.getVersionInfo()));
             if (again) {
-                log.debug("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
-                        r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
+                long delay = nackDelays.merge(r.getTypeUrl(), 100L, (a, b) -> Math.min(a * 2, 10_000L));
+                int stream = streamId;
+                String nonce = r.getNonce();
+                String type = r.getTypeUrl();
+                thread.schedule(() -> {
+                    if (stream == streamId && nonce.equals(nonces.get(type))) {
+                        send(type, detail);
+                    }
+                }, delay, TimeUnit.MILLISECONDS);
+                log.debug("xDS: {} version {} rejected again (NACK in {} ms): {}", shortType(type), r.getVersionInfo(), delay, detail);
             } else {
+                nackDelays.remove(r.getTypeUrl());
+                send(r.getTypeUrl(), detail);
                 log.warn("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
                         r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
             }
@@ -422,7 +434,9 @@ public final class AdsClient implements AutoCloseable {
             }
             try {
                 ObjectNode json = EnvoyConversion.router(rc);
-                apply(() -> server.applyRouter(new JsonConfigValue(json, "route " + rc.getName())));
+                // Envoy's validate_clusters: off by default for RDS, so a route may name a cluster CDS has not sent (yet)
+                boolean validate = rc.hasValidateClusters() && rc.getValidateClusters().getValue();
+                apply(() -> server.applyRouter(new JsonConfigValue(json, "route " + rc.getName()), validate));
                 routes.put(rc.getName(), rc);
             } catch (XdsRejection | ConfigException e) {
                 errors.add("route " + rc.getName() + ": " + message(e));

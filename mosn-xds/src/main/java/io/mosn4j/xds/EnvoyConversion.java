@@ -259,16 +259,46 @@ public final class EnvoyConversion {
                 if (!rd.getPathRedirect().isEmpty()) d.put("path_redirect", rd.getPathRedirect());
                 if (!rd.getHostRedirect().isEmpty()) d.put("host_redirect", rd.getHostRedirect());
                 if (!rd.getSchemeRedirect().isEmpty()) d.put("scheme_redirect", rd.getSchemeRedirect());
-                d.put("response_code", rd.getResponseCodeValue());
+                d.put("response_code", switch (rd.getResponseCode()) {
+                    case FOUND -> 302;
+                    case SEE_OTHER -> 303;
+                    case TEMPORARY_REDIRECT -> 307;
+                    case PERMANENT_REDIRECT -> 308;
+                    default -> 301;
+                });
             }
             default -> throw new XdsRejection("action", "route action " + r.getActionCase() + " is not supported");
         }
-        if (r.getRequestHeadersToAddCount() > 0 || r.getRequestHeadersToRemoveCount() > 0 || r.getResponseHeadersToAddCount() > 0
+        if (out.has("route")) {
+            ObjectNode action = (ObjectNode) out.get("route");
+            headersToAdd(action, "request_headers_to_add", r.getRequestHeadersToAddList());
+            headersToAdd(action, "response_headers_to_add", r.getResponseHeadersToAddList());
+            if (r.getRequestHeadersToRemoveCount() > 0) r.getRequestHeadersToRemoveList().forEach(action.putArray("request_headers_to_remove")::add);
+            if (r.getResponseHeadersToRemoveCount() > 0) r.getResponseHeadersToRemoveList().forEach(action.putArray("response_headers_to_remove")::add);
+        } else if (r.getRequestHeadersToAddCount() > 0 || r.getRequestHeadersToRemoveCount() > 0 || r.getResponseHeadersToAddCount() > 0
                 || r.getResponseHeadersToRemoveCount() > 0) {
-            throw new XdsRejection("request_headers_to_add", "changing headers is not converted yet");
+            throw new XdsRejection("request_headers_to_add", "header changes on a route without a route action are not converted yet");
         }
-        warnUnhandled(r, Set.of("name", "match", "route", "direct_response", "redirect", "typed_per_filter_config", "decorator"), path);
+        warnUnhandled(r, Set.of("name", "match", "route", "direct_response", "redirect", "typed_per_filter_config", "decorator",
+                "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"), path);
         return out;
+    }
+
+    /** Envoy's header_value_option list as MOSN's {@code [{"header": {"key", "value"}, "append"}]}. */
+    private static void headersToAdd(ObjectNode action, String field, List<io.envoyproxy.envoy.config.core.v3.HeaderValueOption> hs) {
+        if (hs.isEmpty()) {
+            return;
+        }
+        ArrayNode out = action.putArray(field);
+        for (var h : hs) {
+            ObjectNode o = out.addObject();
+            ObjectNode header = o.putObject("header");
+            header.put("key", h.getHeader().getKey());
+            header.put("value", h.getHeader().getValue());
+            boolean append = h.hasAppend() ? h.getAppend().getValue()
+                    : h.getAppendAction() == io.envoyproxy.envoy.config.core.v3.HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD;
+            o.put("append", append);
+        }
     }
 
     private static ObjectNode match(RouteMatch m) {
@@ -279,8 +309,8 @@ public final class EnvoyConversion {
             case SAFE_REGEX -> out.put("regex", m.getSafeRegex().getRegex());
             default -> throw new XdsRejection("match", "path matcher " + m.getPathSpecifierCase() + " is not supported");
         }
-        if (m.hasCaseSensitive() && !m.getCaseSensitive().getValue()) {
-            throw new XdsRejection("match.case_sensitive", "case-insensitive path matching is not supported yet");
+        if (m.hasCaseSensitive()) {
+            out.put("case_sensitive", m.getCaseSensitive().getValue());
         }
         if (m.getHeadersCount() > 0) {
             ArrayNode hs = out.putArray("headers");
@@ -293,8 +323,35 @@ public final class EnvoyConversion {
             }
         }
         if (m.getQueryParametersCount() > 0) {
-            // MOSN has no query matcher: converted as a field the loader refuses, so the NACK says so
-            out.putArray("query_parameters").add(m.getQueryParameters(0).getName());
+            ArrayNode qs = out.putArray("query_parameters");
+            for (int i = 0; i < m.getQueryParametersCount(); i++) {
+                var q = m.getQueryParameters(i);
+                ObjectNode o = qs.addObject();
+                o.put("name", q.getName());
+                switch (q.getQueryParameterMatchSpecifierCase()) {
+                    case STRING_MATCH -> {
+                        StringMatcher sm = q.getStringMatch();
+                        String flags = sm.getIgnoreCase() ? "(?i)" : "";
+                        switch (sm.getMatchPatternCase()) {
+                            case EXACT -> {
+                                if (sm.getIgnoreCase()) {
+                                    regex(o, flags + Pattern.quote(sm.getExact()));
+                                } else {
+                                    o.put("value", sm.getExact());
+                                }
+                            }
+                            case PREFIX -> regex(o, flags + Pattern.quote(sm.getPrefix()) + ".*");
+                            case SUFFIX -> regex(o, flags + ".*" + Pattern.quote(sm.getSuffix()));
+                            case CONTAINS -> regex(o, flags + ".*" + Pattern.quote(sm.getContains()) + ".*");
+                            case SAFE_REGEX -> regex(o, flags + sm.getSafeRegex().getRegex());
+                            default -> throw new XdsRejection("match.query_parameters[" + i + "].string_match",
+                                    sm.getMatchPatternCase() + " is not supported");
+                        }
+                    }
+                    case PRESENT_MATCH -> regex(o, ".*");
+                    default -> regex(o, ".*");
+                }
+            }
         }
         if (m.hasRuntimeFraction() || m.hasGrpc() || m.hasTlsContext() || m.getDynamicMetadataCount() > 0) {
             throw new XdsRejection("match", "runtime_fraction, grpc, tls_context and dynamic_metadata matches are not supported yet");
@@ -374,11 +431,21 @@ public final class EnvoyConversion {
         }
         if (a.hasRetryPolicy() && !a.getRetryPolicy().getRetryOn().isEmpty()) {
             // MOSN's retry_policy (today's loader refuses it until retries land, and says so)
+            var rp = a.getRetryPolicy();
             ObjectNode r = out.putObject("retry_policy");
             r.put("retry_on", true);
-            r.put("num_retries", a.getRetryPolicy().hasNumRetries() ? a.getRetryPolicy().getNumRetries().getValue() : 1);
-            if (a.getRetryPolicy().hasPerTryTimeout()) {
-                r.put("retry_timeout", duration(a.getRetryPolicy().getPerTryTimeout()));
+            r.put("num_retries", rp.hasNumRetries() ? rp.getNumRetries().getValue() : 1);
+            if (rp.hasPerTryTimeout()) {
+                r.put("retry_timeout", duration(rp.getPerTryTimeout()));
+            }
+            if (rp.getRetriableStatusCodesCount() > 0) {
+                rp.getRetriableStatusCodesList().forEach(r.putArray("status_codes")::add);
+            }
+            // MOSN's retry_on is one switch: Envoy's conditions are not told apart
+            ConfigWarnings.warn(path + ".retry_policy.retry_on", "conditions \"" + rp.getRetryOn() + "\" become MOSN's retry_on: true "
+                    + "(its own conditions apply)");
+            if (rp.getRetryHostPredicateCount() > 0) {
+                ConfigWarnings.warn(path + ".retry_policy.retry_host_predicate", "not converted yet; ignored");
             }
         }
         if (!a.getPrefixRewrite().isEmpty()) {
