@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -26,7 +25,6 @@ import java.util.function.Predicate;
 final class XdsServer implements AutoCloseable {
     final int port;
     final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
-    final AtomicInteger streams = new AtomicInteger();
     private final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
     private Server server;
 
@@ -36,11 +34,6 @@ final class XdsServer implements AutoCloseable {
 
     XdsServer start() throws IOException {
         DiscoveryServerCallbacks callbacks = new DiscoveryServerCallbacks() {
-            @Override
-            public void onStreamOpen(long streamId, String typeUrl) {
-                streams.incrementAndGet();
-            }
-
             @Override
             public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
                 requests.add(request);
