@@ -24,12 +24,20 @@ import java.util.function.Predicate;
  */
 final class XdsServer implements AutoCloseable {
     final int port;
+    /** A Unix socket path to serve on instead of the TCP port (Istio's agent serves ./etc/istio/proxy/XDS), or null. */
+    private final java.nio.file.Path pipe;
     final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
     private final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
     private Server server;
 
     XdsServer(int port) {
         this.port = port;
+        this.pipe = null;
+    }
+
+    XdsServer(java.nio.file.Path pipe) {
+        this.port = -1;
+        this.pipe = pipe;
     }
 
     XdsServer start() throws IOException {
@@ -44,8 +52,16 @@ final class XdsServer implements AutoCloseable {
             }
         };
         V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
+        NettyServerBuilder b;
+        if (pipe == null) {
+            b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+        } else {
+            var group = new io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup(1);
+            b = NettyServerBuilder.forAddress(new io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress(pipe.toString()))
+                    .channelType(io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+                    .bossEventLoopGroup(group).workerEventLoopGroup(group);
+        }
+        server = b.addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
         return this;
     }
 
