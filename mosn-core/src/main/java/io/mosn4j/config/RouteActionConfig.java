@@ -9,14 +9,16 @@ import java.util.List;
  * Where a route sends the request and what it changes on the way: the cluster ({@code
  * cluster_name}, else {@code weighted_clusters}, {@code cluster_header} or {@code cluster_variable}),
  * the host metadata to pick among ({@code metadata_match}), timeout and retries, path and host
- * rewrites, and headers added to or removed from the request and the response.
+ * rewrites, headers added to or removed from the request and the response, and how hashing
+ * balancers ({@code LB_MAGLEV}, {@code LB_RINGHASH}) key the request ({@code hash_policy}).
  */
 public record RouteActionConfig(String clusterName, String clusterHeader, String clusterVariable,
                                 List<WeightedClusterConfig> weightedClusters, JsonNode metadataMatch, Duration timeout,
                                 RetryPolicyConfig retryPolicy, String prefixRewrite, RegexRewriteConfig regexRewrite,
                                 String hostRewrite, Boolean autoHostRewrite, String autoHostRewriteHeader,
                                 List<HeaderValueOptionConfig> requestHeadersToAdd, List<String> requestHeadersToRemove,
-                                List<HeaderValueOptionConfig> responseHeadersToAdd, List<String> responseHeadersToRemove) {
+                                List<HeaderValueOptionConfig> responseHeadersToAdd, List<String> responseHeadersToRemove,
+                                List<HashPolicyConfig> hashPolicy) {
     /** What {@code weighted_clusters} weights must add up to (Envoy's default total_weight). */
     public static final int TOTAL_WEIGHT = 100;
 
@@ -46,11 +48,12 @@ public record RouteActionConfig(String clusterName, String clusterHeader, String
         requestHeadersToRemove = HeaderValueOptionConfig.checkRemovals(requestHeadersToRemove, "request_headers_to_remove");
         responseHeadersToAdd = ConfigLists.copy(responseHeadersToAdd, "response_headers_to_add");
         responseHeadersToRemove = HeaderValueOptionConfig.checkRemovals(responseHeadersToRemove, "response_headers_to_remove");
+        hashPolicy = hashPolicy == null ? null : ConfigLists.copy(hashPolicy, "hash_policy"); // null: a dump shows no key
     }
 
     /** A cluster and a timeout only. */
     public RouteActionConfig(String clusterName, Duration timeout) {
-        this(clusterName, null, null, null, null, timeout, null, null, null, null, null, null, null, null, null, null);
+        this(clusterName, null, null, null, null, timeout, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Whether the action names where requests go, in one of its four ways. */

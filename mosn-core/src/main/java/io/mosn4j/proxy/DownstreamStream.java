@@ -9,6 +9,7 @@ import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.router.Router;
 import io.mosn4j.api.stream.ClientConnection;
@@ -27,6 +28,7 @@ import io.mosn4j.api.upstream.ResourceLimit;
 import io.mosn4j.api.upstream.WorkerCluster;
 import io.mosn4j.api.variable.Variables;
 import io.mosn4j.log.Throttle;
+import io.mosn4j.api.upstream.Hashing;
 import io.mosn4j.router.Route;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
@@ -282,6 +284,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         route = r;
         info.route = r;
+        hashKey = Long.MIN_VALUE; // a reroute may hash differently
         routeRule = r instanceof Route rr ? rr : null;
         if (r == null) {
             sendLocalReply(LocalReply.error(ProxyError.NO_ROUTE, "no route matched"), ResponseFlag.NO_ROUTE_FOUND);
@@ -376,9 +379,67 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     // LoadBalancerContext
 
+    /** The request's hash key once a hashing balancer asked for it; {@code Long.MIN_VALUE}: not computed yet. */
+    private long hashKey = Long.MIN_VALUE;
+
+    /**
+     * The key consistent-hashing balancers place the request by: the first of its route's
+     * {@code hash_policy} entries the request has a value for (a header, a cookie, the client's
+     * address); a route without {@code hash_policy} hashes the client's address, as MOSN does. -1
+     * when the request has none of them (the balancer then picks at random). Computed once.
+     */
     @Override
     public long hashKey() {
+        if (hashKey == Long.MIN_VALUE) {
+            hashKey = computeHashKey();
+        }
+        return hashKey;
+    }
+
+    private long computeHashKey() {
+        List<HashPolicy> policies = route == null ? List.of() : route.hashPolicy();
+        if (policies.isEmpty()) {
+            return sourceIpHash();
+        }
+        for (int i = 0; i < policies.size(); i++) {
+            long h = switch (policies.get(i)) {
+                case HashPolicy.Header p -> {
+                    String v = requestHeaders == null ? null : requestHeaders.get(p.name());
+                    yield v == null ? -1 : Hashing.hash(v) & Long.MAX_VALUE;
+                }
+                case HashPolicy.Cookie p -> {
+                    String v = cookie(p.name());
+                    yield v == null ? -1 : Hashing.hash(v) & Long.MAX_VALUE;
+                }
+                case HashPolicy.SourceIp p -> sourceIpHash();
+            };
+            if (h >= 0) {
+                return h;
+            }
+        }
         return -1;
+    }
+
+    private long sourceIpHash() {
+        return info.downstreamRemoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? Hashing.hash(a.getAddress().getAddress()) & Long.MAX_VALUE : -1;
+    }
+
+    /** The value of cookie {@code name} in the request's {@code Cookie} fields, or null. */
+    private String cookie(String name) {
+        if (requestHeaders == null) {
+            return null;
+        }
+        for (String field : requestHeaders.getAll("cookie")) {
+            for (String pair : field.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    String v = pair.substring(eq + 1).trim();
+                    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+                }
+            }
+        }
+        return null;
     }
 
     @Override
@@ -639,6 +700,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         cancelTimer();
         deadline.disarm();
+        u.responded(headers.status());
         upstreamResponseStarted = true;
         info.responseReceived = info.sinceStart();
         info.responseHeaders = headers;

@@ -39,6 +39,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     boolean responseComplete;
     private boolean finished;
     private boolean paused;
+    /** When the attempt started, for balancers that weigh hosts by latency ({@code LB_PEAK_EWMA}); 0 otherwise. */
+    private long startNanos;
 
     UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool) {
         this.stream = stream;
@@ -49,7 +51,11 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     void start(Headers requestHeaders, boolean end) {
         headers = requestHeaders;
         endGiven = end;
-        ((Host) host).stats().requestStarted();
+        Host.Counters counters = ((Host) host).stats();
+        counters.requestStarted();
+        if (counters.tracksLatency()) {
+            startNanos = System.nanoTime();
+        }
         Cancellable c = pool.acquire(this);
         if (connection == null && !finished) {
             acquiring = c;
@@ -156,6 +162,13 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         if (sender != null && pause != paused) {
             paused = pause;
             sender.readDisable(pause);
+        }
+    }
+
+    /** The response's headers arrived with {@code status}: the host's latency and error averages learn it. */
+    void responded(int status) {
+        if (startNanos != 0) {
+            ((Host) host).stats().responded(status, System.nanoTime() - startNanos);
         }
     }
 

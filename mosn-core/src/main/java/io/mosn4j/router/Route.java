@@ -1,11 +1,13 @@
 package io.mosn4j.router;
 
 import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.variable.Variables;
+import io.mosn4j.config.HashPolicyConfig;
 import io.mosn4j.config.HeaderMatchConfig;
 import io.mosn4j.config.Metadata;
 import io.mosn4j.config.MirrorPolicyConfig;
@@ -79,6 +81,8 @@ public final class Route implements RouteInfo {
     private final Mirror[] mirrors;
     /** Per-filter config, parsed by each filter's factory; the route's own entries over its virtual host's. */
     private final Map<String, Object> perFilterConfig;
+    /** The route's {@code hash_policy}, for consistent-hashing balancers; empty when none. */
+    private final List<HashPolicy> hashPolicy;
 
     /** A cluster to copy requests to, and the share of requests copied. */
     public record Mirror(String cluster, int percent) {
@@ -149,6 +153,7 @@ public final class Route implements RouteInfo {
             cumulative = null;
             weightedMetadata = null;
             metadataMatch = Map.of();
+            hashPolicy = List.of();
             timeout = null;
             retryPolicy = null;
             prefixRewrite = null;
@@ -162,6 +167,7 @@ public final class Route implements RouteInfo {
             return;
         }
         metadataMatch = Metadata.parse(a.metadataMatch(), actionPath + ".metadata_match");
+        hashPolicy = a.hashPolicy() == null ? List.of() : a.hashPolicy().stream().map(Route::hashPolicy).toList();
         // MOSN: cluster_name wins over cluster_variable; weighted clusters over both
         List<WeightedClusterConfig> weighted = a.weightedClusters();
         if (!weighted.isEmpty()) {
@@ -472,6 +478,21 @@ public final class Route implements RouteInfo {
     @Override
     public Object perFilterConfig(String filterName) {
         return perFilterConfig.get(filterName);
+    }
+
+    @Override
+    public List<HashPolicy> hashPolicy() {
+        return hashPolicy;
+    }
+
+    private static HashPolicy hashPolicy(HashPolicyConfig c) {
+        if (c.header() != null) {
+            return new HashPolicy.Header(c.header().name());
+        }
+        if (c.cookie() != null) {
+            return new HashPolicy.Cookie(c.cookie().name());
+        }
+        return new HashPolicy.SourceIp();
     }
 
     private static boolean empty(String s) {

@@ -55,8 +55,8 @@ public final class ConfigCheck {
             throw new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be added "
                     + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
         }
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
-                PartialFrameBudget.UNLIMITED);
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.clusterTypes(), extensions.codecs(),
+                Stats.NONE, PartialFrameBudget.UNLIMITED);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));

@@ -68,7 +68,7 @@ public final class MosnServer {
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats, partialFrames);
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats, partialFrames);
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
@@ -341,6 +341,7 @@ public final class MosnServer {
         if (admin != null) {
             admin.close();
         }
+        clusters.close(); // DNS queries and health checks stop before the loops do
         acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         acceptors.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);

@@ -337,9 +337,10 @@ class ConfigLoaderTest {
         @Test
         void enumValuesAreExactNotCaseInsensitive() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"lb_random\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected "
+                            + "LB_RANDOM, LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, LB_PEAK_EWMA or LB_REQUEST_ROUNDROBIN)");
             assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"simple\"")))
-                    .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE)");
+                    .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE or STRICT_DNS)");
         }
 
         @Test
@@ -367,7 +368,7 @@ class ConfigLoaderTest {
                     """);
             json = with(json, "\"connect_timeout\": \"3s\",", """
                     "connect_timeout": "3s",
-                    "circuit_breakers": [{"max_connections": 100}],
+                    "circuit_breakers": [{"priority": "HIGH", "max_connections": 100}],
                     "health_check": {},
                     "lb_subset_config": {},
                     "keepalive": {"interval": "15s"},
@@ -387,9 +388,11 @@ class ConfigLoaderTest {
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
                     "servers[0].listeners[0].inspector: inspector only lets plaintext into TLS listeners, and TLS listeners are not "
                             + "supported yet; ignored",
-                    "servers[0].listeners[0].stream_filters[0]: stream filter \"healthcheck\" is not supported yet; requests pass without it",
+                    "servers[0].listeners[0].stream_filters[0]: MOSN no longer has a healthcheck stream filter (it skips it too); "
+                            + "the RPC protocols answer heartbeats themselves; ignored",
                     "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
-                    "cluster_manager.clusters[0].keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored",
+                    "cluster_manager.clusters[0].circuit_breakers[0].priority: circuit breakers are not grouped by priority "
+                            + "(as in MOSN): this entry's limits apply to every request; ignored",
                     "cluster_manager.clusters[0].cluster_unknown_field: unknown field; ignored");
         }
 
@@ -400,12 +403,12 @@ class ConfigLoaderTest {
             String json = with(BASE, "\"admin\":", "\"metrics\": {\"shm_zone\": \"m\"}, \"admin\":");
             json = with(json, "\"port_value\": 34901}}}", "\"port_value\": 34901}}}, \"pprof\": {\"debug\": true}");
             json = with(json, "\"name\": \"l1\",", "\"reuseport\": true, \"name\": \"l1\",");
-            json = with(json, "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"idle_timeout\": \"1m\"");
+            json = with(json, "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"sub_cluster\": \"x\"");
             ConfigWarnings warnings = new ConfigWarnings();
             String config = json;
             warnings.collect(() -> parse(config));
             assertThat(warnings.all()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactlyInAnyOrder(
-                    "metrics", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].idle_timeout");
+                    "metrics", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].sub_cluster");
         }
 
         @Test
@@ -445,10 +448,6 @@ class ConfigLoaderTest {
                         + "|static_resources|an Envoy bootstrap section, read only when the file is given to mosn start",
                 "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
                         + "|extends|extension configs (extends) are not supported yet",
-                "`\"connect_timeout\": \"3s\",`|`\"health_check\": {\"protocol\": \"Http1\", \"service_name\": \"s\"},`"
-                        + "|cluster_manager.clusters[0].health_check|active health checks are not supported yet",
-                "`\"connect_timeout\": \"3s\",`|`\"lb_subset_config\": {\"subset_selectors\": [[\"version\"]]},`"
-                        + "|cluster_manager.clusters[0].lb_subset_config|subset load balancing (lb_subset_config) is not supported yet",
                 "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"
                         + "|cluster_manager.tls_context|upstream TLS is not supported yet",
                 "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefx\": \"/admin\"}`"
@@ -634,15 +633,20 @@ class ConfigLoaderTest {
         @Test
         void unknownLbType() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_FOO\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected "
+                            + "LB_RANDOM, LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, LB_PEAK_EWMA or LB_REQUEST_ROUNDROBIN)");
         }
 
         @Test
         void knownButUnbuiltLbTypeAndClusterTypeSayNotSupportedYet() {
-            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_LEAST_REQUEST\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN, LB_REQUEST_ROUNDROBIN)");
-            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"STRICT_DNS\"")))
-                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"STRICT_DNS\" is not supported yet (supported: SIMPLE)");
+            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_ORIGINAL_DST\"")))
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_ORIGINAL_DST\" is not supported yet (supported: LB_RANDOM, "
+                            + "LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, "
+                            + "LB_PEAK_EWMA, LB_REQUEST_ROUNDROBIN)");
+            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"EDS\"")))
+                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"EDS\" is not supported yet (supported: SIMPLE or STRICT_DNS)");
+            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"ORIGINAL_DST\"")))
+                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"ORIGINAL_DST\" is not supported yet (supported: SIMPLE or STRICT_DNS)");
         }
 
         @Test

@@ -36,6 +36,14 @@ public interface RouteInfo {
     Object perFilterConfig(String filterName);
 
     /**
+     * The route's {@code hash_policy}, in order (the first one the request has a value for wins),
+     * empty when it has none. Consistent-hashing balancers key requests on it.
+     */
+    default java.util.List<HashPolicy> hashPolicy() {
+        return java.util.List.of();
+    }
+
+    /**
      * The host metadata the route's {@code metadata_match} asks for ({@code filter_metadata.mosn.lb}),
      * which subset load balancing ({@code lb_subset_config}) picks hosts by; empty when none. A
      * route with {@code weighted_clusters} may ask more of the cluster it picked (that cluster's own
