@@ -111,8 +111,7 @@ public final class EnvoyConversion {
             case LEAST_REQUEST -> "LB_LEAST_REQUEST";
             case MAGLEV -> "LB_MAGLEV";
             case CLUSTER_PROVIDED -> c.getType() == Cluster.DiscoveryType.ORIGINAL_DST ? "LB_ORIGINAL_DST" : "LB_ROUNDROBIN";
-            case RING_HASH -> throw new XdsRejection("lb_policy", "RING_HASH is not converted yet (MOSN would turn it into "
-                    + "maglev; mosn4j keeps ring hash a ring hash once its balancer lands)");
+            case RING_HASH -> "LB_RINGHASH"; // kept a ring hash (MOSN turns it into maglev)
             default -> throw new XdsRejection("lb_policy", "load balancing policy " + c.getLbPolicy() + " is not supported");
         });
         if (c.hasConnectTimeout()) {
@@ -460,7 +459,27 @@ public final class EnvoyConversion {
         warnUnhandled(a, Set.of("cluster", "weighted_clusters", "cluster_header", "timeout", "retry_policy", "prefix_rewrite",
                 "host_rewrite_literal", "request_mirror_policies", "hash_policy", "max_stream_duration"), path);
         if (a.getHashPolicyCount() > 0) {
-            ConfigWarnings.warn(path + ".hash_policy", "only hashing load balancers use it, and none is converted yet; ignored");
+            // MOSN's hash_policy: [{"header": {"key"}} | {"cookie": {"name", "path", "ttl"}} | {"source_ip": {}}]
+            ArrayNode hp = out.putArray("hash_policy");
+            for (int i = 0; i < a.getHashPolicyCount(); i++) {
+                var h = a.getHashPolicy(i);
+                ObjectNode o = hp.addObject();
+                switch (h.getPolicySpecifierCase()) {
+                    case HEADER -> o.putObject("header").put("key", h.getHeader().getHeaderName());
+                    case COOKIE -> {
+                        ObjectNode c = o.putObject("cookie");
+                        c.put("name", h.getCookie().getName());
+                        if (!h.getCookie().getPath().isEmpty()) c.put("path", h.getCookie().getPath());
+                        if (h.getCookie().hasTtl()) c.put("ttl", duration(h.getCookie().getTtl()));
+                    }
+                    case CONNECTION_PROPERTIES -> o.putObject("source_ip");
+                    default -> throw new XdsRejection("route.hash_policy[" + i + "]", h.getPolicySpecifierCase()
+                            + " hashing is not supported (header, cookie and connection_properties are)");
+                }
+                if (h.getTerminal()) {
+                    ConfigWarnings.warn(path + ".hash_policy[" + i + "].terminal", "not converted yet; ignored");
+                }
+            }
         }
         return out;
     }

@@ -63,13 +63,18 @@ class EnvoyConversionTest {
     }
 
     @Test
-    void ringHashAndUpstreamTlsAreRejectedNamingTheField() {
+    void ringHashStaysARingHashAndCustomClusterTypesAreRejected() {
         Cluster ring = Cluster.newBuilder().setName("c").setLbPolicy(Cluster.LbPolicy.RING_HASH).build();
-        assertThatThrownBy(() -> EnvoyConversion.cluster(ring)).isInstanceOf(XdsRejection.class).hasMessageStartingWith("lb_policy: RING_HASH");
-        Cluster dns = Cluster.newBuilder().setName("c").setType(Cluster.DiscoveryType.STRICT_DNS).build();
-        // converted to MOSN's STRICT_DNS; today's loader refuses it with its own reason (the NACK says so)
-        assertThatThrownBy(() -> ConfigLoader.convert(EnvoyConversion.cluster(dns).json(), ClusterConfig.class, "cluster c"))
-                .hasMessageContaining("cluster c.type").hasMessageContaining("STRICT_DNS");
+        assertThat(ConfigLoader.convert(EnvoyConversion.cluster(ring).json(), ClusterConfig.class, "cluster c").lbType())
+                .isEqualTo("LB_RINGHASH");
+        Cluster custom = Cluster.newBuilder().setName("c").setClusterType(Cluster.CustomClusterType.newBuilder()
+                .setName("envoy.clusters.aggregate")).build();
+        assertThatThrownBy(() -> EnvoyConversion.cluster(custom)).isInstanceOf(XdsRejection.class)
+                .hasMessageStartingWith("cluster_type: custom cluster types (envoy.clusters.aggregate)");
+        Cluster tls = Cluster.newBuilder().setName("c").setTransportSocket(io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")).build();
+        assertThatThrownBy(() -> EnvoyConversion.cluster(tls)).isInstanceOf(XdsRejection.class)
+                .hasMessageStartingWith("transport_socket: upstream TLS is not supported yet");
     }
 
     @Test
