@@ -136,7 +136,8 @@ public final class EnvoyConversion {
             out.set("circuit_breakers", cbs);
         }
         if (c.hasTransportSocket() && !c.getTransportSocket().getName().endsWith("raw_buffer")) {
-            throw new XdsRejection("transport_socket", "upstream TLS is not supported yet; the cluster would connect in plaintext");
+            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet; "
+                    + "the cluster would connect in plaintext");
         }
         handled.add("transport_socket");
         if (c.getTransportSocketMatchesCount() > 0) {
@@ -560,7 +561,7 @@ public final class EnvoyConversion {
             }
         }
         if (fc.hasTransportSocket() && !fc.getTransportSocket().getName().endsWith("raw_buffer")) {
-            throw new XdsRejection("transport_socket", "TLS listeners are not converted yet");
+            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet");
         }
         ArrayNode filters = out.putArray("filters");
         for (int i = 0; i < fc.getFiltersCount(); i++) {

@@ -74,7 +74,7 @@ class EnvoyConversionTest {
         Cluster tls = Cluster.newBuilder().setName("c").setTransportSocket(io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
                 .setName("envoy.transport_sockets.tls")).build();
         assertThatThrownBy(() -> EnvoyConversion.cluster(tls)).isInstanceOf(XdsRejection.class)
-                .hasMessageStartingWith("transport_socket: upstream TLS is not supported yet");
+                .hasMessageStartingWith("transport_socket: Envoy's TLS transport socket is not converted");
     }
 
     @Test
