@@ -99,6 +99,56 @@ public final class ConfigLoader {
     }
 
     /**
+     * Every error {@link #load} would stop at the first of. When the file as a whole does not load,
+     * each route table, listener and cluster, and the admin section, is read on its own, so one bad
+     * part does not hide another ({@code mosn validate}). Empty when the file loads.
+     */
+    public static List<ConfigException> problems(Path file) {
+        try {
+            load(file);
+            return List.of();
+        } catch (ConfigException first) {
+            JsonNode tree;
+            try {
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                tree = (name.endsWith(".yaml") || name.endsWith(".yml") ? YAML : MAPPER).readTree(Files.readString(file));
+            } catch (IOException e) {
+                return List.of(first); // unreadable or malformed: there are no parts to read
+            }
+            List<ConfigException> found = new ArrayList<>();
+            JsonConfigValue root = new JsonConfigValue(tree, "");
+            JsonConfigValue server = root.get("servers").at(0);
+            eachPart(server.get("routers"), "servers[0].routers", RouterConfig.class, found);
+            eachPart(server.get("listeners"), "servers[0].listeners", ListenerConfig.class, found);
+            eachPart(root.get("cluster_manager").get("clusters"), "cluster_manager.clusters", ClusterConfig.class, found);
+            JsonConfigValue admin = root.get("admin");
+            if (!admin.isMissing()) {
+                part(admin.node(), "admin", AdminConfig.class, found);
+            }
+            if (found.stream().noneMatch(e -> e.getMessage().equals(first.getMessage()))) {
+                found.addFirst(first); // outside the parts (a server setting, a top-level key): as load said it
+            }
+            return found;
+        }
+    }
+
+    private static void eachPart(JsonConfigValue list, String path, Class<?> type, List<ConfigException> found) {
+        if (list.isArray()) {
+            for (int i = 0; i < list.node().size(); i++) {
+                part(list.node().get(i), path + "[" + i + "]", type, found);
+            }
+        }
+    }
+
+    private static void part(JsonNode node, String path, Class<?> type, List<ConfigException> found) {
+        try {
+            convert(node, type, path);
+        } catch (ConfigException e) {
+            found.add(e);
+        }
+    }
+
+    /**
      * Converts {@code node} to {@code type}, reporting errors under {@code path}. Keys of MOSN's
      * format that mosn4j does not act on are refused or warned about here ({@link UnsupportedFields}).
      */

@@ -50,6 +50,7 @@ final class UnsupportedFields {
                 .accept("disable_upgrade", "mosn4j never takes over an old process's listeners")
                 .accept("close_graceful", "the older name of disable_upgrade")
                 .accept("warnings", "the list a config_dump carries; a dump loads back")
+                .accept("$schema", "names the JSON Schema (mosn schema) editors check the file with")
                 .warn("inherit_old_mosnconfig", "taking over a running MOSN's config is not supported")
                 .warn("tracing", "tracing is not supported yet", v -> flag(v, "enable"))
                 .warn("metrics", "metrics sinks are not supported yet (GET /api/v1/stats shows the counters)")
