@@ -8,6 +8,8 @@ import io.mosn4j.log.MosnLogging;
 import io.mosn4j.server.ConfigCheck;
 import io.mosn4j.server.Extensions;
 import io.mosn4j.server.MosnServer;
+import io.mosn4j.xds.AdsClient;
+import io.mosn4j.xds.XdsBootstrap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -124,13 +126,16 @@ public final class Main implements Runnable {
                 return 1;
             }
             LoadedConfig loaded;
+            XdsBootstrap[] bootstrap = new XdsBootstrap[1];
             // what the config sets but mosn4j does not act on: written once the log is set up from it
             ConfigWarnings warnings = new ConfigWarnings();
             try {
                 Extensions checked = extensions;
                 loaded = warnings.collect(() -> {
-                    LoadedConfig l = config == null ? defaultConfig() : ConfigLoader.load(config);
-                    ConfigCheck.check(l, checked); // every config error before anything starts
+                    // an Envoy bootstrap (node, static_resources, dynamic_resources) may stand beside or instead of MOSN's sections
+                    bootstrap[0] = XdsBootstrap.of(config == null ? defaultConfig().tree() : ConfigLoader.readTree(config));
+                    LoadedConfig l = ConfigLoader.fromTree(bootstrap[0].mosn());
+                    ConfigCheck.check(l, checked, bootstrap[0].dynamic()); // every config error before anything starts
                     return l;
                 });
             } catch (ConfigException e) {
@@ -156,9 +161,13 @@ public final class Main implements Runnable {
                 return 1;
             }
             log.info("mosn4j started");
+            AdsClient xds = bootstrap[0].dynamic() ? AdsClient.start(bootstrap[0], running) : null;
             CountDownLatch stopped = new CountDownLatch(1);
             Runnable stop = () -> {
                 log.info("signal received: draining and stopping");
+                if (xds != null) {
+                    xds.close();
+                }
                 running.shutdown();
                 stopped.countDown();
             };

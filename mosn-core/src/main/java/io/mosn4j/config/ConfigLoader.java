@@ -56,20 +56,15 @@ public final class ConfigLoader {
     }
 
     public static LoadedConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("", "config file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
-        }
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
-        return parse(text, yaml);
+        return fromTree(readTree(file));
     }
 
     public static LoadedConfig parse(String text, boolean yaml) {
+        return fromTree(readTree(text, yaml));
+    }
+
+    /** Reads a config file's text into a tree (JSON, or YAML when {@code yaml}), without checking what it holds. */
+    public static JsonNode readTree(String text, boolean yaml) {
         JsonNode tree;
         try {
             tree = (yaml ? YAML : MAPPER).readTree(text);
@@ -79,6 +74,25 @@ public final class ConfigLoader {
         if (tree == null || !tree.isObject()) {
             throw new ConfigException("", "the config must be a " + (yaml ? "YAML mapping" : "JSON object"));
         }
+        return tree;
+    }
+
+    /** Reads {@code file}'s text (JSON, or YAML by its .yaml/.yml name) into a tree. */
+    public static JsonNode readTree(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return readTree(text, name.endsWith(".yaml") || name.endsWith(".yml"));
+    }
+
+    /** A MOSN config from a tree already read (an object), checked as {@link #parse} checks it. */
+    public static LoadedConfig fromTree(JsonNode tree) {
         MosnConfig config = convert(tree, MosnConfig.class, "");
         checkNames(config);
         return new LoadedConfig(config, tree);

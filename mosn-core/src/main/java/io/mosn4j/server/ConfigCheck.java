@@ -44,7 +44,15 @@ public final class ConfigCheck {
      *     (and none can be added at runtime): a process that serves nothing is refused, not started
      */
     public static Map<String, String> check(LoadedConfig loaded, Extensions extensions) {
-        return build(loaded, extensions, e -> {
+        return check(loaded, extensions, false);
+    }
+
+    /**
+     * As {@link #check(LoadedConfig, Extensions)}; with {@code controlPlane} the listeners come from
+     * an xDS server, so a config with none is not refused.
+     */
+    public static Map<String, String> check(LoadedConfig loaded, Extensions extensions, boolean controlPlane) {
+        return build(loaded, extensions, controlPlane, e -> {
             throw e;
         });
     }
@@ -56,15 +64,16 @@ public final class ConfigCheck {
      */
     public static List<ConfigException> problems(LoadedConfig loaded, Extensions extensions) {
         List<ConfigException> found = new ArrayList<>();
-        build(loaded, extensions, found::add);
+        build(loaded, extensions, false, found::add);
         return found;
     }
 
     /** Builds every part, handing each part's error to {@code onError} (which may throw to stop). */
-    private static Map<String, String> build(LoadedConfig loaded, Extensions extensions, Consumer<ConfigException> onError) {
+    private static Map<String, String> build(LoadedConfig loaded, Extensions extensions, boolean controlPlane,
+                                             Consumer<ConfigException> onError) {
         MosnConfig config = loaded.config();
         JsonConfigValue root = loaded.root();
-        boolean listenersLater = config.admin() != null && extensions.features().enabled(DebugApiFeature.NAME);
+        boolean listenersLater = controlPlane || config.admin() != null && extensions.features().enabled(DebugApiFeature.NAME);
         if (config.server().listeners().isEmpty() && !listenersLater) {
             // a process that "started" and serves nothing hides a config that is not what it seems
             onError.accept(new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be "
