@@ -12,6 +12,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -34,6 +37,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,7 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One ADS stream, state of the world (Envoy's xDS v3 protocol), feeding the running proxy's live
+ * One ADS stream, state of the world or delta (Envoy's xDS v3 protocol, the bootstrap's
+ * {@code api_type}), feeding the running proxy's live
  * state. Resources are asked for in Envoy's order: clusters (CDS), then the endpoints of the EDS
  * clusters, then listeners (LDS) once the clusters are warm, then the route tables the listeners
  * name (RDS). Each response is answered: ACK with its version, or NACK with the last applied
@@ -54,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * names any more are dropped and unsubscribed. A listener waits for its route tables (warming)
  * up to its {@code initial_fetch_timeout}. A stream that ends is reopened at once, with jittered
  * exponential backoff (0.5 s to 30 s, reset by a response).
+ *
+ * <p>Delta ({@code DELTA_GRPC}): the same order and the same handling of each resource; requests
+ * subscribe and unsubscribe names (clusters and listeners are wildcard), a response carries only
+ * what changed and names what was removed, each resource has its own version, and a new stream
+ * tells the server every version it holds ({@code initial_resource_versions}). An ACK is the
+ * response's nonce; a NACK adds {@code error_detail}. As in Envoy, a delta removal of a route table
+ * or of endpoints is ignored (they go when no listener or cluster names them); a removed cluster or
+ * listener is removed.
  *
  * <p>Threading: everything runs on one thread of its own ({@code mosn-xds}): gRPC hands responses
  * to it, and applying a change there waits for the event loops to take it — the loops never wait
@@ -75,6 +88,12 @@ public final class AdsClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final MultiThreadIoEventLoopGroup udsGroup;
 
+    /** Delta: per type, each resource's version as last accepted (sent back as initial_resource_versions on a new stream). */
+    private final Map<String, Map<String, String>> resourceVersions = new HashMap<>();
+    /** Delta: per type, the names this stream has subscribed (EDS, RDS). */
+    private final Map<String, Set<String>> subscribed = new HashMap<>();
+    /** Delta: the per-resource versions of the response being handled. */
+    private Map<String, String> pushVersions = Map.of();
     /** Per type: the version last applied (ACKed), the subscription (EDS, RDS), whether it was asked for. */
     private final Map<String, String> applied = new HashMap<>();
     /** Per type, the nonce of the latest response on this stream: every request names it (the server drops stale ones). */
@@ -100,6 +119,7 @@ public final class AdsClient implements AutoCloseable {
     private final Map<String, RouteConfiguration> routes = new HashMap<>();
 
     private StreamObserver<DiscoveryRequest> requests;
+    private StreamObserver<DeltaDiscoveryRequest> deltaRequests;
     private int streamId;
     private boolean nodeSent;
     private int failures;
@@ -128,7 +148,8 @@ public final class AdsClient implements AutoCloseable {
     /** Opens the stream to {@code bootstrap}'s ADS server; the proxy keeps serving what it has whatever the server does. */
     public static AdsClient start(XdsBootstrap bootstrap, MosnServer server) {
         AdsClient c = new AdsClient(bootstrap.ads(), bootstrap.bootstrap().getNode(), server);
-        log.info("xDS: ADS (state of the world) to {} as node \"{}\"", bootstrap.ads().describe(), c.node.getId());
+        log.info("xDS: ADS ({}) to {} as node \"{}\"", bootstrap.ads().delta() ? "delta" : "state of the world",
+                bootstrap.ads().describe(), c.node.getId());
         c.thread.execute(c::openStream);
         return c;
     }
@@ -144,11 +165,15 @@ public final class AdsClient implements AutoCloseable {
         answered = false;
         nonces.clear();
         streamOpenedNanos = System.nanoTime();
+        if (ads.delta()) {
+            openDeltaStream(id);
+            return;
+        }
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {
                 if (id == streamId) {
-                    onResponse(r);
+                    onResponse(Push.of(r));
                 }
             }
 
@@ -179,8 +204,46 @@ public final class AdsClient implements AutoCloseable {
         }
     }
 
+    private void openDeltaStream(int id) {
+        subscribed.clear();
+        deltaRequests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DeltaDiscoveryResponse r) {
+                if (id == streamId) {
+                    onResponse(Push.of(r));
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (id == streamId) {
+                    streamEnded(t.getMessage());
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (id == streamId) {
+                    streamEnded("closed by the server");
+                }
+            }
+        });
+        // a new stream: current subscriptions and every version held, no nonce
+        subscribe(CDS);
+        if (!edsNames.isEmpty()) {
+            subscribe(EDS);
+        }
+        if (ldsStarted) {
+            subscribe(LDS);
+        }
+        if (!rdsNames.isEmpty()) {
+            subscribe(RDS);
+        }
+    }
+
     private void streamEnded(String why) {
         requests = null;
+        deltaRequests = null;
         if (closed) {
             return;
         }
@@ -217,11 +280,147 @@ public final class AdsClient implements AutoCloseable {
         requests.onNext(r.build());
     }
 
+    /** A subscription changed (or LDS starts): SotW asks again with the whole set, delta with what was added and removed. */
+    private void subscriptionChanged(String type) {
+        if (ads.delta()) {
+            subscribe(type);
+        } else {
+            send(type, null);
+        }
+    }
+
+    /** Answers the response {@code p}: ACK, or NACK when {@code error} is not null. */
+    private void answer(Push p, String error) {
+        if (ads.delta()) {
+            sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(p.type()).setResponseNonce(p.nonce()), error);
+        } else {
+            send(p.type(), error);
+        }
+    }
+
+    /**
+     * Delta: tells the server what {@code type}'s subscription gained and lost since this stream's
+     * last request for it. The first request of a type on a stream subscribes everything wanted
+     * (clusters and listeners: wildcard, no names) and lists every version held, so the server
+     * sends only what changed.
+     */
+    private void subscribe(String type) {
+        Set<String> wanted = switch (type) {
+            case EDS -> edsNames;
+            case RDS -> rdsNames;
+            default -> Set.of(); // CDS, LDS: wildcard
+        };
+        Set<String> before = subscribed.get(type);
+        DeltaDiscoveryRequest.Builder r = DeltaDiscoveryRequest.newBuilder().setTypeUrl(type);
+        if (before == null) {
+            r.addAllResourceNamesSubscribe(wanted);
+            r.putAllInitialResourceVersions(resourceVersions.getOrDefault(type, Map.of()));
+        } else {
+            wanted.stream().filter(n -> !before.contains(n)).forEach(r::addResourceNamesSubscribe);
+            before.stream().filter(n -> !wanted.contains(n)).forEach(r::addResourceNamesUnsubscribe);
+            if (r.getResourceNamesSubscribeCount() == 0 && r.getResourceNamesUnsubscribeCount() == 0) {
+                return;
+            }
+        }
+        subscribed.put(type, new TreeSet<>(wanted));
+        sendDelta(r, null);
+    }
+
+    private void sendDelta(DeltaDiscoveryRequest.Builder r, String error) {
+        if (deltaRequests == null) {
+            return;
+        }
+        if (!nodeSent || !ads.nodeOnFirstMessageOnly()) {
+            r.setNode(node);
+            nodeSent = true;
+        }
+        if (error != null) {
+            r.setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(error));
+        }
+        deltaRequests.onNext(r.build());
+    }
+
     // ------------------------------------------------------------------ responses
 
-    private void onResponse(DiscoveryResponse r) {
+    /**
+     * A response of either protocol: its resources in order with (delta) their declared names and
+     * versions, (delta) the names removed, and a fingerprint telling a resent push from a new one.
+     *
+     * @param names delta: each resource's declared name, in order; null for SotW
+     * @param removed delta: the names removed; null for SotW, where what a CDS/LDS response leaves out is removed
+     */
+    private record Push(String type, String version, String nonce, List<Any> resources, List<String> names,
+                        Map<String, String> versions, List<String> removed, String fingerprint) {
+        static Push of(DiscoveryResponse r) {
+            return new Push(r.getTypeUrl(), r.getVersionInfo(), r.getNonce(), r.getResourcesList(), null, Map.of(), null,
+                    r.getVersionInfo());
+        }
+
+        static Push of(DeltaDiscoveryResponse r) {
+            List<Any> resources = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            Map<String, String> versions = new TreeMap<>();
+            for (Resource res : r.getResourcesList()) {
+                resources.add(res.hasResource() ? res.getResource() : null);
+                names.add(res.getName());
+                versions.put(res.getName(), res.getVersion());
+            }
+            List<String> removed = new ArrayList<>(r.getRemovedResourcesList());
+            return new Push(r.getTypeUrl(), r.getSystemVersionInfo(), r.getNonce(), resources, names, versions, removed,
+                    r.getSystemVersionInfo() + " " + versions + " -" + new TreeSet<>(removed));
+        }
+
+        boolean delta() {
+            return names != null;
+        }
+
+        String getTypeUrl() {
+            return type;
+        }
+
+        String getVersionInfo() {
+            return version;
+        }
+
+        String getNonce() {
+            return nonce;
+        }
+
+        int count() {
+            return resources.size();
+        }
+    }
+
+    /** Delta: {@code name} of {@code type} was accepted at the version this response gives it. */
+    private void accepted(String type, String name) {
+        String v = pushVersions.get(name);
+        if (ads.delta() && v != null) {
+            resourceVersions.computeIfAbsent(type, t -> new HashMap<>()).put(name, v);
+        }
+    }
+
+    private void forget(String type, String name) {
+        Map<String, String> v = resourceVersions.get(type);
+        if (v != null) {
+            v.remove(name);
+        }
+    }
+
+    /** What a response removes of {@code held}: delta names it; SotW CDS/LDS removes what it leaves out. */
+    private static Set<String> removed(Push p, Set<String> held, Set<String> pushed) {
+        Set<String> gone = new LinkedHashSet<>();
+        for (String name : held) {
+            if (p.delta() ? p.removed().contains(name) : !pushed.contains(name)) {
+                gone.add(name);
+            }
+        }
+        return gone;
+    }
+
+    private void onResponse(Push r) {
         failures = 0;
         nonces.put(r.getTypeUrl(), r.getNonce());
+        pushVersions = r.versions();
         if (!answered) {
             answered = true;
             log.info("xDS: stream {} to {} answered {} ms after it was opened", streamId, ads.describe(),
@@ -241,18 +440,21 @@ public final class AdsClient implements AutoCloseable {
         });
         server.warnings().addAll(fresh);
         fresh.logNew();
+        pushVersions = Map.of();
         count(r.getTypeUrl(), errors.isEmpty());
         if (errors.isEmpty()) {
             lastNacked.remove(r.getTypeUrl());
             nackDelays.remove(r.getTypeUrl());
             applied.put(r.getTypeUrl(), r.getVersionInfo());
-            send(r.getTypeUrl(), null);
-            log.info("xDS: {} version {} applied ({} resources)", shortType(r.getTypeUrl()), r.getVersionInfo(), r.getResourcesCount());
+            answer(r, null);
+            log.info("xDS: {} version {} applied ({} resources{})", shortType(r.getTypeUrl()), r.getVersionInfo(), r.count(),
+                    r.delta() ? ", " + r.removed().size() + " removed" : "");
         } else {
             String detail = String.join("; ", errors);
             // A server that resends a NACKed version at once (java-control-plane's SimpleCache) would spin both processes:
             // the same version NACKed again is answered after a doubling delay (100 ms to 10 s), unless a newer response comes first.
-            boolean again = r.getVersionInfo().equals(lastNacked.put(r.getTypeUrl(), r.getVersionInfo()));
+            // (delta: the same resources at the same versions; java-control-plane resends a NACKed EDS/RDS resource at once)
+            boolean again = r.fingerprint().equals(lastNacked.put(r.getTypeUrl(), r.fingerprint()));
             if (again) {
                 long delay = nackDelays.merge(r.getTypeUrl(), 100L, (a, b) -> Math.min(a * 2, 10_000L));
                 int stream = streamId;
@@ -260,13 +462,13 @@ public final class AdsClient implements AutoCloseable {
                 String type = r.getTypeUrl();
                 thread.schedule(() -> {
                     if (stream == streamId && nonce.equals(nonces.get(type))) {
-                        send(type, detail);
+                        answer(r, detail);
                     }
                 }, delay, TimeUnit.MILLISECONDS);
                 log.debug("xDS: {} version {} rejected again (NACK in {} ms): {}", shortType(type), r.getVersionInfo(), delay, detail);
             } else {
                 nackDelays.remove(r.getTypeUrl());
-                send(r.getTypeUrl(), detail);
+                answer(r, detail);
                 log.warn("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
                         r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
             }
@@ -275,17 +477,26 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /** Decodes a response's resources by name; errors for wrong types, undecodable or duplicate names. */
-    private static <T extends Message> Map<String, T> decode(DiscoveryResponse r, Class<T> type, java.util.function.Function<T, String> name,
+    private static <T extends Message> Map<String, T> decode(Push r, Class<T> type, java.util.function.Function<T, String> name,
                                                              String kind, List<String> errors) {
         Map<String, T> out = new LinkedHashMap<>();
-        for (int i = 0; i < r.getResourcesCount(); i++) {
-            Any any = r.getResources(i);
+        for (int i = 0; i < r.count(); i++) {
+            Any any = r.resources().get(i);
+            if (any == null) {
+                errors.add("resources[" + i + "] (" + r.names().get(i) + "): resource required");
+                continue;
+            }
             if (!any.getTypeUrl().equals(r.getTypeUrl())) {
                 errors.add("resources[" + i + "]: type " + any.getTypeUrl() + " in a " + r.getTypeUrl() + " response");
                 continue;
             }
             try {
                 T t = any.unpack(type);
+                if (r.delta() && !r.names().get(i).isEmpty() && !r.names().get(i).equals(name.apply(t))) {
+                    errors.add("resources[" + i + "]: name \"" + r.names().get(i) + "\" but the " + kind + " is named \""
+                            + name.apply(t) + "\"");
+                    continue;
+                }
                 if (out.put(name.apply(t), t) != null) {
                     errors.add(kind + " " + name.apply(t) + ": duplicate name in one response");
                 }
@@ -296,10 +507,11 @@ public final class AdsClient implements AutoCloseable {
         return out;
     }
 
-    private void onClusters(DiscoveryResponse r, List<String> errors) {
+    private void onClusters(Push r, List<String> errors) {
         Map<String, Cluster> pushed = decode(r, Cluster.class, Cluster::getName, "cluster", errors);
         for (Cluster c : pushed.values()) {
             if (c.equals(clusters.get(c.getName()))) {
+                accepted(CDS, c.getName());
                 continue; // unchanged: nothing to do (istiod resends everything on every push)
             }
             try {
@@ -316,12 +528,14 @@ public final class AdsClient implements AutoCloseable {
                 }
                 clusters.put(c.getName(), c);
                 clusterShapes.put(c.getName(), shape);
+                accepted(CDS, c.getName());
             } catch (XdsRejection | ConfigException e) {
                 errors.add("cluster " + c.getName() + ": " + message(e));
             }
         }
-        for (String name : new ArrayList<>(clusters.keySet())) {
-            if (!pushed.containsKey(name)) {
+        for (String name : removed(r, clusters.keySet(), pushed.keySet())) {
+            {
+                forget(CDS, name);
                 clusters.remove(name);
                 clusterShapes.remove(name);
                 if (clustersApplied.remove(name)) {
@@ -336,20 +550,30 @@ public final class AdsClient implements AutoCloseable {
             }
         });
         endpoints.keySet().retainAll(wanted);
+        resourceVersions.getOrDefault(EDS, new HashMap<>()).keySet().retainAll(wanted);
         if (!wanted.equals(edsNames)) {
             edsNames.clear();
             edsNames.addAll(wanted);
-            send(EDS, null); // Envoy asks for the endpoints before it ACKs the clusters
+            subscriptionChanged(EDS); // Envoy asks for the endpoints before it ACKs the clusters
         }
     }
 
-    private void onEndpoints(DiscoveryResponse r, List<String> errors) {
+    private void onEndpoints(Push r, List<String> errors) {
         Map<String, ClusterLoadAssignment> pushed = decode(r, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName,
                 "endpoints", errors);
+        if (r.delta() && !r.removed().isEmpty()) {
+            // as Envoy: endpoints go with the clusters that use them, not by an EDS removal
+            log.warn("xDS: EDS removal of {} ignored: endpoints stay until no cluster uses them", r.removed());
+        }
         for (ClusterLoadAssignment cla : pushed.values()) {
-            if (!edsNames.contains(cla.getClusterName()) || cla.equals(endpoints.get(cla.getClusterName()))) {
+            if (!edsNames.contains(cla.getClusterName())) {
                 continue;
             }
+            if (cla.equals(endpoints.get(cla.getClusterName()))) {
+                accepted(EDS, cla.getClusterName());
+                continue;
+            }
+            int failed = errors.size();
             for (var e : clusterShapes.entrySet()) {
                 if (!cla.getClusterName().equals(e.getValue().edsServiceName())) {
                     continue;
@@ -363,13 +587,17 @@ public final class AdsClient implements AutoCloseable {
                 }
             }
             endpoints.put(cla.getClusterName(), cla);
+            if (errors.size() == failed) {
+                accepted(EDS, cla.getClusterName());
+            }
         }
     }
 
-    private void onListeners(DiscoveryResponse r, List<String> errors) {
+    private void onListeners(Push r, List<String> errors) {
         Map<String, Listener> pushed = decode(r, Listener.class, Listener::getName, "listener", errors);
         for (Listener l : pushed.values()) {
             if (l.equals(listeners.get(l.getName()))) {
+                accepted(LDS, l.getName());
                 continue;
             }
             try {
@@ -387,6 +615,7 @@ public final class AdsClient implements AutoCloseable {
                 listeners.put(l.getName(), l);
                 listenerShapes.put(l.getName(), shape);
                 cancelWarming(l.getName());
+                accepted(LDS, l.getName());
                 if (routes.keySet().containsAll(shape.rdsNames())) {
                     applyListener(l.getName(), shape);
                 } else {
@@ -396,8 +625,9 @@ public final class AdsClient implements AutoCloseable {
                 errors.add("listener " + l.getName() + ": " + message(e));
             }
         }
-        for (String name : new ArrayList<>(listeners.keySet())) {
-            if (!pushed.containsKey(name)) {
+        for (String name : removed(r, listeners.keySet(), pushed.keySet())) {
+            {
+                forget(LDS, name);
                 listeners.remove(name);
                 listenerShapes.remove(name);
                 cancelWarming(name);
@@ -416,20 +646,29 @@ public final class AdsClient implements AutoCloseable {
         for (String gone : new ArrayList<>(routes.keySet())) {
             if (!wanted.contains(gone)) {
                 routes.remove(gone);
+                forget(RDS, gone);
                 server.removeRouter(gone);
             }
         }
         if (!wanted.equals(rdsNames)) {
             rdsNames.clear();
             rdsNames.addAll(wanted);
-            send(RDS, null);
+            subscriptionChanged(RDS);
         }
     }
 
-    private void onRoutes(DiscoveryResponse r, List<String> errors) {
+    private void onRoutes(Push r, List<String> errors) {
         Map<String, RouteConfiguration> pushed = decode(r, RouteConfiguration.class, RouteConfiguration::getName, "route", errors);
+        if (r.delta() && !r.removed().isEmpty()) {
+            // as Envoy: a route table goes when no listener names it, not by an RDS removal
+            log.warn("xDS: RDS removal of {} ignored: route tables stay until no listener uses them", r.removed());
+        }
         for (RouteConfiguration rc : pushed.values()) {
-            if (!rdsNames.contains(rc.getName()) || rc.equals(routes.get(rc.getName()))) {
+            if (!rdsNames.contains(rc.getName())) {
+                continue;
+            }
+            if (rc.equals(routes.get(rc.getName()))) {
+                accepted(RDS, rc.getName());
                 continue;
             }
             try {
@@ -438,6 +677,7 @@ public final class AdsClient implements AutoCloseable {
                 boolean validate = rc.hasValidateClusters() && rc.getValidateClusters().getValue();
                 apply(() -> server.applyRouter(new JsonConfigValue(json, "route " + rc.getName()), validate));
                 routes.put(rc.getName(), rc);
+                accepted(RDS, rc.getName());
             } catch (XdsRejection | ConfigException e) {
                 errors.add("route " + rc.getName() + ": " + message(e));
             }
@@ -479,7 +719,7 @@ public final class AdsClient implements AutoCloseable {
         if (cdsWarmTimer != null) {
             cdsWarmTimer.cancel(false);
         }
-        send(LDS, null);
+        subscriptionChanged(LDS);
     }
 
     private void applyListener(String name, EnvoyConversion.ListenerShape shape) {
@@ -563,6 +803,10 @@ public final class AdsClient implements AutoCloseable {
             if (requests != null) {
                 requests.onCompleted();
                 requests = null;
+            }
+            if (deltaRequests != null) {
+                deltaRequests.onCompleted();
+                deltaRequests = null;
             }
         });
         channel.shutdownNow();
