@@ -63,15 +63,87 @@ public final class EnvoyConversion {
 
     // ---------------------------------------------------------------- clusters
 
-    /** A cluster converted without its hosts; {@code edsServiceName} is null unless its hosts come from EDS. */
-    public record ClusterShape(ObjectNode json, String edsServiceName) {
-        /** The MOSN cluster with the hosts of {@code endpoints} (or none). */
+    /**
+     * A cluster converted without its hosts; {@code edsServiceName} is null unless its hosts come
+     * from EDS; {@code socketMatches} are its {@code transport_socket_matches} (empty: every host
+     * uses the cluster's {@code tls_context}, if any).
+     */
+    public record ClusterShape(ObjectNode json, String edsServiceName, List<SocketMatch> socketMatches) {
+        ClusterShape(ObjectNode json, String edsServiceName) {
+            this(json, edsServiceName, List.of());
+        }
+
+        /**
+         * The MOSN cluster with the hosts of {@code endpoints} (or none). With
+         * {@code transport_socket_matches}, each host's metadata chooses its socket, as in Envoy;
+         * MOSN has one {@code tls_context} per cluster and a per-host {@code tls_disable}, so the
+         * hosts may choose one TLS context and plaintext (Istio's {@code tlsMode: istio} or not),
+         * not two different TLS contexts.
+         */
         public ObjectNode withHosts(ClusterLoadAssignment endpoints) {
             ObjectNode c = json.deepCopy();
-            c.set("hosts", endpoints == null ? JSON.arrayNode() : hosts(endpoints, "load_assignment"));
+            List<Host> kept = endpoints == null ? List.of() : hosts(endpoints, "load_assignment");
+            ArrayNode hosts = c.putArray("hosts");
+            kept.forEach(h -> hosts.add(h.json()));
+            if (socketMatches.isEmpty()) {
+                return c;
+            }
+            ObjectNode fallback = json.has("tls_context") ? (ObjectNode) json.get("tls_context") : null;
+            ObjectNode tls = null;
+            String tlsFrom = null;
+            boolean anyPlain = false;
+            List<Boolean> plain = new ArrayList<>();
+            for (Host h : kept) {
+                ObjectNode chosen = fallback;
+                String from = "transport_socket";
+                for (SocketMatch m : socketMatches) {
+                    if (m.matches(h.metadata())) {
+                        chosen = m.tls();
+                        from = "transport_socket_matches " + m.name();
+                        break;
+                    }
+                }
+                plain.add(chosen == null);
+                if (chosen == null) {
+                    anyPlain = true;
+                } else if (tls == null) {
+                    tls = chosen;
+                    tlsFrom = from;
+                } else if (!tls.equals(chosen)) {
+                    throw new XdsRejection("transport_socket_matches", "hosts choose two different TLS contexts (" + tlsFrom + ", " + from
+                            + "): mosn4j has one TLS context per cluster (and plaintext per host)");
+                }
+            }
+            if (tls == null) {
+                c.remove("tls_context");
+                return c;
+            }
+            c.set("tls_context", tls);
+            if (anyPlain) {
+                for (int i = 0; i < kept.size(); i++) {
+                    if (plain.get(i)) {
+                        ((ObjectNode) hosts.get(i)).put("tls_disable", true);
+                    }
+                }
+            }
             return c;
         }
     }
+
+    /** One of a cluster's {@code transport_socket_matches}: hosts whose metadata has {@code match}'s fields use {@code tls} (null: plaintext). */
+    record SocketMatch(String name, com.google.protobuf.Struct match, ObjectNode tls) {
+        boolean matches(com.google.protobuf.Struct metadata) {
+            for (var e : match.getFieldsMap().entrySet()) {
+                if (!e.getValue().equals(metadata.getFieldsMap().get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A host kept from EDS: its MOSN JSON and its {@code envoy.transport_socket_match} metadata (endpoint's over locality's). */
+    record Host(ObjectNode json, com.google.protobuf.Struct metadata) {}
 
     public static ClusterShape cluster(Cluster c) {
         String path = "cluster " + c.getName();
@@ -135,36 +207,50 @@ public final class EnvoyConversion {
             }
             out.set("circuit_breakers", cbs);
         }
-        if (c.hasTransportSocket() && !c.getTransportSocket().getName().endsWith("raw_buffer")) {
-            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet; "
-                    + "the cluster would connect in plaintext");
+        if (c.hasTransportSocket()) {
+            try {
+                ObjectNode tls = EnvoyTls.upstream(c.getTransportSocket(), path + ".transport_socket");
+                if (tls != null) {
+                    out.set("tls_context", tls);
+                }
+            } catch (XdsRejection e) {
+                throw e.under("transport_socket");
+            }
         }
         handled.add("transport_socket");
-        if (c.getTransportSocketMatchesCount() > 0) {
-            throw new XdsRejection("transport_socket_matches", "choosing a transport socket per endpoint is not supported yet "
-                    + "(Istio's mTLS); the cluster would connect in plaintext");
+        List<SocketMatch> matches = new ArrayList<>();
+        for (int i = 0; i < c.getTransportSocketMatchesCount(); i++) {
+            Cluster.TransportSocketMatch m = c.getTransportSocketMatches(i);
+            String at = "transport_socket_matches[" + i + "]";
+            try {
+                matches.add(new SocketMatch(m.getName(), m.getMatch(), m.hasTransportSocket()
+                        ? EnvoyTls.upstream(m.getTransportSocket(), path + "." + at + ".transport_socket") : null));
+            } catch (XdsRejection e) {
+                throw e.under(at + ".transport_socket");
+            }
         }
+        handled.add("transport_socket_matches");
         if (c.getHealthChecksCount() > 0) {
             throw new XdsRejection("health_checks", "active health checks are not converted yet");
         }
         warnUnhandled(c, handled, path);
-        ClusterShape shape = new ClusterShape(out, eds);
+        ClusterShape shape = new ClusterShape(out, eds, List.copyOf(matches));
         if (eds == null) {
             shape = new ClusterShape(shape.withHosts(c.hasLoadAssignment() ? c.getLoadAssignment() : null), null);
         }
         return shape;
     }
 
-    /** {@code endpoints} as MOSN hosts: healthy (or unknown) ones of priority 0. */
-    static ArrayNode hosts(ClusterLoadAssignment endpoints, String path) {
-        ArrayNode hosts = JSON.arrayNode();
+    /**
+     * {@code endpoints} as MOSN hosts: those not {@code UNHEALTHY}/{@code DRAINING}/{@code TIMEOUT}
+     * of the lowest priority that has any (Envoy fails over to a higher priority number when a
+     * lower one has no healthy host), from every locality of that priority.
+     */
+    static List<Host> hosts(ClusterLoadAssignment endpoints, String path) {
+        java.util.TreeMap<Integer, List<Host>> byPriority = new java.util.TreeMap<>();
         for (int i = 0; i < endpoints.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = endpoints.getEndpoints(i);
-            if (group.getPriority() != 0) {
-                ConfigWarnings.warn(path + ".endpoints[" + i + "].priority", "failover priorities are not supported yet; "
-                        + "priority " + group.getPriority() + " endpoints are not used");
-                continue;
-            }
+            List<Host> hosts = byPriority.computeIfAbsent(group.getPriority(), p -> new ArrayList<>());
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
                 LbEndpoint e = group.getLbEndpoints(j);
                 HealthStatus health = e.getHealthStatus();
@@ -175,7 +261,7 @@ public final class EnvoyConversion {
                 if (!e.hasEndpoint()) {
                     throw new XdsRejection(at + ".endpoint", "required (named endpoints are not supported)");
                 }
-                ObjectNode h = hosts.addObject();
+                ObjectNode h = JSON.objectNode();
                 h.put("address", address(e.getEndpoint().getAddress(), at + ".endpoint.address"));
                 if (!e.getEndpoint().getHostname().isEmpty()) {
                     h.put("hostname", e.getEndpoint().getHostname());
@@ -183,9 +269,22 @@ public final class EnvoyConversion {
                 if (e.hasLoadBalancingWeight()) {
                     h.put("weight", e.getLoadBalancingWeight().getValue());
                 }
+                String key = "envoy.transport_socket_match";
+                com.google.protobuf.Struct md = e.getMetadata().getFilterMetadataMap().getOrDefault(key,
+                        group.getMetadata().getFilterMetadataMap().getOrDefault(key, com.google.protobuf.Struct.getDefaultInstance()));
+                hosts.add(new Host(h, md));
             }
         }
-        return hosts;
+        for (var level : byPriority.entrySet()) {
+            if (!level.getValue().isEmpty()) {
+                if (byPriority.size() > 1) {
+                    ConfigWarnings.warn(path + ".endpoints", "priority " + level.getKey() + " serves: the lowest with healthy hosts "
+                            + "(the others are failover, not spill-over by Envoy's overprovisioning factor)");
+                }
+                return level.getValue();
+            }
+        }
+        return List.of();
     }
 
     // ---------------------------------------------------------------- routes
@@ -560,8 +659,15 @@ public final class EnvoyConversion {
                 if (m.getSourceType() != FilterChainMatch.ConnectionSourceType.ANY) match.put("source_type", m.getSourceType().name());
             }
         }
-        if (fc.hasTransportSocket() && !fc.getTransportSocket().getName().endsWith("raw_buffer")) {
-            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet");
+        if (fc.hasTransportSocket()) {
+            try {
+                ObjectNode tls = EnvoyTls.downstream(fc.getTransportSocket(), path + ".transport_socket");
+                if (tls != null) {
+                    out.set("tls_context", tls);
+                }
+            } catch (XdsRejection e) {
+                throw e.under("transport_socket");
+            }
         }
         ArrayNode filters = out.putArray("filters");
         for (int i = 0; i < fc.getFiltersCount(); i++) {

@@ -44,6 +44,9 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
             .add(Router.getDescriptor())
             .add(TcpProxy.getDescriptor())
             .add(HttpProtocolOptions.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
             .build();
 
     /**
