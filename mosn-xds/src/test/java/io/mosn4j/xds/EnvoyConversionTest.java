@@ -220,14 +220,64 @@ class EnvoyConversionTest {
     }
 
     @Test
-    void invertedHeaderMatchIsRefusedByTodaysLoader() {
+    void everyStringMatchInvertAndPresenceConvertAndLoad() {
+        HeaderMatcher[] all = {
+                HeaderMatcher.newBuilder().setName("a").setStringMatch(StringMatcher.newBuilder().setExact("x")).setInvertMatch(true).build(),
+                HeaderMatcher.newBuilder().setName("b").setStringMatch(StringMatcher.newBuilder().setExact("X").setIgnoreCase(true)).build(),
+                HeaderMatcher.newBuilder().setName("c").setStringMatch(StringMatcher.newBuilder().setSuffix(".com")).build(),
+                HeaderMatcher.newBuilder().setName("d").setStringMatch(StringMatcher.newBuilder().setContains("+")).build(),
+                HeaderMatcher.newBuilder().setName("e").setStringMatch(StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder()
+                        .setRegex("v\\d"))).build(),
+                HeaderMatcher.newBuilder().setName("f").setPresentMatch(false).build(),
+                HeaderMatcher.newBuilder().setName("g").setPresentMatch(true).setInvertMatch(true).build(),
+                HeaderMatcher.newBuilder().setName("h").build()};
+        RouteMatch.Builder m = RouteMatch.newBuilder().setPrefix("/");
+        for (HeaderMatcher h : all) {
+            m.addHeaders(h);
+        }
         RouteConfiguration rc = RouteConfiguration.newBuilder().setName("r").addVirtualHosts(VirtualHost.newBuilder().setName("v")
-                .addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/")
-                        .addHeaders(HeaderMatcher.newBuilder().setName("x").setExactMatch("1").setInvertMatch(true)))
-                        .setRoute(RouteAction.newBuilder().setCluster("c")))).build();
+                .addDomains("*").addRoutes(Route.newBuilder().setMatch(m).setRoute(RouteAction.newBuilder().setCluster("c")))).build();
         JsonNode json = EnvoyConversion.router(rc);
-        assertThatThrownBy(() -> ConfigLoader.convert(json, RouterConfig.class, "route r"))
-                .hasMessageContaining("route r.virtual_hosts[0].routers[0].match.headers[0].invert_match");
+        RouterConfig loaded = ConfigLoader.convert(json, RouterConfig.class, "route r");
+        var headers = loaded.virtualHosts().get(0).routers().get(0).match().headers();
+        assertThat(headers).hasSize(all.length);
+        assertThat(headers.get(0).invertMatch()).isTrue();
+        assertThat(headers.get(0).value()).isEqualTo("x");
+        assertThat(Pattern.compile(headers.get(1).value()).matcher("x").matches()).isTrue();
+        assertThat(Pattern.compile(headers.get(2).value()).matcher("a.com").matches()).isTrue();
+        assertThat(Pattern.compile(headers.get(2).value()).matcher("a.comx").matches()).isFalse();
+        assertThat(Pattern.compile(headers.get(3).value()).matcher("a+b").matches()).isTrue();
+        assertThat(headers.get(4).regex()).isTrue();
+        assertThat(headers.get(5).presentMatch()).isFalse();
+        assertThat(headers.get(6).presentMatch()).isTrue();
+        assertThat(headers.get(6).invertMatch()).isTrue();
+        assertThat(headers.get(7).presentMatch()).as("no specifier: Envoy's presence match").isTrue();
+    }
+
+    @Test
+    void envoysHealthCheckBecomesMosnsAndItsStatusRangesEndInclusive() {
+        io.envoyproxy.envoy.config.core.v3.HealthCheck hc = io.envoyproxy.envoy.config.core.v3.HealthCheck.newBuilder()
+                .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(2))
+                .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(5))
+                .setUnhealthyThreshold(UInt32Value.of(3)).setHealthyThreshold(UInt32Value.of(2))
+                .setHttpHealthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck.HttpHealthCheck.newBuilder().setPath("/healthz")
+                        .setHost("svc.local").addExpectedStatuses(io.envoyproxy.envoy.type.v3.Int64Range.newBuilder().setStart(200).setEnd(300)))
+                .build();
+        Cluster c = Cluster.newBuilder().setName("c").addHealthChecks(hc).build();
+        ClusterConfig cc = ConfigLoader.convert(EnvoyConversion.cluster(c).json(), ClusterConfig.class, "cluster c");
+        assertThat(cc.healthCheck().enabled()).as("service_name set, so MOSN's checker runs").isTrue();
+        assertThat(cc.healthCheck().http()).isTrue();
+        assertThat(cc.healthCheck().interval()).hasSeconds(5);
+        assertThat(cc.healthCheck().unhealthyThreshold()).isEqualTo(3);
+        assertThat(EnvoyConversion.cluster(c).json().at("/health_check/check_config/http_check_config").toString())
+                .isEqualTo("{\"path\":\"/healthz\",\"domain\":\"svc.local\",\"codes\":[{\"start\":200,\"end\":299}]}");
+        Cluster grpc = Cluster.newBuilder().setName("c").addHealthChecks(hc.toBuilder().setGrpcHealthCheck(
+                io.envoyproxy.envoy.config.core.v3.HealthCheck.GrpcHealthCheck.getDefaultInstance())).build();
+        assertThatThrownBy(() -> EnvoyConversion.cluster(grpc)).isInstanceOf(XdsRejection.class)
+                .hasMessageStartingWith("health_checks[0].health_checker: GRPC_HEALTH_CHECK health checks are not supported");
+        Cluster tcp = Cluster.newBuilder().setName("c").addHealthChecks(hc.toBuilder().setTcpHealthCheck(
+                io.envoyproxy.envoy.config.core.v3.HealthCheck.TcpHealthCheck.getDefaultInstance())).build();
+        assertThat(ConfigLoader.convert(EnvoyConversion.cluster(tcp).json(), ClusterConfig.class, "cluster c").healthCheck().http()).isFalse();
     }
 
     @Test
