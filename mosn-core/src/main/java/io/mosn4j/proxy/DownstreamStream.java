@@ -70,6 +70,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     /** The cluster's {@code max_retries} budget, held while this stream's retry is in flight. */
     private ResourceLimit retryBudget;
     private boolean retried;
+    /** The stream ended by a reset (either side), not a complete response. */
+    private boolean reset;
 
     /** The client sent the request's end. */
     private boolean requestComplete;
@@ -98,6 +100,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         this.downstream = downstream;
         this.info = new StreamInfo(conn);
         conn.streams.increment();
+        conn.metrics.requestTotal.inc();
+        conn.metrics.requestActive.inc();
     }
 
     // ---- the request, from the client ----
@@ -160,6 +164,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (done) {
             return;
         }
+        reset = true;
         info.setResponseFlag(reason == ResetReason.PROTOCOL_ERROR ? ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR
                 : ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
         finish(ResetReason.LOCAL_RESET);
@@ -297,6 +302,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         return true;
     }
 
+    /** The routed cluster's MOSN {@code upstream{cluster}} metrics. */
+    io.mosn4j.stats.UpstreamMetrics clusterMetrics() {
+        return cluster != null && cluster.info() instanceof io.mosn4j.upstream.Cluster c ? c.metrics() : io.mosn4j.stats.UpstreamMetrics.NONE;
+    }
+
     // LoadBalancerContext
 
     @Override
@@ -330,6 +340,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private void sendUpstream(Headers headers, boolean end) {
         ResourceLimit budget = cluster.info().resources().requests();
         if (!budget.tryAcquire()) {
+            clusterMetrics().requestPendingOverflow.inc();
             sendLocalReply(LocalReply.error(ProxyError.OVERFLOW, "upstream overflow"), ResponseFlag.UPSTREAM_OVERFLOW);
             return;
         }
@@ -386,13 +397,16 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
                 && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent())) {
             // max_retries bounds the retries in flight (Envoy's meaning): held until the stream ends
             ResourceLimit retries = cluster.info().resources().retries();
+            var cm = clusterMetrics();
             if (retries.tryAcquire()) {
+                cm.requestRetry.inc();
                 retried = true;
                 retryBudget = retries;
                 u.finish(ResetReason.LOCAL_RESET);
                 attempt(requestHeaders, true);
                 return;
             }
+            cm.requestRetryOverflow.inc();
         }
         failUpstream(reason);
     }
@@ -419,6 +433,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             default -> ResponseFlag.UPSTREAM_REMOTE_RESET;
         };
         if (responseStarted) {
+            reset = true;
             info.setResponseFlag(flag);
             downstream.reset(reason);
             finish(ResetReason.LOCAL_RESET);
@@ -644,6 +659,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             retryBudget.release();
         }
         conn.streams.decrement();
+        conn.metrics.requestDone(reset ? 0 : info.responseCode, info.requestFinished, reset);
     }
 
     /** Runs {@code task} on the stream's loop: now when already there, else queued. */
@@ -912,6 +928,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (done) {
             return;
         }
+        reset = true;
         info.setResponseFlag(ResponseFlag.LOCAL_RESET);
         downstream.reset(ResetReason.LOCAL_RESET);
         finish(ResetReason.LOCAL_RESET);

@@ -39,6 +39,10 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     boolean responseComplete;
     private boolean finished;
     private boolean paused;
+    private long startNanos;
+    private io.mosn4j.stats.UpstreamMetrics hostMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
+    private io.mosn4j.stats.UpstreamMetrics clusterMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
+    private boolean answered;
 
     UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool) {
         this.stream = stream;
@@ -50,6 +54,13 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         headers = requestHeaders;
         endGiven = end;
         ((Host) host).stats().requestStarted();
+        startNanos = System.nanoTime();
+        hostMetrics = ((Host) host).metrics();
+        clusterMetrics = stream.clusterMetrics();
+        hostMetrics.requestTotal.inc();
+        hostMetrics.requestActive.inc();
+        clusterMetrics.requestTotal.inc();
+        clusterMetrics.requestActive.inc();
         Cancellable c = pool.acquire(this);
         if (connection == null && !finished) {
             acquiring = c;
@@ -163,6 +174,17 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
             return;
         }
         responseComplete = endStream;
+        if (!answered) {
+            answered = true;
+            long took = System.nanoTime() - startNanos;
+            int status = h.status();
+            hostMetrics.response(status);
+            clusterMetrics.response(status);
+            hostMetrics.requestDurationTime.record(took);
+            hostMetrics.requestDurationTimeTotal.add(took);
+            clusterMetrics.requestDurationTime.record(took);
+            clusterMetrics.requestDurationTimeTotal.add(took);
+        }
         stream.upstreamHeaders(this, h, endStream);
     }
 
@@ -188,6 +210,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     @Override
     public void onReset(ResetReason reason) {
         if (!finished) {
+            hostMetrics.requestRemoteReset.inc();
+            clusterMetrics.requestRemoteReset.inc();
             stream.upstreamReset(this, reason);
         }
     }
@@ -209,6 +233,14 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         }
         finished = true;
         ((Host) host).stats().requestEnded();
+        hostMetrics.requestActive.dec();
+        clusterMetrics.requestActive.dec();
+        if (!answered) {
+            var counter = reason == ResetReason.TIMEOUT ? hostMetrics.requestTimeout : hostMetrics.requestLocalReset;
+            var clusterCounter = reason == ResetReason.TIMEOUT ? clusterMetrics.requestTimeout : clusterMetrics.requestLocalReset;
+            counter.inc();
+            clusterCounter.inc();
+        }
         if (acquiring != null) {
             acquiring.cancel();
             acquiring = null;

@@ -41,6 +41,7 @@ public final class Cluster implements ClusterInfo {
     private final Map<String, Object> codecOptions;
     /** New weights and metadata for hosts kept from the previous version, applied when this one is published. */
     private final List<Runnable> hostUpdates = new ArrayList<>();
+    private io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
 
     /**
      * Builds a cluster from {@code config} (found at {@code raw.path()}). Resolves host names, so
@@ -104,6 +105,20 @@ public final class Cluster implements ClusterInfo {
      * Makes this version the live one's: kept hosts take their new weight and metadata, the
      * circuit breakers their new limits. Building alone (validation) changes nothing live.
      */
+    /** MOSN's {@code upstream{cluster}} metrics and each new host's {@code upstream{cluster,host}}. */
+    void attachMetrics(io.mosn4j.api.stats.Stats stats) {
+        metrics = io.mosn4j.stats.UpstreamMetrics.cluster(stats, config.name());
+        for (Host h : hosts) {
+            if (h.metrics == io.mosn4j.stats.UpstreamMetrics.NONE) {
+                h.metrics = io.mosn4j.stats.UpstreamMetrics.host(stats, config.name(), h.address());
+            }
+        }
+    }
+
+    public io.mosn4j.stats.UpstreamMetrics metrics() {
+        return metrics;
+    }
+
     void publish() {
         hostUpdates.forEach(Runnable::run);
         hostUpdates.clear();

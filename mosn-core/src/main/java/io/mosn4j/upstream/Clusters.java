@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 public final class Clusters implements ClusterManager {
     private final Balancers balancers;
     private final Codecs codecs;
+    private final Stats stats;
     private final Map<EventLoop, LoopClusters> loops = new IdentityHashMap<>();
     private final ConcurrentHashMap<String, Cluster> byName = new ConcurrentHashMap<>();
 
@@ -34,6 +35,7 @@ public final class Clusters implements ClusterManager {
                     PartialFrameBudget partialFrames) {
         this.balancers = balancers;
         this.codecs = codecs;
+        this.stats = stats;
         for (EventLoop l : eventLoops) {
             loops.put(l, new LoopClusters(l, transport, stats, partialFrames));
         }
@@ -59,6 +61,7 @@ public final class Clusters implements ClusterManager {
      */
     public synchronized Cluster addOrUpdate(ClusterConfig config, ConfigValue raw) {
         Cluster c = build(config, raw);
+        c.attachMetrics(stats);
         c.publish();
         byName.put(c.name(), c);
         onEveryLoop(l -> l.apply(c));

@@ -18,6 +18,8 @@ public final class Host implements HostInfo {
     private volatile Map<String, String> metadata;
     private volatile boolean healthy = true;
     private final Counters stats = new Counters();
+    /** MOSN's {@code upstream{cluster,host}} metrics, set when its cluster is published. */
+    io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
 
     public Host(String address, InetSocketAddress socketAddress, int weight, Map<String, String> metadata) {
         this.address = address;
@@ -64,6 +66,10 @@ public final class Host implements HostInfo {
     @Override
     public Counters stats() {
         return stats;
+    }
+
+    public io.mosn4j.stats.UpstreamMetrics metrics() {
+        return metrics;
     }
 
     @Override

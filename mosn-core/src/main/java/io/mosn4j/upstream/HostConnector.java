@@ -79,15 +79,27 @@ final class HostConnector implements Connector {
         ChannelFuture f = b.connect(host.socketAddress());
         Host.Counters stats = host.stats();
         f.addListener(done -> {
+            var hm = host.metrics();
+            var cm = cluster.metrics();
             if (done.isSuccess()) {
                 stats.activeConnections.increment();
+                hm.connectionTotal.inc();
+                hm.connectionActive.inc();
+                cm.connectionTotal.inc();
+                cm.connectionActive.inc();
                 f.channel().closeFuture().addListener(closed -> {
                     stats.activeConnections.decrement();
+                    hm.connectionActive.dec();
+                    hm.connectionClose.inc();
+                    cm.connectionActive.dec();
+                    cm.connectionClose.inc();
                     connections.release();
                 });
                 result.setSuccess(f.channel());
             } else {
                 stats.connectFailures.increment();
+                hm.connectionConFail.inc();
+                cm.connectionConFail.inc();
                 connections.release();
                 result.setFailure(done.cause());
             }
