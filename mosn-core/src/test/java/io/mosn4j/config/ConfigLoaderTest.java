@@ -348,7 +348,8 @@ class ConfigLoaderTest {
                     "tracing": {"enable": true, "driver": "SOFATracer", "config": {"generator": "mosn"}},
                     "pprof": {"debug": true, "port_value": 34902},
                     "disable_upgrade": true,
-                    "metrics": {"sinks": [{"type": "prometheus", "config": {"port": 34903}}], "stats_matcher": {"reject_all": false}},
+                    "metrics": {"sinks": [{"type": "prometheus", "config": {"port": 34903}}], "stats_matcher": {"reject_all": false},
+                      "shm_zone": "mosn"},
                     "close_graceful": true,
                     "servers": [{
                       "mosn_server_name": "mosn_server_1",
@@ -381,7 +382,7 @@ class ConfigLoaderTest {
             assertThat(warnings.all()).containsExactlyInAnyOrder(
                     "tracing: tracing is not supported yet; ignored",
                     "pprof: pprof is Go's profiler; use JFR with mosn4j; ignored",
-                    "metrics: metrics sinks are not supported yet (GET /api/v1/stats shows the counters); ignored",
+                    "metrics.shm_zone: shared-memory metrics (for MOSN's hot upgrade) are not used; ignored",
                     "servers[0].global_log_roller: log rotation is not supported yet; ignored",
                     "servers[0].listeners[0].log_path: per-listener logs are not supported; everything goes to default_log_path; ignored",
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
@@ -405,7 +406,7 @@ class ConfigLoaderTest {
             String config = json;
             warnings.collect(() -> parse(config));
             assertThat(warnings.all()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactlyInAnyOrder(
-                    "metrics", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].idle_timeout");
+                    "metrics.shm_zone", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].idle_timeout");
         }
 
         @Test
@@ -444,7 +445,7 @@ class ConfigLoaderTest {
                 "`\"servers\": [{`|`\"static_resources\": {\"clusters\": [{\"name\": \"xds\"}]}, \"servers\": [{`"
                         + "|static_resources|xDS is not supported yet (Envoy's bootstrap resources",
                 "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
-                        + "|extends|extension configs (extends) are not supported yet",
+                        + "|extends[0].type|extension config \"dubbo_registry\" is not supported yet (supported: holmes)",
                 "`\"connect_timeout\": \"3s\",`|`\"health_check\": {\"protocol\": \"Http1\", \"service_name\": \"s\"},`"
                         + "|cluster_manager.clusters[0].health_check|active health checks are not supported yet",
                 "`\"connect_timeout\": \"3s\",`|`\"lb_subset_config\": {\"subset_selectors\": [[\"version\"]]},`"
