@@ -43,6 +43,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     private io.mosn4j.stats.UpstreamMetrics hostMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     private io.mosn4j.stats.UpstreamMetrics clusterMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     private boolean answered;
+    private boolean noConnection;
 
     UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool) {
         this.stream = stream;
@@ -111,6 +112,11 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     @Override
     public void onFailure(ResetReason reason, Throwable cause) {
         acquiring = null;
+        noConnection = true; // counted as a connect failure (or below as an overflow), not a reset
+        if (reason == ResetReason.OVERFLOW && !finished) {
+            hostMetrics.requestPendingOverflow.inc();
+            clusterMetrics.requestPendingOverflow.inc();
+        }
         if (!finished) {
             stream.upstreamFailed(this, reason, cause);
         }
@@ -235,7 +241,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         ((Host) host).stats().requestEnded();
         hostMetrics.requestActive.dec();
         clusterMetrics.requestActive.dec();
-        if (!answered) {
+        if (!answered && !noConnection) {
             var counter = reason == ResetReason.TIMEOUT ? hostMetrics.requestTimeout : hostMetrics.requestLocalReset;
             var clusterCounter = reason == ResetReason.TIMEOUT ? clusterMetrics.requestTimeout : clusterMetrics.requestLocalReset;
             counter.inc();

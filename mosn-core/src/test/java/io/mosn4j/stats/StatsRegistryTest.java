@@ -65,10 +65,10 @@ class StatsRegistryTest {
         r.scope("upstream", Map.of("cluster", "c\"x")).gauge("request_active").inc();
         String text = PrometheusText.write(r, List.of(90));
         assertThat(text).isEqualTo("""
-                # TYPE upstream_response_success counter
-                upstream_response_success{cluster="c"} 3
                 # TYPE upstream_request_active gauge
                 upstream_request_active{cluster="c\\"x"} 1
+                # TYPE upstream_response_success counter
+                upstream_response_success{cluster="c"} 3
                 """);
         StatsRegistry none = new StatsRegistry(0, new StatsMatcher(true, List.of(), List.of()));
         none.scope("downstream", Map.of("listener", "l")).counter("request_total").inc();
