@@ -29,7 +29,7 @@ final class LoopCells {
         if (s >= 0 && s < loops.length) {
             long[] a = loops[s];
             int i = slot + PAD;
-            LONGS.setOpaque(a, i, (long) LONGS.getOpaque(a, i) + n);
+            LONGS.setOpaque(a, i, a[i] + n); // only this loop writes a: a plain read of its own value
         } else {
             shared.getAndAdd(slot, n);
         }

@@ -72,9 +72,9 @@ public final class LoopHistogram implements Histogram {
                 ARRAYS.setRelease(loops, s, a);
             }
             int b = bucket(v);
-            LONGS.setOpaque(a, b, (long) LONGS.getOpaque(a, b) + 1);
-            LONGS.setOpaque(a, COUNT, (long) LONGS.getOpaque(a, COUNT) + 1);
-            LONGS.setOpaque(a, SUM, (long) LONGS.getOpaque(a, SUM) + v);
+            LONGS.setOpaque(a, b, a[b] + 1); // only this loop writes a
+            LONGS.setOpaque(a, COUNT, a[COUNT] + 1);
+            LONGS.setOpaque(a, SUM, a[SUM] + v);
             if (v < a[MIN]) {
                 LONGS.setOpaque(a, MIN, v);
             }
