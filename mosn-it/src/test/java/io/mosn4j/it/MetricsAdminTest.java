@@ -36,6 +36,7 @@ class MetricsAdminTest {
     static void backend() throws Exception {
         backend = NettyHttpBackend.start("b", req -> req.uri().startsWith("/fail")
                 ? NettyHttpBackend.Response.text(503, "down")
+                : req.uri().contains("slow") ? NettyHttpBackend.Response.text(200, "hello").delayed(2000)
                 : NettyHttpBackend.Response.text(200, "hello"));
     }
 
@@ -50,16 +51,20 @@ class MetricsAdminTest {
                  "servers": [{"default_log_path": "%s", "default_log_level": "INFO", "processor": 2,
                    "routers": [{"router_config_name": "r", "virtual_hosts": [{"name": "v", "domains": ["*"], "routers": [
                      {"match": {"prefix": "/dead"}, "route": {"cluster_name": "dead"}},
+                     {"match": {"prefix": "/timeout"}, "route": {"cluster_name": "c", "timeout": "500ms"}},
+                     {"match": {"prefix": "/cb"}, "route": {"cluster_name": "cb"}},
                      {"match": {"prefix": "/"}, "route": {"cluster_name": "c"}}]}]}],
                    "listeners": [{"name": "l", "address": "127.0.0.1:%d", "bind_port": true,
                      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1",
                        "upstream_protocol": "Http1", "router_config_name": "r"}}]}]}]}],
                  "cluster_manager": {"clusters": [
                    {"name": "c", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:%d"}]},
-                   {"name": "dead", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:%d"}]}]},
+                   {"name": "dead", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:%d"}]},
+                   {"name": "cb", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "circuit_breakers": [{"max_requests": 1}],
+                    "hosts": [{"address": "127.0.0.1:%d"}]}]},
                  "metrics": %s,
                  "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": %d}}}}
-                """.formatted(extra, logPath, port, backend.port(), MosnProcess.deadPort(), metrics, admin);
+                """.formatted(extra, logPath, port, backend.port(), MosnProcess.deadPort(), backend.port(), metrics, admin);
     }
 
     /** Sends {@code count} GETs of {@code path} on one keep-alive connection; returns {bytes sent, bytes read}. */
@@ -219,6 +224,42 @@ class MetricsAdminTest {
             // an admin path from a plugin jar
             assertThat(call("GET", admin, "/api/v1/it_hello?name=x", null).body()).isEqualTo("hello x by GET\n");
             assertThat(call("GET", admin, "/api/v1/nothing", null).statusCode()).isEqualTo(404);
+            mosn.stopCleanly();
+        }
+    }
+
+    @Test
+    void timeoutsAndCircuitBreakerOverflowAreCounted() throws Exception {
+        int port = MosnProcess.freePort();
+        int admin = MosnProcess.freePort();
+        String metrics = "{\"sinks\": []}";
+        try (MosnProcess mosn = MosnProcess.builder().config(config(port, admin, metrics, "stdout", "")).waitFor(port, admin)
+                .probe(port).start()) {
+            send(port, "/timeout-slow", 1, 504); // the backend answers after 2 s; the route waits 500 ms
+            var held = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return send(port, "/cb-slow", 1, 200);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            PromText p;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            do { // until the held request is in flight upstream
+                p = scrape(admin, "/stats/prometheus");
+            } while (p.value("upstream_request_active", Map.of("cluster", "cb")) < 1 && System.nanoTime() < deadline);
+            send(port, "/cb", 1, 503); // max_requests 1: refused at once
+            held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            p = scrape(admin, "/stats/prometheus");
+            Map<String, String> c = Map.of("cluster", "c");
+            assertThat(p.value("upstream_request_timeout", c)).isEqualTo(1);
+            assertThat(p.value("upstream_request_timeout", Map.of("cluster", "c", "host", "127.0.0.1:" + backend.port()))).isEqualTo(1);
+            assertThat(p.value("downstream_request_504_total", Map.of("listener", "l"))).isEqualTo(1);
+            assertThat(p.value("upstream_request_pending_overflow", Map.of("cluster", "cb"))).isEqualTo(1);
+            assertThat(p.value("upstream_request_total", Map.of("cluster", "cb"))).isEqualTo(1);
+            assertThat(p.value("upstream_response_2xx_total", Map.of("cluster", "cb"))).isEqualTo(1);
+            assertThat(p.value("downstream_request_503_total", Map.of("listener", "l"))).isEqualTo(1);
+            assertThat(p.value("downstream_request_active", Map.of("listener", "l"))).isEqualTo(0);
             mosn.stopCleanly();
         }
     }
