@@ -1,8 +1,6 @@
 package io.mosn4j.config;
 
 import io.mosn4j.api.config.ConfigException;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** A header a route requires: exact value, or a regular expression when {@code regex} is true. */
 public record HeaderMatchConfig(String name, String value, Boolean regex) {
@@ -13,11 +11,7 @@ public record HeaderMatchConfig(String name, String value, Boolean regex) {
         value = value == null ? "" : value;
         regex = regex != null && regex;
         if (regex) {
-            try {
-                Pattern.compile(value);
-            } catch (PatternSyntaxException e) {
-                throw new ConfigException("value", "invalid regular expression \"" + value + "\": " + e.getDescription());
-            }
+            Patterns.compile(value, "value");
         }
     }
 }

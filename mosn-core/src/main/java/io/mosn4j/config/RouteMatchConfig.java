@@ -1,20 +1,32 @@
 package io.mosn4j.config;
 
-import io.mosn4j.api.config.ConfigException;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
-/** How a route matches: path by prefix, exact path or regex (in that priority), plus headers. */
-public record RouteMatchConfig(String prefix, String path, String regex, List<HeaderMatchConfig> headers) {
+/**
+ * How a route matches: the path by prefix, exact path or regex (in that priority, as MOSN ranks
+ * them), then headers, query parameters, variables and DSL expressions; all that are given must hold.
+ * {@code case_sensitive} (Envoy's field): unset keeps MOSN's rule (prefix case-sensitive, exact path
+ * not), true or false sets both.
+ */
+public record RouteMatchConfig(String prefix, String path, String regex, Boolean caseSensitive, List<HeaderMatchConfig> headers,
+                               List<QueryParameterMatchConfig> queryParameters, List<VariableMatchConfig> variables,
+                               List<DslExpressionConfig> dslExpressions) {
     public RouteMatchConfig {
         headers = ConfigLists.copy(headers, "headers");
+        queryParameters = ConfigLists.copy(queryParameters, "query_parameters");
+        variables = ConfigLists.copy(variables, "variables");
+        dslExpressions = ConfigLists.copy(dslExpressions, "dsl_expressions");
         if (regex != null && !regex.isEmpty()) {
-            try {
-                Pattern.compile(regex);
-            } catch (PatternSyntaxException e) {
-                throw new ConfigException("regex", "invalid regular expression \"" + regex + "\": " + e.getDescription());
-            }
+            Patterns.compile(regex, "regex");
         }
+    }
+
+    /** Path and headers only. */
+    public RouteMatchConfig(String prefix, String path, String regex, List<HeaderMatchConfig> headers) {
+        this(prefix, path, regex, null, headers, null, null, null);
+    }
+
+    static RouteMatchConfig any() {
+        return new RouteMatchConfig(null, null, null, null);
     }
 }

@@ -99,59 +99,31 @@ final class UnsupportedFields {
         on(ClusterConfig.class)
                 .accept("sub_type", "not used by MOSN either")
                 .accept("cluster_manager_tls", "the cluster_manager's tls_context decides, and it is refused when on")
-                .warn("keepalive", "upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer)")
-                .warn("idle_timeout", "closing idle upstream connections is not supported yet")
-                .warn("lbconfig", "settings of load balancers that are not built yet")
-                .warn("slow_start", "slow start is not supported yet; a new host gets its full share at once")
                 .warn("cluster_pool_enable", "connection pools are per event loop and host")
-                .warn("dns_refresh_rate", "DNS clusters are not supported yet")
-                .warn("respect_dns_ttl", "DNS clusters are not supported yet")
-                .warn("dns_lookup_family", "DNS clusters are not supported yet")
-                .warn("dns_resolvers", "DNS clusters are not supported yet")
-                .warn("dns_resolver_file", "DNS clusters are not supported yet")
-                .warn("dns_resolver_port", "DNS clusters are not supported yet")
-                .refuse("health_check", "active health checks are not supported yet; requests would still go to dead hosts")
-                .refuse("lb_subset_config", "subset load balancing (lb_subset_config) is not supported yet")
                 .refuse("original_dst_lb_config", "original destination load balancing is not supported yet")
                 .refuse("spec", "service discovery subscriptions (spec.subscribe) are not supported yet")
                 .refuse("mark", "marking upstream sockets (SO_MARK) for policy routing is not supported yet");
+        on(ClusterConfig.ThresholdsConfig.class)
+                // MOSN's Thresholds carry a priority, but MOSN applies the first entry to every request
+                .warn("priority", "circuit breakers are not grouped by priority (as in MOSN): this entry's limits apply to every request",
+                        v -> isSet(v) && !v.asText().equalsIgnoreCase("DEFAULT"));
         on(HostConfig.class)
                 .accept("tls_disable", "hosts are plaintext: upstream TLS is refused wherever it is turned on");
-        for (Class<?> owner : new Class<?>[] {RouterConfig.class, VirtualHostConfig.class, RouteActionConfig.class}) {
-            on(owner)
-                    .refuse("request_headers_to_add", "changing request headers is not supported yet")
-                    .refuse("request_headers_to_remove", "changing request headers is not supported yet")
-                    .refuse("response_headers_to_add", "changing response headers is not supported yet")
-                    .refuse("response_headers_to_remove", "changing response headers is not supported yet");
-        }
         on(RouterConfig.class)
                 .refuse("router_configs", "loading routes from a directory (router_configs) is not supported yet");
         on(VirtualHostConfig.class)
                 .refuse("require_tls", "require_tls is not supported yet (MOSN does not enforce it either)",
                         v -> isSet(v) && !v.asText().equalsIgnoreCase("NONE"));
         on(RouteConfig.class)
-                .warn("metadata", "route metadata is read by no filter yet")
-                .refuse("redirect", "redirects are not supported yet")
-                .refuse("request_mirror_policies", "request mirroring is not supported yet");
+                .warn("metadata", "route metadata is read by no filter yet");
         on(RouteActionConfig.class)
-                .warn("hash_policy", "only hashing load balancers use it, and none is built yet")
-                .refuse("cluster_variable", "choosing the cluster from a variable is not supported yet")
-                .refuse("cluster_header", "choosing the cluster from a header is not supported yet")
-                .refuse("weighted_clusters", "weighted clusters are not supported yet")
-                .refuse("metadata_match", "routing to hosts by metadata (metadata_match) is not supported yet")
-                .refuse("retry_policy", "retry policies are not supported yet", v -> isSet(field(v, "retry_on"))
-                        && !field(v, "retry_on").asText().equalsIgnoreCase("false"))
-                .refuse("upstream_protocol", "a route's own upstream protocol is not supported yet")
-                .refuse("prefix_rewrite", "path rewrites are not supported yet")
-                .refuse("regex_rewrite", "path rewrites are not supported yet")
-                .refuse("host_rewrite", "host rewrites are not supported yet")
-                .refuse("auto_host_rewrite", "host rewrites are not supported yet")
-                .refuse("auto_host_rewrite_header", "host rewrites are not supported yet");
-        on(RouteMatchConfig.class)
-                .refuse("variables", "matching routes on variables is not supported yet")
-                .refuse("dsl_expressions", "matching routes on DSL expressions is not supported yet")
-                .unknown(Action.REFUSE);
+                .refuse("upstream_protocol", "a route's own upstream protocol is not supported yet");
+        // a match key that is not understood would make the route take more than the file asks
+        on(RouteMatchConfig.class).unknown(Action.REFUSE);
         on(HeaderMatchConfig.class).unknown(Action.REFUSE);
+        on(QueryParameterMatchConfig.class).unknown(Action.REFUSE);
+        on(VariableMatchConfig.class).unknown(Action.REFUSE);
+        on(DslExpressionConfig.class).unknown(Action.REFUSE);
         on(ProxyConfig.class)
                 .accept("name", "a name only")
                 .warn("validate_clusters", "routes to undefined clusters are logged at start and answered with 502")

@@ -16,20 +16,22 @@ import java.util.Set;
  */
 public final class StreamFilters {
     /**
-     * MOSN filters not built yet that only observe or reshape allowed traffic ({@code healthcheck}:
-     * mosn4j's RPC codecs answer heartbeats themselves), so a config naming them still runs.
+     * MOSN filters not built yet that only observe or reshape allowed traffic, so a config naming
+     * them still runs. {@code healthcheck}: MOSN itself no longer registers it (it was removed in
+     * 2020; MOSN logs an error and skips it): heartbeats are answered where the protocol is
+     * decoded, and mosn4j's RPC codecs answer them the same way, with the request's id.
      */
     private static final Set<String> SKIPPABLE = Set.of("healthcheck", "gzip", "grpc_metric", "istio.stats");
 
     /**
      * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), rate
      * limits ({@code flowControlFilter}), where requests go or what they become ({@code mirror},
-     * {@code fault_tolerance} ejects failing hosts, {@code dsl}, {@code transcoder},
+     * {@code dsl}, {@code transcoder},
      * {@code header_to_metadata}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
      * refused as "not supported yet" rather than "unknown", so the user knows it is MOSN's name.
      */
     private static final Set<String> MOSN_NOT_YET = Set.of("jwt_authn", "rbac", "mixer", "flowControlFilter", "mirror",
-            "fault_tolerance", "dsl", "transcoder", "header_to_metadata", "dubbo_stream", "seata", "proxywasm");
+            "dsl", "transcoder", "header_to_metadata", "dubbo_stream", "seata", "proxywasm");
 
     private final Registry<StreamFilterFactory> factories;
 
@@ -60,6 +62,11 @@ public final class StreamFilters {
             }
             StreamFilterFactory f = factories.get(type);
             if (f == null) {
+                if (type.equals("healthcheck")) {
+                    entry.warn("", "MOSN no longer has a healthcheck stream filter (it skips it too); the RPC protocols "
+                            + "answer heartbeats themselves; ignored");
+                    continue;
+                }
                 if (SKIPPABLE.contains(type)) {
                     entry.warn("", "stream filter \"" + type + "\" is not supported yet; requests pass without it");
                     continue;

@@ -5,7 +5,9 @@ import io.mosn4j.api.network.Closing;
 import io.mosn4j.api.network.ListenerContext;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.LoadBalancerContext;
 import io.mosn4j.api.upstream.WorkerCluster;
+import io.mosn4j.api.upstream.Hashing;
 import io.mosn4j.config.PortRanges;
 import io.mosn4j.config.TcpProxyConfig;
 import io.mosn4j.config.TcpRouteConfig;
@@ -108,8 +110,44 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         connect(cluster, 1);
     }
 
+    /**
+     * What the balancer sees for a connection: the client's address for consistent hashing
+     * (maglev, ring hash), and the host whose connect just failed, for the next attempt to avoid.
+     */
+    private final class ConnectionChoice implements LoadBalancerContext {
+        HostInfo failed;
+
+        @Override
+        public long hashKey() {
+            InetSocketAddress src = Addresses.remote(inbound);
+            return src == null || src.getAddress() == null ? -1 : Hashing.hash(src.getAddress().getAddress()) & Long.MAX_VALUE;
+        }
+
+        @Override
+        public java.util.Map<String, String> metadataMatch() {
+            return java.util.Map.of();
+        }
+
+        @Override
+        public boolean shouldAvoid(HostInfo host) {
+            return host == failed;
+        }
+
+        @Override
+        public io.mosn4j.api.stream.Headers requestHeaders() {
+            return null;
+        }
+
+        @Override
+        public io.mosn4j.api.stream.RequestInfo requestInfo() {
+            return null;
+        }
+    }
+
+    private final ConnectionChoice choice = new ConnectionChoice();
+
     private void connect(WorkerCluster cluster, int attempt) {
-        HostInfo host = cluster.choose(null);
+        HostInfo host = cluster.choose(choice);
         if (host == null) {
             log.warn("tcp_proxy: cluster {} has no hosts; closing {}", cluster.info().name(), inbound.remoteAddress());
             inbound.close();
@@ -117,6 +155,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         cluster.connector(host).connect(new Relay(), 1024).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
+                choice.failed = host; // the next attempt tries another host when there is one
                 if (attempt < settings.maxConnectAttempts && inbound.isActive()) {
                     connect(cluster, attempt + 1);
                     return;

@@ -9,6 +9,7 @@ import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.router.Router;
 import io.mosn4j.api.stream.ClientConnection;
@@ -27,6 +28,8 @@ import io.mosn4j.api.upstream.ResourceLimit;
 import io.mosn4j.api.upstream.WorkerCluster;
 import io.mosn4j.api.variable.Variables;
 import io.mosn4j.log.Throttle;
+import io.mosn4j.api.upstream.Hashing;
+import io.mosn4j.router.Route;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +61,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     private Headers requestHeaders;
     private RouteInfo route;
+    /** The route when it is mosn4j's own (its actions: cluster choice, rewrites, retries, mirrors). */
+    private Route routeRule;
+    /** The route's weighted cluster drawn for this request, or -1. */
+    private int weightedPick = -1;
+    private Map<String, String> metadataMatch = Map.of();
     private boolean routed;
     private WorkerCluster cluster;
     private HostInfo host;
@@ -69,9 +77,22 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private ResourceLimit requestBudget;
     /** The cluster's {@code max_retries} budget, held while this stream's retry is in flight. */
     private ResourceLimit retryBudget;
+    /** The built-in retry (a reused connection closed, a refused stream) was used. */
     private boolean retried;
     /** The stream ended by a reset (either side), not a complete response. */
     private boolean reset;
+    /** The route's retry policy at work for this request, or null. */
+    private Retries retries;
+    /** Hosts of earlier attempts, or null before the first retry. */
+    private Retries.Tried tried;
+    /** The timeout of each attempt (retry_timeout, x-mosn-try-timeout), or null. */
+    private Duration perTryTimeout;
+    private TryTimer tryTimer;
+    private RetryTimer retryTimer;
+    /** Why the last attempt failed, answered if its retry finds no host. */
+    private ResetReason lastFailure;
+    /** Copies of the request on their way to mirror clusters, or null. */
+    private RequestMirror[] mirrors;
 
     /** The client sent the request's end. */
     private boolean requestComplete;
@@ -250,20 +271,26 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     // ---- routing and host choice (between the request phases) ----
 
-    /** Matches the route; false when the stream ended (no route, a direct response, no cluster). */
+    /** MOSN's per-request timeouts, in milliseconds: the whole request's, and each attempt's. */
+    static final String GLOBAL_TIMEOUT_HEADER = "x-mosn-global-timeout";
+    static final String TRY_TIMEOUT_HEADER = "x-mosn-try-timeout";
+
+    /** Matches the route; false when the stream ended (no route, a redirect or direct response, no cluster). */
     private boolean route() {
         routed = true;
         hostChosen = false;
         Router router = conn.filter.router();
         RouteInfo r;
         try {
-            r = router == null ? null : router.route(requestHeaders);
+            r = router == null ? null : router.route(requestHeaders, info);
         } catch (MessageDecodeException ex) {
             decodeFailed(ex);
             return false;
         }
         route = r;
         info.route = r;
+        hashKey = Long.MIN_VALUE; // a reroute may hash differently
+        routeRule = r instanceof Route rr ? rr : null;
         if (r == null) {
             sendLocalReply(LocalReply.error(ProxyError.NO_ROUTE, "no route matched"), ResponseFlag.NO_ROUTE_FOUND);
             return false;
@@ -272,19 +299,72 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             sendLocalReply(r.directResponse(), null);
             return false;
         }
-        info.clusterName = r.clusterName();
-        cluster = conn.clusters.get(r.clusterName());
+        String clusterName;
+        if (routeRule != null) {
+            LocalReply redirect = routeRule.redirectFor(requestHeaders);
+            if (redirect != null) {
+                sendLocalReply(redirect, null);
+                return false;
+            }
+            weightedPick = routeRule.pickWeighted();
+            clusterName = routeRule.clusterFor(weightedPick, requestHeaders, info);
+            metadataMatch = routeRule.metadataMatch(weightedPick);
+            if (clusterName == null) {
+                // cluster_header or cluster_variable, and the request has no value: MOSN's and Envoy's 404
+                sendLocalReply(LocalReply.error(ProxyError.NO_ROUTE, "no cluster for the request"), ResponseFlag.NO_ROUTE_FOUND);
+                return false;
+            }
+        } else {
+            clusterName = r.clusterName();
+            metadataMatch = r.metadataMatch(); // a plugin's router
+        }
+        info.clusterName = clusterName;
+        cluster = conn.clusters.get(clusterName);
         if (cluster == null) {
-            sendLocalReply(LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "no cluster named \"" + r.clusterName() + "\""),
-                    ResponseFlag.NO_HEALTHY_UPSTREAM);
+            if (routeRule != null && routeRule.clusterFromRequest()) {
+                sendLocalReply(LocalReply.error(ProxyError.NO_ROUTE, "no cluster named \"" + clusterName + "\""), ResponseFlag.NO_ROUTE_FOUND);
+            } else {
+                sendLocalReply(LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "no cluster named \"" + clusterName + "\""),
+                        ResponseFlag.NO_HEALTHY_UPSTREAM);
+            }
             return false;
         }
         timeout = r.timeout() == null ? ProxyFilter.DEFAULT_TIMEOUT : r.timeout();
+        perTryTimeout = routeRule != null && routeRule.retryPolicy() != null ? routeRule.retryPolicy().perTryTimeout() : null;
+        if (requestHeaders.isLoaded()) { // an RPC call whose headers nothing read has none of these
+            Duration global = millis(requestHeaders.get(GLOBAL_TIMEOUT_HEADER));
+            if (global != null) {
+                timeout = global;
+            }
+            Duration perTry = millis(requestHeaders.get(TRY_TIMEOUT_HEADER));
+            if (perTry != null) {
+                perTryTimeout = perTry;
+            }
+        }
         Duration callerTimeout = downstream.requestTimeout();
         if (callerTimeout != null) {
             timeout = callerTimeout; // the caller's own timeout (bolt's field) sets the proxy's
         }
+        if (perTryTimeout != null && perTryTimeout.compareTo(timeout) >= 0) {
+            perTryTimeout = null; // MOSN: an attempt's timeout is only meant below the whole request's
+        }
         return true;
+    }
+
+    /** A positive number of milliseconds, else null. */
+    private static Duration millis(String v) {
+        if (v == null || v.isEmpty() || v.length() > 12) {
+            return null;
+        }
+        long ms = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            ms = ms * 10 + (c - '0');
+        }
+        return ms == 0 ? null : Duration.ofMillis(ms);
     }
 
     private boolean chooseHost() {
@@ -309,19 +389,77 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     // LoadBalancerContext
 
+    /** The request's hash key once a hashing balancer asked for it; {@code Long.MIN_VALUE}: not computed yet. */
+    private long hashKey = Long.MIN_VALUE;
+
+    /**
+     * The key consistent-hashing balancers place the request by: the first of its route's
+     * {@code hash_policy} entries the request has a value for (a header, a cookie, the client's
+     * address); a route without {@code hash_policy} hashes the client's address, as MOSN does. -1
+     * when the request has none of them (the balancer then picks at random). Computed once.
+     */
     @Override
     public long hashKey() {
+        if (hashKey == Long.MIN_VALUE) {
+            hashKey = computeHashKey();
+        }
+        return hashKey;
+    }
+
+    private long computeHashKey() {
+        List<HashPolicy> policies = route == null ? List.of() : route.hashPolicy();
+        if (policies.isEmpty()) {
+            return sourceIpHash();
+        }
+        for (int i = 0; i < policies.size(); i++) {
+            long h = switch (policies.get(i)) {
+                case HashPolicy.Header p -> {
+                    String v = requestHeaders == null ? null : requestHeaders.get(p.name());
+                    yield v == null ? -1 : Hashing.hash(v) & Long.MAX_VALUE;
+                }
+                case HashPolicy.Cookie p -> {
+                    String v = cookie(p.name());
+                    yield v == null ? -1 : Hashing.hash(v) & Long.MAX_VALUE;
+                }
+                case HashPolicy.SourceIp p -> sourceIpHash();
+            };
+            if (h >= 0) {
+                return h;
+            }
+        }
         return -1;
+    }
+
+    private long sourceIpHash() {
+        return info.downstreamRemoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? Hashing.hash(a.getAddress().getAddress()) & Long.MAX_VALUE : -1;
+    }
+
+    /** The value of cookie {@code name} in the request's {@code Cookie} fields, or null. */
+    private String cookie(String name) {
+        if (requestHeaders == null) {
+            return null;
+        }
+        for (String field : requestHeaders.getAll("cookie")) {
+            for (String pair : field.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    String v = pair.substring(eq + 1).trim();
+                    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+                }
+            }
+        }
+        return null;
     }
 
     @Override
     public Map<String, String> metadataMatch() {
-        return Map.of();
+        return metadataMatch;
     }
 
     @Override
     public boolean shouldAvoid(HostInfo h) {
-        return retried && upstream != null && upstream.host == h;
+        return tried != null && tried.contains(h);
     }
 
     @Override
@@ -346,6 +484,15 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         requestBudget = budget;
         info.upstreamProtocol = conn.upstreamCodec.name();
+        if (routeRule != null) {
+            routeRule.finalizeRequest(headers, info);
+            if (routeRule.retryPolicy() != null) {
+                retries = new Retries(routeRule.retryPolicy(), bufferLimit());
+            }
+            if (routeRule.mirrors().length > 0) {
+                startMirrors(headers, end);
+            }
+        }
         if (!end) {
             waitingForUpstream = true; // hold the body back until there is somewhere to send it
             updateDownstreamPause();
@@ -355,8 +502,34 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     }
 
     private void attempt(Headers headers, boolean end) {
+        if (routeRule != null && routeRule.autoHostRewrite()) {
+            headers.set(Headers.AUTHORITY, host.hostname() != null ? host.hostname() : host.address());
+        }
         upstream = new UpstreamRequest(this, host, cluster.pool(host, conn.upstreamCodec));
         upstream.start(headers, end);
+    }
+
+    private void startMirrors(Headers headers, boolean end) {
+        Route.Mirror[] policies = routeRule.mirrors();
+        long nanos = timeout == null || timeout.isZero() ? ProxyFilter.DEFAULT_TIMEOUT.toNanos() : timeout.toNanos();
+        // MOSN's mirror filter asks for several copies of each mirrored request (its amplification)
+        int copies = info.attribute(RouteInfo.MIRROR_COPIES) instanceof Integer n && n > 1 ? n : 1;
+        for (Route.Mirror p : policies) {
+            if (!p.sample()) {
+                continue;
+            }
+            for (int c = 0; c < copies; c++) {
+                RequestMirror m = RequestMirror.start(conn, p.cluster(), headers, end, nanos);
+                if (m != null && !end) {
+                    if (mirrors == null) {
+                        mirrors = new RequestMirror[] {m};
+                    } else {
+                        mirrors = java.util.Arrays.copyOf(mirrors, mirrors.length + 1);
+                        mirrors[mirrors.length - 1] = m;
+                    }
+                }
+            }
+        }
     }
 
     void upstreamConnected(UpstreamRequest u, ClientConnection c) {
@@ -380,6 +553,9 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (reason == ResetReason.CONNECT_FAILURE) {
             log.debug("connect to {} (cluster {}) failed: {}", host, info.clusterName, cause == null ? "" : cause.toString());
         }
+        if (retry(u, reason, -1)) {
+            return;
+        }
         failUpstream(reason);
     }
 
@@ -387,28 +563,88 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (u != upstream || done) {
             return;
         }
-        // a kept-alive connection the upstream closed just as we reused it: most likely the
+        if (retry(u, reason, -1)) {
+            return;
+        }
+        failUpstream(reason);
+    }
+
+    /**
+     * Sends the request again when the attempt {@code u}, which ended with {@code reason} (or, for
+     * {@code status} >= 0, answered with that status), may be retried: by the route's retry policy
+     * (retries left, body kept, and for a request that may have reached the upstream, a protocol
+     * that says sending it again is safe), or by the built-in rule. Returns whether a retry is on
+     * its way; the attempt is then over.
+     */
+    private boolean retry(UpstreamRequest u, ResetReason reason, int status) {
+        if (upstreamResponseStarted || done || u != upstream) {
+            return false;
+        }
+        boolean neverSent = reason == ResetReason.CONNECT_FAILURE || reason == ResetReason.REFUSED_STREAM;
+        boolean byPolicy = retries != null && retries.left > 0 && retries.replayable()
+                && (status >= 0 ? retries.policy.retriable(status) : reason != null && retries.policy.retriable(reason))
+                && (neverSent || downstream.retrySafe());
+        // built in: a kept-alive connection the upstream closed just as we reused it: most likely the
         // request never reached the application, so an idempotent one is tried once more on a
         // fresh connection (nginx's rule: never replay a POST the upstream may have acted on);
         // a stream the upstream says it never processed (REFUSED_STREAM, or above its GOAWAY's
         // last stream) is safe to send again whatever its method, as long as no body was lost
-        boolean refused = reason == ResetReason.REFUSED_STREAM && requestEndedOnHeaders;
-        if (!upstreamResponseStarted && !retried && u.connection != null && (refused || u.connection.reused()
-                && reason == ResetReason.CONNECTION_TERMINATION && requestEndedOnHeaders && idempotent())) {
-            // max_retries bounds the retries in flight (Envoy's meaning): held until the stream ends
-            ResourceLimit retries = cluster.info().resources().retries();
-            var cm = clusterMetrics();
-            if (retries.tryAcquire()) {
-                cm.requestRetry.inc();
-                retried = true;
-                retryBudget = retries;
-                u.finish(ResetReason.LOCAL_RESET);
-                attempt(requestHeaders, true);
-                return;
-            }
-            cm.requestRetryOverflow.inc();
+        boolean builtIn = !byPolicy && !retried && status < 0 && u.connection != null && requestEndedOnHeaders
+                && (reason == ResetReason.REFUSED_STREAM
+                        || (u.connection.reused() && reason == ResetReason.CONNECTION_TERMINATION && idempotent()));
+        if (!byPolicy && !builtIn) {
+            return false;
         }
-        failUpstream(reason);
+        if (retryBudget == null) {
+            // max_retries bounds the retries in flight (Envoy's meaning): held until the stream ends
+            ResourceLimit budget = cluster.info().resources().retries();
+            if (!budget.tryAcquire()) {
+                clusterMetrics().requestRetryOverflow.inc();
+                return false;
+            }
+            retryBudget = budget;
+        }
+        clusterMetrics().requestRetry.inc();
+        lastFailure = reason != null ? reason : ResetReason.REMOTE_RESET;
+        if (tryTimer != null) {
+            tryTimer.disarm();
+        }
+        u.finish(reason == ResetReason.TIMEOUT ? ResetReason.TIMEOUT : ResetReason.LOCAL_RESET);
+        if (!byPolicy) {
+            retried = true;
+            attempt(requestHeaders, true); // the same host, a fresh connection
+            return true;
+        }
+        retries.left--;
+        if (tried == null) {
+            tried = new Retries.Tried();
+        }
+        tried.add(u.host);
+        if (retryTimer == null) {
+            retryTimer = new RetryTimer();
+        }
+        retryTimer.arm();
+        return true;
+    }
+
+    /** The retry's backoff passed: a host other than those tried when there is one, and the request again. */
+    private void retryNow() {
+        if (done) {
+            return;
+        }
+        host = cluster.choose(this);
+        info.upstreamHost = host;
+        if (host == null) {
+            failUpstream(lastFailure);
+            return;
+        }
+        attempt(requestHeaders, requestEndedOnHeaders);
+        retries.replay(upstream);
+        if (!requestComplete && !waitingForUpstream) {
+            waitingForUpstream = true; // the rest of the body waits for the new connection
+            updateDownstreamPause();
+        }
+        startTimer();
     }
 
     private boolean idempotent() {
@@ -465,11 +701,26 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             headers.releaseMessage();
             return;
         }
+        if (retries != null) {
+            int status = headers.status();
+            if (status >= 0 && retries.policy.retriable(status) && retry(u, null, status)) {
+                headers.releaseMessage(); // a retriable answer: dropped, the request goes again
+                return;
+            }
+            retries.release();
+        }
+        if (tryTimer != null) {
+            tryTimer.disarm();
+        }
         cancelTimer();
         deadline.disarm();
+        u.responded(headers.status());
         upstreamResponseStarted = true;
         info.responseReceived = info.sinceStart();
         info.responseHeaders = headers;
+        if (routeRule != null) {
+            routeRule.finalizeResponse(headers, info);
+        }
         response.onHeaders(headers, end);
     }
 
@@ -526,8 +777,19 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
      * request was sent) and Envoy (its router filter comes last).
      */
     private void startTimer() {
-        if (!isArmed() && requestComplete && upstream != null && timeout != null && !timeout.isZero() && !upstreamResponseStarted && !done) {
+        if (!requestComplete || upstream == null || upstreamResponseStarted || done) {
+            return;
+        }
+        if (!isArmed() && timeout != null && !timeout.isZero()) {
             conn.timeouts.arm(this, timeout.toNanos());
+        }
+        if (perTryTimeout != null && !upstream.isFinished()) {
+            if (tryTimer == null) {
+                tryTimer = new TryTimer();
+            }
+            if (tryTimer.attempt != upstream) {
+                tryTimer.arm(upstream);
+            }
         }
     }
 
@@ -550,6 +812,49 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     private void cancelTimer() {
         conn.timeouts.disarm(this);
+    }
+
+    /** One attempt's timeout (retry_timeout): the attempt is given up, and retried when the policy allows. */
+    private final class TryTimer extends StreamTimeouts.Timer {
+        UpstreamRequest attempt;
+
+        void arm(UpstreamRequest u) {
+            attempt = u;
+            conn.timeouts.arm(this, perTryTimeout.toNanos());
+        }
+
+        void disarm() {
+            conn.timeouts.disarm(this);
+        }
+
+        @Override
+        void onTimeout() {
+            UpstreamRequest u = attempt;
+            if (done || upstreamResponseStarted || u != upstream) {
+                return;
+            }
+            if (retry(u, ResetReason.TIMEOUT, -1)) {
+                return;
+            }
+            u.finish(ResetReason.TIMEOUT);
+            failUpstream(ResetReason.TIMEOUT);
+        }
+    }
+
+    /** The pause before a retry (MOSN's 10 ms). */
+    private final class RetryTimer extends StreamTimeouts.Timer {
+        void arm() {
+            conn.timeouts.arm(this, Retries.BACKOFF_NANOS);
+        }
+
+        void disarm() {
+            conn.timeouts.disarm(this);
+        }
+
+        @Override
+        void onTimeout() {
+            retryNow();
+        }
     }
 
     /** A gRPC caller's deadline ({@code grpc-timeout}), from its request headers to the response's. */
@@ -638,6 +943,20 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         cancelTimer();
         deadline.disarm();
         idle.disarm();
+        if (tryTimer != null) {
+            tryTimer.disarm();
+        }
+        if (retryTimer != null) {
+            retryTimer.disarm();
+        }
+        if (retries != null) {
+            retries.release();
+        }
+        if (mirrors != null) {
+            for (RequestMirror m : mirrors) {
+                m.abandon(); // a copy still waiting for the body is not sent; one on its way goes on
+            }
+        }
         if (upstream != null) {
             upstream.finish(upstreamReason);
         }
@@ -727,12 +1046,28 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
                 data.release(); // answered already
                 return;
             }
+            if (mirrors != null) {
+                for (RequestMirror m : mirrors) {
+                    m.requestData(data, end);
+                }
+            }
+            if (retries != null) {
+                retries.keep(data, end);
+            }
             upstream.sendData(data, end);
         }
 
         @Override
         void sinkTrailers(Headers trailers) {
             if (upstream != null) {
+                if (mirrors != null) {
+                    for (RequestMirror m : mirrors) {
+                        m.requestTrailers(trailers);
+                    }
+                }
+                if (retries != null) {
+                    retries.keep(trailers);
+                }
                 upstream.sendTrailers(trailers);
             }
         }

@@ -39,7 +39,10 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     boolean responseComplete;
     private boolean finished;
     private boolean paused;
+    /** When the attempt started, for balancers that weigh hosts by latency ({@code LB_PEAK_EWMA}); 0 otherwise. */
     private long startNanos;
+    /** When the attempt started, for the {@code request_duration_time} histogram. */
+    private long attemptStart;
     private io.mosn4j.stats.UpstreamMetrics hostMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     private io.mosn4j.stats.UpstreamMetrics clusterMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     private boolean answered;
@@ -54,8 +57,12 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     void start(Headers requestHeaders, boolean end) {
         headers = requestHeaders;
         endGiven = end;
-        ((Host) host).stats().requestStarted();
-        startNanos = System.nanoTime();
+        Host.Counters counters = ((Host) host).stats();
+        counters.requestStarted();
+        if (counters.tracksLatency()) {
+            startNanos = System.nanoTime();
+        }
+        attemptStart = System.nanoTime();
         hostMetrics = ((Host) host).metrics();
         clusterMetrics = stream.clusterMetrics();
         hostMetrics.requestTotal.inc();
@@ -70,6 +77,11 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
 
     boolean connected() {
         return sender != null;
+    }
+
+    /** Whether this attempt is over. */
+    boolean isFinished() {
+        return finished;
     }
 
     @Override
@@ -171,6 +183,13 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         }
     }
 
+    /** The response's headers arrived with {@code status}: the host's latency and error averages learn it. */
+    void responded(int status) {
+        if (startNanos != 0) {
+            ((Host) host).stats().responded(status, System.nanoTime() - startNanos);
+        }
+    }
+
     // ---- the response ----
 
     @Override
@@ -182,7 +201,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         responseComplete = endStream;
         if (!answered) {
             answered = true;
-            long took = System.nanoTime() - startNanos;
+            long took = System.nanoTime() - attemptStart;
             int status = h.status();
             hostMetrics.response(status);
             clusterMetrics.response(status);

@@ -3,68 +3,68 @@ package io.mosn4j.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mosn4j.api.router.Router;
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.RouteConfig;
 import io.mosn4j.config.RouterConfig;
 import io.mosn4j.config.VirtualHostConfig;
 import io.mosn4j.filter.StreamFilters;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * A router config compiled for matching. A request's authority picks the virtual host with
- * MOSN's priority: exact domain, then the wildcard with the longest suffix, then {@code *}.
- * Immutable: a new config builds a new table.
+ * A router config compiled for matching. A request's authority picks the virtual host in MOSN's
+ * order ({@link DomainIndex}: exact host and port, exact host, wildcard with port, longest wildcard
+ * suffix, {@code *}); its routes are tried in order. Immutable: a new config builds a new table,
+ * which the {@link RouterManager} swaps in for new requests while those in flight keep this one.
+ * Everything a user can get wrong (a regex, a CEL expression, a variable or cluster name) is
+ * refused while building, with its path.
  */
 public final class RouteTable implements Router {
     private final String name;
     private final RouterConfig config;
-    private final Map<String, VirtualHost> exact = new HashMap<>();
-    private final List<Map.Entry<String, VirtualHost>> suffixes = new ArrayList<>();
-    private VirtualHost fallback;
+    private final DomainIndex<VirtualHost> domains = new DomainIndex<>();
 
-    /** A table without per-filter config (tests). */
+    /** A table without per-filter config, variables or cluster checks (tests). */
     public RouteTable(RouterConfig config) {
-        this(config, "", null);
+        this(config, "", RouteDependencies.NONE);
     }
 
-    /**
-     * Compiles {@code config} found at {@code path}; {@code filters} parses the routes'
-     * {@code per_filter_config} (null: there must be none).
-     */
-    public RouteTable(RouterConfig config, String path, StreamFilters filters) {
+    /** Compiles {@code config} found at {@code path} with what its routes need from the proxy. */
+    public RouteTable(RouterConfig config, String path, RouteDependencies deps) {
         this.name = config.routerConfigName();
         this.config = config;
+        String at = path.isEmpty() ? "" : path + ".";
+        HeaderMutations tableRequest = HeaderMutations.of(config.requestHeadersToAdd(), config.requestHeadersToRemove(),
+                deps.variables(), path, "request");
+        HeaderMutations tableResponse = HeaderMutations.of(config.responseHeadersToAdd(), config.responseHeadersToRemove(),
+                deps.variables(), path, "response");
         for (int vi = 0; vi < config.virtualHosts().size(); vi++) {
             VirtualHostConfig vhc = config.virtualHosts().get(vi);
-            String vhPath = path + (path.isEmpty() ? "" : ".") + "virtual_hosts[" + vi + "]";
-            Map<String, Object> hostFilters = perFilter(vhc.perFilterConfig(), vhPath, filters);
+            String vhPath = at + "virtual_hosts[" + vi + "]";
+            Map<String, Object> hostFilters = perFilter(vhc.perFilterConfig(), vhPath, deps.filters());
+            HeaderMutations hostRequest = HeaderMutations.of(vhc.requestHeadersToAdd(), vhc.requestHeadersToRemove(),
+                    deps.variables(), vhPath, "request");
+            HeaderMutations hostResponse = HeaderMutations.of(vhc.responseHeadersToAdd(), vhc.responseHeadersToRemove(),
+                    deps.variables(), vhPath, "response");
+            VirtualHost vh = new VirtualHost(vhc.name());
             List<Route> routes = new ArrayList<>(vhc.routers().size());
             for (int ri = 0; ri < vhc.routers().size(); ri++) {
                 RouteConfig rc = vhc.routers().get(ri);
+                String routePath = vhPath + ".routers[" + ri + "]";
                 Map<String, Object> routeFilters = new HashMap<>(hostFilters);
-                routeFilters.putAll(perFilter(rc.perFilterConfig(), vhPath + ".routers[" + ri + "]", filters));
-                routes.add(new Route(rc, vhc.name(), name, Map.copyOf(routeFilters)));
+                routeFilters.putAll(perFilter(rc.perFilterConfig(), routePath, deps.filters()));
+                routes.add(new Route(rc, routePath, vh, name, Map.copyOf(routeFilters), hostRequest, tableRequest,
+                        hostResponse, tableResponse, deps));
             }
-            VirtualHost vh = new VirtualHost(vhc.name(), List.copyOf(routes));
+            vh.routes(routes);
             for (String domain : vhc.domains()) {
-                String d = domain.toLowerCase(Locale.ROOT);
-                if (d.equals("*")) {
-                    if (fallback == null) {
-                        fallback = vh;
-                    }
-                } else if (d.startsWith("*")) {
-                    suffixes.add(Map.entry(d.substring(1), vh));
-                } else {
-                    exact.putIfAbsent(d, vh);
-                }
+                domains.add(domain, vh);
             }
         }
-        suffixes.sort(Comparator.comparingInt((Map.Entry<String, VirtualHost> e) -> e.getKey().length()).reversed());
+        domains.freeze();
     }
 
     private static Map<String, Object> perFilter(Map<String, JsonNode> raw, String path, StreamFilters filters) {
@@ -96,50 +96,17 @@ public final class RouteTable implements Router {
     }
 
     @Override
-    public Route route(Headers request) {
-        return match(request);
+    public Route route(Headers request, RequestInfo info) {
+        VirtualHost vh = domains.find(request.authority());
+        return vh == null ? null : vh.match(request, info);
     }
 
-    /** The route for {@code request}, or null when no virtual host or route matches. */
+    /** The route for {@code request} without its record (variable and DSL matches see no request), or null. */
     public Route match(Headers request) {
-        VirtualHost vh = virtualHost(request.authority());
-        return vh == null ? null : vh.match(request);
+        return route(request, null);
     }
 
     VirtualHost virtualHost(String authority) {
-        if (authority == null || authority.isEmpty()) {
-            return fallback;
-        }
-        String host = authority.toLowerCase(Locale.ROOT);
-        VirtualHost vh = exact.get(host);
-        if (vh != null) {
-            return vh;
-        }
-        String noPort = stripPort(host);
-        if (noPort != host) {
-            vh = exact.get(noPort);
-            if (vh != null) {
-                return vh;
-            }
-        }
-        for (int i = 0, n = suffixes.size(); i < n; i++) {
-            var e = suffixes.get(i);
-            // "*.foo.com" must not match "foo.com": the wildcard stands for at least one character
-            if (noPort.length() > e.getKey().length() && noPort.endsWith(e.getKey())) {
-                return e.getValue();
-            }
-        }
-        return fallback;
-    }
-
-    private static String stripPort(String host) {
-        int colon = host.lastIndexOf(':');
-        if (colon < 0 || host.endsWith("]")) {
-            return host;
-        }
-        if (host.startsWith("[") || host.indexOf(':') == colon) {
-            return host.substring(0, colon);
-        }
-        return host;
+        return domains.find(authority);
     }
 }

@@ -1,20 +1,36 @@
 package io.mosn4j.router;
 
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.RequestInfo;
 import java.util.List;
 
 /** A virtual host: its routes, tried in order; the first that matches wins. */
-public record VirtualHost(String name, List<Route> routes) {
-    public Route match(Headers request) {
+public final class VirtualHost {
+    private final String name;
+    private Route[] routes = new Route[0];
+
+    VirtualHost(String name) {
+        this.name = name;
+    }
+
+    void routes(List<Route> list) {
+        routes = list.toArray(Route[]::new);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Route> routes() {
+        return List.of(routes);
+    }
+
+    /** The first route {@code request} matches, or null; reads the request in place. */
+    public Route match(Headers request, RequestInfo info) {
         String path = request.path();
-        if (path == null) {
-            path = "";
-        }
-        int q = path.indexOf('?');
-        String pathOnly = q < 0 ? path : path.substring(0, q);
-        for (int i = 0, n = routes.size(); i < n; i++) {
-            Route r = routes.get(i);
-            if (r.matches(request, path, pathOnly)) {
+        int query = path == null ? -1 : path.indexOf('?');
+        for (Route r : routes) {
+            if (r.matches(request, path, query, info)) {
                 return r;
             }
         }

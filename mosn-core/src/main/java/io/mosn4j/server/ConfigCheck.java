@@ -9,6 +9,7 @@ import io.mosn4j.config.MosnConfig;
 import io.mosn4j.config.RouterConfig;
 import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
+import io.mosn4j.router.RouteDependencies;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.upstream.Clusters;
@@ -24,6 +25,11 @@ import java.util.Map;
  */
 public final class ConfigCheck {
     private ConfigCheck() {}
+
+    /** What route tables need: the stream filters, the variables, and the clusters defined so far. */
+    static RouteDependencies routeDependencies(Extensions extensions, Clusters clusters) {
+        return new RouteDependencies(extensions.streamFilters(), extensions.variables(), clusters::contains);
+    }
 
     /**
      * Checks {@code loaded} against {@code extensions}; returns what each listener's chains would
@@ -41,8 +47,8 @@ public final class ConfigCheck {
             throw new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be added "
                     + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
         }
-        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.codecs(), Stats.NONE,
-                PartialFrameBudget.UNLIMITED);
+        Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.clusterTypes(), extensions.codecs(),
+                Stats.NONE, PartialFrameBudget.UNLIMITED);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
@@ -51,7 +57,7 @@ public final class ConfigCheck {
         JsonConfigValue server = root.get("servers").at(0);
         for (int i = 0; i < config.server().routers().size(); i++) {
             RouterConfig rc = config.server().routers().get(i);
-            routers.update(new RouteTable(rc, server.get("routers").at(i).path(), extensions.streamFilters()));
+            routers.update(new RouteTable(rc, server.get("routers").at(i).path(), routeDependencies(extensions, clusters)));
         }
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE,
                 PartialFrameBudget.UNLIMITED);

@@ -7,6 +7,7 @@ import io.mosn4j.feature.FeatureGate;
 import io.mosn4j.filter.StreamFilters;
 import io.mosn4j.protocol.Codecs;
 import io.mosn4j.upstream.Balancers;
+import io.mosn4j.upstream.ClusterTypes;
 import io.mosn4j.variable.VariableRegistry;
 
 /**
@@ -15,7 +16,15 @@ import io.mosn4j.variable.VariableRegistry;
  */
 public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
                          Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
-                         FeatureGate features) {
+                         FeatureGate features, ClusterTypes clusterTypes) {
+
+    /** With the built-in cluster types only. */
+    public Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
+                      Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
+                      FeatureGate features) {
+        this(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, features,
+                ClusterTypes.load(Extensions.class.getClassLoader()));
+    }
 
     public static Extensions load(ClassLoader loader) {
         return new Extensions(
@@ -25,11 +34,12 @@ public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<Ne
                 Registry.load("listener filter", ListenerFilterFactory.class, loader, ListenerFilterFactory::name, false),
                 Balancers.load(loader),
                 VariableRegistry.load(loader),
-                FeatureGate.load(loader));
+                FeatureGate.load(loader),
+                ClusterTypes.load(loader));
     }
 
     /** The same extensions with the features a command line set. */
     public Extensions withFeatures(FeatureGate gate) {
-        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate);
+        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate, clusterTypes);
     }
 }

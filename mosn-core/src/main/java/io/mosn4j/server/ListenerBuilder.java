@@ -60,7 +60,7 @@ final class ListenerBuilder {
             raw.warn("access_logs", "access logs are not supported yet; this listener writes none");
         }
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
-                new FilterContext(config.name(), extensions.variables()));
+                new FilterContext(config.name(), extensions.variables(), stats));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
                 clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats, config.requestHeadersTimeout(),
                 partialFrames);
@@ -99,7 +99,7 @@ final class ListenerBuilder {
             if (type.equals("connection_manager")) {
                 JsonConfigValue at = rawFilters.at(i).get("config");
                 RouterConfig rc = ConfigLoader.convert(at.node(), RouterConfig.class, at.path());
-                routers.update(new RouteTable(rc, at.path(), extensions.streamFilters()));
+                routers.update(new RouteTable(rc, at.path(), ConfigCheck.routeDependencies(extensions, clusters)));
                 inlineRouter = rc.routerConfigName();
             }
         }
@@ -127,7 +127,8 @@ final class ListenerBuilder {
         return new ListenerChains.Chain(index, config.filterChainMatch(), List.copyOf(built));
     }
 
-    private record FilterContext(String listenerName, io.mosn4j.api.variable.Variables variables) implements StreamFilterFactory.Context {}
+    private record FilterContext(String listenerName, io.mosn4j.api.variable.Variables variables, Stats stats)
+            implements StreamFilterFactory.Context {}
 
     /** A proxy config without {@code router_config_name} uses its chain's inline route table. */
     private static JsonConfigValue withRouter(JsonConfigValue config, String router) {

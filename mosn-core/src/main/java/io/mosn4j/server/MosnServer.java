@@ -80,7 +80,7 @@ public final class MosnServer {
             loops.get(i).submit(() -> io.mosn4j.stats.LoopStripe.bind(index)).syncUninterruptibly();
         }
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.codecs(), stats, partialFrames);
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats, partialFrames);
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
@@ -140,8 +140,7 @@ public final class MosnServer {
         JsonConfigValue rawRouters = server.get("routers");
         for (int i = 0; i < config.server().routers().size(); i++) {
             RouterConfig rc = config.server().routers().get(i);
-            routers.update(new RouteTable(rc, rawRouters.at(i).path(), extensions.streamFilters()));
-            warnMissingClusters(rc);
+            routers.update(new RouteTable(rc, rawRouters.at(i).path(), ConfigCheck.routeDependencies(extensions, clusters)));
         }
         JsonConfigValue rawListeners = server.get("listeners");
         for (int i = 0; i < config.server().listeners().size(); i++) {
@@ -170,15 +169,6 @@ public final class MosnServer {
                         + "; give 127.0.0.1 unless it is firewalled");
             }
         }
-    }
-
-    private void warnMissingClusters(RouterConfig router) {
-        router.virtualHosts().forEach(vh -> vh.routers().forEach(r -> {
-            if (r.directResponse() == null && !clusters.contains(r.route().clusterName())) {
-                log.warn("router {} virtual host {}: cluster \"{}\" is not defined; requests routed to it get 502",
-                        router.routerConfigName(), vh.name(), r.route().clusterName());
-            }
-        }));
     }
 
     private Map<String, AdminServer.Handler> adminRoutes() {
@@ -235,9 +225,8 @@ public final class MosnServer {
             }
             case "router" -> {
                 RouterConfig rc = ConfigLoader.convert(config.node(), RouterConfig.class, "config");
-                routers.update(new RouteTable(rc, "config", extensions.streamFilters()));
-                warnMissingClusters(rc);
-                log.info("router {} updated", rc.routerConfigName());
+                routers.update(new RouteTable(rc, "config", ConfigCheck.routeDependencies(extensions, clusters)));
+                    log.info("router {} updated", rc.routerConfigName());
             }
             case "cluster" -> {
                 ClusterConfig cc = ConfigLoader.convert(config.node(), ClusterConfig.class, "config");
@@ -357,6 +346,7 @@ public final class MosnServer {
         if (admin != null) {
             admin.close();
         }
+        clusters.close(); // DNS queries and health checks stop before the loops do
         sinks.forEach(AdminServer::close);
         if (holmes != null) {
             holmes.close();

@@ -11,11 +11,11 @@ import java.util.Map;
  * MOSN's {@code upstream} metrics of one cluster ({@code cluster="c"}) or one of its hosts
  * ({@code cluster="c",host="ip:port"}), under MOSN's keys. The proxy updates a host's and its
  * cluster's together. The cluster-only keys (retries, circuit-breaker overflow) are bumped on the
- * cluster's. Health checks, outlier ejection and other retry policies, when they land, bump
- * {@link #healthCheck} and {@code requestFailureEject} here.
+ * cluster's. Health checks count in MOSN's {@code healthcheck} group; outlier ejection can bump
+ * {@code requestFailureEject} here.
  */
 public final class UpstreamMetrics {
-    public static final UpstreamMetrics NONE = new UpstreamMetrics(StatsScope.NONE, false, StatsScope.NONE);
+    public static final UpstreamMetrics NONE = new UpstreamMetrics(StatsScope.NONE, false);
 
     public final Counter connectionTotal;
     public final Counter connectionClose;
@@ -40,10 +40,8 @@ public final class UpstreamMetrics {
     public final Counter requestRetryOverflow;
     public final Counter bytesReadTotal;
     public final Counter bytesWriteTotal;
-    /** MOSN's {@code healthcheck} keys, for the health checker to come: attempt, success, failure... */
-    public final StatsScope healthCheck;
 
-    private UpstreamMetrics(StatsScope s, boolean cluster, StatsScope health) {
+    private UpstreamMetrics(StatsScope s, boolean cluster) {
         connectionTotal = s.counter("connection_total");
         connectionClose = s.counter("connection_close");
         connectionActive = s.gauge("connection_active");
@@ -66,16 +64,36 @@ public final class UpstreamMetrics {
         requestRetryOverflow = cluster ? s.counter("request_retry_overflow") : Stats.NONE.counter("");
         bytesReadTotal = cluster ? s.counter("connection_bytes_read_total") : Stats.NONE.counter("");
         bytesWriteTotal = cluster ? s.counter("connection_bytes_write") : Stats.NONE.counter("");
-        healthCheck = health;
+    }
+
+    /** A counter that bumps two: a component's own by name and MOSN's group key. */
+    public static Counter both(Counter a, Counter b) {
+        return new Counter() {
+            @Override
+            public void inc() {
+                a.inc();
+                b.inc();
+            }
+
+            @Override
+            public void add(long n) {
+                a.add(n);
+                b.add(n);
+            }
+
+            @Override
+            public long get() {
+                return a.get();
+            }
+        };
     }
 
     public static UpstreamMetrics cluster(Stats stats, String cluster) {
-        return new UpstreamMetrics(stats.scope("upstream", Map.of("cluster", cluster)), true,
-                stats.scope("healthcheck", Map.of("service", cluster)));
+        return new UpstreamMetrics(stats.scope("upstream", Map.of("cluster", cluster)), true);
     }
 
     public static UpstreamMetrics host(Stats stats, String cluster, String host) {
-        return new UpstreamMetrics(stats.scope("upstream", Map.of("cluster", cluster, "host", host)), false, StatsScope.NONE);
+        return new UpstreamMetrics(stats.scope("upstream", Map.of("cluster", cluster, "host", host)), false);
     }
 
     /** An upstream response's headers arrived with {@code status} (a protocol's own status mapped to HTTP's). */

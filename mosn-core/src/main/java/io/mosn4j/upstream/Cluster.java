@@ -1,17 +1,18 @@
 package io.mosn4j.upstream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.api.config.ConfigValue;
 import io.mosn4j.api.protocol.ProtocolCodec;
+import io.mosn4j.api.stats.Counter;
+import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.upstream.ClusterInfo;
 import io.mosn4j.api.upstream.ClusterResources;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.upstream.HostSet;
+import io.mosn4j.api.upstream.LoadBalancer;
 import io.mosn4j.api.upstream.LoadBalancerFactory;
 import io.mosn4j.config.ClusterConfig;
-import io.mosn4j.config.HostConfig;
-import io.mosn4j.config.SocketAddresses;
+import io.mosn4j.config.LbSubsetConfig;
 import io.mosn4j.protocol.Codecs;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,35 +23,48 @@ import java.util.Objects;
 
 /**
  * One version of an upstream cluster: its config, hosts, balancer and what each protocol parsed
- * from it. Immutable; an update builds the next version from the previous one, keeping the
- * {@link Host} objects of addresses that stay and the circuit-breaker counts.
+ * from it. Immutable but for its hosts' health; an update builds the next version from the previous
+ * one, keeping the {@link Host} objects of addresses that stay, the circuit-breaker counts and the
+ * counters. A host that joins a running cluster starts slowly (where {@code slow_start} is on).
  */
 public final class Cluster implements ClusterInfo {
     /** MOSN's balancers not built yet: refused with a clear message rather than "unknown". */
-    private static final java.util.Set<String> LB_LATER = java.util.Set.of("LB_WEIGHTED_ROUNDROBIN", "LB_LEAST_REQUEST",
-            "LB_LEAST_CONNECTION", "LB_MAGLEV", "LB_RINGHASH", "LB_ORIGINAL_DST", "LB_PEAK_EWMA", "LB_PEAKEWMA");
+    private static final java.util.Set<String> LB_LATER = java.util.Set.of("LB_ORIGINAL_DST");
 
     private final ClusterConfig config;
     private final List<Host> hosts;
-    private final HostSnapshot hostSet;
     private final LoadBalancerFactory balancer;
     private final Object balancerSettings;
+    private final LbSubsetConfig subsets;
     private final Resources resources;
+    private final Stats stats;
+    private final Counter subsetFallbacks;
     private final int bufferLimitBytes;
     /** What each codec parsed from this cluster's config, by codec name (lower case). */
     private final Map<String, Object> codecOptions;
     /** New weights and metadata for hosts kept from the previous version, applied when this one is published. */
     private final List<Runnable> hostUpdates = new ArrayList<>();
     private io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
+    /** Hosts new in this version of a running cluster: they start slowly once it is published. */
+    private final List<Host> joined = new ArrayList<>();
 
     /**
-     * Builds a cluster from {@code config} (found at {@code raw.path()}). Resolves host names, so
-     * call it off the event loops.
-     *
-     * @param previous the version this one replaces, or null
-     * @throws ConfigException naming the bad field
+     * Builds a cluster of the config's own hosts (resolving names now: call it off the event loops),
+     * counting nowhere: for tests and tools.
      */
     public Cluster(ClusterConfig config, ConfigValue raw, Cluster previous, Balancers balancers, Codecs codecs) {
+        this(config, raw, previous, StaticClusterType.specs(config, raw, true), balancers, codecs, Stats.NONE);
+    }
+
+    /**
+     * Builds a cluster from {@code config} (found at {@code raw.path()}) with {@code hostSpecs}, the
+     * hosts its cluster type found.
+     *
+     * @param previous the version this one replaces, or null
+     * @throws io.mosn4j.api.config.ConfigException naming the bad field
+     */
+    public Cluster(ClusterConfig config, ConfigValue raw, Cluster previous, List<HostSpec> hostSpecs, Balancers balancers,
+                   Codecs codecs, Stats stats) {
         this.config = config;
         this.balancer = balancers.get(config.lbType());
         if (balancer == null && LB_LATER.contains(config.lbType())) {
@@ -60,36 +74,12 @@ public final class Cluster implements ClusterInfo {
             throw raw.error("lb_type", "unknown value \"" + config.lbType() + "\" (expected " + balancers.names() + ")");
         }
         this.balancerSettings = balancer.parse(raw);
-        Map<String, Host> old = new HashMap<>();
-        if (previous != null) {
-            previous.hosts.forEach(h -> old.put(h.address(), h));
-        }
-        List<Host> hs = new ArrayList<>(config.hosts().size());
-        List<String> seen = new ArrayList<>();
-        for (int i = 0; i < config.hosts().size(); i++) {
-            HostConfig hc = config.hosts().get(i);
-            String path = raw.path() + ".hosts[" + i + "]";
-            if (seen.contains(hc.address())) {
-                throw new ConfigException(path + ".address", "duplicate host \"" + hc.address() + "\"");
-            }
-            seen.add(hc.address());
-            Map<String, String> metadata = metadata(hc.metadata(), path + ".metadata");
-            Host kept = old.get(hc.address());
-            if (kept != null) {
-                hostUpdates.add(() -> kept.update(hc.weight(), metadata));
-                hs.add(kept);
-                continue;
-            }
-            InetSocketAddress unresolved = SocketAddresses.parse(hc.address(), "address");
-            InetSocketAddress resolved = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
-            if (resolved.isUnresolved()) {
-                throw new ConfigException(path + ".address", "cannot resolve host \"" + unresolved.getHostString() + "\"");
-            }
-            hs.add(new Host(hc.address(), resolved, hc.weight(), metadata));
-        }
-        this.hosts = List.copyOf(hs);
-        this.hostSet = HostSnapshot.of(hosts);
-        this.resources = previous != null ? previous.resources : new Resources();
+        warnUnused(raw, balancerSettings);
+        this.subsets = config.lbSubsetConfig() != null && config.lbSubsetConfig().enabled() ? config.lbSubsetConfig() : null;
+        this.stats = stats;
+        this.hosts = hosts(hostSpecs, previous);
+        this.resources = previous != null ? previous.resources : new Resources(config.name(), stats);
+        this.subsetFallbacks = stats.counter("cluster." + config.name() + ".lb_subsets_fallback");
         this.bufferLimitBytes = (int) Math.min(Integer.MAX_VALUE, config.connBufferLimitBytes());
         Map<String, Object> options = new LinkedHashMap<>();
         for (ProtocolCodec c : codecs.all()) {
@@ -101,10 +91,6 @@ public final class Cluster implements ClusterInfo {
         this.codecOptions = Map.copyOf(options);
     }
 
-    /**
-     * Makes this version the live one's: kept hosts take their new weight and metadata, the
-     * circuit breakers their new limits. Building alone (validation) changes nothing live.
-     */
     /** MOSN's {@code upstream{cluster}} metrics and each new host's {@code upstream{cluster,host}}. */
     void attachMetrics(io.mosn4j.api.stats.Stats stats) {
         metrics = io.mosn4j.stats.UpstreamMetrics.cluster(stats, config.name());
@@ -119,27 +105,85 @@ public final class Cluster implements ClusterInfo {
         return metrics;
     }
 
-    void publish() {
-        hostUpdates.forEach(Runnable::run);
-        hostUpdates.clear();
-        resources.apply(config.thresholds());
+    /** The next version of {@code previous} with other hosts (a DNS answer changed): everything else is kept. */
+    Cluster(Cluster previous, List<HostSpec> hostSpecs) {
+        this.config = previous.config;
+        this.balancer = previous.balancer;
+        this.balancerSettings = previous.balancerSettings;
+        this.subsets = previous.subsets;
+        this.stats = previous.stats;
+        this.hosts = hosts(hostSpecs, previous);
+        this.resources = previous.resources;
+        this.subsetFallbacks = previous.subsetFallbacks;
+        this.bufferLimitBytes = previous.bufferLimitBytes;
+        this.codecOptions = previous.codecOptions;
     }
 
-    /** MOSN's host metadata: {@code {"filter_metadata": {"mosn.lb": {"k": "v"}}}}, values as strings. */
-    private static Map<String, String> metadata(JsonNode node, String path) {
-        if (node == null || node.isNull()) {
-            return Map.of();
+    /** Settings the chosen balancer does not read are said to do nothing, as MOSN ignores them. */
+    private void warnUnused(ConfigValue raw, Object settings) {
+        boolean weighted = settings instanceof EdfBalancer.Settings;
+        if (!weighted && isSet(raw.get("slow_start"))) {
+            raw.warn("slow_start", "slow start applies to LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION and "
+                    + "LB_PEAK_EWMA, not " + config.lbType() + "; ignored");
         }
-        JsonNode lb = node.path("filter_metadata").path("mosn.lb");
-        if (lb.isMissingNode()) {
-            return Map.of();
+        if (!weighted && isSet(raw.get("lbconfig"))) {
+            raw.warn("lbconfig", "lbconfig applies to LB_LEAST_REQUEST, LB_LEAST_CONNECTION and LB_PEAK_EWMA, not "
+                    + config.lbType() + "; ignored");
         }
-        if (!lb.isObject()) {
-            throw new ConfigException(path + ".filter_metadata.mosn.lb", "expected an object of key/value pairs");
+        ConfigValue breakers = raw.get("circuit_breakers");
+        if (breakers.isArray() && breakers.elements().size() > 1) {
+            // MOSN's resource manager reads only the first thresholds entry, whatever its priority
+            raw.warn("circuit_breakers", "only the first entry applies, as in MOSN (limits are not grouped by priority); "
+                    + (breakers.elements().size() - 1) + " more ignored");
         }
-        Map<String, String> m = new LinkedHashMap<>();
-        lb.properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
-        return m;
+    }
+
+    private static boolean isSet(ConfigValue v) {
+        return !v.isMissing() && (!v.isObject() || !v.keys().isEmpty());
+    }
+
+    private List<Host> hosts(List<HostSpec> specs, Cluster previous) {
+        Map<String, Host> old = new HashMap<>();
+        if (previous != null) {
+            previous.hosts.forEach(h -> old.put(h.address(), h));
+        }
+        List<Host> hs = new ArrayList<>(specs.size());
+        for (HostSpec spec : specs) {
+            Host kept = old.get(spec.address());
+            if (kept != null && kept.socketAddress().equals(spec.socketAddress())) {
+                hostUpdates.add(() -> {
+                    kept.update(spec.weight(), spec.metadata());
+                    kept.setHostname(spec.hostname());
+                });
+                hs.add(kept);
+                continue;
+            }
+            Host h = new Host(spec.address(), spec.socketAddress(), spec.weight(), spec.metadata());
+            h.setHostname(spec.hostname());
+            if (previous != null) {
+                joined.add(h);
+            }
+            hs.add(h);
+        }
+        return List.copyOf(hs);
+    }
+
+    /**
+     * Makes this version the live one: kept hosts take their new weight and metadata, new ones
+     * start slowly, the circuit breakers take their new limits, and every host reports a change of
+     * health to {@code onHealthChange}. Building alone (validation) changes nothing live.
+     */
+    void publish(Runnable onHealthChange) {
+        hostUpdates.forEach(Runnable::run);
+        hostUpdates.clear();
+        joined.forEach(Host::joined);
+        joined.clear();
+        boolean latency = balancer instanceof PeakEwmaBalancer.Factory;
+        for (Host h : hosts) {
+            h.onHealthChange(onHealthChange);
+            h.stats().trackLatency = latency;
+        }
+        resources.apply(config.thresholds());
     }
 
     public ClusterConfig config() {
@@ -155,8 +199,9 @@ public final class Cluster implements ClusterInfo {
         return hosts;
     }
 
+    /** The hosts and the healthy ones among them, as they are now. */
     HostSnapshot hostSet() {
-        return hostSet;
+        return HostSnapshot.of(hosts);
     }
 
     LoadBalancerFactory balancer() {
@@ -165,6 +210,14 @@ public final class Cluster implements ClusterInfo {
 
     Object balancerSettings() {
         return balancerSettings;
+    }
+
+    /** A balancer for one event loop over {@code set}: the cluster's {@code lb_type}, within subsets when it has them. */
+    LoadBalancer newBalancer(HostSet set) {
+        if (subsets == null) {
+            return balancer.create(set, balancerSettings);
+        }
+        return new SubsetBalancer(set, subsets, s -> balancer.create(s, balancerSettings), subsetFallbacks);
     }
 
     @Override
@@ -180,6 +233,23 @@ public final class Cluster implements ClusterInfo {
     @Override
     public int connectionBufferLimit() {
         return bufferLimitBytes;
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return config.idle();
+    }
+
+    @Override
+    public Duration keepAliveInterval() {
+        ClusterConfig.KeepAliveConfig k = config.keepalive();
+        return k == null || k.interval() == null ? Duration.ZERO : k.interval();
+    }
+
+    @Override
+    public Duration keepAliveTimeout() {
+        ClusterConfig.KeepAliveConfig k = config.keepalive();
+        return k == null || k.timeout() == null ? Duration.ZERO : k.timeout();
     }
 
     @Override
@@ -200,6 +270,13 @@ public final class Cluster implements ClusterInfo {
         return other != null && connectTimeout().equals(other.connectTimeout())
                 && maxRequestsPerConnection() == other.maxRequestsPerConnection()
                 && bufferLimitBytes == other.bufferLimitBytes
+                && idleTimeout().equals(other.idleTimeout())
+                && Objects.equals(config.keepalive(), other.config.keepalive())
                 && Objects.equals(codecOptions, other.codecOptions);
+    }
+
+    /** For messages: the host addresses. */
+    List<String> addresses() {
+        return hosts.stream().map(HostInfo::address).toList();
     }
 }

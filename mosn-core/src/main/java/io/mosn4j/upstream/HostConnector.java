@@ -41,7 +41,16 @@ final class HostConnector implements Connector {
     @Override
     public boolean canConnect() {
         ResourceLimit c = connections;
-        return c.max() == 0 || c.current() < c.max();
+        if (c.max() == 0 || c.current() < c.max()) {
+            return true;
+        }
+        // at max_connections: the pool wanted a connection it may not open (its request waits for
+        // one of its own), counted as a connection overflow; a slot freed meanwhile is taken back
+        if (c.tryAcquire()) {
+            c.release();
+            return true;
+        }
+        return false;
     }
 
     @Override

@@ -29,7 +29,9 @@ final class LoopCluster implements WorkerCluster {
     private final Stats stats;
     private final PartialFrameBudget partialFrames;
     private final Cluster cluster;
-    private final LoadBalancer balancer;
+    /** The hosts and their health when {@link #balancer} was built; both change together when a host's health does. */
+    private HostSnapshot hostSet;
+    private LoadBalancer balancer;
     private final Map<Host, HostPools> pools;
 
     LoopCluster(EventLoop loop, Transport transport, Stats stats, PartialFrameBudget partialFrames, Cluster cluster,
@@ -39,7 +41,7 @@ final class LoopCluster implements WorkerCluster {
         this.stats = stats;
         this.partialFrames = partialFrames;
         this.cluster = cluster;
-        this.balancer = cluster.balancer().create(cluster.hostSet(), cluster.balancerSettings());
+        refresh();
         this.pools = new HashMap<>();
         if (previous != null) {
             boolean keep = cluster.sameConnections(previous.cluster);
@@ -51,6 +53,15 @@ final class LoopCluster implements WorkerCluster {
                 }
             }
         }
+    }
+
+    /**
+     * On the loop: a host's health changed, so the balancer is rebuilt over the hosts as they are
+     * now (the healthy ones first). Pools stay.
+     */
+    void refresh() {
+        hostSet = cluster.hostSet();
+        balancer = cluster.newBalancer(hostSet);
     }
 
     /** The cluster is gone: every pool drains. */
@@ -70,7 +81,7 @@ final class LoopCluster implements WorkerCluster {
 
     @Override
     public HostSet hostSet() {
-        return cluster.hostSet();
+        return hostSet;
     }
 
     @Override

@@ -15,6 +15,8 @@ final class LoopClusters implements WorkerClusters {
     private final Stats stats;
     private final PartialFrameBudget partialFrames;
     private final Map<String, LoopCluster> byName = new HashMap<>();
+    /** Clusters whose balancer is due to be rebuilt: a refresh is queued on the loop once however many hosts change. */
+    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     LoopClusters(EventLoop loop, Transport transport, Stats stats, PartialFrameBudget partialFrames) {
         this.loop = loop;
@@ -31,6 +33,19 @@ final class LoopClusters implements WorkerClusters {
     /** On the loop: the next version of a cluster replaces the one of its name. */
     void apply(Cluster cluster) {
         byName.put(cluster.name(), new LoopCluster(loop, transport, stats, partialFrames, cluster, byName.get(cluster.name())));
+    }
+
+    /** Any thread: a host of the cluster changed health; its balancer is rebuilt soon, on the loop. */
+    void scheduleRefresh(String name) {
+        if (refreshing.add(name)) {
+            loop.execute(() -> {
+                refreshing.remove(name); // a change after this point queues another refresh
+                LoopCluster c = byName.get(name);
+                if (c != null) {
+                    c.refresh();
+                }
+            });
+        }
     }
 
     /** On the loop: the cluster is gone; its pools drain. */

@@ -37,17 +37,30 @@ public final class RandomBalancer implements LoadBalancer {
                 return pick;
             }
         }
+        int start = ThreadLocalRandom.current().nextInt(hosts.length); // unlucky draws: the next acceptable host
+        for (int i = 0; i < hosts.length; i++) {
+            HostInfo h = hosts[(start + i) % hosts.length];
+            if (Choice.acceptable(h, context)) {
+                return h;
+            }
+        }
         return pick;
     }
 
+    /** A host at random in proportion to weight: a binary search of the cumulative weights (10 steps for 1,000 hosts). */
     private HostInfo draw() {
         int r = ThreadLocalRandom.current().nextInt(total);
-        for (int i = 0; i < cumulative.length; i++) {
-            if (r < cumulative[i]) {
-                return hosts[i];
+        int lo = 0;
+        int hi = cumulative.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (r < cumulative[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
             }
         }
-        return hosts[hosts.length - 1];
+        return hosts[lo];
     }
 
     /** Registered as {@code LB_RANDOM}. */

@@ -337,9 +337,10 @@ class ConfigLoaderTest {
         @Test
         void enumValuesAreExactNotCaseInsensitive() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"lb_random\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"lb_random\" (expected "
+                            + "LB_RANDOM, LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, LB_PEAK_EWMA or LB_REQUEST_ROUNDROBIN)");
             assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"simple\"")))
-                    .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE)");
+                    .isEqualTo("cluster_manager.clusters[0].type: unknown value \"simple\" (expected SIMPLE or STRICT_DNS)");
         }
 
         @Test
@@ -368,7 +369,7 @@ class ConfigLoaderTest {
                     """);
             json = with(json, "\"connect_timeout\": \"3s\",", """
                     "connect_timeout": "3s",
-                    "circuit_breakers": [{"max_connections": 100}],
+                    "circuit_breakers": [{"priority": "HIGH", "max_connections": 100}],
                     "health_check": {},
                     "lb_subset_config": {},
                     "keepalive": {"interval": "15s"},
@@ -388,9 +389,11 @@ class ConfigLoaderTest {
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
                     "servers[0].listeners[0].inspector: inspector only lets plaintext into TLS listeners, and TLS listeners are not "
                             + "supported yet; ignored",
-                    "servers[0].listeners[0].stream_filters[0]: stream filter \"healthcheck\" is not supported yet; requests pass without it",
+                    "servers[0].listeners[0].stream_filters[0]: MOSN no longer has a healthcheck stream filter (it skips it too); "
+                            + "the RPC protocols answer heartbeats themselves; ignored",
                     "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
-                    "cluster_manager.clusters[0].keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored",
+                    "cluster_manager.clusters[0].circuit_breakers[0].priority: circuit breakers are not grouped by priority "
+                            + "(as in MOSN): this entry's limits apply to every request; ignored",
                     "cluster_manager.clusters[0].cluster_unknown_field: unknown field; ignored");
         }
 
@@ -401,12 +404,12 @@ class ConfigLoaderTest {
             String json = with(BASE, "\"admin\":", "\"metrics\": {\"shm_zone\": \"m\"}, \"admin\":");
             json = with(json, "\"port_value\": 34901}}}", "\"port_value\": 34901}}}, \"pprof\": {\"debug\": true}");
             json = with(json, "\"name\": \"l1\",", "\"reuseport\": true, \"name\": \"l1\",");
-            json = with(json, "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"idle_timeout\": \"1m\"");
+            json = with(json, "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"sub_cluster\": \"x\"");
             ConfigWarnings warnings = new ConfigWarnings();
             String config = json;
             warnings.collect(() -> parse(config));
             assertThat(warnings.all()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactlyInAnyOrder(
-                    "metrics.shm_zone", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].idle_timeout");
+                    "metrics.shm_zone", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].sub_cluster");
         }
 
         @Test
@@ -446,28 +449,8 @@ class ConfigLoaderTest {
                         + "|static_resources|xDS is not supported yet (Envoy's bootstrap resources",
                 "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
                         + "|extends[0].type|extension config \"dubbo_registry\" is not supported yet (supported: holmes)",
-                "`\"connect_timeout\": \"3s\",`|`\"health_check\": {\"protocol\": \"Http1\", \"service_name\": \"s\"},`"
-                        + "|cluster_manager.clusters[0].health_check|active health checks are not supported yet",
-                "`\"connect_timeout\": \"3s\",`|`\"lb_subset_config\": {\"subset_selectors\": [[\"version\"]]},`"
-                        + "|cluster_manager.clusters[0].lb_subset_config|subset load balancing (lb_subset_config) is not supported yet",
                 "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"
                         + "|cluster_manager.tls_context|upstream TLS is not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"retry_policy\": {\"retry_on\": true, \"num_retries\": 3}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.retry_policy|retry policies are not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"v\": \"1\"}}}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.metadata_match|routing to hosts by metadata",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 1}}]`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.weighted_clusters|weighted clusters are not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"prefix_rewrite\": \"/v2\"`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.prefix_rewrite|path rewrites are not supported yet",
-                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_remove\": [\"authorization\"]`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].route.request_headers_to_remove|changing request headers",
-                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"redirect\": {\"path_redirect\": \"/x\"}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].redirect|redirects are not supported yet",
-                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"c1\", \"percent\": 100}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].request_mirror_policies|request mirroring is not supported yet",
-                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"variables\": [{\"name\": \"x\", \"value\": \"y\"}]}`"
-                        + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.variables|matching routes on variables",
                 "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefx\": \"/admin\"}`"
                         + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.prefx|unknown match field; refused rather than matching more",
                 "`\"domains\": [\"*\"],`|`\"domains\": [\"*\"], \"require_tls\": \"ALL\",`"
@@ -651,15 +634,20 @@ class ConfigLoaderTest {
         @Test
         void unknownLbType() {
             assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_FOO\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)");
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (expected "
+                            + "LB_RANDOM, LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, LB_PEAK_EWMA or LB_REQUEST_ROUNDROBIN)");
         }
 
         @Test
         void knownButUnbuiltLbTypeAndClusterTypeSayNotSupportedYet() {
-            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_LEAST_REQUEST\"")))
-                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_LEAST_REQUEST\" is not supported yet (supported: LB_RANDOM, LB_ROUNDROBIN, LB_REQUEST_ROUNDROBIN)");
-            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"STRICT_DNS\"")))
-                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"STRICT_DNS\" is not supported yet (supported: SIMPLE)");
+            assertThat(error(with("\"lb_type\": \"LB_RANDOM\"", "\"lb_type\": \"LB_ORIGINAL_DST\"")))
+                    .isEqualTo("cluster_manager.clusters[0].lb_type: \"LB_ORIGINAL_DST\" is not supported yet (supported: LB_RANDOM, "
+                            + "LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, "
+                            + "LB_PEAK_EWMA, LB_REQUEST_ROUNDROBIN)");
+            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"EDS\"")))
+                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"EDS\" is not supported yet (supported: SIMPLE or STRICT_DNS)");
+            assertThat(error(with("\"type\": \"SIMPLE\"", "\"type\": \"ORIGINAL_DST\"")))
+                    .isEqualTo("cluster_manager.clusters[0].type: cluster type \"ORIGINAL_DST\" is not supported yet (supported: SIMPLE or STRICT_DNS)");
         }
 
         @Test
@@ -928,10 +916,62 @@ class ConfigLoaderTest {
                     .isEqualTo("cluster_manager.clusters[0].hosts[0].weight: must be 1..128, got 129");
         }
 
+        /** Issue 11: bad route config is refused at load, with the path of the bad field. */
+        @ParameterizedTest(name = "{1}")
+        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"headers\": [{\"name\": \"x\", \"value\": \"(\", \"regex\": true}]}`"
+                        + "|match.headers[0].value: invalid regular expression \"(\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\", \"query_parameters\": [{\"name\": \"q\", \"value\": \"[\", \"regex\": true}]}`"
+                        + "|match.query_parameters[0].value: invalid regular expression \"[\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"variables\": [{\"name\": \"x-mosn-method\", \"regex\": \"a(\"}]}`"
+                        + "|match.variables[0].regex: invalid regular expression \"a(\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"variables\": [{\"name\": \"no_such_variable\", \"value\": \"1\"}]}`"
+                        + "|match.variables[0].name: unknown variable \"no_such_variable\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"variables\": [{\"name\": \"x-mosn-method\", \"value\": \"GET\", \"model\": \"xor\"}]}`"
+                        + "|match.variables[0].model: invalid value \"xor\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"dsl_expressions\": [{\"expression\": \"request.host ==\"}]}`"
+                        + "|match.dsl_expressions[0].expression: invalid CEL expression: at 1:16: mismatched input",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"dsl_expressions\": [{\"expression\": \"request.nope == 1\"}]}`"
+                        + "|match.dsl_expressions[0].expression: invalid CEL expression: at 1:1: undeclared reference to 'request'",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"dsl_expressions\": [{\"expression\": \"request.host\"}]}`"
+                        + "|match.dsl_expressions[0].expression: invalid CEL expression: at 1:8: expected type 'bool' but found 'string'",
+                "`\"cluster_name\": \"c1\"`|`\"cluster_name\": \"c2\"`"
+                        + "|route.cluster_name: unknown cluster \"c2\"",
+                "`\"cluster_name\": \"c1\"`|`\"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 60}}, {\"cluster\": {\"name\": \"c1\", \"weight\": 30}}]`"
+                        + "|route.weighted_clusters: the weights add up to 90; they must add up to 100",
+                "`\"cluster_name\": \"c1\"`|`\"weighted_clusters\": [{\"cluster\": {\"name\": \"c1\", \"weight\": 60}}, {\"cluster\": {\"name\": \"nope\", \"weight\": 40}}]`"
+                        + "|route.weighted_clusters[1].cluster.name: unknown cluster \"nope\"",
+                "`\"cluster_name\": \"c1\"`|`\"cluster_variable\": \"no_such_variable\"`"
+                        + "|route.cluster_variable: unknown variable \"no_such_variable\"",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"regex_rewrite\": {\"pattern\": {\"regex\": \"(\"}, \"substitution\": \"x\"}`"
+                        + "|route.regex_rewrite.pattern.regex: invalid regular expression \"(\"",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_add\": [{\"header\": {\"key\": \"x\", \"value\": \"%nope%\"}}]`"
+                        + "|route.request_headers_to_add[0].header.value: unknown variable \"nope\"",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"request_headers_to_remove\": [\":path\"]`"
+                        + "|route.request_headers_to_remove[0]: \":path\" cannot be added or removed",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"retry_policy\": {\"retry_on\": true, \"status_codes\": [700]}`"
+                        + "|route.retry_policy.status_codes[0]: must be an HTTP status 100..599, got 700",
+                "`\"timeout\": \"2s\"`|`\"timeout\": \"2s\", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"v\": {}}}}`"
+                        + "|route.metadata_match.filter_metadata.mosn.lb.v: expected a string",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"redirect\": {\"response_code\": 200}`"
+                        + "|redirect.response_code: must be 301, 302, 303, 307 or 308, got 200",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"nope\", \"percent\": 100}`"
+                        + "|request_mirror_policies[0].cluster: unknown cluster \"nope\"",
+                "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefix\": \"/\"}, \"request_mirror_policies\": {\"cluster\": \"c1\", \"percent\": 101}`"
+                        + "|request_mirror_policies[0].percent: must be 0..100, got 101",
+                "`\"domains\": [\"*\"]`|`\"domains\": [\"a.com:http\"]`"
+                        + "|domains[0]: \"a.com:http\": the port must be a number or *",
+        })
+        void badRouteConfigIsRefusedByPath(String from, String to, String expected) {
+            String at = expected.startsWith("domains") ? "servers[0].routers[0].virtual_hosts[0]." : "servers[0].routers[0].virtual_hosts[0].routers[0].";
+            assertThat(error(with(from, to))).startsWith(at + expected);
+        }
+
         @Test
         void routeWithoutClusterOrDirectResponse() {
             assertThat(error(with("\"route\": {\"cluster_name\": \"c1\", \"timeout\": \"2s\"}", "\"route\": {\"timeout\": \"2s\"}")))
-                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].routers[0].route.cluster_name: required");
+                    .isEqualTo("servers[0].routers[0].virtual_hosts[0].routers[0].route.cluster_name: required "
+                            + "(or weighted_clusters, cluster_header or cluster_variable)");
         }
 
         @Test

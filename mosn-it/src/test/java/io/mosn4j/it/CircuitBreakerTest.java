@@ -91,7 +91,8 @@ class CircuitBreakerTest {
                  "hosts": [{"address": "127.0.0.1:${RETRY}"}]},
                 {"name": "grpc_limited", "type": "SIMPLE", "circuit_breakers": [{"max_requests": 1}],
                  "hosts": [{"address": "127.0.0.1:${GRPC_BACKEND}"}]}
-              ]}
+              ]},
+              "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": ${ADMIN}}}}
             }
             """;
 
@@ -115,6 +116,17 @@ class CircuitBreakerTest {
     private static int h1Port;
     private static int h2Port;
     private static int grpcPort;
+    private static int admin;
+
+    /** A counter of {@code GET /api/v1/stats} (0 when absent). */
+    static long stat(String name) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + admin + "/api/v1/stats")).timeout(java.time.Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path(name).asLong();
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -127,10 +139,11 @@ class CircuitBreakerTest {
         h1Port = freePort();
         h2Port = freePort();
         grpcPort = freePort();
-        mosn = MosnProcess.builder().config(render(CONFIG, vars("H1", h1Port, "H2", h2Port, "GRPC", grpcPort,
+        admin = freePort();
+        mosn = MosnProcess.builder().config(render(CONFIG, vars("H1", h1Port, "H2", h2Port, "GRPC", grpcPort, "ADMIN", admin,
                         "LIMITED", limited.port(), "PENDING", pending.port(), "CAPPED", capped.port(), "RETRY", retry.port(),
                         "GRPC_BACKEND", grpcBackend.getPort())))
-                .waitFor(h1Port, h2Port, grpcPort).probe(h1Port).start();
+                .waitFor(h1Port, h2Port, grpcPort, admin).probe(h1Port).start();
         grpcChannel = GrpcProxyTest.channel(grpcPort);
     }
 
@@ -313,6 +326,7 @@ class CircuitBreakerTest {
     @Test
     void maxRequestsOverflowIsUnavailableForGrpc() throws Exception {
         CallOptions opts = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+        long overflowsBefore = stat("cluster.grpc_limited.request_overflow");
         var first = ClientCalls.futureUnaryCall(grpcChannel.newCall(HELD, opts), "grpc-first".getBytes(StandardCharsets.UTF_8));
         holds.awaitArrivals("grpc-first", 1);
         try {
@@ -323,6 +337,7 @@ class CircuitBreakerTest {
             assertThat(e.getStatus().getCode()).as("%s", e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(e.getStatus().getDescription()).contains("overflow");
             assertThat(millisSince(t0)).as("answered at once").isLessThan(QUICK_MILLIS);
+            assertThat(stat("cluster.grpc_limited.request_overflow") - overflowsBefore).as("counted").isEqualTo(1);
         } finally {
             holds.release("grpc-first");
         }
@@ -380,6 +395,7 @@ class CircuitBreakerTest {
     @Test
     void maxConnectionsHoldsAtTheBackendUnderFiveTimesTheLoad() throws Exception {
         int clients = 10;
+        long overflowsBefore = stat("cluster.capped.connection_overflow");
         List<Future<RawResponse>> answers = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             try {
@@ -405,6 +421,8 @@ class CircuitBreakerTest {
         assertThat(holds.arrivals("capped")).as("requests served").isEqualTo(clients);
         assertThat(capped.peakOpen.get()).as("the most connections the backend had from the proxy").isLessThanOrEqualTo(2);
         assertThat(capped.connections.get()).as("connections the backend accepted (kept alive and reused)").isEqualTo(2);
+        // the requests that waited found the pool at max_connections: each such connection not opened is counted
+        assertThat(stat("cluster.capped.connection_overflow") - overflowsBefore).isPositive();
     }
 
     static final String TWO_LOOPS_CONFIG = """
@@ -484,15 +502,20 @@ class CircuitBreakerTest {
                 assertThat(client.readResponse().status()).isEqualTo(200);
             }
 
+            long retryOverflowsBefore = stat("cluster.retry.request_retry_overflow");
             // a's request finds its reused connection closed: retried on another, held there
             a.send("GET /retry/x/ra HTTP/1.1\r\nHost: cb\r\n\r\n");
             holds.awaitArrivals("ra", 1);
             try {
+                // the closed connection took the pool's other idle ones with it: b first gets a
+                // connection answered and back in the pool, so its next request reuses it
+                assertThat(b.get("/retry/warm-b").status()).isEqualTo(200);
                 long t0 = System.nanoTime();
                 RawResponse r = b.get("/retry/x/rb");
                 assertThat(r.status()).as("not retried while a's retry is in flight: %s", r).isEqualTo(502);
                 assertThat(millisSince(t0)).as("answered at once").isLessThan(QUICK_MILLIS);
                 assertThat(retryAttempts.get("rb")).as("attempts of b's request").hasValue(1);
+                assertThat(stat("cluster.retry.request_retry_overflow") - retryOverflowsBefore).as("the retry refused, counted").isEqualTo(1);
             } finally {
                 holds.release("ra");
             }

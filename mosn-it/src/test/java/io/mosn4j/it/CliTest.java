@@ -371,25 +371,17 @@ class CliTest {
                         LISTENER + "use_original_dst", "transparent interception (\"tproxy\") is not supported yet"),
                 Arguments.of("use_original_dst redirect", mosnListener("\"use_original_dst\": \"redirect\","),
                         LISTENER + "use_original_dst", "transparent interception (\"redirect\") is not supported yet"),
-                // jwtauthn/config.json, mosn_config_mirror.json: stream filters that guard or divert
+                // jwtauthn/config.json, mosn_config_broadcast.json: stream filters that guard or divert
                 Arguments.of("jwt_authn", mosnListener("\"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {\"providers\": {}}}],"),
                         LISTENER + "stream_filters[0].type", "MOSN's stream filter \"jwt_authn\" is not supported yet"),
-                Arguments.of("mirror filter", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 1}}],"),
-                        LISTENER + "stream_filters[0].type", "MOSN's stream filter \"mirror\" is not supported yet"),
-                Arguments.of("health check", mosnCluster("\"health_check\": {\"protocol\": \"Http1\", \"interval\": \"5s\", \"service_name\": \"s\"},"),
-                        CLUSTER + "health_check", "active health checks are not supported yet"),
-                Arguments.of("subset load balancing", mosnCluster("\"lb_subset_config\": {\"subset_selectors\": [[\"version\"]]},"),
-                        CLUSTER + "lb_subset_config", "subset load balancing (lb_subset_config) is not supported yet"),
-                Arguments.of("retry policy", mosnRoute(", \"retry_policy\": {\"retry_on\": true, \"num_retries\": 3}"),
-                        ROUTE + "route.retry_policy", "retry policies are not supported yet"),
-                Arguments.of("metadata_match", mosnRoute(", \"metadata_match\": {\"filter_metadata\": {\"mosn.lb\": {\"version\": \"1\"}}}"),
-                        ROUTE + "route.metadata_match", "routing to hosts by metadata (metadata_match) is not supported yet"),
-                Arguments.of("weighted clusters", mosnRoute(", \"weighted_clusters\": [{\"cluster\": {\"name\": \"c\", \"weight\": 100}}]"),
-                        ROUTE + "route.weighted_clusters", "weighted clusters are not supported yet"),
-                Arguments.of("request mirroring", mosnRoute("}, \"request_mirror_policies\": {\"cluster\": \"c\", \"percent\": 100"),
-                        ROUTE + "request_mirror_policies", "request mirroring is not supported yet"),
-                Arguments.of("variables match", mosnRoute("").replace("{\"prefix\": \"/\"}", "{\"prefix\": \"/\", \"variables\": [{\"name\": \"x\", \"value\": \"1\"}]}"),
-                        ROUTE + "match.variables", "matching routes on variables is not supported yet"),
+                Arguments.of("mirror broadcast", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 10, \"broadcast\": true}}],"),
+                        LISTENER + "stream_filters[0].config.broadcast", "broadcast is not supported yet"),
+                // xDS's EDS clusters and transparent interception's original-destination clusters come later
+                Arguments.of("EDS cluster", mosnCluster("").replace("\"type\": \"SIMPLE\"", "\"type\": \"EDS\""),
+                        CLUSTER + "type", "cluster type \"EDS\" is not supported yet (supported: SIMPLE or STRICT_DNS)"),
+                Arguments.of("https health check", mosnCluster("\"health_check\": {\"protocol\": \"Http1\", \"service_name\": \"s\", "
+                                + "\"check_config\": {\"http_check_config\": {\"scheme\": \"https\"}}},"),
+                        CLUSTER + "health_check.check_config.http_check_config.scheme", "https health checks are not supported yet"),
                 Arguments.of("misspelt match key", mosnRoute("").replace("{\"prefix\": \"/\"}", "{\"prefx\": \"/admin\"}"),
                         ROUTE + "match.prefx", "unknown match field; refused rather than matching more than the file asks"),
                 // xds-server-sample, istio152: an Envoy bootstrap or xDS settings, no listeners of MOSN's own
@@ -428,8 +420,16 @@ class CliTest {
                         LISTENER + "stream_filters[0]: stream filter \"gzip\" is not supported yet; requests pass without it"),
                 Arguments.of("processor neither number nor auto", "\"processor\": \"lots\",", "", "", "", "",
                         "servers[0].processor: \"lots\" is neither a number nor \"auto\"; using auto ("),
-                Arguments.of("upstream keepalive", "", "", "", "", "\"keepalive\": {\"interval\": \"15s\", \"timeout\": \"5s\"},",
-                        CLUSTER + "keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored"),
+                // MOSN starts a cluster's health checker only when it has a service_name
+                Arguments.of("health check without service_name", "", "", "", "", "\"health_check\": {\"protocol\": \"Http1\", \"interval\": \"5s\"},",
+                        CLUSTER + "health_check: MOSN runs a cluster's health checks only when health_check.service_name is set; none run"),
+                // MOSN's resource manager reads the first circuit_breakers entry and no priority
+                Arguments.of("circuit breakers by priority", "", "", "", "",
+                        "\"circuit_breakers\": [{\"priority\": \"DEFAULT\", \"max_requests\": 100}, {\"priority\": \"DEFAULT\", \"max_requests\": 5}],",
+                        CLUSTER + "circuit_breakers: only the first entry applies, as in MOSN (limits are not grouped by priority); 1 more ignored"),
+                Arguments.of("a HIGH priority circuit breaker", "", "", "", "", "\"circuit_breakers\": [{\"priority\": \"HIGH\", \"max_requests\": 100}],",
+                        CLUSTER + "circuit_breakers[0].priority: circuit breakers are not grouped by priority (as in MOSN): this entry's "
+                                + "limits apply to every request; ignored"),
                 Arguments.of("a key that is no MOSN field", "", "", "", "", "\"conect_timeout\": \"1s\",",
                         CLUSTER + "conect_timeout: unknown field; ignored"));
     }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -77,16 +78,24 @@ final class NettyHttpBackend implements AutoCloseable {
     /** Connections open now. */
     final AtomicInteger open = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
+    /** Connections that carried at least one request (a health check's bare TCP connect does not count). */
+    final AtomicInteger requestConnections = new AtomicInteger();
+    private static final io.netty.util.AttributeKey<Boolean> SERVED = io.netty.util.AttributeKey.valueOf("served");
     final ConcurrentLinkedQueue<Request> seen = new ConcurrentLinkedQueue<>();
     /** The URI of every request whose head arrived, complete or not (a body may never end). */
     final ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
 
     private NettyHttpBackend(String name, Function<Request, Response> handler) throws InterruptedException {
+        this(name, 0, handler);
+    }
+
+    private NettyHttpBackend(String name, int port, Function<Request, Response> handler) throws InterruptedException {
         this.name = name;
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true) // a backend restarted on its port binds again at once
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -104,7 +113,7 @@ final class NettyHttpBackend implements AutoCloseable {
                         }, new HttpObjectAggregator(64 << 20), new Handler(handler));
                     }
                 });
-        this.server = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        this.server = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
     }
 
     static NettyHttpBackend start(String name) throws InterruptedException {
@@ -113,6 +122,24 @@ final class NettyHttpBackend implements AutoCloseable {
 
     static NettyHttpBackend start(String name, Function<Request, Response> handler) throws InterruptedException {
         return new NettyHttpBackend(name, handler);
+    }
+
+    /** A backend on a given port (0: any), e.g. one started again where a stopped one was. */
+    static NettyHttpBackend start(String name, int port, Function<Request, Response> handler) throws InterruptedException {
+        return new NettyHttpBackend(name, port, handler);
+    }
+
+    /** While set and not complete, every response waits for it (a test's "hold the backend" switch); null: none. */
+    private volatile java.util.concurrent.CompletableFuture<Void> gate;
+
+    /**
+     * Holds every response from now until the returned future is completed (by the test), so
+     * requests stay in flight for exactly as long as the test needs, however slow the machine.
+     */
+    java.util.concurrent.CompletableFuture<Void> holdResponses() {
+        java.util.concurrent.CompletableFuture<Void> g = new java.util.concurrent.CompletableFuture<>();
+        gate = g;
+        return g;
     }
 
     int port() {
@@ -148,6 +175,9 @@ final class NettyHttpBackend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             requests.incrementAndGet();
+            if (ctx.channel().attr(SERVED).setIfAbsent(true) == null) {
+                requestConnections.incrementAndGet();
+            }
             Request r = new Request(req.method().name(), req.uri(), req.headers().copy(), ByteBufUtil.getBytes(req.content()));
             seen.add(r);
             Response resp;
@@ -164,7 +194,10 @@ final class NettyHttpBackend implements AutoCloseable {
             boolean head = r.method().equals("HEAD");
             Response fr = resp;
             Runnable write = () -> write(ctx, fr, keepAlive, head);
-            if (resp.delayMillis() > 0) {
+            java.util.concurrent.CompletableFuture<Void> g = gate;
+            if (g != null && !g.isDone()) {
+                g.whenComplete((v, e) -> ctx.executor().execute(write));
+            } else if (resp.delayMillis() > 0) {
                 ctx.executor().schedule(write, resp.delayMillis(), TimeUnit.MILLISECONDS);
             } else {
                 write.run();

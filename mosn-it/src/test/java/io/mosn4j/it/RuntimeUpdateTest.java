@@ -224,12 +224,13 @@ class RuntimeUpdateTest {
         assertThat(r.body()).startsWith("invalid request: the body is not JSON");
         r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"c\", \"lb_type\": \"LB_FOO\", \"hosts\": []}}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN or LB_REQUEST_ROUNDROBIN)\n");
-        // what the file could not set, an update cannot either
+        assertThat(r.body()).isEqualTo("config.lb_type: unknown value \"LB_FOO\" (expected LB_RANDOM, LB_ROUNDROBIN, LB_WEIGHTED_ROUNDROBIN, "
+                + "LB_LEAST_REQUEST, LB_LEAST_CONNECTION, LB_MAGLEV, LB_RINGHASH, LB_PEAK_EWMA or LB_REQUEST_ROUNDROBIN)\n");
+        // what the file could not set, an update cannot either: a route to a cluster nobody defined
         r = update("{\"type\": \"router\", \"config\": {\"router_config_name\": \"main\", \"virtual_hosts\": [{\"domains\": [\"*\"], "
-                + "\"routers\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster_name\": \"c\", \"retry_policy\": {\"retry_on\": true}}}]}]}}");
+                + "\"routers\": [{\"match\": {\"prefix\": \"/\"}, \"route\": {\"cluster_name\": \"nope\"}}]}]}}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).isEqualTo("config.virtual_hosts[0].routers[0].route.retry_policy: retry policies are not supported yet\n");
+        assertThat(r.body()).isEqualTo("config.virtual_hosts[0].routers[0].route.cluster_name: unknown cluster \"nope\"\n");
         r = update("{\"type\": \"listener\", \"config\": {\"name\": \"bad\", \"address\": \"127.0.0.1:1\", \"filter_chains\": "
                 + "[{\"filters\": [{\"type\": \"proxy\", \"config\": {\"router_config_name\": \"nope\"}}]}]}}");
         assertThat(r.statusCode()).isEqualTo(400);
@@ -246,10 +247,10 @@ class RuntimeUpdateTest {
     /** An update with a setting mosn4j only warns about applies, logs the warning once and lists it in the dump. */
     @Test
     void anUpdatesWarningsAreLoggedAndDumped() throws Exception {
-        HttpResponse<String> r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"warned\", \"keepalive\": {\"interval\": \"15s\"}, "
+        HttpResponse<String> r = update("{\"type\": \"cluster\", \"config\": {\"name\": \"warned\", \"cluster_pool_enable\": true, "
                 + "\"hosts\": [{\"address\": \"" + b4.address() + "\"}]}}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        String line = "update_config: config.keepalive: upstream heartbeats use mosn4j's own timing (60s idle, 20s to answer); ignored";
+        String line = "update_config: config.cluster_pool_enable: connection pools are per event loop and host; ignored";
         assertThat(configDump().path("warnings").toString()).contains(line);
         assertThat(mosn.output().lines().filter(l -> l.contains("[WARN]") && l.contains(line)).count()).isEqualTo(1);
         assertThat(update("{\"type\": \"remove_cluster\", \"config\": {\"name\": \"warned\"}}").statusCode()).isEqualTo(200);

@@ -36,6 +36,11 @@ public interface StreamFilterFactory {
 
         /** The variables, to resolve names once at load. */
         io.mosn4j.api.variable.Variables variables();
+
+        /** Where to count what the filter does; the admin API shows the counters. */
+        default io.mosn4j.api.stats.Stats stats() {
+            return io.mosn4j.api.stats.Stats.NONE;
+        }
     }
 
     /**

@@ -55,10 +55,11 @@ public interface XFrame extends StreamMessage {
      * references of their own): the frame may let go of its payload, keeping what is still read
      * while the caller waits for the answer, which may take long: {@link #headers()} (loaded now if
      * nothing read them yet), {@link #timeout()}, {@link #isOneWay()}, {@link #payloadLength()} and
-     * whatever {@link XProtocol#errorResponse} needs. It is not encoded again (an RPC request is
-     * never retried). Without this, a request waiting for a slow answer holds its whole payload,
-     * and the read buffer it is a slice of, until then. A protocol may keep small payloads; the
-     * default keeps everything.
+     * whatever {@link XProtocol#errorResponse} needs. It is not encoded again: an RPC request is
+     * retried only when it never went out, or where {@link XProtocol#retrySafe} says so, and a
+     * protocol that says so keeps such a request's payload. Without this, a request waiting for a
+     * slow answer holds its whole payload, and the read buffer it is a slice of, until then. A
+     * protocol may keep small payloads; the default keeps everything.
      */
     default void releasePayload() {}
 

@@ -69,4 +69,15 @@ public interface XProtocol {
     default long nextRequestId(long previous) {
         return (previous + 1) & 0xffff_ffffL;
     }
+
+    /**
+     * Whether {@code request}, once sent, may be sent again to another host when its answer does
+     * not come (a timeout, a lost connection): only for calls the protocol knows to have no effect
+     * when repeated, and whose frame stays whole after it was encoded once
+     * (its {@link XFrame#releasePayload} keeps the payload). No by default: an RPC
+     * call is retried only when it never left the proxy (a failed connect).
+     */
+    default boolean retrySafe(XFrame request) {
+        return false;
+    }
 }

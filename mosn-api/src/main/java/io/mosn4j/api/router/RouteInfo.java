@@ -5,6 +5,13 @@ import java.time.Duration;
 
 /** A route a request matched: where it goes, or what the proxy answers instead. Immutable. */
 public interface RouteInfo {
+    /**
+     * The request attribute ({@link io.mosn4j.api.stream.RequestInfo#setAttribute}, an Integer) a
+     * filter sets to send that many copies of the request to each of its route's mirrors instead
+     * of one (MOSN's {@code mirror} filter's {@code amplification}).
+     */
+    String MIRROR_COPIES = "mosn.mirror.copies";
+
     /** The route's {@code name}, or null. */
     String name();
 
@@ -27,4 +34,23 @@ public interface RouteInfo {
      * {@code per_filter_config} at load, or null.
      */
     Object perFilterConfig(String filterName);
+
+    /**
+     * The route's {@code hash_policy}, in order (the first one the request has a value for wins),
+     * empty when it has none. Consistent-hashing balancers key requests on it.
+     */
+    default java.util.List<HashPolicy> hashPolicy() {
+        return java.util.List.of();
+    }
+
+    /**
+     * The host metadata the route's {@code metadata_match} asks for ({@code filter_metadata.mosn.lb}),
+     * which subset load balancing ({@code lb_subset_config}) picks hosts by; empty when none. A
+     * route with {@code weighted_clusters} may ask more of the cluster it picked (that cluster's own
+     * {@code metadata_match}, over this one): the balancer reads the request's whole set from
+     * {@link io.mosn4j.api.upstream.LoadBalancerContext#metadataMatch()}.
+     */
+    default java.util.Map<String, String> metadataMatch() {
+        return java.util.Map.of();
+    }
 }

@@ -30,4 +30,15 @@ public interface ServerStream extends StreamSender {
     default Duration callerDeadline() {
         return null;
     }
+
+    /**
+     * Whether the proxy may send the request upstream again, under a route's retry policy, after
+     * an attempt that may have reached the upstream (a timeout, a 5xx, a connection lost after the
+     * request went out). A request that never left (a failed connect, a refused stream) may always
+     * go again. HTTP: yes, the route's retry policy is the user's consent, as in Envoy and MOSN;
+     * RPC protocols: only where the protocol marks the call safe ({@code XProtocol.retrySafe}).
+     */
+    default boolean retrySafe() {
+        return true;
+    }
 }

@@ -15,4 +15,13 @@ public interface StreamMessage {
     default long payloadLength() {
         return -1;
     }
+
+    /**
+     * An independent copy of this message (its own buffers and request id) to send to a mirror
+     * cluster as well, or null when the protocol cannot copy it (then the request is not mirrored).
+     * Called on the message's event loop; the copy is released by whoever sends it.
+     */
+    default StreamMessage copy() {
+        return null;
+    }
 }

@@ -17,6 +17,24 @@ public interface ClusterInfo {
     ClusterResources resources();
 
     /**
+     * How long a pooled connection may carry no request before the pool closes it
+     * ({@code idle_timeout}); zero: never.
+     */
+    default Duration idleTimeout() {
+        return Duration.ZERO;
+    }
+
+    /** How long a quiet connection waits before a protocol heartbeat ({@code keepalive.interval}); zero: the protocol's default. */
+    default Duration keepAliveInterval() {
+        return Duration.ZERO;
+    }
+
+    /** How long a heartbeat may go unanswered before the connection closes ({@code keepalive.timeout}); zero: the protocol's default. */
+    default Duration keepAliveTimeout() {
+        return Duration.ZERO;
+    }
+
+    /**
      * What {@code codec} parsed from this cluster's config at load
      * ({@link io.mosn4j.api.protocol.ProtocolCodec#clientOptions}), or null.
      */

@@ -31,6 +31,9 @@ public interface Connector {
      */
     Future<Channel> connectFirst(ChannelHandler handler, int minBufferBytes);
 
-    /** Whether the cluster's {@code max_connections} allows one more connection now. */
+    /**
+     * Whether the cluster's {@code max_connections} allows one more connection now. A no is the
+     * pool wanting a connection the circuit breaker refuses, and is counted as a connection overflow.
+     */
     boolean canConnect();
 }

@@ -14,6 +14,11 @@ public interface HostInfo {
 
     InetSocketAddress socketAddress();
 
+    /** The host's {@code hostname} (the name a route's auto_host_rewrite sends as its Host), or null. */
+    default String hostname() {
+        return null;
+    }
+
     /** The load-balancing weight, 1 to 128. */
     int weight();
 

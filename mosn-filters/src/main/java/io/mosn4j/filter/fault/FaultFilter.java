@@ -41,7 +41,9 @@ final class FaultFilter implements StreamReceiverFilter {
         if (config.injectsNothing()) {
             return FilterStatus.CONTINUE;
         }
-        String cluster = route != null ? route.clusterName() : callbacks.requestInfo().clusterName();
+        // the request's own cluster: a route with weighted clusters or cluster_header picks it per request
+        String cluster = callbacks.requestInfo() != null && callbacks.requestInfo().clusterName() != null
+                ? callbacks.requestInfo().clusterName() : route != null ? route.clusterName() : null;
         if (!config.appliesTo(cluster, headers)) {
             return FilterStatus.CONTINUE;
         }

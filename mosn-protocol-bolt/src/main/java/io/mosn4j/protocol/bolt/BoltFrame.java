@@ -169,6 +169,36 @@ public final class BoltFrame implements XFrame {
     }
 
     /**
+     * A request copy for a mirror: the same bytes (shared, retained), its own id, and the header
+     * changes made so far; null once released or once its
+     * payload went upstream and was let go ({@link #releasePayload()}).
+     */
+    @Override
+    public BoltFrame copy() {
+        if (released || contentReleased || !isRequest()) {
+            return null;
+        }
+        BoltFrame c = new BoltFrame(version, raw.retainedDuplicate(), ver1, type, cmdCode, ver2, originalId, codec, protocolSwitch,
+                timeoutOrStatus, classLength, headerLength, contentLength, crc);
+        c.requestId = requestId;
+        Headers changed = changedHeaders();
+        if (changed != null) {
+            c.headers = changedCopy(changed, c);
+        }
+        return c;
+    }
+
+    /** A block with {@code changed}'s entries, marked changed, for a copy of this frame. */
+    private static Headers changedCopy(Headers changed, XFrame owner) {
+        Headers h = new Headers(Math.max(4, changed.size()));
+        for (int i = 0; i < changed.size(); i++) {
+            h.add(changed.name(i), changed.value(i)); // add marks the block changed: the copy is encoded with it
+        }
+        h.setMessage(owner);
+        return h;
+    }
+
+    /**
      * A sent request keeps a heap copy of its fixed header, class name and header map (which
      * {@link #headers()} and {@link #className()} read; the map still lazily), and lets go of its
      * content and of the read buffer the frame was a slice of. Content under

@@ -156,6 +156,34 @@ public final class DubboFrame implements XFrame {
         return isRequest() ? -1 : status & 0xff;
     }
 
+    /**
+     * A request copy for a mirror: the same body bytes (shared, retained), its own id, and the
+     * header changes made so far; null once released or once its
+     * payload went upstream and was let go ({@link #releasePayload()}).
+     */
+    @Override
+    public DubboFrame copy() {
+        if (released || bodyReleased || !isRequest() || isEvent()) {
+            return null;
+        }
+        DubboFrame c = new DubboFrame(flag, status, requestId, body.retainedDuplicate());
+        Headers h = headers;
+        if (h != null && h.isLoaded() && h.isModified()) {
+            c.headers = changedCopy(h, c);
+        }
+        return c;
+    }
+
+    /** A block with {@code changed}'s entries, marked changed, for a copy of this frame. */
+    private static Headers changedCopy(Headers changed, XFrame owner) {
+        Headers h = new Headers(Math.max(4, changed.size()));
+        for (int i = 0; i < changed.size(); i++) {
+            h.add(changed.name(i), changed.value(i)); // add marks the block changed: the copy is encoded with it
+        }
+        h.setMessage(owner);
+        return h;
+    }
+
     @Override
     public void release() {
         if (!released) {

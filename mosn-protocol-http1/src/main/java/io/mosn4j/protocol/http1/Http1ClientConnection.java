@@ -42,6 +42,10 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
     private Stream stream;
     private long requests;
     private boolean reusable = true;
+    /** The upstream closed the connection while it carried a request. */
+    private boolean diedUnderRequest;
+    /** When it went back to its pool idle (kept only with {@code idle_timeout}). */
+    long idleSince;
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
@@ -130,10 +134,16 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Whether the connection closed while carrying a request that had not been answered in full. */
+    boolean diedUnderRequest() {
+        return diedUnderRequest;
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         Stream s = stream;
         stream = null;
+        diedUnderRequest = s != null && !s.reset && !s.responseDone;
         owner.closed(this);
         if (s != null && !s.reset && !s.responseDone) {
             s.reset = true;

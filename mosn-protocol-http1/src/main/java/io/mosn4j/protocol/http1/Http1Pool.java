@@ -13,7 +13,9 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive HTTP/1.1 connections to one host, owned by one event loop: no locks. Idle connections
@@ -21,7 +23,10 @@ import java.util.ArrayDeque;
  * without an idle connection opens one, unless the cluster's {@code max_connections} is reached:
  * then it waits (as a pending request, bounded by {@code max_pending_requests}) for a connection to
  * come back. A pool without any connection opens one even then, or its requests would wait for
- * connections other event loops hold.
+ * connections other event loops hold. With the cluster's {@code idle_timeout}, a connection idle
+ * that long is closed. When the upstream closes a connection under a request, the idle ones are
+ * closed too (they are likely as dead: the upstream restarted), so the retry of that request
+ * opens a fresh connection rather than taking another stale one.
  */
 final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
     private final PoolContext context;
@@ -34,9 +39,12 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
     /** Connections open or opening: the pool is not empty while any is. */
     private int connections;
     private boolean draining;
+    private final long idleNanos;
+    private ScheduledFuture<?> idleSweep;
 
     Http1Pool(PoolContext context) {
         this.context = context;
+        this.idleNanos = context.cluster().idleTimeout().toNanos();
         this.connector = context.connector();
         this.pending = context.cluster().resources().pendingRequests();
         this.maxRequests = context.cluster().maxRequestsPerConnection();
@@ -122,12 +130,43 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
             }
         }
         idle.addLast(connection);
+        if (idleNanos > 0) {
+            connection.idleSince = System.nanoTime();
+            sweepLater();
+        }
+    }
+
+    /** Checks again when the connection idle the longest (the first of the queue) is due to close. */
+    private void sweepLater() {
+        Http1ClientConnection oldest = idle.peekFirst();
+        if (idleSweep != null || oldest == null || draining) {
+            return;
+        }
+        long delay = Math.max(0, oldest.idleSince + idleNanos - System.nanoTime());
+        idleSweep = context.eventLoop().schedule(this::sweepIdle, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void sweepIdle() {
+        idleSweep = null;
+        long now = System.nanoTime();
+        Http1ClientConnection c;
+        while ((c = idle.peekFirst()) != null && now - c.idleSince >= idleNanos) {
+            idle.pollFirst();
+            c.close(); // closed() counts it out
+        }
+        sweepLater();
     }
 
     @Override
     public void closed(Http1ClientConnection connection) {
         connections--;
         idle.remove(connection);
+        if (connection.diedUnderRequest() && connection.reused()) {
+            Http1ClientConnection c;
+            while ((c = idle.poll()) != null) {
+                c.close();
+            }
+        }
         connectWaiting();
     }
 
@@ -144,6 +183,10 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
     @Override
     public void drain() {
         draining = true;
+        if (idleSweep != null) {
+            idleSweep.cancel(false);
+            idleSweep = null;
+        }
         Http1ClientConnection c;
         while ((c = idle.poll()) != null) {
             c.close();

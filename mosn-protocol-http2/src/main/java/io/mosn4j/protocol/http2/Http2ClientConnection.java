@@ -75,12 +75,18 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private boolean goingAway;
     private boolean closed;
     private boolean windowGrown;
+    /** Streams this connection may carry in all ({@code max_request_per_conn}); 0: no limit. */
+    private final long maxRequests;
+    private long served;
+    /** When the connection last had no stream, for the pool's {@code idle_timeout}. */
+    long idleSince = System.nanoTime();
 
-    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis, Http2Options options, Http2FrameCodec codec) {
+    private Http2ClientConnection(Owner owner, long settingsTimeoutMillis, Http2Options options, Http2FrameCodec codec, long maxRequests) {
         this.codec = codec;
         this.owner = owner;
         this.settingsTimeoutMillis = settingsTimeoutMillis;
         this.options = options;
+        this.maxRequests = maxRequests;
     }
 
     /**
@@ -91,6 +97,11 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
      * back in time: a dead peer or a NAT that forgot us is found before a request is sent into it.
      */
     public static void install(ChannelPipeline pipeline, Owner owner, long settingsTimeoutMillis, Http2Options options) {
+        install(pipeline, owner, settingsTimeoutMillis, options, 0);
+    }
+
+    /** As above; after {@code maxRequests} streams (0: no limit) the connection takes no more and closes when they end. */
+    public static void install(ChannelPipeline pipeline, Owner owner, long settingsTimeoutMillis, Http2Options options, long maxRequests) {
         Http2Options.Keepalive keepalive = options.connectionKeepalive();
         if (keepalive.enabled()) {
             pipeline.addLast(new IdleStateHandler(keepalive.interval().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
@@ -98,7 +109,7 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
         Http2FrameCodec codec = Http2Codecs.client(options);
         pipeline.addLast(codec);
         pipeline.addLast(new Http2MultiplexHandler(RefuseInbound.INSTANCE));
-        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis, options, codec));
+        pipeline.addLast(new Http2ClientConnection(owner, settingsTimeoutMillis, options, codec, maxRequests));
     }
 
     @Override
@@ -142,6 +153,9 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     /** The pool hands this connection to one more stream. */
     public void reserve() {
         streams++;
+        if (maxRequests > 0 && ++served >= maxRequests) {
+            goingAway = true; // max_request_per_conn: no new streams, closed when the last one ends (the pool sees no capacity)
+        }
     }
 
     public int streams() {
@@ -173,6 +187,9 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     void streamDone() {
         if (streams > 0) {
             streams--;
+        }
+        if (streams == 0) {
+            idleSince = System.nanoTime();
         }
         if (goingAway && streams == 0) {
             ctx.close();

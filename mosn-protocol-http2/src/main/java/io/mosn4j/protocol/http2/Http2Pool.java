@@ -12,6 +12,9 @@ import io.mosn4j.api.upstream.ResourceLimit;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,7 +27,9 @@ import java.util.List;
  * connection opens. A connection that received GOAWAY takes no new streams and closes when its
  * last one ends. At the cluster's {@code max_connections}, requests wait for a slot on the pool's
  * connections; a pool without any usable connection opens one even then, or its requests would
- * wait for connections other event loops hold.
+ * wait for connections other event loops hold. The cluster's {@code max_request_per_conn} retires a
+ * connection after that many streams; its {@code idle_timeout} closes one that carried no stream
+ * for that long.
  */
 final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     private final Connector connector;
@@ -37,18 +42,51 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     /** Connections opening: TCP connect or the server's first SETTINGS still to come. */
     private int connecting;
     private boolean draining;
+    private final EventLoop loop;
+    private final long idleNanos;
+    private ScheduledFuture<?> idleSweep;
 
     Http2Pool(PoolContext context) {
         this.connector = context.connector();
         this.pending = context.cluster().resources().pendingRequests();
+        this.loop = context.eventLoop();
+        this.idleNanos = context.cluster().idleTimeout().toNanos();
         long settingsTimeout = Math.max(1, context.cluster().connectTimeout().toMillis());
+        long maxRequests = context.cluster().maxRequestsPerConnection();
         Http2Options options = context.options() instanceof Http2Options o ? o : Http2Options.DEFAULTS;
         this.initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                Http2ClientConnection.install(ch.pipeline(), Http2Pool.this, settingsTimeout, options);
+                Http2ClientConnection.install(ch.pipeline(), Http2Pool.this, settingsTimeout, options, maxRequests);
             }
         };
+    }
+
+    /** With {@code idle_timeout}, checks again when the connection idle the longest is due to close. */
+    private void sweepLater() {
+        if (idleNanos <= 0 || idleSweep != null || connections.isEmpty() || draining) {
+            return;
+        }
+        long now = System.nanoTime();
+        long oldest = now;
+        for (Http2ClientConnection c : connections) {
+            if (c.streams() == 0) {
+                oldest = Math.min(oldest, c.idleSince);
+            }
+        }
+        long delay = Math.max(TimeUnit.MILLISECONDS.toNanos(10), oldest + idleNanos - now);
+        idleSweep = loop.schedule(this::sweepIdle, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void sweepIdle() {
+        idleSweep = null;
+        long now = System.nanoTime();
+        for (Http2ClientConnection c : connections.toArray(Http2ClientConnection[]::new)) {
+            if (c.streams() == 0 && now - c.idleSince >= idleNanos) {
+                c.channel().close(); // closed() takes it out of the pool
+            }
+        }
+        sweepLater();
     }
 
     @Override
@@ -147,12 +185,15 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
         }
         connections.add(connection);
         serveWaiting();
+        sweepLater();
     }
 
     @Override
     public void capacity(Http2ClientConnection connection) {
         if (!waiting.isEmpty()) {
             serveWaiting();
+        } else if (connection.streams() == 0) {
+            sweepLater();
         }
     }
 
@@ -187,6 +228,10 @@ final class Http2Pool implements ConnectionPool, Http2ClientConnection.Owner {
     @Override
     public void drain() {
         draining = true;
+        if (idleSweep != null) {
+            idleSweep.cancel(false);
+            idleSweep = null;
+        }
         PendingRequest w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {

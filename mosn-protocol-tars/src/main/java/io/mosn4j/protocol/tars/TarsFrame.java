@@ -602,6 +602,35 @@ public final class TarsFrame implements XFrame {
         return request && timeoutMs > 0 ? Duration.ofMillis(timeoutMs) : null;
     }
 
+    /**
+     * A request copy for a mirror: the same packet bytes (shared, retained, read again), its own
+     * id, and the header changes made so far; null once released or once its
+     * payload went upstream and was let go ({@link #releasePayload()}).
+     */
+    @Override
+    public TarsFrame copy() {
+        if (released || packetReleased || !request) {
+            return null;
+        }
+        TarsFrame c = parse(raw, raw.readerIndex(), raw.readableBytes()).attach(raw.retainedDuplicate());
+        c.requestId = requestId;
+        Headers h = headers;
+        if (h != null && h.isLoaded() && h.isModified()) {
+            c.headers = changedCopy(h, c);
+        }
+        return c;
+    }
+
+    /** A block with {@code changed}'s entries, marked changed, for a copy of this frame. */
+    private static Headers changedCopy(Headers changed, XFrame owner) {
+        Headers h = new Headers(Math.max(4, changed.size()));
+        for (int i = 0; i < changed.size(); i++) {
+            h.add(changed.name(i), changed.value(i)); // add marks the block changed: the copy is encoded with it
+        }
+        h.setMessage(owner);
+        return h;
+    }
+
     @Override
     public void release() {
         if (!released) {

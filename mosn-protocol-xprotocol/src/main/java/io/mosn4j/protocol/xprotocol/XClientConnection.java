@@ -62,20 +62,39 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private final Counter bufferFull;
     private final Counter dropped;
 
-    /** Quiet time after which an upstream connection is probed with a heartbeat. */
+    /** Quiet time after which an upstream connection is probed with a heartbeat (a cluster's {@code keepalive.interval} overrides it). */
     public static final long KEEPALIVE_MILLIS = 60_000;
     static final long HEARTBEAT_TIMEOUT_MILLIS = 20_000;
 
-    /** With no counters and no partial-frame budget (tests). */
+    private final long heartbeatTimeoutMillis;
+    /** Streams this connection may carry in all ({@code max_request_per_conn}); 0: no limit. */
+    private final long maxRequests;
+    private long served;
+    /** When the connection last had no stream, for the pool's {@code idle_timeout}. */
+    long idleSince = System.nanoTime();
+
+    /** With no counters, no partial-frame budget and the default heartbeat timeout (tests). */
     public XClientConnection(XProtocol protocol, Owner owner) {
-        this(protocol, owner, Stats.NONE, PartialFrameBudget.UNLIMITED);
+        this(protocol, owner, Stats.NONE, PartialFrameBudget.UNLIMITED, HEARTBEAT_TIMEOUT_MILLIS, 0);
     }
 
     public XClientConnection(XProtocol protocol, Owner owner, Stats stats, PartialFrameBudget budget) {
+        this(protocol, owner, stats, budget, HEARTBEAT_TIMEOUT_MILLIS, 0);
+    }
+
+    public XClientConnection(XProtocol protocol, Owner owner, Stats stats, PartialFrameBudget budget, long heartbeatTimeoutMillis,
+                             long maxRequests) {
         super(protocol, budget, stats.counter(protocol.name() + ".upstream.closed_partial_frames_limit"));
         this.owner = owner;
         this.bufferFull = stats.counter(protocol.name() + ".upstream.write_buffer_full");
         this.dropped = stats.counter(protocol.name() + ".upstream.dropped_while_queued");
+        this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+        this.maxRequests = maxRequests;
+    }
+
+    /** Whether it carried its {@code max_request_per_conn} streams: it takes no more and closes when they end. */
+    public boolean exhausted() {
+        return maxRequests > 0 && served >= maxRequests;
     }
 
     @Override
@@ -104,6 +123,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
     /** The pool hands this connection to one more stream. */
     public void reserve() {
         streams++;
+        served++;
     }
 
     @Override
@@ -124,6 +144,13 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private void streamDone() {
         if (streams > 0) {
             streams--;
+        }
+        if (streams == 0) {
+            idleSince = System.nanoTime();
+            if (exhausted() && !closed) {
+                ctx.close(); // its last stream ended; the pool opens another for the next request
+                return;
+            }
         }
         if (!closed) {
             owner.released(this);
@@ -198,10 +225,10 @@ public final class XClientConnection extends XConnection implements ClientConnec
         ctx.executor().schedule(() -> {
             if (heartbeatOutstanding && heartbeatId == id && !closed) {
                 log.info("{} upstream {} did not answer a heartbeat within {} ms; closing the connection",
-                        protocol.name(), ctx.channel().remoteAddress(), HEARTBEAT_TIMEOUT_MILLIS);
+                        protocol.name(), ctx.channel().remoteAddress(), heartbeatTimeoutMillis);
                 ctx.close();
             }
-        }, HEARTBEAT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }, heartbeatTimeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override

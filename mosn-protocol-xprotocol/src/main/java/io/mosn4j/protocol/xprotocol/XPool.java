@@ -4,6 +4,7 @@ import io.mosn4j.api.protocol.PoolMode;
 import io.mosn4j.api.protocol.XProtocol;
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.upstream.Cancellable;
+import io.mosn4j.api.upstream.ClusterInfo;
 import io.mosn4j.api.upstream.ConnectionLimitException;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.Connector;
@@ -14,6 +15,8 @@ import io.mosn4j.api.upstream.ResourceLimit;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * own, opening more as needed. ({@link PoolMode#BOUND} is served as multiplexing for now.) At the
  * cluster's {@code max_connections}, requests wait for a connection of the pool to be free; a pool
  * without any connection opens one even then, or its requests would wait for connections other
- * event loops hold.
+ * event loops hold. The cluster's {@code keepalive} times the heartbeats on quiet connections, its
+ * {@code max_request_per_conn} retires a connection after that many requests, and its
+ * {@code idle_timeout} closes a connection that carried no request for that long.
  */
 final class XPool implements ConnectionPool, XClientConnection.Owner {
     private final Connector connector;
@@ -36,6 +41,9 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     private final ChannelInitializer<Channel> initializer;
     private final List<XClientConnection> connections = new ArrayList<>(1);
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
+    private final EventLoop loop;
+    private final long idleNanos;
+    private ScheduledFuture<?> idleSweep;
     /** Connects in progress. */
     private int connecting;
     private boolean draining;
@@ -46,11 +54,17 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
         this.connector = context.connector();
         this.pending = context.cluster().resources().pendingRequests();
         this.multiplex = protocol.poolMode() != PoolMode.PING_PONG;
+        this.loop = context.eventLoop();
+        this.idleNanos = context.cluster().idleTimeout().toNanos();
+        ClusterInfo cluster = context.cluster();
+        long keepalive = cluster.keepAliveInterval().isZero() ? XClientConnection.KEEPALIVE_MILLIS : cluster.keepAliveInterval().toMillis();
+        long answer = cluster.keepAliveTimeout().isZero() ? XClientConnection.HEARTBEAT_TIMEOUT_MILLIS : cluster.keepAliveTimeout().toMillis();
+        long maxRequests = cluster.maxRequestsPerConnection();
         this.initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new IdleStateHandler(XClientConnection.KEEPALIVE_MILLIS, 0, 0, TimeUnit.MILLISECONDS));
-                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this, stats, budget));
+                ch.pipeline().addLast(new IdleStateHandler(keepalive, 0, 0, TimeUnit.MILLISECONDS));
+                ch.pipeline().addLast(new XClientConnection(protocol, XPool.this, stats, budget, answer, maxRequests));
             }
         };
     }
@@ -86,7 +100,7 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     private XClientConnection available() {
         for (int i = connections.size() - 1; i >= 0; i--) {
             XClientConnection c = connections.get(i);
-            if (c.isActive() && (multiplex || c.streams() == 0)) {
+            if (c.isActive() && !c.exhausted() && (multiplex || c.streams() == 0)) {
                 return c;
             }
         }
@@ -116,7 +130,33 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             }
             connections.add(c);
             serveWaiting();
+            sweepLater();
         });
+    }
+
+    /** With {@code idle_timeout}, checks again when the connection idle the longest is due to close. */
+    private void sweepLater() {
+        if (idleNanos <= 0 || idleSweep != null || connections.isEmpty() || draining) {
+            return;
+        }
+        long oldest = Long.MAX_VALUE;
+        long now = System.nanoTime();
+        for (XClientConnection c : connections) {
+            oldest = Math.min(oldest, c.streams() == 0 ? c.idleSince : now);
+        }
+        long delay = Math.max(0, oldest + idleNanos - now);
+        idleSweep = loop.schedule(this::sweepIdle, Math.max(delay, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+    }
+
+    private void sweepIdle() {
+        idleSweep = null;
+        long now = System.nanoTime();
+        for (XClientConnection c : connections.toArray(XClientConnection[]::new)) {
+            if (c.streams() == 0 && now - c.idleSince >= idleNanos) {
+                c.channel().close(); // closed() takes it out of the pool
+            }
+        }
+        sweepLater();
     }
 
     private void failPendingRequests(Throwable cause, int max) {
@@ -157,6 +197,8 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
             connection.channel().close();
         } else if (!waiting.isEmpty()) {
             serveWaiting();
+        } else if (connection.streams() == 0) {
+            sweepLater();
         }
     }
 
@@ -171,6 +213,10 @@ final class XPool implements ConnectionPool, XClientConnection.Owner {
     @Override
     public void drain() {
         draining = true;
+        if (idleSweep != null) {
+            idleSweep.cancel(false);
+            idleSweep = null;
+        }
         PendingRequest w;
         while ((w = waiting.poll()) != null) {
             if (w.take()) {

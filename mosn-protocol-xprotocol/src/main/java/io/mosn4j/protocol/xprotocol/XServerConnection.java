@@ -259,6 +259,11 @@ public final class XServerConnection extends XConnection {
         }
 
         @Override
+        public boolean retrySafe() {
+            return !request.isOneWay() && protocol.retrySafe(request);
+        }
+
+        @Override
         public Duration requestTimeout() {
             return request.timeout(); // the caller's own timeout (bolt's field) replaces the route's
         }
