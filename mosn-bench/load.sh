@@ -16,6 +16,15 @@
 # (BoltLoad and BoltEchoServer: io.mosn4j.bench.load in mosn-bench/target/benchmarks.jar, run
 # with the same Java 25 as bin/mosn)
 #
+# HTTPS (TLS terminated by the proxy, plaintext HTTP/1.1 keep-alive to the backend), with a second
+# mosn4j forced onto the JDK's TLS engine (-Dmosn4j.tls.engine=jdk) beside the BoringSSL one:
+#   https_handshake: openssl s_time -new x HS_CLIENTS ──► nginx      127.0.0.1:$NGINX_TLS_PORT    (handshakes only:
+#                    (a full TLS 1.3 handshake per       mosn4j     127.0.0.1:$MOSN_TLS_PORT      connect, handshake,
+#                     connection, no resumption)         mosn4j-jdk 127.0.0.1:$MOSN_JDK_TLS_PORT  close; no request)
+#   https_bulk:      wrk over TLS, keep-alive, GET /bulk ──► the same three ──► backend's $BULK_BYTES-byte body
+# The certificate (ECDSA P-256, CN bench.local, signed by a CA made for the run) is generated with
+# openssl into the temp dir; the clients do not check it.
+#
 # Usage:  mosn-bench/load.sh [--build] [--help]
 #   --build   run `./mvnw -q -B -DskipTests package` in the repo root first
 #
@@ -41,9 +50,16 @@
 #                        its window (JIT warm-up of the client; proxy CPU is read over the window)
 #   BOLT_BACKEND_THREADS=1  BoltEchoServer event-loop threads
 #   BOLT_JAVA_OPTS="-XX:+UseSerialGC -Xms256m -Xmx256m"  JVM options of BoltLoad and BoltEchoServer
+#   NGINX_TLS_PORT=18088     reference nginx, HTTPS listener
+#   MOSN_TLS_PORT=18089      mosn4j (BoringSSL through netty-tcnative), HTTPS listener
+#   MOSN_JDK_TLS_PORT=18090  a second mosn4j on the JDK's TLS engine, HTTPS listener
+#   HS_CLIENTS=4         https_handshake: parallel openssl s_time -new processes
+#   BULK_BYTES=65536     https_bulk: bytes of the backend's /bulk body
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
-#   PROTO=all            h1, h2, bolt or all: the cases to run (http1, http2, bolt or all three)
-#   CASES=               the same as a list of case names ("http1 http2 bolt"); wins over PROTO
+#   PROTO=all            h1, h2, bolt, tls or all: the cases to run (http1, http2, bolt, the two https_*
+#                        cases, or all five)
+#   CASES=               the same as a list of case names ("http1 http2 bolt https_handshake https_bulk");
+#                        wins over PROTO
 #   OUT=mosn-bench/target/load-results   where results.tsv, raw wrk output and logs go
 #   WAIT_TRIES=100       readiness probes (0.1 s apart) per server; mosn4j gets 3x
 #   KEEP_TMP=0           1 = keep the temp dir with generated configs/logs
@@ -53,8 +69,9 @@
 #   MOSN_METRICS_PORT=18088
 #   MOSN_CPUS=           a taskset CPU list for mosn4j (e.g. 1), so its CPU is not shared with wrk
 #
-# Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts,
-# proxy CPU time per request) and the mosn4j/nginx ratios, and writes the same
+# Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts, MB/s of response
+# bodies for wrk's cases, proxy CPU time per request -- per handshake for https_handshake) and the
+# mosn4j/nginx ratios (for https also mosn4j-jdk/nginx and mosn4j/mosn4j-jdk), and writes the same
 # figures one per line to $OUT/results.tsv. Client, backend and proxies share the machine's cores, so
 # compare the ratios within one run, not absolute numbers across machines.
 #
@@ -85,6 +102,11 @@ BOLT_CLIENT_THREADS=${BOLT_CLIENT_THREADS:-$WRK_THREADS}
 BOLT_CLIENT_WARMUP=${BOLT_CLIENT_WARMUP:-2}
 BOLT_BACKEND_THREADS=${BOLT_BACKEND_THREADS:-1}
 BOLT_JAVA_OPTS=${BOLT_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m}
+NGINX_TLS_PORT=${NGINX_TLS_PORT:-18088}
+MOSN_TLS_PORT=${MOSN_TLS_PORT:-18089}
+MOSN_JDK_TLS_PORT=${MOSN_JDK_TLS_PORT:-18090}
+HS_CLIENTS=${HS_CLIENTS:-4}
+BULK_BYTES=${BULK_BYTES:-65536}
 BOLT_SERVICE="com.example.EchoService:1.0"
 ONLY=${ONLY:-}
 PROTO=${PROTO:-all}
@@ -92,8 +114,9 @@ case "$PROTO" in
   h1) PROTO_CASES=http1 ;;
   h2) PROTO_CASES=http2 ;;
   bolt) PROTO_CASES=bolt ;;
-  all) PROTO_CASES="http1 http2 bolt" ;;
-  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
+  tls) PROTO_CASES="https_handshake https_bulk" ;;
+  all) PROTO_CASES="http1 http2 bolt https_handshake https_bulk" ;;
+  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt, tls or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
 esac
 CASES=${CASES:-$PROTO_CASES}
 OUT=${OUT:-$SCRIPT_DIR/target/load-results}
@@ -122,18 +145,22 @@ case "$ONLY" in
 esac
 for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
-         BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS; do
+         BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
+         NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
   || die "DURATION, CONNECTIONS, WRK_THREADS, PROXY_WORKERS and H2_STREAMS must be > 0"
 ((BOLT_INFLIGHT > 0 && BOLT_CLIENT_THREADS > 0 && BOLT_BACKEND_THREADS > 0)) \
   || die "BOLT_INFLIGHT, BOLT_CLIENT_THREADS and BOLT_BACKEND_THREADS must be > 0"
+((HS_CLIENTS > 0 && BULK_BYTES > 0)) || die "HS_CLIENTS and BULK_BYTES must be > 0"
 ((CONNECTIONS >= WRK_THREADS)) || die "CONNECTIONS must be >= WRK_THREADS (wrk and h2load requirement)"
 
 want_nginx() { [[ -z $ONLY || $ONLY == nginx ]]; }
 want_mosn()  { [[ -z $ONLY || $ONLY == mosn ]]; }
 want_case()  { [[ " $CASES " == *" $1 "* ]]; }
+want_tls()   { want_case https_handshake || want_case https_bulk; }
+tls_case()   { [[ $1 == https_* ]]; }
 
 # --------------------------------------------------------------------------
 # Cleanup: stop everything we started (registered before anything is started)
@@ -167,6 +194,10 @@ cleanup() {
     # a launcher that daemonized/re-parented the JVM: find it by its unique config path
     # shellcheck disable=SC2207
     pids+=($(pgrep -f -- "$TMP/mosn.json" 2>/dev/null || true))
+  fi
+  if [[ -n $TMP && -f $TMP/mosn-jdk.json ]]; then
+    # shellcheck disable=SC2207
+    pids+=($(pgrep -f -- "$TMP/mosn-jdk.json" 2>/dev/null || true))
   fi
   if ((${#pids[@]})); then
     kill -TERM "${pids[@]}" 2>/dev/null || true
@@ -228,7 +259,8 @@ find_java() {
 ensure_deps() {
   local missing=()
   find_nginx || missing+=(nginx)
-  if want_case http1; then command -v wrk >/dev/null || missing+=(wrk); fi
+  if want_case http1 || want_case https_bulk; then command -v wrk >/dev/null || missing+=(wrk); fi
+  if want_tls; then command -v openssl >/dev/null || missing+=(openssl); fi
   if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   if want_case bolt; then
     find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME)"
@@ -259,7 +291,8 @@ ensure_deps() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
   if ((POLICY_RC_CREATED)); then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
   find_nginx || die "nginx still not found after install"
-  if want_case http1; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
+  if want_case http1 || want_case https_bulk; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
+  if want_tls; then command -v openssl >/dev/null || die "openssl still not found after install"; fi
   if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
   if want_case bolt; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
 }
@@ -270,8 +303,13 @@ ensure_deps() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # wait_http NAME PORT PID TRIES LOGFILE [CURL_ARGS...]: until GET / answers with the backend's body
-wait_http() {
-  local name=$1 port=$2 pid=$3 tries=$4 logf=$5 i body
+wait_http() { wait_url "$1" "http://127.0.0.1:$2/" "${@:3}"; }
+# wait_https: the same over TLS (the certificate is not checked: -k)
+wait_https() { wait_url "$1" "https://127.0.0.1:$2/" "${@:3}" -k; }
+
+# wait_url NAME URL PID TRIES LOGFILE [CURL_ARGS...]
+wait_url() {
+  local name=$1 url=$2 pid=$3 tries=$4 logf=$5 i body
   shift 5
   for ((i = 0; i < tries; i++)); do
     if ! alive "$pid"; then
@@ -279,12 +317,12 @@ wait_http() {
       tail -n 30 "$logf" >&2 2>/dev/null || true
       die "$name did not start (logs are copied to $OUT/logs/)"
     fi
-    if body=$(curl -sS --max-time 1 "$@" "http://127.0.0.1:$port/" 2>/dev/null); then
+    if body=$(curl -sS --max-time 1 "$@" "$url" 2>/dev/null); then
       [[ $body == "$BODY" ]] && return 0
     fi
     sleep 0.1
   done
-  log "$name did not answer on 127.0.0.1:$port after $tries tries; last response: '${body:-<none>}'; last lines of $logf:"
+  log "$name did not answer on $url after $tries tries; last response: '${body:-<none>}'; last lines of $logf:"
   tail -n 30 "$logf" >&2 2>/dev/null || true
   die "$name not ready (logs are copied to $OUT/logs/)"
 }
@@ -363,9 +401,24 @@ nginx_h2c_listen() {
   fi
 }
 
+# make_certs: a CA and a server certificate for bench.local (ECDSA P-256, as a current web
+# certificate), both only for this run; nginx and both mosn4j serve the same one
+make_certs() {
+  local d=$TMP/certs
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+    -days 2 -subj /CN=mosn4j-bench-ca 2>/dev/null || die "openssl could not make the CA"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+    -subj /CN=bench.local 2>/dev/null || die "openssl could not make the server key"
+  printf 'subjectAltName=DNS:bench.local,IP:127.0.0.1\n' >"$d/ext.cnf"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+    -extfile "$d/ext.cnf" -out "$d/server.pem" 2>/dev/null || die "openssl could not sign the server certificate"
+  chmod 644 "$d"/*
+}
+
 write_nginx_confs() {
   mkdir -p "$TMP/backend" "$TMP/nginx-proxy"
-  local h2_server="" keepalive=64 load_module="" stream_block=""
+  local h2_server="" keepalive=64 load_module="" stream_block="" tls_server="" bulk_location=""
   # idle upstream connections nginx keeps per worker: at least the requests in flight, or it
   # opens and closes an upstream connection for each request above the cap (h2: -c x -m)
   if want_case http2 && ((CONNECTIONS * H2_STREAMS > keepalive)); then keepalive=$((CONNECTIONS * H2_STREAMS)); fi
@@ -381,6 +434,26 @@ write_nginx_confs() {
             proxy_set_header Connection \"\";
         }
     }"
+  fi
+  if want_tls; then
+    # the same upstream pool and proxy settings; nginx's defaults otherwise (TLS 1.2 and 1.3, session
+    # tickets on with a key per start, as mosn4j's), on the system's OpenSSL
+    tls_server="
+    server {
+        listen 127.0.0.1:$NGINX_TLS_PORT ssl;
+        ssl_certificate $TMP/certs/server.pem;
+        ssl_certificate_key $TMP/certs/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
+    head -c "$BULK_BYTES" /dev/urandom >"$TMP/backend/bulk.bin"
+    chmod 644 "$TMP/backend/bulk.bin"
+    bulk_location="
+        location = /bulk { default_type application/octet-stream; alias $TMP/backend/bulk.bin; }"
   fi
   if want_case bolt; then
     # L4 reference for bolt: one upstream connection per client connection, bytes copied both
@@ -415,7 +488,7 @@ http {
     server {
         listen 127.0.0.1:$BACKEND_PORT;
         default_type text/plain;
-        location / { return 200 "$BODY\n"; }
+        location / { return 200 "$BODY\n"; }$bulk_location
     }
 }
 EOF
@@ -445,17 +518,43 @@ http {
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }
-    }$h2_server
+    }$h2_server$tls_server
 }$stream_block
 EOF
 }
 
+# tls_listener NAME PORT: an HTTP/1.1 listener terminating TLS with the run's certificate
+tls_listener() {
+  printf ',
+     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,
+      "filter_chains": [{"tls_context": {"status": true, "cert_chain": "%s", "private_key": "%s"},
+        "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}' \
+    "$1" "$2" "$TMP/certs/server.pem" "$TMP/certs/server.key"
+}
+
+# the second mosn4j, on the JDK's TLS engine: only the HTTPS listener
+write_mosn_jdk_conf() {
+  cat >"$TMP/mosn-jdk.json" <<EOF
+{
+  "servers": [{
+    "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
+    "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}],
+    "listeners": [$(tls_listener bench_tls_jdk "$MOSN_JDK_TLS_PORT" | sed '1s/^,//')]
+  }],
+  "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}]}
+}
+EOF
+}
+
 write_mosn_conf() {
-  local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster=""
+  local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners=""
   if want_case http2; then
     h2_listener=",
      {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"Http1\", \"router_config_name\": \"bench_router\"}}]}]}"
+  fi
+  if want_tls; then
+    tls_listeners=$(tls_listener bench_tls "$MOSN_TLS_PORT")
   fi
   if want_case bolt; then
     # bolt in and out: each frame decoded, routed on its header map's "service", its id remapped
@@ -481,7 +580,7 @@ write_mosn_conf() {
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
     "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,
-      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener]
+      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners]
   }],
   "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster]}
 }
@@ -516,6 +615,10 @@ mosn_pids() {
   { pid_tree "$MOSN_PID"; pgrep -f -- "$TMP/mosn.json" 2>/dev/null || true; } | sort -un
 }
 nginx_proxy_pids() { pid_tree "$NGINX_PROXY_PID"; }
+MOSN_JDK_PID=""
+mosn_jdk_pids() {
+  { pid_tree "$MOSN_JDK_PID"; pgrep -f -- "$TMP/mosn-jdk.json" 2>/dev/null || true; } | sort -un
+}
 
 describe_pids() {
   local p
@@ -540,7 +643,7 @@ run_load() {
   return "$rc"
 }
 
-declare -A TOOL=([http1]=wrk [http2]=h2load [bolt]=boltload)
+declare -A TOOL=([http1]=wrk [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk)
 
 port_http1() { if [[ $1 == nginx ]]; then echo "$NGINX_PROXY_PORT"; else echo "$MOSN_PORT"; fi; }
 port_http2() { if [[ $1 == nginx ]]; then echo "$NGINX_H2_PORT"; else echo "$MOSN_H2_PORT"; fi; }
@@ -559,6 +662,36 @@ load_http2() { # PORT SECONDS OUTFILE [LATENCY_LOG]
 
 port_bolt() { if [[ $1 == nginx ]]; then echo "$NGINX_BOLT_PORT"; else echo "$MOSN_BOLT_PORT"; fi; }
 
+# the HTTPS cases: nginx, mosn4j (BoringSSL) and mosn4j-jdk (the JDK's engine)
+port_tls() { case $1 in nginx) echo "$NGINX_TLS_PORT" ;; mosn) echo "$MOSN_TLS_PORT" ;; mosn-jdk) echo "$MOSN_JDK_TLS_PORT" ;; esac; }
+port_https_handshake() { port_tls "$1"; }
+port_https_bulk() { port_tls "$1"; }
+
+# HS_CLIENTS openssl s_time processes, each connecting, making a full handshake (-new: never
+# resuming) and closing, again and again for SECONDS; their outputs one after another in OUTFILE,
+# with the wall time of the whole run last ("STIME elapsed_s=...")
+stime_all() { # PORT SECONDS OUTFILE
+  local i t0 t1 pids=() rc=0
+  t0=$(date +%s.%N)
+  for ((i = 0; i < HS_CLIENTS; i++)); do
+    openssl s_time -connect "127.0.0.1:$1" -new -time "$2" >"$3.$i" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || rc=1; done
+  t1=$(date +%s.%N)
+  for ((i = 0; i < HS_CLIENTS; i++)); do cat "$3.$i"; rm -f "$3.$i"; done >"$3"
+  printf 'STIME elapsed_s=%s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >>"$3"
+  return "$rc"
+}
+load_https_handshake() { # PORT SECONDS OUTFILE
+  run_load stime_all "$1" "$2" "$3"
+}
+
+# wrk over TLS (its OpenSSL, TLS 1.3), keep-alive connections, the backend's BULK_BYTES body each
+load_https_bulk() { # PORT SECONDS OUTFILE
+  run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "https://127.0.0.1:$1/bulk" >"$3" 2>&1
+}
+
 # bolt v1 rpc requests, CONNECTIONS x BOLT_INFLIGHT in flight (like h2load -c x -m). The measured
 # run (bench sets LOAD_CPU_PIDS) first loads for BOLT_CLIENT_WARMUP s in the same JVM, then reads
 # the proxy's CPU time itself at the start and end of its window (proxy_cpu_ticks, see cpu_ticks_bolt)
@@ -572,6 +705,28 @@ load_bolt() { # PORT SECONDS OUTFILE [LATENCY_LOG (unused)]
 }
 
 parse_http1() { parse_wrk "$1"; }
+parse_https_bulk() { parse_wrk "$1"; }
+
+# parse_https_handshake FILE -> the same columns: handshakes/s, no latencies, handshakes, 0, lines
+# saying an error, elapsed wall time (from s_time's "N connections in T real seconds", summed)
+parse_https_handshake() {
+  awk '
+    / connections in [0-9]+ real seconds/ { n += $1; runs++ }
+    /[Ee]rror|ERROR|[Ff]ailed/             { err++ }
+    /^STIME / { split($2, kv, "="); el = kv[2] }
+    END {
+      if (!runs || el <= 0) { print "n/a n/a n/a n/a n/a n/a n/a n/a n/a"; exit }
+      printf "%.1f n/a n/a n/a n/a %d 0 %d %.2f\n", n / el, n, err, el
+    }' "$1"
+}
+
+# mb_per_s FILE: wrk's "Transfer/sec" in MB/s (10^6 bytes); n/a for the other tools
+mb_per_s() {
+  awk '/^Transfer\/sec:/ { v = $2 + 0; u = $2; sub(/^[0-9.]+/, "", u)
+         f = (u == "GB") ? 1073741824 : (u == "MB") ? 1048576 : (u == "KB") ? 1024 : 1
+         printf "%.1f", v * f / 1e6; found = 1 }
+       END { if (!found) print "n/a" }' "$1"
+}
 parse_http2() { parse_h2load "$1" "$2"; }
 
 # parse_bolt FILE -> "rps p50_ms p99_ms mean_ms max_ms requests status_errors io_errors elapsed_s"
@@ -689,6 +844,7 @@ bench() {
   [[ $rps != n/a ]] || { cat "$raw" >&2; die "could not parse ${TOOL[$case]} output for $proxy ($raw)"; }
   cpu_s=$(awk -v t="$ticks" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')
   R[$case,$proxy,rps]=$rps
+  R[$case,$proxy,mb_s]=$(mb_per_s "$raw")
   R[$case,$proxy,p50_ms]=$p50
   R[$case,$proxy,p99_ms]=$p99
   R[$case,$proxy,mean_ms]=$mean
@@ -702,50 +858,82 @@ bench() {
   R[$case,$proxy,cpu_us_per_req]=$(awk -v c="$cpu_s" -v r="$req" 'BEGIN { if (r > 0) printf "%.2f", c * 1e6 / r; else print "n/a" }')
 }
 
-METRICS=(rps p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores requests)
-UNITS=(req/s ms ms ms ms count count us cores count)
+METRICS=(rps mb_s p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores requests)
+UNITS=(req/s MB/s ms ms ms ms count count us cores count)
 
 ratio() { # A B -> A/B or n/a
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'
 }
 
 report_row() { # LABEL CASE KEY
-  printf '%-8s %11s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' "$1" \
-    "${R[$2,$3,rps]}" "${R[$2,$3,p50_ms]}" "${R[$2,$3,p99_ms]}" "${R[$2,$3,mean_ms]}" "${R[$2,$3,max_ms]}" \
+  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' "$1" \
+    "${R[$2,$3,rps]}" "${R[$2,$3,mb_s]}" "${R[$2,$3,p50_ms]}" "${R[$2,$3,p99_ms]}" "${R[$2,$3,mean_ms]}" "${R[$2,$3,max_ms]}" \
     "${R[$2,$3,non2xx3xx]}" "${R[$2,$3,socket_errors]}" \
     "${R[$2,$3,cpu_us_per_req]}" "${R[$2,$3,cpu_cores]}" "${R[$2,$3,requests]}"
 }
 
+# case_proxies CASE: the proxies measured for CASE (mosn4j-jdk only in the HTTPS cases)
+case_proxies() {
+  local p
+  for p in "${PROXIES_RUN[@]}"; do
+    [[ $p == mosn4j-jdk ]] && ! tls_case "$1" && continue
+    echo "$p"
+  done
+}
+
+# ratios A B LABEL CASE: R[CASE,LABEL,m] = A/B for every metric, when both ran
+ratios() {
+  local m
+  [[ -n ${R[$4,$1,rps]:-} && -n ${R[$4,$2,rps]:-} ]] || return 1
+  for m in "${METRICS[@]}"; do
+    R[$4,$3,$m]=$(ratio "${R[$4,$1,$m]}" "${R[$4,$2,$m]}")
+  done
+}
+
 report() {
-  local case=$1 proxy m i tsv="$OUT/results.tsv" how
+  local case=$1 proxy m i tsv="$OUT/results.tsv" how rows=() label
+  mapfile -t rows < <(case_proxies "$case")
   case "$case" in
     http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency" ;;
     http2) how="h2load (h2c) -t$WRK_THREADS -c$CONNECTIONS -m$H2_STREAMS -D$DURATION" ;;
     bolt) how="BoltLoad (bolt v1) -t$BOLT_CLIENT_THREADS -c$CONNECTIONS -m$BOLT_INFLIGHT -d$DURATION -w$BOLT_CLIENT_WARMUP, content ${BOLT_CONTENT} B; nginx = L4 stream proxy" ;;
+    https_handshake) how="$HS_CLIENTS x openssl s_time -new -time $DURATION (full handshakes/s; no request)" ;;
+    https_bulk) how="wrk over TLS -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, GET /bulk of $BULK_BYTES B" ;;
   esac
   printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc)"
-  printf '%-8s %11s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' \
-    proxy req/s p50_ms p99_ms mean_ms max_ms non2xx3xx sock_err cpu_us/req cpu_cores requests
-  for proxy in "${PROXIES_RUN[@]}"; do
+  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' \
+    proxy "$([[ $case == https_handshake ]] && echo hs/s || echo req/s)" MB/s p50_ms p99_ms mean_ms max_ms non2xx3xx sock_err \
+    "$([[ $case == https_handshake ]] && echo cpu_us/hs || echo cpu_us/req)" cpu_cores requests
+  for proxy in "${rows[@]}"; do
     report_row "$proxy" "$case" "$proxy"
   done
-  if ((${#PROXIES_RUN[@]} == 2)); then
-    for m in "${METRICS[@]}"; do
-      R[$case,ratio,$m]=$(ratio "${R[$case,mosn4j,$m]}" "${R[$case,nginx,$m]}")
-    done
-    report_row ratio "$case" ratio
-    printf '(ratio = mosn4j / nginx: higher is better for req/s, lower is better for latency and cpu_us/req)\n'
+  local labels=()
+  ratios mosn4j nginx ratio "$case" && labels+=(ratio)
+  ratios mosn4j-jdk nginx jdk/nginx "$case" && labels+=(jdk/nginx)
+  ratios mosn4j mosn4j-jdk ssl/jdk "$case" && labels+=(ssl/jdk)
+  for label in "${labels[@]}"; do report_row "$label" "$case" "$label"; done
+  if ((${#labels[@]})); then
+    printf '(ratio = mosn4j / nginx; jdk/nginx = mosn4j on the JDK TLS engine / nginx; ssl/jdk = mosn4j on BoringSSL /\n'
+    printf ' mosn4j on the JDK engine: higher is better for req/s and MB/s, lower for latency and cpu_us/req)\n'
+  fi
+  if [[ $case == https_handshake ]]; then
+    printf '(https_handshake: each s_time connection is a full TLS handshake and a close, no HTTP request; hs/s and\n'
+    printf ' cpu_us/hs are per handshake; sock_err counts s_time lines reporting an error)\n'
   fi
   if [[ $case == bolt ]]; then
     printf '(bolt: non2xx3xx = answers with a non-zero bolt status, sock_err = failed connects, lost connections,\n'
     printf ' timeouts and bad/unknown answers; nginx only copies bytes (L4), mosn4j decodes, routes and remaps ids)\n'
   fi
-  for proxy in "${PROXIES_RUN[@]}" ratio; do
-    [[ $proxy == ratio && ${#PROXIES_RUN[@]} -ne 2 ]] && continue
+  for proxy in "${rows[@]}" "${labels[@]}"; do
     for i in "${!METRICS[@]}"; do
       m=${METRICS[$i]}
-      if [[ $proxy == ratio ]]; then
-        printf '%s\tmosn4j/nginx\t%s\t%s\tratio\n' "$case" "$m" "${R[$case,$proxy,$m]}"
+      if [[ $proxy == ratio || $proxy == */* ]]; then
+        case $proxy in
+          ratio) label=mosn4j/nginx ;;
+          jdk/nginx) label=mosn4j-jdk/nginx ;;
+          ssl/jdk) label=mosn4j/mosn4j-jdk ;;
+        esac
+        printf '%s\t%s\t%s\t%s\tratio\n' "$case" "$label" "$m" "${R[$case,$proxy,$m]}"
       else
         printf '%s\t%s\t%s\t%s\t%s\n' "$case" "$proxy" "$m" "${R[$case,$proxy,$m]}" "${UNITS[$i]}"
       fi
@@ -757,7 +945,7 @@ report() {
 # Main
 # --------------------------------------------------------------------------
 for c in $CASES; do
-  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1 http2 bolt)"
+  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1 http2 bolt https_handshake https_bulk)"
 done
 ensure_deps
 want_mosn && check_mosn_build
@@ -767,16 +955,18 @@ CLK_TCK=$(getconf CLK_TCK)
 for p in "$BACKEND_PORT" $(want_nginx && echo "$NGINX_PROXY_PORT") $(want_mosn && echo "$MOSN_PORT") \
          $(want_case http2 && want_nginx && echo "$NGINX_H2_PORT") $(want_case http2 && want_mosn && echo "$MOSN_H2_PORT") \
          $(want_case bolt && echo "$BOLT_BACKEND_PORT") $(want_case bolt && want_nginx && echo "$NGINX_BOLT_PORT") \
-         $(want_case bolt && want_mosn && echo "$MOSN_BOLT_PORT"); do
+         $(want_case bolt && want_mosn && echo "$MOSN_BOLT_PORT") $(want_tls && want_nginx && echo "$NGINX_TLS_PORT") \
+         $(want_tls && want_mosn && echo "$MOSN_TLS_PORT $MOSN_JDK_TLS_PORT"); do
   if port_in_use "$p"; then die "port 127.0.0.1:$p is already in use (set *_PORT to change)"; fi
 done
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.wrk.txt "$OUT"/*.h2load.txt "$OUT"/*.boltload.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
+rm -f "$OUT"/*.wrk.txt "$OUT"/*.h2load.txt "$OUT"/*.boltload.txt "$OUT"/*.s_time.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
 rm -rf "$OUT/logs"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mosn-bench.XXXXXXXX")
 chmod 755 "$TMP"   # nginx workers may run as an unprivileged user
 
+want_tls && make_certs
 write_nginx_confs
 start_nginx backend "$TMP/backend.conf"
 BACKEND_PID=$LAST_PID
@@ -802,6 +992,9 @@ if want_nginx; then
   if want_case bolt; then
     wait_bolt "nginx stream proxy (bolt)" "$NGINX_BOLT_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log"
   fi
+  if want_tls; then
+    wait_https "nginx proxy (TLS)" "$NGINX_TLS_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log"
+  fi
   mapfile -t _np < <(nginx_proxy_pids)
   log "nginx proxy up on 127.0.0.1:$NGINX_PROXY_PORT (pids:$(describe_pids "${_np[@]}"))"
   PROXIES_RUN+=(nginx)
@@ -823,12 +1016,28 @@ if want_mosn; then
   if want_case bolt; then
     wait_bolt "mosn4j (bolt)" "$MOSN_BOLT_PORT" "$MOSN_PID" "$WAIT_TRIES" "$TMP/mosn.log"
   fi
+  if want_tls; then
+    wait_https "mosn4j (TLS)" "$MOSN_TLS_PORT" "$MOSN_PID" "$WAIT_TRIES" "$TMP/mosn.log"
+    grep -q 'TLS engine: BoringSSL' "$TMP/mosn.log" || log "warning: mosn4j did not log 'TLS engine: BoringSSL'; see $TMP/mosn.log"
+  fi
   mapfile -t _mp < <(mosn_pids)
   log "mosn4j up on 127.0.0.1:$MOSN_PORT (pids:$(describe_pids "${_mp[@]}"))"
   _java=0
   for p in "${_mp[@]}"; do [[ $(cat "/proc/$p/comm" 2>/dev/null) == java ]] && _java=1; done
   ((_java)) || log "warning: no process named 'java' among the mosn4j pids; CPU figures cover pids:$(describe_pids "${_mp[@]}")"
   PROXIES_RUN+=(mosn4j)
+  if want_tls; then
+    # the same mosn4j on the JDK's TLS engine, for the engines' side-by-side
+    write_mosn_jdk_conf
+    MOSN_JAVA_OPTS="${MOSN_JAVA_OPTS:-} -Dmosn4j.tls.engine=jdk" "$ROOT/bin/mosn" start -c "$TMP/mosn-jdk.json" >>"$TMP/mosn-jdk.log" 2>&1 &
+    MOSN_JDK_PID=$!
+    STARTED_PIDS+=("$MOSN_JDK_PID")
+    wait_https "mosn4j-jdk (TLS)" "$MOSN_JDK_TLS_PORT" "$MOSN_JDK_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-jdk.log"
+    grep -q "TLS engine: the JDK's" "$TMP/mosn-jdk.log" || die "mosn4j-jdk did not log that it runs the JDK's TLS engine (see $OUT/logs/mosn-jdk.log)"
+    mapfile -t _jp < <(mosn_jdk_pids)
+    log "mosn4j-jdk up on 127.0.0.1:$MOSN_JDK_TLS_PORT (pids:$(describe_pids "${_jp[@]}"))"
+    PROXIES_RUN+=(mosn4j-jdk)
+  fi
 fi
 
 {
@@ -847,6 +1056,11 @@ fi
     printf 'meta\trun\tbolt_backend_threads\t%s\tcount\n' "$BOLT_BACKEND_THREADS"
     printf 'meta\trun\tjava_version\t%s\t-\n' "$("$JAVA" -version 2>&1 | sed -n '1s/.*version "\([^"]*\)".*/\1/p')"
   fi
+  if want_tls; then
+    printf 'meta\trun\ths_clients\t%s\tcount\n' "$HS_CLIENTS"
+    printf 'meta\trun\tbulk_bytes\t%s\tbytes\n' "$BULK_BYTES"
+    printf 'meta\trun\topenssl_version\t%s\t-\n' "$(openssl version | awk '{ print $2 }')"
+  fi
   printf 'meta\trun\tcases\t%s\t-\n' "$CASES"
   printf 'meta\trun\tproxy_workers\t%s\tcount\n' "$PROXY_WORKERS"
   printf 'meta\trun\tcpus\t%s\tcount\n' "$(nproc)"
@@ -855,12 +1069,19 @@ fi
 } >"$OUT/results.tsv"
 
 for c in $CASES; do
-  want_nginx && bench "$c" nginx "$("port_$c" nginx)" nginx_proxy_pids
-  want_mosn && bench "$c" mosn4j "$("port_$c" mosn)" mosn_pids
+  mapfile -t _cp < <(case_proxies "$c")
+  for proxy in "${_cp[@]}"; do
+    case $proxy in
+      nginx) bench "$c" nginx "$("port_$c" nginx)" nginx_proxy_pids ;;
+      mosn4j) bench "$c" mosn4j "$("port_$c" mosn)" mosn_pids ;;
+      mosn4j-jdk) bench "$c" mosn4j-jdk "$("port_$c" mosn-jdk)" mosn_jdk_pids ;;
+    esac
+  done
   report "$c"
 done
 
 # a proxy that crashed under load shows up here rather than silently
 want_nginx && { alive "$NGINX_PROXY_PID" || die "nginx proxy died during the run"; }
 want_mosn && { [[ -n $(mosn_pids) ]] || die "mosn4j died during the run (see $OUT/logs/mosn.log)"; }
+[[ -n $MOSN_JDK_PID ]] && { [[ -n $(mosn_jdk_pids) ]] || die "mosn4j-jdk died during the run (see $OUT/logs/mosn-jdk.log)"; }
 printf '\nresults: %s  (raw wrk/h2load/BoltLoad output and logs in %s)\n' "$OUT/results.tsv" "$OUT"

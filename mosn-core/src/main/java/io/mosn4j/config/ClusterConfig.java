@@ -11,7 +11,8 @@ import java.util.Set;
  * An upstream cluster. {@code type} (where its hosts come from) and {@code lb_type} are checked
  * against the cluster types and load balancers on the class path when the cluster is built, and so
  * are the balancer's own settings ({@code lbconfig}, {@code slow_start}); protocol settings
- * ({@code http2_protocol_options}) are read by their protocol's codec.
+ * ({@code http2_protocol_options}) are read by their protocol's codec; {@code tls_context} is read
+ * into the cluster's TLS when it is built.
  *
  * @param idleTimeout how long an upstream connection may carry no request before it is closed;
  *     absent or 0: never (MOSN's meaning)
@@ -26,7 +27,7 @@ public record ClusterConfig(
         Long maxRequestPerConn,
         Long connBufferLimitBytes,
         List<ThresholdsConfig> circuitBreakers,
-        JsonNode tlsContext,
+        TlsContextConfig tlsContext,
         List<HostConfig> hosts,
         JsonNode http2ProtocolOptions,
         HealthCheckConfig healthCheck,
@@ -47,7 +48,7 @@ public record ClusterConfig(
 
     /** A cluster with the settings every config had before health checks, subsets and DNS (tests, tools). */
     public ClusterConfig(String name, String type, String lbType, Duration connectTimeout, Long maxRequestPerConn,
-                         Long connBufferLimitBytes, List<ThresholdsConfig> circuitBreakers, JsonNode tlsContext,
+                         Long connBufferLimitBytes, List<ThresholdsConfig> circuitBreakers, TlsContextConfig tlsContext,
                          List<HostConfig> hosts, JsonNode http2ProtocolOptions) {
         this(name, type, lbType, connectTimeout, maxRequestPerConn, connBufferLimitBytes, circuitBreakers, tlsContext, hosts,
                 http2ProtocolOptions, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -66,10 +67,6 @@ public record ClusterConfig(
         maxRequestPerConn = maxRequestPerConn == null || maxRequestPerConn <= 0 ? 0L : maxRequestPerConn;
         connBufferLimitBytes = connBufferLimitBytes == null || connBufferLimitBytes <= 0 ? 1L << 20 : connBufferLimitBytes;
         circuitBreakers = ConfigLists.copy(circuitBreakers, "circuit_breakers");
-        // a plaintext connection where TLS was asked would send credentials in clear: refuse
-        if (FilterChainConfig.tlsEnabled(tlsContext)) {
-            throw new ConfigException("tls_context.status", "upstream TLS is not supported yet; this cluster would connect in plaintext");
-        }
         hosts = ConfigLists.copy(hosts, "hosts");
         if (idleTimeout != null && idleTimeout.isNegative()) {
             throw new ConfigException("idle_timeout", "must not be negative");

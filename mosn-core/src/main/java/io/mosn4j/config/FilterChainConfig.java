@@ -5,36 +5,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * {@code filter_chains[i]}: which connections the chain takes ({@code filter_chain_match}), TLS
- * settings, and the network filters of a listener.
+ * {@code filter_chains[i]}: which connections the chain takes ({@code filter_chain_match}), its TLS
+ * certificates ({@code tls_context}, and {@code tls_context_set} for several, chosen per connection
+ * by the server name, then the ALPN protocols, the client asks for), and its network filters.
  */
-public record FilterChainConfig(FilterChainMatchConfig filterChainMatch, JsonNode tlsContext, List<JsonNode> tlsContextSet,
-                                List<FilterConfig> filters) {
+public record FilterChainConfig(FilterChainMatchConfig filterChainMatch, TlsContextConfig tlsContext,
+                                List<TlsContextConfig> tlsContextSet, List<FilterConfig> filters) {
     public FilterChainConfig {
         filters = ConfigLists.copy(filters, "filters");
         tlsContextSet = ConfigLists.copy(tlsContextSet, "tls_context_set");
-        if (tlsEnabled(tlsContext)) {
-            throw new ConfigException("tls_context.status", "TLS listeners are not supported yet");
-        }
-        for (int i = 0; i < tlsContextSet.size(); i++) {
-            if (tlsEnabled(tlsContextSet.get(i))) {
-                throw new ConfigException("tls_context_set[" + i + "].status", "TLS listeners are not supported yet");
-            }
-        }
         if (filters.isEmpty()) {
             throw new ConfigException("filters", "at least one network filter is required");
         }
     }
 
-    /** MOSN reads {@code "tls_context": {}} and {@code status: false} as plaintext. */
-    static boolean tlsEnabled(JsonNode tls) {
-        if (tls == null || !tls.isObject()) {
-            return false;
+    /** Whether any of the chain's contexts turns TLS on. */
+    public boolean tlsEnabled() {
+        if (tlsContext != null && tlsContext.enabled()) {
+            return true;
         }
-        for (var it = tls.properties().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().equalsIgnoreCase("status")) {
-                return e.getValue().asBoolean(false);
+        for (TlsContextConfig c : tlsContextSet) {
+            if (c != null && c.enabled()) {
+                return true;
             }
         }
         return false;

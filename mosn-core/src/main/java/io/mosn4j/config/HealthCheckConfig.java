@@ -85,7 +85,7 @@ public record HealthCheckConfig(
             method = method == null || method.isBlank() ? "GET" : method.trim();
             scheme = scheme == null || scheme.isBlank() ? "http" : scheme.trim();
             if (scheme.equalsIgnoreCase("https")) {
-                throw new ConfigException("scheme", "https health checks are not supported yet (upstream TLS is not built)");
+                throw new ConfigException("scheme", "https health checks are not supported yet (the health checker does not speak TLS yet)");
             }
             if (!scheme.equalsIgnoreCase("http")) {
                 throw new ConfigException("scheme", "unknown value \"" + scheme + "\" (expected http)");

@@ -13,6 +13,8 @@ import java.util.List;
  *     first byte (Envoy's name; nginx's {@code client_header_timeout}); absent: 60 s, {@code 0s}: none
  * @param maxConnections the most downstream connections open at once on this listener; more are
  *     closed as they are accepted; absent or 0: no limit of its own (the server's still applies)
+ * @param inspector MOSN's TLS inspector: a listener whose chains have TLS also serves clients that
+ *     start in plaintext, told apart by their first bytes; without it they are closed
  */
 public record ListenerConfig(
         String name,
@@ -27,7 +29,8 @@ public record ListenerConfig(
         List<FilterConfig> listenerFilters,
         List<FilterChainConfig> filterChains,
         List<FilterConfig> streamFilters,
-        List<JsonNode> accessLogs) {
+        List<JsonNode> accessLogs,
+        Boolean inspector) {
 
     /** nginx's {@code client_header_timeout} default. */
     public static final Duration DEFAULT_REQUEST_HEADERS_TIMEOUT = Duration.ofSeconds(60);
@@ -60,6 +63,7 @@ public record ListenerConfig(
             throw new ConfigException("request_headers_timeout", "must not be negative");
         }
         maxConnections = maxConnections == null ? 0 : maxConnections;
+        inspector = inspector != null && inspector;
         if (maxConnections < 0) {
             throw new ConfigException("max_connections", "must not be negative, got " + maxConnections);
         }

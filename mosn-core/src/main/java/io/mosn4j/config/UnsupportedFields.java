@@ -29,7 +29,7 @@ final class UnsupportedFields {
     }
 
     private static final Map<Class<?>, Map<String, Rule>> RULES = new HashMap<>();
-    private static final Map<Class<?>, Action> UNKNOWN = new HashMap<>();
+    private static final Map<Class<?>, Rule> UNKNOWN = new HashMap<>();
 
     private UnsupportedFields() {}
 
@@ -39,9 +39,7 @@ final class UnsupportedFields {
         if (r != null) {
             return r;
         }
-        return UNKNOWN.getOrDefault(owner, Action.WARN) == Action.REFUSE
-                ? new Rule(Action.REFUSE, "unknown match field; refused rather than matching more than the file asks", v -> true, true)
-                : new Rule(Action.WARN, "unknown field", UnsupportedFields::isSet, true);
+        return UNKNOWN.getOrDefault(owner, new Rule(Action.WARN, "unknown field", UnsupportedFields::isSet, true));
     }
 
     static {
@@ -71,7 +69,6 @@ final class UnsupportedFields {
                 .warn("global_log_roller", "log rotation is not supported yet")
                 .warn("use_netpoll_mode", "mosn4j always runs Netty event loops");
         on(ListenerConfig.class)
-                .warn("inspector", "inspector only lets plaintext into TLS listeners, and TLS listeners are not supported yet")
                 .warn("reuseport", "SO_REUSEPORT is not set yet")
                 .warn("default_read_buffer_size", "read buffers are sized by Netty")
                 .warn("log_path", "per-listener logs are not supported; everything goes to default_log_path")
@@ -93,8 +90,8 @@ final class UnsupportedFields {
                 .warn("go_plugin_config", "Go plugins cannot run in mosn4j");
         on(ClusterManagerConfig.class)
                 .warn("cluster_pool_enable", "connection pools are per event loop and host")
-                .refuse("tls_context", "upstream TLS is not supported yet; the clusters would connect in plaintext",
-                        FilterChainConfig::tlsEnabled)
+                .refuse("tls_context", "a TLS context shared by the clusters (with cluster_manager_tls) is not supported yet; "
+                        + "give each cluster its own tls_context", v -> flag(v, "status"))
                 .refuse("clusters_configs", "loading clusters from a directory (clusters_configs) is not supported yet");
         on(ClusterConfig.class)
                 .accept("sub_type", "not used by MOSN either")
@@ -103,12 +100,18 @@ final class UnsupportedFields {
                 .refuse("original_dst_lb_config", "original destination load balancing is not supported yet")
                 .refuse("spec", "service discovery subscriptions (spec.subscribe) are not supported yet")
                 .refuse("mark", "marking upstream sockets (SO_MARK) for policy routing is not supported yet");
+        on(TlsContextConfig.class)
+                .warn("ticket", "session tickets are on, with keys mosn4j makes at start and keeps in memory only")
+                .warn("callbacks", "TLS callbacks are not supported")
+                // a TLS setting read past would serve or accept weaker TLS than the file asks (a pin, TLCP, a CRL...)
+                .unknown("not a tls_context field mosn4j supports (status, type, server_name, ca_cert, cert_chain, private_key, "
+                        + "verify_client, require_client_cert, insecure_skip, cipher_suites, ecdh_curves, min_version, max_version, "
+                        + "alpn, fall_back, extend_verify, ticket); refused rather than running TLS other than the file asks",
+                        UnsupportedFields::isSet);
         on(ClusterConfig.ThresholdsConfig.class)
                 // MOSN's Thresholds carry a priority, but MOSN applies the first entry to every request
                 .warn("priority", "circuit breakers are not grouped by priority (as in MOSN): this entry's limits apply to every request",
                         v -> isSet(v) && !v.asText().equalsIgnoreCase("DEFAULT"));
-        on(HostConfig.class)
-                .accept("tls_disable", "hosts are plaintext: upstream TLS is refused wherever it is turned on");
         on(RouterConfig.class)
                 .refuse("router_configs", "loading routes from a directory (router_configs) is not supported yet");
         on(VirtualHostConfig.class)
@@ -204,8 +207,18 @@ final class UnsupportedFields {
             return this;
         }
 
+        /** Keys no rule names are refused, whatever their value (match objects). */
         Builder unknown(Action action) {
-            UNKNOWN.put(owner, action);
+            if (action == Action.REFUSE) {
+                return unknown("unknown match field; refused rather than matching more than the file asks", v -> true);
+            }
+            UNKNOWN.remove(owner);
+            return this;
+        }
+
+        /** Keys no rule names are refused with {@code reason} when {@code on} holds. */
+        Builder unknown(String reason, Predicate<JsonNode> on) {
+            UNKNOWN.put(owner, new Rule(Action.REFUSE, reason, on, true));
             return this;
         }
     }

@@ -12,6 +12,7 @@ import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteDependencies;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Clusters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,8 +48,9 @@ public final class ConfigCheck {
             throw new ConfigException("servers[0].listeners", "no listeners, so nothing would be served (listeners can be added "
                     + "later only through the admin API's update_config, with an admin address and -f debug_api=true)");
         }
+        TlsContexts tls = new TlsContexts(extensions.certificateProviders(), Stats.NONE, extensions.codecs().all());
         Clusters clusters = new Clusters(Transport.best(), List.of(), extensions.balancers(), extensions.clusterTypes(), extensions.codecs(),
-                Stats.NONE, PartialFrameBudget.UNLIMITED);
+                Stats.NONE, PartialFrameBudget.UNLIMITED, tls);
         JsonConfigValue rawClusters = root.get("cluster_manager").get("clusters");
         for (int i = 0; i < config.clusterManager().clusters().size(); i++) {
             clusters.addOrUpdate(config.clusterManager().clusters().get(i), rawClusters.at(i));
@@ -60,12 +62,13 @@ public final class ConfigCheck {
             routers.update(new RouteTable(rc, server.get("routers").at(i).path(), routeDependencies(extensions, clusters)));
         }
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE,
-                PartialFrameBudget.UNLIMITED);
+                PartialFrameBudget.UNLIMITED, tls);
         Map<String, String> described = new LinkedHashMap<>();
         for (int i = 0; i < config.server().listeners().size(); i++) {
             ListenerChains chains = builder.build(config.server().listeners().get(i), server.get("listeners").at(i));
             List<String> parts = new ArrayList<>();
-            chains.chains().forEach(c -> parts.add(String.join(" + ", c.filters().stream().map(String::valueOf).toList())));
+            chains.chains().forEach(c -> parts.add((c.tls() == null ? "" : c.tls() + " + ")
+                    + String.join(" + ", c.filters().stream().map(String::valueOf).toList())));
             described.put(chains.config().name(), String.join("; ", parts));
         }
         return described;

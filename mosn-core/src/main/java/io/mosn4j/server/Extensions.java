@@ -2,10 +2,12 @@ package io.mosn4j.server;
 
 import io.mosn4j.api.network.ListenerFilterFactory;
 import io.mosn4j.api.network.NetworkFilterFactory;
+import io.mosn4j.api.tls.CertificateProvider;
 import io.mosn4j.config.Registry;
 import io.mosn4j.feature.FeatureGate;
 import io.mosn4j.filter.StreamFilters;
 import io.mosn4j.protocol.Codecs;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Balancers;
 import io.mosn4j.upstream.ClusterTypes;
 import io.mosn4j.variable.VariableRegistry;
@@ -16,13 +18,13 @@ import io.mosn4j.variable.VariableRegistry;
  */
 public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
                          Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
-                         FeatureGate features, ClusterTypes clusterTypes) {
+                         FeatureGate features, Registry<CertificateProvider> certificateProviders, ClusterTypes clusterTypes) {
 
     /** With the built-in cluster types only. */
     public Extensions(Codecs codecs, StreamFilters streamFilters, Registry<NetworkFilterFactory> networkFilters,
                       Registry<ListenerFilterFactory> listenerFilters, Balancers balancers, VariableRegistry variables,
-                      FeatureGate features) {
-        this(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, features,
+                      FeatureGate features, Registry<CertificateProvider> certificateProviders) {
+        this(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, features, certificateProviders,
                 ClusterTypes.load(Extensions.class.getClassLoader()));
     }
 
@@ -35,11 +37,13 @@ public record Extensions(Codecs codecs, StreamFilters streamFilters, Registry<Ne
                 Balancers.load(loader),
                 VariableRegistry.load(loader),
                 FeatureGate.load(loader),
+                TlsContexts.loadProviders(loader),
                 ClusterTypes.load(loader));
     }
 
     /** The same extensions with the features a command line set. */
     public Extensions withFeatures(FeatureGate gate) {
-        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate, clusterTypes);
+        return new Extensions(codecs, streamFilters, networkFilters, listenerFilters, balancers, variables, gate, certificateProviders,
+                clusterTypes);
     }
 }

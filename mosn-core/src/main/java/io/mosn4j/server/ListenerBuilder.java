@@ -17,6 +17,9 @@ import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.RouterConfig;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
+import io.mosn4j.tls.ServerTls;
+import io.mosn4j.tls.TlsContexts;
+import io.mosn4j.tls.TlsInspector;
 import io.mosn4j.upstream.Clusters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,15 +43,17 @@ final class ListenerBuilder {
     private final Duration gracefulTimeout;
     private final Stats stats;
     private final PartialFrameBudget partialFrames;
+    private final TlsContexts tls;
 
     ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout, Stats stats,
-                    PartialFrameBudget partialFrames) {
+                    PartialFrameBudget partialFrames, TlsContexts tls) {
         this.extensions = extensions;
         this.clusters = clusters;
         this.routers = routers;
         this.gracefulTimeout = gracefulTimeout;
         this.stats = stats;
         this.partialFrames = partialFrames;
+        this.tls = tls;
     }
 
     /**
@@ -78,12 +83,33 @@ final class ListenerBuilder {
         }
         List<ListenerChains.Chain> chains = new ArrayList<>();
         for (int ci = 0; ci < config.filterChains().size(); ci++) {
-            chains.add(chain(ci, config.filterChains().get(ci), raw.get("filter_chains").at(ci), services));
+            chains.add(chain(ci, config.filterChains().get(ci), raw.get("filter_chains").at(ci), services, config));
+        }
+        boolean anyTls = chains.stream().anyMatch(c -> c.tls() != null);
+        if (config.inspector() && !anyTls) {
+            raw.warn("inspector", "no filter chain of this listener has TLS: every client is plaintext already");
+        }
+        // TLS clients are told from plaintext ones, and their server name and ALPN read, before the chain is chosen;
+        // after the other listener filters (a PROXY protocol header comes before the handshake)
+        if ((anyTls || matchesOnTls(config)) && listenerFilters.stream().noneMatch(f -> f instanceof TlsInspector)) {
+            listenerFilters.add(new TlsInspector());
         }
         return new ListenerChains(config, List.copyOf(listenerFilters), List.copyOf(chains));
     }
 
-    private ListenerChains.Chain chain(int index, FilterChainConfig config, JsonConfigValue raw, ListenerServices services) {
+    /** Whether a chain is chosen by what only a ClientHello tells: the server name, the transport, ALPN. */
+    private static boolean matchesOnTls(ListenerConfig config) {
+        for (FilterChainConfig c : config.filterChains()) {
+            var m = c.filterChainMatch();
+            if (m != null && (!m.serverNames().isEmpty() || m.transportProtocol() != null || !m.applicationProtocols().isEmpty())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ListenerChains.Chain chain(int index, FilterChainConfig config, JsonConfigValue raw, ListenerServices services,
+                                       ListenerConfig listener) {
         List<FilterConfig> filters = config.filters();
         JsonConfigValue rawFilters = raw.get("filters");
         // the legacy inline route table: registered first, so a proxy filter anywhere in the chain finds it
@@ -124,7 +150,8 @@ final class ListenerBuilder {
             }
             built.add(factory.create(filterConfig, services));
         }
-        return new ListenerChains.Chain(index, config.filterChainMatch(), List.copyOf(built));
+        ServerTls serverTls = tls.server(listener.name(), listener.inspector(), config, raw);
+        return new ListenerChains.Chain(index, config.filterChainMatch(), serverTls, List.copyOf(built));
     }
 
     private record FilterContext(String listenerName, io.mosn4j.api.variable.Variables variables, Stats stats)

@@ -5,6 +5,7 @@ import io.mosn4j.api.network.ListenerFilter;
 import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.config.FilterChainMatchConfig;
 import io.mosn4j.config.ListenerConfig;
+import io.mosn4j.tls.ServerTls;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,18 +19,28 @@ import java.util.function.Predicate;
  */
 record ListenerChains(ListenerConfig config, List<ListenerFilter> listenerFilters, List<Chain> chains) {
 
-    /** A filter chain: the connections it takes and its network filters, in order. */
-    record Chain(int index, FilterChainMatchConfig match, List<NetworkFilter> filters) {
+    /** A filter chain: the connections it takes, its TLS (null: plaintext) and its network filters, in order. */
+    record Chain(int index, FilterChainMatchConfig match, ServerTls tls, List<NetworkFilter> filters) {
+        /** For connections that reach the chain with nothing looked at: a plaintext chain only. */
         void install(Channel channel) {
             for (NetworkFilter f : filters) {
                 f.install(channel);
             }
         }
+
+        /** Installs TLS as {@code facts} call for, then the network filters; false when TLS closed the connection instead. */
+        boolean install(Channel channel, AcceptedConnection facts) {
+            if (tls != null && !tls.install(channel, facts)) {
+                return false;
+            }
+            install(channel);
+            return true;
+        }
     }
 
     /** Whether connections go straight to the one chain, with nothing to look at first. */
     boolean direct() {
-        return listenerFilters.isEmpty() && chains.size() == 1 && chains.getFirst().match() == null;
+        return listenerFilters.isEmpty() && chains.size() == 1 && chains.getFirst().match() == null && chains.getFirst().tls() == null;
     }
 
     long activeStreams() {

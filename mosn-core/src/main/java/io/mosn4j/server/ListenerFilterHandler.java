@@ -115,8 +115,10 @@ final class ListenerFilterHandler extends ByteToMessageDecoder {
             ctx.close();
             return;
         }
-        chain.install(ctx.channel());
-        ctx.pipeline().remove(this); // hands the bytes not consumed to the chain's filters
+        if (!chain.install(ctx.channel(), facts)) {
+            return; // closed (plaintext on a TLS chain); the bytes read go with the connection
+        }
+        ctx.pipeline().remove(this); // hands the bytes not consumed to the chain's filters (TLS first)
     }
 
     private void cancelTimeout() {

@@ -157,6 +157,9 @@ final class ListenerManager {
         List<String> parts = new ArrayList<>();
         for (ListenerChains.Chain c : chains.chains()) {
             List<String> fs = new ArrayList<>();
+            if (c.tls() != null) {
+                fs.add(String.valueOf(c.tls()));
+            }
             c.filters().forEach(f -> fs.add(String.valueOf(f)));
             parts.add(String.join(" + ", fs));
         }

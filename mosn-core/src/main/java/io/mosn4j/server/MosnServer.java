@@ -22,6 +22,7 @@ import io.mosn4j.network.Transport;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.stats.StatsRegistry;
+import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Cluster;
 import io.mosn4j.upstream.Clusters;
 import io.netty.channel.EventLoop;
@@ -79,9 +80,11 @@ public final class MosnServer {
             int index = i;
             loops.get(i).submit(() -> io.mosn4j.stats.LoopStripe.bind(index)).syncUninterruptibly();
         }
+        TlsContexts tls = new TlsContexts(extensions.certificateProviders(), stats, extensions.codecs().all());
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
-        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats, partialFrames);
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames);
+        this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats,
+                partialFrames, tls);
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames, tls);
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
     }

@@ -13,6 +13,8 @@ import io.mosn4j.api.upstream.LoadBalancerFactory;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.LbSubsetConfig;
 import io.mosn4j.protocol.Codecs;
+import io.mosn4j.tls.ClientTls;
+import io.mosn4j.tls.TlsContexts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,10 @@ public final class Cluster implements ClusterInfo {
     private final int bufferLimitBytes;
     /** What each codec parsed from this cluster's config, by codec name (lower case). */
     private final Map<String, Object> codecOptions;
+    /** The TLS of its connections ({@code tls_context}), or null for plaintext. */
+    private final ClientTls tls;
+    /** Hosts with {@code tls_disable}: plaintext although the cluster has TLS. */
+    private final java.util.Set<String> plaintextHosts;
     /** New weights and metadata for hosts kept from the previous version, applied when this one is published. */
     private final List<Runnable> hostUpdates = new ArrayList<>();
     private io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
@@ -53,18 +59,19 @@ public final class Cluster implements ClusterInfo {
      * counting nowhere: for tests and tools.
      */
     public Cluster(ClusterConfig config, ConfigValue raw, Cluster previous, Balancers balancers, Codecs codecs) {
-        this(config, raw, previous, StaticClusterType.specs(config, raw, true), balancers, codecs, Stats.NONE);
+        this(config, raw, previous, StaticClusterType.specs(config, raw, true), balancers, codecs, Stats.NONE, null);
     }
 
     /**
      * Builds a cluster from {@code config} (found at {@code raw.path()}) with {@code hostSpecs}, the
-     * hosts its cluster type found.
+     * hosts its cluster type found, and its {@code tls_context} built by {@code tls} (null: TLS is
+     * refused when asked for).
      *
      * @param previous the version this one replaces, or null
      * @throws io.mosn4j.api.config.ConfigException naming the bad field
      */
     public Cluster(ClusterConfig config, ConfigValue raw, Cluster previous, List<HostSpec> hostSpecs, Balancers balancers,
-                   Codecs codecs, Stats stats) {
+                   Codecs codecs, Stats stats, TlsContexts tls) {
         this.config = config;
         this.balancer = balancers.get(config.lbType());
         if (balancer == null && LB_LATER.contains(config.lbType())) {
@@ -89,6 +96,30 @@ public final class Cluster implements ClusterInfo {
             }
         }
         this.codecOptions = Map.copyOf(options);
+        this.tls = clientTls(config, raw, tls);
+        java.util.Set<String> plain = new java.util.HashSet<>();
+        config.hosts().forEach(h -> {
+            if (h.tlsDisable()) {
+                plain.add(h.address());
+            }
+        });
+        this.plaintextHosts = java.util.Set.copyOf(plain);
+    }
+
+    private static ClientTls clientTls(ClusterConfig config, ConfigValue raw, TlsContexts tls) {
+        if (config.tlsContext() == null || !config.tlsContext().enabled()) {
+            return null;
+        }
+        if (tls == null || !(raw instanceof io.mosn4j.config.JsonConfigValue json)) {
+            // a plaintext connection where TLS was asked would send credentials in clear: refuse
+            throw raw.error("tls_context.status", "upstream TLS is not available here; this cluster would connect in plaintext");
+        }
+        return tls.client(config.name(), config.tlsContext(), json.get("tls_context"));
+    }
+
+    /** The TLS of connections to {@code host}, or null for plaintext (no TLS, or the host's {@code tls_disable}). */
+    ClientTls tls(Host host) {
+        return tls == null || plaintextHosts.contains(host.address()) ? null : tls;
     }
 
     /** MOSN's {@code upstream{cluster}} metrics and each new host's {@code upstream{cluster,host}}. */
@@ -117,6 +148,8 @@ public final class Cluster implements ClusterInfo {
         this.subsetFallbacks = previous.subsetFallbacks;
         this.bufferLimitBytes = previous.bufferLimitBytes;
         this.codecOptions = previous.codecOptions;
+        this.tls = previous.tls;
+        this.plaintextHosts = previous.plaintextHosts;
     }
 
     /** Settings the chosen balancer does not read are said to do nothing, as MOSN ignores them. */
@@ -272,7 +305,9 @@ public final class Cluster implements ClusterInfo {
                 && bufferLimitBytes == other.bufferLimitBytes
                 && idleTimeout().equals(other.idleTimeout())
                 && Objects.equals(config.keepalive(), other.config.keepalive())
-                && Objects.equals(codecOptions, other.codecOptions);
+                && Objects.equals(codecOptions, other.codecOptions)
+                && Objects.equals(config.tlsContext(), other.config.tlsContext())
+                && plaintextHosts.equals(other.plaintextHosts);
     }
 
     /** For messages: the host addresses. */

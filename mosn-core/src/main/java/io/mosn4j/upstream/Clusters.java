@@ -8,6 +8,7 @@ import io.mosn4j.api.upstream.WorkerClusters;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.network.Transport;
 import io.mosn4j.protocol.Codecs;
+import io.mosn4j.tls.TlsContexts;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class Clusters implements ClusterManager, AutoCloseable {
     private final Balancers balancers;
     private final ClusterTypes types;
     private final Codecs codecs;
+    private final TlsContexts tls;
     private final Stats stats;
     private final Map<EventLoop, LoopClusters> loops = new IdentityHashMap<>();
     private final List<EventLoop> loopList = new ArrayList<>();
@@ -56,15 +58,17 @@ public final class Clusters implements ClusterManager, AutoCloseable {
 
     public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, Codecs codecs, Stats stats,
                     PartialFrameBudget partialFrames) {
-        this(transport, eventLoops, balancers, ClusterTypes.load(Clusters.class.getClassLoader()), codecs, stats, partialFrames);
+        this(transport, eventLoops, balancers, ClusterTypes.load(Clusters.class.getClassLoader()), codecs, stats, partialFrames, null);
     }
 
+    /** As above; {@code tls} builds the clusters' {@code tls_context} (null: clusters asking for TLS are refused). */
     public Clusters(Transport transport, Iterable<? extends EventLoop> eventLoops, Balancers balancers, ClusterTypes types,
-                    Codecs codecs, Stats stats, PartialFrameBudget partialFrames) {
+                    Codecs codecs, Stats stats, PartialFrameBudget partialFrames, TlsContexts tls) {
         this.transport = transport;
         this.balancers = balancers;
         this.types = types;
         this.codecs = codecs;
+        this.tls = tls;
         this.stats = stats;
         for (EventLoop l : eventLoops) {
             loops.put(l, new LoopClusters(l, transport, stats, partialFrames));
@@ -134,7 +138,7 @@ public final class Clusters implements ClusterManager, AutoCloseable {
         ClusterType.Discovery d = type(config, raw).start(config, raw, ctx);
         try {
             healthCheck(config, raw);
-            return new Cluster(config, raw, byName.get(config.name()), d.hosts(), balancers, codecs, Stats.NONE);
+            return new Cluster(config, raw, byName.get(config.name()), d.hosts(), balancers, codecs, Stats.NONE, tls);
         } finally {
             d.close();
         }
@@ -152,7 +156,7 @@ public final class Clusters implements ClusterManager, AutoCloseable {
         ClusterType.Discovery discovery = type.start(config, raw, ctx);
         Cluster c;
         try {
-            c = new Cluster(config, raw, byName.get(name), discovery.hosts(), balancers, codecs, stats);
+            c = new Cluster(config, raw, byName.get(name), discovery.hosts(), balancers, codecs, stats, tls);
         } catch (RuntimeException e) {
             discovery.close();
             throw e;

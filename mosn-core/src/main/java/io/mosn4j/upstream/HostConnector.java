@@ -8,6 +8,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -18,8 +19,8 @@ import io.netty.util.concurrent.Promise;
 /**
  * Opens connections to one host from one event loop with its cluster's settings: connect timeout,
  * no Nagle, a write buffer of {@code conn_buffer_limit_bytes} whose high-water mark is the
- * backpressure signal, and the cluster's transport. Counts them against {@code max_connections}
- * and in the host's statistics.
+ * backpressure signal, and the cluster's transport (TLS: the connection is handed over once its
+ * handshake is done). Counts them against {@code max_connections} and in the host's statistics.
  */
 final class HostConnector implements Connector {
     private final EventLoop loop;
@@ -71,7 +72,17 @@ final class HostConnector implements Connector {
 
     private Future<Channel> open(ChannelHandler handler, int minBufferBytes) {
         Promise<Channel> result = loop.newPromise();
+        open(handler, minBufferBytes, security, result);
+        return result;
+    }
+
+    /**
+     * Connects with {@code via}; the protocol's {@code handler} goes in once the transport is ready
+     * (after the TLS handshake), so a connection whose handshake fails never reaches the protocol.
+     */
+    private void open(ChannelHandler handler, int minBufferBytes, UpstreamTransport via, Promise<Channel> result) {
         int high = Math.max(cluster.connectionBufferLimit(), minBufferBytes);
+        Future<?>[] ready = new Future<?>[1];
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -81,39 +92,67 @@ final class HostConnector implements Connector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        security.init(ch);
-                        ch.pipeline().addLast(handler);
+                        ready[0] = via.init(ch);
+                        if (ready[0] == null) {
+                            ch.pipeline().addLast(handler);
+                        }
                     }
                 });
         ChannelFuture f = b.connect(host.socketAddress());
         Host.Counters stats = host.stats();
+        var hm = host.metrics();
+        var cm = cluster.metrics();
         f.addListener(done -> {
-            var hm = host.metrics();
-            var cm = cluster.metrics();
-            if (done.isSuccess()) {
-                stats.activeConnections.increment();
-                hm.connectionTotal.inc();
-                hm.connectionActive.inc();
-                cm.connectionTotal.inc();
-                cm.connectionActive.inc();
-                f.channel().closeFuture().addListener(closed -> {
-                    stats.activeConnections.decrement();
-                    hm.connectionActive.dec();
-                    hm.connectionClose.inc();
-                    cm.connectionActive.dec();
-                    cm.connectionClose.inc();
-                    connections.release();
-                });
-                result.setSuccess(f.channel());
-            } else {
+            if (!done.isSuccess()) {
                 stats.connectFailures.increment();
+                hm.connectionConFail.inc();
+                cm.connectionConFail.inc();
                 hm.connectionConFail.inc();
                 cm.connectionConFail.inc();
                 connections.release();
                 result.setFailure(done.cause());
+                return;
             }
+            Channel ch = f.channel();
+            stats.activeConnections.increment();
+            hm.connectionTotal.inc();
+            hm.connectionActive.inc();
+            cm.connectionTotal.inc();
+            cm.connectionActive.inc();
+            ch.closeFuture().addListener(closed -> {
+                stats.activeConnections.decrement();
+                hm.connectionActive.dec();
+                hm.connectionClose.inc();
+                cm.connectionActive.dec();
+                cm.connectionClose.inc();
+                connections.release();
+            });
+            if (ready[0] == null) {
+                result.setSuccess(ch);
+                return;
+            }
+            ready[0].addListener(handshake -> {
+                if (handshake.isSuccess() && ch.isActive()) {
+                    ChannelHandlerContext last = ch.pipeline().lastContext();
+                    ch.pipeline().addLast(handler);
+                    last.fireChannelActive(); // the protocol sees the connection start, as it would in plaintext
+                    result.trySuccess(ch);
+                    return;
+                }
+                Throwable cause = handshake.cause() != null ? handshake.cause() : new java.nio.channels.ClosedChannelException();
+                ch.close();
+                UpstreamTransport again = via.fallBack(host.address(), cause);
+                if (again != null) {
+                    connections.acquire(); // the failed one releases its own when it closes
+                    open(handler, minBufferBytes, again, result);
+                    return;
+                }
+                stats.connectFailures.increment();
+                hm.connectionConFail.inc();
+                cm.connectionConFail.inc();
+                result.tryFailure(cause);
+            });
         });
-        return result;
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.mosn4j.api.upstream.WorkerCluster;
 import io.mosn4j.network.Transport;
 import io.netty.channel.EventLoop;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -99,11 +100,16 @@ final class LoopCluster implements WorkerCluster {
         return hostPools(host).connector;
     }
 
+    private static UpstreamTransport security(Cluster cluster, Host host, List<String> alpn) {
+        var tls = cluster.tls(host);
+        return tls == null ? UpstreamTransport.PLAINTEXT : UpstreamTransport.tls(tls, host, alpn);
+    }
+
     private HostPools hostPools(HostInfo host) {
         HostPools p = pools.get(host);
         if (p == null) {
             Host h = (Host) host;
-            p = new HostPools(h, cluster, new HostConnector(loop, transport, h, cluster, UpstreamTransport.PLAINTEXT));
+            p = new HostPools(h, cluster, new HostConnector(loop, transport, h, cluster, security(cluster, h, List.of())));
             pools.put(h, p);
         }
         return p;
@@ -125,7 +131,7 @@ final class LoopCluster implements WorkerCluster {
 
         /** The same pools under a new version of the cluster. */
         HostPools forCluster(Cluster next) {
-            HostPools p = new HostPools(host, next, new HostConnector(loop, transport, host, next, UpstreamTransport.PLAINTEXT));
+            HostPools p = new HostPools(host, next, new HostConnector(loop, transport, host, next, security(next, host, List.of())));
             p.codecs = codecs;
             p.byCodec = byCodec;
             return p;
@@ -137,7 +143,9 @@ final class LoopCluster implements WorkerCluster {
                     return byCodec[i];
                 }
             }
-            ConnectionPool pool = codec.newPool(new Context(loop, host, owner, connector, owner.codecOptions(codec.name()), stats,
+            // with TLS, each protocol's connections offer its own ALPN ids (h2 for HTTP/2)
+            Connector c = owner.tls(host) == null ? connector : new HostConnector(loop, transport, host, owner, security(owner, host, codec.alpn()));
+            ConnectionPool pool = codec.newPool(new Context(loop, host, owner, c, owner.codecOptions(codec.name()), stats,
                     partialFrames));
             codecs = java.util.Arrays.copyOf(codecs, codecs.length + 1);
             byCodec = java.util.Arrays.copyOf(byCodec, byCodec.length + 1);

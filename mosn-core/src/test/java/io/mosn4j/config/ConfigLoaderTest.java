@@ -220,7 +220,8 @@ class ConfigLoaderTest {
         void withoutItsModuleARpcProtocolIsRefusedSayingSo() {
             Extensions noRpc = new Extensions(new io.mosn4j.protocol.Codecs(EXTENSIONS.codecs().all().stream()
                     .filter(c -> c.family().equals("http")).toList()), EXTENSIONS.streamFilters(), EXTENSIONS.networkFilters(),
-                    EXTENSIONS.listenerFilters(), EXTENSIONS.balancers(), EXTENSIONS.variables(), EXTENSIONS.features());
+                    EXTENSIONS.listenerFilters(), EXTENSIONS.balancers(), EXTENSIONS.variables(), EXTENSIONS.features(),
+                    EXTENSIONS.certificateProviders());
             ConfigException e = assertThrows(ConfigException.class,
                     () -> ConfigCheck.check(ConfigLoader.load(sample("static-example-sofarpc.json")), noRpc));
             assertCleanMessage(e.getMessage());
@@ -387,8 +388,7 @@ class ConfigLoaderTest {
                     "servers[0].global_log_roller: log rotation is not supported yet; ignored",
                     "servers[0].listeners[0].log_path: per-listener logs are not supported; everything goes to default_log_path; ignored",
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
-                    "servers[0].listeners[0].inspector: inspector only lets plaintext into TLS listeners, and TLS listeners are not "
-                            + "supported yet; ignored",
+                    "servers[0].listeners[0].inspector: no filter chain of this listener has TLS: every client is plaintext already",
                     "servers[0].listeners[0].stream_filters[0]: MOSN no longer has a healthcheck stream filter (it skips it too); "
                             + "the RPC protocols answer heartbeats themselves; ignored",
                     "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
@@ -450,7 +450,7 @@ class ConfigLoaderTest {
                 "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
                         + "|extends[0].type|extension config \"dubbo_registry\" is not supported yet (supported: holmes)",
                 "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"
-                        + "|cluster_manager.tls_context|upstream TLS is not supported yet",
+                        + "|cluster_manager.tls_context|a TLS context shared by the clusters (with cluster_manager_tls) is not supported yet",
                 "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefx\": \"/admin\"}`"
                         + "|servers[0].routers[0].virtual_hosts[0].routers[0].match.prefx|unknown match field; refused rather than matching more",
                 "`\"domains\": [\"*\"],`|`\"domains\": [\"*\"], \"require_tls\": \"ALL\",`"
@@ -518,10 +518,29 @@ class ConfigLoaderTest {
         }
 
         @Test
-        void tlsContextWithStatusFalseIsPlaintextAndStatusTrueIsRefused() {
+        void tlsContextWithStatusFalseIsPlaintextAndStatusTrueNeedsACertificate() {
             parse(with("\"filter_chains\": [{\"filters\"", "\"filter_chains\": [{\"tls_context\": {\"status\": false}, \"filters\""));
             assertThat(error(with("\"filter_chains\": [{\"filters\"", "\"filter_chains\": [{\"tls_context\": {\"status\": true}, \"filters\"")))
-                    .isEqualTo("servers[0].listeners[0].filter_chains[0].tls_context.status: TLS listeners are not supported yet");
+                    .isEqualTo("servers[0].listeners[0].filter_chains[0].tls_context.cert_chain: required: a listener's TLS needs cert_chain and "
+                            + "private_key");
+        }
+
+        /** A tls_context key mosn4j does not know (a pin, a CRL, a TLCP switch) would run weaker TLS than asked: refused by path. */
+        @ParameterizedTest(name = "{2}")
+        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+                "`\"filter_chains\": [{\"filters\"`|`\"filter_chains\": [{\"tls_context\": {\"status\": true, \"crl\": \"/etc/crl.pem\"}, \"filters\"`"
+                        + "|servers[0].listeners[0].filter_chains[0].tls_context.crl",
+                "`\"filter_chains\": [{\"filters\"`|`\"filter_chains\": [{\"tls_context_set\": [{\"status\": true, \"tlcp\": true}], \"filters\"`"
+                        + "|servers[0].listeners[0].filter_chains[0].tls_context_set[0].tlcp",
+                "`\"connect_timeout\": \"3s\",`|`\"tls_context\": {\"status\": true, \"pin_sha256\": [\"abc\"]},`"
+                        + "|cluster_manager.clusters[0].tls_context.pin_sha256"})
+        void tlsContextKeysMosn4jDoesNotKnowAreRefusedByPath(String from, String to, String path) {
+            assertThat(error(with(from, to))).startsWith(path + ": not a tls_context field mosn4j supports (status, type, server_name,");
+        }
+
+        @Test
+        void tlsContextKeysSetToNothingAreNotRefused() {
+            parse(with("\"filter_chains\": [{\"filters\"", "\"filter_chains\": [{\"tls_context\": {\"status\": false, \"crl\": \"\"}, \"filters\""));
         }
     }
 

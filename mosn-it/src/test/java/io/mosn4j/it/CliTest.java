@@ -357,15 +357,16 @@ class CliTest {
      */
     static Stream<Arguments> unenforcedSettings() {
         return Stream.of(
-                // tls_client_config.json: upstream TLS
-                Arguments.of("upstream TLS", mosnCluster("\"tls_context\": {\"status\": true, \"server_name\": \"mosn.io\"},"),
-                        CLUSTER + "tls_context.status", "upstream TLS is not supported yet"),
+                // tls_client_config.json with a TLCP (GB/T 38636) suite, which no maintained Java library implements
+                Arguments.of("upstream TLCP", mosnCluster("\"tls_context\": {\"status\": true, \"server_name\": \"mosn.io\", "
+                                + "\"cipher_suites\": \"ECC-SM4-SM3\"},"),
+                        CLUSTER + "tls_context.cipher_suites", "cipher \"ECC-SM4-SM3\": TLCP (GB/T 38636) is not supported"),
                 Arguments.of("cluster_manager TLS", mosnTop("").replace("\"cluster_manager\": {\"clusters\"",
                                 "\"cluster_manager\": {\"tls_context\": {\"status\": true}, \"clusters\""),
-                        "cluster_manager.tls_context", "upstream TLS is not supported yet"),
-                Arguments.of("TLS listener set", mosnListener("").replace("\"filters\": [{\"type\": \"proxy\"",
-                                "\"tls_context_set\": [{\"status\": true}], \"filters\": [{\"type\": \"proxy\""),
-                        LISTENER + "filter_chains[0].tls_context_set[0].status", "TLS listeners are not supported yet"),
+                        "cluster_manager.tls_context", "a TLS context shared by the clusters (with cluster_manager_tls) is not supported yet"),
+                Arguments.of("TLS listener set with a key mosn4j does not know", mosnListener("").replace("\"filters\": [{\"type\": \"proxy\"",
+                                "\"tls_context_set\": [{\"status\": true, \"tlcp\": true}], \"filters\": [{\"type\": \"proxy\""),
+                        LISTENER + "filter_chains[0].tls_context_set[0].tlcp", "not a tls_context field mosn4j supports (status, type, "),
                 // tproxy_ingress/egress: transparent interception, a string in MOSN
                 Arguments.of("use_original_dst tproxy", mosnListener("\"use_original_dst\": \"tproxy\","),
                         LISTENER + "use_original_dst", "transparent interception (\"tproxy\") is not supported yet"),

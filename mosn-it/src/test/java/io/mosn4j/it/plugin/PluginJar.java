@@ -14,9 +14,9 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Puts this package's compiled classes ({@link HeaderEditFilter}, {@link MetadataBalancer},
- * {@link HelloAdminApi}) into a jar registering them for ServiceLoader, alone in a plugins folder,
- * which {@code bin/mosn --plugins DIR} loads as a user's
+ * Puts this package's compiled classes ({@link HeaderEditFilter}, {@link MetadataBalancer}, {@link AllowedNamesProvider},
+ * {@link HelloAdminApi}) into a jar registering them for ServiceLoader, alone in a plugins folder, which
+ * {@code bin/mosn --plugins DIR} loads as a user's
  * extension jar.
  */
 public final class PluginJar {
@@ -47,6 +47,9 @@ public final class PluginJar {
                 out.closeEntry();
                 out.putNextEntry(new JarEntry("META-INF/services/io.mosn4j.api.upstream.LoadBalancerFactory"));
                 out.write((MetadataBalancer.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+                out.putNextEntry(new JarEntry("META-INF/services/io.mosn4j.api.tls.CertificateProvider"));
+                out.write((AllowedNamesProvider.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
         } catch (IOException e) {
