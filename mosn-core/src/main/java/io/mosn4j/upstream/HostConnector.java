@@ -107,8 +107,6 @@ final class HostConnector implements Connector {
                 stats.connectFailures.increment();
                 hm.connectionConFail.inc();
                 cm.connectionConFail.inc();
-                hm.connectionConFail.inc();
-                cm.connectionConFail.inc();
                 connections.release();
                 result.setFailure(done.cause());
                 return;
