@@ -56,6 +56,8 @@
 #   HS_CLIENTS=4         https_handshake: parallel openssl s_time -new processes
 #   BULK_BYTES=65536     https_bulk: bytes of the backend's /bulk body
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
+#   MOSN_ACCESS_LOG=     a file: mosn4j's HTTP/1.1 listener writes an access log there in MOSN's
+#                        default format (default: none), to measure what access logging costs
 #   PROTO=all            h1, h2, bolt, tls or all: the cases to run (http1, http2, bolt, the two https_*
 #                        cases, or all five)
 #   CASES=               the same as a list of case names ("http1 http2 bolt https_handshake https_bulk");
@@ -573,13 +575,18 @@ write_mosn_conf() {
   else
     metrics="\"metrics\": {\"sinks\": [{\"type\": \"prometheus\", \"config\": {\"port\": ${MOSN_METRICS_PORT:-18088}}}]},"
   fi
+  local access_logs=""
+  if [[ -n ${MOSN_ACCESS_LOG:-} ]]; then
+    access_logs="
+      \"access_logs\": [{\"log_path\": \"$MOSN_ACCESS_LOG\"}],"
+  fi
   cat >"$TMP/mosn.json" <<EOF
 {
   $metrics
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
-    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,
+    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,$access_logs
       "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners]
   }],
   "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster]}

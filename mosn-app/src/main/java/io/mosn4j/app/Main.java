@@ -119,7 +119,8 @@ public final class Main implements Runnable {
                 return 1;
             }
             var server = loaded.config().server();
-            MosnLogging.configure(server.defaultLogPath(), logLevel != null ? logLevel : server.defaultLogLevel());
+            MosnLogging.configure(server.defaultLogPath(), logLevel != null ? logLevel : server.defaultLogLevel(),
+                    io.mosn4j.log.LogRoller.parse(server.globalLogRoller()));
             Logger log = LoggerFactory.getLogger("mosn");
             log.info("mosn4j {} starting with {} ({} event loops)", version(),
                     config == null ? "the built-in demo config" : config, server.eventLoops());

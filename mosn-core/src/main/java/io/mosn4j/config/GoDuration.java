@@ -56,23 +56,26 @@ public final class GoDuration {
 
     /** Formats as Go's {@code Duration.String} does, so a config dump reads like the file it came from. */
     public static String format(Duration d) {
-        long nanos = d.toNanos();
+        return appendTo(new StringBuilder(16), d.toNanos()).toString();
+    }
+
+    /** Appends {@code nanos} as Go's {@code Duration.String} writes it, with no string of its own (access logs). */
+    public static StringBuilder appendTo(StringBuilder sb, long nanos) {
         if (nanos == 0) {
-            return "0s";
+            return sb.append("0s");
         }
-        StringBuilder sb = new StringBuilder();
         if (nanos < 0) {
             sb.append('-');
             nanos = -nanos;
         }
         if (nanos < 1_000L) {
-            return sb.append(nanos).append("ns").toString();
+            return sb.append(nanos).append("ns");
         }
         if (nanos < 1_000_000L) {
-            return fraction(sb, nanos, 3).append("µs").toString();
+            return fraction(sb, nanos, 3).append("µs");
         }
         if (nanos < 1_000_000_000L) {
-            return fraction(sb, nanos, 6).append("ms").toString();
+            return fraction(sb, nanos, 6).append("ms");
         }
         long h = nanos / 3_600_000_000_000L;
         long m = nanos / 60_000_000_000L % 60;
@@ -82,21 +85,25 @@ public final class GoDuration {
         if (h > 0 || m > 0) {
             sb.append(m).append('m');
         }
-        return fraction(sb, nanos % 60_000_000_000L, 9).append('s').toString();
+        return fraction(sb, nanos % 60_000_000_000L, 9).append('s');
     }
+
+    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L};
 
     /** {@code v / 10^digits} with the fraction's trailing zeros dropped. */
     private static StringBuilder fraction(StringBuilder sb, long v, int digits) {
-        long scale = (long) Math.pow(10, digits);
+        long scale = POW10[digits];
         sb.append(v / scale);
         long frac = v % scale;
         if (frac != 0) {
-            String f = String.format("%0" + digits + "d", frac);
-            int end = f.length();
-            while (f.charAt(end - 1) == '0') {
-                end--;
+            while (frac % 10 == 0) {
+                frac /= 10;
+                digits--;
             }
-            sb.append('.').append(f, 0, end);
+            sb.append('.');
+            for (int d = digits - 1; d >= 0; d--) {
+                sb.append((char) ('0' + frac / POW10[d] % 10));
+            }
         }
         return sb;
     }

@@ -18,6 +18,6 @@ public record MosnConfig(List<ServerConfig> servers, ClusterManagerConfig cluste
     }
 
     public ServerConfig server() {
-        return servers.isEmpty() ? new ServerConfig(null, null, null, null, null, null, null, null) : servers.get(0);
+        return servers.isEmpty() ? new ServerConfig(null, null, null, null, null, null, null, null, null) : servers.get(0);
     }
 }

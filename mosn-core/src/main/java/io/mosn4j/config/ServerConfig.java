@@ -19,6 +19,7 @@ import java.util.Set;
  *     connections and files), resolved when the server starts
  * @param partialFramesBufferLimitBytes the most bytes all connections together may hold of RPC
  *     frames still arriving; null or 0: a quarter of the JVM's direct memory limit (mosn4j's own)
+ * @param globalLogRoller how every log file rolls ({@code io.mosn4j.log.LogRoller}); null: daily
  */
 public record ServerConfig(
         String defaultLogPath,
@@ -28,7 +29,8 @@ public record ServerConfig(
         Integer maxConnections,
         List<RouterConfig> routers,
         List<ListenerConfig> listeners,
-        Long partialFramesBufferLimitBytes) {
+        Long partialFramesBufferLimitBytes,
+        String globalLogRoller) {
 
     private static final Set<String> LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "FATAL");
 

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
  * Keys of MOSN's config format that mosn4j reads past, and what happens when a file sets one: it
  * is refused when ignoring it would change security or routing (the proxy would let in, send
  * somewhere or send in clear what the file says it must not), warned about once when it only
- * observes or tunes (tracing, metrics, log rotation), and accepted silently when mosn4j already
+ * observes or tunes (tracing, metrics), and accepted silently when mosn4j already
  * behaves as it asks ({@code disable_upgrade}) or it is only a label ({@code mosn_server_name}).
  * A key unset, empty, {@code false} or 0 is off and never warned about.
  *
@@ -66,7 +66,6 @@ final class UnsupportedFields {
                 .refuse("stream_filters", "named stream filter chains are not supported yet; put stream_filters on the listener");
         on(ServerConfig.class)
                 .accept("mosn_server_name", "a name only")
-                .warn("global_log_roller", "log rotation is not supported yet")
                 .warn("use_netpoll_mode", "mosn4j always runs Netty event loops");
         on(ListenerConfig.class)
                 .warn("reuseport", "SO_REUSEPORT is not set yet")

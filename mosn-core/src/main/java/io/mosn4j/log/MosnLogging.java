@@ -5,18 +5,24 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies {@code default_log_path} (stdout, stderr or a file) and {@code default_log_level}. */
+/**
+ * Applies {@code default_log_path} (stdout, stderr or a file), {@code default_log_level} and, for a
+ * file, {@code global_log_roller} (a {@link RollingFile}).
+ */
 public final class MosnLogging {
     private static final String PATTERN = "%d{\"yyyy-MM-dd HH:mm:ss,SSS\"} [%level] [%logger{0}] %msg%n";
 
     private MosnLogging() {}
 
     public static void configure(String path, String level) {
+        configure(path, level, LogRoller.DAILY);
+    }
+
+    public static void configure(String path, String level, LogRoller roller) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -29,10 +35,14 @@ public final class MosnLogging {
             console.setTarget(path.equalsIgnoreCase("stdout") ? "System.out" : "System.err");
             appender = console;
         } else {
-            FileAppender<ILoggingEvent> file = new FileAppender<>();
-            file.setFile(path);
-            file.setAppend(true);
-            appender = file;
+            try {
+                appender = new RollingFileAppender(new RollingFile(java.nio.file.Path.of(path), roller));
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("mosn: cannot write the log to " + path + " (" + e + "); logging to stderr");
+                ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+                console.setTarget("System.err");
+                appender = console;
+            }
         }
         appender.setContext(ctx);
         appender.setEncoder(encoder);

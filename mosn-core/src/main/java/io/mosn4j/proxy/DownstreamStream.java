@@ -9,6 +9,7 @@ import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.router.Router;
@@ -131,6 +132,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     public void onHeaders(Headers headers, boolean endStream) {
         requestHeaders = headers;
         info.requestHeaders = headers;
+        if (headers.message() instanceof XFrame f) {
+            info.rpcRequestId = f.requestId(); // before the upstream side renumbers it
+            info.bytesReceived += Math.max(0, f.payloadLength()); // an RPC call's body travels inside its frame
+        }
         requestComplete = endStream;
         requestEndedOnHeaders = endStream;
         if (endStream) {
@@ -534,6 +539,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     void upstreamConnected(UpstreamRequest u, ClientConnection c) {
         info.upstreamLocalAddress = c.localAddress();
+        info.upstreamConnectionId = c.id();
         waitingForUpstream = false;
     }
 
@@ -939,6 +945,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         done = true;
         info.requestFinished = info.sinceStart();
+        conn.filter.accessLog().log(info); // formats now, while the request's headers and frames are still whole
         updateDownstreamPause(); // a finished stream holds its client back no longer
         cancelTimer();
         deadline.disarm();
@@ -1144,6 +1151,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         void sinkHeaders(Headers h, boolean end) {
             responseStarted = true;
             info.responseCode = h.status();
+            if (h.message() instanceof XFrame f && !f.isRequest()) {
+                info.rpcStatus = f.status();
+                info.bytesSent += Math.max(0, f.payloadLength());
+            }
             if (end) {
                 responseComplete = true;
                 // done before writing: writing the end may start the connection's next request

@@ -9,7 +9,6 @@ import io.mosn4j.network.Addresses;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code proxy} filter's side of one downstream connection: what every stream on it shares
@@ -17,8 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link DownstreamStream} per request. Lives on the connection's event loop.
  */
 final class ProxyConnection implements ServerStreamHandler {
-    private static final AtomicLong IDS = new AtomicLong();
-
     final ProxyFilter filter;
     final EventLoop loop;
     final StreamTimeouts timeouts;
@@ -28,7 +25,7 @@ final class ProxyConnection implements ServerStreamHandler {
     /** The codec the connection's requests go upstream with. */
     final ProtocolCodec upstreamCodec;
     private final String protocol;
-    private final long id = IDS.incrementAndGet();
+    private final long id = io.mosn4j.api.network.ConnectionIds.next();
     private final Channel channel;
 
     ProxyConnection(ProxyFilter filter, Channel channel, ProtocolCodec downstream, ProtocolCodec upstream) {

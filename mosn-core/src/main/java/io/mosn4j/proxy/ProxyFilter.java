@@ -112,6 +112,10 @@ final class ProxyFilter implements NetworkFilter {
         return listener.listenerName();
     }
 
+    io.mosn4j.api.stream.AccessLog accessLog() {
+        return listener.accessLog();
+    }
+
     WorkerClusters clusters(EventLoop loop) {
         return listener.clusterManager().forEventLoop(loop);
     }

@@ -25,6 +25,9 @@ final class StreamInfo implements RequestInfo {
     HostInfo upstreamHost;
     SocketAddress upstreamLocalAddress;
     int responseCode;
+    int rpcStatus = -1;
+    long rpcRequestId = -1;
+    long upstreamConnectionId = -1;
     private int flags;
     Headers requestHeaders;
     Headers responseHeaders;
@@ -138,6 +141,21 @@ final class StreamInfo implements RequestInfo {
     @Override
     public int responseCode() {
         return responseCode;
+    }
+
+    @Override
+    public int rpcStatus() {
+        return rpcStatus;
+    }
+
+    @Override
+    public long rpcRequestId() {
+        return rpcRequestId;
+    }
+
+    @Override
+    public long upstreamConnectionId() {
+        return upstreamConnectionId;
     }
 
     @Override

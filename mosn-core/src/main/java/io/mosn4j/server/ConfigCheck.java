@@ -14,6 +14,7 @@ import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.upstream.Clusters;
+import io.mosn4j.log.LogRoller;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +62,9 @@ public final class ConfigCheck {
             RouterConfig rc = config.server().routers().get(i);
             routers.update(new RouteTable(rc, server.get("routers").at(i).path(), routeDependencies(extensions, clusters)));
         }
+        LogRoller.parse(config.server().globalLogRoller()); // refused here, before anything starts
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, config.server().gracefulTimeout(), Stats.NONE,
-                PartialFrameBudget.UNLIMITED, tls);
+                PartialFrameBudget.UNLIMITED, tls, null, config.server().defaultLogPath());
         Map<String, String> described = new LinkedHashMap<>();
         for (int i = 0; i < config.server().listeners().size(); i++) {
             ListenerChains chains = builder.build(config.server().listeners().get(i), server.get("listeners").at(i));

@@ -15,6 +15,9 @@ import io.mosn4j.config.FilterConfig;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.RouterConfig;
+import io.mosn4j.api.stream.AccessLog;
+import io.mosn4j.log.AccessLogFormat;
+import io.mosn4j.log.AccessLogs;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.tls.ServerTls;
@@ -44,9 +47,14 @@ final class ListenerBuilder {
     private final Stats stats;
     private final PartialFrameBudget partialFrames;
     private final TlsContexts tls;
+    /** Where access logs are written; null when only checking a config (nothing is opened). */
+    private final AccessLogs accessLogs;
+    private final String defaultLogPath;
 
     ListenerBuilder(Extensions extensions, Clusters clusters, RouterManager routers, Duration gracefulTimeout, Stats stats,
-                    PartialFrameBudget partialFrames, TlsContexts tls) {
+                    PartialFrameBudget partialFrames, TlsContexts tls, AccessLogs accessLogs, String defaultLogPath) {
+        this.accessLogs = accessLogs;
+        this.defaultLogPath = defaultLogPath;
         this.extensions = extensions;
         this.clusters = clusters;
         this.routers = routers;
@@ -61,14 +69,12 @@ final class ListenerBuilder {
      * route table is registered under its name as part of the build (MOSN does the same).
      */
     ListenerChains build(ListenerConfig config, JsonConfigValue raw) {
-        if (!config.accessLogs().isEmpty()) {
-            raw.warn("access_logs", "access logs are not supported yet; this listener writes none");
-        }
+        AccessLog accessLog = accessLogs(config, raw.get("access_logs"));
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
                 new FilterContext(config.name(), extensions.variables(), stats));
         ListenerServices services = new ListenerServices(config.name(), gracefulTimeout, config.perConnectionBufferLimitBytes().intValue(),
                 clusters, extensions.codecs(), extensions.variables(), streamFilters, routers, stats, config.requestHeadersTimeout(),
-                partialFrames);
+                partialFrames, accessLog);
         List<ListenerFilter> listenerFilters = new ArrayList<>();
         ConfigValue lfs = raw.get("listener_filters");
         for (int i = 0; i < config.listenerFilters().size(); i++) {
@@ -93,6 +99,13 @@ final class ListenerBuilder {
         // after the other listener filters (a PROXY protocol header comes before the handshake)
         if ((anyTls || matchesOnTls(config)) && listenerFilters.stream().noneMatch(f -> f instanceof TlsInspector)) {
             listenerFilters.add(new TlsInspector());
+        }
+        if (accessLog != AccessLog.NONE || (accessLogs == null && !config.accessLogs().isEmpty())) {
+            boolean anyProxy = config.filterChains().stream().flatMap(c -> c.filters().stream())
+                    .anyMatch(f -> f.type().equalsIgnoreCase("proxy"));
+            if (!anyProxy) {
+                raw.warn("access_logs", "only the proxy filter's requests are logged (as in MOSN); this listener's connections write none");
+            }
         }
         return new ListenerChains(config, List.copyOf(listenerFilters), List.copyOf(chains));
     }
@@ -162,5 +175,108 @@ final class ListenerBuilder {
         ObjectNode copy = config.node().isObject() ? ((ObjectNode) config.node()).deepCopy() : ConfigLoader.mapper().createObjectNode();
         copy.put("router_config_name", router);
         return new JsonConfigValue(copy, config.path());
+    }
+
+    /**
+     * The listener's {@code access_logs}: each entry's {@code log_path} (a file, {@code stdout},
+     * {@code stderr}; empty: MOSN's {@code <listener>_access.log}, next to the error log when that is a
+     * file) and its {@code log_format} ({@code %variable%} text; empty: MOSN's default format) or
+     * {@code json_format} (mosn4j's and Envoy's: an object of key to format).
+     */
+    private AccessLog accessLogs(ListenerConfig config, ConfigValue raw) {
+        List<AccessLog> logs = new ArrayList<>();
+        for (ConfigValue at : raw.elements()) {
+            if (!at.isObject()) {
+                throw at.error("", "an access log is an object with log_path and log_format");
+            }
+            for (String key : at.keys()) {
+                if (!ACCESS_LOG_KEYS.contains(key.toLowerCase(Locale.ROOT))) {
+                    at.warn(key, "not a field of an access log (log_path, log_format, json_format); ignored");
+                }
+            }
+            String path = text(at, "log_path");
+            if (path.isEmpty()) {
+                path = defaultAccessLogPath(config.name());
+            }
+            String format = text(at, "log_format");
+            ConfigValue json = field(at, "json_format");
+            AccessLogFormat compiled;
+            try {
+                java.util.function.Consumer<String> unknown = name -> at.warn(json.isMissing() ? "log_format" : "json_format",
+                        "unknown variable %" + name + "%; it prints \"-\"");
+                if (!json.isMissing()) {
+                    if (!format.isEmpty()) {
+                        throw at.error("json_format", "give log_format or json_format, not both");
+                    }
+                    if (!json.isObject()) {
+                        throw at.error("json_format", "must be an object of key to format, e.g. {\"code\": \"%response_code%\"}");
+                    }
+                    java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+                    for (String k : json.keys()) {
+                        ConfigValue v = json.get(k);
+                        if (v.isObject() || v.isArray()) {
+                            throw json.error(k, "must be a format string");
+                        }
+                        fields.put(k, v.asText(""));
+                    }
+                    compiled = AccessLogFormat.json(fields, extensions.variables(), unknown);
+                } else {
+                    compiled = AccessLogFormat.text(format.isEmpty() ? AccessLogFormat.MOSN_DEFAULT : format, extensions.variables(), unknown);
+                }
+            } catch (IllegalArgumentException e) {
+                if (e instanceof io.mosn4j.api.config.ConfigException c) {
+                    throw c;
+                }
+                throw at.error("log_format", e.getMessage());
+            }
+            if (accessLogs == null) {
+                continue; // checking only
+            }
+            try {
+                logs.add(accessLogs.open(path, compiled));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw at.error("log_path", "cannot open \"" + path + "\": " + e);
+            }
+        }
+        return switch (logs.size()) {
+            case 0 -> AccessLog.NONE;
+            case 1 -> logs.get(0);
+            default -> {
+                AccessLog[] all = logs.toArray(AccessLog[]::new);
+                yield request -> {
+                    for (AccessLog l : all) {
+                        l.log(request);
+                    }
+                };
+            }
+        };
+    }
+
+    private static final Set<String> ACCESS_LOG_KEYS = Set.of("log_path", "log_format", "json_format");
+
+    /** MOSN's keys match ignoring case. */
+    private static ConfigValue field(ConfigValue at, String name) {
+        for (String k : at.keys()) {
+            if (k.equalsIgnoreCase(name)) {
+                return at.get(k);
+            }
+        }
+        return at.get(name);
+    }
+
+    private static String text(ConfigValue at, String name) {
+        return field(at, name).asText("").trim();
+    }
+
+    private String defaultAccessLogPath(String listener) {
+        String file = listener + "_access.log";
+        String errorLog = defaultLogPath;
+        if (errorLog != null && !errorLog.equalsIgnoreCase("stdout") && !errorLog.equalsIgnoreCase("stderr")) {
+            java.nio.file.Path dir = java.nio.file.Path.of(errorLog).toAbsolutePath().getParent();
+            if (dir != null) {
+                return dir.resolve(file).toString();
+            }
+        }
+        return file;
     }
 }

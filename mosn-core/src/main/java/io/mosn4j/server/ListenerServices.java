@@ -6,6 +6,7 @@ import io.mosn4j.api.protocol.CodecRegistry;
 import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.router.Router;
 import io.mosn4j.api.stats.Stats;
+import io.mosn4j.api.stream.AccessLog;
 import io.mosn4j.api.upstream.ClusterManager;
 import io.mosn4j.api.variable.Variables;
 import io.mosn4j.router.RouterManager;
@@ -16,7 +17,7 @@ import java.util.function.Supplier;
 record ListenerServices(String listenerName, Duration gracefulTimeout, int bufferLimit, ClusterManager clusterManager,
                         CodecRegistry codecs, Variables variables, StreamFilterFactory.Creator streamFilters,
                         RouterManager routers, Stats stats, Duration requestHeadersTimeout,
-                        PartialFrameBudget partialFrames) implements ListenerContext {
+                        PartialFrameBudget partialFrames, AccessLog accessLog) implements ListenerContext {
     @Override
     public Supplier<Router> router(String name) {
         return routers.slot(name);

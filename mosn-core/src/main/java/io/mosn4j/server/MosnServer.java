@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mosn4j.admin.AdminServer;
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.api.protocol.PartialFrameBudget;
+import io.mosn4j.log.AccessLogs;
+import io.mosn4j.log.LogRoller;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.ClusterManagerConfig;
 import io.mosn4j.config.ConfigLoader;
@@ -62,6 +64,8 @@ public final class MosnServer {
     private final ListenerManager listeners;
     private final ConfigWarnings warnings;
     private AdminServer admin;
+    /** The listeners' access log files and their writer. */
+    private final AccessLogs accessLogs;
 
     private MosnServer(LoadedConfig loaded, Extensions extensions, ConfigWarnings warnings) {
         this.loaded = loaded;
@@ -84,7 +88,9 @@ public final class MosnServer {
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
         this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats,
                 partialFrames, tls);
-        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames, tls);
+        this.accessLogs = new AccessLogs(LogRoller.parse(server.globalLogRoller()), stats.counter("accesslog.dropped_lines"));
+        ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames, tls,
+                accessLogs, server.defaultLogPath());
         this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
     }
@@ -285,7 +291,7 @@ public final class MosnServer {
         List<ListenerConfig> ls = listeners.all().stream().map(Listener::config).toList();
         List<ClusterConfig> cs = clusters.all().stream().map(Cluster::config).sorted(Comparator.comparing(ClusterConfig::name)).toList();
         ServerConfig live = new ServerConfig(s.defaultLogPath(), s.defaultLogLevel(), s.gracefulTimeout(), s.eventLoops(), s.maxConnections(), rs, ls,
-                s.partialFramesBufferLimitBytes());
+                s.partialFramesBufferLimitBytes(), s.globalLogRoller());
         return new MosnConfig(List.of(live), new ClusterManagerConfig(cs), file.admin());
     }
 
@@ -358,5 +364,6 @@ public final class MosnServer {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         acceptors.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
         workers.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+        accessLogs.close(); // after the loops: the last requests' lines are queued by now
     }
 }

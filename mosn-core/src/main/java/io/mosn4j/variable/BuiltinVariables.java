@@ -1,91 +1,147 @@
 package io.mosn4j.variable;
 
+import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
+import io.mosn4j.api.stream.StreamMessage;
 import io.mosn4j.api.upstream.HostInfo;
 import io.mosn4j.api.variable.Variable;
 import io.mosn4j.api.variable.VariableProvider;
 import io.mosn4j.config.GoDuration;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * MOSN's variables over the request record and headers, by MOSN's names: what access logs print
  * ({@code %start_time%}, {@code %upstream_host%}, {@code %request_header_x-foo%}) and what the router
  * and filters may read. Values are null when the request has none (access logs print "-").
+ * Numbers, durations, times and addresses are appended to the line without strings of their own.
  */
 public final class BuiltinVariables implements VariableProvider {
-    /** MOSN's access log time format. */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final ResponseFlag[] FLAGS = ResponseFlag.values();
 
     @Override
     public Collection<Variable> variables() {
-        return List.of(
-                Variable.of("start_time", (r, s) -> TIME.format(Instant.ofEpochMilli(r.startTimeMillis()))),
-                Variable.of("request_received_duration", (r, s) -> duration(r.requestReceivedNanos())),
-                Variable.of("response_received_duration", (r, s) -> duration(r.responseReceivedNanos())),
-                Variable.of("request_finished_duration", (r, s) -> duration(r.requestFinishedNanos())),
-                Variable.of("duration", (r, s) -> duration(r.requestFinishedNanos())),
-                Variable.of("bytes_sent", (r, s) -> Long.toString(r.bytesSent())),
-                Variable.of("bytes_received", (r, s) -> Long.toString(r.bytesReceived())),
-                Variable.of("protocol", (r, s) -> r.protocol()),
-                Variable.of("downstream_protocol", (r, s) -> r.protocol()),
-                Variable.of("upstream_protocol", (r, s) -> r.upstreamProtocol()),
-                Variable.of("response_code", (r, s) -> r.responseCode() == 0 ? null : Integer.toString(r.responseCode())),
-                Variable.of("response_flag", (r, s) -> flags(r)),
-                Variable.of("response_flags", (r, s) -> flags(r)),
-                Variable.of("upstream_local_address", (r, s) -> address(r.upstreamLocalAddress())),
-                Variable.of("downstream_local_address", (r, s) -> address(r.downstreamLocalAddress())),
-                Variable.of("downstream_remote_address", (r, s) -> address(r.downstreamRemoteAddress())),
-                Variable.of("upstream_host", (r, s) -> {
-                    HostInfo h = r.upstreamHost();
-                    return h == null ? null : h.address();
+        List<Variable> v = new ArrayList<>(List.of(
+                Variable.appending("start_time", (r, s, out) -> {
+                    Texts.get().appendTime(out, r.startTimeMillis());
+                    return true;
                 }),
-                Variable.of("upstream_cluster", (r, s) -> r.clusterName()),
+                Variable.appending("request_received_duration", (r, s, out) -> duration(r.requestReceivedNanos(), out)),
+                Variable.appending("response_received_duration", (r, s, out) -> duration(r.responseReceivedNanos(), out)),
+                Variable.appending("request_finished_duration", (r, s, out) -> duration(r.requestFinishedNanos(), out)),
+                Variable.appending("duration", (r, s, out) -> duration(r.requestFinishedNanos(), out)),
+                Variable.appending("bytes_sent", (r, s, out) -> number(r.bytesSent(), out)),
+                Variable.appending("bytes_received", (r, s, out) -> number(r.bytesReceived(), out)),
+                Variable.appending("protocol", (r, s, out) -> text(r.protocol(), out)),
+                Variable.appending("downstream_protocol", (r, s, out) -> text(r.protocol(), out)),
+                Variable.appending("upstream_protocol", (r, s, out) -> text(r.upstreamProtocol(), out)),
+                Variable.appending("response_code", BuiltinVariables::responseCode),
+                Variable.appending("response_flag", BuiltinVariables::flags),
+                Variable.appending("response_flags", BuiltinVariables::flags),
+                Variable.appending("upstream_local_address", (r, s, out) -> text(address(r.upstreamLocalAddress()), out)),
+                Variable.appending("downstream_local_address", (r, s, out) -> text(address(r.downstreamLocalAddress()), out)),
+                Variable.appending("downstream_remote_address", (r, s, out) -> text(address(r.downstreamRemoteAddress()), out)),
+                Variable.appending("upstream_host", (r, s, out) -> {
+                    HostInfo h = r.upstreamHost();
+                    return h != null && text(h.address(), out);
+                }),
+                Variable.appending("upstream_cluster", (r, s, out) -> text(r.clusterName(), out)),
+                // TLS listeners are not supported yet: no server name is ever requested
+                Variable.of("requested_server_name", (r, s) -> null),
                 Variable.of("route_name", (r, s) -> r.routeName()),
                 Variable.of("listener_name", (r, s) -> r.listenerName()),
-                Variable.of("connection_id", (r, s) -> Long.toString(r.connectionId())),
+                Variable.appending("connection_id", (r, s, out) -> number(r.connectionId(), out)),
+                Variable.appending("upstream_connection_id", (r, s, out) -> r.upstreamConnectionId() >= 0 && number(r.upstreamConnectionId(), out)),
+                Variable.of("trace_id", (r, s) -> traceId(r)),
                 Variable.of("x-mosn-host", (r, s) -> request(r, Headers.AUTHORITY)),
                 Variable.of("x-mosn-method", (r, s) -> request(r, Headers.METHOD)),
-                Variable.of("x-mosn-path", (r, s) -> path(r, false)),
-                Variable.of("x-mosn-querystring", (r, s) -> path(r, true)),
+                Variable.of("x-mosn-path", (r, s) -> path(request(r, Headers.PATH))),
+                Variable.of("x-mosn-querystring", (r, s) -> query(request(r, Headers.PATH))),
+                Variable.of("x-mosn-rpc-service", (r, s) -> rpc(r, XFrame::serviceName)),
+                Variable.of("x-mosn-rpc-method", (r, s) -> rpc(r, XFrame::methodName)),
+                Variable.appending("x-mosn-status", (r, s, out) -> r.rpcStatus() >= 0 ? number(r.rpcStatus(), out) : r.responseCode() > 0 && number(r.responseCode(), out)),
+                Variable.appending("rpc_request_id", (r, s, out) -> r.rpcRequestId() >= 0 && number(r.rpcRequestId(), out)),
                 Variable.prefix("request_header_", (r, s) -> request(r, s)),
                 Variable.prefix("response_header_", (r, s) -> {
                     Headers h = r.responseHeaders();
                     return h == null ? null : h.get(s);
-                }));
+                })));
+        // MOSN's HTTP protocol variables, named after the protocol: empty when the request came in another
+        for (String p : List.of("Http1", "Http2")) {
+            v.add(Variable.of(p + "_request_scheme", (r, s) -> http(r, p) ? scheme(r) : null));
+            v.add(Variable.of(p + "_request_method", (r, s) -> http(r, p) ? request(r, Headers.METHOD) : null));
+            v.add(Variable.of(p + "_request_uri", (r, s) -> http(r, p) ? request(r, Headers.PATH) : null));
+            v.add(Variable.of(p + "_request_path", (r, s) -> http(r, p) ? path(request(r, Headers.PATH)) : null));
+            v.add(Variable.of(p + "_request_path_original", (r, s) -> http(r, p) ? path(request(r, Headers.PATH)) : null));
+            v.add(Variable.of(p + "_request_arg", (r, s) -> http(r, p) ? query(request(r, Headers.PATH)) : null));
+            v.add(Variable.of(p + "_request_length", (r, s) -> http(r, p) ? request(r, "content-length") : null));
+            v.add(Variable.prefix(p + "_request_header_", (r, s) -> http(r, p) ? request(r, s) : null));
+            v.add(Variable.prefix(p + "_request_arg_", (r, s) -> http(r, p) ? arg(query(request(r, Headers.PATH)), s) : null));
+            v.add(Variable.prefix(p + "_cookie_", (r, s) -> http(r, p) ? cookie(request(r, "cookie"), s) : null));
+        }
+        return v;
     }
 
-    private static String duration(long nanos) {
-        return nanos < 0 ? null : GoDuration.format(Duration.ofNanos(nanos));
+    private static boolean duration(long nanos, StringBuilder out) {
+        if (nanos < 0) {
+            return false;
+        }
+        GoDuration.appendTo(out, nanos);
+        return true;
     }
 
-    private static String flags(RequestInfo r) {
+    /** Appends {@code v} unless it is null. */
+    private static boolean text(String v, StringBuilder out) {
+        if (v == null) {
+            return false;
+        }
+        out.append(v);
+        return true;
+    }
+
+    private static boolean number(long n, StringBuilder out) {
+        out.append(n);
+        return true;
+    }
+
+    /** The HTTP status; for an RPC response from the upstream, its protocol's status (bolt 0 = success), as MOSN prints it. */
+    private static boolean responseCode(RequestInfo r, String s, StringBuilder out) {
+        if (r.rpcStatus() >= 0) {
+            out.append(r.rpcStatus());
+            return true;
+        }
+        if (r.responseCode() <= 0) {
+            return false;
+        }
+        out.append(r.responseCode());
+        return true;
+    }
+
+    private static boolean flags(RequestInfo r, String s, StringBuilder out) {
         int bits = r.responseFlags();
         if (bits == 0) {
-            return null;
+            return false;
         }
-        StringBuilder b = new StringBuilder();
-        for (ResponseFlag f : ResponseFlag.values()) {
+        boolean first = true;
+        for (ResponseFlag f : FLAGS) {
             if ((bits & f.bit()) != 0) {
-                b.append(b.isEmpty() ? "" : ",").append(f.shortName());
+                if (!first) {
+                    out.append(',');
+                }
+                out.append(f.shortName());
+                first = false;
             }
         }
-        return b.toString();
+        return true;
     }
 
     private static String address(SocketAddress a) {
-        if (a instanceof InetSocketAddress i) {
-            return i.getAddress() == null ? i.getHostString() + ":" + i.getPort() : i.getAddress().getHostAddress() + ":" + i.getPort();
-        }
-        return a == null ? null : a.toString();
+        return a == null ? null : Texts.get().address(a);
     }
 
     private static String request(RequestInfo r, String name) {
@@ -93,15 +149,98 @@ public final class BuiltinVariables implements VariableProvider {
         return h == null ? null : h.get(name);
     }
 
-    private static String path(RequestInfo r, boolean query) {
-        String p = request(r, Headers.PATH);
+    private static String rpc(RequestInfo r, Function<XFrame, String> read) {
+        Headers h = r.requestHeaders();
+        StreamMessage m = h == null ? null : h.message();
+        if (m instanceof XFrame f && f.isRequest()) {
+            try {
+                return read.apply(f);
+            } catch (RuntimeException e) {
+                return null; // a header block that does not decode, or a frame already let go of
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The request's trace id: what a filter stored as {@code trace_id}, else the caller's own from
+     * its tracing headers (Zipkin B3, W3C {@code traceparent}, SOFATracer's in bolt). mosn4j starts no
+     * traces of its own yet, so a request without these has none.
+     */
+    private static String traceId(RequestInfo r) {
+        if (r.attribute("trace_id") instanceof String s) {
+            return s;
+        }
+        Headers h = r.requestHeaders();
+        if (h == null) {
+            return null;
+        }
+        if (h.message() instanceof XFrame) {
+            if (rpc(r, f -> f.headers().get("rpc_trace_context.sofaTraceId")) instanceof String s) {
+                return s;
+            }
+            return rpc(r, f -> f.headers().get("sofa_trace_id"));
+        }
+        String b3 = h.get("x-b3-traceid");
+        if (b3 != null) {
+            return b3;
+        }
+        String tp = h.get("traceparent"); // version-traceid-parentid-flags
+        if (tp != null && tp.length() >= 35 && tp.charAt(2) == '-') {
+            return tp.substring(3, 35);
+        }
+        return null;
+    }
+
+    private static boolean http(RequestInfo r, String protocol) {
+        return protocol.equals(r.protocol());
+    }
+
+    private static String scheme(RequestInfo r) {
+        String s = request(r, Headers.SCHEME);
+        return s != null ? s : "http";
+    }
+
+    private static String path(String p) {
         if (p == null) {
             return null;
         }
         int q = p.indexOf('?');
-        if (query) {
-            return q < 0 ? null : p.substring(q + 1);
-        }
         return q < 0 ? p : p.substring(0, q);
+    }
+
+    private static String query(String p) {
+        if (p == null) {
+            return null;
+        }
+        int q = p.indexOf('?');
+        return q < 0 ? null : p.substring(q + 1);
+    }
+
+    private static String arg(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+                return eq < 0 ? "" : pair.substring(eq + 1);
+            }
+        }
+        return null;
+    }
+
+    private static String cookie(String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        for (String c : header.split(";")) {
+            String t = c.trim();
+            int eq = t.indexOf('=');
+            if (eq > 0 && t.substring(0, eq).equals(name)) {
+                return t.substring(eq + 1);
+            }
+        }
+        return null;
     }
 }

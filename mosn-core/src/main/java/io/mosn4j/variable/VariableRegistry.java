@@ -48,20 +48,25 @@ public final class VariableRegistry implements Variables {
     public Bound resolve(String name) {
         Variable v = exact.get(name);
         if (v != null) {
-            return new BoundVariable(name, v.getter(), "");
+            return new BoundVariable(name, v.getter(), v.appender(), "");
         }
         for (Variable p : prefixes) {
             if (name.startsWith(p.name()) && name.length() > p.name().length()) {
-                return new BoundVariable(name, p.getter(), name.substring(p.name().length()));
+                return new BoundVariable(name, p.getter(), p.appender(), name.substring(p.name().length()));
             }
         }
         return null;
     }
 
-    private record BoundVariable(String name, Variable.Getter getter, String suffix) implements Bound {
+    private record BoundVariable(String name, Variable.Getter getter, Variable.Appender appender, String suffix) implements Bound {
         @Override
         public String get(RequestInfo request) {
             return getter.get(request, suffix);
+        }
+
+        @Override
+        public boolean appendTo(RequestInfo request, StringBuilder out) {
+            return appender.append(request, suffix, out);
         }
     }
 }

@@ -385,13 +385,11 @@ class ConfigLoaderTest {
                     "tracing: tracing is not supported yet; ignored",
                     "pprof: pprof is Go's profiler; use JFR with mosn4j; ignored",
                     "metrics.shm_zone: shared-memory metrics (for MOSN's hot upgrade) are not used; ignored",
-                    "servers[0].global_log_roller: log rotation is not supported yet; ignored",
                     "servers[0].listeners[0].log_path: per-listener logs are not supported; everything goes to default_log_path; ignored",
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
                     "servers[0].listeners[0].inspector: no filter chain of this listener has TLS: every client is plaintext already",
                     "servers[0].listeners[0].stream_filters[0]: MOSN no longer has a healthcheck stream filter (it skips it too); "
                             + "the RPC protocols answer heartbeats themselves; ignored",
-                    "servers[0].listeners[0].access_logs: access logs are not supported yet; this listener writes none",
                     "cluster_manager.clusters[0].circuit_breakers[0].priority: circuit breakers are not grouped by priority "
                             + "(as in MOSN): this entry's limits apply to every request; ignored",
                     "cluster_manager.clusters[0].cluster_unknown_field: unknown field; ignored");

@@ -297,6 +297,24 @@ final class MosnProcess implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * Whether the process was started with SIGINT ignored (bit 2 of SigIgn in /proc/PID/status). A shell without job
+     * control starts background commands that way, the JVM keeps an inherited "ignore" for its shutdown signals, and
+     * nothing inside can undo it: such a mosn cannot be stopped by SIGINT, only by SIGTERM.
+     */
+    boolean ignoresSigint() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
     private void awaitPorts(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int port : ports) {

@@ -45,6 +45,11 @@ public interface ListenerContext {
         return io.mosn4j.api.protocol.PartialFrameBudget.UNLIMITED;
     }
 
+    /** The listener's {@code access_logs}, one call per finished request; {@link io.mosn4j.api.stream.AccessLog#NONE} without any. */
+    default io.mosn4j.api.stream.AccessLog accessLog() {
+        return io.mosn4j.api.stream.AccessLog.NONE;
+    }
+
     /** The listener's {@code stream_filters}, parsed, or null when it has none. */
     StreamFilterFactory.Creator streamFilters();
 

@@ -42,6 +42,20 @@ public interface XFrame extends StreamMessage {
      */
     Headers headers();
 
+    /**
+     * A request's service (interface) name as its protocol names it (bolt's SOFARPC {@code service},
+     * dubbo's {@code path}, tars' servant), or null: MOSN's {@code x-mosn-rpc-service} variable.
+     * Read from {@link #headers()}.
+     */
+    default String serviceName() {
+        return null;
+    }
+
+    /** A request's method name, or null: MOSN's {@code x-mosn-rpc-method} variable. */
+    default String methodName() {
+        return null;
+    }
+
     /** A response's status in the protocol's own numbers, or -1 for a request. */
     int status();
 

@@ -19,4 +19,9 @@ public interface ClientConnection {
     default java.net.SocketAddress localAddress() {
         return null;
     }
+
+    /** The connection's id ({@link io.mosn4j.api.network.ConnectionIds}), or -1. */
+    default long id() {
+        return -1;
+    }
 }

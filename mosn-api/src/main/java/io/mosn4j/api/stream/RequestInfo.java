@@ -68,6 +68,24 @@ public interface RequestInfo {
     /** The response status sent to the client (HTTP status; the HTTP status of an RPC local reply), or 0. */
     int responseCode();
 
+    /**
+     * An RPC response's status in its protocol's own numbers (bolt 0 = success), as the upstream
+     * sent it, or -1 (HTTP, a local reply, no response).
+     */
+    default int rpcStatus() {
+        return -1;
+    }
+
+    /** An RPC request's id as the client sent it, or -1 (HTTP). */
+    default long rpcRequestId() {
+        return -1;
+    }
+
+    /** The id of the upstream connection the request went out on (the last, after retries), or -1. */
+    default long upstreamConnectionId() {
+        return -1;
+    }
+
     /** The {@link ResponseFlag#bit()}s set so far. */
     int responseFlags();
 

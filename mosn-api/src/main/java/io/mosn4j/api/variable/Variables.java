@@ -11,6 +11,16 @@ public interface Variables {
 
         /** The value for {@code request}, or null. */
         String get(RequestInfo request);
+
+        /** Appends the value for {@code request} to {@code out}; false, appending nothing, when there is none. */
+        default boolean appendTo(RequestInfo request, StringBuilder out) {
+            String v = get(request);
+            if (v == null) {
+                return false;
+            }
+            out.append(v);
+            return true;
+        }
     }
 
     /** {@code name} resolved (exact names first, then the longest matching prefix), or null when unknown. */

@@ -149,6 +149,22 @@ public final class BoltFrame implements XFrame {
         return h != null && isRequest() && h.isLoaded() && h.isModified() ? h : null;
     }
 
+    /** SOFARPC's {@code service} header, else {@code sofa_head_target_service}; null in a response. */
+    @Override
+    public String serviceName() {
+        if (!isRequest() || isHeartbeat()) {
+            return null;
+        }
+        String s = headers().get("service");
+        return s != null ? s : headers().get("sofa_head_target_service");
+    }
+
+    /** SOFARPC's {@code sofa_head_method_name} header; null in a response. */
+    @Override
+    public String methodName() {
+        return !isRequest() || isHeartbeat() ? null : headers().get("sofa_head_method_name");
+    }
+
     @Override
     public int status() {
         return isRequest() ? -1 : timeoutOrStatus;

@@ -151,6 +151,18 @@ public final class DubboFrame implements XFrame {
         }
     }
 
+    /** The body head's service path; null in a response or event. */
+    @Override
+    public String serviceName() {
+        return headers().get("service");
+    }
+
+    /** The body head's method name; null in a response or event. */
+    @Override
+    public String methodName() {
+        return headers().get("method");
+    }
+
     @Override
     public int status() {
         return isRequest() ? -1 : status & 0xff;

@@ -26,6 +26,18 @@ import org.slf4j.LoggerFactory;
  * connection goes back to its pool.
  */
 public final class Http1ClientConnection extends ChannelInboundHandlerAdapter implements ClientConnection {
+    private final long connectionId = io.mosn4j.api.network.ConnectionIds.next();
+
+    @Override
+    public long id() {
+        return connectionId;
+    }
+
+    @Override
+    public java.net.SocketAddress localAddress() {
+        return ctx == null ? null : ctx.channel().localAddress();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Http1ClientConnection.class);
 
     /** What the connection tells the pool that owns it. */

@@ -31,6 +31,18 @@ import org.slf4j.LoggerFactory;
  * Used only on its event loop.
  */
 public final class Http2ClientConnection extends ChannelInboundHandlerAdapter implements ClientConnection {
+    private final long connectionId = io.mosn4j.api.network.ConnectionIds.next();
+
+    @Override
+    public long id() {
+        return connectionId;
+    }
+
+    @Override
+    public java.net.SocketAddress localAddress() {
+        return ctx == null ? null : ctx.channel().localAddress();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
 
     /** What the connection tells the pool that owns it. */

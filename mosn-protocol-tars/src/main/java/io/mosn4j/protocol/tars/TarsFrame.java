@@ -686,6 +686,16 @@ public final class TarsFrame implements XFrame {
         return requestLayout;
     }
 
+    @Override
+    public String serviceName() {
+        return servantName();
+    }
+
+    @Override
+    public String methodName() {
+        return functionName();
+    }
+
     /** sServantName, or null in a response. */
     public String servantName() {
         if (packetReleased) {

@@ -35,6 +35,18 @@ import org.slf4j.LoggerFactory;
  * the requests still worth sending.
  */
 public final class XClientConnection extends XConnection implements ClientConnection {
+    private final long connectionId = io.mosn4j.api.network.ConnectionIds.next();
+
+    @Override
+    public long id() {
+        return connectionId;
+    }
+
+    @Override
+    public java.net.SocketAddress localAddress() {
+        return ctx == null ? null : ctx.channel().localAddress();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(XClientConnection.class);
 
     /** What the connection tells the pool that owns it. */

@@ -1,0 +1,198 @@
+package io.mosn4j.log;
+
+import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.variable.Variables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * An access log line's format, compiled once at config load: literal text and variables resolved to
+ * their getters. MOSN's syntax: {@code %name%} is a variable, {@code \%} a literal percent sign; a
+ * variable the process does not know prints "-" (as MOSN does for Istio's names), and so does one
+ * the request has no value for. The JSON form writes one object per line whose values are such
+ * formats.
+ */
+public abstract sealed class AccessLogFormat {
+    /** MOSN's {@code DefaultAccessLogFormat}, used when {@code log_format} is empty. */
+    public static final String MOSN_DEFAULT = "%start_time% %trace_id%  %connection_id% %upstream_connection_id% "
+            + "%request_received_duration% %response_received_duration% %bytes_sent% %bytes_received% %protocol% "
+            + "%response_code% %duration% %response_flag% %response_code% %upstream_local_address% "
+            + "%downstream_local_address% %downstream_remote_address% %upstream_host%";
+    static final String MISSING = "-";
+
+    /** Appends the line for {@code request}, without its newline. */
+    public abstract void appendTo(StringBuilder out, RequestInfo request);
+
+    /**
+     * Compiles {@code format}; a variable nobody registered is reported to {@code unknown} (its
+     * place prints "-").
+     *
+     * @throws IllegalArgumentException for {@code %%} or an unclosed {@code %}
+     */
+    public static AccessLogFormat text(String format, Variables variables, Consumer<String> unknown) {
+        return new Text(parse(format, variables, unknown));
+    }
+
+    /** One JSON object per line, with {@code fields}' keys in order and each value's format rendered as a string. */
+    public static AccessLogFormat json(Map<String, String> fields, Variables variables, Consumer<String> unknown) {
+        List<String> keys = new ArrayList<>();
+        List<Object[]> values = new ArrayList<>();
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            keys.add(e.getKey());
+            values.add(parse(e.getValue(), variables, unknown));
+        }
+        return new Json(keys.toArray(String[]::new), values.toArray(Object[][]::new));
+    }
+
+    /** Literal {@code String}s and {@link Variables.Bound}s, in order. */
+    private static Object[] parse(String format, Variables variables, Consumer<String> unknown) {
+        List<Object> parts = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        int i = 0;
+        while (i < format.length()) {
+            char c = format.charAt(i);
+            if (c == '\\' && i + 1 < format.length() && format.charAt(i + 1) == '%') {
+                text.append('%');
+                i += 2;
+                continue;
+            }
+            if (c != '%') {
+                text.append(c);
+                i++;
+                continue;
+            }
+            int end = format.indexOf('%', i + 1);
+            if (end < 0) {
+                throw new IllegalArgumentException("unclosed variable at " + i + " in \"" + format + "\" (write \\% for a percent sign)");
+            }
+            if (end == i + 1) {
+                throw new IllegalArgumentException("empty variable %% at " + i + " in \"" + format + "\"");
+            }
+            String name = format.substring(i + 1, end);
+            Variables.Bound bound = variables.resolve(name);
+            if (bound == null) {
+                unknown.accept(name);
+                text.append(MISSING);
+            } else {
+                if (!text.isEmpty()) {
+                    parts.add(text.toString());
+                    text.setLength(0);
+                }
+                parts.add(bound);
+            }
+            i = end + 1;
+        }
+        if (!text.isEmpty()) {
+            parts.add(text.toString());
+        }
+        return parts.toArray();
+    }
+
+    private static void render(Object[] parts, StringBuilder out, RequestInfo request) {
+        for (Object p : parts) {
+            if (p instanceof String s) {
+                out.append(s);
+            } else {
+                int at = out.length();
+                boolean found;
+                try {
+                    found = ((Variables.Bound) p).appendTo(request, out);
+                } catch (RuntimeException e) {
+                    out.setLength(at); // a value that cannot be read is a missing one
+                    found = false;
+                }
+                if (!found) {
+                    out.append(MISSING);
+                }
+            }
+        }
+    }
+
+    private static final class Text extends AccessLogFormat {
+        private final Object[] parts;
+
+        Text(Object[] parts) {
+            this.parts = parts;
+        }
+
+        @Override
+        public void appendTo(StringBuilder out, RequestInfo request) {
+            render(parts, out, request);
+        }
+    }
+
+    private static final class Json extends AccessLogFormat {
+        private final String[] keys;
+        private final Object[][] values;
+
+        Json(String[] keys, Object[][] values) {
+            this.keys = new String[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                StringBuilder k = new StringBuilder();
+                k.append(i == 0 ? "{" : ",");
+                quote(keys[i], 0, k);
+                this.keys[i] = k.append(':').toString();
+            }
+            this.values = values;
+        }
+
+        @Override
+        public void appendTo(StringBuilder out, RequestInfo request) {
+            if (keys.length == 0) {
+                out.append('{');
+            }
+            for (int i = 0; i < keys.length; i++) {
+                out.append(keys[i]);
+                int at = out.length();
+                render(values[i], out, request);
+                escapeFrom(out, at);
+            }
+            out.append('}');
+        }
+
+        private static void quote(String s, int unused, StringBuilder out) {
+            int at = out.length();
+            out.append(s);
+            escapeFrom(out, at);
+        }
+
+        /** Turns what was appended from {@code at} into a JSON string, in place. */
+        private static void escapeFrom(StringBuilder out, int at) {
+            boolean plain = true;
+            for (int i = at; i < out.length(); i++) {
+                char c = out.charAt(i);
+                if (c < 0x20 || c == '"' || c == '\\') {
+                    plain = false;
+                    break;
+                }
+            }
+            if (plain) {
+                out.insert(at, '"').append('"');
+                return;
+            }
+            String raw = out.substring(at);
+            out.setLength(at);
+            out.append('"');
+            for (int i = 0; i < raw.length(); i++) {
+                char c = raw.charAt(i);
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            out.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            out.append('"');
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package io.mosn4j.log;
+
+import io.mosn4j.api.stats.Counter;
+import io.mosn4j.api.stream.AccessLog;
+import io.mosn4j.api.stream.RequestInfo;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process's access log outputs ({@code log_path}: a file, {@code stdout} or {@code stderr}),
+ * one per path however many listeners write to it, and the one thread that writes them.
+ *
+ * <p>An event loop formats a finished request's line ({@link AccessLogFormat}, into a per-thread
+ * builder) and encodes it into a chunk of its own for that output (32 KiB); a full chunk, or one
+ * 50 ms old, goes to the output's bounded lock-free queue. The loop never waits: when the queue is
+ * full (the disk cannot keep up) the chunk's lines are dropped and counted ({@link #dropped()}),
+ * and the writer says so in the error log, at most once every 10 seconds. The writer thread drains
+ * every queue into its file and rolls files as {@code global_log_roller} says. Per line there is
+ * no lock, no shared write and no allocation.
+ */
+public final class AccessLogs implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AccessLogs.class);
+    private static final FastThreadLocal<StringBuilder> LINE = new FastThreadLocal<>() {
+        @Override
+        protected StringBuilder initialValue() {
+            return new StringBuilder(512);
+        }
+    };
+
+    private final LogRoller roller;
+    private final Map<String, Output> outputs = new ConcurrentHashMap<>();
+    private final List<Output> list = new CopyOnWriteArrayList<>();
+    private final Counter dropped;
+    private final Throttle dropLines = new Throttle(10, TimeUnit.SECONDS);
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    /** @param dropped counts the lines dropped because the writer could not keep up ({@code accesslog.dropped_lines}) */
+    public AccessLogs(LogRoller roller, Counter dropped) {
+        this.roller = roller;
+        this.dropped = dropped;
+        this.writer = Thread.ofPlatform().daemon().name("mosn-accesslog").unstarted(this::run);
+        writer.start();
+    }
+
+    /**
+     * An access log writing {@code format} to {@code path} (a file, {@code stdout} or {@code stderr}).
+     *
+     * @throws IOException when the file cannot be opened
+     */
+    public AccessLog open(String path, AccessLogFormat format) throws IOException {
+        Output out;
+        try {
+            out = outputs.computeIfAbsent(key(path), k -> {
+                try {
+                    Output o = new Output(path, roller);
+                    list.add(o);
+                    return o;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Output target = out;
+        return request -> target.offer(format, request, dropped);
+    }
+
+    private static String key(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        return p.equals("stdout") || p.equals("stderr") ? p : Path.of(path).toAbsolutePath().normalize().toString();
+    }
+
+    /** Lines dropped because their queue was full, since start. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void run() {
+        long idleNanos = 1_000_000;
+        while (true) {
+            boolean stopping = !running;
+            boolean any = false;
+            for (Output o : list) {
+                any |= o.drain();
+            }
+            long d = dropLines.due() >= 0 ? dropped.get() : -1;
+            if (d > 0 && d != lastReported) {
+                log.warn("access log: {} lines dropped since start (the log could not be written fast enough)", d);
+                lastReported = d;
+            }
+            if (stopping && !any) {
+                return;
+            }
+            if (any) {
+                idleNanos = 1_000_000;
+            } else {
+                // nobody wakes the writer (that would cost the event loops a system call per line):
+                // it looks again soon, less often the longer nothing comes
+                LockSupport.parkNanos(idleNanos);
+                idleNanos = Math.min(idleNanos * 2, 20_000_000);
+            }
+        }
+    }
+
+    private long lastReported;
+
+    /** Writes what is queued, then closes the files. */
+    @Override
+    public void close() {
+        for (Output o : list) {
+            o.collectLeftovers(dropped);
+        }
+        running = false;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Output o : list) {
+            o.close();
+        }
+    }
+
+    /** Bytes of lines an event loop gathers before it hands them to the writer. */
+    static final int CHUNK_BYTES = 32 * 1024;
+    /** Chunks waiting per output: 8 MiB, a few seconds of lines at full load, before any is dropped. */
+    static final int QUEUE_CHUNKS = 256;
+    /** How long a chunk may wait on its loop for more lines before it goes to the writer anyway. */
+    static final long CHUNK_LINGER_MILLIS = 50;
+
+    /** Lines encoded (UTF-8), ready for the file. Owned by one event loop until queued, then by the writer. */
+    private static final class Chunk {
+        final byte[] bytes;
+        int length;
+        int lines;
+
+        Chunk(int size) {
+            bytes = new byte[size];
+        }
+    }
+
+    /** An event loop's chunk being filled for one output. Touched only by that loop (and by close, once the loops ended). */
+    private static final class Local {
+        Chunk chunk;
+        boolean lingering;
+    }
+
+    private static final class Output {
+        private final Queue<Chunk> queue = PlatformDependent.newFixedMpscQueue(QUEUE_CHUNKS);
+        private final RollingFile file;
+        private final PrintStream console;
+        private final String path;
+        private final List<Local> locals = new CopyOnWriteArrayList<>();
+        private final FastThreadLocal<Local> local = new FastThreadLocal<>() {
+            @Override
+            protected Local initialValue() {
+                Local l = new Local();
+                locals.add(l);
+                return l;
+            }
+        };
+
+        Output(String path, LogRoller roller) throws IOException {
+            this.path = path;
+            String p = path.toLowerCase(Locale.ROOT);
+            if (p.equals("stdout") || p.equals("stderr")) {
+                console = p.equals("stdout") ? System.out : System.err;
+                file = null;
+            } else {
+                console = null;
+                file = new RollingFile(Path.of(path), roller);
+            }
+        }
+
+        /**
+         * On an event loop: formats the line into this loop's chunk. A full chunk goes to the writer's
+         * queue (or, when the queue is full, is dropped and counted); a chunk that is not full goes
+         * after {@link #CHUNK_LINGER_MILLIS}. No lock, no allocation but a new chunk now and then.
+         */
+        void offer(AccessLogFormat format, RequestInfo request, Counter dropped) {
+            StringBuilder line = LINE.get();
+            line.setLength(0);
+            format.appendTo(line, request);
+            line.append('\n');
+            Local l = local.get();
+            int worst = line.length() * 3; // UTF-8 bytes per char at most (a surrogate pair: 4 for 2)
+            if (l.chunk != null && l.chunk.length + worst > l.chunk.bytes.length) {
+                handOver(l, dropped);
+            }
+            if (l.chunk == null) {
+                l.chunk = new Chunk(Math.max(CHUNK_BYTES, worst));
+            }
+            l.chunk.length = encode(line, l.chunk.bytes, l.chunk.length);
+            l.chunk.lines++;
+            if (!l.lingering) {
+                EventExecutor loop = ThreadExecutorMap.currentExecutor();
+                if (loop == null || !loop.inEventLoop()) {
+                    handOver(l, dropped); // not on an event loop: nobody would come back for it
+                } else {
+                    l.lingering = true;
+                    loop.schedule(() -> {
+                        l.lingering = false;
+                        handOver(l, dropped);
+                    }, CHUNK_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+
+        private void handOver(Local l, Counter dropped) {
+            Chunk c = l.chunk;
+            l.chunk = null;
+            if (c != null && c.length > 0 && !queue.offer(c)) {
+                dropped.add(c.lines);
+            }
+        }
+
+        /** Once the event loops ended: what they had not handed over yet. */
+        void collectLeftovers(Counter dropped) {
+            for (Local l : locals) {
+                handOver(l, dropped);
+            }
+        }
+
+        /** {@code s} as UTF-8 into {@code b} from {@code at}; the new length. {@code b} has room for 3 bytes a char. */
+        private static int encode(CharSequence s, byte[] b, int at) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    b[at++] = (byte) c;
+                } else if (c < 0x800) {
+                    b[at++] = (byte) (0xc0 | c >> 6);
+                    b[at++] = (byte) (0x80 | c & 0x3f);
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[at++] = (byte) (0xf0 | cp >> 18);
+                    b[at++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                    b[at++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                    b[at++] = (byte) (0x80 | cp & 0x3f);
+                } else if (Character.isSurrogate(c)) {
+                    b[at++] = '?';
+                } else {
+                    b[at++] = (byte) (0xe0 | c >> 12);
+                    b[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+                    b[at++] = (byte) (0x80 | c & 0x3f);
+                }
+            }
+            return at;
+        }
+
+        /** On the writer thread: writes what is queued; whether there was anything. */
+        boolean drain() {
+            boolean any = false;
+            Chunk c;
+            while ((c = queue.poll()) != null) {
+                any = true;
+                write(c.bytes, c.length);
+            }
+            if (any) {
+                try {
+                    if (file != null) {
+                        file.flush();
+                    } else {
+                        console.flush();
+                    }
+                } catch (IOException e) {
+                    failed(e);
+                }
+            }
+            return any;
+        }
+
+        private void write(byte[] b, int len) {
+            try {
+                if (file != null) {
+                    file.write(b, 0, len);
+                } else {
+                    console.write(b, 0, len);
+                }
+            } catch (IOException e) {
+                failed(e);
+            }
+        }
+
+        private final Throttle failures = new Throttle(10, TimeUnit.SECONDS);
+
+        private void failed(IOException e) {
+            long more = failures.due();
+            if (more >= 0) {
+                log.warn("access log {}: cannot write: {}{}", path, e.toString(), Throttle.more(more, "failures"));
+            }
+        }
+
+        void close() {
+            if (file != null) {
+                try {
+                    file.close();
+                } catch (IOException e) {
+                    log.warn("access log {}: {}", path, e.toString());
+                }
+            }
+        }
+    }
+}
