@@ -248,11 +248,12 @@ nginx_has_stream() {
   if nginx_stream_dynamic; then [[ -f $NGINX_STREAM_MODULE ]]; else "$NGINX_BIN" -V 2>&1 | grep -q -- '--with-stream\b'; fi
 }
 
-# JAVA: Java 25 or newer, looked up as bin/mosn does (for BoltLoad and BoltEchoServer)
+# JAVA: Java 25 or newer, looked up as bin/mosn does (for BoltLoad and BoltEchoServer): JAVA_HOME, the
+# runtime the build linked, the PATH's java
 JAVA=""
 find_java() {
   local c
-  for c in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java "$(command -v java || true)"; do
+  for c in "${JAVA_HOME:-}/bin/java" "$ROOT/mosn-dist/target/image/runtime/bin/java" "$(command -v java || true)"; do
     if [[ -n $c && -x $c ]] && "$c" -version 2>&1 | grep -Eq 'version "(2[5-9]|[3-9][0-9])'; then JAVA=$c; return 0; fi
   done
   return 1
@@ -265,7 +266,7 @@ ensure_deps() {
   if want_tls; then command -v openssl >/dev/null || missing+=(openssl); fi
   if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   if want_case bolt; then
-    find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME)"
+    find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME, or ./mvnw package first)"
     if [[ -z $NGINX_BIN ]] || ! nginx_has_stream; then missing+=(libnginx-mod-stream); fi
   fi
   command -v curl >/dev/null || missing+=(curl)

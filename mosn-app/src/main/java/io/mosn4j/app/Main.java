@@ -8,6 +8,8 @@ import io.mosn4j.log.MosnLogging;
 import io.mosn4j.server.ConfigCheck;
 import io.mosn4j.server.Extensions;
 import io.mosn4j.server.MosnServer;
+import io.mosn4j.xds.AdsClient;
+import io.mosn4j.xds.XdsBootstrap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +24,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-/** The {@code mosn} command: {@code mosn start -c FILE}, {@code mosn version}. */
+/**
+ * The {@code mosn} command: {@code start}, {@code validate}, {@code schema}, {@code version}, and
+ * {@code help} (or {@code --help} on any of them).
+ */
 @Command(name = "mosn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "mosn4j: MOSN, the cloud-native network proxy, on the JVM.",
-        subcommands = {Main.Start.class, Main.VersionCommand.class})
+        description = "mosn4j: MOSN, the cloud-native network proxy, on the JVM. Reads MOSN's v2 config files (JSON or YAML).",
+        subcommands = {Main.Start.class, Validate.class, Schema.class, Main.VersionCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  mosn start                       the built-in demo on 127.0.0.1:2045",
+            "  mosn start -c conf/mosn.yaml     run a MOSN config file",
+            "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
+            "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
+            "  mosn start --help                one command's options and examples"})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -59,7 +71,9 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "version", description = "Print the version.")
+    @Command(name = "version", mixinStandardHelpOptions = true, header = "Print the version.",
+            description = "Print mosn4j's version and the Java runtime's.",
+            footerHeading = "%nExample:%n", footer = "  mosn version")
     static final class VersionCommand implements Runnable {
         @Override
         public void run() {
@@ -67,7 +81,17 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "start", description = "Start the proxy.")
+    @Command(name = "start", mixinStandardHelpOptions = true, header = "Start the proxy.",
+            description = {"Loads the config, binds its listeners and serves until SIGTERM or Ctrl-C, which drain "
+                    + "requests in flight (up to graceful_timeout) before exiting 0. A config that cannot load is refused with one "
+                    + "line naming the field, exit 1."},
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  mosn start                                the built-in demo on 127.0.0.1:2045",
+                "  mosn start -c conf/mosn.yaml              a config file (JSON or YAML)",
+                "  mosn start -c mosn.json --plugins ./ext   with the extension jars in ./ext",
+                "  mosn start -c mosn.json -f debug_api=true   with a feature on",
+                "  MOSN_JAVA_OPTS=-Xmx256m mosn start -c mosn.json   JVM options"})
     static final class Start implements Callable<Integer> {
         @Option(names = {"-c", "--config"}, description = "MOSN config file (JSON or YAML). Without it, a demo config runs.")
         Path config;
@@ -93,25 +117,25 @@ public final class Main implements Runnable {
             Extensions extensions;
             try {
                 plugins = Plugins.load(Plugins.directory(this.plugins), Main.class.getClassLoader());
-                extensions = Extensions.load(plugins.loader());
-            } catch (IOException | IllegalStateException | java.util.ServiceConfigurationError e) {
+                extensions = extensions(plugins, featureGates);
+            } catch (ExtensionsException e) {
+                System.err.println("mosn: " + e.getMessage());
+                return 1;
+            } catch (IOException e) {
                 System.err.println("mosn: cannot load extensions: " + e.getMessage());
                 return 1;
             }
-            try {
-                extensions = extensions.withFeatures(extensions.features().with(featureGates));
-            } catch (IllegalArgumentException e) {
-                System.err.println("mosn: invalid --feature-gates: " + e.getMessage());
-                return 1;
-            }
             LoadedConfig loaded;
+            XdsBootstrap[] bootstrap = new XdsBootstrap[1];
             // what the config sets but mosn4j does not act on: written once the log is set up from it
             ConfigWarnings warnings = new ConfigWarnings();
             try {
                 Extensions checked = extensions;
                 loaded = warnings.collect(() -> {
-                    LoadedConfig l = config == null ? defaultConfig() : ConfigLoader.load(config);
-                    ConfigCheck.check(l, checked); // every config error before anything starts
+                    // an Envoy bootstrap (node, static_resources, dynamic_resources) may stand beside or instead of MOSN's sections
+                    bootstrap[0] = XdsBootstrap.of(config == null ? defaultConfig().tree() : ConfigLoader.readTree(config));
+                    LoadedConfig l = ConfigLoader.fromTree(bootstrap[0].mosn());
+                    ConfigCheck.check(l, checked, bootstrap[0].dynamic()); // every config error before anything starts
                     return l;
                 });
             } catch (ConfigException e) {
@@ -138,9 +162,13 @@ public final class Main implements Runnable {
                 return 1;
             }
             log.info("mosn4j started");
+            AdsClient xds = bootstrap[0].dynamic() ? AdsClient.start(bootstrap[0], running) : null;
             CountDownLatch stopped = new CountDownLatch(1);
             Runnable stop = () -> {
                 log.info("signal received: draining and stopping");
+                if (xds != null) {
+                    xds.close();
+                }
                 running.shutdown();
                 stopped.countDown();
             };
@@ -160,12 +188,36 @@ public final class Main implements Runnable {
             return 0;
         }
 
-        private static LoadedConfig defaultConfig() {
-            try (InputStream in = Main.class.getResourceAsStream("/default-config.json")) {
-                return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), false);
-            } catch (IOException e) {
-                throw new IllegalStateException("built-in config missing", e);
-            }
+    }
+
+    /** The built-in demo config, run by {@code mosn start} without {@code -c}. */
+    static LoadedConfig defaultConfig() {
+        try (InputStream in = Main.class.getResourceAsStream("/default-config.json")) {
+            return ConfigLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), false);
+        } catch (IOException e) {
+            throw new IllegalStateException("built-in config missing", e);
+        }
+    }
+
+    /** The extensions on the class path and in the plugins jars, with {@code featureGates} applied. */
+    static Extensions extensions(Plugins.Loaded plugins, String featureGates) {
+        Extensions extensions;
+        try {
+            extensions = Extensions.load(plugins.loader());
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            throw new ExtensionsException("cannot load extensions: " + e.getMessage());
+        }
+        try {
+            return extensions.withFeatures(extensions.features().with(featureGates));
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionsException("invalid --feature-gates: " + e.getMessage());
+        }
+    }
+
+    /** Extensions that cannot load, or feature gates that do not parse: one line for the user. */
+    static final class ExtensionsException extends RuntimeException {
+        ExtensionsException(String message) {
+            super(message, null, false, false);
         }
     }
 }

@@ -56,20 +56,15 @@ public final class ConfigLoader {
     }
 
     public static LoadedConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("", "config file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
-        }
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
-        return parse(text, yaml);
+        return fromTree(readTree(file));
     }
 
     public static LoadedConfig parse(String text, boolean yaml) {
+        return fromTree(readTree(text, yaml));
+    }
+
+    /** Reads a config file's text into a tree (JSON, or YAML when {@code yaml}), without checking what it holds. */
+    public static JsonNode readTree(String text, boolean yaml) {
         JsonNode tree;
         try {
             tree = (yaml ? YAML : MAPPER).readTree(text);
@@ -79,12 +74,81 @@ public final class ConfigLoader {
         if (tree == null || !tree.isObject()) {
             throw new ConfigException("", "the config must be a " + (yaml ? "YAML mapping" : "JSON object"));
         }
+        return tree;
+    }
+
+    /** Reads {@code file}'s text (JSON, or YAML by its .yaml/.yml name) into a tree. */
+    public static JsonNode readTree(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return readTree(text, name.endsWith(".yaml") || name.endsWith(".yml"));
+    }
+
+    /** A MOSN config from a tree already read (an object), checked as {@link #parse} checks it. */
+    public static LoadedConfig fromTree(JsonNode tree) {
         MosnConfig config = convert(tree, MosnConfig.class, "");
         checkNames(config);
         JsonConfigValue root = new JsonConfigValue(tree, "");
         MetricsConfig.parse(root.get("metrics")); // refuses or warns about its keys now, with the rest
         HolmesConfig.parse(root);
         return new LoadedConfig(config, tree);
+    }
+
+    /**
+     * Every error {@link #load} would stop at the first of. When the file as a whole does not load,
+     * each route table, listener and cluster, and the admin section, is read on its own, so one bad
+     * part does not hide another ({@code mosn validate}). Empty when the file loads.
+     */
+    public static List<ConfigException> problems(Path file) {
+        try {
+            load(file);
+            return List.of();
+        } catch (ConfigException first) {
+            JsonNode tree;
+            try {
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                tree = (name.endsWith(".yaml") || name.endsWith(".yml") ? YAML : MAPPER).readTree(Files.readString(file));
+            } catch (IOException e) {
+                return List.of(first); // unreadable or malformed: there are no parts to read
+            }
+            List<ConfigException> found = new ArrayList<>();
+            JsonConfigValue root = new JsonConfigValue(tree, "");
+            JsonConfigValue server = root.get("servers").at(0);
+            eachPart(server.get("routers"), "servers[0].routers", RouterConfig.class, found);
+            eachPart(server.get("listeners"), "servers[0].listeners", ListenerConfig.class, found);
+            eachPart(root.get("cluster_manager").get("clusters"), "cluster_manager.clusters", ClusterConfig.class, found);
+            JsonConfigValue admin = root.get("admin");
+            if (!admin.isMissing()) {
+                part(admin.node(), "admin", AdminConfig.class, found);
+            }
+            if (found.stream().noneMatch(e -> e.getMessage().equals(first.getMessage()))) {
+                found.addFirst(first); // outside the parts (a server setting, a top-level key): as load said it
+            }
+            return found;
+        }
+    }
+
+    private static void eachPart(JsonConfigValue list, String path, Class<?> type, List<ConfigException> found) {
+        if (list.isArray()) {
+            for (int i = 0; i < list.node().size(); i++) {
+                part(list.node().get(i), path + "[" + i + "]", type, found);
+            }
+        }
+    }
+
+    private static void part(JsonNode node, String path, Class<?> type, List<ConfigException> found) {
+        try {
+            convert(node, type, path);
+        } catch (ConfigException e) {
+            found.add(e);
+        }
     }
 
     /**

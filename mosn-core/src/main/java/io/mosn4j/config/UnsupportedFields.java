@@ -30,6 +30,9 @@ final class UnsupportedFields {
 
     private static final Map<Class<?>, Map<String, Rule>> RULES = new HashMap<>();
     private static final Map<Class<?>, Rule> UNKNOWN = new HashMap<>();
+    /** Envoy bootstrap sections: {@code mosn start} reads them (mosn-xds) before this loader sees the rest. */
+    private static final String XDS_ONLY = "an Envoy bootstrap section, read only when the file is given to mosn start "
+            + "(the xDS bootstrap), not here";
 
     private UnsupportedFields() {}
 
@@ -47,6 +50,7 @@ final class UnsupportedFields {
                 .accept("disable_upgrade", "mosn4j never takes over an old process's listeners")
                 .accept("close_graceful", "the older name of disable_upgrade")
                 .accept("warnings", "the list a config_dump carries; a dump loads back")
+                .accept("$schema", "names the JSON Schema (mosn schema) editors check the file with")
                 .warn("inherit_old_mosnconfig", "taking over a running MOSN's config is not supported")
                 .warn("tracing", "tracing is not supported yet", v -> flag(v, "enable"))
                 .accept("metrics", "read by MetricsConfig, which acts on, refuses or warns about each of its keys")
@@ -57,11 +61,10 @@ final class UnsupportedFields {
                 .warn("wasm_global_plugins", "WebAssembly plugins are not supported")
                 .warn("third_part_codec", "Go and WebAssembly codec plugins are not supported; protocols are jars in plugins/",
                         v -> anyElement(v.path("codecs"), c -> flag(c, "enable")))
-                .warn("node", "it names this proxy to an xDS server, and xDS is not supported yet")
+                .refuse("node", XDS_ONLY)
                 .warn("layered_runtime", "Envoy's runtime layers are not supported")
-                .refuse("dynamic_resources", "xDS is not supported yet")
-                .refuse("static_resources", "xDS is not supported yet (Envoy's bootstrap resources; write MOSN's servers and "
-                        + "cluster_manager instead)")
+                .refuse("dynamic_resources", XDS_ONLY)
+                .refuse("static_resources", XDS_ONLY)
                 .accept("extends", "read by HolmesConfig: holmes is acted on, any other type refused")
                 .refuse("stream_filters", "named stream filter chains are not supported yet; put stream_filters on the listener");
         on(ServerConfig.class)

@@ -19,6 +19,11 @@ public class TcpProxyFactory implements NetworkFilterFactory {
     }
 
     @Override
+    public Class<?> configType() {
+        return TcpProxyConfig.class;
+    }
+
+    @Override
     public NetworkFilter create(ConfigValue config, ListenerContext listener) {
         TcpProxyConfig c = config.as(TcpProxyConfig.class);
         if (c == null) {

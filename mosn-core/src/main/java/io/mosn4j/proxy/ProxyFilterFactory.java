@@ -38,6 +38,11 @@ public final class ProxyFilterFactory implements NetworkFilterFactory {
     }
 
     @Override
+    public Class<?> configType() {
+        return ProxyConfig.class;
+    }
+
+    @Override
     public NetworkFilter create(ConfigValue config, ListenerContext listener) {
         CodecRegistry codecs = listener.codecs();
         config.as(ProxyConfig.class); // refuses or warns about MOSN's keys this filter does not act on

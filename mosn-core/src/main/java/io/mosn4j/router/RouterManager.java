@@ -25,6 +25,19 @@ public final class RouterManager {
         slot(table.name()).table = table;
     }
 
+    /**
+     * Removes the table of {@code name}: requests of proxies that name it find no route (404), as
+     * for a name never defined. False when there was none.
+     */
+    public boolean remove(String name) {
+        Slot s = slots.get(name);
+        if (s == null || s.table == null) {
+            return false;
+        }
+        s.table = null;
+        return true;
+    }
+
     public RouteTable get(String name) {
         Slot s = slots.get(name);
         return s == null ? null : s.table;

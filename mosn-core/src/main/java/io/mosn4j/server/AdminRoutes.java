@@ -44,8 +44,8 @@ final class AdminRoutes {
     AdminRoutes(MosnServer server) {
         this.server = server;
         var sinks = server.metricsConfig().sinks();
-        this.prometheus = sinks.isEmpty() ? new PrometheusSink(server.stats(), List.of(), true, true)
-                : PrometheusSink.of(server.stats(), sinks.get(0));
+        this.prometheus = sinks.isEmpty() ? new PrometheusSink(server.registry(), List.of(), true, true)
+                : PrometheusSink.of(server.registry(), sinks.get(0));
     }
 
     Map<String, AdminServer.Handler> routes() {
@@ -97,9 +97,9 @@ final class AdminRoutes {
         String only = req.param("key");
         ObjectNode out = ConfigLoader.mapper().createObjectNode();
         if (only == null) {
-            server.stats().snapshot().forEach(out::put);
+            server.registry().snapshot().forEach(out::put);
         }
-        for (StatsRegistry.Group g : server.stats().groups()) {
+        for (StatsRegistry.Group g : server.registry().groups()) {
             if (only != null && !only.equals(g.type())) {
                 continue;
             }
@@ -247,8 +247,8 @@ final class AdminRoutes {
         lines.put("server.state", server.draining() ? 1L : 0L);
         lines.put("listener_manager.workers_started", 1L);
         lines.put("server.uptime", (System.currentTimeMillis() - server.startedMillis()) / 1000);
-        server.stats().snapshot().forEach(lines::put);
-        for (StatsRegistry.Group g : server.stats().groups()) {
+        server.registry().snapshot().forEach(lines::put);
+        for (StatsRegistry.Group g : server.registry().groups()) {
             String prefix = g.type() + "." + namespace(g.labels()) + ".";
             for (StatsRegistry.Value v : g.values()) {
                 if (v.kind() == StatsRegistry.Kind.HISTOGRAM) {

@@ -21,6 +21,7 @@ import io.mosn4j.config.SecretRedaction;
 import io.mosn4j.config.ServerConfig;
 import io.mosn4j.feature.DebugApiFeature;
 import io.mosn4j.network.Transport;
+import io.mosn4j.router.RouteDependencies;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
 import io.mosn4j.stats.StatsRegistry;
@@ -228,35 +229,93 @@ public final class MosnServer {
             throw new ConfigException("config", "required: the object to add or replace");
         }
         switch (type) {
-            case "listener" -> {
-                ListenerConfig lc = ConfigLoader.convert(config.node(), ListenerConfig.class, "config");
-                listeners.addOrUpdate(lc, config);
-            }
-            case "router" -> {
-                RouterConfig rc = ConfigLoader.convert(config.node(), RouterConfig.class, "config");
-                routers.update(new RouteTable(rc, "config", ConfigCheck.routeDependencies(extensions, clusters)));
-                    log.info("router {} updated", rc.routerConfigName());
-            }
-            case "cluster" -> {
-                ClusterConfig cc = ConfigLoader.convert(config.node(), ClusterConfig.class, "config");
-                Cluster c = clusters.addOrUpdate(cc, config);
-                log.info("cluster {} updated: {} hosts", c.name(), c.hosts().size());
-            }
+            case "listener" -> applyListener(config);
+            case "router" -> applyRouter(config);
+            case "cluster" -> applyCluster(config);
             case "remove_listener" -> {
-                if (!listeners.remove(name(config))) {
+                if (!removeListener(name(config))) {
                     throw new ConfigException("config.name", "no listener named \"" + name(config) + "\"");
                 }
             }
             case "remove_cluster" -> {
-                if (!clusters.remove(name(config))) {
+                if (!removeCluster(name(config))) {
                     throw new ConfigException("config.name", "no cluster named \"" + name(config) + "\"");
                 }
-                log.info("cluster {} removed", name(config));
             }
             default -> throw new ConfigException("type", "invalid type \"" + type
                     + "\" (expected listener, router, cluster, remove_listener or remove_cluster)");
         }
         return AdminServer.Response.text(200, "success");
+    }
+
+    // The live-state changes the debug API and a control plane (mosn-xds) make. Each takes MOSN's
+    // JSON for one object, checks it fully and throws ConfigException (naming the field under the
+    // value's path) before anything changed. They block until every event loop uses the change:
+    // call them off the event loops.
+
+    /** Adds or replaces the listener of its name (same address: new connections get it, old ones drain). */
+    public void applyListener(JsonConfigValue config) {
+        ListenerConfig lc = ConfigLoader.convert(config.node(), ListenerConfig.class, config.path());
+        listeners.addOrUpdate(lc, config);
+    }
+
+    /** Adds or replaces the route table of its name; the next request of every connection uses it. A route naming an unknown cluster is refused. */
+    public void applyRouter(JsonConfigValue config) {
+        applyRouter(config, true);
+    }
+
+    /**
+     * As {@link #applyRouter(JsonConfigValue)}; without {@code validateClusters} a route may name a
+     * cluster that does not exist (yet): its requests fail until it does (Envoy's RDS default).
+     */
+    public void applyRouter(JsonConfigValue config, boolean validateClusters) {
+        RouterConfig rc = ConfigLoader.convert(config.node(), RouterConfig.class, config.path());
+        RouteDependencies deps = ConfigCheck.routeDependencies(extensions, clusters);
+        if (!validateClusters) {
+            deps = new RouteDependencies(deps.filters(), deps.variables(), null);
+        }
+        routers.update(new RouteTable(rc, config.path(), deps));
+        log.info("router {} updated", rc.routerConfigName());
+    }
+
+    /** Adds or replaces the cluster of its name; hosts that stay keep their pools. */
+    public void applyCluster(JsonConfigValue config) {
+        ClusterConfig cc = ConfigLoader.convert(config.node(), ClusterConfig.class, config.path());
+        Cluster c = clusters.addOrUpdate(cc, config);
+        log.info("cluster {} updated: {} hosts", c.name(), c.hosts().size());
+    }
+
+    /** Stops the listener; its connections drain. False when there is none. */
+    public boolean removeListener(String name) {
+        return listeners.remove(name);
+    }
+
+    /** Removes the route table; proxies naming it answer 404. False when there is none. */
+    public boolean removeRouter(String name) {
+        boolean removed = routers.remove(name);
+        if (removed) {
+            log.info("router {} removed", name);
+        }
+        return removed;
+    }
+
+    /** Removes the cluster; requests routed to it get 502 as for an undefined one, its pools drain. False when there is none. */
+    public boolean removeCluster(String name) {
+        boolean removed = clusters.remove(name);
+        if (removed) {
+            log.info("cluster {} removed", name);
+        }
+        return removed;
+    }
+
+    /** The process's counters (shown by {@code GET /api/v1/stats}), for a control plane client to count its updates. */
+    public io.mosn4j.api.stats.Stats stats() {
+        return stats;
+    }
+
+    /** The server's warnings, for a control plane to add what its updates warn about. */
+    public ConfigWarnings warnings() {
+        return warnings;
     }
 
     private static String name(JsonConfigValue config) {
@@ -323,7 +382,8 @@ public final class MosnServer {
         return startedMillis;
     }
 
-    StatsRegistry stats() {
+    /** The registry itself, for the admin API and the sinks. */
+    StatsRegistry registry() {
         return stats;
     }
 

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sits after a connection's TLS handler until its handshake is over and the first bytes came
  * through: counts it, and logs a failure with the peer's address and the engine's reason (at most
- * one line a second per kind, saying how many it held back). In TLS 1.3 a server refuses a
+ * one line a second per listener or cluster, saying how many it held back: one failing cluster does
+ * not hide another's). In TLS 1.3 a server refuses a
  * client's certificate after the client thinks the handshake done: that alert, arriving before any
  * data, counts as the handshake's failure too. Keeps the exception from reaching the protocol's
  * handlers, which would report it again as an unexpected error. Then steps out.

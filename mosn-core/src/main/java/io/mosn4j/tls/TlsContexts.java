@@ -39,8 +39,6 @@ public final class TlsContexts {
     private final Set<String> codecAlpnNames;
     private final Set<List<String>> codecAlpnLists;
     private final CertificateWatch watch = new CertificateWatch();
-    private final Throttle downstreamLog = new Throttle(1, TimeUnit.SECONDS);
-    private final Throttle upstreamLog = new Throttle(1, TimeUnit.SECONDS);
 
     public TlsContexts(Registry<CertificateProvider> providers, Stats stats, Collection<ProtocolCodec> codecs) {
         this.providers = providers;
@@ -106,7 +104,7 @@ public final class TlsContexts {
         }
         String p = "listener." + listener + ".tls.";
         HandshakeOutcome.Sink sink = new HandshakeOutcome.Sink("listener " + listener, stats.counter(p + "handshake_failure"),
-                stats.counter("downstream.tls.handshake_failure"), stats.counter(p + "handshake"), downstreamLog);
+                stats.counter("downstream.tls.handshake_failure"), stats.counter(p + "handshake"), new Throttle(1, TimeUnit.SECONDS));
         return new ServerTls(listener, inspector, certs, sink, stats.counter(p + "plaintext"), stats.counter(p + "not_tls"));
     }
 
@@ -119,7 +117,7 @@ public final class TlsContexts {
         try {
             String p = "cluster." + cluster + ".tls.";
             HandshakeOutcome.Sink sink = new HandshakeOutcome.Sink("cluster " + cluster, stats.counter(p + "handshake_failure"),
-                    stats.counter("upstream.tls.handshake_failure"), stats.counter(p + "handshake"), upstreamLog);
+                    stats.counter("upstream.tls.handshake_failure"), stats.counter(p + "handshake"), new Throttle(1, TimeUnit.SECONDS));
             ClientTls tls = new ClientTls(s, "cluster " + cluster + " (" + raw.path() + ")", codecAlpnLists, sink,
                     stats.counter(p + "fallback"));
             watch(tls, s, tls.files());

@@ -442,9 +442,9 @@ class ConfigLoaderTest {
         @ParameterizedTest(name = "{2}")
         @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
                 "`\"servers\": [{`|`\"dynamic_resources\": {\"ads_config\": {\"api_type\": \"GRPC\"}}, \"servers\": [{`"
-                        + "|dynamic_resources|xDS is not supported yet",
+                        + "|dynamic_resources|an Envoy bootstrap section, read only when the file is given to mosn start",
                 "`\"servers\": [{`|`\"static_resources\": {\"clusters\": [{\"name\": \"xds\"}]}, \"servers\": [{`"
-                        + "|static_resources|xDS is not supported yet (Envoy's bootstrap resources",
+                        + "|static_resources|an Envoy bootstrap section, read only when the file is given to mosn start",
                 "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
                         + "|extends[0].type|extension config \"dubbo_registry\" is not supported yet (supported: holmes)",
                 "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"

@@ -388,13 +388,14 @@ class CliTest {
                         CLUSTER + "health_check.check_config.http_check_config.scheme", "https health checks are not supported yet"),
                 Arguments.of("misspelt match key", mosnRoute("").replace("{\"prefix\": \"/\"}", "{\"prefx\": \"/admin\"}"),
                         ROUTE + "match.prefx", "unknown match field; refused rather than matching more than the file asks"),
-                // xds-server-sample, istio152: an Envoy bootstrap or xDS settings, no listeners of MOSN's own
-                Arguments.of("xDS only", """
+                // an Envoy bootstrap asking for delta xDS (current Istio's default): refused, naming the field
+                Arguments.of("delta xDS", """
                         {"servers": [{"default_log_path": "stdout"}],
-                         "dynamic_resources": {"ads_config": {"api_type": "GRPC", "grpc_services": [{"envoy_grpc": {"cluster_name": "xds"}}]}},
-                         "static_resources": {"clusters": [{"name": "xds", "type": "STRICT_DNS", "hosts": [{"socket_address": {"address": "pilot", "port_value": 15010}}]}]},
+                         "dynamic_resources": {"ads_config": {"api_type": "DELTA_GRPC", "grpc_services": [{"envoy_grpc": {"cluster_name": "xds"}}]}},
+                         "static_resources": {"clusters": [{"name": "xds", "type": "STATIC", "load_assignment": {"cluster_name": "xds",
+                           "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 15010}}}}]}]}}]},
                          "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 1}}}}
-                        """, "dynamic_resources", "xDS is not supported yet"),
+                        """, "dynamic_resources.ads_config.api_type", "delta xDS (DELTA_GRPC) is not supported yet"),
                 Arguments.of("nothing to serve", "{\"servers\": [{\"default_log_path\": \"stdout\"}], \"pprof\": {\"debug\": false}}",
                         "servers[0].listeners", "no listeners, so nothing would be served"));
     }

@@ -315,6 +315,19 @@ final class MosnProcess implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Waits up to {@code timeout} for a log line matching {@code regex} (a counter can be read before the line that
+     * explains it reaches the output), then returns the output for the caller's assertion either way.
+     */
+    String awaitOutput(String regex, Duration timeout) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!p.matcher(output()).find() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return output();
+    }
+
     private void awaitPorts(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int port : ports) {

@@ -138,7 +138,8 @@ class TlsUpstreamTest {
         assertThat(r.statusCode()).isEqualTo(502);
         awaitStat("cluster.nocert.tls.handshake_failure", 1);
         assertThat(stat("upstream.tls.handshake_failure")).isGreaterThanOrEqualTo(1);
-        assertThat(mosn.output()).containsPattern("cluster nocert: TLS handshake with \\S*127\\.0\\.0\\.1:\\d+ failed: ");
+        String failed = "cluster nocert: TLS handshake with \\S*127\\.0\\.0\\.1:\\d+ failed: ";
+        assertThat(mosn.awaitOutput(failed, Duration.ofSeconds(5))).containsPattern(failed);
     }
 
     @Test
@@ -146,7 +147,8 @@ class TlsUpstreamTest {
         HttpResponse<String> r = get("wrongname");
         assertThat(r.statusCode()).isEqualTo(502);
         awaitStat("cluster.wrongname.tls.handshake_failure", 1);
-        assertThat(mosn.output()).containsPattern("cluster wrongname: TLS handshake with .* failed: .*other\\.example\\.com");
+        String wrongName = "cluster wrongname: TLS handshake with .* failed: .*other\\.example\\.com";
+        assertThat(mosn.awaitOutput(wrongName, Duration.ofSeconds(5))).containsPattern(wrongName);
         HttpResponse<String> skip = get("skip");
         assertThat(skip.statusCode()).isEqualTo(200);
         assertThat(skip.body()).isEqualTo("tls-backend client=mosn-client");

@@ -16,4 +16,12 @@ public interface NetworkFilterFactory {
      * {@link io.mosn4j.api.config.ConfigException} naming the bad field. Called off the event loops.
      */
     NetworkFilter create(ConfigValue config, ListenerContext listener);
+
+    /**
+     * The record {@link #create} reads {@code config} into, which {@code mosn schema} describes as
+     * this filter's {@code config}; null leaves that config open in the schema.
+     */
+    default Class<?> configType() {
+        return null;
+    }
 }

@@ -60,6 +60,14 @@ public interface ProtocolCodec {
     }
 
     /**
+     * The record {@link #serverOptions} reads from {@code extend_config}, flat or under this codec's
+     * name, which {@code mosn schema} describes there; null when there is none.
+     */
+    default Class<?> serverOptionsType() {
+        return null;
+    }
+
+    /**
      * Reads this codec's upstream settings from a cluster's config once at load; the result comes
      * back as {@link PoolContext#options()}. Null when there are none.
      */

@@ -56,6 +56,11 @@ public final class Http2Codec implements ProtocolCodec {
         return o == null ? Http2Options.DEFAULTS : o;
     }
 
+    @Override
+    public Class<?> serverOptionsType() {
+        return Http2Options.class;
+    }
+
     /** A cluster's {@code http2_protocol_options}. */
     @Override
     public Object clientOptions(ConfigValue cluster) {

@@ -46,6 +46,11 @@ final class XCodec implements ProtocolCodec {
     }
 
     @Override
+    public Class<?> serverOptionsType() {
+        return XServerOptions.class;
+    }
+
+    @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
         XServerOptions options = context.options() instanceof XServerOptions o ? o : XServerOptions.DEFAULTS;
         channel.pipeline().addLast(new XServerConnection(protocol, handler, options, context.stats(), context.partialFrames()));

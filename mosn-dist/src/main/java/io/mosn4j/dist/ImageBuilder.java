@@ -1,0 +1,228 @@
+package io.mosn4j.dist;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+
+/**
+ * Lays out the archive's folder around the {@code lib/} the build copied: {@code bin/mosn},
+ * {@code conf/}, {@code plugins/}, a {@code jlink}'d Java runtime, and the JDK AOT cache
+ * ({@code lib/mosn.aot}, JEP 514/515) that a short training run of {@code bin/mosn} leaves: the
+ * classes a start and the first requests load, linked and profiled, so the next start skips that
+ * work. The build runs this on the JDK 25 it selected (its toolchain), whose {@code jlink} makes the
+ * runtime.
+ *
+ * <p>Arguments: the image folder (with {@code lib/} filled), {@code bin/mosn}, the folder holding
+ * {@code conf/} and {@code plugins/}.
+ */
+public final class ImageBuilder {
+    /**
+     * The runtime's modules: what the jars need ({@code jdeps} on lib/ says java.base, logging, xml,
+     * naming, sql, management, jdk.unsupported, jdk.jfr, jdk.management), what is found only at run
+     * time (DNS, zip file systems, extra charsets, the elliptic curve and PKCS#11 providers), what a
+     * plugin may reasonably use (the HTTP client, java agents), and what operators reach for:
+     * JFR, JMX, {@code jcmd}.
+     */
+    static final List<String> MODULES = List.of(
+            "java.base", "java.logging", "java.xml", "java.naming", "java.sql", "java.management", "java.net.http",
+            "java.instrument", "jdk.unsupported", "jdk.jfr", "jdk.management", "jdk.management.jfr", "jdk.management.agent",
+            "jdk.crypto.ec", "jdk.crypto.cryptoki", "jdk.net", "jdk.naming.dns", "jdk.zipfs", "jdk.charsets", "jdk.jcmd");
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(180);
+    private static final int TRAINING_REQUESTS = 300;
+
+    private ImageBuilder() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: ImageBuilder IMAGE_DIR BIN_MOSN DIST_DIR");
+        }
+        Path image = Path.of(args[0]).toAbsolutePath();
+        Path script = Path.of(args[1]);
+        Path dist = Path.of(args[2]);
+        Files.createDirectories(image.resolve("bin"));
+        Files.copy(script, image.resolve("bin/mosn"), StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(image.resolve("bin/mosn"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        copyTree(dist.resolve("conf"), image.resolve("conf"));
+        copyTree(dist.resolve("plugins"), image.resolve("plugins"));
+        long t0 = System.nanoTime();
+        jlink(image.resolve("runtime"));
+        long t1 = System.nanoTime();
+        train(image);
+        long t2 = System.nanoTime();
+        System.out.printf("mosn-dist: runtime linked in %.1f s, AOT cache trained in %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    }
+
+    static void jlink(Path runtime) throws IOException {
+        deleteTree(runtime);
+        ToolProvider jlink = ToolProvider.findFirst("jlink")
+                .orElseThrow(() -> new IllegalStateException("no jlink in " + System.getProperty("java.home") + ": a JDK is needed"));
+        StringWriter out = new StringWriter();
+        PrintWriter pw = new PrintWriter(out);
+        int code = jlink.run(pw, pw, "--add-modules", String.join(",", MODULES), "--strip-debug", "--no-header-files",
+                "--no-man-pages", "--output", runtime.toString());
+        pw.flush();
+        if (code != 0) {
+            throw new IllegalStateException("jlink failed (" + code + "): " + out);
+        }
+    }
+
+    /**
+     * Runs {@code bin/mosn start} on {@code conf/mosn.yaml} (moved to free ports, so a running mosn or
+     * another build is no obstacle) with {@code -XX:AOTCacheOutput}, sends it requests through the
+     * proxy, and stops it with SIGTERM: the JVM writes the cache as it exits.
+     */
+    static void train(Path image) throws IOException, InterruptedException {
+        Path cache = image.resolve("lib/mosn.aot");
+        Files.deleteIfExists(cache);
+        Path work = Files.createTempDirectory("mosn-aot-training-");
+        try {
+            Map<Integer, Integer> ports = new LinkedHashMap<>();
+            String config = onFreePorts(Files.readString(image.resolve("conf/mosn.yaml")), ports);
+            Path configFile = work.resolve("mosn.yaml");
+            Files.writeString(configFile, config);
+            Path log = work.resolve("training.log");
+            ProcessBuilder pb = new ProcessBuilder(image.resolve("bin/mosn").toString(), "start", "-c", configFile.toString())
+                    .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().remove("JAVA_HOME");
+            pb.environment().put("MOSN_PLUGINS", work.toString()); // no extension jars: the archive's own classes only
+            pb.environment().put("MOSN_JAVA_OPTS", "-XX:AOTCacheOutput=" + cache);
+            Process mosn = pb.start();
+            try {
+                int proxy = ports.getOrDefault(2045, ports.values().iterator().next());
+                awaitPort(mosn, proxy, log);
+                exercise(proxy);
+                mosn.destroy(); // SIGTERM: mosn drains and exits, and the JVM writes the cache
+                if (!mosn.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the training run did not exit within " + EXIT_TIMEOUT + ":\n" + Files.readString(log));
+                }
+                if (mosn.exitValue() != 0 || !Files.isRegularFile(cache)) {
+                    throw new IllegalStateException("the training run exited " + mosn.exitValue() + " without " + cache + ":\n"
+                            + Files.readString(log));
+                }
+            } finally {
+                mosn.destroyForcibly();
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** {@code config} with every {@code 127.0.0.1:PORT} and {@code port_value: PORT} moved to a port free now. */
+    static String onFreePorts(String config, Map<Integer, Integer> ports) throws IOException {
+        Pattern p = Pattern.compile("(127\\.0\\.0\\.1:|port_value:\\s*)(\\d+)");
+        Matcher m = p.matcher(config);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            int port = Integer.parseInt(m.group(2));
+            Integer free = ports.get(port);
+            if (free == null) {
+                free = freePort(ports.values());
+                ports.put(port, free);
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + free));
+        }
+        m.appendTail(sb);
+        if (ports.isEmpty()) {
+            throw new IllegalStateException("conf/mosn.yaml names no 127.0.0.1 port to train on");
+        }
+        return sb.toString();
+    }
+
+    private static int freePort(java.util.Collection<Integer> taken) throws IOException {
+        for (int i = 0; i < 100; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (!taken.contains(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
+        }
+        throw new IllegalStateException("no free port");
+    }
+
+    private static void awaitPort(Process mosn, int port, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!mosn.isAlive()) {
+                throw new IllegalStateException("the training run exited " + mosn.exitValue() + ":\n" + Files.readString(log));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("the training run did not listen on " + port + " within " + START_TIMEOUT + ":\n"
+                + Files.readString(log));
+    }
+
+    /** What a first user does: requests through the proxy, each answered by the stand-in behind it. */
+    private static void exercise(int port) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/");
+        List<Integer> statuses = new ArrayList<>();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()) {
+            for (int i = 0; i < TRAINING_REQUESTS; i++) {
+                HttpRequest req = i % 3 == 2
+                        ? HttpRequest.newBuilder(uri.resolve("/upload")).timeout(Duration.ofSeconds(10))
+                                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(1000))).build()
+                        : HttpRequest.newBuilder(uri.resolve("/path?i=" + i)).timeout(Duration.ofSeconds(10)).build();
+                statuses.add(client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
+        }
+        if (statuses.stream().anyMatch(s -> s != 200)) {
+            throw new IllegalStateException("training requests through conf/mosn.yaml got " + statuses.stream().distinct().toList());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

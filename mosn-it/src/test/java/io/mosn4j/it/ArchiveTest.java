@@ -1,0 +1,155 @@
+package io.mosn4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17: the archive {@code ./mvnw package} builds ({@code mosn-dist/target/mosn4j-VERSION-linux-x86_64.tar.gz}),
+ * unpacked into an empty folder on a host where no JDK is on the PATH and JAVA_HOME is unset, serves
+ * through {@code bin/mosn start -c conf/mosn.yaml} on its own runtime and AOT cache. Prints the time
+ * from starting {@code bin/mosn} to the first proxied response, with the cache and without.
+ */
+class ArchiveTest {
+    private static final Duration RUN = Duration.ofSeconds(60);
+    private static final int TIMED_STARTS = 3;
+
+    @Test
+    void unpackedArchiveServesThroughItsConfigWithNoJdkOnTheHost(@TempDir Path tmp) throws Exception {
+        Path archive = archive();
+        Path install = Files.createDirectories(tmp.resolve("opt"));
+        Map<String, String> hostEnv = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        Command.Result untar = Command.run(install, hostEnv, RUN, "tar", "-xzf", archive.toString());
+        assertThat(untar.exitCode()).as(untar.output()).isZero();
+        Path top;
+        try (Stream<Path> s = Files.list(install)) {
+            top = s.collect(java.util.stream.Collectors.toList()).getFirst();
+        }
+        assertThat(top.getFileName().toString()).matches("mosn4j-[0-9][^/]*");
+        assertThat(top.resolve("bin/mosn")).isExecutable();
+        assertThat(top.resolve("runtime/bin/java")).isExecutable();
+        assertThat(top.resolve("runtime/bin/javac")).doesNotExist(); // a runtime, not a JDK
+        assertThat(top.resolve("lib/mosn.aot")).isRegularFile();
+        assertThat(top.resolve("plugins")).isDirectory();
+        assertThat(Files.readString(top.resolve("conf/mosn.yaml"))).startsWith("#").contains("127.0.0.1:2045");
+
+        // a host with no java at all: a PATH of the few tools bin/mosn uses, and nothing else
+        Path bin = Command.pathOf(tmp.resolve("bin"), "bash", "sed", "sort", "paste", "dirname", "readlink", "head");
+        Map<String, String> env = Map.of("PATH", bin.toString(), "HOME", tmp.toString());
+        assertThat(Command.which("java")).as("this test wants a JDK around only to show it is not used").isNotNull();
+
+        Command.Result version = Command.run(top, env, RUN, "bin/mosn", "version");
+        assertThat(version.exitCode()).as(version.output()).isZero();
+        assertThat(version.output()).startsWith("mosn4j version ").contains("(Java 25");
+
+        // the cache is the one the JVM maps: the app's classes come from it
+        Command.Result mapped = Command.run(top, with(env, "MOSN_JAVA_OPTS", "-Xlog:class+load=info"), RUN, "bin/mosn", "version");
+        assertThat(mapped.output()).contains("io.mosn4j.app.Main source: shared objects file");
+
+        // conf/mosn.yaml as shipped, on ports reserved for this test
+        int proxy = MosnProcess.freePort();
+        int standIn = MosnProcess.freePort();
+        int admin = MosnProcess.freePort();
+        Path conf = top.resolve("conf/mosn.yaml");
+        // whole port numbers only: a free port such as 20468, put in for 2045, must not then be taken for 2046
+        Files.writeString(conf, Files.readString(conf).replaceAll("127\\.0\\.0\\.1:2045\\b", "127.0.0.1:" + proxy)
+                .replaceAll("127\\.0\\.0\\.1:2046\\b", "127.0.0.1:" + standIn)
+                .replaceAll("port_value: 34901\\b", "port_value: " + admin));
+        Command.Result valid = Command.run(top, env, RUN, "bin/mosn", "validate", "-c", "conf/mosn.yaml");
+        assertThat(valid.exitCode()).as(valid.output()).isZero();
+        assertThat(valid.output()).contains("conf/mosn.yaml: valid, 2 listeners");
+
+        List<Long> cached = new ArrayList<>();
+        List<Long> uncached = new ArrayList<>();
+        for (int i = 0; i < TIMED_STARTS; i++) { // alternated, so both see the machine alike
+            cached.add(firstResponseMillis(top, env, proxy, ""));
+            uncached.add(firstResponseMillis(top, env, proxy, "-XX:AOTMode=off"));
+        }
+        cached.sort(null);
+        uncached.sort(null);
+        System.out.printf("ArchiveTest: bin/mosn start to first proxied response, ms (min / median / max of %d): "
+                        + "AOT cache %d / %d / %d, without %d / %d / %d; archive %.1f MiB%n", TIMED_STARTS,
+                cached.getFirst(), cached.get(TIMED_STARTS / 2), cached.getLast(),
+                uncached.getFirst(), uncached.get(TIMED_STARTS / 2), uncached.getLast(), Files.size(archive) / 1048576.0);
+    }
+
+    /** Starts {@code bin/mosn start -c conf/mosn.yaml}, times its first 200 through the proxy, stops it with SIGTERM (exit 0). */
+    private static long firstResponseMillis(Path top, Map<String, String> env, int port, String javaOpts) throws Exception {
+        Path log = Files.createTempFile("mosn-archive-", ".log");
+        ProcessBuilder pb = new ProcessBuilder("bin/mosn", "start", "-c", "conf/mosn.yaml").directory(top.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(with(env, "MOSN_JAVA_OPTS", javaOpts));
+        long start = System.nanoTime();
+        Process mosn = pb.start();
+        try {
+            String response = null;
+            long deadline = start + Duration.ofSeconds(30).toNanos();
+            while (response == null && System.nanoTime() < deadline) {
+                assertThat(mosn.isAlive()).as("mosn exited: %s", MosnProcess.read(log)).isTrue();
+                response = get(port);
+                if (response == null) {
+                    Thread.sleep(2);
+                }
+            }
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertThat(response).as("no response within 30 s; log:\n%s", MosnProcess.read(log)).isNotNull();
+            assertThat(response).startsWith("HTTP/1.1 200").endsWith("Hello from the service behind mosn4j (conf/mosn.yaml: "
+                    + "point cluster app at yours)\n");
+            mosn.destroy();
+            assertThat(mosn.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(mosn.exitValue()).as(MosnProcess.read(log)).isZero();
+            assertThat(MosnProcess.read(log)).doesNotContain("Exception").doesNotContain("[warning]");
+            return took;
+        } finally {
+            mosn.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** One {@code GET /} with {@code Connection: close}; null while nothing listens. */
+    private static String get(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.net.ConnectException notYet) {
+            return null;
+        }
+    }
+
+    static Path archive() throws IOException {
+        Path target = MosnProcess.root().resolve("mosn-dist/target");
+        try (Stream<Path> s = Files.exists(target) ? Files.list(target) : Stream.empty()) {
+            List<Path> found = s.filter(p -> p.getFileName().toString().matches("mosn4j-.*-linux-x86_64\\.tar\\.gz")).toList();
+            assertThat(found).as("the archive in %s: run ./mvnw -DskipTests package first", target).hasSize(1);
+            return found.getFirst();
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String key, String value) {
+        Map<String, String> m = new HashMap<>(env);
+        m.put(key, value);
+        return m;
+    }
+}

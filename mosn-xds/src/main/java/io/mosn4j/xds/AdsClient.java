@@ -1,0 +1,574 @@
+package io.mosn4j.xds;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.Code;
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.mosn4j.api.config.ConfigException;
+import io.mosn4j.config.ConfigWarnings;
+import io.mosn4j.config.GoDuration;
+import io.mosn4j.config.JsonConfigValue;
+import io.mosn4j.server.MosnServer;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ADS stream, state of the world (Envoy's xDS v3 protocol), feeding the running proxy's live
+ * state. Resources are asked for in Envoy's order: clusters (CDS), then the endpoints of the EDS
+ * clusters, then listeners (LDS) once the clusters are warm, then the route tables the listeners
+ * name (RDS). Each response is answered: ACK with its version, or NACK with the last applied
+ * version and an {@code error_detail} naming each bad resource and field; the valid resources of
+ * a partly bad push are applied anyway, and what failed keeps its last good version. A resource a
+ * later CDS/LDS push leaves out is removed; route tables and endpoints no listener or cluster
+ * names any more are dropped and unsubscribed. A listener waits for its route tables (warming)
+ * up to its {@code initial_fetch_timeout}. A stream that ends is reopened at once, with jittered
+ * exponential backoff (0.5 s to 30 s, reset by a response).
+ *
+ * <p>Threading: everything runs on one thread of its own ({@code mosn-xds}): gRPC hands responses
+ * to it, and applying a change there waits for the event loops to take it — the loops never wait
+ * for the control plane.
+ */
+public final class AdsClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("xds");
+    static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+    static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+    static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
+    static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+    private static final long BACKOFF_BASE_MS = 500;
+    private static final long BACKOFF_MAX_MS = 30_000;
+
+    private final XdsBootstrap.Ads ads;
+    private final Node node;
+    private final MosnServer server;
+    private final ScheduledExecutorService thread;
+    private final ManagedChannel channel;
+    private final MultiThreadIoEventLoopGroup udsGroup;
+
+    /** Per type: the version last applied (ACKed), the subscription (EDS, RDS), whether it was asked for. */
+    private final Map<String, String> applied = new HashMap<>();
+    /** Per type, the nonce of the latest response on this stream: every request names it (the server drops stale ones). */
+    private final Map<String, String> nonces = new HashMap<>();
+    private final Map<String, String> lastNacked = new HashMap<>();
+    private final Map<String, Long> nackDelays = new HashMap<>();
+    private final Set<String> edsNames = new TreeSet<>();
+    private final Set<String> rdsNames = new TreeSet<>();
+    private boolean ldsStarted;
+    private ScheduledFuture<?> cdsWarmTimer;
+
+    /** The last accepted version of each resource, and what became of it. */
+    private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+    private final Map<String, EnvoyConversion.ClusterShape> clusterShapes = new HashMap<>();
+    private final Set<String> clustersApplied = new LinkedHashSet<>();
+    private final Map<String, ClusterLoadAssignment> endpoints = new HashMap<>();
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final Map<String, EnvoyConversion.ListenerShape> listenerShapes = new HashMap<>();
+    private final Map<String, EnvoyConversion.ListenerShape> warming = new LinkedHashMap<>();
+    private final Map<String, ScheduledFuture<?>> warmingTimers = new HashMap<>();
+    private final Set<String> listenersApplied = new LinkedHashSet<>();
+    private final Map<String, Set<String>> inlineRouters = new HashMap<>();
+    private final Map<String, RouteConfiguration> routes = new HashMap<>();
+
+    private StreamObserver<DiscoveryRequest> requests;
+    private int streamId;
+    private boolean nodeSent;
+    private int failures;
+    private long streamOpenedNanos;
+    private boolean answered;
+    private volatile boolean closed;
+
+    private AdsClient(XdsBootstrap.Ads ads, Node node, MosnServer server) {
+        this.ads = ads;
+        this.node = node;
+        this.server = server;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("mosn-xds").daemon().unstarted(r));
+        NettyChannelBuilder b;
+        if (ads.pipe() != null) {
+            udsGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            b = NettyChannelBuilder.forAddress(new DomainSocketAddress(ads.pipe())).eventLoopGroup(udsGroup)
+                    .channelType(EpollDomainSocketChannel.class);
+        } else {
+            udsGroup = null;
+            b = NettyChannelBuilder.forAddress(ads.host(), ads.port());
+        }
+        // istiod pushes more than grpc-java's 4 MiB default in one response
+        this.channel = b.usePlaintext().maxInboundMessageSize(256 << 20).executor(thread).build();
+    }
+
+    /** Opens the stream to {@code bootstrap}'s ADS server; the proxy keeps serving what it has whatever the server does. */
+    public static AdsClient start(XdsBootstrap bootstrap, MosnServer server) {
+        AdsClient c = new AdsClient(bootstrap.ads(), bootstrap.bootstrap().getNode(), server);
+        log.info("xDS: ADS (state of the world) to {} as node \"{}\"", bootstrap.ads().describe(), c.node.getId());
+        c.thread.execute(c::openStream);
+        return c;
+    }
+
+    // ------------------------------------------------------------------ stream
+
+    private void openStream() {
+        if (closed) {
+            return;
+        }
+        int id = ++streamId;
+        nodeSent = false;
+        answered = false;
+        nonces.clear();
+        streamOpenedNanos = System.nanoTime();
+        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse r) {
+                if (id == streamId) {
+                    onResponse(r);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (id == streamId) {
+                    streamEnded(t.getMessage());
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (id == streamId) {
+                    streamEnded("closed by the server");
+                }
+            }
+        });
+        // a new stream asks again for everything it has: last applied versions, current subscriptions, no nonce
+        send(CDS, null);
+        if (!edsNames.isEmpty()) {
+            send(EDS, null);
+        }
+        if (ldsStarted) {
+            send(LDS, null);
+        }
+        if (!rdsNames.isEmpty()) {
+            send(RDS, null);
+        }
+    }
+
+    private void streamEnded(String why) {
+        requests = null;
+        if (closed) {
+            return;
+        }
+        long cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS << Math.min(failures, 16));
+        long delay = ThreadLocalRandom.current().nextLong(cap + 1); // full jitter
+        failures++;
+        log.warn("xDS: stream to {} ended ({}); reopening in {} ms, the current config keeps serving", ads.describe(), why, delay);
+        thread.schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends the request for {@code type}: the version last applied, the latest nonce, the whole
+     * subscription; a NACK when {@code error} is not null. One per response, and one whenever a
+     * subscription changes.
+     */
+    private void send(String type, String error) {
+        if (requests == null) {
+            return;
+        }
+        DiscoveryRequest.Builder r = DiscoveryRequest.newBuilder().setTypeUrl(type).setVersionInfo(applied.getOrDefault(type, ""))
+                .setResponseNonce(nonces.getOrDefault(type, ""));
+        if (!nodeSent || !ads.nodeOnFirstMessageOnly()) {
+            r.setNode(node);
+            nodeSent = true;
+        }
+        if (type.equals(EDS)) {
+            r.addAllResourceNames(edsNames);
+        } else if (type.equals(RDS)) {
+            r.addAllResourceNames(rdsNames);
+        }
+        if (error != null) {
+            r.setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(error));
+        }
+        requests.onNext(r.build());
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    private void onResponse(DiscoveryResponse r) {
+        failures = 0;
+        nonces.put(r.getTypeUrl(), r.getNonce());
+        if (!answered) {
+            answered = true;
+            log.info("xDS: stream {} to {} answered {} ms after it was opened", streamId, ads.describe(),
+                    (System.nanoTime() - streamOpenedNanos) / 1_000_000);
+        }
+        ConfigWarnings fresh = new ConfigWarnings();
+        List<String> errors = new ArrayList<>();
+        fresh.collect("xds", () -> {
+            switch (r.getTypeUrl()) {
+                case CDS -> onClusters(r, errors);
+                case EDS -> onEndpoints(r, errors);
+                case LDS -> onListeners(r, errors);
+                case RDS -> onRoutes(r, errors);
+                default -> errors.add("type_url " + r.getTypeUrl() + " was not asked for");
+            }
+            return null;
+        });
+        server.warnings().addAll(fresh);
+        fresh.logNew();
+        count(r.getTypeUrl(), errors.isEmpty());
+        if (errors.isEmpty()) {
+            lastNacked.remove(r.getTypeUrl());
+            nackDelays.remove(r.getTypeUrl());
+            applied.put(r.getTypeUrl(), r.getVersionInfo());
+            send(r.getTypeUrl(), null);
+            log.info("xDS: {} version {} applied ({} resources)", shortType(r.getTypeUrl()), r.getVersionInfo(), r.getResourcesCount());
+        } else {
+            String detail = String.join("; ", errors);
+            // A server that resends a NACKed version at once (java-control-plane's SimpleCache) would spin both processes:
+            // the same version NACKed again is answered after a doubling delay (100 ms to 10 s), unless a newer response comes first.
+            boolean again = r.getVersionInfo().equals(lastNacked.put(r.getTypeUrl(), r.getVersionInfo()));
+            if (again) {
+                long delay = nackDelays.merge(r.getTypeUrl(), 100L, (a, b) -> Math.min(a * 2, 10_000L));
+                int stream = streamId;
+                String nonce = r.getNonce();
+                String type = r.getTypeUrl();
+                thread.schedule(() -> {
+                    if (stream == streamId && nonce.equals(nonces.get(type))) {
+                        send(type, detail);
+                    }
+                }, delay, TimeUnit.MILLISECONDS);
+                log.debug("xDS: {} version {} rejected again (NACK in {} ms): {}", shortType(type), r.getVersionInfo(), delay, detail);
+            } else {
+                nackDelays.remove(r.getTypeUrl());
+                send(r.getTypeUrl(), detail);
+                log.warn("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
+                        r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
+            }
+        }
+        afterResponse(r.getTypeUrl());
+    }
+
+    /** Decodes a response's resources by name; errors for wrong types, undecodable or duplicate names. */
+    private static <T extends Message> Map<String, T> decode(DiscoveryResponse r, Class<T> type, java.util.function.Function<T, String> name,
+                                                             String kind, List<String> errors) {
+        Map<String, T> out = new LinkedHashMap<>();
+        for (int i = 0; i < r.getResourcesCount(); i++) {
+            Any any = r.getResources(i);
+            if (!any.getTypeUrl().equals(r.getTypeUrl())) {
+                errors.add("resources[" + i + "]: type " + any.getTypeUrl() + " in a " + r.getTypeUrl() + " response");
+                continue;
+            }
+            try {
+                T t = any.unpack(type);
+                if (out.put(name.apply(t), t) != null) {
+                    errors.add(kind + " " + name.apply(t) + ": duplicate name in one response");
+                }
+            } catch (InvalidProtocolBufferException e) {
+                errors.add("resources[" + i + "]: cannot decode " + kind + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private void onClusters(DiscoveryResponse r, List<String> errors) {
+        Map<String, Cluster> pushed = decode(r, Cluster.class, Cluster::getName, "cluster", errors);
+        for (Cluster c : pushed.values()) {
+            if (c.equals(clusters.get(c.getName()))) {
+                continue; // unchanged: nothing to do (istiod resends everything on every push)
+            }
+            try {
+                EnvoyConversion.ClusterShape shape = EnvoyConversion.cluster(c);
+                if (shape.edsServiceName() == null) {
+                    apply(() -> server.applyCluster(new JsonConfigValue(shape.json(), "cluster " + c.getName())));
+                    clustersApplied.add(c.getName());
+                } else {
+                    ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
+                    if (known != null) {
+                        apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
+                        clustersApplied.add(c.getName());
+                    } // else warming: applied when its ClusterLoadAssignment arrives; a previous version keeps serving meanwhile
+                }
+                clusters.put(c.getName(), c);
+                clusterShapes.put(c.getName(), shape);
+            } catch (XdsRejection | ConfigException e) {
+                errors.add("cluster " + c.getName() + ": " + message(e));
+            }
+        }
+        for (String name : new ArrayList<>(clusters.keySet())) {
+            if (!pushed.containsKey(name)) {
+                clusters.remove(name);
+                clusterShapes.remove(name);
+                if (clustersApplied.remove(name)) {
+                    server.removeCluster(name);
+                }
+            }
+        }
+        Set<String> wanted = new TreeSet<>();
+        clusterShapes.values().forEach(s -> {
+            if (s.edsServiceName() != null) {
+                wanted.add(s.edsServiceName());
+            }
+        });
+        endpoints.keySet().retainAll(wanted);
+        if (!wanted.equals(edsNames)) {
+            edsNames.clear();
+            edsNames.addAll(wanted);
+            send(EDS, null); // Envoy asks for the endpoints before it ACKs the clusters
+        }
+    }
+
+    private void onEndpoints(DiscoveryResponse r, List<String> errors) {
+        Map<String, ClusterLoadAssignment> pushed = decode(r, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName,
+                "endpoints", errors);
+        for (ClusterLoadAssignment cla : pushed.values()) {
+            if (!edsNames.contains(cla.getClusterName()) || cla.equals(endpoints.get(cla.getClusterName()))) {
+                continue;
+            }
+            for (var e : clusterShapes.entrySet()) {
+                if (!cla.getClusterName().equals(e.getValue().edsServiceName())) {
+                    continue;
+                }
+                try {
+                    ObjectNode json = e.getValue().withHosts(cla);
+                    apply(() -> server.applyCluster(new JsonConfigValue(json, "cluster " + e.getKey())));
+                    clustersApplied.add(e.getKey());
+                } catch (XdsRejection | ConfigException ex) {
+                    errors.add("endpoints " + cla.getClusterName() + " (cluster " + e.getKey() + "): " + message(ex));
+                }
+            }
+            endpoints.put(cla.getClusterName(), cla);
+        }
+    }
+
+    private void onListeners(DiscoveryResponse r, List<String> errors) {
+        Map<String, Listener> pushed = decode(r, Listener.class, Listener::getName, "listener", errors);
+        for (Listener l : pushed.values()) {
+            if (l.equals(listeners.get(l.getName()))) {
+                continue;
+            }
+            try {
+                EnvoyConversion.ListenerShape shape = EnvoyConversion.listener(l);
+                Set<String> inline = new LinkedHashSet<>();
+                for (ObjectNode router : shape.inlineRouters()) {
+                    apply(() -> server.applyRouter(new JsonConfigValue(router, "listener " + l.getName() + " route_config")));
+                    inline.add(router.get("router_config_name").asText());
+                }
+                Set<String> old = inlineRouters.put(l.getName(), inline);
+                if (old != null) {
+                    old.removeAll(inline);
+                    old.forEach(server::removeRouter);
+                }
+                listeners.put(l.getName(), l);
+                listenerShapes.put(l.getName(), shape);
+                cancelWarming(l.getName());
+                if (routes.keySet().containsAll(shape.rdsNames())) {
+                    applyListener(l.getName(), shape);
+                } else {
+                    warm(l.getName(), shape);
+                }
+            } catch (XdsRejection | ConfigException e) {
+                errors.add("listener " + l.getName() + ": " + message(e));
+            }
+        }
+        for (String name : new ArrayList<>(listeners.keySet())) {
+            if (!pushed.containsKey(name)) {
+                listeners.remove(name);
+                listenerShapes.remove(name);
+                cancelWarming(name);
+                if (listenersApplied.remove(name)) {
+                    server.removeListener(name);
+                    log.info("xDS: listener {} removed: it drains", name);
+                }
+                Set<String> inline = inlineRouters.remove(name);
+                if (inline != null) {
+                    inline.forEach(server::removeRouter);
+                }
+            }
+        }
+        Set<String> wanted = new TreeSet<>();
+        listenerShapes.values().forEach(shape -> wanted.addAll(shape.rdsNames()));
+        for (String gone : new ArrayList<>(routes.keySet())) {
+            if (!wanted.contains(gone)) {
+                routes.remove(gone);
+                server.removeRouter(gone);
+            }
+        }
+        if (!wanted.equals(rdsNames)) {
+            rdsNames.clear();
+            rdsNames.addAll(wanted);
+            send(RDS, null);
+        }
+    }
+
+    private void onRoutes(DiscoveryResponse r, List<String> errors) {
+        Map<String, RouteConfiguration> pushed = decode(r, RouteConfiguration.class, RouteConfiguration::getName, "route", errors);
+        for (RouteConfiguration rc : pushed.values()) {
+            if (!rdsNames.contains(rc.getName()) || rc.equals(routes.get(rc.getName()))) {
+                continue;
+            }
+            try {
+                ObjectNode json = EnvoyConversion.router(rc);
+                // Envoy's validate_clusters: off by default for RDS, so a route may name a cluster CDS has not sent (yet)
+                boolean validate = rc.hasValidateClusters() && rc.getValidateClusters().getValue();
+                apply(() -> server.applyRouter(new JsonConfigValue(json, "route " + rc.getName()), validate));
+                routes.put(rc.getName(), rc);
+            } catch (XdsRejection | ConfigException e) {
+                errors.add("route " + rc.getName() + ": " + message(e));
+            }
+        }
+        for (String name : new ArrayList<>(warming.keySet())) {
+            EnvoyConversion.ListenerShape shape = warming.get(name);
+            if (routes.keySet().containsAll(shape.rdsNames())) {
+                cancelWarming(name);
+                try {
+                    applyListener(name, shape);
+                } catch (ConfigException e) {
+                    errors.add("listener " + name + " (warmed by route " + shape.rdsNames() + "): " + message(e));
+                }
+            }
+        }
+    }
+
+    /** Starts LDS once every EDS cluster is warm (or CDS's initial_fetch_timeout passed). */
+    private void afterResponse(String type) {
+        if (ldsStarted || !(type.equals(CDS) || type.equals(EDS))) {
+            return;
+        }
+        boolean warm = clusterShapes.keySet().stream().allMatch(clustersApplied::contains);
+        if (warm) {
+            startLds();
+        } else if (cdsWarmTimer == null && ads.cdsFetchTimeout() != null) {
+            cdsWarmTimer = thread.schedule(() -> {
+                if (!ldsStarted) {
+                    log.warn("xDS: clusters still without endpoints after {}; asking for listeners anyway",
+                            GoDuration.format(ads.cdsFetchTimeout()));
+                    startLds();
+                }
+            }, ads.cdsFetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void startLds() {
+        ldsStarted = true;
+        if (cdsWarmTimer != null) {
+            cdsWarmTimer.cancel(false);
+        }
+        send(LDS, null);
+    }
+
+    private void applyListener(String name, EnvoyConversion.ListenerShape shape) {
+        apply(() -> server.applyListener(new JsonConfigValue(shape.json(), "listener " + name)));
+        listenersApplied.add(name);
+    }
+
+    /** A listener waits for its route tables, up to the longest initial_fetch_timeout of them. */
+    private void warm(String name, EnvoyConversion.ListenerShape shape) {
+        warming.put(name, shape);
+        Duration limit = Duration.ZERO;
+        for (String rds : shape.rdsNames()) {
+            Duration d = shape.rdsFetchTimeouts().get(rds);
+            if (d == null) {
+                log.info("xDS: listener {} waits for routes {} (initial_fetch_timeout 0s: no limit)", name, shape.rdsNames());
+                return;
+            }
+            limit = d.compareTo(limit) > 0 ? d : limit;
+        }
+        log.info("xDS: listener {} waits up to {} for routes {}", name, GoDuration.format(limit), shape.rdsNames());
+        warmingTimers.put(name, thread.schedule(() -> {
+            if (warming.remove(name) != null) {
+                log.warn("xDS: listener {}: routes {} did not arrive in time; serving it without them (404 until they do)",
+                        name, shape.rdsNames());
+                try {
+                    applyListener(name, shape);
+                } catch (ConfigException e) {
+                    log.warn("xDS: listener {} cannot be applied: {}", name, message(e));
+                }
+            }
+        }, limit.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void cancelWarming(String name) {
+        warming.remove(name);
+        ScheduledFuture<?> t = warmingTimers.remove(name);
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    private static void apply(Runnable change) {
+        change.run();
+    }
+
+    private static String message(RuntimeException e) {
+        return e.getMessage();
+    }
+
+    /**
+     * Envoy's counters for what pilot-agent's readiness check reads ({@code
+     * cluster_manager.cds.update_success|update_rejected}, {@code listener_manager.lds.…}), and
+     * the same for EDS and RDS under {@code xds.eds.…}, {@code xds.rds.…}: one per response.
+     */
+    private void count(String type, boolean accepted) {
+        String prefix = switch (type) {
+            case CDS -> "cluster_manager.cds.";
+            case LDS -> "listener_manager.lds.";
+            case EDS -> "xds.eds.";
+            case RDS -> "xds.rds.";
+            default -> "xds.unknown_type.";
+        };
+        server.stats().counter(prefix + (accepted ? "update_success" : "update_rejected")).inc();
+    }
+
+    private static String shortType(String url) {
+        return switch (url) {
+            case CDS -> "CDS";
+            case EDS -> "EDS";
+            case LDS -> "LDS";
+            case RDS -> "RDS";
+            default -> url;
+        };
+    }
+
+    /** Ends the stream; the proxy keeps what it has. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.execute(() -> {
+            if (requests != null) {
+                requests.onCompleted();
+                requests = null;
+            }
+        });
+        channel.shutdownNow();
+        thread.shutdown();
+        if (udsGroup != null) {
+            udsGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+}

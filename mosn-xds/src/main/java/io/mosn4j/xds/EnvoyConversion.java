@@ -1,0 +1,722 @@
+package io.mosn4j.xds;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.mosn4j.config.ConfigWarnings;
+import io.mosn4j.config.GoDuration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns Envoy v3 resources into MOSN's JSON config (the field names MOSN documents), which the
+ * running proxy's loader then checks and applies exactly as a file's config. What cannot be
+ * converted is an {@link XdsRejection} naming the field (the push is NACKed); what is converted to
+ * a MOSN field today's loader refuses is NACKed by the loader's own reason; what neither acts on
+ * nor changes routing or security is a warning. Pure: no I/O, any thread.
+ */
+public final class EnvoyConversion {
+    static final String HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+    static final String TCP_PROXY = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
+    static final String ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+    /** Istio's own HTTP filters: telemetry and peer metadata, nothing that routes or secures. */
+    private static final Set<String> ISTIO_ONLY_FILTERS = Set.of("istio.stats", "istio.metadata_exchange", "istio.alpn",
+            "envoy.filters.http.grpc_stats");
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private EnvoyConversion() {}
+
+    // ---------------------------------------------------------------- clusters
+
+    /** A cluster converted without its hosts; {@code edsServiceName} is null unless its hosts come from EDS. */
+    public record ClusterShape(ObjectNode json, String edsServiceName) {
+        /** The MOSN cluster with the hosts of {@code endpoints} (or none). */
+        public ObjectNode withHosts(ClusterLoadAssignment endpoints) {
+            ObjectNode c = json.deepCopy();
+            c.set("hosts", endpoints == null ? JSON.arrayNode() : hosts(endpoints, "load_assignment"));
+            return c;
+        }
+    }
+
+    public static ClusterShape cluster(Cluster c) {
+        String path = "cluster " + c.getName();
+        if (c.getName().isBlank()) {
+            throw new XdsRejection("name", "required");
+        }
+        ObjectNode out = JSON.objectNode();
+        out.put("name", c.getName());
+        out.put("type", "SIMPLE");
+        String eds = null;
+        Set<String> handled = new LinkedHashSet<>(List.of("name", "type", "lb_policy", "connect_timeout", "load_assignment",
+                "eds_cluster_config", "circuit_breakers", "per_connection_buffer_limit_bytes", "alt_stat_name",
+                "common_lb_config", "metadata"));
+        switch (c.getClusterDiscoveryTypeCase()) {
+            case TYPE -> {
+                switch (c.getType()) {
+                    case STATIC -> { }
+                    case EDS -> eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName()
+                            : c.getEdsClusterConfig().getServiceName();
+                    // MOSN's names for what its loader will build once DNS and original-destination clusters land
+                    case STRICT_DNS -> out.put("type", "STRICT_DNS");
+                    case LOGICAL_DNS -> out.put("type", "LOGICAL_DNS");
+                    case ORIGINAL_DST -> out.put("type", "ORIGINAL_DST");
+                    default -> throw new XdsRejection("type", "unknown cluster type " + c.getType());
+                }
+            }
+            case CLUSTER_TYPE -> throw new XdsRejection("cluster_type", "custom cluster types (" + c.getClusterType().getName()
+                    + ") are not supported");
+            default -> { }
+        }
+        if (eds != null && c.getEdsClusterConfig().hasEdsConfig()) {
+            checkAds(c.getEdsClusterConfig().getEdsConfig(), "eds_cluster_config.eds_config");
+        }
+        out.put("lb_type", switch (c.getLbPolicy()) {
+            case ROUND_ROBIN -> "LB_ROUNDROBIN";
+            case RANDOM -> "LB_RANDOM";
+            case LEAST_REQUEST -> "LB_LEAST_REQUEST";
+            case MAGLEV -> "LB_MAGLEV";
+            case CLUSTER_PROVIDED -> c.getType() == Cluster.DiscoveryType.ORIGINAL_DST ? "LB_ORIGINAL_DST" : "LB_ROUNDROBIN";
+            case RING_HASH -> "LB_RINGHASH"; // kept a ring hash (MOSN turns it into maglev)
+            default -> throw new XdsRejection("lb_policy", "load balancing policy " + c.getLbPolicy() + " is not supported");
+        });
+        if (c.hasConnectTimeout()) {
+            out.put("connect_timeout", duration(c.getConnectTimeout()));
+        }
+        if (c.hasPerConnectionBufferLimitBytes()) {
+            out.put("conn_buffer_limit_bytes", c.getPerConnectionBufferLimitBytes().getValue());
+        }
+        if (c.hasCircuitBreakers()) {
+            ArrayNode cbs = JSON.arrayNode();
+            for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
+                if (t.getPriority() != RoutingPriority.DEFAULT) {
+                    ConfigWarnings.warn(path + ".circuit_breakers.thresholds", "only DEFAULT priority thresholds apply; HIGH ignored");
+                    continue;
+                }
+                ObjectNode th = cbs.addObject();
+                if (t.hasMaxConnections()) th.put("max_connections", t.getMaxConnections().getValue());
+                if (t.hasMaxPendingRequests()) th.put("max_pending_requests", t.getMaxPendingRequests().getValue());
+                if (t.hasMaxRequests()) th.put("max_requests", t.getMaxRequests().getValue());
+                if (t.hasMaxRetries()) th.put("max_retries", t.getMaxRetries().getValue());
+            }
+            out.set("circuit_breakers", cbs);
+        }
+        if (c.hasTransportSocket() && !c.getTransportSocket().getName().endsWith("raw_buffer")) {
+            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet; "
+                    + "the cluster would connect in plaintext");
+        }
+        handled.add("transport_socket");
+        if (c.getTransportSocketMatchesCount() > 0) {
+            throw new XdsRejection("transport_socket_matches", "choosing a transport socket per endpoint is not supported yet "
+                    + "(Istio's mTLS); the cluster would connect in plaintext");
+        }
+        if (c.getHealthChecksCount() > 0) {
+            throw new XdsRejection("health_checks", "active health checks are not converted yet");
+        }
+        warnUnhandled(c, handled, path);
+        ClusterShape shape = new ClusterShape(out, eds);
+        if (eds == null) {
+            shape = new ClusterShape(shape.withHosts(c.hasLoadAssignment() ? c.getLoadAssignment() : null), null);
+        }
+        return shape;
+    }
+
+    /** {@code endpoints} as MOSN hosts: healthy (or unknown) ones of priority 0. */
+    static ArrayNode hosts(ClusterLoadAssignment endpoints, String path) {
+        ArrayNode hosts = JSON.arrayNode();
+        for (int i = 0; i < endpoints.getEndpointsCount(); i++) {
+            LocalityLbEndpoints group = endpoints.getEndpoints(i);
+            if (group.getPriority() != 0) {
+                ConfigWarnings.warn(path + ".endpoints[" + i + "].priority", "failover priorities are not supported yet; "
+                        + "priority " + group.getPriority() + " endpoints are not used");
+                continue;
+            }
+            for (int j = 0; j < group.getLbEndpointsCount(); j++) {
+                LbEndpoint e = group.getLbEndpoints(j);
+                HealthStatus health = e.getHealthStatus();
+                if (health == HealthStatus.UNHEALTHY || health == HealthStatus.DRAINING || health == HealthStatus.TIMEOUT) {
+                    continue;
+                }
+                String at = path + ".endpoints[" + i + "].lb_endpoints[" + j + "]";
+                if (!e.hasEndpoint()) {
+                    throw new XdsRejection(at + ".endpoint", "required (named endpoints are not supported)");
+                }
+                ObjectNode h = hosts.addObject();
+                h.put("address", address(e.getEndpoint().getAddress(), at + ".endpoint.address"));
+                if (!e.getEndpoint().getHostname().isEmpty()) {
+                    h.put("hostname", e.getEndpoint().getHostname());
+                }
+                if (e.hasLoadBalancingWeight()) {
+                    h.put("weight", e.getLoadBalancingWeight().getValue());
+                }
+            }
+        }
+        return hosts;
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    public static ObjectNode router(RouteConfiguration rc) {
+        return router(rc, rc.getName());
+    }
+
+    static ObjectNode router(RouteConfiguration rc, String name) {
+        ObjectNode out = JSON.objectNode();
+        out.put("router_config_name", name);
+        ArrayNode vhs = out.putArray("virtual_hosts");
+        for (int i = 0; i < rc.getVirtualHostsCount(); i++) {
+            String at = "virtual_hosts[" + i + "]";
+            try {
+                vhs.add(virtualHost(rc.getVirtualHosts(i), "route " + name + "." + at));
+            } catch (XdsRejection e) {
+                throw e.under(at);
+            }
+        }
+        warnUnhandled(rc, Set.of("name", "virtual_hosts", "validate_clusters"), "route " + name);
+        return out;
+    }
+
+    private static ObjectNode virtualHost(VirtualHost vh, String path) {
+        ObjectNode out = JSON.objectNode();
+        out.put("name", vh.getName());
+        ArrayNode domains = out.putArray("domains");
+        vh.getDomainsList().forEach(domains::add);
+        ArrayNode routers = out.putArray("routers");
+        for (int i = 0; i < vh.getRoutesCount(); i++) {
+            try {
+                routers.add(route(vh.getRoutes(i), path + ".routes[" + i + "]"));
+            } catch (XdsRejection e) {
+                throw e.under("routes[" + i + "]");
+            }
+        }
+        if (vh.getRequireTls() != VirtualHost.TlsRequirementType.NONE) {
+            throw new XdsRejection("require_tls", "require_tls is not supported yet");
+        }
+        warnUnhandled(vh, Set.of("name", "domains", "routes", "require_tls", "typed_per_filter_config"), path);
+        return out;
+    }
+
+    private static ObjectNode route(Route r, String path) {
+        ObjectNode out = JSON.objectNode();
+        if (!r.getName().isEmpty()) {
+            out.put("name", r.getName());
+        }
+        out.set("match", match(r.getMatch()));
+        switch (r.getActionCase()) {
+            case ROUTE -> out.set("route", action(r.getRoute(), path + ".route"));
+            case DIRECT_RESPONSE -> {
+                ObjectNode d = out.putObject("direct_response");
+                d.put("status", r.getDirectResponse().getStatus());
+                if (r.getDirectResponse().hasBody()) {
+                    var body = r.getDirectResponse().getBody();
+                    if (body.hasInlineString()) {
+                        d.put("body", body.getInlineString());
+                    } else if (body.hasInlineBytes()) {
+                        d.put("body", body.getInlineBytes().toStringUtf8());
+                    } else {
+                        throw new XdsRejection("direct_response.body", "only inline bodies are supported");
+                    }
+                }
+            }
+            // MOSN's redirect object; today's loader refuses it and says so
+            case REDIRECT -> {
+                ObjectNode d = out.putObject("redirect");
+                var rd = r.getRedirect();
+                if (!rd.getPathRedirect().isEmpty()) d.put("path_redirect", rd.getPathRedirect());
+                if (!rd.getHostRedirect().isEmpty()) d.put("host_redirect", rd.getHostRedirect());
+                if (!rd.getSchemeRedirect().isEmpty()) d.put("scheme_redirect", rd.getSchemeRedirect());
+                d.put("response_code", switch (rd.getResponseCode()) {
+                    case FOUND -> 302;
+                    case SEE_OTHER -> 303;
+                    case TEMPORARY_REDIRECT -> 307;
+                    case PERMANENT_REDIRECT -> 308;
+                    default -> 301;
+                });
+            }
+            default -> throw new XdsRejection("action", "route action " + r.getActionCase() + " is not supported");
+        }
+        if (out.has("route")) {
+            ObjectNode action = (ObjectNode) out.get("route");
+            headersToAdd(action, "request_headers_to_add", r.getRequestHeadersToAddList());
+            headersToAdd(action, "response_headers_to_add", r.getResponseHeadersToAddList());
+            if (r.getRequestHeadersToRemoveCount() > 0) r.getRequestHeadersToRemoveList().forEach(action.putArray("request_headers_to_remove")::add);
+            if (r.getResponseHeadersToRemoveCount() > 0) r.getResponseHeadersToRemoveList().forEach(action.putArray("response_headers_to_remove")::add);
+        } else if (r.getRequestHeadersToAddCount() > 0 || r.getRequestHeadersToRemoveCount() > 0 || r.getResponseHeadersToAddCount() > 0
+                || r.getResponseHeadersToRemoveCount() > 0) {
+            throw new XdsRejection("request_headers_to_add", "header changes on a route without a route action are not converted yet");
+        }
+        warnUnhandled(r, Set.of("name", "match", "route", "direct_response", "redirect", "typed_per_filter_config", "decorator",
+                "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"), path);
+        return out;
+    }
+
+    /** Envoy's header_value_option list as MOSN's {@code [{"header": {"key", "value"}, "append"}]}. */
+    private static void headersToAdd(ObjectNode action, String field, List<io.envoyproxy.envoy.config.core.v3.HeaderValueOption> hs) {
+        if (hs.isEmpty()) {
+            return;
+        }
+        ArrayNode out = action.putArray(field);
+        for (var h : hs) {
+            ObjectNode o = out.addObject();
+            ObjectNode header = o.putObject("header");
+            header.put("key", h.getHeader().getKey());
+            header.put("value", h.getHeader().getValue());
+            boolean append = h.hasAppend() ? h.getAppend().getValue()
+                    : h.getAppendAction() == io.envoyproxy.envoy.config.core.v3.HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD;
+            o.put("append", append);
+        }
+    }
+
+    private static ObjectNode match(RouteMatch m) {
+        ObjectNode out = JSON.objectNode();
+        switch (m.getPathSpecifierCase()) {
+            case PREFIX -> out.put("prefix", m.getPrefix());
+            case PATH -> out.put("path", m.getPath());
+            case SAFE_REGEX -> out.put("regex", m.getSafeRegex().getRegex());
+            default -> throw new XdsRejection("match", "path matcher " + m.getPathSpecifierCase() + " is not supported");
+        }
+        if (m.hasCaseSensitive()) {
+            out.put("case_sensitive", m.getCaseSensitive().getValue());
+        }
+        if (m.getHeadersCount() > 0) {
+            ArrayNode hs = out.putArray("headers");
+            for (int i = 0; i < m.getHeadersCount(); i++) {
+                try {
+                    hs.add(header(m.getHeaders(i)));
+                } catch (XdsRejection e) {
+                    throw e.under("match.headers[" + i + "]");
+                }
+            }
+        }
+        if (m.getQueryParametersCount() > 0) {
+            ArrayNode qs = out.putArray("query_parameters");
+            for (int i = 0; i < m.getQueryParametersCount(); i++) {
+                var q = m.getQueryParameters(i);
+                ObjectNode o = qs.addObject();
+                o.put("name", q.getName());
+                switch (q.getQueryParameterMatchSpecifierCase()) {
+                    case STRING_MATCH -> {
+                        StringMatcher sm = q.getStringMatch();
+                        String flags = sm.getIgnoreCase() ? "(?i)" : "";
+                        switch (sm.getMatchPatternCase()) {
+                            case EXACT -> {
+                                if (sm.getIgnoreCase()) {
+                                    regex(o, flags + Pattern.quote(sm.getExact()));
+                                } else {
+                                    o.put("value", sm.getExact());
+                                }
+                            }
+                            case PREFIX -> regex(o, flags + Pattern.quote(sm.getPrefix()) + ".*");
+                            case SUFFIX -> regex(o, flags + ".*" + Pattern.quote(sm.getSuffix()));
+                            case CONTAINS -> regex(o, flags + ".*" + Pattern.quote(sm.getContains()) + ".*");
+                            case SAFE_REGEX -> regex(o, flags + sm.getSafeRegex().getRegex());
+                            default -> throw new XdsRejection("match.query_parameters[" + i + "].string_match",
+                                    sm.getMatchPatternCase() + " is not supported");
+                        }
+                    }
+                    case PRESENT_MATCH -> regex(o, ".*");
+                    default -> regex(o, ".*");
+                }
+            }
+        }
+        if (m.hasRuntimeFraction() || m.hasGrpc() || m.hasTlsContext() || m.getDynamicMetadataCount() > 0) {
+            throw new XdsRejection("match", "runtime_fraction, grpc, tls_context and dynamic_metadata matches are not supported yet");
+        }
+        return out;
+    }
+
+    /** An Envoy header matcher as MOSN's {@code {name, value, regex}}; the string matchers become anchored regular expressions. */
+    static ObjectNode header(HeaderMatcher h) {
+        ObjectNode out = JSON.objectNode();
+        out.put("name", h.getName());
+        switch (h.getHeaderMatchSpecifierCase()) {
+            case EXACT_MATCH -> out.put("value", h.getExactMatch());
+            case SAFE_REGEX_MATCH -> regex(out, h.getSafeRegexMatch().getRegex());
+            case PREFIX_MATCH -> regex(out, Pattern.quote(h.getPrefixMatch()) + ".*");
+            case SUFFIX_MATCH -> regex(out, ".*" + Pattern.quote(h.getSuffixMatch()));
+            case CONTAINS_MATCH -> regex(out, ".*" + Pattern.quote(h.getContainsMatch()) + ".*");
+            case PRESENT_MATCH -> {
+                if (!h.getPresentMatch()) {
+                    throw new XdsRejection("present_match", "present_match false (header absent) is not supported yet");
+                }
+                regex(out, ".*");
+            }
+            case STRING_MATCH -> {
+                StringMatcher s = h.getStringMatch();
+                String flags = s.getIgnoreCase() ? "(?i)" : "";
+                switch (s.getMatchPatternCase()) {
+                    case EXACT -> {
+                        if (s.getIgnoreCase()) {
+                            regex(out, flags + Pattern.quote(s.getExact()));
+                        } else {
+                            out.put("value", s.getExact());
+                        }
+                    }
+                    case PREFIX -> regex(out, flags + Pattern.quote(s.getPrefix()) + ".*");
+                    case SUFFIX -> regex(out, flags + ".*" + Pattern.quote(s.getSuffix()));
+                    case CONTAINS -> regex(out, flags + ".*" + Pattern.quote(s.getContains()) + ".*");
+                    case SAFE_REGEX -> regex(out, flags + s.getSafeRegex().getRegex());
+                    default -> throw new XdsRejection("string_match", "matcher " + s.getMatchPatternCase() + " is not supported");
+                }
+            }
+            case RANGE_MATCH -> throw new XdsRejection("range_match", "header range matches are not supported yet");
+            default -> regex(out, ".*"); // no specifier: Envoy matches when the header is present
+        }
+        if (h.getInvertMatch()) {
+            out.put("invert_match", true); // MOSN's header matcher has no inversion: today's loader refuses it, and says so
+        }
+        if (h.getTreatMissingHeaderAsEmpty()) {
+            throw new XdsRejection("treat_missing_header_as_empty", "not supported yet");
+        }
+        return out;
+    }
+
+    private static void regex(ObjectNode out, String pattern) {
+        out.put("value", pattern);
+        out.put("regex", true);
+    }
+
+    private static ObjectNode action(RouteAction a, String path) {
+        ObjectNode out = JSON.objectNode();
+        switch (a.getClusterSpecifierCase()) {
+            case CLUSTER -> out.put("cluster_name", a.getCluster());
+            case WEIGHTED_CLUSTERS -> {
+                // MOSN's weighted_clusters: [{"cluster": {"name", "weight"}}]
+                ArrayNode ws = out.putArray("weighted_clusters");
+                for (WeightedCluster.ClusterWeight w : a.getWeightedClusters().getClustersList()) {
+                    ObjectNode c = ws.addObject().putObject("cluster");
+                    c.put("name", w.getName());
+                    c.put("weight", w.hasWeight() ? w.getWeight().getValue() : 0);
+                }
+            }
+            case CLUSTER_HEADER -> out.put("cluster_header", a.getClusterHeader());
+            default -> throw new XdsRejection("route.cluster_specifier", a.getClusterSpecifierCase() + " is not supported");
+        }
+        if (a.hasTimeout()) {
+            out.put("timeout", duration(a.getTimeout()));
+        }
+        if (a.hasRetryPolicy() && !a.getRetryPolicy().getRetryOn().isEmpty()) {
+            // MOSN's retry_policy (today's loader refuses it until retries land, and says so)
+            var rp = a.getRetryPolicy();
+            ObjectNode r = out.putObject("retry_policy");
+            r.put("retry_on", true);
+            r.put("num_retries", rp.hasNumRetries() ? rp.getNumRetries().getValue() : 1);
+            if (rp.hasPerTryTimeout()) {
+                r.put("retry_timeout", duration(rp.getPerTryTimeout()));
+            }
+            if (rp.getRetriableStatusCodesCount() > 0) {
+                rp.getRetriableStatusCodesList().forEach(r.putArray("status_codes")::add);
+            }
+            // MOSN's retry_on is one switch: Envoy's conditions are not told apart
+            ConfigWarnings.warn(path + ".retry_policy.retry_on", "conditions \"" + rp.getRetryOn() + "\" become MOSN's retry_on: true "
+                    + "(its own conditions apply)");
+            if (rp.getRetryHostPredicateCount() > 0) {
+                ConfigWarnings.warn(path + ".retry_policy.retry_host_predicate", "not converted yet; ignored");
+            }
+        }
+        if (!a.getPrefixRewrite().isEmpty()) {
+            out.put("prefix_rewrite", a.getPrefixRewrite());
+        }
+        if (a.hasHostRewriteLiteral()) {
+            out.put("host_rewrite", a.getHostRewriteLiteral());
+        }
+        if (a.getRequestMirrorPoliciesCount() > 0) {
+            throw new XdsRejection("route.request_mirror_policies", "request mirroring is not supported yet");
+        }
+        warnUnhandled(a, Set.of("cluster", "weighted_clusters", "cluster_header", "timeout", "retry_policy", "prefix_rewrite",
+                "host_rewrite_literal", "request_mirror_policies", "hash_policy", "max_stream_duration"), path);
+        if (a.getHashPolicyCount() > 0) {
+            // MOSN's hash_policy: [{"header": {"key"}} | {"cookie": {"name", "path", "ttl"}} | {"source_ip": {}}]
+            ArrayNode hp = out.putArray("hash_policy");
+            for (int i = 0; i < a.getHashPolicyCount(); i++) {
+                var h = a.getHashPolicy(i);
+                ObjectNode o = hp.addObject();
+                switch (h.getPolicySpecifierCase()) {
+                    case HEADER -> o.putObject("header").put("key", h.getHeader().getHeaderName());
+                    case COOKIE -> {
+                        ObjectNode c = o.putObject("cookie");
+                        c.put("name", h.getCookie().getName());
+                        if (!h.getCookie().getPath().isEmpty()) c.put("path", h.getCookie().getPath());
+                        if (h.getCookie().hasTtl()) c.put("ttl", duration(h.getCookie().getTtl()));
+                    }
+                    case CONNECTION_PROPERTIES -> o.putObject("source_ip");
+                    default -> throw new XdsRejection("route.hash_policy[" + i + "]", h.getPolicySpecifierCase()
+                            + " hashing is not supported (header, cookie and connection_properties are)");
+                }
+                if (h.getTerminal()) {
+                    ConfigWarnings.warn(path + ".hash_policy[" + i + "].terminal", "not converted yet; ignored");
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /**
+     * A listener converted: MOSN's listener, the route tables it carries inline (added with it) and
+     * the names of those it asks RDS for (it waits for them before it is served).
+     */
+    public record ListenerShape(ObjectNode json, List<ObjectNode> inlineRouters, Set<String> rdsNames,
+                                Map<String, Duration> rdsFetchTimeouts) {}
+
+    public static ListenerShape listener(Listener l) {
+        String path = "listener " + l.getName();
+        if (l.getName().isBlank()) {
+            throw new XdsRejection("name", "required");
+        }
+        ObjectNode out = JSON.objectNode();
+        out.put("name", l.getName());
+        out.put("address", address(l.getAddress(), "address"));
+        boolean bind = !l.hasBindToPort() || l.getBindToPort().getValue();
+        if (l.hasDeprecatedV1() && l.getDeprecatedV1().hasBindToPort()) {
+            bind = l.getDeprecatedV1().getBindToPort().getValue();
+        }
+        out.put("bind_port", bind);
+        if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
+            out.put("use_original_dst", "redirect");
+        }
+        if (l.hasPerConnectionBufferLimitBytes()) {
+            out.put("per_connection_buffer_limit_bytes", l.getPerConnectionBufferLimitBytes().getValue());
+        }
+        if (l.getListenerFiltersCount() > 0) {
+            throw new XdsRejection("listener_filters", "listener filters (" + l.getListenerFilters(0).getName()
+                    + ") are not converted yet");
+        }
+        List<ObjectNode> inline = new ArrayList<>();
+        Set<String> rds = new LinkedHashSet<>();
+        Map<String, Duration> timeouts = new java.util.HashMap<>();
+        ArrayNode chains = out.putArray("filter_chains");
+        for (int i = 0; i < l.getFilterChainsCount(); i++) {
+            try {
+                chains.add(filterChain(l.getFilterChains(i), l.getName(), inline, rds, timeouts, path + ".filter_chains[" + i + "]"));
+            } catch (XdsRejection e) {
+                throw e.under("filter_chains[" + i + "]");
+            }
+        }
+        if (l.hasDefaultFilterChain()) {
+            throw new XdsRejection("default_filter_chain", "a default filter chain is not converted yet");
+        }
+        warnUnhandled(l, Set.of("name", "address", "bind_to_port", "deprecated_v1", "use_original_dst",
+                "per_connection_buffer_limit_bytes", "listener_filters", "filter_chains", "default_filter_chain", "traffic_direction",
+                "stat_prefix"), path);
+        return new ListenerShape(out, inline, rds, timeouts);
+    }
+
+    private static ObjectNode filterChain(FilterChain fc, String listener, List<ObjectNode> inline, Set<String> rds,
+                                          Map<String, Duration> timeouts, String path) {
+        ObjectNode out = JSON.objectNode();
+        if (fc.hasFilterChainMatch()) {
+            FilterChainMatch m = fc.getFilterChainMatch();
+            ObjectNode match = out.putObject("filter_chain_match");
+            if (m.hasDestinationPort()) match.put("destination_port", m.getDestinationPort().getValue());
+            if (m.getServerNamesCount() > 0) m.getServerNamesList().forEach(match.putArray("server_names")::add);
+            if (!m.getTransportProtocol().isEmpty()) match.put("transport_protocol", m.getTransportProtocol());
+            if (m.getApplicationProtocolsCount() > 0) m.getApplicationProtocolsList().forEach(match.putArray("application_protocols")::add);
+            if (m.getPrefixRangesCount() > 0 || m.getSourcePrefixRangesCount() > 0 || m.getDirectSourcePrefixRangesCount() > 0
+                    || m.getSourcePortsCount() > 0 || m.getSourceType() != FilterChainMatch.ConnectionSourceType.ANY) {
+                // MOSN's names for them; today's loader refuses them and says so
+                if (m.getPrefixRangesCount() > 0) match.putArray("prefix_ranges").addObject().put("address_prefix",
+                        m.getPrefixRanges(0).getAddressPrefix());
+                if (m.getSourcePrefixRangesCount() > 0) match.putArray("source_prefix_ranges").addObject().put("address_prefix",
+                        m.getSourcePrefixRanges(0).getAddressPrefix());
+                if (m.getDirectSourcePrefixRangesCount() > 0) match.putArray("direct_source_prefix_ranges").addObject()
+                        .put("address_prefix", m.getDirectSourcePrefixRanges(0).getAddressPrefix());
+                if (m.getSourcePortsCount() > 0) match.putArray("source_ports").add(m.getSourcePorts(0));
+                if (m.getSourceType() != FilterChainMatch.ConnectionSourceType.ANY) match.put("source_type", m.getSourceType().name());
+            }
+        }
+        if (fc.hasTransportSocket() && !fc.getTransportSocket().getName().endsWith("raw_buffer")) {
+            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet");
+        }
+        ArrayNode filters = out.putArray("filters");
+        for (int i = 0; i < fc.getFiltersCount(); i++) {
+            Filter f = fc.getFilters(i);
+            String at = "filters[" + i + "]";
+            if (!f.hasTypedConfig()) {
+                throw new XdsRejection(at + ".typed_config", "required (filter " + f.getName() + ")");
+            }
+            Any any = f.getTypedConfig();
+            try {
+                switch (any.getTypeUrl()) {
+                    case HCM -> filters.add(httpConnectionManager(any.unpack(HttpConnectionManager.class), listener, i, inline, rds,
+                            timeouts, path + "." + at + ".typed_config"));
+                    case TCP_PROXY -> filters.add(tcpProxy(any.unpack(TcpProxy.class), path + "." + at + ".typed_config"));
+                    default -> throw new XdsRejection("typed_config", "network filter " + any.getTypeUrl() + " (" + f.getName()
+                            + ") is not supported");
+                }
+            } catch (InvalidProtocolBufferException e) {
+                throw new XdsRejection(at + ".typed_config", "cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
+            } catch (XdsRejection e) {
+                throw e.under(at);
+            }
+        }
+        warnUnhandled(fc, Set.of("filter_chain_match", "filters", "transport_socket", "name", "metadata"), path);
+        return out;
+    }
+
+    private static ObjectNode httpConnectionManager(HttpConnectionManager h, String listener, int index, List<ObjectNode> inline,
+                                                    Set<String> rds, Map<String, Duration> timeouts, String path) {
+        ObjectNode proxy = JSON.objectNode();
+        proxy.put("downstream_protocol", switch (h.getCodecType()) {
+            case AUTO -> "Auto";
+            case HTTP1 -> "Http1";
+            case HTTP2 -> "Http2";
+            default -> throw new XdsRejection("codec_type", h.getCodecType() + " is not supported");
+        });
+        proxy.put("upstream_protocol", "Auto"); // as MOSN converts it: the downstream request's protocol
+        switch (h.getRouteSpecifierCase()) {
+            case RDS -> {
+                String name = h.getRds().getRouteConfigName();
+                if (name.isEmpty()) {
+                    throw new XdsRejection("rds.route_config_name", "required");
+                }
+                checkAds(h.getRds().getConfigSource(), "rds.config_source");
+                proxy.put("router_config_name", name);
+                rds.add(name);
+                timeouts.put(name, fetchTimeout(h.getRds().getConfigSource()));
+            }
+            case ROUTE_CONFIG -> {
+                // an inline table belongs to this listener alone: named after it, so two listeners' tables never collide
+                String name = listener + "#" + index + (h.getRouteConfig().getName().isEmpty() ? "" : "#" + h.getRouteConfig().getName());
+                try {
+                    inline.add(router(h.getRouteConfig(), name));
+                } catch (XdsRejection e) {
+                    throw e.under("route_config");
+                }
+                proxy.put("router_config_name", name);
+            }
+            default -> throw new XdsRejection("route_specifier", h.getRouteSpecifierCase() + " (scoped routes) is not supported");
+        }
+        boolean router = false;
+        for (int i = 0; i < h.getHttpFiltersCount(); i++) {
+            HttpFilter f = h.getHttpFilters(i);
+            String url = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";
+            if (url.equals(ROUTER) || f.getName().equals("envoy.filters.http.router") || f.getName().equals("envoy.router")) {
+                router = true;
+            } else if (ISTIO_ONLY_FILTERS.contains(f.getName()) || f.getIsOptional()) {
+                ConfigWarnings.warn(path + ".http_filters[" + i + "]", "HTTP filter " + f.getName() + " is not supported; skipped"
+                        + (f.getIsOptional() ? " (is_optional)" : " (Istio telemetry only)"));
+            } else {
+                throw new XdsRejection("http_filters[" + i + "]", "HTTP filter " + f.getName() + (url.isEmpty() ? "" : " (" + url + ")")
+                        + " is not supported yet");
+            }
+        }
+        if (!router) {
+            throw new XdsRejection("http_filters", "the chain must end with envoy.filters.http.router");
+        }
+        if (h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue()) {
+            ConfigWarnings.warn(path + ".use_remote_address", "x-forwarded-for is not appended yet; ignored");
+        }
+        warnUnhandled(h, Set.of("codec_type", "rds", "route_config", "http_filters", "stat_prefix", "use_remote_address",
+                "normalize_path", "merge_slashes", "upgrade_configs", "access_log", "tracing", "forward_client_cert_details",
+                "set_current_client_cert_details", "generate_request_id", "preserve_external_request_id", "server_name",
+                "internal_address_config", "common_http_protocol_options", "http_protocol_options", "http2_protocol_options",
+                "stream_idle_timeout", "request_timeout", "path_with_escaped_slashes_action", "delayed_close_timeout"), path);
+        ObjectNode filter = JSON.objectNode();
+        filter.put("type", "proxy");
+        filter.set("config", proxy);
+        return filter;
+    }
+
+    private static ObjectNode tcpProxy(TcpProxy t, String path) {
+        ObjectNode config = JSON.objectNode();
+        config.put("stat_prefix", t.getStatPrefix());
+        switch (t.getClusterSpecifierCase()) {
+            case CLUSTER -> config.put("cluster", t.getCluster());
+            default -> throw new XdsRejection("cluster_specifier", t.getClusterSpecifierCase() + " is not converted yet");
+        }
+        if (t.hasIdleTimeout()) {
+            config.put("idle_timeout", duration(t.getIdleTimeout()));
+        }
+        if (t.hasMaxConnectAttempts()) {
+            config.put("max_connect_attempts", t.getMaxConnectAttempts().getValue());
+        }
+        warnUnhandled(t, Set.of("stat_prefix", "cluster", "idle_timeout", "max_connect_attempts", "access_log"), path);
+        ObjectNode filter = JSON.objectNode();
+        filter.put("type", "tcp_proxy");
+        filter.set("config", config);
+        return filter;
+    }
+
+    // ---------------------------------------------------------------- common
+
+    /** Only the ADS stream delivers resources: a source naming another server cannot be followed. */
+    static void checkAds(ConfigSource source, String path) {
+        if (!source.hasAds() && source.getConfigSourceSpecifierCase() != ConfigSource.ConfigSourceSpecifierCase.CONFIGSOURCESPECIFIER_NOT_SET) {
+            throw new XdsRejection(path, "only ads config sources are supported (got " + source.getConfigSourceSpecifierCase() + ")");
+        }
+    }
+
+    /** {@code initial_fetch_timeout} of a config source: default 15 s; zero waits forever (null). */
+    static Duration fetchTimeout(ConfigSource source) {
+        if (!source.hasInitialFetchTimeout()) {
+            return Duration.ofSeconds(15);
+        }
+        Duration d = Duration.ofSeconds(source.getInitialFetchTimeout().getSeconds(), source.getInitialFetchTimeout().getNanos());
+        return d.isZero() ? null : d;
+    }
+
+    static String address(Address a, String path) {
+        if (!a.hasSocketAddress()) {
+            throw new XdsRejection(path, "only socket_address is supported (got " + a.getAddressCase() + ")");
+        }
+        SocketAddress s = a.getSocketAddress();
+        if (s.getProtocol() != SocketAddress.Protocol.TCP) {
+            throw new XdsRejection(path + ".protocol", "only TCP is supported");
+        }
+        if (s.getPortSpecifierCase() != SocketAddress.PortSpecifierCase.PORT_VALUE) {
+            throw new XdsRejection(path + ".named_port", "only port_value is supported");
+        }
+        String host = s.getAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getPortValue();
+    }
+
+    static String duration(com.google.protobuf.Duration d) {
+        return GoDuration.format(Duration.ofSeconds(d.getSeconds(), d.getNanos()));
+    }
+
+    /** Warns about every field {@code m} sets that the conversion does not read. */
+    private static void warnUnhandled(Message m, Set<String> handled, String path) {
+        for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+            String name = e.getKey().getName();
+            if (!handled.contains(name)) {
+                ConfigWarnings.warn(path + "." + name, "not converted yet; ignored");
+            }
+        }
+    }
+}
