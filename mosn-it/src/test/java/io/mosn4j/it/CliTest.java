@@ -517,14 +517,14 @@ class CliTest {
     void warningsGoToTheDefaultLogPathOnce() throws Exception {
         Path logFile = java.nio.file.Files.createTempDirectory("mosn-it-log-").resolve("mosn.log");
         int port = MosnProcess.freePort();
-        String cfg = mosn(port, "\"metrics\": {\"sinks\": [{\"type\": \"prometheus\", \"config\": {\"port\": 34903}}]},", "\"log_level\": \"DEBUG\",", "", "")
+        String cfg = mosn(port, "\"metrics\": {\"shm_zone\": \"mosn\"},", "\"log_level\": \"DEBUG\",", "", "")
                 .replace("\"default_log_path\": \"stdout\"", "\"default_log_path\": \"" + logFile + "\"");
         try (MosnProcess mosn = MosnProcess.startHttp(cfg, port)) {
             mosn.stopCleanly();
             List<String> warnings = java.nio.file.Files.readString(logFile).lines().filter(l -> l.contains("[WARN]")).toList();
             assertThat(warnings).hasSize(2);
             assertThat(String.join("\n", warnings))
-                    .contains("[config] metrics: metrics sinks are not supported yet (GET /api/v1/stats shows the counters); ignored")
+                    .contains("[config] metrics.shm_zone: shared-memory metrics (for MOSN's hot upgrade) are not used; ignored")
                     .contains("[config] " + LISTENER + "log_level: per-listener log levels are not supported; default_log_level applies; ignored");
             assertThat(mosn.output()).doesNotContain("[WARN]").doesNotContain("metrics");
         }
