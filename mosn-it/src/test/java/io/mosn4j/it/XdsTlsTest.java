@@ -17,6 +17,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
@@ -29,6 +30,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -136,6 +139,39 @@ class XdsTlsTest {
                         HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
                         assertThat(r.statusCode()).isEqualTo(200);
                     }
+
+                    // 3. SDS over ADS: a cluster whose certificate and CA are secrets ("default", "ROOTCA", as Istio names them);
+                    // it waits for them, then presents the secret's certificate
+                    TestCerts.Issued sdsIdentity = mesh.client("sds-sidecar");
+                    ConfigSource ads = ads();
+                    Cluster sds = Cluster.newBuilder().setName("outbound|9080|sds|" + SERVICE).setType(Cluster.DiscoveryType.STATIC)
+                            .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName("sds").addEndpoints(LocalityLbEndpoints
+                                    .newBuilder().addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder()
+                                            .setAddress(address(tlsBackend.port()))))))
+                            .setTransportSocket(tls(UpstreamTlsContext.newBuilder().setSni(SERVICE).setCommonTlsContext(CommonTlsContext.newBuilder()
+                                    .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("default").setSdsConfig(ads))
+                                    .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                                            .setDefaultValidationContext(CertificateValidationContext.getDefaultInstance())
+                                            .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("ROOTCA")
+                                                    .setSdsConfig(ads)))).build())).build();
+                    Secret key = Secret.newBuilder().setName("default").setTlsCertificate(TlsCertificate.newBuilder()
+                            .setCertificateChain(DataSource.newBuilder().setInlineBytes(ByteString.copyFromUtf8(sdsIdentity.certPem())))
+                            .setPrivateKey(DataSource.newBuilder().setInlineBytes(ByteString.copyFromUtf8(sdsIdentity.keyPem())))).build();
+                    Secret rootCa = Secret.newBuilder().setName("ROOTCA").setValidationContext(CertificateValidationContext.newBuilder()
+                            .setTrustedCa(DataSource.newBuilder().setInlineBytes(ByteString.copyFromUtf8(mesh.ca().certPem())))).build();
+                    var sdsRoutes = routes(route("/sds", sds.getName()), route("/", cluster.getName()));
+                    xds.set(Snapshot.create(List.of(cluster, sds), List.of(cla), List.of(inbound), List.of(sdsRoutes),
+                            List.of(key, rootCa), "3"));
+                    xds.await(r -> r.getTypeUrl().equals(SDS_TYPE) && r.getVersionInfo().equals("3") && !r.hasErrorDetail()
+                            && r.getResourceNamesList().equals(List.of("ROOTCA", "default")), WAIT);
+                    URI sdsUri = URI.create("https://127.0.0.1:" + port + "/sds");
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    String body = null;
+                    while (System.nanoTime() < deadline && !"tls-backend client=sds-sidecar".equals(body)) {
+                        body = client.send(HttpRequest.newBuilder(sdsUri).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString()).body();
+                        Thread.sleep(50);
+                    }
+                    assertThat(body).as(mosn.tail()).isEqualTo("tls-backend client=sds-sidecar");
                 }
                 // the listener requires a client certificate: a client without one does not get through
                 try (HttpClient anonymous = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(mesh.clientContext(null)).build()) {
@@ -149,6 +185,8 @@ class XdsTlsTest {
             }
         }
     }
+
+    static final String SDS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
     private static TransportSocket tls(com.google.protobuf.Message context) {
         return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(context)).build();

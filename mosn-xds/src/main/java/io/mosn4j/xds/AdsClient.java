@@ -78,6 +78,7 @@ public final class AdsClient implements AutoCloseable {
     static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
     static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
     static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+    static final String SDS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
     private static final long BACKOFF_BASE_MS = 500;
     private static final long BACKOFF_MAX_MS = 30_000;
 
@@ -102,6 +103,12 @@ public final class AdsClient implements AutoCloseable {
     private final Map<String, Long> nackDelays = new HashMap<>();
     private final Set<String> edsNames = new TreeSet<>();
     private final Set<String> rdsNames = new TreeSet<>();
+    /** SDS over ADS: the secrets the clusters and listeners name, those arrived, and who uses (or waits for) which. */
+    private final Set<String> sdsNames = new TreeSet<>();
+    private final Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new HashMap<>();
+    private final Map<String, Set<String>> clusterSecrets = new HashMap<>();
+    private final Map<String, Set<String>> listenerSecrets = new HashMap<>();
+    private final Set<String> awaitingSecrets = new TreeSet<>();
     private boolean ldsStarted;
     private ScheduledFuture<?> cdsWarmTimer;
 
@@ -196,6 +203,9 @@ public final class AdsClient implements AutoCloseable {
         if (!edsNames.isEmpty()) {
             send(EDS, null);
         }
+        if (!sdsNames.isEmpty()) {
+            send(SDS, null);
+        }
         if (ldsStarted) {
             send(LDS, null);
         }
@@ -232,6 +242,9 @@ public final class AdsClient implements AutoCloseable {
         subscribe(CDS);
         if (!edsNames.isEmpty()) {
             subscribe(EDS);
+        }
+        if (!sdsNames.isEmpty()) {
+            subscribe(SDS);
         }
         if (ldsStarted) {
             subscribe(LDS);
@@ -273,6 +286,8 @@ public final class AdsClient implements AutoCloseable {
             r.addAllResourceNames(edsNames);
         } else if (type.equals(RDS)) {
             r.addAllResourceNames(rdsNames);
+        } else if (type.equals(SDS)) {
+            r.addAllResourceNames(sdsNames);
         }
         if (error != null) {
             r.setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(error));
@@ -308,6 +323,7 @@ public final class AdsClient implements AutoCloseable {
         Set<String> wanted = switch (type) {
             case EDS -> edsNames;
             case RDS -> rdsNames;
+            case SDS -> sdsNames;
             default -> Set.of(); // CDS, LDS: wildcard
         };
         Set<String> before = subscribed.get(type);
@@ -434,6 +450,7 @@ public final class AdsClient implements AutoCloseable {
                 case EDS -> onEndpoints(r, errors);
                 case LDS -> onListeners(r, errors);
                 case RDS -> onRoutes(r, errors);
+                case SDS -> onSecrets(r, errors);
                 default -> errors.add("type_url " + r.getTypeUrl() + " was not asked for");
             }
             return null;
@@ -515,19 +532,7 @@ public final class AdsClient implements AutoCloseable {
                 continue; // unchanged: nothing to do (istiod resends everything on every push)
             }
             try {
-                EnvoyConversion.ClusterShape shape = EnvoyConversion.cluster(c);
-                if (shape.edsServiceName() == null) {
-                    apply(() -> server.applyCluster(new JsonConfigValue(shape.json(), "cluster " + c.getName())));
-                    clustersApplied.add(c.getName());
-                } else {
-                    ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
-                    if (known != null) {
-                        apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
-                        clustersApplied.add(c.getName());
-                    } // else warming: applied when its ClusterLoadAssignment arrives; a previous version keeps serving meanwhile
-                }
-                clusters.put(c.getName(), c);
-                clusterShapes.put(c.getName(), shape);
+                convertCluster(c);
                 accepted(CDS, c.getName());
             } catch (XdsRejection | ConfigException e) {
                 errors.add("cluster " + c.getName() + ": " + message(e));
@@ -538,6 +543,8 @@ public final class AdsClient implements AutoCloseable {
                 forget(CDS, name);
                 clusters.remove(name);
                 clusterShapes.remove(name);
+                clusterSecrets.remove(name);
+                awaitingSecrets.remove("cluster " + name);
                 if (clustersApplied.remove(name)) {
                     server.removeCluster(name);
                 }
@@ -555,6 +562,91 @@ public final class AdsClient implements AutoCloseable {
             edsNames.clear();
             edsNames.addAll(wanted);
             subscriptionChanged(EDS); // Envoy asks for the endpoints before it ACKs the clusters
+        }
+        secretsWanted();
+    }
+
+    /**
+     * Converts and applies {@code c} (or leaves it warming: for its endpoints, or for the SDS
+     * secrets it names); a previous version keeps serving meanwhile.
+     */
+    private void convertCluster(Cluster c) {
+        EnvoyTls.Secrets sec = new EnvoyTls.Secrets(secrets);
+        EnvoyConversion.ClusterShape shape = ScopedValue.where(EnvoyTls.Secrets.CURRENT, sec).call(() -> EnvoyConversion.cluster(c));
+        if (sec.missing.isEmpty()) {
+            awaitingSecrets.remove("cluster " + c.getName());
+            if (shape.edsServiceName() == null) {
+                apply(() -> server.applyCluster(new JsonConfigValue(shape.json(), "cluster " + c.getName())));
+                clustersApplied.add(c.getName());
+            } else {
+                ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
+                if (known != null) {
+                    apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
+                    clustersApplied.add(c.getName());
+                } // else warming: applied when its ClusterLoadAssignment arrives
+            }
+        } else {
+            awaitingSecrets.add("cluster " + c.getName());
+            log.info("xDS: cluster {} waits for secrets {}", c.getName(), sec.missing);
+        }
+        clusters.put(c.getName(), c);
+        clusterShapes.put(c.getName(), shape);
+        clusterSecrets.put(c.getName(), sec.used);
+    }
+
+    /** Subscribes the secrets the clusters and listeners name; drops the ones none names any more. */
+    private void secretsWanted() {
+        Set<String> wanted = new TreeSet<>();
+        clusterSecrets.values().forEach(wanted::addAll);
+        listenerSecrets.values().forEach(wanted::addAll);
+        secrets.keySet().retainAll(wanted);
+        resourceVersions.getOrDefault(SDS, new HashMap<>()).keySet().retainAll(wanted);
+        if (!wanted.equals(sdsNames)) {
+            sdsNames.clear();
+            sdsNames.addAll(wanted);
+            subscriptionChanged(SDS);
+        }
+    }
+
+    /** Secrets (SDS over ADS): the clusters and listeners that name a changed one are converted again with it. */
+    private void onSecrets(Push r, List<String> errors) {
+        Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> pushed = decode(r,
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class,
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName, "secret", errors);
+        if (r.delta() && !r.removed().isEmpty()) {
+            log.warn("xDS: SDS removal of {} ignored: secrets stay until no cluster or listener uses them", r.removed());
+        }
+        Set<String> changed = new TreeSet<>();
+        for (var sec : pushed.values()) {
+            if (!sdsNames.contains(sec.getName())) {
+                continue;
+            }
+            if (!sec.equals(secrets.get(sec.getName()))) {
+                secrets.put(sec.getName(), sec);
+                changed.add(sec.getName());
+            }
+            accepted(SDS, sec.getName());
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        for (var e : new ArrayList<>(clusterSecrets.entrySet())) {
+            if (e.getValue().stream().anyMatch(changed::contains)) {
+                try {
+                    convertCluster(clusters.get(e.getKey()));
+                } catch (XdsRejection | ConfigException ex) {
+                    errors.add("cluster " + e.getKey() + " (secrets " + changed + "): " + message(ex));
+                }
+            }
+        }
+        for (var e : new ArrayList<>(listenerSecrets.entrySet())) {
+            if (e.getValue().stream().anyMatch(changed::contains)) {
+                try {
+                    convertListener(listeners.get(e.getKey()));
+                } catch (XdsRejection | ConfigException ex) {
+                    errors.add("listener " + e.getKey() + " (secrets " + changed + "): " + message(ex));
+                }
+            }
         }
     }
 
@@ -575,8 +667,8 @@ public final class AdsClient implements AutoCloseable {
             }
             int failed = errors.size();
             for (var e : clusterShapes.entrySet()) {
-                if (!cla.getClusterName().equals(e.getValue().edsServiceName())) {
-                    continue;
+                if (!cla.getClusterName().equals(e.getValue().edsServiceName()) || awaitingSecrets.contains("cluster " + e.getKey())) {
+                    continue; // (one waiting for secrets gets its endpoints when they arrive)
                 }
                 try {
                     ObjectNode json = e.getValue().withHosts(cla);
@@ -601,26 +693,8 @@ public final class AdsClient implements AutoCloseable {
                 continue;
             }
             try {
-                EnvoyConversion.ListenerShape shape = EnvoyConversion.listener(l);
-                Set<String> inline = new LinkedHashSet<>();
-                for (ObjectNode router : shape.inlineRouters()) {
-                    apply(() -> server.applyRouter(new JsonConfigValue(router, "listener " + l.getName() + " route_config")));
-                    inline.add(router.get("router_config_name").asText());
-                }
-                Set<String> old = inlineRouters.put(l.getName(), inline);
-                if (old != null) {
-                    old.removeAll(inline);
-                    old.forEach(server::removeRouter);
-                }
-                listeners.put(l.getName(), l);
-                listenerShapes.put(l.getName(), shape);
-                cancelWarming(l.getName());
+                convertListener(l);
                 accepted(LDS, l.getName());
-                if (routes.keySet().containsAll(shape.rdsNames())) {
-                    applyListener(l.getName(), shape);
-                } else {
-                    warm(l.getName(), shape);
-                }
             } catch (XdsRejection | ConfigException e) {
                 errors.add("listener " + l.getName() + ": " + message(e));
             }
@@ -629,6 +703,8 @@ public final class AdsClient implements AutoCloseable {
             {
                 forget(LDS, name);
                 listeners.remove(name);
+                listenerSecrets.remove(name);
+                awaitingSecrets.remove("listener " + name);
                 listenerShapes.remove(name);
                 cancelWarming(name);
                 if (listenersApplied.remove(name)) {
@@ -654,6 +730,38 @@ public final class AdsClient implements AutoCloseable {
             rdsNames.clear();
             rdsNames.addAll(wanted);
             subscriptionChanged(RDS);
+        }
+        secretsWanted();
+    }
+
+    /** Converts {@code l} and applies it, or leaves it warming for its route tables or its SDS secrets. */
+    private void convertListener(Listener l) {
+        EnvoyTls.Secrets sec = new EnvoyTls.Secrets(secrets);
+        EnvoyConversion.ListenerShape shape = ScopedValue.where(EnvoyTls.Secrets.CURRENT, sec).call(() -> EnvoyConversion.listener(l));
+        listeners.put(l.getName(), l);
+        listenerShapes.put(l.getName(), shape);
+        listenerSecrets.put(l.getName(), sec.used);
+        cancelWarming(l.getName());
+        if (!sec.missing.isEmpty()) {
+            awaitingSecrets.add("listener " + l.getName());
+            log.info("xDS: listener {} waits for secrets {}", l.getName(), sec.missing);
+            return;
+        }
+        awaitingSecrets.remove("listener " + l.getName());
+        Set<String> inline = new LinkedHashSet<>();
+        for (ObjectNode router : shape.inlineRouters()) {
+            apply(() -> server.applyRouter(new JsonConfigValue(router, "listener " + l.getName() + " route_config")));
+            inline.add(router.get("router_config_name").asText());
+        }
+        Set<String> old = inlineRouters.put(l.getName(), inline);
+        if (old != null) {
+            old.removeAll(inline);
+            old.forEach(server::removeRouter);
+        }
+        if (routes.keySet().containsAll(shape.rdsNames())) {
+            applyListener(l.getName(), shape);
+        } else {
+            warm(l.getName(), shape);
         }
     }
 
@@ -697,7 +805,7 @@ public final class AdsClient implements AutoCloseable {
 
     /** Starts LDS once every EDS cluster is warm (or CDS's initial_fetch_timeout passed). */
     private void afterResponse(String type) {
-        if (ldsStarted || !(type.equals(CDS) || type.equals(EDS))) {
+        if (ldsStarted || !(type.equals(CDS) || type.equals(EDS) || type.equals(SDS))) {
             return;
         }
         boolean warm = clusterShapes.keySet().stream().allMatch(clustersApplied::contains);
@@ -780,6 +888,7 @@ public final class AdsClient implements AutoCloseable {
             case LDS -> "listener_manager.lds.";
             case EDS -> "xds.eds.";
             case RDS -> "xds.rds.";
+            case SDS -> "xds.sds.";
             default -> "xds.unknown_type.";
         };
         server.stats().counter(prefix + (accepted ? "update_success" : "update_rejected")).inc();
@@ -791,6 +900,7 @@ public final class AdsClient implements AutoCloseable {
             case EDS -> "EDS";
             case LDS -> "LDS";
             case RDS -> "RDS";
+            case SDS -> "SDS";
             default -> url;
         };
     }

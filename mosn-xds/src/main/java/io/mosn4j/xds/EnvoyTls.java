@@ -11,6 +11,8 @@ import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Envoy's TLS transport socket ({@code envoy.transport_sockets.tls} with an
@@ -39,6 +42,49 @@ final class EnvoyTls {
     private static final Map<String, String> CURVES = Map.of("X25519", "x25519", "P-256", "p256", "P-384", "p384", "P-521", "p521");
 
     private EnvoyTls() {}
+
+    /**
+     * The secrets (SDS over the ADS stream) a conversion may use, bound while a resource from ADS
+     * is converted: which names it used, and which have not arrived yet (the resource then waits,
+     * warming, as Envoy's does). Unbound (a bootstrap's static resources): SDS is refused.
+     */
+    static final class Secrets {
+        static final ScopedValue<Secrets> CURRENT = ScopedValue.newInstance();
+        private final Map<String, Secret> known;
+        final Set<String> used = new TreeSet<>();
+        final Set<String> missing = new TreeSet<>();
+
+        Secrets(Map<String, Secret> known) {
+            this.known = known;
+        }
+    }
+
+    /** The secret {@code cfg} names, or null while it has not arrived. */
+    private static Secret secret(SdsSecretConfig cfg, String at) {
+        Secrets s = Secrets.CURRENT.isBound() ? Secrets.CURRENT.get() : null;
+        if (s == null) {
+            throw new XdsRejection(at, "SDS is supported only in resources from the ADS stream, not in static resources");
+        }
+        if (cfg.getName().isEmpty()) {
+            throw new XdsRejection(at + ".name", "required");
+        }
+        if (!cfg.hasSdsConfig()) {
+            throw new XdsRejection(at + ".sds_config", "required: static secrets (bootstrap static_resources.secrets) are not supported");
+        }
+        if (!cfg.getSdsConfig().hasAds()) {
+            throw new XdsRejection(at + ".sds_config", "only ads: {} is supported (secrets over the ADS stream; got "
+                    + cfg.getSdsConfig().getConfigSourceSpecifierCase() + ", e.g. Istio's sds-grpc socket)");
+        }
+        s.used.add(cfg.getName());
+        Secret v = s.known.get(cfg.getName());
+        if (v == null) {
+            s.missing.add(cfg.getName());
+        }
+        return v;
+    }
+
+    /** The certificate and validation context in force: inline, or from SDS secrets (null when absent or not arrived). */
+    private record Effective(TlsCertificate cert, int certCount, CertificateValidationContext validation) {}
 
     /** A cluster's transport socket as its {@code tls_context}; null for plaintext ({@code raw_buffer}). */
     static ObjectNode upstream(TransportSocket ts, String path) {
@@ -63,12 +109,15 @@ final class EnvoyTls {
             }
         }
         CommonTlsContext c = u.getCommonTlsContext();
-        common(c, out, false, "typed_config.common_tls_context");
-        if (c.getTlsCertificatesCount() > 1) {
+        Effective eff = common(c, out, false, "typed_config.common_tls_context");
+        if (eff.certCount() > 1) {
             throw new XdsRejection("typed_config.common_tls_context.tls_certificates", "a cluster presents one client certificate");
         }
         String sni = u.getSni();
-        if (!c.hasValidationContext()) {
+        if (eff.validation() == null && c.getValidationContextTypeCase() != CommonTlsContext.ValidationContextTypeCase.VALIDATIONCONTEXTTYPE_NOT_SET) {
+            return out; // its secret has not arrived: the cluster waits for it
+        }
+        if (eff.validation() == null) {
             // Envoy checks nothing of the server's certificate without a validation context: so does the converted cluster
             out.put("insecure_skip", true);
             ConfigWarnings.warn(path + ".common_tls_context", "no validation_context: the server's certificate is not checked (as Envoy)");
@@ -77,7 +126,7 @@ final class EnvoyTls {
             }
             return out;
         }
-        CertificateValidationContext v = c.getValidationContext();
+        CertificateValidationContext v = eff.validation();
         String san = exactName(v, "typed_config.common_tls_context.validation_context");
         if (san != null && !sni.isEmpty() && !san.equals(sni)) {
             throw new XdsRejection("typed_config.common_tls_context.validation_context.match_typed_subject_alt_names",
@@ -121,14 +170,15 @@ final class EnvoyTls {
             }
         }
         CommonTlsContext c = d.getCommonTlsContext();
-        common(c, out, true, "typed_config.common_tls_context");
-        if (c.getTlsCertificatesCount() != 1) {
+        Effective eff = common(c, out, true, "typed_config.common_tls_context");
+        if (eff.certCount() != 1) {
             throw new XdsRejection("typed_config.common_tls_context.tls_certificates", "a listener needs exactly one certificate "
-                    + "(got " + c.getTlsCertificatesCount() + ")");
+                    + "(got " + eff.certCount() + ")");
         }
         boolean require = d.hasRequireClientCertificate() && d.getRequireClientCertificate().getValue();
-        if (c.hasValidationContext()) {
-            if (exactName(c.getValidationContext(), "typed_config.common_tls_context.validation_context") != null) {
+        boolean hasValidation = c.getValidationContextTypeCase() != CommonTlsContext.ValidationContextTypeCase.VALIDATIONCONTEXTTYPE_NOT_SET;
+        if (hasValidation) {
+            if (eff.validation() != null && exactName(eff.validation(), "typed_config.common_tls_context.validation_context") != null) {
                 throw new XdsRejection("typed_config.common_tls_context.validation_context.match_typed_subject_alt_names",
                         "checking client certificates' subject alt names is not supported yet");
             }
@@ -160,19 +210,45 @@ final class EnvoyTls {
         }
     }
 
-    private static void common(CommonTlsContext c, ObjectNode out, boolean server, String at) {
+    private static Effective common(CommonTlsContext c, ObjectNode out, boolean server, String at) {
         for (FieldDescriptor f : c.getAllFields().keySet()) {
             switch (f.getName()) {
-                case "tls_params", "tls_certificates", "validation_context", "alpn_protocols" -> { }
-                case "tls_certificate_sds_secret_configs", "validation_context_sds_secret_config", "combined_validation_context" ->
-                        throw new XdsRejection(at + "." + f.getName(), "SDS (secrets from the control plane) is not supported yet; "
-                                + "give tls_certificates and validation_context inline or as files");
+                case "tls_params", "tls_certificates", "validation_context", "alpn_protocols", "tls_certificate_sds_secret_configs",
+                     "validation_context_sds_secret_config", "combined_validation_context" -> { }
                 default -> throw new XdsRejection(at + "." + f.getName(), "not supported");
             }
         }
-        if (c.getTlsCertificatesCount() > 0) {
-            TlsCertificate t = c.getTlsCertificates(0);
-            String tat = at + ".tls_certificates[0]";
+        TlsCertificate t = c.getTlsCertificatesCount() > 0 ? c.getTlsCertificates(0) : null;
+        int certCount = c.getTlsCertificatesCount() + c.getTlsCertificateSdsSecretConfigsCount();
+        String tat = at + ".tls_certificates[0]";
+        if (c.getTlsCertificateSdsSecretConfigsCount() > 0) {
+            tat = at + ".tls_certificate_sds_secret_configs[0]";
+            if (certCount == 1) {
+                Secret sec = secret(c.getTlsCertificateSdsSecretConfigs(0), tat);
+                if (sec != null && !sec.hasTlsCertificate()) {
+                    throw new XdsRejection(tat, "secret " + sec.getName() + " holds no tls_certificate");
+                }
+                t = sec == null ? null : sec.getTlsCertificate();
+                tat = tat + " (secret " + c.getTlsCertificateSdsSecretConfigs(0).getName() + ")";
+            }
+        }
+        CertificateValidationContext validation = switch (c.getValidationContextTypeCase()) {
+            case VALIDATION_CONTEXT -> c.getValidationContext();
+            case VALIDATION_CONTEXT_SDS_SECRET_CONFIG -> validationSecret(c.getValidationContextSdsSecretConfig(),
+                    at + ".validation_context_sds_secret_config");
+            case COMBINED_VALIDATION_CONTEXT -> {
+                var combined = c.getCombinedValidationContext();
+                if (!combined.hasValidationContextSdsSecretConfig()) {
+                    throw new XdsRejection(at + ".combined_validation_context.validation_context_sds_secret_config", "required");
+                }
+                CertificateValidationContext dynamic = validationSecret(combined.getValidationContextSdsSecretConfig(),
+                        at + ".combined_validation_context.validation_context_sds_secret_config");
+                // as Envoy: the secret's context merged over the default one
+                yield dynamic == null ? null : combined.getDefaultValidationContext().toBuilder().mergeFrom(dynamic).build();
+            }
+            default -> null;
+        };
+        if (t != null && certCount == 1) {
             for (FieldDescriptor f : t.getAllFields().keySet()) {
                 switch (f.getName()) {
                     case "certificate_chain", "private_key" -> { }
@@ -186,8 +262,8 @@ final class EnvoyTls {
             out.put("cert_chain", data(t.getCertificateChain(), tat + ".certificate_chain"));
             out.put("private_key", data(t.getPrivateKey(), tat + ".private_key"));
         }
-        if (c.hasValidationContext()) {
-            CertificateValidationContext v = c.getValidationContext();
+        if (validation != null) {
+            CertificateValidationContext v = validation;
             String vat = at + ".validation_context";
             for (FieldDescriptor f : v.getAllFields().keySet()) {
                 switch (f.getName()) {
@@ -207,6 +283,15 @@ final class EnvoyTls {
         if (c.getAlpnProtocolsCount() > 0) {
             out.put("alpn", String.join(",", c.getAlpnProtocolsList())); // ids the codecs do not speak are refused by the loader
         }
+        return new Effective(t, certCount, validation);
+    }
+
+    private static CertificateValidationContext validationSecret(SdsSecretConfig cfg, String at) {
+        Secret sec = secret(cfg, at);
+        if (sec != null && !sec.hasValidationContext()) {
+            throw new XdsRejection(at, "secret " + sec.getName() + " holds no validation_context");
+        }
+        return sec == null ? null : sec.getValidationContext();
     }
 
     private static void tlsParams(TlsParameters p, ObjectNode out, String at) {

@@ -19,6 +19,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
@@ -153,7 +155,8 @@ class EnvoyConversionTest {
                 io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig.newBuilder().setName("default")).build();
         assertThatThrownBy(() -> EnvoyConversion.cluster(cluster(UpstreamTlsContext.newBuilder().setCommonTlsContext(sds).build())))
                 .isInstanceOf(XdsRejection.class).hasMessageStartingWith(
-                        "transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs: SDS");
+                        "transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0]: SDS is supported only in "
+                                + "resources from the ADS stream");
         CommonTlsContext spiffe = CommonTlsContext.newBuilder().setValidationContext(CertificateValidationContext.newBuilder()
                 .setTrustedCa(file("/ca.pem")).addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
                         .setSanType(SubjectAltNameMatcher.SanType.URI).setMatcher(StringMatcher.newBuilder()
@@ -173,6 +176,39 @@ class EnvoyConversionTest {
         // no validation context: Envoy checks nothing, nor does the converted cluster
         assertThat(EnvoyConversion.cluster(cluster(UpstreamTlsContext.getDefaultInstance())).json().at("/tls_context/insecure_skip")
                 .asBoolean()).isTrue();
+    }
+
+    @Test
+    void sdsSecretsOverAdsFillTheTlsContextAndIstiosSdsSocketIsRefused() {
+        io.envoyproxy.envoy.config.core.v3.ConfigSource ads = io.envoyproxy.envoy.config.core.v3.ConfigSource.newBuilder()
+                .setAds(io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource.getDefaultInstance()).build();
+        SdsSecretConfig cert = SdsSecretConfig.newBuilder().setName("default").setSdsConfig(ads).build();
+        CommonTlsContext istio = CommonTlsContext.newBuilder().addTlsCertificateSdsSecretConfigs(cert)
+                .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                        .setDefaultValidationContext(CertificateValidationContext.newBuilder().addMatchTypedSubjectAltNames(
+                                SubjectAltNameMatcher.newBuilder().setSanType(SubjectAltNameMatcher.SanType.DNS)
+                                        .setMatcher(StringMatcher.newBuilder().setExact("b.example.com"))))
+                        .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("ROOTCA").setSdsConfig(ads))).build();
+        Cluster c = cluster(UpstreamTlsContext.newBuilder().setCommonTlsContext(istio).build());
+        // before the secrets arrive: the cluster waits for both
+        EnvoyTls.Secrets none = new EnvoyTls.Secrets(java.util.Map.of());
+        ScopedValue.where(EnvoyTls.Secrets.CURRENT, none).call(() -> EnvoyConversion.cluster(c));
+        assertThat(none.missing).containsExactly("ROOTCA", "default");
+        Secret key = Secret.newBuilder().setName("default").setTlsCertificate(TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString("CERT")).setPrivateKey(DataSource.newBuilder().setInlineString("KEY"))).build();
+        Secret ca = Secret.newBuilder().setName("ROOTCA").setValidationContext(CertificateValidationContext.newBuilder()
+                .setTrustedCa(DataSource.newBuilder().setInlineString("CA"))).build();
+        EnvoyTls.Secrets both = new EnvoyTls.Secrets(java.util.Map.of("default", key, "ROOTCA", ca));
+        JsonNode tls = ScopedValue.where(EnvoyTls.Secrets.CURRENT, both).call(() -> EnvoyConversion.cluster(c)).json().get("tls_context");
+        assertThat(both.missing).isEmpty();
+        assertThat(tls.toString()).isEqualTo("{\"status\":true,\"cert_chain\":\"CERT\",\"private_key\":\"KEY\",\"ca_cert\":\"CA\","
+                + "\"server_name\":\"b.example.com\"}");
+        // Istio's sidecars get secrets from pilot-agent's sds-grpc socket, not over ADS: refused, naming the field
+        Cluster socket = cluster(UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                .addTlsCertificateSdsSecretConfigs(cert.toBuilder().setSdsConfig(io.envoyproxy.envoy.config.core.v3.ConfigSource.newBuilder()
+                        .setApiConfigSource(io.envoyproxy.envoy.config.core.v3.ApiConfigSource.getDefaultInstance())))).build());
+        assertThatThrownBy(() -> ScopedValue.where(EnvoyTls.Secrets.CURRENT, both).call(() -> EnvoyConversion.cluster(socket)))
+                .isInstanceOf(XdsRejection.class).hasMessageContaining("tls_certificate_sds_secret_configs[0].sds_config: only ads");
     }
 
     @Test
