@@ -58,6 +58,7 @@
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
 #   MOSN_ACCESS_LOG=     a file: mosn4j's HTTP/1.1 listener writes an access log there in MOSN's
 #                        default format (default: none), to measure what access logging costs
+#   MOSN_ACCESS_LOG_FORMAT=  that log's log_format (MOSN's %variable% syntax; default: MOSN's default format)
 #   PROTO=all            h1, h2, bolt, tls or all: the cases to run (http1, http2, bolt, the two https_*
 #                        cases, or all five)
 #   CASES=               the same as a list of case names ("http1 http2 bolt https_handshake https_bulk");
@@ -578,8 +579,10 @@ write_mosn_conf() {
   fi
   local access_logs=""
   if [[ -n ${MOSN_ACCESS_LOG:-} ]]; then
+    local format=""
+    [[ -n ${MOSN_ACCESS_LOG_FORMAT:-} ]] && format=", \"log_format\": \"$MOSN_ACCESS_LOG_FORMAT\""
     access_logs="
-      \"access_logs\": [{\"log_path\": \"$MOSN_ACCESS_LOG\"}],"
+      \"access_logs\": [{\"log_path\": \"$MOSN_ACCESS_LOG\"$format}],"
   fi
   cat >"$TMP/mosn.json" <<EOF
 {
