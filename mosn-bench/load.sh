@@ -983,7 +983,7 @@ mem_proxy() { # PROXY PORT PIDFUNC
   python3 "$SCRIPT_DIR/idle_conns.py" "$port" "$IDLE_CONNS" >"$out" 2>&1 &
   LOAD_PID=$!
   for ((i = 0; i < 1200; i++)); do
-    ready=$(sed -n 's/^READY \([0-9]*\) errors=\([0-9]*\).*/\1 \2/p' "$out")
+    ready=$(sed -n 's/^READY \([0-9]*\) errors=\([0-9]*\).*/\1 \2/p' "$out" 2>/dev/null || true)  # not created yet: no
     [[ -n $ready ]] && break
     alive "$LOAD_PID" || { cat "$out" >&2; die "idle_conns.py failed against $proxy"; }
     sleep 0.1
