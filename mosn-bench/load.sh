@@ -68,6 +68,11 @@
 #   OUT=mosn-bench/target/load-results   where results.tsv, raw wrk output and logs go
 #   WAIT_TRIES=100       readiness probes (0.1 s apart) per server; mosn4j gets 3x
 #   KEEP_TMP=0           1 = keep the temp dir with generated configs/logs
+#   MOSN_METRICS=on      on: mosn4j's metrics block has a Prometheus sink on $MOSN_METRICS_PORT (metrics
+#                        kept per request, as by default); off: "stats_matcher": {"reject_all": true},
+#                        nothing kept (to measure what metrics cost per request)
+#   MOSN_METRICS_PORT=18088
+#   MOSN_CPUS=           a taskset CPU list for mosn4j (e.g. 1), so its CPU is not shared with wrk
 #
 # Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts, MB/s of response
 # bodies for wrk's cases, proxy CPU time per request -- per handshake for https_handshake) and the
@@ -587,6 +592,12 @@ write_mosn_conf() {
     bolt_cluster=",
     {\"name\": \"bolt_backend\", \"type\": \"SIMPLE\", \"lb_type\": \"LB_ROUNDROBIN\", \"hosts\": [{\"address\": \"127.0.0.1:$BOLT_BACKEND_PORT\"}]}"
   fi
+  local metrics
+  if [[ ${MOSN_METRICS:-on} == off ]]; then
+    metrics='"metrics": {"stats_matcher": {"reject_all": true}},'
+  else
+    metrics="\"metrics\": {\"sinks\": [{\"type\": \"prometheus\", \"config\": {\"port\": ${MOSN_METRICS_PORT:-18088}}}]},"
+  fi
   local access_logs=""
   if [[ -n ${MOSN_ACCESS_LOG:-} ]]; then
     access_logs="
@@ -594,6 +605,7 @@ write_mosn_conf() {
   fi
   cat >"$TMP/mosn.json" <<EOF
 {
+  $metrics
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
@@ -1091,7 +1103,11 @@ fi
 
 if want_mosn; then
   write_mosn_conf
-  "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
+  if [[ -n ${MOSN_CPUS:-} ]]; then
+    taskset -c "$MOSN_CPUS" "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
+  else
+    "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
+  fi
   MOSN_PID=$!
   STARTED_PIDS+=("$MOSN_PID")
   wait_http "mosn4j" "$MOSN_PORT" "$MOSN_PID" $((WAIT_TRIES * 3)) "$TMP/mosn.log"

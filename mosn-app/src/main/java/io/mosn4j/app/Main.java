@@ -153,6 +153,7 @@ public final class Main implements Runnable {
             }
             warnings.logNew();
             MosnServer running;
+            Thread.currentThread().setContextClassLoader(plugins.loader()); // admin extensions (AdminApi) come from plugins too
             try {
                 running = MosnServer.start(loaded, extensions, warnings);
             } catch (ConfigException e) {
@@ -171,6 +172,11 @@ public final class Main implements Runnable {
                 running.shutdown();
                 stopped.countDown();
             };
+            running.onQuit(() -> Thread.ofPlatform().name("mosn-shutdown").start(() -> {
+                log.info("POST /quitquitquit received: draining and stopping");
+                running.shutdown();
+                stopped.countDown();
+            }));
             for (String sig : new String[] {"TERM", "INT"}) {
                 Signal.handle(new Signal(sig), s -> Thread.ofPlatform().name("mosn-shutdown").start(stop));
             }

@@ -1,5 +1,6 @@
 package io.mosn4j.admin;
 
+import io.mosn4j.api.admin.AdminApi;
 import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.AdminConfig;
 import io.mosn4j.network.Transport;
@@ -42,17 +43,19 @@ public final class AdminServer {
     @FunctionalInterface
     public interface Handler {
         /** Answers one request; a {@link ConfigException} becomes a 400 with its message. */
-        Response handle(String method, byte[] body) throws Exception;
+        AdminApi.Response handle(AdminApi.Request request) throws Exception;
     }
 
-    /** An admin answer. */
-    public record Response(int status, String contentType, byte[] body) {
-        public static Response json(byte[] body) {
-            return new Response(200, "application/json", body);
+    /** An admin answer: {@link AdminApi.Response}. */
+    public static final class Response {
+        private Response() {}
+
+        public static AdminApi.Response json(byte[] body) {
+            return AdminApi.Response.json(body);
         }
 
-        public static Response text(int status, String text) {
-            return new Response(status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
+        public static AdminApi.Response text(int status, String text) {
+            return AdminApi.Response.text(status, text);
         }
     }
 
@@ -65,6 +68,12 @@ public final class AdminServer {
     /** Binds the admin port; throws ConfigException naming {@code admin.address} when it cannot. */
     public static AdminServer start(AdminConfig.SocketAddressConfig address, EventLoopGroup group, Transport transport,
                                     Map<String, Handler> routes) {
+        return start(address.address(), address.portValue(), "admin.address.socket_address", "admin API", group, transport, routes);
+    }
+
+    /** Binds {@code host:port} for {@code routes}; throws ConfigException naming {@code configPath} when it cannot. */
+    public static AdminServer start(String host, int port, String configPath, String what, EventLoopGroup group, Transport transport,
+                                    Map<String, Handler> routes) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -74,12 +83,11 @@ public final class AdminServer {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Dispatcher(Map.copyOf(routes)));
                     }
                 });
-        var f = b.bind(new InetSocketAddress(address.address(), address.portValue())).awaitUninterruptibly();
+        var f = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new ConfigException("admin.address.socket_address", "cannot listen on " + address.address() + ":" + address.portValue()
-                    + ": " + f.cause().getMessage());
+            throw new ConfigException(configPath, "cannot listen on " + host + ":" + port + ": " + f.cause().getMessage());
         }
-        log.info("admin API on {}", f.channel().localAddress());
+        log.info("{} on {}", what, f.channel().localAddress());
         return new AdminServer(f.channel());
     }
 
@@ -105,7 +113,8 @@ public final class AdminServer {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            String path = new QueryStringDecoder(req.uri()).path();
+            QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+            String path = uri.path();
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             Handler h = routes.get(path);
             if (h == null) {
@@ -116,9 +125,9 @@ public final class AdminServer {
             byte[] body = ByteBufUtil.getBytes(req.content());
             ctx.channel().config().setAutoRead(false); // one request at a time: answers stay in order
             Thread.ofVirtual().name("mosn-admin").start(() -> {
-                Response r;
+                AdminApi.Response r;
                 try {
-                    r = h.handle(method, body);
+                    r = h.handle(new AdminApi.Request(method, uri.parameters(), body));
                 } catch (ConfigException e) {
                     log.info("admin {} {}: {}", method, path, e.getMessage());
                     r = Response.text(400, e.getMessage());
@@ -126,7 +135,7 @@ public final class AdminServer {
                     log.warn("admin {} {} failed: {}", method, path, e.toString(), e);
                     r = Response.text(500, "internal error: " + e);
                 }
-                Response answer = r;
+                AdminApi.Response answer = r;
                 ctx.executor().execute(() -> {
                     respond(ctx, answer, keepAlive);
                     ctx.channel().config().setAutoRead(true);
@@ -134,7 +143,7 @@ public final class AdminServer {
             });
         }
 
-        private static void respond(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
+        private static void respond(ChannelHandlerContext ctx, AdminApi.Response r, boolean keepAlive) {
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                     Unpooled.wrappedBuffer(r.body()));
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType()).set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);

@@ -95,6 +95,9 @@ public final class ConfigLoader {
     public static LoadedConfig fromTree(JsonNode tree) {
         MosnConfig config = convert(tree, MosnConfig.class, "");
         checkNames(config);
+        JsonConfigValue root = new JsonConfigValue(tree, "");
+        MetricsConfig.parse(root.get("metrics")); // refuses or warns about its keys now, with the rest
+        HolmesConfig.parse(root);
         return new LoadedConfig(config, tree);
     }
 

@@ -53,7 +53,7 @@ final class UnsupportedFields {
                 .accept("$schema", "names the JSON Schema (mosn schema) editors check the file with")
                 .warn("inherit_old_mosnconfig", "taking over a running MOSN's config is not supported")
                 .warn("tracing", "tracing is not supported yet", v -> flag(v, "enable"))
-                .warn("metrics", "metrics sinks are not supported yet (GET /api/v1/stats shows the counters)")
+                .accept("metrics", "read by MetricsConfig, which acts on, refuses or warns about each of its keys")
                 .warn("pprof", "pprof is Go's profiler; use JFR with mosn4j", v -> flag(v, "debug"))
                 .warn("pid", "pid files are not written yet")
                 .warn("uds_dir", "hot upgrade sockets are not used")
@@ -65,7 +65,7 @@ final class UnsupportedFields {
                 .warn("layered_runtime", "Envoy's runtime layers are not supported")
                 .refuse("dynamic_resources", XDS_ONLY)
                 .refuse("static_resources", XDS_ONLY)
-                .refuse("extends", "extension configs (extends) are not supported yet")
+                .accept("extends", "read by HolmesConfig: holmes is acted on, any other type refused")
                 .refuse("stream_filters", "named stream filter chains are not supported yet; put stream_filters on the listener");
         on(ServerConfig.class)
                 .accept("mosn_server_name", "a name only")

@@ -80,6 +80,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private ResourceLimit retryBudget;
     /** The built-in retry (a reused connection closed, a refused stream) was used. */
     private boolean retried;
+    /** The stream ended by a reset (either side), not a complete response. */
+    private boolean reset;
     /** The route's retry policy at work for this request, or null. */
     private Retries retries;
     /** Hosts of earlier attempts, or null before the first retry. */
@@ -120,6 +122,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         this.downstream = downstream;
         this.info = new StreamInfo(conn);
         conn.streams.increment();
+        conn.metrics.requestTotal.inc();
+        conn.metrics.requestActive.inc();
     }
 
     // ---- the request, from the client ----
@@ -186,6 +190,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (done) {
             return;
         }
+        reset = true;
         info.setResponseFlag(reason == ResetReason.PROTOCOL_ERROR ? ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR
                 : ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
         finish(ResetReason.LOCAL_RESET);
@@ -382,6 +387,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         return true;
     }
 
+    /** The routed cluster's MOSN {@code upstream{cluster}} metrics. */
+    io.mosn4j.stats.UpstreamMetrics clusterMetrics() {
+        return cluster != null && cluster.info() instanceof io.mosn4j.upstream.Cluster c ? c.metrics() : io.mosn4j.stats.UpstreamMetrics.NONE;
+    }
+
     // LoadBalancerContext
 
     /** The request's hash key once a hashing balancer asked for it; {@code Long.MIN_VALUE}: not computed yet. */
@@ -473,6 +483,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private void sendUpstream(Headers headers, boolean end) {
         ResourceLimit budget = cluster.info().resources().requests();
         if (!budget.tryAcquire()) {
+            clusterMetrics().requestPendingOverflow.inc();
             sendLocalReply(LocalReply.error(ProxyError.OVERFLOW, "upstream overflow"), ResponseFlag.UPSTREAM_OVERFLOW);
             return;
         }
@@ -594,10 +605,12 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             // max_retries bounds the retries in flight (Envoy's meaning): held until the stream ends
             ResourceLimit budget = cluster.info().resources().retries();
             if (!budget.tryAcquire()) {
+                clusterMetrics().requestRetryOverflow.inc();
                 return false;
             }
             retryBudget = budget;
         }
+        clusterMetrics().requestRetry.inc();
         lastFailure = reason != null ? reason : ResetReason.REMOTE_RESET;
         if (tryTimer != null) {
             tryTimer.disarm();
@@ -662,6 +675,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             default -> ResponseFlag.UPSTREAM_REMOTE_RESET;
         };
         if (responseStarted) {
+            reset = true;
             info.setResponseFlag(flag);
             downstream.reset(reason);
             finish(ResetReason.LOCAL_RESET);
@@ -971,6 +985,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             retryBudget.release();
         }
         conn.streams.decrement();
+        conn.metrics.requestDone(reset ? 0 : info.responseCode, info.requestFinished, reset);
     }
 
     /** Runs {@code task} on the stream's loop: now when already there, else queued. */
@@ -1259,6 +1274,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (done) {
             return;
         }
+        reset = true;
         info.setResponseFlag(ResponseFlag.LOCAL_RESET);
         downstream.reset(ResetReason.LOCAL_RESET);
         finish(ResetReason.LOCAL_RESET);

@@ -21,6 +21,7 @@ final class ProxyConnection implements ServerStreamHandler {
     final StreamTimeouts timeouts;
     final WorkerClusters clusters;
     final StreamCounter streams;
+    final io.mosn4j.stats.DownstreamMetrics metrics;
     /** The codec the connection's requests go upstream with. */
     final ProtocolCodec upstreamCodec;
     private final String protocol;
@@ -34,6 +35,7 @@ final class ProxyConnection implements ServerStreamHandler {
         this.timeouts = filter.timeouts(loop);
         this.clusters = filter.clusters(loop);
         this.streams = filter.counter(loop);
+        this.metrics = filter.metrics;
         this.protocol = downstream.name();
         this.upstreamCodec = upstream;
     }

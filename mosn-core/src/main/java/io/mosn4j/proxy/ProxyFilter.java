@@ -42,6 +42,8 @@ final class ProxyFilter implements NetworkFilter {
     /** The upstream codec, or null: the same as each connection's downstream one. */
     private final ProtocolCodec upstream;
     private final Map<ProtocolCodec, ServerContext> serverContexts;
+    /** MOSN's {@code downstream{listener}} metrics. */
+    final io.mosn4j.stats.DownstreamMetrics metrics;
     private final ConcurrentHashMap<EventLoop, StreamCounter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<EventLoop, StreamTimeouts> timeouts = new ConcurrentHashMap<>();
 
@@ -58,10 +60,16 @@ final class ProxyFilter implements NetworkFilter {
                 new Context(options, listener.gracefulTimeout(), listener.listenerName(), listener.stats(), listener.requestHeadersTimeout(),
                         listener.partialFrames())));
         this.serverContexts = contexts;
+        this.metrics = io.mosn4j.stats.DownstreamMetrics.of(listener.stats(), listener.listenerName());
     }
 
     @Override
     public void install(Channel channel) {
+        if (metrics.enabled()) {
+            metrics.connectionTotal.inc();
+            metrics.connectionActive.inc();
+            channel.pipeline().addFirst(new ByteCounter(metrics));
+        }
         if (downstream != null) {
             installCodec(channel, downstream);
             return;

@@ -41,6 +41,12 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     private boolean paused;
     /** When the attempt started, for balancers that weigh hosts by latency ({@code LB_PEAK_EWMA}); 0 otherwise. */
     private long startNanos;
+    /** When the attempt started, for the {@code request_duration_time} histogram. */
+    private long attemptStart;
+    private io.mosn4j.stats.UpstreamMetrics hostMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
+    private io.mosn4j.stats.UpstreamMetrics clusterMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
+    private boolean answered;
+    private boolean noConnection;
 
     UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool) {
         this.stream = stream;
@@ -56,6 +62,13 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         if (counters.tracksLatency()) {
             startNanos = System.nanoTime();
         }
+        attemptStart = System.nanoTime();
+        hostMetrics = ((Host) host).metrics();
+        clusterMetrics = stream.clusterMetrics();
+        hostMetrics.requestTotal.inc();
+        hostMetrics.requestActive.inc();
+        clusterMetrics.requestTotal.inc();
+        clusterMetrics.requestActive.inc();
         Cancellable c = pool.acquire(this);
         if (connection == null && !finished) {
             acquiring = c;
@@ -111,6 +124,11 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     @Override
     public void onFailure(ResetReason reason, Throwable cause) {
         acquiring = null;
+        noConnection = true; // counted as a connect failure (or below as an overflow), not a reset
+        if (reason == ResetReason.OVERFLOW && !finished) {
+            hostMetrics.requestPendingOverflow.inc();
+            clusterMetrics.requestPendingOverflow.inc();
+        }
         if (!finished) {
             stream.upstreamFailed(this, reason, cause);
         }
@@ -181,6 +199,17 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
             return;
         }
         responseComplete = endStream;
+        if (!answered) {
+            answered = true;
+            long took = System.nanoTime() - attemptStart;
+            int status = h.status();
+            hostMetrics.response(status);
+            clusterMetrics.response(status);
+            hostMetrics.requestDurationTime.record(took);
+            hostMetrics.requestDurationTimeTotal.add(took);
+            clusterMetrics.requestDurationTime.record(took);
+            clusterMetrics.requestDurationTimeTotal.add(took);
+        }
         stream.upstreamHeaders(this, h, endStream);
     }
 
@@ -206,6 +235,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     @Override
     public void onReset(ResetReason reason) {
         if (!finished) {
+            hostMetrics.requestRemoteReset.inc();
+            clusterMetrics.requestRemoteReset.inc();
             stream.upstreamReset(this, reason);
         }
     }
@@ -227,6 +258,14 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         }
         finished = true;
         ((Host) host).stats().requestEnded();
+        hostMetrics.requestActive.dec();
+        clusterMetrics.requestActive.dec();
+        if (!answered && !noConnection) {
+            var counter = reason == ResetReason.TIMEOUT ? hostMetrics.requestTimeout : hostMetrics.requestLocalReset;
+            var clusterCounter = reason == ResetReason.TIMEOUT ? clusterMetrics.requestTimeout : clusterMetrics.requestLocalReset;
+            counter.inc();
+            clusterCounter.inc();
+        }
         if (acquiring != null) {
             acquiring.cancel();
             acquiring = null;

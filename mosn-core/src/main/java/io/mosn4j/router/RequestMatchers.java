@@ -20,24 +20,34 @@ final class RequestMatchers {
 
     private static final String ANY = ".*";
 
-    /** A header the request must carry, with a value. */
-    record HeaderMatcher(String name, String value, Pattern pattern) {
+    /**
+     * A header the request must carry, with a value; or, with {@code present} set, a header that
+     * must be there ({@code TRUE}) or absent ({@code FALSE}); {@code invert} inverts the result
+     * (Envoy's {@code invert_match}: a value matcher still fails on an absent header).
+     */
+    record HeaderMatcher(String name, String value, Pattern pattern, Boolean present, boolean invert) {
         static HeaderMatcher of(HeaderMatchConfig c, boolean methodIsPseudo) {
             // MOSN's HTTP routes (those with a path match) read a header named "method" as the request's method
             String name = methodIsPseudo && c.name().equals("method") ? Headers.METHOD : c.name();
-            return new HeaderMatcher(name, c.value(), c.regex() ? Pattern.compile(c.value()) : null);
+            return new HeaderMatcher(name, c.value(), c.regex() ? Pattern.compile(c.value()) : null, c.presentMatch(), c.invertMatch());
         }
 
         boolean matches(Headers request) {
             String v = request.get(name);
+            if (present != null) {
+                return (v != null) == present != invert;
+            }
             if (v == null) {
                 return false;
             }
+            boolean m;
             if (pattern == null) {
                 // MOSN's RPC routes say {"name": "service", "value": ".*"} for "any service"
-                return value.equals(v) || ANY.equals(value);
+                m = value.equals(v) || ANY.equals(value);
+            } else {
+                m = pattern.matcher(v).find();
             }
-            return pattern.matcher(v).find();
+            return m != invert;
         }
     }
 

@@ -55,7 +55,13 @@ public final class MosnServer {
     private final EventLoopGroup workers;
     private final Clusters clusters;
     private final RouterManager routers = new RouterManager();
-    private final StatsRegistry stats = new StatsRegistry();
+    private final StatsRegistry stats;
+    private final io.mosn4j.config.MetricsConfig metrics;
+    private final List<AdminServer> sinks = new ArrayList<>();
+    private io.mosn4j.admin.Holmes holmes;
+    private final long startedMillis = System.currentTimeMillis();
+    private volatile boolean draining;
+    private volatile Runnable quit = () -> log.warn("quitquitquit: no way to stop this process was given");
     private final ListenerManager listeners;
     private final ConfigWarnings warnings;
     private AdminServer admin;
@@ -72,6 +78,13 @@ public final class MosnServer {
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
+        // the metrics block was checked (and warned about) with the config; read it again quietly
+        this.metrics = new ConfigWarnings().collect(() -> io.mosn4j.config.MetricsConfig.parse(loaded.root().get("metrics")));
+        this.stats = new StatsRegistry(loops.size(), metrics.matcher());
+        for (int i = 0; i < loops.size(); i++) {
+            int index = i;
+            loops.get(i).submit(() -> io.mosn4j.stats.LoopStripe.bind(index)).syncUninterruptibly();
+        }
         TlsContexts tls = new TlsContexts(extensions.certificateProviders(), stats, extensions.codecs().all());
         PartialFrameBudget partialFrames = new PartialFrameBudget(server.partialFramesLimit(PlatformDependent.maxDirectMemory()));
         this.clusters = new Clusters(transport, loops, extensions.balancers(), extensions.clusterTypes(), extensions.codecs(), stats,
@@ -143,6 +156,19 @@ public final class MosnServer {
         for (int i = 0; i < config.server().listeners().size(); i++) {
             listeners.addOrUpdate(config.server().listeners().get(i), rawListeners.at(i));
         }
+        for (int i = 0; i < metrics.sinks().size(); i++) {
+            var sink = metrics.sinks().get(i);
+            var prometheus = io.mosn4j.stats.PrometheusSink.of(stats, sink);
+            Map<String, AdminServer.Handler> r = Map.of(sink.endpoint(), req -> new io.mosn4j.api.admin.AdminApi.Response(200,
+                    io.mosn4j.stats.PrometheusSink.CONTENT_TYPE, prometheus.scrape()));
+            // on every address, as MOSN's sink listens
+            sinks.add(AdminServer.start("0.0.0.0", sink.port(), "metrics.sinks[" + i + "].config.port", "prometheus metrics at "
+                    + sink.endpoint(), acceptors, transport, r));
+        }
+        var holmesSettings = io.mosn4j.config.HolmesConfig.parse(root);
+        if (holmesSettings != null) {
+            holmes = io.mosn4j.admin.Holmes.start(holmesSettings);
+        }
         if (config.admin() != null && config.admin().address() != null && config.admin().address().socketAddress() != null) {
             var at = config.admin().address().socketAddress();
             admin = AdminServer.start(at, acceptors, transport, adminRoutes());
@@ -156,25 +182,29 @@ public final class MosnServer {
     }
 
     private Map<String, AdminServer.Handler> adminRoutes() {
-        Map<String, AdminServer.Handler> routes = new LinkedHashMap<>();
-        routes.put("/api/v1/config_dump", (method, body) -> method.equals("GET")
-                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(configDump()))
-                : AdminServer.Response.text(405, "use GET"));
-        routes.put("/api/v1/stats", (method, body) -> method.equals("GET")
-                ? AdminServer.Response.json(ConfigLoader.mapper().writeValueAsBytes(stats.snapshot()))
-                : AdminServer.Response.text(405, "use GET"));
+        Map<String, AdminServer.Handler> routes = new AdminRoutes(this).routes();
         if (extensions.features().enabled(DebugApiFeature.NAME)) {
-            routes.put("/debug/update_config", (method, body) -> method.equals("POST")
-                    ? updateLoggingWarnings(body)
+            routes.put("/debug/update_config", req -> req.method().equals("POST")
+                    ? updateLoggingWarnings(req.body())
                     : AdminServer.Response.text(405, "use POST"));
+        }
+        // paths added by extension jars (ServiceLoader); a built-in path is never replaced
+        // (the class loader the start runs with: bin/mosn sets it to the one with the plugins' jars)
+        for (var api : java.util.ServiceLoader.load(io.mosn4j.api.admin.AdminApi.class, Thread.currentThread().getContextClassLoader())) {
+            if (routes.containsKey(api.path()) || !api.path().startsWith("/")) {
+                log.warn("admin extension {}: path {} is taken or invalid; not served", api.getClass().getName(), api.path());
+                continue;
+            }
+            routes.put(api.path(), api::handle);
+            log.info("admin extension {} at {}", api.getClass().getName(), api.path());
         }
         return routes;
     }
 
     /** {@link #update}; what an update that succeeds warns about is logged and kept for config_dump. */
-    private AdminServer.Response updateLoggingWarnings(byte[] body) {
+    private io.mosn4j.api.admin.AdminApi.Response updateLoggingWarnings(byte[] body) {
         ConfigWarnings fresh = new ConfigWarnings();
-        AdminServer.Response r = fresh.collect("update_config", () -> update(body)); // refused: nothing changed
+        io.mosn4j.api.admin.AdminApi.Response r = fresh.collect("update_config", () -> update(body)); // refused: nothing changed
         warnings.addAll(fresh);
         warnings.logNew();
         return r;
@@ -185,7 +215,7 @@ public final class MosnServer {
      * replaces one of them by name; mosn4j adds {@code "remove_listener"} and {@code "remove_cluster"}
      * with {@code {"name": ...}}.
      */
-    private AdminServer.Response update(byte[] body) {
+    private io.mosn4j.api.admin.AdminApi.Response update(byte[] body) {
         JsonNode request;
         try {
             request = ConfigLoader.mapper().readTree(body);
@@ -335,12 +365,47 @@ public final class MosnServer {
         return admin == null ? -1 : admin.port();
     }
 
+    /** What {@code POST /quitquitquit} runs (off the admin thread): the same drain and exit as SIGTERM. */
+    public void onQuit(Runnable quit) {
+        this.quit = quit;
+    }
+
+    void quit() {
+        quit.run();
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    long startedMillis() {
+        return startedMillis;
+    }
+
+    /** The registry itself, for the admin API and the sinks. */
+    StatsRegistry registry() {
+        return stats;
+    }
+
+    io.mosn4j.config.MetricsConfig metricsConfig() {
+        return metrics;
+    }
+
+    Extensions extensions() {
+        return extensions;
+    }
+
+    LoadedConfig loaded() {
+        return loaded;
+    }
+
     public long activeStreams() {
         return listeners.activeStreams();
     }
 
     /** Drains and stops. Blocks up to graceful_timeout plus a little; call off the event loops. */
     public void shutdown() {
+        draining = true;
         listeners.shutdown();
         close();
         log.info("mosn4j stopped");
@@ -351,6 +416,10 @@ public final class MosnServer {
             admin.close();
         }
         clusters.close(); // DNS queries and health checks stop before the loops do
+        sinks.forEach(AdminServer::close);
+        if (holmes != null) {
+            holmes.close();
+        }
         acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         acceptors.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);

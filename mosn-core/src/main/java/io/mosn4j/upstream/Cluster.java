@@ -50,6 +50,7 @@ public final class Cluster implements ClusterInfo {
     private final java.util.Set<String> plaintextHosts;
     /** New weights and metadata for hosts kept from the previous version, applied when this one is published. */
     private final List<Runnable> hostUpdates = new ArrayList<>();
+    private io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     /** Hosts new in this version of a running cluster: they start slowly once it is published. */
     private final List<Host> joined = new ArrayList<>();
 
@@ -119,6 +120,20 @@ public final class Cluster implements ClusterInfo {
     /** The TLS of connections to {@code host}, or null for plaintext (no TLS, or the host's {@code tls_disable}). */
     ClientTls tls(Host host) {
         return tls == null || plaintextHosts.contains(host.address()) ? null : tls;
+    }
+
+    /** MOSN's {@code upstream{cluster}} metrics and each new host's {@code upstream{cluster,host}}. */
+    void attachMetrics(io.mosn4j.api.stats.Stats stats) {
+        metrics = io.mosn4j.stats.UpstreamMetrics.cluster(stats, config.name());
+        for (Host h : hosts) {
+            if (h.metrics == io.mosn4j.stats.UpstreamMetrics.NONE) {
+                h.metrics = io.mosn4j.stats.UpstreamMetrics.host(stats, config.name(), h.address());
+            }
+        }
+    }
+
+    public io.mosn4j.stats.UpstreamMetrics metrics() {
+        return metrics;
     }
 
     /** The next version of {@code previous} with other hosts (a DNS answer changed): everything else is kept. */

@@ -184,8 +184,12 @@ public final class Clusters implements ClusterManager, AutoCloseable {
 
     private void publish(Cluster c) {
         String name = c.name();
+        c.attachMetrics(stats);
         c.publish(() -> refreshHealth(name));
-        byName.put(name, c);
+        Cluster previous = byName.put(name, c);
+        if (previous != null) {
+            previous.hosts().stream().filter(h -> !c.hosts().contains(h)).forEach(h -> forgetMetrics(name, h.address()));
+        }
         onEveryLoop(l -> l.apply(c));
     }
 
@@ -213,9 +217,12 @@ public final class Clusters implements ClusterManager, AutoCloseable {
 
     /** Removes a cluster: new requests for it find none; its pools drain. False when there was none. */
     public synchronized boolean remove(String name) {
-        if (byName.remove(name) == null) {
+        Cluster gone = byName.remove(name);
+        if (gone == null) {
             return false;
         }
+        gone.hosts().forEach(h -> forgetMetrics(name, h.address()));
+        forgetMetrics(name, null);
         onEveryLoop(l -> l.remove(name));
         Running r = running.remove(name);
         if (r != null) {
@@ -225,6 +232,16 @@ public final class Clusters implements ClusterManager, AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** A removed cluster's or host's metrics are no longer shown (a scrape would report them forever). */
+    private void forgetMetrics(String cluster, String host) {
+        if (stats instanceof io.mosn4j.stats.StatsRegistry r) {
+            r.remove("upstream", host == null ? Map.of("cluster", cluster) : Map.of("cluster", cluster, "host", host));
+            if (host == null) {
+                r.remove("healthcheck", Map.of("service", cluster));
+            }
+        }
     }
 
     @Override

@@ -100,11 +100,13 @@ final class HealthChecker {
         this.loops = loops;
         this.transport = transport;
         String p = "cluster." + cluster + ".health_check.";
-        this.attempts = stats.counter(p + "attempt");
-        this.successes = stats.counter(p + "success");
-        this.failures = stats.counter(p + "failure");
-        this.activeFailures = stats.counter(p + "active_failure");
-        this.networkFailures = stats.counter(p + "network_failure");
+        // mosn4j's counters by name, and MOSN's healthcheck{service=<cluster>} group (Prometheus: healthcheck_attempt{service="c"})
+        var mosn = stats.scope("healthcheck", java.util.Map.of("service", cluster));
+        this.attempts = io.mosn4j.stats.UpstreamMetrics.both(stats.counter(p + "attempt"), mosn.counter("attempt"));
+        this.successes = io.mosn4j.stats.UpstreamMetrics.both(stats.counter(p + "success"), mosn.counter("success"));
+        this.failures = io.mosn4j.stats.UpstreamMetrics.both(stats.counter(p + "failure"), mosn.counter("failure"));
+        this.activeFailures = io.mosn4j.stats.UpstreamMetrics.both(stats.counter(p + "active_failure"), mosn.counter("active_failure"));
+        this.networkFailures = io.mosn4j.stats.UpstreamMetrics.both(stats.counter(p + "network_failure"), mosn.counter("network_failure"));
         String path = spec.config().eventLogPath();
         this.healthLog = path == null || path.isBlank() ? null : new HealthLog(Path.of(path), logWriter);
     }

@@ -36,6 +36,8 @@ public final class Host implements HostInfo {
     private volatile Runnable healthListener;
     private volatile String hostname;
     private final Counters stats = new Counters();
+    /** MOSN's {@code upstream{cluster,host}} metrics, set when its cluster is published. */
+    io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
 
     public Host(String address, InetSocketAddress socketAddress, int weight, Map<String, String> metadata) {
         this.address = address;
@@ -134,6 +136,10 @@ public final class Host implements HostInfo {
     @Override
     public Counters stats() {
         return stats;
+    }
+
+    public io.mosn4j.stats.UpstreamMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -100,17 +100,29 @@ final class HostConnector implements Connector {
                 });
         ChannelFuture f = b.connect(host.socketAddress());
         Host.Counters stats = host.stats();
+        var hm = host.metrics();
+        var cm = cluster.metrics();
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 stats.connectFailures.increment();
+                hm.connectionConFail.inc();
+                cm.connectionConFail.inc();
                 connections.release();
                 result.setFailure(done.cause());
                 return;
             }
             Channel ch = f.channel();
             stats.activeConnections.increment();
+            hm.connectionTotal.inc();
+            hm.connectionActive.inc();
+            cm.connectionTotal.inc();
+            cm.connectionActive.inc();
             ch.closeFuture().addListener(closed -> {
                 stats.activeConnections.decrement();
+                hm.connectionActive.dec();
+                hm.connectionClose.inc();
+                cm.connectionActive.dec();
+                cm.connectionClose.inc();
                 connections.release();
             });
             if (ready[0] == null) {
@@ -134,6 +146,8 @@ final class HostConnector implements Connector {
                     return;
                 }
                 stats.connectFailures.increment();
+                hm.connectionConFail.inc();
+                cm.connectionConFail.inc();
                 result.tryFailure(cause);
             });
         });

@@ -350,7 +350,8 @@ class ConfigLoaderTest {
                     "tracing": {"enable": true, "driver": "SOFATracer", "config": {"generator": "mosn"}},
                     "pprof": {"debug": true, "port_value": 34902},
                     "disable_upgrade": true,
-                    "metrics": {"sinks": [{"type": "prometheus", "config": {"port": 34903}}], "stats_matcher": {"reject_all": false}},
+                    "metrics": {"sinks": [{"type": "prometheus", "config": {"port": 34903}}], "stats_matcher": {"reject_all": false},
+                      "shm_zone": "mosn"},
                     "close_graceful": true,
                     "servers": [{
                       "mosn_server_name": "mosn_server_1",
@@ -383,7 +384,7 @@ class ConfigLoaderTest {
             assertThat(warnings.all()).containsExactlyInAnyOrder(
                     "tracing: tracing is not supported yet; ignored",
                     "pprof: pprof is Go's profiler; use JFR with mosn4j; ignored",
-                    "metrics: metrics sinks are not supported yet (GET /api/v1/stats shows the counters); ignored",
+                    "metrics.shm_zone: shared-memory metrics (for MOSN's hot upgrade) are not used; ignored",
                     "servers[0].listeners[0].log_path: per-listener logs are not supported; everything goes to default_log_path; ignored",
                     "servers[0].listeners[0].log_level: per-listener log levels are not supported; default_log_level applies; ignored",
                     "servers[0].listeners[0].inspector: no filter chain of this listener has TLS: every client is plaintext already",
@@ -406,7 +407,7 @@ class ConfigLoaderTest {
             String config = json;
             warnings.collect(() -> parse(config));
             assertThat(warnings.all()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactlyInAnyOrder(
-                    "metrics", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].sub_cluster");
+                    "metrics.shm_zone", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].sub_cluster");
         }
 
         @Test
@@ -445,7 +446,7 @@ class ConfigLoaderTest {
                 "`\"servers\": [{`|`\"static_resources\": {\"clusters\": [{\"name\": \"xds\"}]}, \"servers\": [{`"
                         + "|static_resources|an Envoy bootstrap section, read only when the file is given to mosn start",
                 "`\"servers\": [{`|`\"extends\": [{\"type\": \"dubbo_registry\", \"config\": {}}], \"servers\": [{`"
-                        + "|extends|extension configs (extends) are not supported yet",
+                        + "|extends[0].type|extension config \"dubbo_registry\" is not supported yet (supported: holmes)",
                 "`\"clusters\": [{`|`\"tls_context\": {\"status\": true}, \"clusters\": [{`"
                         + "|cluster_manager.tls_context|a TLS context shared by the clusters (with cluster_manager_tls) is not supported yet",
                 "`\"match\": {\"prefix\": \"/\"}`|`\"match\": {\"prefx\": \"/admin\"}`"

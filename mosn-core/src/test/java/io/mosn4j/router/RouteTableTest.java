@@ -356,6 +356,27 @@ class RouteTableTest {
             assertThat(clusterFor(t, req("x-version", "v2"))).isEqualTo("exact");
         }
 
+        /** Envoy's invert_match and present_match (routes converted from xDS), with Envoy's rule for absent headers. */
+        @Test
+        void invertedAndPresenceMatches() {
+            RouteTable inv = routes(
+                    route(new RouteMatchConfig("/", null, null, List.of(new HeaderMatchConfig("x-version", "v2", false, true, null))), "not-v2"),
+                    route(new RouteMatchConfig("/", null, null, List.of(new HeaderMatchConfig("x-debug", null, null, null, false))), "no-debug"),
+                    route(new RouteMatchConfig("/", null, null, List.of(new HeaderMatchConfig("x-debug", null, null, true, true))), "absent-too"),
+                    prefix("/", "default"));
+            assertThat(clusterFor(inv, req("x-version", "v1", "x-debug", "1"))).isEqualTo("not-v2");
+            // an absent header fails a value matcher even inverted (Envoy): the next route decides
+            assertThat(clusterFor(inv, req())).isEqualTo("no-debug");
+            assertThat(clusterFor(inv, req("x-version", "v2"))).isEqualTo("no-debug");
+            assertThat(clusterFor(inv, req("x-version", "v2", "x-debug", "1"))).isEqualTo("default");
+            RouteTable present = routes(
+                    route(new RouteMatchConfig("/", null, null, List.of(new HeaderMatchConfig("x-debug", null, null, null, true))), "debug"),
+                    route(new RouteMatchConfig("/", null, null, List.of(new HeaderMatchConfig("x-debug", null, null, true, false))), "absent-too"),
+                    prefix("/", "default"));
+            assertThat(clusterFor(present, req("x-debug", ""))).isEqualTo("debug");
+            assertThat(clusterFor(present, req())).isEqualTo("default");
+        }
+
         @Test
         void headerNamesMatchIgnoringCase() {
             assertThat(clusterFor(t, req("X-Version", "v2"))).isEqualTo("exact");

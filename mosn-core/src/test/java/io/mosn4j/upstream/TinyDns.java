@@ -19,24 +19,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an empty answer for other query types; while {@link #mute} is on it answers nothing (the
  * resolver times out). Names and answers can change while it runs.
  */
-final class TinyDns implements AutoCloseable {
+public final class TinyDns implements AutoCloseable {
     private final DatagramSocket socket;
     private final Thread thread;
     private final Map<String, List<String>> records = new ConcurrentHashMap<>();
     private volatile boolean mute;
-    final AtomicInteger queries = new AtomicInteger();
+    public final AtomicInteger queries = new AtomicInteger();
 
-    TinyDns() throws SocketException {
+    public TinyDns() throws SocketException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         thread = Thread.ofPlatform().daemon().name("tiny-dns").start(this::serve);
     }
 
-    int port() {
+    public int port() {
         return socket.getLocalPort();
     }
 
     /** Answers {@code name} with {@code ipv4s} from now on (none: NXDOMAIN). */
-    void set(String name, String... ipv4s) {
+    public void set(String name, String... ipv4s) {
         String key = name.toLowerCase(Locale.ROOT);
         if (ipv4s.length == 0) {
             records.remove(key);
@@ -45,7 +45,7 @@ final class TinyDns implements AutoCloseable {
         }
     }
 
-    void mute(boolean on) {
+    public void mute(boolean on) {
         mute = on;
     }
 

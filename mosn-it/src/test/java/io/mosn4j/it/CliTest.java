@@ -388,14 +388,14 @@ class CliTest {
                         CLUSTER + "health_check.check_config.http_check_config.scheme", "https health checks are not supported yet"),
                 Arguments.of("misspelt match key", mosnRoute("").replace("{\"prefix\": \"/\"}", "{\"prefx\": \"/admin\"}"),
                         ROUTE + "match.prefx", "unknown match field; refused rather than matching more than the file asks"),
-                // an Envoy bootstrap asking for delta xDS (current Istio's default): refused, naming the field
-                Arguments.of("delta xDS", """
+                // an Envoy bootstrap asking for xDS over REST polling: refused, naming the field
+                Arguments.of("REST xDS", """
                         {"servers": [{"default_log_path": "stdout"}],
-                         "dynamic_resources": {"ads_config": {"api_type": "DELTA_GRPC", "grpc_services": [{"envoy_grpc": {"cluster_name": "xds"}}]}},
+                         "dynamic_resources": {"ads_config": {"api_type": "REST", "grpc_services": [{"envoy_grpc": {"cluster_name": "xds"}}]}},
                          "static_resources": {"clusters": [{"name": "xds", "type": "STATIC", "load_assignment": {"cluster_name": "xds",
                            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 15010}}}}]}]}}]},
                          "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 1}}}}
-                        """, "dynamic_resources.ads_config.api_type", "delta xDS (DELTA_GRPC) is not supported yet"),
+                        """, "dynamic_resources.ads_config.api_type", "REST is not supported; use GRPC or DELTA_GRPC"),
                 Arguments.of("nothing to serve", "{\"servers\": [{\"default_log_path\": \"stdout\"}], \"pprof\": {\"debug\": false}}",
                         "servers[0].listeners", "no listeners, so nothing would be served"));
     }
@@ -517,14 +517,14 @@ class CliTest {
     void warningsGoToTheDefaultLogPathOnce() throws Exception {
         Path logFile = java.nio.file.Files.createTempDirectory("mosn-it-log-").resolve("mosn.log");
         int port = MosnProcess.freePort();
-        String cfg = mosn(port, "\"metrics\": {\"sinks\": [{\"type\": \"prometheus\", \"config\": {\"port\": 34903}}]},", "\"log_level\": \"DEBUG\",", "", "")
+        String cfg = mosn(port, "\"metrics\": {\"shm_zone\": \"mosn\"},", "\"log_level\": \"DEBUG\",", "", "")
                 .replace("\"default_log_path\": \"stdout\"", "\"default_log_path\": \"" + logFile + "\"");
         try (MosnProcess mosn = MosnProcess.startHttp(cfg, port)) {
             mosn.stopCleanly();
             List<String> warnings = java.nio.file.Files.readString(logFile).lines().filter(l -> l.contains("[WARN]")).toList();
             assertThat(warnings).hasSize(2);
             assertThat(String.join("\n", warnings))
-                    .contains("[config] metrics: metrics sinks are not supported yet (GET /api/v1/stats shows the counters); ignored")
+                    .contains("[config] metrics.shm_zone: shared-memory metrics (for MOSN's hot upgrade) are not used; ignored")
                     .contains("[config] " + LISTENER + "log_level: per-listener log levels are not supported; default_log_level applies; ignored");
             assertThat(mosn.output()).doesNotContain("[WARN]").doesNotContain("metrics");
         }

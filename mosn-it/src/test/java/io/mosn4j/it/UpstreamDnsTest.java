@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.mosn4j.upstream.TinyDns;
 
 /**
  * A {@code STRICT_DNS} cluster through the real {@code bin/mosn}, its names answered by a tiny DNS

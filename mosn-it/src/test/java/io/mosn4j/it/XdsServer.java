@@ -27,6 +27,8 @@ final class XdsServer implements AutoCloseable {
     /** A Unix socket path to serve on instead of the TCP port (Istio's agent serves ./etc/istio/proxy/XDS), or null. */
     private final java.nio.file.Path pipe;
     final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+    /** The delta xDS requests, when the proxy speaks delta. */
+    final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
     private final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
     private Server server;
 
@@ -49,6 +51,7 @@ final class XdsServer implements AutoCloseable {
 
             @Override
             public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+                deltaRequests.add(request);
             }
         };
         V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
@@ -90,6 +93,24 @@ final class XdsServer implements AutoCloseable {
                 + requests.stream().map(r -> r.getTypeUrl().replaceAll(".*\\.", "") + " v=" + r.getVersionInfo() + " nonce="
                 + r.getResponseNonce() + " names=" + r.getResourceNamesList() + (r.hasErrorDetail() ? " NACK " + r.getErrorDetail().getMessage() : ""))
                 .toList());
+    }
+
+    /** The first delta request that {@code test} accepts, waiting up to {@code limit}. */
+    DeltaDiscoveryRequest awaitDelta(Predicate<DeltaDiscoveryRequest> test, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (DeltaDiscoveryRequest r : deltaRequests) {
+                if (test.test(r)) {
+                    return r;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no such delta xDS request within " + limit + "; got " + deltaRequests.size() + " requests: "
+                + deltaRequests.stream().map(r -> r.getTypeUrl().replaceAll(".*\\.", "") + " nonce=" + r.getResponseNonce()
+                + " +" + r.getResourceNamesSubscribeList() + " -" + r.getResourceNamesUnsubscribeList()
+                + " initial=" + r.getInitialResourceVersionsMap().keySet()
+                + (r.hasErrorDetail() ? " NACK " + r.getErrorDetail().getMessage() : "")).toList());
     }
 
     @Override

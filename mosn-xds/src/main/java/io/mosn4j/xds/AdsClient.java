@@ -12,6 +12,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -34,6 +37,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,7 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One ADS stream, state of the world (Envoy's xDS v3 protocol), feeding the running proxy's live
+ * One ADS stream, state of the world or delta (Envoy's xDS v3 protocol, the bootstrap's
+ * {@code api_type}), feeding the running proxy's live
  * state. Resources are asked for in Envoy's order: clusters (CDS), then the endpoints of the EDS
  * clusters, then listeners (LDS) once the clusters are warm, then the route tables the listeners
  * name (RDS). Each response is answered: ACK with its version, or NACK with the last applied
@@ -54,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * names any more are dropped and unsubscribed. A listener waits for its route tables (warming)
  * up to its {@code initial_fetch_timeout}. A stream that ends is reopened at once, with jittered
  * exponential backoff (0.5 s to 30 s, reset by a response).
+ *
+ * <p>Delta ({@code DELTA_GRPC}): the same order and the same handling of each resource; requests
+ * subscribe and unsubscribe names (clusters and listeners are wildcard), a response carries only
+ * what changed and names what was removed, each resource has its own version, and a new stream
+ * tells the server every version it holds ({@code initial_resource_versions}). An ACK is the
+ * response's nonce; a NACK adds {@code error_detail}. As in Envoy, a delta removal of a route table
+ * or of endpoints is ignored (they go when no listener or cluster names them); a removed cluster or
+ * listener is removed.
  *
  * <p>Threading: everything runs on one thread of its own ({@code mosn-xds}): gRPC hands responses
  * to it, and applying a change there waits for the event loops to take it — the loops never wait
@@ -65,6 +78,7 @@ public final class AdsClient implements AutoCloseable {
     static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
     static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
     static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+    static final String SDS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
     private static final long BACKOFF_BASE_MS = 500;
     private static final long BACKOFF_MAX_MS = 30_000;
 
@@ -75,6 +89,12 @@ public final class AdsClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final MultiThreadIoEventLoopGroup udsGroup;
 
+    /** Delta: per type, each resource's version as last accepted (sent back as initial_resource_versions on a new stream). */
+    private final Map<String, Map<String, String>> resourceVersions = new HashMap<>();
+    /** Delta: per type, the names this stream has subscribed (EDS, RDS). */
+    private final Map<String, Set<String>> subscribed = new HashMap<>();
+    /** Delta: the per-resource versions of the response being handled. */
+    private Map<String, String> pushVersions = Map.of();
     /** Per type: the version last applied (ACKed), the subscription (EDS, RDS), whether it was asked for. */
     private final Map<String, String> applied = new HashMap<>();
     /** Per type, the nonce of the latest response on this stream: every request names it (the server drops stale ones). */
@@ -83,6 +103,12 @@ public final class AdsClient implements AutoCloseable {
     private final Map<String, Long> nackDelays = new HashMap<>();
     private final Set<String> edsNames = new TreeSet<>();
     private final Set<String> rdsNames = new TreeSet<>();
+    /** SDS over ADS: the secrets the clusters and listeners name, those arrived, and who uses (or waits for) which. */
+    private final Set<String> sdsNames = new TreeSet<>();
+    private final Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new HashMap<>();
+    private final Map<String, Set<String>> clusterSecrets = new HashMap<>();
+    private final Map<String, Set<String>> listenerSecrets = new HashMap<>();
+    private final Set<String> awaitingSecrets = new TreeSet<>();
     private boolean ldsStarted;
     private ScheduledFuture<?> cdsWarmTimer;
 
@@ -100,6 +126,7 @@ public final class AdsClient implements AutoCloseable {
     private final Map<String, RouteConfiguration> routes = new HashMap<>();
 
     private StreamObserver<DiscoveryRequest> requests;
+    private StreamObserver<DeltaDiscoveryRequest> deltaRequests;
     private int streamId;
     private boolean nodeSent;
     private int failures;
@@ -128,7 +155,8 @@ public final class AdsClient implements AutoCloseable {
     /** Opens the stream to {@code bootstrap}'s ADS server; the proxy keeps serving what it has whatever the server does. */
     public static AdsClient start(XdsBootstrap bootstrap, MosnServer server) {
         AdsClient c = new AdsClient(bootstrap.ads(), bootstrap.bootstrap().getNode(), server);
-        log.info("xDS: ADS (state of the world) to {} as node \"{}\"", bootstrap.ads().describe(), c.node.getId());
+        log.info("xDS: ADS ({}) to {} as node \"{}\"", bootstrap.ads().delta() ? "delta" : "state of the world",
+                bootstrap.ads().describe(), c.node.getId());
         c.thread.execute(c::openStream);
         return c;
     }
@@ -144,11 +172,15 @@ public final class AdsClient implements AutoCloseable {
         answered = false;
         nonces.clear();
         streamOpenedNanos = System.nanoTime();
+        if (ads.delta()) {
+            openDeltaStream(id);
+            return;
+        }
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {
                 if (id == streamId) {
-                    onResponse(r);
+                    onResponse(Push.of(r));
                 }
             }
 
@@ -171,6 +203,9 @@ public final class AdsClient implements AutoCloseable {
         if (!edsNames.isEmpty()) {
             send(EDS, null);
         }
+        if (!sdsNames.isEmpty()) {
+            send(SDS, null);
+        }
         if (ldsStarted) {
             send(LDS, null);
         }
@@ -179,8 +214,49 @@ public final class AdsClient implements AutoCloseable {
         }
     }
 
+    private void openDeltaStream(int id) {
+        subscribed.clear();
+        deltaRequests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DeltaDiscoveryResponse r) {
+                if (id == streamId) {
+                    onResponse(Push.of(r));
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (id == streamId) {
+                    streamEnded(t.getMessage());
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (id == streamId) {
+                    streamEnded("closed by the server");
+                }
+            }
+        });
+        // a new stream: current subscriptions and every version held, no nonce
+        subscribe(CDS);
+        if (!edsNames.isEmpty()) {
+            subscribe(EDS);
+        }
+        if (!sdsNames.isEmpty()) {
+            subscribe(SDS);
+        }
+        if (ldsStarted) {
+            subscribe(LDS);
+        }
+        if (!rdsNames.isEmpty()) {
+            subscribe(RDS);
+        }
+    }
+
     private void streamEnded(String why) {
         requests = null;
+        deltaRequests = null;
         if (closed) {
             return;
         }
@@ -210,6 +286,8 @@ public final class AdsClient implements AutoCloseable {
             r.addAllResourceNames(edsNames);
         } else if (type.equals(RDS)) {
             r.addAllResourceNames(rdsNames);
+        } else if (type.equals(SDS)) {
+            r.addAllResourceNames(sdsNames);
         }
         if (error != null) {
             r.setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(error));
@@ -217,11 +295,148 @@ public final class AdsClient implements AutoCloseable {
         requests.onNext(r.build());
     }
 
+    /** A subscription changed (or LDS starts): SotW asks again with the whole set, delta with what was added and removed. */
+    private void subscriptionChanged(String type) {
+        if (ads.delta()) {
+            subscribe(type);
+        } else {
+            send(type, null);
+        }
+    }
+
+    /** Answers the response {@code p}: ACK, or NACK when {@code error} is not null. */
+    private void answer(Push p, String error) {
+        if (ads.delta()) {
+            sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(p.type()).setResponseNonce(p.nonce()), error);
+        } else {
+            send(p.type(), error);
+        }
+    }
+
+    /**
+     * Delta: tells the server what {@code type}'s subscription gained and lost since this stream's
+     * last request for it. The first request of a type on a stream subscribes everything wanted
+     * (clusters and listeners: wildcard, no names) and lists every version held, so the server
+     * sends only what changed.
+     */
+    private void subscribe(String type) {
+        Set<String> wanted = switch (type) {
+            case EDS -> edsNames;
+            case RDS -> rdsNames;
+            case SDS -> sdsNames;
+            default -> Set.of(); // CDS, LDS: wildcard
+        };
+        Set<String> before = subscribed.get(type);
+        DeltaDiscoveryRequest.Builder r = DeltaDiscoveryRequest.newBuilder().setTypeUrl(type);
+        if (before == null) {
+            r.addAllResourceNamesSubscribe(wanted);
+            r.putAllInitialResourceVersions(resourceVersions.getOrDefault(type, Map.of()));
+        } else {
+            wanted.stream().filter(n -> !before.contains(n)).forEach(r::addResourceNamesSubscribe);
+            before.stream().filter(n -> !wanted.contains(n)).forEach(r::addResourceNamesUnsubscribe);
+            if (r.getResourceNamesSubscribeCount() == 0 && r.getResourceNamesUnsubscribeCount() == 0) {
+                return;
+            }
+        }
+        subscribed.put(type, new TreeSet<>(wanted));
+        sendDelta(r, null);
+    }
+
+    private void sendDelta(DeltaDiscoveryRequest.Builder r, String error) {
+        if (deltaRequests == null) {
+            return;
+        }
+        if (!nodeSent || !ads.nodeOnFirstMessageOnly()) {
+            r.setNode(node);
+            nodeSent = true;
+        }
+        if (error != null) {
+            r.setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(error));
+        }
+        deltaRequests.onNext(r.build());
+    }
+
     // ------------------------------------------------------------------ responses
 
-    private void onResponse(DiscoveryResponse r) {
+    /**
+     * A response of either protocol: its resources in order with (delta) their declared names and
+     * versions, (delta) the names removed, and a fingerprint telling a resent push from a new one.
+     *
+     * @param names delta: each resource's declared name, in order; null for SotW
+     * @param removed delta: the names removed; null for SotW, where what a CDS/LDS response leaves out is removed
+     */
+    private record Push(String type, String version, String nonce, List<Any> resources, List<String> names,
+                        Map<String, String> versions, List<String> removed, String fingerprint) {
+        static Push of(DiscoveryResponse r) {
+            return new Push(r.getTypeUrl(), r.getVersionInfo(), r.getNonce(), r.getResourcesList(), null, Map.of(), null,
+                    r.getVersionInfo());
+        }
+
+        static Push of(DeltaDiscoveryResponse r) {
+            List<Any> resources = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            Map<String, String> versions = new TreeMap<>();
+            for (Resource res : r.getResourcesList()) {
+                resources.add(res.hasResource() ? res.getResource() : null);
+                names.add(res.getName());
+                versions.put(res.getName(), res.getVersion());
+            }
+            List<String> removed = new ArrayList<>(r.getRemovedResourcesList());
+            return new Push(r.getTypeUrl(), r.getSystemVersionInfo(), r.getNonce(), resources, names, versions, removed,
+                    r.getSystemVersionInfo() + " " + versions + " -" + new TreeSet<>(removed));
+        }
+
+        boolean delta() {
+            return names != null;
+        }
+
+        String getTypeUrl() {
+            return type;
+        }
+
+        String getVersionInfo() {
+            return version;
+        }
+
+        String getNonce() {
+            return nonce;
+        }
+
+        int count() {
+            return resources.size();
+        }
+    }
+
+    /** Delta: {@code name} of {@code type} was accepted at the version this response gives it. */
+    private void accepted(String type, String name) {
+        String v = pushVersions.get(name);
+        if (ads.delta() && v != null) {
+            resourceVersions.computeIfAbsent(type, t -> new HashMap<>()).put(name, v);
+        }
+    }
+
+    private void forget(String type, String name) {
+        Map<String, String> v = resourceVersions.get(type);
+        if (v != null) {
+            v.remove(name);
+        }
+    }
+
+    /** What a response removes of {@code held}: delta names it; SotW CDS/LDS removes what it leaves out. */
+    private static Set<String> removed(Push p, Set<String> held, Set<String> pushed) {
+        Set<String> gone = new LinkedHashSet<>();
+        for (String name : held) {
+            if (p.delta() ? p.removed().contains(name) : !pushed.contains(name)) {
+                gone.add(name);
+            }
+        }
+        return gone;
+    }
+
+    private void onResponse(Push r) {
         failures = 0;
         nonces.put(r.getTypeUrl(), r.getNonce());
+        pushVersions = r.versions();
         if (!answered) {
             answered = true;
             log.info("xDS: stream {} to {} answered {} ms after it was opened", streamId, ads.describe(),
@@ -235,24 +450,28 @@ public final class AdsClient implements AutoCloseable {
                 case EDS -> onEndpoints(r, errors);
                 case LDS -> onListeners(r, errors);
                 case RDS -> onRoutes(r, errors);
+                case SDS -> onSecrets(r, errors);
                 default -> errors.add("type_url " + r.getTypeUrl() + " was not asked for");
             }
             return null;
         });
         server.warnings().addAll(fresh);
         fresh.logNew();
+        pushVersions = Map.of();
         count(r.getTypeUrl(), errors.isEmpty());
         if (errors.isEmpty()) {
             lastNacked.remove(r.getTypeUrl());
             nackDelays.remove(r.getTypeUrl());
             applied.put(r.getTypeUrl(), r.getVersionInfo());
-            send(r.getTypeUrl(), null);
-            log.info("xDS: {} version {} applied ({} resources)", shortType(r.getTypeUrl()), r.getVersionInfo(), r.getResourcesCount());
+            answer(r, null);
+            log.info("xDS: {} version {} applied ({} resources{})", shortType(r.getTypeUrl()), r.getVersionInfo(), r.count(),
+                    r.delta() ? ", " + r.removed().size() + " removed" : "");
         } else {
             String detail = String.join("; ", errors);
             // A server that resends a NACKed version at once (java-control-plane's SimpleCache) would spin both processes:
             // the same version NACKed again is answered after a doubling delay (100 ms to 10 s), unless a newer response comes first.
-            boolean again = r.getVersionInfo().equals(lastNacked.put(r.getTypeUrl(), r.getVersionInfo()));
+            // (delta: the same resources at the same versions; java-control-plane resends a NACKed EDS/RDS resource at once)
+            boolean again = r.fingerprint().equals(lastNacked.put(r.getTypeUrl(), r.fingerprint()));
             if (again) {
                 long delay = nackDelays.merge(r.getTypeUrl(), 100L, (a, b) -> Math.min(a * 2, 10_000L));
                 int stream = streamId;
@@ -260,13 +479,13 @@ public final class AdsClient implements AutoCloseable {
                 String type = r.getTypeUrl();
                 thread.schedule(() -> {
                     if (stream == streamId && nonce.equals(nonces.get(type))) {
-                        send(type, detail);
+                        answer(r, detail);
                     }
                 }, delay, TimeUnit.MILLISECONDS);
                 log.debug("xDS: {} version {} rejected again (NACK in {} ms): {}", shortType(type), r.getVersionInfo(), delay, detail);
             } else {
                 nackDelays.remove(r.getTypeUrl());
-                send(r.getTypeUrl(), detail);
+                answer(r, detail);
                 log.warn("xDS: {} version {} rejected (NACK), keeping version \"{}\" where it failed: {}", shortType(r.getTypeUrl()),
                         r.getVersionInfo(), applied.getOrDefault(r.getTypeUrl(), ""), detail);
             }
@@ -275,17 +494,26 @@ public final class AdsClient implements AutoCloseable {
     }
 
     /** Decodes a response's resources by name; errors for wrong types, undecodable or duplicate names. */
-    private static <T extends Message> Map<String, T> decode(DiscoveryResponse r, Class<T> type, java.util.function.Function<T, String> name,
+    private static <T extends Message> Map<String, T> decode(Push r, Class<T> type, java.util.function.Function<T, String> name,
                                                              String kind, List<String> errors) {
         Map<String, T> out = new LinkedHashMap<>();
-        for (int i = 0; i < r.getResourcesCount(); i++) {
-            Any any = r.getResources(i);
+        for (int i = 0; i < r.count(); i++) {
+            Any any = r.resources().get(i);
+            if (any == null) {
+                errors.add("resources[" + i + "] (" + r.names().get(i) + "): resource required");
+                continue;
+            }
             if (!any.getTypeUrl().equals(r.getTypeUrl())) {
                 errors.add("resources[" + i + "]: type " + any.getTypeUrl() + " in a " + r.getTypeUrl() + " response");
                 continue;
             }
             try {
                 T t = any.unpack(type);
+                if (r.delta() && !r.names().get(i).isEmpty() && !r.names().get(i).equals(name.apply(t))) {
+                    errors.add("resources[" + i + "]: name \"" + r.names().get(i) + "\" but the " + kind + " is named \""
+                            + name.apply(t) + "\"");
+                    continue;
+                }
                 if (out.put(name.apply(t), t) != null) {
                     errors.add(kind + " " + name.apply(t) + ": duplicate name in one response");
                 }
@@ -296,34 +524,27 @@ public final class AdsClient implements AutoCloseable {
         return out;
     }
 
-    private void onClusters(DiscoveryResponse r, List<String> errors) {
+    private void onClusters(Push r, List<String> errors) {
         Map<String, Cluster> pushed = decode(r, Cluster.class, Cluster::getName, "cluster", errors);
         for (Cluster c : pushed.values()) {
             if (c.equals(clusters.get(c.getName()))) {
+                accepted(CDS, c.getName());
                 continue; // unchanged: nothing to do (istiod resends everything on every push)
             }
             try {
-                EnvoyConversion.ClusterShape shape = EnvoyConversion.cluster(c);
-                if (shape.edsServiceName() == null) {
-                    apply(() -> server.applyCluster(new JsonConfigValue(shape.json(), "cluster " + c.getName())));
-                    clustersApplied.add(c.getName());
-                } else {
-                    ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
-                    if (known != null) {
-                        apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
-                        clustersApplied.add(c.getName());
-                    } // else warming: applied when its ClusterLoadAssignment arrives; a previous version keeps serving meanwhile
-                }
-                clusters.put(c.getName(), c);
-                clusterShapes.put(c.getName(), shape);
+                convertCluster(c);
+                accepted(CDS, c.getName());
             } catch (XdsRejection | ConfigException e) {
                 errors.add("cluster " + c.getName() + ": " + message(e));
             }
         }
-        for (String name : new ArrayList<>(clusters.keySet())) {
-            if (!pushed.containsKey(name)) {
+        for (String name : removed(r, clusters.keySet(), pushed.keySet())) {
+            {
+                forget(CDS, name);
                 clusters.remove(name);
                 clusterShapes.remove(name);
+                clusterSecrets.remove(name);
+                awaitingSecrets.remove("cluster " + name);
                 if (clustersApplied.remove(name)) {
                     server.removeCluster(name);
                 }
@@ -336,23 +557,118 @@ public final class AdsClient implements AutoCloseable {
             }
         });
         endpoints.keySet().retainAll(wanted);
+        resourceVersions.getOrDefault(EDS, new HashMap<>()).keySet().retainAll(wanted);
         if (!wanted.equals(edsNames)) {
             edsNames.clear();
             edsNames.addAll(wanted);
-            send(EDS, null); // Envoy asks for the endpoints before it ACKs the clusters
+            subscriptionChanged(EDS); // Envoy asks for the endpoints before it ACKs the clusters
+        }
+        secretsWanted();
+    }
+
+    /**
+     * Converts and applies {@code c} (or leaves it warming: for its endpoints, or for the SDS
+     * secrets it names); a previous version keeps serving meanwhile.
+     */
+    private void convertCluster(Cluster c) {
+        EnvoyTls.Secrets sec = new EnvoyTls.Secrets(secrets);
+        EnvoyConversion.ClusterShape shape = ScopedValue.where(EnvoyTls.Secrets.CURRENT, sec).call(() -> EnvoyConversion.cluster(c));
+        if (sec.missing.isEmpty()) {
+            awaitingSecrets.remove("cluster " + c.getName());
+            if (shape.edsServiceName() == null) {
+                apply(() -> server.applyCluster(new JsonConfigValue(shape.json(), "cluster " + c.getName())));
+                clustersApplied.add(c.getName());
+            } else {
+                ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
+                if (known != null) {
+                    apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
+                    clustersApplied.add(c.getName());
+                } // else warming: applied when its ClusterLoadAssignment arrives
+            }
+        } else {
+            awaitingSecrets.add("cluster " + c.getName());
+            log.info("xDS: cluster {} waits for secrets {}", c.getName(), sec.missing);
+        }
+        clusters.put(c.getName(), c);
+        clusterShapes.put(c.getName(), shape);
+        clusterSecrets.put(c.getName(), sec.used);
+    }
+
+    /** Subscribes the secrets the clusters and listeners name; drops the ones none names any more. */
+    private void secretsWanted() {
+        Set<String> wanted = new TreeSet<>();
+        clusterSecrets.values().forEach(wanted::addAll);
+        listenerSecrets.values().forEach(wanted::addAll);
+        secrets.keySet().retainAll(wanted);
+        resourceVersions.getOrDefault(SDS, new HashMap<>()).keySet().retainAll(wanted);
+        if (!wanted.equals(sdsNames)) {
+            sdsNames.clear();
+            sdsNames.addAll(wanted);
+            subscriptionChanged(SDS);
         }
     }
 
-    private void onEndpoints(DiscoveryResponse r, List<String> errors) {
-        Map<String, ClusterLoadAssignment> pushed = decode(r, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName,
-                "endpoints", errors);
-        for (ClusterLoadAssignment cla : pushed.values()) {
-            if (!edsNames.contains(cla.getClusterName()) || cla.equals(endpoints.get(cla.getClusterName()))) {
+    /** Secrets (SDS over ADS): the clusters and listeners that name a changed one are converted again with it. */
+    private void onSecrets(Push r, List<String> errors) {
+        Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> pushed = decode(r,
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class,
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName, "secret", errors);
+        if (r.delta() && !r.removed().isEmpty()) {
+            log.warn("xDS: SDS removal of {} ignored: secrets stay until no cluster or listener uses them", r.removed());
+        }
+        Set<String> changed = new TreeSet<>();
+        for (var sec : pushed.values()) {
+            if (!sdsNames.contains(sec.getName())) {
                 continue;
             }
+            if (!sec.equals(secrets.get(sec.getName()))) {
+                secrets.put(sec.getName(), sec);
+                changed.add(sec.getName());
+            }
+            accepted(SDS, sec.getName());
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        for (var e : new ArrayList<>(clusterSecrets.entrySet())) {
+            if (e.getValue().stream().anyMatch(changed::contains)) {
+                try {
+                    convertCluster(clusters.get(e.getKey()));
+                } catch (XdsRejection | ConfigException ex) {
+                    errors.add("cluster " + e.getKey() + " (secrets " + changed + "): " + message(ex));
+                }
+            }
+        }
+        for (var e : new ArrayList<>(listenerSecrets.entrySet())) {
+            if (e.getValue().stream().anyMatch(changed::contains)) {
+                try {
+                    convertListener(listeners.get(e.getKey()));
+                } catch (XdsRejection | ConfigException ex) {
+                    errors.add("listener " + e.getKey() + " (secrets " + changed + "): " + message(ex));
+                }
+            }
+        }
+    }
+
+    private void onEndpoints(Push r, List<String> errors) {
+        Map<String, ClusterLoadAssignment> pushed = decode(r, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName,
+                "endpoints", errors);
+        if (r.delta() && !r.removed().isEmpty()) {
+            // as Envoy: endpoints go with the clusters that use them, not by an EDS removal
+            log.warn("xDS: EDS removal of {} ignored: endpoints stay until no cluster uses them", r.removed());
+        }
+        for (ClusterLoadAssignment cla : pushed.values()) {
+            if (!edsNames.contains(cla.getClusterName())) {
+                continue;
+            }
+            if (cla.equals(endpoints.get(cla.getClusterName()))) {
+                accepted(EDS, cla.getClusterName());
+                continue;
+            }
+            int failed = errors.size();
             for (var e : clusterShapes.entrySet()) {
-                if (!cla.getClusterName().equals(e.getValue().edsServiceName())) {
-                    continue;
+                if (!cla.getClusterName().equals(e.getValue().edsServiceName()) || awaitingSecrets.contains("cluster " + e.getKey())) {
+                    continue; // (one waiting for secrets gets its endpoints when they arrive)
                 }
                 try {
                     ObjectNode json = e.getValue().withHosts(cla);
@@ -363,42 +679,32 @@ public final class AdsClient implements AutoCloseable {
                 }
             }
             endpoints.put(cla.getClusterName(), cla);
+            if (errors.size() == failed) {
+                accepted(EDS, cla.getClusterName());
+            }
         }
     }
 
-    private void onListeners(DiscoveryResponse r, List<String> errors) {
+    private void onListeners(Push r, List<String> errors) {
         Map<String, Listener> pushed = decode(r, Listener.class, Listener::getName, "listener", errors);
         for (Listener l : pushed.values()) {
             if (l.equals(listeners.get(l.getName()))) {
+                accepted(LDS, l.getName());
                 continue;
             }
             try {
-                EnvoyConversion.ListenerShape shape = EnvoyConversion.listener(l);
-                Set<String> inline = new LinkedHashSet<>();
-                for (ObjectNode router : shape.inlineRouters()) {
-                    apply(() -> server.applyRouter(new JsonConfigValue(router, "listener " + l.getName() + " route_config")));
-                    inline.add(router.get("router_config_name").asText());
-                }
-                Set<String> old = inlineRouters.put(l.getName(), inline);
-                if (old != null) {
-                    old.removeAll(inline);
-                    old.forEach(server::removeRouter);
-                }
-                listeners.put(l.getName(), l);
-                listenerShapes.put(l.getName(), shape);
-                cancelWarming(l.getName());
-                if (routes.keySet().containsAll(shape.rdsNames())) {
-                    applyListener(l.getName(), shape);
-                } else {
-                    warm(l.getName(), shape);
-                }
+                convertListener(l);
+                accepted(LDS, l.getName());
             } catch (XdsRejection | ConfigException e) {
                 errors.add("listener " + l.getName() + ": " + message(e));
             }
         }
-        for (String name : new ArrayList<>(listeners.keySet())) {
-            if (!pushed.containsKey(name)) {
+        for (String name : removed(r, listeners.keySet(), pushed.keySet())) {
+            {
+                forget(LDS, name);
                 listeners.remove(name);
+                listenerSecrets.remove(name);
+                awaitingSecrets.remove("listener " + name);
                 listenerShapes.remove(name);
                 cancelWarming(name);
                 if (listenersApplied.remove(name)) {
@@ -416,20 +722,61 @@ public final class AdsClient implements AutoCloseable {
         for (String gone : new ArrayList<>(routes.keySet())) {
             if (!wanted.contains(gone)) {
                 routes.remove(gone);
+                forget(RDS, gone);
                 server.removeRouter(gone);
             }
         }
         if (!wanted.equals(rdsNames)) {
             rdsNames.clear();
             rdsNames.addAll(wanted);
-            send(RDS, null);
+            subscriptionChanged(RDS);
+        }
+        secretsWanted();
+    }
+
+    /** Converts {@code l} and applies it, or leaves it warming for its route tables or its SDS secrets. */
+    private void convertListener(Listener l) {
+        EnvoyTls.Secrets sec = new EnvoyTls.Secrets(secrets);
+        EnvoyConversion.ListenerShape shape = ScopedValue.where(EnvoyTls.Secrets.CURRENT, sec).call(() -> EnvoyConversion.listener(l));
+        listeners.put(l.getName(), l);
+        listenerShapes.put(l.getName(), shape);
+        listenerSecrets.put(l.getName(), sec.used);
+        cancelWarming(l.getName());
+        if (!sec.missing.isEmpty()) {
+            awaitingSecrets.add("listener " + l.getName());
+            log.info("xDS: listener {} waits for secrets {}", l.getName(), sec.missing);
+            return;
+        }
+        awaitingSecrets.remove("listener " + l.getName());
+        Set<String> inline = new LinkedHashSet<>();
+        for (ObjectNode router : shape.inlineRouters()) {
+            apply(() -> server.applyRouter(new JsonConfigValue(router, "listener " + l.getName() + " route_config")));
+            inline.add(router.get("router_config_name").asText());
+        }
+        Set<String> old = inlineRouters.put(l.getName(), inline);
+        if (old != null) {
+            old.removeAll(inline);
+            old.forEach(server::removeRouter);
+        }
+        if (routes.keySet().containsAll(shape.rdsNames())) {
+            applyListener(l.getName(), shape);
+        } else {
+            warm(l.getName(), shape);
         }
     }
 
-    private void onRoutes(DiscoveryResponse r, List<String> errors) {
+    private void onRoutes(Push r, List<String> errors) {
         Map<String, RouteConfiguration> pushed = decode(r, RouteConfiguration.class, RouteConfiguration::getName, "route", errors);
+        if (r.delta() && !r.removed().isEmpty()) {
+            // as Envoy: a route table goes when no listener names it, not by an RDS removal
+            log.warn("xDS: RDS removal of {} ignored: route tables stay until no listener uses them", r.removed());
+        }
         for (RouteConfiguration rc : pushed.values()) {
-            if (!rdsNames.contains(rc.getName()) || rc.equals(routes.get(rc.getName()))) {
+            if (!rdsNames.contains(rc.getName())) {
+                continue;
+            }
+            if (rc.equals(routes.get(rc.getName()))) {
+                accepted(RDS, rc.getName());
                 continue;
             }
             try {
@@ -438,6 +785,7 @@ public final class AdsClient implements AutoCloseable {
                 boolean validate = rc.hasValidateClusters() && rc.getValidateClusters().getValue();
                 apply(() -> server.applyRouter(new JsonConfigValue(json, "route " + rc.getName()), validate));
                 routes.put(rc.getName(), rc);
+                accepted(RDS, rc.getName());
             } catch (XdsRejection | ConfigException e) {
                 errors.add("route " + rc.getName() + ": " + message(e));
             }
@@ -457,7 +805,7 @@ public final class AdsClient implements AutoCloseable {
 
     /** Starts LDS once every EDS cluster is warm (or CDS's initial_fetch_timeout passed). */
     private void afterResponse(String type) {
-        if (ldsStarted || !(type.equals(CDS) || type.equals(EDS))) {
+        if (ldsStarted || !(type.equals(CDS) || type.equals(EDS) || type.equals(SDS))) {
             return;
         }
         boolean warm = clusterShapes.keySet().stream().allMatch(clustersApplied::contains);
@@ -479,7 +827,7 @@ public final class AdsClient implements AutoCloseable {
         if (cdsWarmTimer != null) {
             cdsWarmTimer.cancel(false);
         }
-        send(LDS, null);
+        subscriptionChanged(LDS);
     }
 
     private void applyListener(String name, EnvoyConversion.ListenerShape shape) {
@@ -540,6 +888,7 @@ public final class AdsClient implements AutoCloseable {
             case LDS -> "listener_manager.lds.";
             case EDS -> "xds.eds.";
             case RDS -> "xds.rds.";
+            case SDS -> "xds.sds.";
             default -> "xds.unknown_type.";
         };
         server.stats().counter(prefix + (accepted ? "update_success" : "update_rejected")).inc();
@@ -551,6 +900,7 @@ public final class AdsClient implements AutoCloseable {
             case EDS -> "EDS";
             case LDS -> "LDS";
             case RDS -> "RDS";
+            case SDS -> "SDS";
             default -> url;
         };
     }
@@ -563,6 +913,10 @@ public final class AdsClient implements AutoCloseable {
             if (requests != null) {
                 requests.onCompleted();
                 requests = null;
+            }
+            if (deltaRequests != null) {
+                deltaRequests.onCompleted();
+                deltaRequests = null;
             }
         });
         channel.shutdownNow();

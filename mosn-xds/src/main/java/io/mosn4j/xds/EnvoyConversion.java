@@ -63,15 +63,87 @@ public final class EnvoyConversion {
 
     // ---------------------------------------------------------------- clusters
 
-    /** A cluster converted without its hosts; {@code edsServiceName} is null unless its hosts come from EDS. */
-    public record ClusterShape(ObjectNode json, String edsServiceName) {
-        /** The MOSN cluster with the hosts of {@code endpoints} (or none). */
+    /**
+     * A cluster converted without its hosts; {@code edsServiceName} is null unless its hosts come
+     * from EDS; {@code socketMatches} are its {@code transport_socket_matches} (empty: every host
+     * uses the cluster's {@code tls_context}, if any).
+     */
+    public record ClusterShape(ObjectNode json, String edsServiceName, List<SocketMatch> socketMatches) {
+        ClusterShape(ObjectNode json, String edsServiceName) {
+            this(json, edsServiceName, List.of());
+        }
+
+        /**
+         * The MOSN cluster with the hosts of {@code endpoints} (or none). With
+         * {@code transport_socket_matches}, each host's metadata chooses its socket, as in Envoy;
+         * MOSN has one {@code tls_context} per cluster and a per-host {@code tls_disable}, so the
+         * hosts may choose one TLS context and plaintext (Istio's {@code tlsMode: istio} or not),
+         * not two different TLS contexts.
+         */
         public ObjectNode withHosts(ClusterLoadAssignment endpoints) {
             ObjectNode c = json.deepCopy();
-            c.set("hosts", endpoints == null ? JSON.arrayNode() : hosts(endpoints, "load_assignment"));
+            List<Host> kept = endpoints == null ? List.of() : hosts(endpoints, "load_assignment");
+            ArrayNode hosts = c.putArray("hosts");
+            kept.forEach(h -> hosts.add(h.json()));
+            if (socketMatches.isEmpty()) {
+                return c;
+            }
+            ObjectNode fallback = json.has("tls_context") ? (ObjectNode) json.get("tls_context") : null;
+            ObjectNode tls = null;
+            String tlsFrom = null;
+            boolean anyPlain = false;
+            List<Boolean> plain = new ArrayList<>();
+            for (Host h : kept) {
+                ObjectNode chosen = fallback;
+                String from = "transport_socket";
+                for (SocketMatch m : socketMatches) {
+                    if (m.matches(h.metadata())) {
+                        chosen = m.tls();
+                        from = "transport_socket_matches " + m.name();
+                        break;
+                    }
+                }
+                plain.add(chosen == null);
+                if (chosen == null) {
+                    anyPlain = true;
+                } else if (tls == null) {
+                    tls = chosen;
+                    tlsFrom = from;
+                } else if (!tls.equals(chosen)) {
+                    throw new XdsRejection("transport_socket_matches", "hosts choose two different TLS contexts (" + tlsFrom + ", " + from
+                            + "): mosn4j has one TLS context per cluster (and plaintext per host)");
+                }
+            }
+            if (tls == null) {
+                c.remove("tls_context");
+                return c;
+            }
+            c.set("tls_context", tls);
+            if (anyPlain) {
+                for (int i = 0; i < kept.size(); i++) {
+                    if (plain.get(i)) {
+                        ((ObjectNode) hosts.get(i)).put("tls_disable", true);
+                    }
+                }
+            }
             return c;
         }
     }
+
+    /** One of a cluster's {@code transport_socket_matches}: hosts whose metadata has {@code match}'s fields use {@code tls} (null: plaintext). */
+    record SocketMatch(String name, com.google.protobuf.Struct match, ObjectNode tls) {
+        boolean matches(com.google.protobuf.Struct metadata) {
+            for (var e : match.getFieldsMap().entrySet()) {
+                if (!e.getValue().equals(metadata.getFieldsMap().get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A host kept from EDS: its MOSN JSON and its {@code envoy.transport_socket_match} metadata (endpoint's over locality's). */
+    record Host(ObjectNode json, com.google.protobuf.Struct metadata) {}
 
     public static ClusterShape cluster(Cluster c) {
         String path = "cluster " + c.getName();
@@ -135,36 +207,150 @@ public final class EnvoyConversion {
             }
             out.set("circuit_breakers", cbs);
         }
-        if (c.hasTransportSocket() && !c.getTransportSocket().getName().endsWith("raw_buffer")) {
-            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet; "
-                    + "the cluster would connect in plaintext");
+        if (c.hasTransportSocket()) {
+            try {
+                ObjectNode tls = EnvoyTls.upstream(c.getTransportSocket(), path + ".transport_socket");
+                if (tls != null) {
+                    out.set("tls_context", tls);
+                }
+            } catch (XdsRejection e) {
+                throw e.under("transport_socket");
+            }
         }
         handled.add("transport_socket");
-        if (c.getTransportSocketMatchesCount() > 0) {
-            throw new XdsRejection("transport_socket_matches", "choosing a transport socket per endpoint is not supported yet "
-                    + "(Istio's mTLS); the cluster would connect in plaintext");
+        List<SocketMatch> matches = new ArrayList<>();
+        for (int i = 0; i < c.getTransportSocketMatchesCount(); i++) {
+            Cluster.TransportSocketMatch m = c.getTransportSocketMatches(i);
+            String at = "transport_socket_matches[" + i + "]";
+            try {
+                matches.add(new SocketMatch(m.getName(), m.getMatch(), m.hasTransportSocket()
+                        ? EnvoyTls.upstream(m.getTransportSocket(), path + "." + at + ".transport_socket") : null));
+            } catch (XdsRejection e) {
+                throw e.under(at + ".transport_socket");
+            }
         }
-        if (c.getHealthChecksCount() > 0) {
-            throw new XdsRejection("health_checks", "active health checks are not converted yet");
+        handled.add("transport_socket_matches");
+        if (c.getHealthChecksCount() > 1) {
+            throw new XdsRejection("health_checks", "one health check per cluster is supported (got " + c.getHealthChecksCount() + ")");
         }
+        if (c.getHealthChecksCount() == 1) {
+            try {
+                out.set("health_check", healthCheck(c.getHealthChecks(0), c.getName(), out.has("tls_context") || !matches.isEmpty(),
+                        path + ".health_checks[0]"));
+            } catch (XdsRejection e) {
+                throw e.under("health_checks[0]");
+            }
+        }
+        handled.add("health_checks");
+        if (c.hasOutlierDetection()) {
+            // MOSN's ejection is the listener's fault_tolerance filter with a rate-against-the-cluster model;
+            // Envoy's consecutive-failure counting per cluster has no MOSN equivalent to convert to
+            ConfigWarnings.warn(path + ".outlier_detection", "not converted: mosn4j has no per-cluster outlier detection "
+                    + "(MOSN's is the fault_tolerance stream filter on a listener); hosts are not ejected");
+        }
+        handled.add("outlier_detection");
         warnUnhandled(c, handled, path);
-        ClusterShape shape = new ClusterShape(out, eds);
+        ClusterShape shape = new ClusterShape(out, eds, List.copyOf(matches));
         if (eds == null) {
             shape = new ClusterShape(shape.withHosts(c.hasLoadAssignment() ? c.getLoadAssignment() : null), null);
         }
         return shape;
     }
 
-    /** {@code endpoints} as MOSN hosts: healthy (or unknown) ones of priority 0. */
-    static ArrayNode hosts(ClusterLoadAssignment endpoints, String path) {
-        ArrayNode hosts = JSON.arrayNode();
+    /**
+     * Envoy's active health check as MOSN's {@code health_check}: HTTP (path, host, expected
+     * statuses; Envoy's ranges end before {@code end}, MOSN's at it) or TCP connect. MOSN runs
+     * checks only with a {@code service_name}: the cluster's name is given. What would check
+     * something else (gRPC, TCP payloads, another port, custom checkers, HTTP over TLS) is refused.
+     */
+    private static ObjectNode healthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck h, String cluster, boolean tls, String path) {
+        ObjectNode out = JSON.objectNode();
+        out.put("service_name", cluster);
+        if (!h.hasTimeout() || !h.hasInterval() || !h.hasUnhealthyThreshold() || !h.hasHealthyThreshold()) {
+            throw new XdsRejection("", "timeout, interval, unhealthy_threshold and healthy_threshold are required");
+        }
+        out.put("timeout", duration(h.getTimeout()));
+        out.put("interval", duration(h.getInterval()));
+        if (h.hasIntervalJitter()) {
+            out.put("interval_jitter", duration(h.getIntervalJitter()));
+        }
+        if (h.hasInitialJitter() && (h.getInitialJitter().getSeconds() > 0 || h.getInitialJitter().getNanos() > 0)) {
+            out.put("initial_delay_seconds", duration(h.getInitialJitter()));
+        }
+        out.put("unhealthy_threshold", h.getUnhealthyThreshold().getValue());
+        out.put("healthy_threshold", h.getHealthyThreshold().getValue());
+        if (!h.getEventLogPath().isEmpty()) {
+            out.put("event_log_path", h.getEventLogPath());
+        }
+        switch (h.getHealthCheckerCase()) {
+            case HTTP_HEALTH_CHECK -> {
+                var http = h.getHttpHealthCheck();
+                if (tls) {
+                    throw new XdsRejection("http_health_check", "HTTP health checks of a TLS cluster are not supported yet "
+                            + "(the health checker does not speak TLS)");
+                }
+                if (http.hasSend() || http.getReceiveCount() > 0 || http.getRequestHeadersToAddCount() > 0
+                        || http.getRequestHeadersToRemoveCount() > 0 || http.hasServiceNameMatcher() || http.getRetriableStatusesCount() > 0
+                        || http.getCodecClientType() != io.envoyproxy.envoy.type.v3.CodecClientType.HTTP1) {
+                    throw new XdsRejection("http_health_check", "only path, host, method and expected_statuses are supported "
+                            + "(HTTP/1.1 checks)");
+                }
+                out.put("protocol", "Http1");
+                ObjectNode check = out.putObject("check_config").putObject("http_check_config");
+                check.put("path", http.getPath());
+                if (!http.getHost().isEmpty()) {
+                    check.put("domain", http.getHost());
+                }
+                if (http.getMethod() != io.envoyproxy.envoy.config.core.v3.RequestMethod.METHOD_UNSPECIFIED) {
+                    check.put("method", http.getMethod().name());
+                }
+                if (http.getExpectedStatusesCount() > 0) {
+                    ArrayNode codes = check.putArray("codes");
+                    for (var r : http.getExpectedStatusesList()) {
+                        codes.addObject().put("start", r.getStart()).put("end", r.getEnd() - 1); // Envoy: [start, end)
+                    }
+                }
+            }
+            case TCP_HEALTH_CHECK -> {
+                if (h.getTcpHealthCheck().hasSend() || h.getTcpHealthCheck().getReceiveCount() > 0) {
+                    throw new XdsRejection("tcp_health_check", "send/receive payloads are not supported (a connect check is)");
+                }
+                out.put("protocol", "Tcp");
+            }
+            default -> throw new XdsRejection("health_checker", h.getHealthCheckerCase() + " health checks are not supported");
+        }
+        for (String f : List.of("alt_port", "custom_health_check", "transport_socket_match_criteria", "tls_options")) {
+            if (h.getAllFields().keySet().stream().anyMatch(d -> d.getName().equals(f))) {
+                throw new XdsRejection(f, "not supported");
+            }
+        }
+        warnUnhandled(h, Set.of("timeout", "interval", "interval_jitter", "initial_jitter", "unhealthy_threshold", "healthy_threshold",
+                "event_log_path", "http_health_check", "tcp_health_check"), path);
+        return out;
+    }
+
+    /**
+     * {@code typed_per_filter_config}: mosn4j runs no HTTP filter that takes a per-route config
+     * (a listener whose chain has any but the router is NACKed unless the filter is optional or
+     * Istio's telemetry), so each entry configures a filter that does not run here: warned about.
+     */
+    private static void perFilterConfig(Map<String, Any> configs, String path) {
+        for (String filter : configs.keySet()) {
+            ConfigWarnings.warn(path + ".typed_per_filter_config." + filter, "no such HTTP filter runs in mosn4j; its per-route "
+                    + "config is ignored");
+        }
+    }
+
+    /**
+     * {@code endpoints} as MOSN hosts: those not {@code UNHEALTHY}/{@code DRAINING}/{@code TIMEOUT}
+     * of the lowest priority that has any (Envoy fails over to a higher priority number when a
+     * lower one has no healthy host), from every locality of that priority.
+     */
+    static List<Host> hosts(ClusterLoadAssignment endpoints, String path) {
+        java.util.TreeMap<Integer, List<Host>> byPriority = new java.util.TreeMap<>();
         for (int i = 0; i < endpoints.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = endpoints.getEndpoints(i);
-            if (group.getPriority() != 0) {
-                ConfigWarnings.warn(path + ".endpoints[" + i + "].priority", "failover priorities are not supported yet; "
-                        + "priority " + group.getPriority() + " endpoints are not used");
-                continue;
-            }
+            List<Host> hosts = byPriority.computeIfAbsent(group.getPriority(), p -> new ArrayList<>());
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
                 LbEndpoint e = group.getLbEndpoints(j);
                 HealthStatus health = e.getHealthStatus();
@@ -175,7 +361,7 @@ public final class EnvoyConversion {
                 if (!e.hasEndpoint()) {
                     throw new XdsRejection(at + ".endpoint", "required (named endpoints are not supported)");
                 }
-                ObjectNode h = hosts.addObject();
+                ObjectNode h = JSON.objectNode();
                 h.put("address", address(e.getEndpoint().getAddress(), at + ".endpoint.address"));
                 if (!e.getEndpoint().getHostname().isEmpty()) {
                     h.put("hostname", e.getEndpoint().getHostname());
@@ -183,9 +369,22 @@ public final class EnvoyConversion {
                 if (e.hasLoadBalancingWeight()) {
                     h.put("weight", e.getLoadBalancingWeight().getValue());
                 }
+                String key = "envoy.transport_socket_match";
+                com.google.protobuf.Struct md = e.getMetadata().getFilterMetadataMap().getOrDefault(key,
+                        group.getMetadata().getFilterMetadataMap().getOrDefault(key, com.google.protobuf.Struct.getDefaultInstance()));
+                hosts.add(new Host(h, md));
             }
         }
-        return hosts;
+        for (var level : byPriority.entrySet()) {
+            if (!level.getValue().isEmpty()) {
+                if (byPriority.size() > 1) {
+                    ConfigWarnings.warn(path + ".endpoints", "priority " + level.getKey() + " serves: the lowest with healthy hosts "
+                            + "(the others are failover, not spill-over by Envoy's overprovisioning factor)");
+                }
+                return level.getValue();
+            }
+        }
+        return List.of();
     }
 
     // ---------------------------------------------------------------- routes
@@ -226,6 +425,7 @@ public final class EnvoyConversion {
         if (vh.getRequireTls() != VirtualHost.TlsRequirementType.NONE) {
             throw new XdsRejection("require_tls", "require_tls is not supported yet");
         }
+        perFilterConfig(vh.getTypedPerFilterConfigMap(), path);
         warnUnhandled(vh, Set.of("name", "domains", "routes", "require_tls", "typed_per_filter_config"), path);
         return out;
     }
@@ -279,6 +479,7 @@ public final class EnvoyConversion {
                 || r.getResponseHeadersToRemoveCount() > 0) {
             throw new XdsRejection("request_headers_to_add", "header changes on a route without a route action are not converted yet");
         }
+        perFilterConfig(r.getTypedPerFilterConfigMap(), path);
         warnUnhandled(r, Set.of("name", "match", "route", "direct_response", "redirect", "typed_per_filter_config", "decorator",
                 "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"), path);
         return out;
@@ -369,12 +570,7 @@ public final class EnvoyConversion {
             case PREFIX_MATCH -> regex(out, Pattern.quote(h.getPrefixMatch()) + ".*");
             case SUFFIX_MATCH -> regex(out, ".*" + Pattern.quote(h.getSuffixMatch()));
             case CONTAINS_MATCH -> regex(out, ".*" + Pattern.quote(h.getContainsMatch()) + ".*");
-            case PRESENT_MATCH -> {
-                if (!h.getPresentMatch()) {
-                    throw new XdsRejection("present_match", "present_match false (header absent) is not supported yet");
-                }
-                regex(out, ".*");
-            }
+            case PRESENT_MATCH -> out.put("present_match", h.getPresentMatch());
             case STRING_MATCH -> {
                 StringMatcher s = h.getStringMatch();
                 String flags = s.getIgnoreCase() ? "(?i)" : "";
@@ -394,10 +590,10 @@ public final class EnvoyConversion {
                 }
             }
             case RANGE_MATCH -> throw new XdsRejection("range_match", "header range matches are not supported yet");
-            default -> regex(out, ".*"); // no specifier: Envoy matches when the header is present
+            default -> out.put("present_match", true); // no specifier: Envoy matches when the header is present
         }
         if (h.getInvertMatch()) {
-            out.put("invert_match", true); // MOSN's header matcher has no inversion: today's loader refuses it, and says so
+            out.put("invert_match", true);
         }
         if (h.getTreatMissingHeaderAsEmpty()) {
             throw new XdsRejection("treat_missing_header_as_empty", "not supported yet");
@@ -421,6 +617,9 @@ public final class EnvoyConversion {
                     ObjectNode c = ws.addObject().putObject("cluster");
                     c.put("name", w.getName());
                     c.put("weight", w.hasWeight() ? w.getWeight().getValue() : 0);
+                    String at = path + ".route.weighted_clusters.clusters[" + (ws.size() - 1) + "]";
+                    perFilterConfig(w.getTypedPerFilterConfigMap(), at);
+                    warnUnhandled(w, Set.of("name", "weight", "typed_per_filter_config"), at);
                 }
             }
             case CLUSTER_HEADER -> out.put("cluster_header", a.getClusterHeader());
@@ -560,8 +759,15 @@ public final class EnvoyConversion {
                 if (m.getSourceType() != FilterChainMatch.ConnectionSourceType.ANY) match.put("source_type", m.getSourceType().name());
             }
         }
-        if (fc.hasTransportSocket() && !fc.getTransportSocket().getName().endsWith("raw_buffer")) {
-            throw new XdsRejection("transport_socket", "Envoy's TLS transport socket is not converted to MOSN's tls_context yet");
+        if (fc.hasTransportSocket()) {
+            try {
+                ObjectNode tls = EnvoyTls.downstream(fc.getTransportSocket(), path + ".transport_socket");
+                if (tls != null) {
+                    out.set("tls_context", tls);
+                }
+            } catch (XdsRejection e) {
+                throw e.under("transport_socket");
+            }
         }
         ArrayNode filters = out.putArray("filters");
         for (int i = 0; i < fc.getFiltersCount(); i++) {

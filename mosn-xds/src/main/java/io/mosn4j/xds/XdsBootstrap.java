@@ -49,6 +49,9 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
                 .add(Router.getDescriptor())
                 .add(TcpProxy.getDescriptor())
                 .add(HttpProtocolOptions.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
                 .build();
     }
 
@@ -57,7 +60,7 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
      * response may be waited for ({@code initial_fetch_timeout}; null waits forever).
      */
     public record Ads(String cluster, String host, int port, String pipe, boolean nodeOnFirstMessageOnly,
-                      Duration cdsFetchTimeout, Duration ldsFetchTimeout) {
+                      Duration cdsFetchTimeout, Duration ldsFetchTimeout, boolean delta) {
         public String describe() {
             return "cluster " + cluster + " at " + (pipe != null ? "unix:" + pipe : host + ":" + port);
         }
@@ -154,13 +157,11 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
             throw new ConfigException(at + ".ads_config", "required: mosn4j reads every resource from one ADS stream");
         }
         ApiConfigSource ads = d.getAdsConfig();
-        if (ads.getApiType() == ApiConfigSource.ApiType.DELTA_GRPC || ads.getApiType() == ApiConfigSource.ApiType.AGGREGATED_DELTA_GRPC) {
-            throw new ConfigException(at + ".ads_config.api_type", "delta xDS (" + ads.getApiType() + ") is not supported yet; use GRPC "
-                    + "(for Istio: ISTIO_DELTA_XDS=false)");
-        }
-        if (ads.getApiType() != ApiConfigSource.ApiType.GRPC && ads.getApiType() != ApiConfigSource.ApiType.AGGREGATED_GRPC) {
-            throw new ConfigException(at + ".ads_config.api_type", ads.getApiType() + " is not supported; use GRPC");
-        }
+        boolean delta = switch (ads.getApiType()) {
+            case GRPC, AGGREGATED_GRPC -> false;
+            case DELTA_GRPC, AGGREGATED_DELTA_GRPC -> true;
+            default -> throw new ConfigException(at + ".ads_config.api_type", ads.getApiType() + " is not supported; use GRPC or DELTA_GRPC");
+        };
         if (ads.getGrpcServicesCount() != 1 || !ads.getGrpcServices(0).hasEnvoyGrpc()) {
             throw new ConfigException(at + ".ads_config.grpc_services", "exactly one envoy_grpc service naming a static cluster is required");
         }
@@ -194,12 +195,12 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         Duration lds = d.hasLdsConfig() ? EnvoyConversion.fetchTimeout(d.getLdsConfig()) : Duration.ofSeconds(15);
         boolean firstOnly = ads.getSetNodeOnFirstMessageOnly();
         if (a.hasPipe()) {
-            return new Ads(grpc.getClusterName(), null, 0, a.getPipe().getPath(), firstOnly, cds, lds);
+            return new Ads(grpc.getClusterName(), null, 0, a.getPipe().getPath(), firstOnly, cds, lds, delta);
         }
         if (!a.hasSocketAddress()) {
             throw new ConfigException(field, "the cluster's endpoint needs a socket_address or a pipe");
         }
         return new Ads(grpc.getClusterName(), a.getSocketAddress().getAddress(), a.getSocketAddress().getPortValue(), null, firstOnly,
-                cds, lds);
+                cds, lds, delta);
     }
 }

@@ -35,6 +35,9 @@ class XdsBootstrapTest {
         assertThat(l.config().clusterManager().clusters()).isEmpty(); // a pipe cluster is only the ADS server's
         assertThat(b.ads().pipe()).isEqualTo("./etc/istio/proxy/XDS");
         assertThat(b.ads().nodeOnFirstMessageOnly()).isTrue();
+        assertThat(b.ads().delta()).isFalse();
+        assertThat(XdsBootstrap.of(ConfigLoader.readTree(YAML.replace("api_type: GRPC", "api_type: DELTA_GRPC"), true)).ads().delta())
+                .as("DELTA_GRPC (current Istio's default) selects delta xDS").isTrue();
         assertThat(b.ads().cdsFetchTimeout()).isNull(); // 0s: wait forever
         assertThat(b.ads().ldsFetchTimeout()).hasSeconds(5);
         assertThat(b.bootstrap().getNode().getCluster()).isEqualTo("a.default");
@@ -42,8 +45,8 @@ class XdsBootstrapTest {
 
     @Test
     void refusalsNameTheField() {
-        assertThatThrownBy(() -> XdsBootstrap.of(ConfigLoader.readTree(YAML.replace("api_type: GRPC", "api_type: DELTA_GRPC"), true)))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("dynamic_resources.ads_config.api_type: delta xDS");
+        assertThatThrownBy(() -> XdsBootstrap.of(ConfigLoader.readTree(YAML.replace("api_type: GRPC", "api_type: REST"), true)))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("dynamic_resources.ads_config.api_type: REST is not supported");
         assertThatThrownBy(() -> XdsBootstrap.of(ConfigLoader.readTree(YAML.replace("cluster_name: xds-grpc}}]}", "cluster_name: pilot}}]}"), true)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("envoy_grpc.cluster_name: no static cluster named \"pilot\"");
         assertThatThrownBy(() -> XdsBootstrap.of(ConfigLoader.readTree(YAML.replace("type: STATIC", "type: STATIC\n      hosts: []"), true)))

@@ -8,6 +8,15 @@ package io.mosn4j.api.stats;
 public interface Stats {
     Counter counter(String name);
 
+    /**
+     * A MOSN-shaped metrics group of {@code type} with {@code labels} (see {@link StatsScope});
+     * the same type and labels give the same group. Metrics from a group are kept per event loop
+     * and summed when read, so bumping them on a loop costs no lock and no allocation.
+     */
+    default StatsScope scope(String type, java.util.Map<String, String> labels) {
+        return StatsScope.NONE;
+    }
+
     /** Counters that go nowhere, for code run outside a proxy (unit tests, config checks). */
     Stats NONE = name -> new Counter() {
         @Override

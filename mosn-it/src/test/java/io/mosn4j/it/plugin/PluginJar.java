@@ -14,8 +14,9 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Puts this package's compiled classes ({@link HeaderEditFilter}, {@link MetadataBalancer}, {@link AllowedNamesProvider})
- * into a jar registering them for ServiceLoader, alone in a plugins folder, which {@code bin/mosn --plugins DIR} loads as a user's
+ * Puts this package's compiled classes ({@link HeaderEditFilter}, {@link MetadataBalancer}, {@link AllowedNamesProvider},
+ * {@link HelloAdminApi}) into a jar registering them for ServiceLoader, alone in a plugins folder, which
+ * {@code bin/mosn --plugins DIR} loads as a user's
  * extension jar.
  */
 public final class PluginJar {
@@ -40,6 +41,9 @@ public final class PluginJar {
                 }
                 out.putNextEntry(new JarEntry("META-INF/services/io.mosn4j.api.filter.StreamFilterFactory"));
                 out.write((HeaderEditFilter.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+                out.putNextEntry(new JarEntry("META-INF/services/io.mosn4j.api.admin.AdminApi"));
+                out.write((HelloAdminApi.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
                 out.putNextEntry(new JarEntry("META-INF/services/io.mosn4j.api.upstream.LoadBalancerFactory"));
                 out.write((MetadataBalancer.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
