@@ -6,10 +6,12 @@ import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.SocketAddresses;
 import io.mosn4j.network.Transport;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -31,6 +33,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Listener {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
+
+    /**
+     * One read of at most 64 KiB per connection per event-loop turn. Netty's default reads up to 16
+     * times (1 MiB) before the loop moves on, so one client packing cheap frames (HTTP/2 PING or
+     * SETTINGS, pipelined requests) could hold every other connection of its loop for the time
+     * ~100,000 frames take; with one read the loop serves the others between reads. Bulk bodies lose
+     * nothing: 64 KiB is also the write high-water mark that pauses reading when the peer lags.
+     */
+    private static final RecvByteBufAllocator FAIR_READS =
+            new AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024).maxMessagesPerRead(1);
 
     private final String name;
     private final Duration grace;
@@ -69,6 +81,7 @@ final class Listener {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, FAIR_READS)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -40,6 +40,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -176,51 +178,42 @@ public final class AdsClient implements AutoCloseable {
             openDeltaStream(id);
             return;
         }
-        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse r) {
-                if (id == streamId) {
-                    onResponse(Push.of(r));
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                if (id == streamId) {
-                    streamEnded(t.getMessage());
-                }
-            }
-
-            @Override
-            public void onCompleted() {
-                if (id == streamId) {
-                    streamEnded("closed by the server");
-                }
-            }
-        });
+        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(observer(id, Push::of));
         // a new stream asks again for everything it has: last applied versions, current subscriptions, no nonce
-        send(CDS, null);
-        if (!edsNames.isEmpty()) {
-            send(EDS, null);
-        }
-        if (!sdsNames.isEmpty()) {
-            send(SDS, null);
-        }
-        if (ldsStarted) {
-            send(LDS, null);
-        }
-        if (!rdsNames.isEmpty()) {
-            send(RDS, null);
-        }
+        forEachTypeInUse(type -> send(type, null));
     }
 
     private void openDeltaStream(int id) {
         subscribed.clear();
-        deltaRequests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
+        deltaRequests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(observer(id, Push::of));
+        // a new stream: current subscriptions and every version held, no nonce
+        forEachTypeInUse(this::subscribe);
+    }
+
+    /** Clusters always, and each other type once something has named resources of it, in Envoy's order. */
+    private void forEachTypeInUse(Consumer<String> ask) {
+        ask.accept(CDS);
+        if (!edsNames.isEmpty()) {
+            ask.accept(EDS);
+        }
+        if (!sdsNames.isEmpty()) {
+            ask.accept(SDS);
+        }
+        if (ldsStarted) {
+            ask.accept(LDS);
+        }
+        if (!rdsNames.isEmpty()) {
+            ask.accept(RDS);
+        }
+    }
+
+    /** Hands stream {@code id}'s responses and end to this client, ignoring them once a newer stream has opened. */
+    private <R> StreamObserver<R> observer(int id, Function<R, Push> push) {
+        return new StreamObserver<>() {
             @Override
-            public void onNext(DeltaDiscoveryResponse r) {
+            public void onNext(R r) {
                 if (id == streamId) {
-                    onResponse(Push.of(r));
+                    onResponse(push.apply(r));
                 }
             }
 
@@ -237,21 +230,7 @@ public final class AdsClient implements AutoCloseable {
                     streamEnded("closed by the server");
                 }
             }
-        });
-        // a new stream: current subscriptions and every version held, no nonce
-        subscribe(CDS);
-        if (!edsNames.isEmpty()) {
-            subscribe(EDS);
-        }
-        if (!sdsNames.isEmpty()) {
-            subscribe(SDS);
-        }
-        if (ldsStarted) {
-            subscribe(LDS);
-        }
-        if (!rdsNames.isEmpty()) {
-            subscribe(RDS);
-        }
+        };
     }
 
     private void streamEnded(String why) {
