@@ -299,7 +299,7 @@ public final class MosnServer {
         return removed;
     }
 
-    /** Removes the cluster; requests routed to it get 502 as for an undefined one, its pools drain. False when there is none. */
+    /** Removes the cluster; requests routed to it get 503 (Envoy's answer for no such cluster), its pools drain. False when there is none. */
     public boolean removeCluster(String name) {
         boolean removed = clusters.remove(name);
         if (removed) {
