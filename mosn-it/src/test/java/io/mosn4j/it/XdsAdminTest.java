@@ -305,15 +305,8 @@ class XdsAdminTest {
         return out;
     }
 
-    static void eventually(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.call()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("condition not met within " + WAIT + "\n" + mosn.tail());
+    private static void eventually(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        XdsTest.eventually(mosn, condition);
     }
 
     private static long counterLine(String text, String prefix) {

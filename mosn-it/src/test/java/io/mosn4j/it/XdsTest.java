@@ -385,6 +385,11 @@ class XdsTest {
     }
 
     static void eventually(Callable<Boolean> condition) throws Exception {
+        eventually(mosn, condition);
+    }
+
+    /** Waits up to {@link #WAIT} for {@code condition}; fails with the tail of {@code process}'s output. */
+    static void eventually(MosnProcess process, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.call()) {
@@ -392,6 +397,6 @@ class XdsTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("condition not met within " + WAIT + "\n" + mosn.tail());
+        throw new AssertionError("condition not met within " + WAIT + "\n" + process.tail());
     }
 }
