@@ -9,6 +9,7 @@ import io.mosn4j.server.ConfigCheck;
 import io.mosn4j.server.Extensions;
 import io.mosn4j.server.MosnServer;
 import io.mosn4j.xds.AdsClient;
+import io.mosn4j.xds.EnvoyAdmin;
 import io.mosn4j.xds.XdsBootstrap;
 import java.io.IOException;
 import java.io.InputStream;
@@ -163,6 +164,7 @@ public final class Main implements Runnable {
             }
             log.info("mosn4j started");
             AdsClient xds = bootstrap[0].dynamic() ? AdsClient.start(bootstrap[0], running) : null;
+            EnvoyAdmin.install(running, bootstrap[0], xds);
             CountDownLatch stopped = new CountDownLatch(1);
             Runnable stop = () -> {
                 log.info("signal received: draining and stopping");

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +61,12 @@ public final class AdminServer {
     }
 
     private final Channel channel;
+    /** The paths served, shared by every connection: {@link #serve} adds one while the server runs. */
+    private final Map<String, Handler> routes;
 
-    private AdminServer(Channel channel) {
+    private AdminServer(Channel channel, Map<String, Handler> routes) {
         this.channel = channel;
+        this.routes = routes;
     }
 
     /** Binds the admin port; throws ConfigException naming {@code admin.address} when it cannot. */
@@ -74,13 +78,14 @@ public final class AdminServer {
     /** Binds {@code host:port} for {@code routes}; throws ConfigException naming {@code configPath} when it cannot. */
     public static AdminServer start(String host, int port, String configPath, String what, EventLoopGroup group, Transport transport,
                                     Map<String, Handler> routes) {
+        Map<String, Handler> live = new ConcurrentHashMap<>(routes);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Dispatcher(Map.copyOf(routes)));
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Dispatcher(live));
                     }
                 });
         var f = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
@@ -88,7 +93,12 @@ public final class AdminServer {
             throw new ConfigException(configPath, "cannot listen on " + host + ":" + port + ": " + f.cause().getMessage());
         }
         log.info("{} on {}", what, f.channel().localAddress());
-        return new AdminServer(f.channel());
+        return new AdminServer(f.channel(), live);
+    }
+
+    /** Serves {@code path} with {@code handler} from the next request on, replacing what served it before. */
+    public void serve(String path, Handler handler) {
+        routes.put(path, handler);
     }
 
     public int port() {

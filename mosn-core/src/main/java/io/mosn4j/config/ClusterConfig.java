@@ -18,6 +18,8 @@ import java.util.Set;
  *     absent or 0: never (MOSN's meaning)
  * @param keepalive RPC heartbeats on quiet upstream connections ({@code interval}, {@code timeout})
  * @param dnsRefreshRate how often a STRICT_DNS cluster's names are resolved again (default 5s)
+ * @param outlierDetection Envoy's passive outlier detection for the cluster's hosts (mosn4j's
+ *     addition; MOSN's is the listener's {@code fault_tolerance} filter); null: none
  */
 public record ClusterConfig(
         String name,
@@ -41,7 +43,8 @@ public record ClusterConfig(
         String dnsLookupFamily,
         DnsResolverConfig dnsResolvers,
         String dnsResolverFile,
-        String dnsResolverPort) {
+        String dnsResolverPort,
+        OutlierDetectionConfig outlierDetection) {
 
     public static final String SIMPLE = "SIMPLE";
     public static final String LB_ROUNDROBIN = "LB_ROUNDROBIN";
@@ -51,7 +54,7 @@ public record ClusterConfig(
                          Long connBufferLimitBytes, List<ThresholdsConfig> circuitBreakers, TlsContextConfig tlsContext,
                          List<HostConfig> hosts, JsonNode http2ProtocolOptions) {
         this(name, type, lbType, connectTimeout, maxRequestPerConn, connBufferLimitBytes, circuitBreakers, tlsContext, hosts,
-                http2ProtocolOptions, null, null, null, null, null, null, null, null, null, null, null, null);
+                http2ProtocolOptions, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ClusterConfig {

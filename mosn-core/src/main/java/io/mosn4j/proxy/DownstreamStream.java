@@ -329,8 +329,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             if (routeRule != null && routeRule.clusterFromRequest()) {
                 sendLocalReply(LocalReply.error(ProxyError.NO_ROUTE, "no cluster named \"" + clusterName + "\""), ResponseFlag.NO_ROUTE_FOUND);
             } else {
-                sendLocalReply(LocalReply.error(ProxyError.NO_HEALTHY_UPSTREAM, "no cluster named \"" + clusterName + "\""),
-                        ResponseFlag.NO_HEALTHY_UPSTREAM);
+                // Envoy's answer for a route whose cluster is gone (removed by the control plane, or not sent yet): 503, flag NC;
+                // protocols without HTTP statuses answer their "no healthy upstream"
+                sendLocalReply(new LocalReply(503, ProxyError.NO_HEALTHY_UPSTREAM, "no cluster named \"" + clusterName + "\"", false, null),
+                        ResponseFlag.NO_CLUSTER_FOUND);
             }
             return false;
         }

@@ -128,6 +128,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         if (reason == ResetReason.OVERFLOW && !finished) {
             hostMetrics.requestPendingOverflow.inc();
             clusterMetrics.requestPendingOverflow.inc();
+        } else if (reason != ResetReason.OVERFLOW) {
+            ((Host) host).outlierResult(503); // the host could not be reached: Envoy's local-origin failure, counted as a 503
         }
         if (!finished) {
             stream.upstreamFailed(this, reason, cause);
@@ -203,6 +205,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
             answered = true;
             long took = System.nanoTime() - attemptStart;
             int status = h.status();
+            ((Host) host).outlierResult(status);
             hostMetrics.response(status);
             clusterMetrics.response(status);
             hostMetrics.requestDurationTime.record(took);
@@ -235,6 +238,9 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     @Override
     public void onReset(ResetReason reason) {
         if (!finished) {
+            if (!answered) {
+                ((Host) host).outlierResult(503);
+            }
             hostMetrics.requestRemoteReset.inc();
             clusterMetrics.requestRemoteReset.inc();
             stream.upstreamReset(this, reason);
@@ -261,6 +267,9 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         hostMetrics.requestActive.dec();
         clusterMetrics.requestActive.dec();
         if (!answered && !noConnection) {
+            if (reason == ResetReason.TIMEOUT) {
+                ((Host) host).outlierResult(504);
+            }
             var counter = reason == ResetReason.TIMEOUT ? hostMetrics.requestTimeout : hostMetrics.requestLocalReset;
             var clusterCounter = reason == ResetReason.TIMEOUT ? clusterMetrics.requestTimeout : clusterMetrics.requestLocalReset;
             counter.inc();

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin API's built-in paths: MOSN's ({@code /api/v1/...}, same paths, methods and bodies as
  * MOSN's admin server), Envoy's that Istio's agent and probes call ({@code /ready},
- * {@code /server_info}, {@code /stats}, {@code /stats/prometheus}, {@code /quitquitquit}), and the
+ * {@code /server_info}, {@code /stats}, {@code /stats/prometheus}, {@code /quitquitquit},
+ * {@code /drain_listeners}; {@code /config_dump}, {@code /clusters} and {@code /listeners} come with
+ * the xDS module), and the
  * JVM's diagnostics ({@code /api/v1/debug/...}). All run on admin virtual threads.
  */
 final class AdminRoutes {
@@ -68,6 +70,13 @@ final class AdminRoutes {
         r.put("/server_info", get(this::serverInfo));
         r.put("/stats", get(this::envoyStats));
         r.put("/stats/prometheus", get(req -> new Response(200, PrometheusSink.CONTENT_TYPE, prometheus.scrape())));
+        // MOSN's config_dump until an Envoy bootstrap's xDS client serves Envoy's here (MosnServer.serveAdmin)
+        r.put("/config_dump", get(req -> Response.json(ConfigLoader.mapper().writeValueAsBytes(server.configDump()))));
+        r.put("/drain_listeners", post(req -> {
+            // skip_exit (Istio's preStop) changes nothing: a drain never ends the process here
+            server.drainListeners(req.query().containsKey("inboundonly"), req.query().containsKey("graceful"));
+            return Response.text(200, "OK");
+        }));
         r.put("/quitquitquit", post(req -> {
             log.info("admin: /quitquitquit");
             Thread.ofVirtual().start(() -> {

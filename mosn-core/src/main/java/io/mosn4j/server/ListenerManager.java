@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,10 @@ final class ListenerManager {
     private final Duration grace;
     private final AcceptGate.Shared admission;
     private final Map<String, Listener> byName = new LinkedHashMap<>();
+    /** The listeners {@code POST /drain_listeners} stopped; one added or moved later is not bound either (as Envoy). */
+    private Predicate<ListenerConfig> stopped = c -> false;
+    /** The listeners a drain already took (a second drain leaves them be). */
+    private final java.util.Set<Listener> drained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /** {@code admission}: the server's connection limit and accept counters, shared by every listener. */
     ListenerManager(ListenerBuilder builder, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Duration grace,
@@ -56,7 +61,9 @@ final class ListenerManager {
             return;
         }
         Listener l = new Listener(chains, grace);
-        if (config.bindPort()) {
+        if (stopped.test(config)) {
+            log.info("listener {}: not bound, its listeners were drained (POST /drain_listeners)", config.name());
+        } else if (config.bindPort()) {
             l.bind(transport, acceptors, workers, raw.path(), admission);
         }
         if (existing != null) {
@@ -101,6 +108,44 @@ final class ListenerManager {
             }
             l.closeConnections();
         });
+    }
+
+    /**
+     * Envoy's {@code POST /drain_listeners}: the listeners {@code which} selects drain. At once, or
+     * with {@code graceful} after the grace period (they accept new connections until then), they
+     * stop accepting; their open connections are asked to drain at once (idle ones close, a request
+     * in flight is answered with {@code Connection: close} or an HTTP/2 GOAWAY) and what is left when
+     * the grace period after the stop ends is closed. They stay configured, and one added later that
+     * {@code which} selects is not bound. Returns the names drained.
+     */
+    synchronized List<String> drain(Predicate<ListenerConfig> which, boolean graceful) {
+        stopped = stopped.or(which);
+        List<String> names = new ArrayList<>();
+        for (Listener l : byName.values()) {
+            if (!which.test(l.config()) || !drained.add(l)) {
+                continue;
+            }
+            names.add(l.name());
+            if (!graceful) {
+                retire(l);
+                continue;
+            }
+            l.drain();
+            Thread.ofVirtual().name("mosn-drain-" + l.name()).start(() -> {
+                sleep(grace);
+                log.info("listener {}: drain period over; it stops accepting", l.name());
+                retire(l);
+            });
+        }
+        return names;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     synchronized Listener get(String name) {

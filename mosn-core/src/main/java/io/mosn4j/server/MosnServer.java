@@ -299,13 +299,67 @@ public final class MosnServer {
         return removed;
     }
 
-    /** Removes the cluster; requests routed to it get 502 as for an undefined one, its pools drain. False when there is none. */
+    /** Removes the cluster; requests routed to it get 503 (Envoy's answer for no such cluster), its pools drain. False when there is none. */
     public boolean removeCluster(String name) {
         boolean removed = clusters.remove(name);
         if (removed) {
             log.info("cluster {} removed", name);
         }
         return removed;
+    }
+
+    /**
+     * Envoy's {@code POST /drain_listeners}: every listener, or with {@code inboundOnly} the inbound
+     * ones (MOSN's {@code "type": "ingress"}, which Envoy's {@code traffic_direction: INBOUND}
+     * becomes, or Istio's {@code virtualInbound}), stops accepting — with {@code graceful} only after
+     * {@code graceful_timeout}, and the server reports DRAINING meanwhile — and its connections drain.
+     * The process keeps running. Returns the names of the listeners drained.
+     */
+    public List<String> drainListeners(boolean inboundOnly, boolean graceful) {
+        if (graceful) {
+            draining = true;
+        }
+        List<String> names = listeners.drain(inboundOnly ? MosnServer::inbound : c -> true, graceful);
+        log.info("drain_listeners{}{}: {} drain", inboundOnly ? " (inbound only)" : "", graceful ? " (graceful)" : "", names);
+        return names;
+    }
+
+    /** An inbound listener: MOSN's {@code type} {@code ingress}, or Istio's {@code virtualInbound}. */
+    static boolean inbound(ListenerConfig c) {
+        return "ingress".equalsIgnoreCase(c.type()) || "virtualInbound".equals(c.name());
+    }
+
+    /** A listener as the admin API shows it: its address with the port it is bound to (-1: not bound). */
+    public record ListenerStatus(String name, String address, int port, boolean inbound) {}
+
+    /** The live listeners, in the order they were added. */
+    public List<ListenerStatus> listenerStatuses() {
+        return listeners.all().stream().map(l -> new ListenerStatus(l.name(), l.config().address(), l.port(), inbound(l.config())))
+                .toList();
+    }
+
+    /**
+     * The cluster's {@code outlier_detection} as of its last interval: the success-rate average and
+     * ejection threshold (percent; -1 when not measured), or null when it has none.
+     */
+    public double[] outlierSuccessRate(String cluster) {
+        return clusters.outlierSuccessRate(cluster);
+    }
+
+    /** The live clusters, for the admin API. */
+    public java.util.Collection<Cluster> clusters() {
+        return clusters.all();
+    }
+
+    /**
+     * Serves {@code path} on the admin port with {@code handler} (on a virtual thread), replacing a
+     * built-in path of the same name: for the xDS client's Envoy-format endpoints. No-op without an
+     * admin port.
+     */
+    public void serveAdmin(String path, AdminServer.Handler handler) {
+        if (admin != null) {
+            admin.serve(path, handler);
+        }
     }
 
     /** The process's counters (shown by {@code GET /api/v1/stats}), for a control plane client to count its updates. */

@@ -86,6 +86,7 @@ public final class Clusters implements ClusterManager, AutoCloseable {
         final Context context;
         final ClusterType.Discovery discovery;
         HealthChecker checker;
+        OutlierDetector outlier;
 
         Running(Context context, ClusterType.Discovery discovery) {
             this.context = context;
@@ -179,7 +180,35 @@ public final class Clusters implements ClusterManager, AutoCloseable {
         if (checker != null) {
             checker.setHosts(c.hosts());
         }
+        now.outlier = outlierDetector(name, config, before == null ? null : before.outlier);
+        if (now.outlier != null) {
+            now.outlier.setHosts(c.hosts());
+        }
         return c;
+    }
+
+    /** The cluster's outlier detection: {@code before}'s while its config is the same, else a new one (or none). */
+    private OutlierDetector outlierDetector(String name, ClusterConfig config, OutlierDetector before) {
+        var od = config.outlierDetection();
+        if (before != null && od != null && before.config.equals(od)) {
+            return before;
+        }
+        if (before != null) {
+            before.stop();
+        }
+        if (od == null || !active()) {
+            return null;
+        }
+        OutlierDetector d = new OutlierDetector(name, od, loopList.get(Math.floorMod(name.hashCode(), loopList.size())), stats);
+        d.start();
+        return d;
+    }
+
+    /** The live outlier detection of the cluster named {@code name}: its last interval's success-rate average and threshold, or null. */
+    public synchronized double[] outlierSuccessRate(String name) {
+        Running r = running.get(name);
+        return r == null || r.outlier == null ? null
+                : new double[] {r.outlier.successRateAverage(), r.outlier.successRateEjectionThreshold()};
     }
 
     private void publish(Cluster c) {
@@ -205,6 +234,9 @@ public final class Clusters implements ClusterManager, AutoCloseable {
         if (r.checker != null) {
             r.checker.setHosts(next.hosts());
         }
+        if (r.outlier != null) {
+            r.outlier.setHosts(next.hosts());
+        }
         log.info("cluster {}: hosts now {}", ctx.name, next.addresses());
     }
 
@@ -229,6 +261,9 @@ public final class Clusters implements ClusterManager, AutoCloseable {
             r.discovery.close();
             if (r.checker != null) {
                 r.checker.stop();
+            }
+            if (r.outlier != null) {
+                r.outlier.stop();
             }
         }
         return true;
@@ -265,6 +300,9 @@ public final class Clusters implements ClusterManager, AutoCloseable {
             r.discovery.close();
             if (r.checker != null) {
                 r.checker.stop();
+            }
+            if (r.outlier != null) {
+                r.outlier.stop();
             }
         }
         running.clear();

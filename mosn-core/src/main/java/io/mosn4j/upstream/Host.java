@@ -36,6 +36,8 @@ public final class Host implements HostInfo {
     private volatile Runnable healthListener;
     private volatile String hostname;
     private final Counters stats = new Counters();
+    /** This host's record in its cluster's {@code outlier_detection}, or null when the cluster has none. */
+    volatile OutlierDetector.HostState outlier;
     /** MOSN's {@code upstream{cluster,host}} metrics, set when its cluster is published. */
     io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
 
@@ -131,6 +133,24 @@ public final class Host implements HostInfo {
         if (l != null) {
             l.run();
         }
+    }
+
+    /**
+     * How a request to this host ended, for its cluster's {@code outlier_detection} (if any): the
+     * response's status; 503 for a failed connect or a reset before the answer, 504 for a timeout.
+     * Any event loop; cheap when the cluster has no outlier detection.
+     */
+    public void outlierResult(int status) {
+        OutlierDetector.HostState s = outlier;
+        if (s != null) {
+            s.result(status);
+        }
+    }
+
+    /** Its success rate over the last {@code outlier_detection} interval (percent), or -1 when not measured. */
+    public double outlierSuccessRate() {
+        OutlierDetector.HostState s = outlier;
+        return s == null ? -1 : s.successRate;
     }
 
     @Override

@@ -540,6 +540,29 @@ class ConfigLoaderTest {
         void tlsContextKeysSetToNothingAreNotRefused() {
             parse(with("\"filter_chains\": [{\"filters\"", "\"filter_chains\": [{\"tls_context\": {\"status\": false, \"crl\": \"\"}, \"filters\""));
         }
+
+        @Test
+        void outlierDetectionHasEnvoysNamesAndDefaults() {
+            ConfigWarnings warnings = new ConfigWarnings();
+            LoadedConfig loaded = warnings.collect(() -> parse(with("\"connect_timeout\": \"3s\",", """
+                    "connect_timeout": "3s",
+                    "outlier_detection": {"consecutive_5xx": 3, "interval": "1s", "base_ejection_time": "2s", "max_ejection_percent": 50,
+                                          "enforcing_consecutive_5xx": 100},
+                    """)));
+            OutlierDetectionConfig od = loaded.config().clusterManager().clusters().get(0).outlierDetection();
+            assertThat(warnings.all()).isEmpty();
+            assertThat(od.consecutive5xx()).isEqualTo(3);
+            assertThat(od.enforcingConsecutive5xx()).isEqualTo(100);
+            assertThat(od.interval()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(od.baseEjectionTime()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(od.maxEjectionPercent()).isEqualTo(50);
+            assertThat(od.consecutiveGatewayFailure()).isEqualTo(5);
+            assertThat(od.enforcingConsecutiveGatewayFailure()).isZero();
+            assertThat(od.maxEjectionTime()).isEqualTo(Duration.ofSeconds(300));
+            assertThatThrownBy(() -> parse(with("\"connect_timeout\": \"3s\",",
+                    "\"connect_timeout\": \"3s\", \"outlier_detection\": {\"max_ejection_percent\": 101},")))
+                    .hasMessageContaining("cluster_manager.clusters[0].outlier_detection.max_ejection_percent: must be 0..100, got 101");
+        }
     }
 
     // ---------------------------------------------------------------- durations

@@ -113,11 +113,11 @@ class XdsDeltaTest {
                 awaitOn(kept, null, "v1", "/reviews/1");
                 assertThat(backend(kept.get("/extra"))).isEqualTo("v2");
 
-                // 4. a cluster removed (removed_resources): routes to it answer 502, its endpoints are unsubscribed, the rest serve
+                // 4. a cluster removed (removed_resources): routes to it answer 503 (Envoy's no cluster), its endpoints are unsubscribed, the rest serve
                 xds.set(snapshot("4", List.of("v1"), List.of(extra()), true,
                         routes(route("/extra", "reviews-extra"), jason("reviews-v2"), route("/", "reviews-v1"))));
                 xds.awaitDelta(r -> r.getTypeUrl().equals(EDS) && r.getResourceNamesUnsubscribeList().equals(List.of(service("v2"))), WAIT);
-                eventually(() -> kept.send(get("/reviews/1", "jason")).readResponse().status() == 502);
+                eventually(() -> kept.send(get("/reviews/1", "jason")).readResponse().status() == 503);
                 assertThat(backend(kept.get("/reviews/1"))).isEqualTo("v1");
                 assertThat(backend(kept.get("/extra"))).isEqualTo("v2");
             }

@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * opened before it; a second listener that waits, unbound, for its route table; 50/50 weighted
  * v1/v3; a partly invalid push (NACKed naming the resource and field, its valid cluster applied);
  * a control plane restart (the proxy reconnects and takes the next snapshot); a cluster removed
- * (its routes fail); the listener removed (its port closes). Then 1,000 clusters and 1,000
+ * (its routes answer 503); the listener removed (its port closes). Then 1,000 clusters and 1,000
  * routes in one push.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -226,12 +226,14 @@ class XdsTest {
         // the new stream opened with the node, the last applied CDS version (3: 3b was NACKed) and no nonce
         xds.await(r -> r.getTypeUrl().equals(CDS) && r.getResponseNonce().isEmpty() && r.getVersionInfo().equals("3") && r.hasNode(), WAIT);
 
-        // 6. a cluster left out of CDS is removed: routes to it answer 502, the others serve
+        // 6. a cluster left out of CDS is removed: routes to it answer 503 as Envoy's (no cluster, flag NC), the others serve
         xds.set(snapshot("5", List.of("v1", "v3"), true, routes(jason("reviews-v2"), route("/", "reviews-v3"))));
         xds.await(r -> r.getTypeUrl().equals(CDS) && r.getVersionInfo().equals("5") && !r.hasErrorDetail(), WAIT);
         xds.await(r -> r.getTypeUrl().equals(RDS) && r.getVersionInfo().equals("5") && !r.hasErrorDetail(), WAIT);
         try (RawHttpClient c = RawHttpClient.connect(port, READ_MS)) {
-            assertThat(c.send(get("/reviews/1", "jason")).readResponse().status()).isEqualTo(502);
+            RawHttpClient.RawResponse gone = c.send(get("/reviews/1", "jason")).readResponse();
+            assertThat(gone.status()).isEqualTo(503);
+            assertThat(gone.bodyText()).isEqualTo("no cluster named \"reviews-v2\"\n");
             assertThat(backend(c.get("/reviews/1"))).isEqualTo("v3");
         }
 
@@ -383,6 +385,11 @@ class XdsTest {
     }
 
     static void eventually(Callable<Boolean> condition) throws Exception {
+        eventually(mosn, condition);
+    }
+
+    /** Waits up to {@link #WAIT} for {@code condition}; fails with the tail of {@code process}'s output. */
+    static void eventually(MosnProcess process, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.call()) {
@@ -390,6 +397,6 @@ class XdsTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("condition not met within " + WAIT + "\n" + mosn.tail());
+        throw new AssertionError("condition not met within " + WAIT + "\n" + process.tail());
     }
 }

@@ -97,6 +97,8 @@ public final class AdsClient implements AutoCloseable {
     private final Map<String, Set<String>> subscribed = new HashMap<>();
     /** Delta: the per-resource versions of the response being handled. */
     private Map<String, String> pushVersions = Map.of();
+    /** The version of the response being handled (SotW's version_info, delta's system_version_info). */
+    private String pushVersion = "";
     /** Per type: the version last applied (ACKed), the subscription (EDS, RDS), whether it was asked for. */
     private final Map<String, String> applied = new HashMap<>();
     /** Per type, the nonce of the latest response on this stream: every request names it (the server drops stale ones). */
@@ -126,6 +128,13 @@ public final class AdsClient implements AutoCloseable {
     private final Set<String> listenersApplied = new LinkedHashSet<>();
     private final Map<String, Set<String>> inlineRouters = new HashMap<>();
     private final Map<String, RouteConfiguration> routes = new HashMap<>();
+    /**
+     * For {@code /config_dump}: per type, each resource as last accepted, with its version and when
+     * it changed (a resource resent unchanged keeps both, as in Envoy); and, for clusters and
+     * listeners, the one serving, which differs while a new version warms.
+     */
+    private final Map<String, Map<String, Dumped>> acceptedDump = new HashMap<>();
+    private final Map<String, Map<String, Dumped>> activeDump = new HashMap<>();
 
     private StreamObserver<DiscoveryRequest> requests;
     private StreamObserver<DeltaDiscoveryRequest> deltaRequests;
@@ -416,6 +425,7 @@ public final class AdsClient implements AutoCloseable {
         failures = 0;
         nonces.put(r.getTypeUrl(), r.getNonce());
         pushVersions = r.versions();
+        pushVersion = r.getVersionInfo();
         if (!answered) {
             answered = true;
             log.info("xDS: stream {} to {} answered {} ms after it was opened", streamId, ads.describe(),
@@ -521,6 +531,7 @@ public final class AdsClient implements AutoCloseable {
             {
                 forget(CDS, name);
                 clusters.remove(name);
+                forgetDump(CDS, name);
                 clusterShapes.remove(name);
                 clusterSecrets.remove(name);
                 awaitingSecrets.remove("cluster " + name);
@@ -536,6 +547,7 @@ public final class AdsClient implements AutoCloseable {
             }
         });
         endpoints.keySet().retainAll(wanted);
+        acceptedDump.getOrDefault(EDS, new HashMap<>()).keySet().retainAll(wanted);
         resourceVersions.getOrDefault(EDS, new HashMap<>()).keySet().retainAll(wanted);
         if (!wanted.equals(edsNames)) {
             edsNames.clear();
@@ -552,16 +564,17 @@ public final class AdsClient implements AutoCloseable {
     private void convertCluster(Cluster c) {
         EnvoyTls.Secrets sec = new EnvoyTls.Secrets(secrets);
         EnvoyConversion.ClusterShape shape = ScopedValue.where(EnvoyTls.Secrets.CURRENT, sec).call(() -> EnvoyConversion.cluster(c));
+        Dumped dumped = dumped(CDS, c.getName(), c);
         if (sec.missing.isEmpty()) {
             awaitingSecrets.remove("cluster " + c.getName());
             if (shape.edsServiceName() == null) {
                 apply(() -> server.applyCluster(new JsonConfigValue(shape.json(), "cluster " + c.getName())));
-                clustersApplied.add(c.getName());
+                clusterApplied(c.getName(), dumped);
             } else {
                 ClusterLoadAssignment known = endpoints.get(shape.edsServiceName());
                 if (known != null) {
                     apply(() -> server.applyCluster(new JsonConfigValue(shape.withHosts(known), "cluster " + c.getName())));
-                    clustersApplied.add(c.getName());
+                    clusterApplied(c.getName(), dumped);
                 } // else warming: applied when its ClusterLoadAssignment arrives
             }
         } else {
@@ -569,6 +582,7 @@ public final class AdsClient implements AutoCloseable {
             log.info("xDS: cluster {} waits for secrets {}", c.getName(), sec.missing);
         }
         clusters.put(c.getName(), c);
+        acceptedDump.computeIfAbsent(CDS, t -> new HashMap<>()).put(c.getName(), dumped);
         clusterShapes.put(c.getName(), shape);
         clusterSecrets.put(c.getName(), sec.used);
     }
@@ -652,11 +666,12 @@ public final class AdsClient implements AutoCloseable {
                 try {
                     ObjectNode json = e.getValue().withHosts(cla);
                     apply(() -> server.applyCluster(new JsonConfigValue(json, "cluster " + e.getKey())));
-                    clustersApplied.add(e.getKey());
+                    clusterApplied(e.getKey(), acceptedDump.get(CDS).get(e.getKey()));
                 } catch (XdsRejection | ConfigException ex) {
                     errors.add("endpoints " + cla.getClusterName() + " (cluster " + e.getKey() + "): " + message(ex));
                 }
             }
+            acceptedDump.computeIfAbsent(EDS, t -> new HashMap<>()).put(cla.getClusterName(), dumped(EDS, cla.getClusterName(), cla));
             endpoints.put(cla.getClusterName(), cla);
             if (errors.size() == failed) {
                 accepted(EDS, cla.getClusterName());
@@ -682,6 +697,7 @@ public final class AdsClient implements AutoCloseable {
             {
                 forget(LDS, name);
                 listeners.remove(name);
+                forgetDump(LDS, name);
                 listenerSecrets.remove(name);
                 awaitingSecrets.remove("listener " + name);
                 listenerShapes.remove(name);
@@ -701,6 +717,7 @@ public final class AdsClient implements AutoCloseable {
         for (String gone : new ArrayList<>(routes.keySet())) {
             if (!wanted.contains(gone)) {
                 routes.remove(gone);
+                forgetDump(RDS, gone);
                 forget(RDS, gone);
                 server.removeRouter(gone);
             }
@@ -717,6 +734,7 @@ public final class AdsClient implements AutoCloseable {
     private void convertListener(Listener l) {
         EnvoyTls.Secrets sec = new EnvoyTls.Secrets(secrets);
         EnvoyConversion.ListenerShape shape = ScopedValue.where(EnvoyTls.Secrets.CURRENT, sec).call(() -> EnvoyConversion.listener(l));
+        acceptedDump.computeIfAbsent(LDS, t -> new HashMap<>()).put(l.getName(), dumped(LDS, l.getName(), l));
         listeners.put(l.getName(), l);
         listenerShapes.put(l.getName(), shape);
         listenerSecrets.put(l.getName(), sec.used);
@@ -763,6 +781,7 @@ public final class AdsClient implements AutoCloseable {
                 // Envoy's validate_clusters: off by default for RDS, so a route may name a cluster CDS has not sent (yet)
                 boolean validate = rc.hasValidateClusters() && rc.getValidateClusters().getValue();
                 apply(() -> server.applyRouter(new JsonConfigValue(json, "route " + rc.getName()), validate));
+                acceptedDump.computeIfAbsent(RDS, t -> new HashMap<>()).put(rc.getName(), dumped(RDS, rc.getName(), rc));
                 routes.put(rc.getName(), rc);
                 accepted(RDS, rc.getName());
             } catch (XdsRejection | ConfigException e) {
@@ -812,6 +831,71 @@ public final class AdsClient implements AutoCloseable {
     private void applyListener(String name, EnvoyConversion.ListenerShape shape) {
         apply(() -> server.applyListener(new JsonConfigValue(shape.json(), "listener " + name)));
         listenersApplied.add(name);
+        activeDump.computeIfAbsent(LDS, t -> new HashMap<>()).put(name, acceptedDump.get(LDS).get(name));
+    }
+
+    private void clusterApplied(String name, Dumped dumped) {
+        clustersApplied.add(name);
+        activeDump.computeIfAbsent(CDS, t -> new HashMap<>()).put(name, dumped);
+    }
+
+    // ------------------------------------------------------------------ config_dump
+
+    /** A resource as accepted: the version of the push that brought it (delta: its own version) and when. */
+    public record Dumped(Message resource, String version, java.time.Instant updated) {}
+
+    /** {@code resource} as accepted now, or as it was accepted before when it has not changed (a resend, or a secret changed). */
+    private Dumped dumped(String type, String name, Message resource) {
+        Dumped before = acceptedDump.getOrDefault(type, Map.of()).get(name);
+        if (before != null && before.resource().equals(resource)) {
+            return before;
+        }
+        String v = pushVersions.get(name);
+        return new Dumped(resource, ads.delta() && v != null ? v : pushVersion, java.time.Instant.now());
+    }
+
+    private void forgetDump(String type, String name) {
+        acceptedDump.getOrDefault(type, new HashMap<>()).remove(name);
+        activeDump.getOrDefault(type, new HashMap<>()).remove(name);
+    }
+
+    /**
+     * The xDS state as {@code /config_dump} shows it. Per type, the version last applied; the
+     * clusters and listeners serving ({@code active}) and those whose latest version waits for
+     * endpoints, route tables or secrets ({@code warming}); the route tables and endpoints.
+     */
+    public record State(Map<String, String> versions, List<Dumped> activeClusters, List<Dumped> warmingClusters,
+                        Map<String, Dumped> activeListeners, Map<String, Dumped> warmingListeners, List<Dumped> routes,
+                        List<Dumped> endpoints) {
+        public String version(String type) {
+            return versions.getOrDefault(type, "");
+        }
+    }
+
+    /** Reads {@link State} on the client's thread (waits at most {@code limit}; call it off the event loops). */
+    public State state(Duration limit) throws Exception {
+        return java.util.concurrent.CompletableFuture.supplyAsync(this::state, thread).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private State state() {
+        Map<String, Dumped> accCds = acceptedDump.getOrDefault(CDS, Map.of());
+        Map<String, Dumped> actCds = activeDump.getOrDefault(CDS, Map.of());
+        List<Dumped> warmingClusters = new ArrayList<>();
+        for (var e : new TreeMap<>(accCds).entrySet()) {
+            if (e.getValue() != actCds.get(e.getKey())) {
+                warmingClusters.add(e.getValue());
+            }
+        }
+        Map<String, Dumped> warmingListeners = new TreeMap<>();
+        for (String name : listeners.keySet()) {
+            if (warming.containsKey(name) || awaitingSecrets.contains("listener " + name)) {
+                warmingListeners.put(name, acceptedDump.get(LDS).get(name));
+            }
+        }
+        return new State(Map.copyOf(applied), List.copyOf(new TreeMap<>(actCds).values()), List.copyOf(warmingClusters),
+                new TreeMap<>(activeDump.getOrDefault(LDS, Map.of())), warmingListeners,
+                List.copyOf(new TreeMap<>(acceptedDump.getOrDefault(RDS, Map.of())).values()),
+                List.copyOf(new TreeMap<>(acceptedDump.getOrDefault(EDS, Map.of())).values()));
     }
 
     /** A listener waits for its route tables, up to the longest initial_fetch_timeout of them. */

@@ -243,10 +243,7 @@ public final class EnvoyConversion {
         }
         handled.add("health_checks");
         if (c.hasOutlierDetection()) {
-            // MOSN's ejection is the listener's fault_tolerance filter with a rate-against-the-cluster model;
-            // Envoy's consecutive-failure counting per cluster has no MOSN equivalent to convert to
-            ConfigWarnings.warn(path + ".outlier_detection", "not converted: mosn4j has no per-cluster outlier detection "
-                    + "(MOSN's is the fault_tolerance stream filter on a listener); hosts are not ejected");
+            out.set("outlier_detection", outlierDetection(c.getOutlierDetection(), path + ".outlier_detection"));
         }
         handled.add("outlier_detection");
         warnUnhandled(c, handled, path);
@@ -255,6 +252,39 @@ public final class EnvoyConversion {
             shape = new ClusterShape(shape.withHosts(c.hasLoadAssignment() ? c.getLoadAssignment() : null), null);
         }
         return shape;
+    }
+
+    /** Envoy's outlier detection fields mosn4j's cluster {@code outlier_detection} takes as they are. */
+    private static final Set<String> OUTLIER_FIELDS = Set.of("consecutive_5xx", "interval", "base_ejection_time", "max_ejection_percent",
+            "enforcing_consecutive_5xx", "enforcing_success_rate", "success_rate_minimum_hosts", "success_rate_request_volume",
+            "success_rate_stdev_factor", "consecutive_gateway_failure", "enforcing_consecutive_gateway_failure",
+            "failure_percentage_threshold", "enforcing_failure_percentage", "failure_percentage_minimum_hosts",
+            "failure_percentage_request_volume", "max_ejection_time", "max_ejection_time_jitter", "always_eject_one_host");
+
+    /**
+     * Envoy's {@code outlier_detection} as mosn4j's cluster {@code outlier_detection}, which has
+     * Envoy's names and meanings: each field set is copied (durations as Go durations). What tells
+     * local-origin failures apart ({@code split_external_local_origin_errors} and its thresholds),
+     * un-ejecting on a passed health check and {@code monitors} have no equivalent: warned about,
+     * and connect failures and timeouts count as 503/504 as they do in Envoy without the split.
+     */
+    private static ObjectNode outlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection od, String path) {
+        ObjectNode out = JSON.objectNode();
+        for (Map.Entry<FieldDescriptor, Object> e : od.getAllFields().entrySet()) {
+            String name = e.getKey().getName();
+            if (!OUTLIER_FIELDS.contains(name)) {
+                ConfigWarnings.warn(path + "." + name, "not converted (mosn4j does not tell local-origin failures apart "
+                        + "nor un-eject on a passed health check); ignored");
+                continue;
+            }
+            switch (e.getValue()) {
+                case com.google.protobuf.UInt32Value v -> out.put(name, Integer.toUnsignedLong(v.getValue()));
+                case com.google.protobuf.Duration d -> out.put(name, duration(d));
+                case com.google.protobuf.BoolValue b -> out.put(name, b.getValue());
+                default -> throw new XdsRejection("outlier_detection." + name, "unexpected value " + e.getValue());
+            }
+        }
+        return out;
     }
 
     /**
@@ -706,6 +736,12 @@ public final class EnvoyConversion {
             bind = l.getDeprecatedV1().getBindToPort().getValue();
         }
         out.put("bind_port", bind);
+        switch (l.getTrafficDirection()) {
+            // MOSN's listener type; an inbound one is what POST /drain_listeners?inboundonly drains
+            case INBOUND -> out.put("type", "ingress");
+            case OUTBOUND -> out.put("type", "egress");
+            default -> { }
+        }
         if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
             out.put("use_original_dst", "redirect");
         }

@@ -70,6 +70,11 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         return ads != null;
     }
 
+    /** Whether the file has Envoy sections (then {@code /config_dump} answers in Envoy's format). */
+    public boolean envoy() {
+        return !bootstrap.equals(Bootstrap.getDefaultInstance());
+    }
+
     /** Splits {@code tree} (a whole config file) into MOSN's part and Envoy's; ConfigException naming the field. */
     public static XdsBootstrap of(JsonNode tree) {
         ObjectNode mosn = tree.deepCopy();
@@ -92,8 +97,26 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         }
         Bootstrap bootstrap = b.build();
         addStatic(bootstrap, mosn);
+        bootstrap = withAdmin(bootstrap, mosn.get("admin"));
         Ads ads = bootstrap.hasDynamicResources() ? ads(bootstrap) : null;
         return new XdsBootstrap(mosn, bootstrap, ads);
+    }
+
+    /**
+     * The bootstrap with its {@code admin} section as well, for {@code /config_dump}: Envoy's and
+     * MOSN's share their shape, and the MOSN loader reads it; what Envoy's message lacks is left out.
+     */
+    private static Bootstrap withAdmin(Bootstrap bootstrap, JsonNode admin) {
+        if (admin == null || !admin.isObject()) {
+            return bootstrap;
+        }
+        Bootstrap.Builder b = bootstrap.toBuilder();
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge("{\"admin\": " + ConfigLoader.mapper().writeValueAsString(admin) + "}", b);
+            return b.build();
+        } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            return bootstrap; // only the dump would show it
+        }
     }
 
     private static void addStatic(Bootstrap b, ObjectNode mosn) {

@@ -93,6 +93,41 @@ class EnvoyConversionTest {
     }
 
     @Test
+    void outlierDetectionKeepsEnvoysFieldsAndWarnsAboutLocalOriginSplitting() {
+        Cluster c = Cluster.newBuilder().setName("c").setOutlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                .setConsecutive5Xx(UInt32Value.of(3)).setConsecutiveGatewayFailure(UInt32Value.of(2))
+                .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(100))
+                .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+                .setBaseEjectionTime(com.google.protobuf.Duration.newBuilder().setNanos(500_000_000))
+                .setMaxEjectionPercent(UInt32Value.of(50)).setAlwaysEjectOneHost(BoolValue.of(true))
+                .setSplitExternalLocalOriginErrors(true)).build();
+        io.mosn4j.config.ConfigWarnings warnings = new io.mosn4j.config.ConfigWarnings();
+        ClusterConfig cc = warnings.collect(() -> ConfigLoader.convert(EnvoyConversion.cluster(c).json(), ClusterConfig.class, "cluster"));
+        var od = cc.outlierDetection();
+        assertThat(od.consecutive5xx()).isEqualTo(3);
+        assertThat(od.consecutiveGatewayFailure()).isEqualTo(2);
+        assertThat(od.enforcingConsecutiveGatewayFailure()).isEqualTo(100);
+        assertThat(od.interval()).hasSeconds(1);
+        assertThat(od.baseEjectionTime()).hasMillis(500);
+        assertThat(od.maxEjectionPercent()).isEqualTo(50);
+        assertThat(od.alwaysEjectOneHost()).isTrue();
+        assertThat(od.enforcingConsecutive5xx()).isEqualTo(100); // Envoy's defaults for what the cluster leaves out
+        assertThat(warnings.all()).singleElement().asString()
+                .startsWith("cluster c.outlier_detection.split_external_local_origin_errors: not converted");
+    }
+
+    @Test
+    void trafficDirectionBecomesMosnsListenerType() {
+        Listener in = Listener.newBuilder().setName("virtualInbound").setAddress(Address.newBuilder().setSocketAddress(
+                SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(15006)))
+                .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND).build();
+        assertThat(EnvoyConversion.listener(in).json().get("type").asText()).isEqualTo("ingress");
+        Listener out = in.toBuilder().setName("o").setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
+                .build();
+        assertThat(EnvoyConversion.listener(out).json().get("type").asText()).isEqualTo("egress");
+    }
+
+    @Test
     void lowestPriorityWithHealthyHostsServes() {
         Cluster c = Cluster.newBuilder().setName("c").setType(Cluster.DiscoveryType.EDS).build();
         ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName("c")

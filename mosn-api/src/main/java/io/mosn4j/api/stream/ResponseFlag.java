@@ -7,7 +7,7 @@ package io.mosn4j.api.stream;
 public enum ResponseFlag {
     /** The health check filter answered locally (LH). */
     FAILED_LOCAL_HEALTH_CHECK("LH"),
-    /** No healthy host in the cluster, or no such cluster (UH). */
+    /** No healthy host in the cluster (UH). */
     NO_HEALTHY_UPSTREAM("UH"),
     /** The upstream did not answer within the timeout (UT). */
     UPSTREAM_REQUEST_TIMEOUT("UT"),
@@ -40,7 +40,9 @@ public enum ResponseFlag {
     /** No bytes moved either way for the stream idle timeout (SI). */
     STREAM_IDLE_TIMEOUT("SI"),
     /** The upstream answered with something that is not its protocol (UPE). */
-    UPSTREAM_PROTOCOL_ERROR("UPE");
+    UPSTREAM_PROTOCOL_ERROR("UPE"),
+    /** The route names a cluster that does not exist, e.g. one a control plane removed (Envoy's NC). */
+    NO_CLUSTER_FOUND("NC");
 
     private final String shortName;
 
