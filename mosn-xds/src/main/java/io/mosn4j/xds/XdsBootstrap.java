@@ -38,16 +38,22 @@ import java.util.List;
 public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
     private static final List<String> ENVOY_SECTIONS = List.of("node", "static_resources", "dynamic_resources");
 
-    /** Every {@code @type} a bootstrap's static resources may carry. */
-    static final TypeRegistry TYPES = TypeRegistry.newBuilder()
-            .add(HttpConnectionManager.getDescriptor())
-            .add(Router.getDescriptor())
-            .add(TcpProxy.getDescriptor())
-            .add(HttpProtocolOptions.getDescriptor())
-            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
-            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
-            .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
-            .build();
+    /**
+     * Every {@code @type} a bootstrap's static resources may carry; built on first use, so that a
+     * config without Envoy sections (most) never loads the descriptors: they are hundreds of classes
+     * and some MiB of metaspace and heap in every proxy that has no use for them.
+     */
+    private static final class Types {
+        static final TypeRegistry TYPES = TypeRegistry.newBuilder()
+                .add(HttpConnectionManager.getDescriptor())
+                .add(Router.getDescriptor())
+                .add(TcpProxy.getDescriptor())
+                .add(HttpProtocolOptions.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
+                .build();
+    }
 
     /**
      * The ADS server: a TCP address or a Unix socket {@code pipe}, plus when each type's first
@@ -79,7 +85,7 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         }
         Bootstrap.Builder b = Bootstrap.newBuilder();
         try {
-            JsonFormat.parser().usingTypeRegistry(TYPES).merge(ConfigLoader.mapper().writeValueAsString(envoy), b);
+            JsonFormat.parser().usingTypeRegistry(Types.TYPES).merge(ConfigLoader.mapper().writeValueAsString(envoy), b);
         } catch (InvalidProtocolBufferException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException("", "invalid Envoy bootstrap (node, static_resources, dynamic_resources): "
                     + ConfigLoader.oneLine(e.getMessage()));
