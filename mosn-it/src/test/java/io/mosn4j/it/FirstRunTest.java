@@ -57,7 +57,7 @@ class FirstRunTest {
         try (Stream<Path> reports = Files.list(clone.resolve("mosn-api/target/surefire-reports"))) {
             assertThat(reports.filter(p -> p.toString().endsWith(".xml")).count()).as("tests ran").isPositive();
         }
-        // the README's build command: the whole build again takes 3-5 minutes on two cores, which the suite cannot
+        // the README's build command: the whole build again takes 73 s to 5 minutes on two cores, which the suite cannot
         // afford on every run; CI builds a fresh clone with that command anyway (whatever Java its PATH holds), so
         // here it runs on request (-Dmosn.it.firstRun.package=true), and otherwise bin/mosn below is the one this
         // build made, started with the same PATH
