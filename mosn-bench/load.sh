@@ -55,13 +55,17 @@
 #   MOSN_JDK_TLS_PORT=18090  a second mosn4j on the JDK's TLS engine, HTTPS listener
 #   HS_CLIENTS=4         https_handshake: parallel openssl s_time -new processes
 #   BULK_BYTES=65536     https_bulk: bytes of the backend's /bulk body
+#   IDLE_CONNS=10000     memory: idle keep-alive downstream connections held open (idle_conns.py)
+#   MOSN_BIN=bin/mosn    the launcher to run: e.g. mosn-dist/target/image/bin/mosn for the packaged
+#                        layout (its own runtime and AOT cache); MOSN_JAVA_OPTS passes JVM options
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
 #   MOSN_ACCESS_LOG=     a file: mosn4j's HTTP/1.1 listener writes an access log there in MOSN's
 #                        default format (default: none), to measure what access logging costs
-#   PROTO=all            h1, h2, bolt, tls or all: the cases to run (http1, http2, bolt, the two https_*
-#                        cases, or all five)
-#   CASES=               the same as a list of case names ("http1 http2 bolt https_handshake https_bulk");
-#                        wins over PROTO
+#   MOSN_ACCESS_LOG_FORMAT=  that log's log_format (MOSN's %variable% syntax; default: MOSN's default format)
+#   PROTO=all            h1, h2, bolt, tls, mem or all: the cases to run (h1: http1 and http1_close; h2:
+#                        http2; bolt; tls: the two https_* cases; mem: memory and http1; all: all seven)
+#   CASES=               the same as a list of case names ("memory http1 http1_close http2 bolt
+#                        https_handshake https_bulk"); wins over PROTO. memory runs first if listed first
 #   OUT=mosn-bench/target/load-results   where results.tsv, raw wrk output and logs go
 #   WAIT_TRIES=100       readiness probes (0.1 s apart) per server; mosn4j gets 3x
 #   KEEP_TMP=0           1 = keep the temp dir with generated configs/logs
@@ -108,17 +112,21 @@ NGINX_TLS_PORT=${NGINX_TLS_PORT:-18088}
 MOSN_TLS_PORT=${MOSN_TLS_PORT:-18089}
 MOSN_JDK_TLS_PORT=${MOSN_JDK_TLS_PORT:-18090}
 HS_CLIENTS=${HS_CLIENTS:-4}
+IDLE_CONNS=${IDLE_CONNS:-10000}
+MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
+[[ $MOSN_BIN == /* ]] || MOSN_BIN=$PWD/$MOSN_BIN
 BULK_BYTES=${BULK_BYTES:-65536}
 BOLT_SERVICE="com.example.EchoService:1.0"
 ONLY=${ONLY:-}
 PROTO=${PROTO:-all}
 case "$PROTO" in
-  h1) PROTO_CASES=http1 ;;
+  h1) PROTO_CASES="http1 http1_close" ;;
   h2) PROTO_CASES=http2 ;;
   bolt) PROTO_CASES=bolt ;;
   tls) PROTO_CASES="https_handshake https_bulk" ;;
-  all) PROTO_CASES="http1 http2 bolt https_handshake https_bulk" ;;
-  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt, tls or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
+  mem) PROTO_CASES="memory http1" ;;
+  all) PROTO_CASES="memory http1 http1_close http2 bolt https_handshake https_bulk" ;;
+  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt, tls, mem or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
 esac
 CASES=${CASES:-$PROTO_CASES}
 OUT=${OUT:-$SCRIPT_DIR/target/load-results}
@@ -148,7 +156,7 @@ esac
 for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
-         NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES; do
+         NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
@@ -262,13 +270,14 @@ find_java() {
 ensure_deps() {
   local missing=()
   find_nginx || missing+=(nginx)
-  if want_case http1 || want_case https_bulk; then command -v wrk >/dev/null || missing+=(wrk); fi
+  if want_case http1 || want_case http1_close || want_case https_bulk; then command -v wrk >/dev/null || missing+=(wrk); fi
   if want_tls; then command -v openssl >/dev/null || missing+=(openssl); fi
   if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   if want_case bolt; then
     find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME, or ./mvnw package first)"
     if [[ -z $NGINX_BIN ]] || ! nginx_has_stream; then missing+=(libnginx-mod-stream); fi
   fi
+  if want_case memory; then command -v python3 >/dev/null || missing+=(python3); fi
   command -v curl >/dev/null || missing+=(curl)
   command -v pgrep >/dev/null || missing+=(procps)
   command -v getconf >/dev/null || missing+=(libc-bin)
@@ -294,7 +303,7 @@ ensure_deps() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
   if ((POLICY_RC_CREATED)); then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
   find_nginx || die "nginx still not found after install"
-  if want_case http1 || want_case https_bulk; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
+  if want_case http1 || want_case http1_close || want_case https_bulk; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
   if want_tls; then command -v openssl >/dev/null || die "openssl still not found after install"; fi
   if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
   if want_case bolt; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
@@ -379,6 +388,17 @@ proc_ticks() {
   echo "$total"
 }
 
+# proc_rss_kb PID...: resident set size (VmRSS, KiB) summed over the given pids (nginx: master and
+# workers, whose shared pages are counted once per process, as ps and top count them)
+proc_rss_kb() {
+  local p total=0 kb
+  for p in "$@"; do
+    kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+    total=$((total + ${kb:-0}))
+  done
+  echo "$total"
+}
+
 # pid_tree PID: PID and its descendants, still alive
 pid_tree() { if alive "$1"; then echo "$1"; descendants "$1"; fi; }
 
@@ -421,7 +441,9 @@ make_certs() {
 
 write_nginx_confs() {
   mkdir -p "$TMP/backend" "$TMP/nginx-proxy"
-  local h2_server="" keepalive=64 load_module="" stream_block="" tls_server="" bulk_location=""
+  local h2_server="" keepalive=64 load_module="" stream_block="" tls_server="" bulk_location="" wc=4096
+  # the memory case's idle connections may all land on one worker
+  if want_case memory && ((IDLE_CONNS + 1024 > wc)); then wc=$((IDLE_CONNS + 1024)); fi
   # idle upstream connections nginx keeps per worker: at least the requests in flight, or it
   # opens and closes an upstream connection for each request above the cap (h2: -c x -m)
   if want_case http2 && ((CONNECTIONS * H2_STREAMS > keepalive)); then keepalive=$((CONNECTIONS * H2_STREAMS)); fi
@@ -497,9 +519,10 @@ http {
 EOF
   cat >"$TMP/nginx-proxy.conf" <<EOF
 ${load_module}worker_processes $PROXY_WORKERS;
+worker_rlimit_nofile $((wc + 1024));
 pid $TMP/nginx-proxy/nginx.pid;
 error_log $TMP/nginx-proxy.log warn;
-events { worker_connections 4096; }
+events { worker_connections $wc; }
 http {
     access_log off;
     keepalive_requests 1000000;
@@ -578,8 +601,10 @@ write_mosn_conf() {
   fi
   local access_logs=""
   if [[ -n ${MOSN_ACCESS_LOG:-} ]]; then
+    local format=""
+    [[ -n ${MOSN_ACCESS_LOG_FORMAT:-} ]] && format=", \"log_format\": \"$MOSN_ACCESS_LOG_FORMAT\""
     access_logs="
-      \"access_logs\": [{\"log_path\": \"$MOSN_ACCESS_LOG\"}],"
+      \"access_logs\": [{\"log_path\": \"$MOSN_ACCESS_LOG\"$format}],"
   fi
   cat >"$TMP/mosn.json" <<EOF
 {
@@ -651,13 +676,20 @@ run_load() {
   return "$rc"
 }
 
-declare -A TOOL=([http1]=wrk [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk)
+declare -A TOOL=([http1]=wrk [http1_close]=wrk [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk)
 
 port_http1() { if [[ $1 == nginx ]]; then echo "$NGINX_PROXY_PORT"; else echo "$MOSN_PORT"; fi; }
+port_http1_close() { port_http1 "$1"; }
 port_http2() { if [[ $1 == nginx ]]; then echo "$NGINX_H2_PORT"; else echo "$MOSN_H2_PORT"; fi; }
 
 load_http1() { # PORT SECONDS OUTFILE
   run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "http://127.0.0.1:$1/" >"$3" 2>&1
+}
+
+# a new connection per request: wrk sends "Connection: close", the proxy answers and closes, wrk
+# connects again (the proxies keep their upstream connections to the backend alive)
+load_http1_close() { # PORT SECONDS OUTFILE
+  run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency -H 'Connection: close' "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
 # h2c with prior knowledge (h2load's default for http:// URLs); with LATENCY_LOG, one line per
@@ -713,6 +745,7 @@ load_bolt() { # PORT SECONDS OUTFILE [LATENCY_LOG (unused)]
 }
 
 parse_http1() { parse_wrk "$1"; }
+parse_http1_close() { parse_wrk "$1"; }
 parse_https_bulk() { parse_wrk "$1"; }
 
 # parse_https_handshake FILE -> the same columns: handshakes/s, no latencies, handshakes, 0, lines
@@ -864,20 +897,22 @@ bench() {
   # average cores busy in the proxy over wrk's own measured elapsed time
   R[$case,$proxy,cpu_cores]=$(awk -v c="$cpu_s" -v d="$elapsed" 'BEGIN { if (d > 0) printf "%.2f", c / d; else print "n/a" }')
   R[$case,$proxy,cpu_us_per_req]=$(awk -v c="$cpu_s" -v r="$req" 'BEGIN { if (r > 0) printf "%.2f", c * 1e6 / r; else print "n/a" }')
+  # the proxy's RSS right after the measured run (the load's working set: the JVM does not give heap back that fast)
+  R[$case,$proxy,rss_mib]=$(awk -v k="$(proc_rss_kb "${pids[@]}")" 'BEGIN { printf "%.1f", k / 1024 }')
 }
 
-METRICS=(rps mb_s p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores requests)
-UNITS=(req/s MB/s ms ms ms ms count count us cores count)
+METRICS=(rps mb_s p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores rss_mib requests)
+UNITS=(req/s MB/s ms ms ms ms count count us cores MiB count)
 
 ratio() { # A B -> A/B or n/a
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'
 }
 
 report_row() { # LABEL CASE KEY
-  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' "$1" \
+  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s\n' "$1" \
     "${R[$2,$3,rps]}" "${R[$2,$3,mb_s]}" "${R[$2,$3,p50_ms]}" "${R[$2,$3,p99_ms]}" "${R[$2,$3,mean_ms]}" "${R[$2,$3,max_ms]}" \
     "${R[$2,$3,non2xx3xx]}" "${R[$2,$3,socket_errors]}" \
-    "${R[$2,$3,cpu_us_per_req]}" "${R[$2,$3,cpu_cores]}" "${R[$2,$3,requests]}"
+    "${R[$2,$3,cpu_us_per_req]}" "${R[$2,$3,cpu_cores]}" "${R[$2,$3,rss_mib]}" "${R[$2,$3,requests]}"
 }
 
 # case_proxies CASE: the proxies measured for CASE (mosn4j-jdk only in the HTTPS cases)
@@ -903,15 +938,16 @@ report() {
   mapfile -t rows < <(case_proxies "$case")
   case "$case" in
     http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency" ;;
+    http1_close) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency -H 'Connection: close' (a new connection per request)" ;;
     http2) how="h2load (h2c) -t$WRK_THREADS -c$CONNECTIONS -m$H2_STREAMS -D$DURATION" ;;
     bolt) how="BoltLoad (bolt v1) -t$BOLT_CLIENT_THREADS -c$CONNECTIONS -m$BOLT_INFLIGHT -d$DURATION -w$BOLT_CLIENT_WARMUP, content ${BOLT_CONTENT} B; nginx = L4 stream proxy" ;;
     https_handshake) how="$HS_CLIENTS x openssl s_time -new -time $DURATION (full handshakes/s; no request)" ;;
     https_bulk) how="wrk over TLS -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, GET /bulk of $BULK_BYTES B" ;;
   esac
   printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc)"
-  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %10s\n' \
+  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s\n' \
     proxy "$([[ $case == https_handshake ]] && echo hs/s || echo req/s)" MB/s p50_ms p99_ms mean_ms max_ms non2xx3xx sock_err \
-    "$([[ $case == https_handshake ]] && echo cpu_us/hs || echo cpu_us/req)" cpu_cores requests
+    "$([[ $case == https_handshake ]] && echo cpu_us/hs || echo cpu_us/req)" cpu_cores rss_MiB requests
   for proxy in "${rows[@]}"; do
     report_row "$proxy" "$case" "$proxy"
   done
@@ -949,11 +985,71 @@ report() {
   done >>"$tsv"
 }
 
+# memory: each proxy's RSS at idle (started, every listener probed once, before any load), then
+# with IDLE_CONNS idle keep-alive HTTP/1.1 downstream connections open (idle_conns.py: each has
+# served one GET / and stays open); per_conn_KiB = the growth / IDLE_CONNS. Runs first in a run,
+# so that "idle" is idle.
+mem_proxy() { # PROXY PORT PIDFUNC
+  local proxy=$1 port=$2 pidfn=$3 pids idle held i out="$OUT/memory-$1.idle_conns.txt" ready
+  mapfile -t pids < <("$pidfn")
+  ((${#pids[@]})) || die "no live $proxy process found to measure"
+  idle=$(proc_rss_kb "${pids[@]}")
+  log "[memory/$proxy] idle RSS $((idle / 1024)) MiB; opening $IDLE_CONNS idle keep-alive connections to 127.0.0.1:$port"
+  python3 "$SCRIPT_DIR/idle_conns.py" "$port" "$IDLE_CONNS" >"$out" 2>&1 &
+  LOAD_PID=$!
+  for ((i = 0; i < 1200; i++)); do
+    ready=$(sed -n 's/^READY \([0-9]*\) errors=\([0-9]*\).*/\1 \2/p' "$out" 2>/dev/null || true)  # not created yet: no
+    [[ -n $ready ]] && break
+    alive "$LOAD_PID" || { cat "$out" >&2; die "idle_conns.py failed against $proxy"; }
+    sleep 0.1
+  done
+  [[ -n $ready ]] || die "idle_conns.py did not open $IDLE_CONNS connections to $proxy within 120 s"
+  sleep 2                    # let the proxy settle (buffers released, lazy work done)
+  held=$(proc_rss_kb "${pids[@]}")
+  kill -TERM "$LOAD_PID" 2>/dev/null || true
+  wait "$LOAD_PID" 2>/dev/null || true
+  LOAD_PID=""
+  R[memory,$proxy,idle_mib]=$(awk -v k="$idle" 'BEGIN { printf "%.1f", k / 1024 }')
+  R[memory,$proxy,conns_mib]=$(awk -v k="$held" 'BEGIN { printf "%.1f", k / 1024 }')
+  R[memory,$proxy,conns_open]=${ready% *}
+  R[memory,$proxy,conn_errors]=${ready#* }
+  R[memory,$proxy,per_conn_kib]=$(awk -v a="$idle" -v b="$held" -v n="${ready% *}" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / n; else print "n/a" }')
+  sleep 2                    # the connections' close reaches the proxy before the next measurement
+}
+
+MEM_METRICS=(idle_mib conns_mib per_conn_kib conns_open conn_errors)
+MEM_UNITS=(MiB MiB KiB count count)
+mem_case() {
+  local proxy m i labels=()
+  want_nginx && mem_proxy nginx "$NGINX_PROXY_PORT" nginx_proxy_pids
+  want_mosn && mem_proxy mosn4j "$MOSN_PORT" mosn_pids
+  printf '\n== memory: RSS at idle and with %s idle keep-alive HTTP/1.1 downstream connections, proxy workers %s ==\n' "$IDLE_CONNS" "$PROXY_WORKERS"
+  printf '%-10s %9s %10s %13s %11s %11s\n' proxy idle_MiB conns_MiB per_conn_KiB conns_open conn_errors
+  for proxy in "${PROXIES_RUN[@]}"; do
+    [[ $proxy == mosn4j-jdk ]] && continue
+    printf '%-10s %9s %10s %13s %11s %11s\n' "$proxy" "${R[memory,$proxy,idle_mib]}" "${R[memory,$proxy,conns_mib]}" \
+      "${R[memory,$proxy,per_conn_kib]}" "${R[memory,$proxy,conns_open]}" "${R[memory,$proxy,conn_errors]}"
+    for i in "${!MEM_METRICS[@]}"; do
+      printf 'memory\t%s\t%s\t%s\t%s\n' "$proxy" "${MEM_METRICS[$i]}" "${R[memory,$proxy,${MEM_METRICS[$i]}]}" "${MEM_UNITS[$i]}"
+    done >>"$OUT/results.tsv"
+  done
+  if [[ -n ${R[memory,nginx,idle_mib]:-} && -n ${R[memory,mosn4j,idle_mib]:-} ]]; then
+    printf '%-10s %9s %10s %13s\n' ratio "$(ratio "${R[memory,mosn4j,idle_mib]}" "${R[memory,nginx,idle_mib]}")" \
+      "$(ratio "${R[memory,mosn4j,conns_mib]}" "${R[memory,nginx,conns_mib]}")" \
+      "$(ratio "${R[memory,mosn4j,per_conn_kib]}" "${R[memory,nginx,per_conn_kib]}")"
+    for m in idle_mib conns_mib per_conn_kib; do
+      printf 'memory\tmosn4j/nginx\t%s\t%s\tratio\n' "$m" "$(ratio "${R[memory,mosn4j,$m]}" "${R[memory,nginx,$m]}")"
+    done >>"$OUT/results.tsv"
+  fi
+  printf '(RSS = VmRSS summed over the proxy'"'"'s processes: nginx master + workers, the mosn4j JVM)\n'
+}
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 for c in $CASES; do
-  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: http1 http2 bolt https_handshake https_bulk)"
+  [[ $c == memory ]] && continue
+  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: memory http1 http1_close http2 bolt https_handshake https_bulk)"
 done
 ensure_deps
 want_mosn && check_mosn_build
@@ -1011,9 +1107,9 @@ fi
 if want_mosn; then
   write_mosn_conf
   if [[ -n ${MOSN_CPUS:-} ]]; then
-    taskset -c "$MOSN_CPUS" "$ROOT/bin/mosn" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
+    taskset -c "$MOSN_CPUS" "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
   else
-    "$ROOT/bin/mosn" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
+    "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
   fi
   MOSN_PID=$!
   STARTED_PIDS+=("$MOSN_PID")
@@ -1037,7 +1133,7 @@ if want_mosn; then
   if want_tls; then
     # the same mosn4j on the JDK's TLS engine, for the engines' side-by-side
     write_mosn_jdk_conf
-    MOSN_JAVA_OPTS="${MOSN_JAVA_OPTS:-} -Dmosn4j.tls.engine=jdk" "$ROOT/bin/mosn" start -c "$TMP/mosn-jdk.json" >>"$TMP/mosn-jdk.log" 2>&1 &
+    MOSN_JAVA_OPTS="${MOSN_JAVA_OPTS:-} -Dmosn4j.tls.engine=jdk" "$MOSN_BIN" start -c "$TMP/mosn-jdk.json" >>"$TMP/mosn-jdk.log" 2>&1 &
     MOSN_JDK_PID=$!
     STARTED_PIDS+=("$MOSN_JDK_PID")
     wait_https "mosn4j-jdk (TLS)" "$MOSN_JDK_TLS_PORT" "$MOSN_JDK_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-jdk.log"
@@ -1077,6 +1173,7 @@ fi
 } >"$OUT/results.tsv"
 
 for c in $CASES; do
+  if [[ $c == memory ]]; then mem_case; continue; fi
   mapfile -t _cp < <(case_proxies "$c")
   for proxy in "${_cp[@]}"; do
     case $proxy in

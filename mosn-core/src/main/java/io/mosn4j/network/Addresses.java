@@ -15,13 +15,12 @@ public final class Addresses {
     private Addresses() {}
 
     public static InetSocketAddress local(Channel ch) {
-        InetSocketAddress a = ch.attr(LOCAL).get();
-        return a != null ? a : (InetSocketAddress) ch.localAddress();
+        // hasAttr first: attr() would add an empty attribute to every connection that has none
+        return ch.hasAttr(LOCAL) ? ch.attr(LOCAL).get() : (InetSocketAddress) ch.localAddress();
     }
 
     public static InetSocketAddress remote(Channel ch) {
-        InetSocketAddress a = ch.attr(REMOTE).get();
-        return a != null ? a : (InetSocketAddress) ch.remoteAddress();
+        return ch.hasAttr(REMOTE) ? ch.attr(REMOTE).get() : (InetSocketAddress) ch.remoteAddress();
     }
 
     /** Records what listener filters found, when it differs from the socket's. */

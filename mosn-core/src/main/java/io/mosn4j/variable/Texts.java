@@ -15,7 +15,7 @@ import java.time.format.DateTimeFormatter;
 final class Texts {
     /** MOSN's access log time format, to the second; the milliseconds are appended. */
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss").withZone(ZoneId.systemDefault());
-    private static final int SLOTS = 64;
+    private static final int SLOTS = 1024; // a loop's connections, both sides, rarely collide
 
     private static final FastThreadLocal<Texts> LOCAL = new FastThreadLocal<>() {
         @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Closing a connection after what was written to it is sent, without waiting forever for that. */
@@ -25,11 +26,24 @@ public final class Closing {
             return;
         }
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        if (!ch.isWritable()) {
-            ch.eventLoop().schedule(() -> {
-                ch.close();
-            }, GRACE_SECONDS, TimeUnit.SECONDS);
+        // usually all is written at once and the listener has closed the channel already: a closed
+        // channel is not writable either, but needs no timer
+        if (ch.isActive() && !ch.isWritable()) {
+            closeIn(ch, GRACE_SECONDS);
         }
+    }
+
+    /**
+     * Closes {@code ch} in {@code seconds} unless it closes before: then the timer is cancelled. A
+     * timer left armed would hold the closed channel (pipeline, codec state: ~2 KiB) until it fires:
+     * at 20,000 connections a second closed through here, 5 s of them, ~200 MiB of heap, and as many
+     * entries in the event loop's timer queue, whose every insertion and removal then costs more.
+     */
+    private static void closeIn(Channel ch, long seconds) {
+        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> {
+            ch.close();
+        }, seconds, TimeUnit.SECONDS);
+        ch.closeFuture().addListener(f -> timer.cancel(false));
     }
 
     /**
@@ -65,17 +79,13 @@ public final class Closing {
             if (f.isSuccess() && ch.isActive() && ch instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput();
                 ch.config().setAutoRead(true);
-                ch.eventLoop().schedule(() -> {
-                    ch.close();
-                }, LINGER_SECONDS, TimeUnit.SECONDS);
+                closeIn(ch, LINGER_SECONDS);
             } else {
                 ch.close();
             }
         });
-        if (!ch.isWritable()) {
-            ch.eventLoop().schedule(() -> {
-                ch.close();
-            }, GRACE_SECONDS, TimeUnit.SECONDS);
+        if (ch.isActive() && !ch.isWritable()) {
+            closeIn(ch, GRACE_SECONDS);
         }
     }
 }
