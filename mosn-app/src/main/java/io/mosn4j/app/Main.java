@@ -1,8 +1,6 @@
 package io.mosn4j.app;
 
 import io.mosn4j.api.config.ConfigException;
-import io.mosn4j.app.CommandLine.Command;
-import io.mosn4j.app.CommandLine.Option;
 import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.ConfigWarnings;
 import io.mosn4j.config.LoadedConfig;
@@ -16,55 +14,42 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /**
  * The {@code mosn} command: {@code start}, {@code validate}, {@code schema}, {@code version}, and
  * {@code help} (or {@code --help} on any of them).
  */
-public final class Main {
-    private Main() {}
+@Command(name = "mosn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "mosn4j: MOSN, the cloud-native network proxy, on the JVM. Reads MOSN's v2 config files (JSON or YAML).",
+        subcommands = {Main.Start.class, Validate.class, Schema.class, Main.VersionCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  mosn start                       the built-in demo on 127.0.0.1:2045",
+            "  mosn start -c conf/mosn.yaml     run a MOSN config file",
+            "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
+            "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
+            "  mosn start --help                one command's options and examples"})
+public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = commandLine().execute(args, System.out, System.err);
-        } catch (Exception e) {
-            e.printStackTrace();
-            code = 1;
-        }
+        int code = new CommandLine(new Main()).execute(args);
         if (code != 0) {
             System.exit(code);
         }
     }
 
-    static CommandLine commandLine() {
-        return new CommandLine("mosn",
-                "mosn4j: MOSN, the cloud-native network proxy, on the JVM. Reads MOSN's v2 config files (JSON or YAML).",
-                List.of(Start.COMMAND, Validate.COMMAND, Schema.COMMAND, VERSION),
-                List.of("Examples:",
-                        "  mosn start                       the built-in demo on 127.0.0.1:2045",
-                        "  mosn start -c conf/mosn.yaml     run a MOSN config file",
-                        "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
-                        "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
-                        "  mosn start --help                one command's options and examples"),
-                versionLine());
-    }
-
-    static final Command VERSION = new Command("version", "Print the version.", "Print mosn4j's version and the Java runtime's.",
-            List.of(), List.of("Example:", "  mosn version"), options -> {
-                System.out.println(versionLine());
-                return 0;
-            });
-
-    static String versionLine() {
-        return "mosn4j version " + version() + " (Java " + Runtime.version() + ")";
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
     }
 
     static String version() {
@@ -79,44 +64,55 @@ public final class Main {
         return p.getProperty("version", "unknown");
     }
 
-    /**
-     * {@code mosn start}: loads the config, binds its listeners and serves until SIGTERM, SIGINT or
-     * the admin API's {@code /quitquitquit}, which drain.
-     */
-    static final class Start {
-        static final Command COMMAND = new Command("start", "Start the proxy.",
-                "Loads the config, binds its listeners and serves until SIGTERM or Ctrl-C, which drain requests in flight "
-                        + "(up to graceful_timeout) before exiting 0. A config that cannot load is refused with one line naming "
-                        + "the field, exit 1.",
-                List.of(new Option("-c", "--config", "FILE", "MOSN config file (JSON or YAML). Without it, a demo config runs.", false),
-                        new Option("-n", "--service-cluster", "NAME", "Service cluster (accepted for MOSN compatibility).", false),
-                        new Option("-s", "--service-node", "NAME", "Service node (accepted for MOSN compatibility).", false),
-                        new Option("-l", "--log-level", "LEVEL", "Override default_log_level.", false),
-                        new Option("-f", "--feature-gates", "GATES",
-                                "Turn features on or off: name=true,name=false (e.g. debug_api=true).", false),
-                        new Option(null, "--plugins", "DIR",
-                                "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).", false)),
-                List.of("Examples:",
-                        "  mosn start                                the built-in demo on 127.0.0.1:2045",
-                        "  mosn start -c conf/mosn.yaml              a config file (JSON or YAML)",
-                        "  mosn start -c mosn.json --plugins ./ext   with the extension jars in ./ext",
-                        "  mosn start -c mosn.json -f debug_api=true   with a feature on",
-                        "  MOSN_JAVA_OPTS=-Xmx256m mosn start -c mosn.json   JVM options"),
-                options -> new Start(options).call());
-
-        private final Path config;
-        private final String logLevel;
-        private final String featureGates;
-        private final Path plugins;
-
-        Start(Map<String, String> options) {
-            config = path(options.get("--config"));
-            logLevel = options.get("--log-level");
-            featureGates = options.get("--feature-gates");
-            plugins = path(options.get("--plugins"));
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"mosn4j version " + version() + " (Java " + Runtime.version() + ")"};
         }
+    }
 
-        int call() {
+    @Command(name = "version", mixinStandardHelpOptions = true, header = "Print the version.",
+            description = "Print mosn4j's version and the Java runtime's.",
+            footerHeading = "%nExample:%n", footer = "  mosn version")
+    static final class VersionCommand implements Runnable {
+        @Override
+        public void run() {
+            System.out.println(new Version().getVersion()[0]);
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, header = "Start the proxy.",
+            description = {"Loads the config, binds its listeners and serves until SIGTERM or Ctrl-C, which drain "
+                    + "requests in flight (up to graceful_timeout) before exiting 0. A config that cannot load is refused with one "
+                    + "line naming the field, exit 1."},
+            footerHeading = "%nExamples:%n",
+            footer = {
+                "  mosn start                                the built-in demo on 127.0.0.1:2045",
+                "  mosn start -c conf/mosn.yaml              a config file (JSON or YAML)",
+                "  mosn start -c mosn.json --plugins ./ext   with the extension jars in ./ext",
+                "  mosn start -c mosn.json -f debug_api=true   with a feature on",
+                "  MOSN_JAVA_OPTS=-Xmx256m mosn start -c mosn.json   JVM options"})
+    static final class Start implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, description = "MOSN config file (JSON or YAML). Without it, a demo config runs.")
+        Path config;
+
+        @Option(names = {"-n", "--service-cluster"}, description = "Service cluster (accepted for MOSN compatibility).")
+        String serviceCluster;
+
+        @Option(names = {"-s", "--service-node"}, description = "Service node (accepted for MOSN compatibility).")
+        String serviceNode;
+
+        @Option(names = {"-l", "--log-level"}, description = "Override default_log_level.")
+        String logLevel;
+
+        @Option(names = {"-f", "--feature-gates"}, description = "Turn features on or off: name=true,name=false (e.g. debug_api=true).")
+        String featureGates;
+
+        @Option(names = {"--plugins"}, description = "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).")
+        Path plugins;
+
+        @Override
+        public Integer call() {
             Plugins.Loaded plugins;
             Extensions extensions;
             try {
@@ -192,11 +188,6 @@ public final class Main {
             return 0;
         }
 
-    }
-
-    /** An option's path; null when the option was not given. */
-    static Path path(String option) {
-        return option == null ? null : Path.of(option);
     }
 
     /** The built-in demo config, run by {@code mosn start} without {@code -c}. */

@@ -1,8 +1,6 @@
 package io.mosn4j.app;
 
 import io.mosn4j.api.config.ConfigException;
-import io.mosn4j.app.CommandLine.Command;
-import io.mosn4j.app.CommandLine.Option;
 import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.ConfigWarnings;
 import io.mosn4j.config.LoadedConfig;
@@ -13,41 +11,41 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code mosn validate -c FILE}: everything {@code mosn start} would check before binding a port,
  * with the same extensions (plugins, feature gates), but every error rather than the first, and
  * the warnings a start would log for settings accepted but not acted on. Binds nothing.
  */
-final class Validate {
-    static final Command COMMAND = new Command("validate", "Check a config without starting anything.",
-            "Loads and checks a config exactly as start would, without binding a port or starting anything. Prints every "
-                    + "error with its field path (exit 1), and one warning line for each setting that is accepted but not acted "
-                    + "on yet; exit 0 when there is no error.",
-            List.of(new Option("-c", "--config", "FILE", "MOSN config file (JSON, or YAML by its .yaml/.yml extension).", true),
-                    new Option("-f", "--feature-gates", "GATES", "Features as start would have them: name=true,name=false.", false),
-                    new Option(null, "--plugins", "DIR",
-                            "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).", false)),
-            List.of("Examples:",
-                    "  mosn validate -c conf/mosn.yaml",
-                    "  mosn validate -c mosn.json --plugins ./ext   with extension jars' filters",
-                    "",
-                    "Output (one line each):",
-                    "  error: cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (...)",
-                    "  warning: tracing: tracing is not supported yet; ignored"),
-            options -> new Validate(options).call());
+@Command(name = "validate", mixinStandardHelpOptions = true, header = "Check a config without starting anything.",
+        description = {"Loads and checks a config exactly as start would, without binding a port or starting anything. "
+                + "Prints every error with its field path (exit 1), and one warning line for each setting that is accepted "
+                + "but not acted on yet; exit 0 when there is no error."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  mosn validate -c conf/mosn.yaml",
+            "  mosn validate -c mosn.json --plugins ./ext   with extension jars' filters",
+            "",
+            "Output (one line each):",
+            "  error: cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (...)",
+            "  warning: tracing: tracing is not supported yet; ignored"})
+final class Validate implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "MOSN config file (JSON, or YAML by its .yaml/.yml extension).")
+    Path config;
 
-    private final Path config;
-    private final String featureGates;
-    private final Path plugins;
+    @Option(names = {"-f", "--feature-gates"}, description = "Features as start would have them: name=true,name=false.")
+    String featureGates;
 
-    Validate(Map<String, String> options) {
-        config = Main.path(options.get("--config"));
-        featureGates = options.get("--feature-gates");
-        plugins = Main.path(options.get("--plugins"));
-    }
+    @Option(names = {"--plugins"}, paramLabel = "DIR",
+            description = "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).")
+    Path plugins;
 
-    int call() {
+    @Override
+    public Integer call() {
         PrintStream out = System.out;
         Extensions extensions;
         try {
