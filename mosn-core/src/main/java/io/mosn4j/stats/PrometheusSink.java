@@ -18,29 +18,25 @@ import java.util.List;
  * What a Prometheus sink (and the admin's {@code /stats/prometheus}) serves: MOSN's metrics from
  * the {@link StatsRegistry} in {@link PrometheusText}, then the process's and the JVM's own
  * (MOSN's {@code disable_collect_process} / {@code disable_collect_go}) from the Prometheus Java
- * client's collectors and text writer. Built on scrape, off the event loops.
+ * client's collectors and text writer. Built on scrape, off the event loops. The collectors are
+ * registered on the first scrape, not at start: they read the client's properties and start the
+ * JVM's management beans, some 10-20 ms that a proxy's first request should not wait for.
  */
 public final class PrometheusSink {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final StatsRegistry stats;
     private final List<Integer> percentiles;
-    private final PrometheusRegistry runtime = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final boolean process;
+    private final boolean jvm;
+    private PrometheusRegistry runtime; // guarded by this; null until the first scrape
+    private PrometheusTextFormatWriter writer; // guarded by this
 
     public PrometheusSink(StatsRegistry stats, List<Integer> percentiles, boolean process, boolean jvm) {
         this.stats = stats;
         this.percentiles = List.copyOf(percentiles);
-        if (process) {
-            ProcessMetrics.builder().register(runtime);
-        }
-        if (jvm) {
-            JvmMemoryMetrics.builder().register(runtime);
-            JvmThreadsMetrics.builder().register(runtime);
-            JvmGarbageCollectorMetrics.builder().register(runtime);
-            JvmClassLoadingMetrics.builder().register(runtime);
-            JvmBufferPoolMetrics.builder().register(runtime);
-        }
+        this.process = process;
+        this.jvm = jvm;
     }
 
     public static PrometheusSink of(StatsRegistry stats, MetricsConfig.PrometheusSink config) {
@@ -50,7 +46,28 @@ public final class PrometheusSink {
     public byte[] scrape() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
         out.write(PrometheusText.write(stats, percentiles).getBytes(StandardCharsets.UTF_8));
-        writer.write(out, runtime.scrape());
+        synchronized (this) {
+            if (runtime == null) {
+                runtime = collectors(process, jvm);
+                writer = PrometheusTextFormatWriter.create();
+            }
+            writer.write(out, runtime.scrape());
+        }
         return out.toByteArray();
+    }
+
+    private static PrometheusRegistry collectors(boolean process, boolean jvm) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        if (process) {
+            ProcessMetrics.builder().register(registry);
+        }
+        if (jvm) {
+            JvmMemoryMetrics.builder().register(registry);
+            JvmThreadsMetrics.builder().register(registry);
+            JvmGarbageCollectorMetrics.builder().register(registry);
+            JvmClassLoadingMetrics.builder().register(registry);
+            JvmBufferPoolMetrics.builder().register(registry);
+        }
+        return registry;
     }
 }

@@ -61,6 +61,14 @@ class ArchiveTest {
         // the cache is the one the JVM maps: the app's classes come from it
         Command.Result mapped = Command.run(top, with(env, "MOSN_JAVA_OPTS", "-Xlog:class+load=info"), RUN, "bin/mosn", "version");
         assertThat(mapped.output()).contains("io.mosn4j.app.Main source: shared objects file");
+        // options that change the object layout the cache was trained with: the JVM would refuse the cache with
+        // "[error][aot]" lines on stdout; bin/mosn leaves it out instead, and the output is the command's own
+        for (String layout : List.of("-XX:-UseCompactObjectHeaders", "-XX:+UseCompactObjectHeaders", "-XX:-UseCompressedOops",
+                "-Xmx40g")) { // one of the first two is bin/mosn's default, the other is not
+            Command.Result other = Command.run(top, with(env, "MOSN_JAVA_OPTS", layout), RUN, "bin/mosn", "version");
+            assertThat(other.exitCode()).as(other.output()).isZero();
+            assertThat(other.output()).as(layout).isEqualTo(version.output());
+        }
 
         // conf/mosn.yaml as shipped, on ports reserved for this test
         int proxy = MosnProcess.freePort();

@@ -57,7 +57,7 @@ class FirstRunTest {
         try (Stream<Path> reports = Files.list(clone.resolve("mosn-api/target/surefire-reports"))) {
             assertThat(reports.filter(p -> p.toString().endsWith(".xml")).count()).as("tests ran").isPositive();
         }
-        // the README's build command: the whole build again takes 3-5 minutes on two cores, which the suite cannot
+        // the README's build command: the whole build again takes 73 s to 5 minutes on two cores, which the suite cannot
         // afford on every run; CI builds a fresh clone with that command anyway (whatever Java its PATH holds), so
         // here it runs on request (-Dmosn.it.firstRun.package=true), and otherwise bin/mosn below is the one this
         // build made, started with the same PATH
@@ -102,6 +102,80 @@ class FirstRunTest {
         } finally {
             mosn.destroyForcibly();
         }
+    }
+
+    /**
+     * A machine with only an older JDK: {@code ./mvnw} stops at once with one line saying what to install,
+     * not Maven's toolchain error block; with {@code JAVA_HOME} set to a JDK 25 kept where no discovery
+     * looks, as that line advises, the build goes on. The JDKs are hidden in a private mount namespace
+     * ({@code unshare -rm}): every system folder Maven toolchains search shows only the older JDK, and HOME
+     * is an empty folder with an empty {@code ~/.m2/toolchains.xml}.
+     */
+    @Test
+    void withoutAJdk25TheBuildStopsWithOneLineSayingWhatToInstall(@TempDir Path tmp) throws Exception {
+        Path oldJdk = olderJdk();
+        assumeTrue(oldJdk != null, "no JDK older than 25 under /usr/lib/jvm");
+        Path jdk25 = Path.of(System.getProperty("java.home")); // the toolchain's JDK 25 runs these tests
+        assumeTrue(Files.isExecutable(jdk25.resolve("bin/javac")), "this test JVM is not a JDK");
+        Map<String, String> plain = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        assumeTrue(Command.run(tmp, plain, Duration.ofSeconds(10), "unshare", "-rm", "true").exitCode() == 0,
+                "unshare -rm (a private mount namespace) is not permitted here");
+        Path clone = tmp.resolve("mosn4j");
+        Command.Result git = Command.run(tmp, plain, Duration.ofMinutes(2), "git", "clone", "--quiet", "--depth", "1",
+                MosnProcess.root().toUri().toString(), clone.toString());
+        assertThat(git.exitCode()).as(git.output()).isZero();
+
+        Path jvms = Files.createDirectories(tmp.resolve("jvm/old")).getParent(); // what /usr/lib/jvm & co. will show
+        Path jdk25Elsewhere = Files.createDirectories(tmp.resolve("elsewhere/jdk-25"));
+        Path home = Files.createDirectories(tmp.resolve("home/.m2")).getParent();
+        Files.writeString(home.resolve(".m2/toolchains.xml"), "<toolchains/>\n");
+        Path hide = tmp.resolve("hide-jdks.sh");
+        Files.writeString(hide, """
+                #!/bin/sh
+                # hide-jdks.sh OLD_JDK JDK25 JVMS JDK25_ELSEWHERE CMD...: CMD where the system's JDK folders show only OLD_JDK
+                set -e
+                mount --bind "$1" "$3/old"
+                mount --bind "$2" "$4"
+                for d in /usr/lib/jvm /usr/jdk /usr/java /opt/java; do
+                  if [ -d "$d" ]; then mount --rbind "$3" "$d"; fi
+                done
+                shift 4
+                exec "$@"
+                """);
+        Files.setPosixFilePermissions(hide, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2");
+        Map<String, String> env = new HashMap<>(Map.of(
+                "PATH", jvms.resolve("old/bin") + ":/usr/bin:/bin",
+                "HOME", home.toString(),
+                "MAVEN_USER_HOME", m2.toString(), // the wrapper's Maven, already downloaded
+                "MAVEN_ARGS", "-o -Dmaven.repo.local=" + m2.resolve("repository")));
+        String[] hidden = {"unshare", "-rm", hide.toString(), oldJdk.toString(), jdk25.toString(), jvms.toString(),
+                jdk25Elsewhere.toString()};
+
+        Command.Result jvmFolder = Command.run(clone, env, Duration.ofSeconds(30), concat(hidden, "ls", "/usr/lib/jvm"));
+        assertThat(jvmFolder.output()).as("/usr/lib/jvm in the namespace").isEqualTo("old\n");
+        Command.Result java = Command.run(clone, env, Duration.ofSeconds(30), concat(hidden, "java", "-version"));
+        assertThat(java.output()).as("java on the PATH").contains("version \"").doesNotContain("version \"25");
+
+        // the README's test command, as a user without a JDK 25 types it
+        Command.Result verify = Command.run(clone, env, Duration.ofMinutes(1), concat(hidden, "./mvnw", "-q", "verify",
+                "-pl", "mosn-api"));
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.output()).isEqualTo("mosn4j needs a JDK 25 to build and found none: install one "
+                + "(e.g. apt-get install temurin-25-jdk, see adoptium.net) or set JAVA_HOME to one\n");
+
+        // as that line says: JAVA_HOME on a JDK 25 the toolchain discovery would not find by itself
+        env.put("JAVA_HOME", jdk25Elsewhere.toString());
+        Command.Result validate = Command.run(clone, env, Duration.ofMinutes(2), concat(hidden, "./mvnw", "-q", "validate",
+                "-pl", "mosn-api"));
+        assertThat(validate.exitCode()).as(Command.tail(validate.output())).isZero();
+        System.out.printf("FirstRunTest: ./mvnw without a JDK 25 %d ms%n", verify.took().toMillis());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** A JDK under /usr/lib/jvm whose release is older than 25 (the machine's default Java here is 17). */
