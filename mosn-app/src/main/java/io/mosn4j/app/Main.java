@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -153,6 +155,20 @@ public final class Main implements Runnable {
                 log.info("plugins: {}", plugins.jars());
             }
             warnings.logNew();
+            // SIGTERM and Ctrl-C are ours before the listeners bind: a signal that came between the
+            // first request served and these handlers would have killed the JVM (exit 143) undrained
+            CountDownLatch stopped = new CountDownLatch(1);
+            AtomicReference<Runnable> onSignal = new AtomicReference<>();
+            AtomicBoolean signalled = new AtomicBoolean();
+            for (String sig : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(sig), s -> {
+                    signalled.set(true);
+                    Runnable r = onSignal.get();
+                    if (r != null) {
+                        Thread.ofPlatform().name("mosn-shutdown").start(r);
+                    }
+                });
+            }
             MosnServer running;
             Thread.currentThread().setContextClassLoader(plugins.loader()); // admin extensions (AdminApi) come from plugins too
             try {
@@ -165,8 +181,11 @@ public final class Main implements Runnable {
             log.info("mosn4j started");
             AdsClient xds = bootstrap[0].dynamic() ? AdsClient.start(bootstrap[0], running) : null;
             EnvoyAdmin.install(running, bootstrap[0], xds);
-            CountDownLatch stopped = new CountDownLatch(1);
+            AtomicBoolean stopping = new AtomicBoolean();
             Runnable stop = () -> {
+                if (!stopping.compareAndSet(false, true)) {
+                    return;
+                }
                 log.info("signal received: draining and stopping");
                 if (xds != null) {
                     xds.close();
@@ -179,8 +198,9 @@ public final class Main implements Runnable {
                 running.shutdown();
                 stopped.countDown();
             }));
-            for (String sig : new String[] {"TERM", "INT"}) {
-                Signal.handle(new Signal(sig), s -> Thread.ofPlatform().name("mosn-shutdown").start(stop));
+            onSignal.set(stop);
+            if (signalled.get()) { // it came while starting
+                Thread.ofPlatform().name("mosn-shutdown").start(stop);
             }
             try {
                 stopped.await();
