@@ -4,8 +4,8 @@ import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.api.upstream.HostInfo;
-import io.mosn4j.api.upstream.HostStats;
 import io.mosn4j.log.AccessLogFormat;
+import io.mosn4j.upstream.Host;
 import io.mosn4j.variable.VariableRegistry;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -74,39 +74,7 @@ public class AccessLogBench {
         private static final SocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 51234);
         private static final SocketAddress LISTENER = new InetSocketAddress("127.0.0.1", 2045);
         private static final SocketAddress UPSTREAM_LOCAL = new InetSocketAddress("127.0.0.1", 40112);
-        private static final HostInfo HOST = new HostInfo() {
-            private final InetSocketAddress address = new InetSocketAddress("127.0.0.1", 8080);
-
-            @Override
-            public String address() {
-                return "127.0.0.1:8080";
-            }
-
-            @Override
-            public InetSocketAddress socketAddress() {
-                return address;
-            }
-
-            @Override
-            public int weight() {
-                return 1;
-            }
-
-            @Override
-            public Map<String, String> metadata() {
-                return Map.of();
-            }
-
-            @Override
-            public boolean healthy() {
-                return true;
-            }
-
-            @Override
-            public HostStats stats() {
-                return null;
-            }
-        };
+        private static final HostInfo HOST = new Host("127.0.0.1:8080", new InetSocketAddress("127.0.0.1", 8080), 1, Map.of());
         private final Headers headers = Headers.request("GET", "/reviews/1?x=2", "bench.local").add("user-agent", "wrk");
         private long start = System.currentTimeMillis();
         private long n;
