@@ -5,6 +5,7 @@ import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.api.upstream.HostInfo;
 import io.mosn4j.log.AccessLogFormat;
+import io.mosn4j.log.AccessLogs;
 import io.mosn4j.upstream.Host;
 import io.mosn4j.variable.VariableRegistry;
 import java.net.InetSocketAddress;
@@ -67,6 +68,20 @@ public class AccessLogBench {
         line.setLength(0);
         compiled.appendTo(line, request);
         return line.length();
+    }
+
+    private final AccessLogs.Line encoded = new AccessLogs.Line();
+    private final byte[] chunk = new byte[4096];
+
+    /** {@link #line} and its UTF-8 encoding into a chunk, as the loop does for every request. */
+    @Benchmark
+    public int lineEncoded() {
+        request.next();
+        StringBuilder text = encoded.text();
+        text.setLength(0);
+        compiled.appendTo(text, request);
+        text.append('\n');
+        return encoded.encodeInto(chunk, 0);
     }
 
     /** A finished request as the proxy records it; times move on with every line. */

@@ -101,9 +101,10 @@ public final class GoDuration {
                 digits--;
             }
             sb.append('.');
-            for (int d = digits - 1; d >= 0; d--) {
-                sb.append((char) ('0' + frac / POW10[d] % 10));
+            for (int d = digits - 1; d > 0 && frac < POW10[d]; d--) {
+                sb.append('0'); // the fraction's leading zeros
             }
+            sb.append(frac);
         }
         return sb;
     }

@@ -15,6 +15,9 @@ import java.util.List;
  *     closed as they are accepted; absent or 0: no limit of its own (the server's still applies)
  * @param inspector MOSN's TLS inspector: a listener whose chains have TLS also serves clients that
  *     start in plaintext, told apart by their first bytes; without it they are closed
+ * @param reuseport MOSN's {@code reuseport}: each worker event loop binds a socket of its own on the
+ *     address with {@code SO_REUSEPORT} and accepts its own connections (no hand-over from the
+ *     acceptor thread); other processes of the same user may then bind the address too. Default off
  */
 public record ListenerConfig(
         String name,
@@ -30,7 +33,8 @@ public record ListenerConfig(
         List<FilterChainConfig> filterChains,
         List<FilterConfig> streamFilters,
         List<JsonNode> accessLogs,
-        Boolean inspector) {
+        Boolean inspector,
+        Boolean reuseport) {
 
     /** nginx's {@code client_header_timeout} default. */
     public static final Duration DEFAULT_REQUEST_HEADERS_TIMEOUT = Duration.ofSeconds(60);
@@ -64,6 +68,7 @@ public record ListenerConfig(
         }
         maxConnections = maxConnections == null ? 0 : maxConnections;
         inspector = inspector != null && inspector;
+        reuseport = reuseport != null && reuseport;
         if (maxConnections < 0) {
             throw new ConfigException("max_connections", "must not be negative, got " + maxConnections);
         }

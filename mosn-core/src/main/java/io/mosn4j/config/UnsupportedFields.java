@@ -71,7 +71,6 @@ final class UnsupportedFields {
                 .accept("mosn_server_name", "a name only")
                 .warn("use_netpoll_mode", "mosn4j always runs Netty event loops");
         on(ListenerConfig.class)
-                .warn("reuseport", "SO_REUSEPORT is not set yet")
                 .warn("default_read_buffer_size", "read buffers are sized by Netty")
                 .warn("log_path", "per-listener logs are not supported; everything goes to default_log_path")
                 .warn("log_level", "per-listener log levels are not supported; default_log_level applies")

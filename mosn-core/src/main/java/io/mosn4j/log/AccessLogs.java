@@ -166,12 +166,17 @@ public final class AccessLogs implements AutoCloseable {
      * out in bulk and narrowed to bytes in a loop the JIT vectorises when the line is ASCII, as
      * access log lines nearly always are; any other line is encoded character by character.
      */
-    static final class Line {
+    public static final class Line {
         final StringBuilder text = new StringBuilder(512);
         private char[] chars = new char[512];
 
+        /** The line being formatted (public for the benchmarks). */
+        public StringBuilder text() {
+            return text;
+        }
+
         /** {@link #text} as UTF-8 into {@code b} from {@code at}; the new length. {@code b} has room for 3 bytes a char. */
-        int encodeInto(byte[] b, int at) {
+        public int encodeInto(byte[] b, int at) {
             int n = text.length();
             if (chars.length < n) {
                 chars = new char[Math.max(n, chars.length * 2)];

@@ -33,6 +33,11 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         return name.equals("epoll") ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
 
+    /** Whether listening sockets can share an address, one per event loop ({@code SO_REUSEPORT}): epoll only. */
+    public boolean reusePort() {
+        return name.equals("epoll");
+    }
+
     public EventLoopGroup newGroup(int threads, String name) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, false), ioHandlerFactory);
     }

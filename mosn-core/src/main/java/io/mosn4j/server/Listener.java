@@ -10,12 +10,15 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -50,7 +53,8 @@ final class Listener {
     private final ConnectionLimit connections;
     private volatile Generation current;
     private final List<Generation> draining = new ArrayList<>();
-    private Channel server;
+    /** The bound sockets: one per worker loop (SO_REUSEPORT), or one on the acceptor thread. */
+    private final List<Channel> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Listener(ListenerChains chains, Duration grace) {
         this.name = chains.config().name();
@@ -70,11 +74,43 @@ final class Listener {
     /**
      * Binds the listener's address; throws ConfigException when it cannot. Accepted connections pass
      * {@code shared}'s limits first ({@link AcceptGate}).
+     *
+     * <p>With {@code reuseport} (and the epoll transport) each worker loop gets a socket of its own
+     * on the address ({@code SO_REUSEPORT}): the kernel spreads new connections over the sockets, and
+     * a loop accepts and serves its own, without the hand-over from the acceptor thread (a task
+     * queued to another thread and a wake-up of its loop per connection). Otherwise one socket on
+     * the acceptor thread hands connections to the workers in turn.
      */
     void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, String path, AcceptGate.Shared shared) {
         ListenerConfig config = config();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptors, workers)
+        InetSocketAddress unresolved = SocketAddresses.parse(config.address(), path + ".address");
+        InetSocketAddress addr = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+        if (config.reuseport() && !transport.reusePort()) {
+            log.warn("listener {}: reuseport needs the epoll transport ({} here); one socket accepts for every worker", name, transport.name());
+        }
+        if (!config.reuseport() || !transport.reusePort()) {
+            servers.add(bindOne(bootstrap(transport, acceptors, workers, shared), addr, config, path));
+            return;
+        }
+        try {
+            for (EventExecutor e : workers) {
+                EventLoop loop = (EventLoop) e;
+                ServerBootstrap b = bootstrap(transport, loop, loop, shared).option(EpollChannelOption.SO_REUSEPORT, true);
+                Channel ch = bindOne(b, addr, config, path);
+                servers.add(ch);
+                if (addr.getPort() == 0) {
+                    addr = new InetSocketAddress(addr.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort()); // the rest share the port chosen
+                }
+            }
+        } catch (ConfigException e) {
+            unbind();
+            throw e;
+        }
+    }
+
+    private ServerBootstrap bootstrap(Transport transport, EventLoopGroup parent, EventLoopGroup children, AcceptGate.Shared shared) {
+        return new ServerBootstrap()
+                .group(parent, children)
                 .channel(transport.serverChannel())
                 .handler(new AcceptGate(name, connections, shared))
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -88,13 +124,14 @@ final class Listener {
                         accept(ch);
                     }
                 });
-        InetSocketAddress unresolved = SocketAddresses.parse(config.address(), path + ".address");
-        InetSocketAddress addr = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+    }
+
+    private static Channel bindOne(ServerBootstrap b, InetSocketAddress addr, ListenerConfig config, String path) {
         var f = b.bind(addr).awaitUninterruptibly();
         if (!f.isSuccess()) {
             throw new ConfigException(path + ".address", "cannot listen on " + config.address() + ": " + f.cause().getMessage());
         }
-        server = f.channel();
+        return f.channel();
     }
 
     /** A new connection: it belongs to the current version for its whole life. */
@@ -114,16 +151,16 @@ final class Listener {
     }
 
     boolean isBound() {
-        return server != null;
+        return !servers.isEmpty();
     }
 
     /** The port bound (useful with port 0), or -1. */
     int port() {
-        return server == null ? -1 : ((InetSocketAddress) server.localAddress()).getPort();
+        return servers.isEmpty() ? -1 : ((InetSocketAddress) servers.getFirst().localAddress()).getPort();
     }
 
     String boundAddress() {
-        return server == null ? config().address() : String.valueOf(server.localAddress());
+        return servers.isEmpty() ? config().address() : String.valueOf(servers.getFirst().localAddress());
     }
 
     /** Takes {@code chains} for new connections; the connections of the version before drain. */
@@ -155,9 +192,10 @@ final class Listener {
 
     /** Stops accepting; blocks until the socket is closed. */
     void unbind() {
-        if (server != null) {
-            server.close().awaitUninterruptibly();
+        for (Channel ch : servers) {
+            ch.close().awaitUninterruptibly();
         }
+        servers.clear();
     }
 
     /** Asks every connection to finish what it is doing and close. */

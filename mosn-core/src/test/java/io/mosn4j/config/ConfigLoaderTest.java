@@ -401,13 +401,13 @@ class ConfigLoaderTest {
             // keys it met so far then, the rest as they come: each must still get its own path
             String json = with(BASE, "\"admin\":", "\"metrics\": {\"shm_zone\": \"m\"}, \"admin\":");
             json = with(json, "\"port_value\": 34901}}}", "\"port_value\": 34901}}}, \"pprof\": {\"debug\": true}");
-            json = with(json, "\"name\": \"l1\",", "\"reuseport\": true, \"name\": \"l1\",");
+            json = with(json, "\"name\": \"l1\",", "\"default_read_buffer_size\": 4096, \"name\": \"l1\",");
             json = with(json, "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}]", "\"hosts\": [{\"address\": \"127.0.0.1:8080\"}], \"sub_cluster\": \"x\"");
             ConfigWarnings warnings = new ConfigWarnings();
             String config = json;
             warnings.collect(() -> parse(config));
             assertThat(warnings.all()).extracting(w -> w.substring(0, w.indexOf(':'))).containsExactlyInAnyOrder(
-                    "metrics.shm_zone", "pprof", "servers[0].listeners[0].reuseport", "cluster_manager.clusters[0].sub_cluster");
+                    "metrics.shm_zone", "pprof", "servers[0].listeners[0].default_read_buffer_size", "cluster_manager.clusters[0].sub_cluster");
         }
 
         @Test

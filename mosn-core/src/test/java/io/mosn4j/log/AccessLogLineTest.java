@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class AccessLogLineTest {
     @Test
     void linesAreEncodedAsUtf8AfterWhatTheChunkHolds() {
-        for (String text : new String[] {"GET /a 200 1.5ms\n", "took 449.248µs\n", "路径 /ü?x=€\n", "emoji 😀 end\n", "x".repeat(3000) + "\n"}) {
+        for (String text : new String[] {"GET /a 200 1.5ms\n", "took 449.248µs\n", "路径 /ü?x=€\n", "emoji 😀 end\n", "µs first, last µ", "😀", "a😀", "ü😀ü 1.5µs 2µs\n", "x".repeat(3000) + "\n"}) {
             AccessLogs.Line line = new AccessLogs.Line();
             line.text.append(text);
             byte[] chunk = new byte[3 + text.length() * 3];

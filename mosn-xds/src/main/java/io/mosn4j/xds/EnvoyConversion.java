@@ -736,6 +736,8 @@ public final class EnvoyConversion {
             bind = l.getDeprecatedV1().getBindToPort().getValue();
         }
         out.put("bind_port", bind);
+        // Envoy's enable_reuse_port is on unless turned off (Linux): a socket per worker, as MOSN's reuseport
+        out.put("reuseport", !l.hasEnableReusePort() || l.getEnableReusePort().getValue());
         switch (l.getTrafficDirection()) {
             // MOSN's listener type; an inbound one is what POST /drain_listeners?inboundonly drains
             case INBOUND -> out.put("type", "ingress");
@@ -766,7 +768,7 @@ public final class EnvoyConversion {
         if (l.hasDefaultFilterChain()) {
             throw new XdsRejection("default_filter_chain", "a default filter chain is not converted yet");
         }
-        warnUnhandled(l, Set.of("name", "address", "bind_to_port", "deprecated_v1", "use_original_dst",
+        warnUnhandled(l, Set.of("name", "address", "bind_to_port", "deprecated_v1", "use_original_dst", "enable_reuse_port",
                 "per_connection_buffer_limit_bytes", "listener_filters", "filter_chains", "default_filter_chain", "traffic_direction",
                 "stat_prefix"), path);
         return new ListenerShape(out, inline, rds, timeouts);
