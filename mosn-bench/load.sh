@@ -73,6 +73,8 @@
 #                        kept per request, as by default); off: "stats_matcher": {"reject_all": true},
 #                        nothing kept (to measure what metrics cost per request)
 #   MOSN_METRICS_PORT=18088
+#   MOSN_REUSEPORT=false mosn4j's listeners' "reuseport" (true: a listening socket per worker loop; false: one
+#                        socket on the acceptor thread
 #   MOSN_CPUS=           a taskset CPU list for mosn4j (e.g. 1), so its CPU is not shared with wrk
 #
 # Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts, MB/s of response
@@ -113,6 +115,7 @@ MOSN_TLS_PORT=${MOSN_TLS_PORT:-18089}
 MOSN_JDK_TLS_PORT=${MOSN_JDK_TLS_PORT:-18090}
 HS_CLIENTS=${HS_CLIENTS:-4}
 IDLE_CONNS=${IDLE_CONNS:-10000}
+MOSN_REUSEPORT=${MOSN_REUSEPORT:-false}
 MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
 [[ $MOSN_BIN == /* ]] || MOSN_BIN=$PWD/$MOSN_BIN
 BULK_BYTES=${BULK_BYTES:-65536}
@@ -552,7 +555,7 @@ EOF
 # tls_listener NAME PORT: an HTTP/1.1 listener terminating TLS with the run's certificate
 tls_listener() {
   printf ',
-     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,
+     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true, "reuseport": '"$MOSN_REUSEPORT"',
       "filter_chains": [{"tls_context": {"status": true, "cert_chain": "%s", "private_key": "%s"},
         "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}' \
     "$1" "$2" "$TMP/certs/server.pem" "$TMP/certs/server.key"
@@ -576,7 +579,7 @@ write_mosn_conf() {
   local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners=""
   if want_case http2; then
     h2_listener=",
-     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,
+     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"Http1\", \"router_config_name\": \"bench_router\"}}]}]}"
   fi
   if want_tls; then
@@ -586,7 +589,7 @@ write_mosn_conf() {
     # bolt in and out: each frame decoded, routed on its header map's "service", its id remapped
     # onto the upstream connection's own ids and back
     bolt_listener=",
-     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true,
+     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"bolt\", \"upstream_protocol\": \"bolt\", \"router_config_name\": \"bolt_router\"}}]}]}"
     bolt_router=",
       {\"router_config_name\": \"bolt_router\", \"virtual_hosts\": [{\"name\": \"bolt\", \"domains\": [\"*\"], \"routers\": [{\"match\": {\"headers\": [{\"name\": \"service\", \"value\": \".*\"}]}, \"route\": {\"cluster_name\": \"bolt_backend\"}}]}]}"
@@ -612,7 +615,7 @@ write_mosn_conf() {
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
-    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,$access_logs
+    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true, "reuseport": $MOSN_REUSEPORT,$access_logs
       "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners]
   }],
   "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster]}
