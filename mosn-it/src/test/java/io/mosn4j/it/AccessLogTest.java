@@ -40,7 +40,7 @@ class AccessLogTest {
             + "%upstream_cluster%|%route_name%|%upstream_host%|%downstream_remote_address%|%downstream_local_address%|"
             + "%upstream_local_address%|%connection_id%|%upstream_connection_id%|%response_flag%|%request_header_x-absent%|"
             + "%x-mosn-method%|%x-mosn-path%|%response_header_x-backend%|%trace_id%|%start_time%|%duration%|%request_received_duration%|"
-            + "%response_received_duration%|%request_finished_duration%|%listener_name%|%upstream_protocol%";
+            + "%response_received_duration%|%request_finished_duration%|%listener_name%|%upstream_protocol%|%process_time_duration%";
     private static final String BOLT_FORMAT = "%protocol%|%x-mosn-rpc-service%|%x-mosn-rpc-method%|%rpc_request_id%|%response_code%|"
             + "%upstream_host%|%upstream_cluster%|%request_header_service%|%trace_id%|%bytes_sent%";
 
@@ -145,7 +145,7 @@ class AccessLogTest {
             assertThat(r.status()).isEqualTo(200);
             line = awaitLine(dir.resolve("h1.log"), "/h1/fields");
             String[] f = line.split("\\|", -1);
-            assertThat(f).hasSize(26);
+            assertThat(f).hasSize(27);
             assertThat(f[0]).isEqualTo("Http1");
             assertThat(f[1]).isEqualTo("h1-value");
             assertThat(f[2]).isEqualTo("200");
@@ -171,6 +171,9 @@ class AccessLogTest {
             }
             assertThat(f[24]).isEqualTo("h1");
             assertThat(f[25]).isEqualTo("Http1");
+            // the proxy's own time: less than the whole, which also holds the backend's
+            assertThat(f[26]).matches("[0-9.]+(ns|µs|ms|s)");
+            assertThat(nanos(f[26])).isPositive().isLessThan(nanos(f[20]));
             // the next request on the same connection: the same connection id
             c.send("GET /h1/second HTTP/1.1\r\nHost: a\r\n\r\n");
             assertThat(c.readResponse().status()).isEqualTo(200);
@@ -179,6 +182,19 @@ class AccessLogTest {
             assertThat(second.split("\\|", -1)[1]).isEqualTo("-");
             assertThat(second.split("\\|", -1)[3]).isEqualTo("0");
         }
+    }
+
+    /** A Go duration as the log prints one ({@code 1.5ms}, {@code 449.248µs}, {@code 12ns}, {@code 2s}) in nanoseconds. */
+    private static double nanos(String d) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+)(ns|µs|ms|s)").matcher(d);
+        assertThat(m.matches()).as(d).isTrue();
+        double unit = switch (m.group(2)) {
+            case "ns" -> 1;
+            case "µs" -> 1e3;
+            case "ms" -> 1e6;
+            default -> 1e9;
+        };
+        return Double.parseDouble(m.group(1)) * unit;
     }
 
     @Test
