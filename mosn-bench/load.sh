@@ -62,10 +62,17 @@
 #   MOSN_ACCESS_LOG=     a file: mosn4j's HTTP/1.1 listener writes an access log there in MOSN's
 #                        default format (default: none), to measure what access logging costs
 #   MOSN_ACCESS_LOG_FORMAT=  that log's log_format (MOSN's %variable% syntax; default: MOSN's default format)
-#   PROTO=all            h1, h2, bolt, tls, mem or all: the cases to run (h1: http1 and http1_close; h2:
-#                        http2; bolt; tls: the two https_* cases; mem: memory and http1; all: all seven)
+#   PROTO=all            h1, h2, bolt, tls, mem, body, tcp or all: the cases to run (h1: http1 and
+#                        http1_close; h2: http2; bolt; tls: the two https_* cases; mem: memory and http1;
+#                        body: down_64k down_1m up_64k up_1m; tcp; all: every case)
 #   CASES=               the same as a list of case names ("memory http1 http1_close http2 bolt
-#                        https_handshake https_bulk"); wins over PROTO. memory runs first if listed first
+#                        https_handshake https_bulk down_64k down_1m up_64k up_1m tcp"); wins over PROTO.
+#                        memory runs first if listed first. down_*: wrk GETs a 64 KiB / 1 MiB body from the
+#                        backend through the proxy; up_*: wrk POSTs one (the backend answers "ok"); both
+#                        proxies stream bodies (nginx: proxy_buffering and proxy_request_buffering off), and
+#                        cpu_us/req over the body size is the CPU per byte moved. tcp: iperf3 (TCP_STREAMS
+#                        streams, client to server) through nginx's L4 stream proxy and mosn4j's tcp_proxy;
+#                        its "requests" are MB moved, so req/s is MB/s and cpu_us/req is CPU µs per MB
 #   OUT=mosn-bench/target/load-results   where results.tsv, raw wrk output and logs go
 #   WAIT_TRIES=100       readiness probes (0.1 s apart) per server; mosn4j gets 3x
 #   KEEP_TMP=0           1 = keep the temp dir with generated configs/logs
@@ -76,6 +83,13 @@
 #   MOSN_REUSEPORT=false mosn4j's listeners' "reuseport" (true: a listening socket per worker loop; false: one
 #                        socket on the acceptor thread
 #   MOSN_CPUS=           a taskset CPU list for mosn4j (e.g. 1), so its CPU is not shared with wrk
+#   PROXY_CPUS=          a taskset CPU list for both proxies (nginx's workers and mosn4j), e.g. 1; wins over
+#                        MOSN_CPUS. With LOAD_CPUS, the issue's method: proxy on one core, the rest on the other
+#   LOAD_CPUS=           a taskset CPU list for everything else this script starts (load generators,
+#                        backends), e.g. 0
+#   TCP_BACKEND_PORT=18091 NGINX_TCP_PORT=18092 MOSN_TCP_PORT=18093  the tcp case's iperf3 server and proxies
+#   TCP_STREAMS=4        iperf3 -P: parallel TCP streams of the tcp case
+#   MOSN_FIRST=0         1: measure mosn4j before nginx in each case (rounds.sh alternates it per round)
 #
 # Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts, MB/s of response
 # bodies for wrk's cases, proxy CPU time per request -- per handshake for https_handshake) and the
@@ -116,6 +130,14 @@ MOSN_JDK_TLS_PORT=${MOSN_JDK_TLS_PORT:-18090}
 HS_CLIENTS=${HS_CLIENTS:-4}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 MOSN_REUSEPORT=${MOSN_REUSEPORT:-false}
+MOSN_CPUS=${PROXY_CPUS:-${MOSN_CPUS:-}}   # PROXY_CPUS pins both proxies; MOSN_CPUS alone only mosn4j
+NGINX_CPUS=${PROXY_CPUS:-}
+LOAD_CPUS=${LOAD_CPUS:-}
+TCP_BACKEND_PORT=${TCP_BACKEND_PORT:-18091}
+NGINX_TCP_PORT=${NGINX_TCP_PORT:-18092}
+MOSN_TCP_PORT=${MOSN_TCP_PORT:-18093}
+TCP_STREAMS=${TCP_STREAMS:-4}
+MOSN_FIRST=${MOSN_FIRST:-0}
 MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
 [[ $MOSN_BIN == /* ]] || MOSN_BIN=$PWD/$MOSN_BIN
 BULK_BYTES=${BULK_BYTES:-65536}
@@ -128,8 +150,10 @@ case "$PROTO" in
   bolt) PROTO_CASES=bolt ;;
   tls) PROTO_CASES="https_handshake https_bulk" ;;
   mem) PROTO_CASES="memory http1" ;;
-  all) PROTO_CASES="memory http1 http1_close http2 bolt https_handshake https_bulk" ;;
-  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt, tls, mem or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
+  body) PROTO_CASES="down_64k down_1m up_64k up_1m" ;;
+  tcp) PROTO_CASES=tcp ;;
+  all) PROTO_CASES="memory http1 http1_close http2 bolt https_handshake https_bulk down_64k down_1m up_64k up_1m tcp" ;;
+  *) printf '[load.sh] ERROR: PROTO must be h1, h2, bolt, tls, mem, body, tcp or all (got %s)\n' "$PROTO" >&2; exit 1 ;;
 esac
 CASES=${CASES:-$PROTO_CASES}
 OUT=${OUT:-$SCRIPT_DIR/target/load-results}
@@ -159,7 +183,8 @@ esac
 for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
-         NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS; do
+         NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
+         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
@@ -173,6 +198,9 @@ want_nginx() { [[ -z $ONLY || $ONLY == nginx ]]; }
 want_mosn()  { [[ -z $ONLY || $ONLY == mosn ]]; }
 want_case()  { [[ " $CASES " == *" $1 "* ]]; }
 want_tls()   { want_case https_handshake || want_case https_bulk; }
+want_body()  { want_case down_64k || want_case down_1m || want_case up_64k || want_case up_1m; }
+want_wrk()   { want_case http1 || want_case http1_close || want_case https_bulk || want_body; }
+want_stream() { want_case bolt || want_case tcp; }
 tls_case()   { [[ $1 == https_* ]]; }
 
 # --------------------------------------------------------------------------
@@ -273,13 +301,14 @@ find_java() {
 ensure_deps() {
   local missing=()
   find_nginx || missing+=(nginx)
-  if want_case http1 || want_case http1_close || want_case https_bulk; then command -v wrk >/dev/null || missing+=(wrk); fi
+  if want_wrk; then command -v wrk >/dev/null || missing+=(wrk); fi
   if want_tls; then command -v openssl >/dev/null || missing+=(openssl); fi
   if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   if want_case bolt; then
     find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME, or ./mvnw package first)"
-    if [[ -z $NGINX_BIN ]] || ! nginx_has_stream; then missing+=(libnginx-mod-stream); fi
   fi
+  if want_stream && { [[ -z $NGINX_BIN ]] || ! nginx_has_stream; }; then missing+=(libnginx-mod-stream); fi
+  if want_case tcp; then command -v iperf3 >/dev/null || missing+=(iperf3); fi
   if want_case memory; then command -v python3 >/dev/null || missing+=(python3); fi
   command -v curl >/dev/null || missing+=(curl)
   command -v pgrep >/dev/null || missing+=(procps)
@@ -306,10 +335,11 @@ ensure_deps() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
   if ((POLICY_RC_CREATED)); then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
   find_nginx || die "nginx still not found after install"
-  if want_case http1 || want_case http1_close || want_case https_bulk; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
+  if want_wrk; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
+  if want_case tcp; then command -v iperf3 >/dev/null || die "iperf3 still not found after install"; fi
   if want_tls; then command -v openssl >/dev/null || die "openssl still not found after install"; fi
   if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
-  if want_case bolt; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
+  if want_stream; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
 }
 
 # --------------------------------------------------------------------------
@@ -405,11 +435,12 @@ proc_rss_kb() {
 # pid_tree PID: PID and its descendants, still alive
 pid_tree() { if alive "$1"; then echo "$1"; descendants "$1"; fi; }
 
-start_nginx() { # NAME CONF -> sets LAST_PID
-  local name=$1 conf=$2
+start_nginx() { # NAME CONF [CPUS] -> sets LAST_PID
+  local name=$1 conf=$2 pin=()
+  [[ -n ${3:-} ]] && pin=(taskset -c "$3")
   "$NGINX_BIN" -t -q -c "$conf" -p "$TMP/$name" -e "$TMP/$name.log" \
     || die "generated $name config $conf is invalid"
-  "$NGINX_BIN" -c "$conf" -p "$TMP/$name" -e "$TMP/$name.log" -g 'daemon off;' \
+  "${pin[@]}" "$NGINX_BIN" -c "$conf" -p "$TMP/$name" -e "$TMP/$name.log" -g 'daemon off;' \
     >>"$TMP/$name.stdout.log" 2>&1 &
   LAST_PID=$!
   STARTED_PIDS+=("$LAST_PID")
@@ -444,7 +475,8 @@ make_certs() {
 
 write_nginx_confs() {
   mkdir -p "$TMP/backend" "$TMP/nginx-proxy"
-  local h2_server="" keepalive=64 load_module="" stream_block="" tls_server="" bulk_location="" wc=4096
+  local h2_server="" keepalive=64 load_module="" stream_block="" stream_servers="" tls_server="" bulk_location="" wc=4096
+  local body_backend="" body_proxy=""
   # the memory case's idle connections may all land on one worker
   if want_case memory && ((IDLE_CONNS + 1024 > wc)); then wc=$((IDLE_CONNS + 1024)); fi
   # idle upstream connections nginx keeps per worker: at least the requests in flight, or it
@@ -483,20 +515,51 @@ write_nginx_confs() {
     bulk_location="
         location = /bulk { default_type application/octet-stream; alias $TMP/backend/bulk.bin; }"
   fi
+  if want_body; then
+    # the body cases: files of 64 KiB and 1 MiB to GET, a sink that reads a POSTed body and answers
+    # "ok"; the proxy streams both ways (by default nginx would buffer a large body in a temp file)
+    head -c 65536 /dev/urandom >"$TMP/backend/b64k.bin"
+    head -c 1048576 /dev/urandom >"$TMP/backend/b1m.bin"
+    chmod 644 "$TMP/backend/b64k.bin" "$TMP/backend/b1m.bin"
+    body_backend="
+        location = /body/64k { default_type application/octet-stream; alias $TMP/backend/b64k.bin; }
+        location = /body/1m { default_type application/octet-stream; alias $TMP/backend/b1m.bin; }
+        location = /body/sink { client_max_body_size 2m; client_body_buffer_size 2m; return 200 \"ok\\n\"; }"
+    body_proxy="
+        location ^~ /body/ {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_buffering off;
+            proxy_request_buffering off;
+            client_max_body_size 2m;
+        }"
+  fi
   if want_case bolt; then
     # L4 reference for bolt: one upstream connection per client connection, bytes copied both
     # ways; nginx parses no frame, picks no route and rewrites no request id
-    nginx_stream_dynamic && load_module="load_module $NGINX_STREAM_MODULE;
-"
-    stream_block="
-stream {
+    stream_servers="
     upstream bolt_backend {
         server 127.0.0.1:$BOLT_BACKEND_PORT;
     }
     server {
         listen 127.0.0.1:$NGINX_BOLT_PORT;
         proxy_pass bolt_backend;
-    }
+    }"
+  fi
+  if want_case tcp; then
+    # L4 reference for mosn4j's tcp_proxy: bytes copied both ways
+    stream_servers="$stream_servers
+    server {
+        listen 127.0.0.1:$NGINX_TCP_PORT;
+        proxy_pass 127.0.0.1:$TCP_BACKEND_PORT;
+    }"
+  fi
+  if want_stream; then
+    nginx_stream_dynamic && load_module="load_module $NGINX_STREAM_MODULE;
+"
+    stream_block="
+stream {$stream_servers
 }"
   fi
   cat >"$TMP/backend.conf" <<EOF
@@ -516,7 +579,7 @@ http {
     server {
         listen 127.0.0.1:$BACKEND_PORT;
         default_type text/plain;
-        location / { return 200 "$BODY\n"; }$bulk_location
+        location / { return 200 "$BODY\n"; }$bulk_location$body_backend
     }
 }
 EOF
@@ -546,7 +609,7 @@ http {
             proxy_pass http://backend;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-        }
+        }$body_proxy
     }$h2_server$tls_server
 }$stream_block
 EOF
@@ -576,7 +639,14 @@ EOF
 }
 
 write_mosn_conf() {
-  local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners=""
+  local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners="" tcp_listener="" tcp_cluster=""
+  if want_case tcp; then
+    tcp_listener=",
+     {\"name\": \"bench_tcp\", \"address\": \"127.0.0.1:$MOSN_TCP_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
+      \"filter_chains\": [{\"filters\": [{\"type\": \"tcp_proxy\", \"config\": {\"cluster\": \"tcp_backend\"}}]}]}"
+    tcp_cluster=",
+    {\"name\": \"tcp_backend\", \"type\": \"SIMPLE\", \"lb_type\": \"LB_ROUNDROBIN\", \"hosts\": [{\"address\": \"127.0.0.1:$TCP_BACKEND_PORT\"}]}"
+  fi
   if want_case http2; then
     h2_listener=",
      {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
@@ -616,9 +686,9 @@ write_mosn_conf() {
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
     "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true, "reuseport": $MOSN_REUSEPORT,$access_logs
-      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners]
+      "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners$tcp_listener]
   }],
-  "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster]}
+  "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster$tcp_cluster]}
 }
 EOF
 }
@@ -679,7 +749,8 @@ run_load() {
   return "$rc"
 }
 
-declare -A TOOL=([http1]=wrk [http1_close]=wrk [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk)
+declare -A TOOL=([http1]=wrk [http1_close]=wrk [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk
+  [down_64k]=wrk [down_1m]=wrk [up_64k]=wrk [up_1m]=wrk [tcp]=iperf3)
 
 port_http1() { if [[ $1 == nginx ]]; then echo "$NGINX_PROXY_PORT"; else echo "$MOSN_PORT"; fi; }
 port_http1_close() { port_http1 "$1"; }
@@ -704,6 +775,46 @@ load_http2() { # PORT SECONDS OUTFILE [LATENCY_LOG]
 }
 
 port_bolt() { if [[ $1 == nginx ]]; then echo "$NGINX_BOLT_PORT"; else echo "$MOSN_BOLT_PORT"; fi; }
+
+# bodies: the HTTP/1.1 keep-alive listener, a 64 KiB or 1 MiB response (down) or request (up) body each
+port_down_64k() { port_http1 "$1"; }
+port_down_1m() { port_http1 "$1"; }
+port_up_64k() { port_http1 "$1"; }
+port_up_1m() { port_http1 "$1"; }
+load_down_64k() { run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "http://127.0.0.1:$1/body/64k" >"$3" 2>&1; }
+load_down_1m() { run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "http://127.0.0.1:$1/body/1m" >"$3" 2>&1; }
+# post_script BYTES: a wrk script POSTing BYTES of body to /body/sink
+post_script() {
+  local f="$TMP/post-$1.lua"
+  [[ -f $f ]] || printf 'wrk.method = "POST"\nwrk.path = "/body/sink"\nwrk.headers["Content-Type"] = "application/octet-stream"\nwrk.body = string.rep("x", %s)\n' "$1" >"$f"
+  echo "$f"
+}
+load_up_64k() { run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency -s "$(post_script 65536)" "http://127.0.0.1:$1/body/sink" >"$3" 2>&1; }
+load_up_1m() { run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency -s "$(post_script 1048576)" "http://127.0.0.1:$1/body/sink" >"$3" 2>&1; }
+parse_down_64k() { parse_wrk "$1"; }
+parse_down_1m() { parse_wrk "$1"; }
+parse_up_64k() { parse_wrk "$1"; }
+parse_up_1m() { parse_wrk "$1"; }
+
+# tcp: iperf3 (client to server, TCP_STREAMS streams) through the proxy to the iperf3 server
+port_tcp() { if [[ $1 == nginx ]]; then echo "$NGINX_TCP_PORT"; else echo "$MOSN_TCP_PORT"; fi; }
+load_tcp() { # PORT SECONDS OUTFILE
+  run_load iperf3 -c 127.0.0.1 -p "$1" -t "$2" -P "$TCP_STREAMS" -J >"$3" 2>&1
+}
+# parse_tcp FILE -> the common columns with MB (10^6 bytes) as the unit of work: MB/s in the req/s
+# column, MB moved as requests, no latencies
+parse_tcp() {
+  python3 - "$1" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    e = d["end"]["sum_received"]
+    mb = e["bytes"] / 1e6
+    print("%.1f n/a n/a n/a n/a %d 0 0 %.2f" % (mb / e["seconds"], mb, e["seconds"]))
+except Exception:
+    print("n/a n/a n/a n/a n/a n/a n/a n/a n/a")
+PY
+}
 
 # the HTTPS cases: nginx, mosn4j (BoringSSL) and mosn4j-jdk (the JDK's engine)
 port_tls() { case $1 in nginx) echo "$NGINX_TLS_PORT" ;; mosn) echo "$MOSN_TLS_PORT" ;; mosn-jdk) echo "$MOSN_JDK_TLS_PORT" ;; esac; }
@@ -946,8 +1057,11 @@ report() {
     bolt) how="BoltLoad (bolt v1) -t$BOLT_CLIENT_THREADS -c$CONNECTIONS -m$BOLT_INFLIGHT -d$DURATION -w$BOLT_CLIENT_WARMUP, content ${BOLT_CONTENT} B; nginx = L4 stream proxy" ;;
     https_handshake) how="$HS_CLIENTS x openssl s_time -new -time $DURATION (full handshakes/s; no request)" ;;
     https_bulk) how="wrk over TLS -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, GET /bulk of $BULK_BYTES B" ;;
+    down_64k|down_1m) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, GET of a ${case#down_} body (streamed)" ;;
+    up_64k|up_1m) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, keep-alive, POST of a ${case#up_} body (streamed)" ;;
+    tcp) how="iperf3 -P$TCP_STREAMS -t$DURATION through the proxy (nginx: L4 stream; mosn4j: tcp_proxy); req/s = MB/s, cpu_us/req = CPU us per MB" ;;
   esac
-  printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc)"
+  printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc --all)"
   printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s\n' \
     proxy "$([[ $case == https_handshake ]] && echo hs/s || echo req/s)" MB/s p50_ms p99_ms mean_ms max_ms non2xx3xx sock_err \
     "$([[ $case == https_handshake ]] && echo cpu_us/hs || echo cpu_us/req)" cpu_cores rss_MiB requests
@@ -1052,7 +1166,7 @@ mem_case() {
 # --------------------------------------------------------------------------
 for c in $CASES; do
   [[ $c == memory ]] && continue
-  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: memory http1 http1_close http2 bolt https_handshake https_bulk)"
+  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: memory http1 http1_close http2 bolt https_handshake https_bulk down_64k down_1m up_64k up_1m tcp)"
 done
 ensure_deps
 want_mosn && check_mosn_build
@@ -1063,12 +1177,18 @@ for p in "$BACKEND_PORT" $(want_nginx && echo "$NGINX_PROXY_PORT") $(want_mosn &
          $(want_case http2 && want_nginx && echo "$NGINX_H2_PORT") $(want_case http2 && want_mosn && echo "$MOSN_H2_PORT") \
          $(want_case bolt && echo "$BOLT_BACKEND_PORT") $(want_case bolt && want_nginx && echo "$NGINX_BOLT_PORT") \
          $(want_case bolt && want_mosn && echo "$MOSN_BOLT_PORT") $(want_tls && want_nginx && echo "$NGINX_TLS_PORT") \
-         $(want_tls && want_mosn && echo "$MOSN_TLS_PORT $MOSN_JDK_TLS_PORT"); do
+         $(want_tls && want_mosn && echo "$MOSN_TLS_PORT $MOSN_JDK_TLS_PORT") \
+         $(want_case tcp && echo "$TCP_BACKEND_PORT") $(want_case tcp && want_nginx && echo "$NGINX_TCP_PORT") \
+         $(want_case tcp && want_mosn && echo "$MOSN_TCP_PORT"); do
   if port_in_use "$p"; then die "port 127.0.0.1:$p is already in use (set *_PORT to change)"; fi
 done
 
+if [[ -n $LOAD_CPUS ]]; then
+  taskset -cp "$LOAD_CPUS" $$ >/dev/null || die "cannot pin to LOAD_CPUS=$LOAD_CPUS"
+  log "load generators and backends on CPUs $LOAD_CPUS; proxies on ${PROXY_CPUS:-${MOSN_CPUS:-any}}"
+fi
 mkdir -p "$OUT"
-rm -f "$OUT"/*.wrk.txt "$OUT"/*.h2load.txt "$OUT"/*.boltload.txt "$OUT"/*.s_time.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
+rm -f "$OUT"/*.wrk.txt "$OUT"/*.iperf3.txt "$OUT"/*.h2load.txt "$OUT"/*.boltload.txt "$OUT"/*.s_time.txt "$OUT"/*.warmup.txt "$OUT/results.tsv"
 rm -rf "$OUT/logs"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mosn-bench.XXXXXXXX")
 chmod 755 "$TMP"   # nginx workers may run as an unprivileged user
@@ -1080,6 +1200,15 @@ BACKEND_PID=$LAST_PID
 wait_http "backend nginx" "$BACKEND_PORT" "$BACKEND_PID" "$WAIT_TRIES" "$TMP/backend.log"
 log "backend nginx up on 127.0.0.1:$BACKEND_PORT (pid $BACKEND_PID)"
 
+if want_case tcp; then
+  iperf3 -s -p "$TCP_BACKEND_PORT" -B 127.0.0.1 >>"$TMP/tcp-backend.log" 2>&1 &
+  TCP_BACKEND_PID=$!
+  STARTED_PIDS+=("$TCP_BACKEND_PID")
+  for _i in $(seq 1 50); do port_in_use "$TCP_BACKEND_PORT" && break; sleep 0.1; done
+  port_in_use "$TCP_BACKEND_PORT" || die "iperf3 server did not listen on 127.0.0.1:$TCP_BACKEND_PORT"
+  log "tcp backend (iperf3 -s) up on 127.0.0.1:$TCP_BACKEND_PORT (pid $TCP_BACKEND_PID)"
+fi
+
 if want_case bolt; then
   bolt_java BoltEchoServer "$BOLT_BACKEND_PORT" "$BOLT_BACKEND_THREADS" >>"$TMP/bolt-backend.log" 2>&1 &
   BOLT_BACKEND_PID=$!
@@ -1090,7 +1219,7 @@ fi
 
 NGINX_PROXY_PID=""
 if want_nginx; then
-  start_nginx nginx-proxy "$TMP/nginx-proxy.conf"
+  start_nginx nginx-proxy "$TMP/nginx-proxy.conf" "$NGINX_CPUS"
   NGINX_PROXY_PID=$LAST_PID
   wait_http "nginx proxy" "$NGINX_PROXY_PORT" "$NGINX_PROXY_PID" "$WAIT_TRIES" "$TMP/nginx-proxy.log"
   if want_case http2; then
@@ -1170,7 +1299,9 @@ fi
   fi
   printf 'meta\trun\tcases\t%s\t-\n' "$CASES"
   printf 'meta\trun\tproxy_workers\t%s\tcount\n' "$PROXY_WORKERS"
-  printf 'meta\trun\tcpus\t%s\tcount\n' "$(nproc)"
+  printf 'meta\trun\tcpus\t%s\tcount\n' "$(nproc --all)"
+  printf 'meta\trun\tproxy_cpus\t%s\t-\n' "${PROXY_CPUS:-${MOSN_CPUS:-any}}"
+  printf 'meta\trun\tload_cpus\t%s\t-\n' "${LOAD_CPUS:-any}"
   printf 'meta\trun\tgit_commit\t%s\t-\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
   printf 'meta\trun\tnginx_version\t%s\t-\n' "$("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///')"
 } >"$OUT/results.tsv"
@@ -1178,6 +1309,7 @@ fi
 for c in $CASES; do
   if [[ $c == memory ]]; then mem_case; continue; fi
   mapfile -t _cp < <(case_proxies "$c")
+  if ((MOSN_FIRST)); then mapfile -t _cp < <(printf '%s\n' "${_cp[@]}" | tac); fi
   for proxy in "${_cp[@]}"; do
     case $proxy in
       nginx) bench "$c" nginx "$("port_$c" nginx)" nginx_proxy_pids ;;
