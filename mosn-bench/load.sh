@@ -89,6 +89,9 @@
 #                        backends), e.g. 0
 #   TCP_BACKEND_PORT=18091 NGINX_TCP_PORT=18092 MOSN_TCP_PORT=18093  the tcp case's iperf3 server and proxies
 #   TCP_STREAMS=4        iperf3 -P: parallel TCP streams of the tcp case
+#   HAPROXY=1            1: the http2 case also measures HAProxy (h2c front, HTTP/1.1 keep-alive to the same
+#                        backend, nbthread = PROXY_WORKERS, pinned as nginx) as a second reference
+#   HAPROXY_H2_PORT=18094
 #   MOSN_FIRST=0         1: measure mosn4j before nginx in each case (rounds.sh alternates it per round)
 #
 # Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts, MB/s of response
@@ -138,6 +141,8 @@ NGINX_TCP_PORT=${NGINX_TCP_PORT:-18092}
 MOSN_TCP_PORT=${MOSN_TCP_PORT:-18093}
 TCP_STREAMS=${TCP_STREAMS:-4}
 MOSN_FIRST=${MOSN_FIRST:-0}
+HAPROXY=${HAPROXY:-1}
+HAPROXY_H2_PORT=${HAPROXY_H2_PORT:-18094}
 MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
 [[ $MOSN_BIN == /* ]] || MOSN_BIN=$PWD/$MOSN_BIN
 BULK_BYTES=${BULK_BYTES:-65536}
@@ -184,7 +189,7 @@ for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGIN
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
          NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
-         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS; do
+         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
@@ -201,6 +206,7 @@ want_tls()   { want_case https_handshake || want_case https_bulk; }
 want_body()  { want_case down_64k || want_case down_1m || want_case up_64k || want_case up_1m; }
 want_wrk()   { want_case http1 || want_case http1_close || want_case https_bulk || want_body; }
 want_stream() { want_case bolt || want_case tcp; }
+want_haproxy() { want_case http2 && want_nginx && [[ $HAPROXY == 1 ]]; }
 tls_case()   { [[ $1 == https_* ]]; }
 
 # --------------------------------------------------------------------------
@@ -309,6 +315,7 @@ ensure_deps() {
   fi
   if want_stream && { [[ -z $NGINX_BIN ]] || ! nginx_has_stream; }; then missing+=(libnginx-mod-stream); fi
   if want_case tcp; then command -v iperf3 >/dev/null || missing+=(iperf3); fi
+  if want_haproxy; then command -v haproxy >/dev/null || missing+=(haproxy); fi
   if want_case memory; then command -v python3 >/dev/null || missing+=(python3); fi
   command -v curl >/dev/null || missing+=(curl)
   command -v pgrep >/dev/null || missing+=(procps)
@@ -337,6 +344,7 @@ ensure_deps() {
   find_nginx || die "nginx still not found after install"
   if want_wrk; then command -v wrk >/dev/null || die "wrk still not found after install"; fi
   if want_case tcp; then command -v iperf3 >/dev/null || die "iperf3 still not found after install"; fi
+  if want_haproxy; then command -v haproxy >/dev/null || die "haproxy still not found after install"; fi
   if want_tls; then command -v openssl >/dev/null || die "openssl still not found after install"; fi
   if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
   if want_stream; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
@@ -614,6 +622,30 @@ http {
 }$stream_block
 EOF
 }
+
+# HAProxy for the http2 case: h2c in front (prior knowledge), HTTP/1.1 keep-alive connections to the
+# same backend reused across client streams, as many threads as the other proxies' workers
+write_haproxy_conf() {
+  cat >"$TMP/haproxy.cfg" <<EOF
+global
+    nbthread $PROXY_WORKERS
+    maxconn 8000
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    option http-keep-alive
+    http-reuse always
+frontend fe_h2c
+    bind 127.0.0.1:$HAPROXY_H2_PORT proto h2
+    default_backend be
+backend be
+    server backend 127.0.0.1:$BACKEND_PORT
+EOF
+}
+HAPROXY_PID=""
+haproxy_pids() { pid_tree "$HAPROXY_PID"; }
 
 # tls_listener NAME PORT: an HTTP/1.1 listener terminating TLS with the run's certificate
 tls_listener() {
@@ -1034,6 +1066,7 @@ case_proxies() {
   local p
   for p in "${PROXIES_RUN[@]}"; do
     [[ $p == mosn4j-jdk ]] && ! tls_case "$1" && continue
+    [[ $p == haproxy && $1 != http2 ]] && continue
     echo "$p"
   done
 }
@@ -1070,6 +1103,8 @@ report() {
   done
   local labels=()
   ratios mosn4j nginx ratio "$case" && labels+=(ratio)
+  ratios haproxy nginx hap/nginx "$case" && labels+=(hap/nginx)
+  ratios mosn4j haproxy mosn/hap "$case" && labels+=(mosn/hap)
   ratios mosn4j-jdk nginx jdk/nginx "$case" && labels+=(jdk/nginx)
   ratios mosn4j mosn4j-jdk ssl/jdk "$case" && labels+=(ssl/jdk)
   for label in "${labels[@]}"; do report_row "$label" "$case" "$label"; done
@@ -1093,6 +1128,8 @@ report() {
           ratio) label=mosn4j/nginx ;;
           jdk/nginx) label=mosn4j-jdk/nginx ;;
           ssl/jdk) label=mosn4j/mosn4j-jdk ;;
+          hap/nginx) label=haproxy/nginx ;;
+          mosn/hap) label=mosn4j/haproxy ;;
         esac
         printf '%s\t%s\t%s\t%s\tratio\n' "$case" "$label" "$m" "${R[$case,$proxy,$m]}"
       else
@@ -1179,7 +1216,7 @@ for p in "$BACKEND_PORT" $(want_nginx && echo "$NGINX_PROXY_PORT") $(want_mosn &
          $(want_case bolt && want_mosn && echo "$MOSN_BOLT_PORT") $(want_tls && want_nginx && echo "$NGINX_TLS_PORT") \
          $(want_tls && want_mosn && echo "$MOSN_TLS_PORT $MOSN_JDK_TLS_PORT") \
          $(want_case tcp && echo "$TCP_BACKEND_PORT") $(want_case tcp && want_nginx && echo "$NGINX_TCP_PORT") \
-         $(want_case tcp && want_mosn && echo "$MOSN_TCP_PORT"); do
+         $(want_case tcp && want_mosn && echo "$MOSN_TCP_PORT") $(want_haproxy && echo "$HAPROXY_H2_PORT"); do
   if port_in_use "$p"; then die "port 127.0.0.1:$p is already in use (set *_PORT to change)"; fi
 done
 
@@ -1234,6 +1271,21 @@ if want_nginx; then
   mapfile -t _np < <(nginx_proxy_pids)
   log "nginx proxy up on 127.0.0.1:$NGINX_PROXY_PORT (pids:$(describe_pids "${_np[@]}"))"
   PROXIES_RUN+=(nginx)
+fi
+
+if want_haproxy; then
+  write_haproxy_conf
+  haproxy -c -q -f "$TMP/haproxy.cfg" || die "generated haproxy config $TMP/haproxy.cfg is invalid"
+  if [[ -n $NGINX_CPUS ]]; then
+    taskset -c "$NGINX_CPUS" haproxy -db -f "$TMP/haproxy.cfg" >>"$TMP/haproxy.log" 2>&1 &
+  else
+    haproxy -db -f "$TMP/haproxy.cfg" >>"$TMP/haproxy.log" 2>&1 &
+  fi
+  HAPROXY_PID=$!
+  STARTED_PIDS+=("$HAPROXY_PID")
+  wait_http "haproxy (h2c)" "$HAPROXY_H2_PORT" "$HAPROXY_PID" "$WAIT_TRIES" "$TMP/haproxy.log" --http2-prior-knowledge
+  log "haproxy up on 127.0.0.1:$HAPROXY_H2_PORT (pid $HAPROXY_PID)"
+  PROXIES_RUN+=(haproxy)
 fi
 
 if want_mosn; then
@@ -1315,6 +1367,7 @@ for c in $CASES; do
       nginx) bench "$c" nginx "$("port_$c" nginx)" nginx_proxy_pids ;;
       mosn4j) bench "$c" mosn4j "$("port_$c" mosn)" mosn_pids ;;
       mosn4j-jdk) bench "$c" mosn4j-jdk "$("port_$c" mosn-jdk)" mosn_jdk_pids ;;
+      haproxy) bench "$c" haproxy "$HAPROXY_H2_PORT" haproxy_pids ;;
     esac
   done
   report "$c"

@@ -2,7 +2,7 @@
 # mosn-bench/rounds.sh — the side-by-side method: load.sh run ROUNDS times, nginx and mosn4j in
 # every round (which goes first alternates between rounds), then one table of medians: for each
 # case and figure, nginx's and mosn4j's median over the rounds and the median of the per-round
-# ratios mosn4j / nginx with their range. A round on a shared machine can move by 1.5x; the
+# ratios mosn4j / nginx with their range (and, for http2, HAProxy's median and mosn4j / HAProxy). A round on a shared machine can move by 1.5x; the
 # ratio of one round compares two proxies under the same conditions, its median across rounds is
 # the figure to quote.
 #
@@ -54,6 +54,8 @@ cat "$OUT"/round-*/results.tsv | awk -F'\t' -v rounds="$(ls -d "$OUT"/round-*/ |
     if ($2 == "nginx") ng[key] = ng[key] " " $4
     else if ($2 == "mosn4j") mo[key] = mo[key] " " $4
     else if ($2 == "mosn4j/nginx") ra[key] = ra[key] " " $4
+    else if ($2 == "haproxy") hp[key] = hp[key] " " $4
+    else if ($2 == "mosn4j/haproxy") rh[key] = rh[key] " " $4
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
     if (!($1 in cs)) { cs[$1] = 1; cases[++nc] = $1 }
   }
@@ -64,14 +66,15 @@ cat "$OUT"/round-*/results.tsv | awk -F'\t' -v rounds="$(ls -d "$OUT"/round-*/ |
     label["idle_mib"] = "RSS at idle, MiB"; label["conns_mib"] = "RSS with the idle connections, MiB"
     label["per_conn_kib"] = "RSS per idle connection, KiB"
     printf "%d rounds; medians over the rounds; ratio = median of the per-round mosn4j / nginx [range]\n\n", rounds
-    printf "| case | figure | nginx | mosn4j | ratio | range |\n| --- | --- | ---: | ---: | ---: | --- |\n"
+    printf "| case | figure | nginx | mosn4j | ratio | range | HAProxy | mosn4j / HAProxy |\n| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n"
     for (c = 1; c <= nc; c++) {
       for (w = 1; w <= 8; w++) {
         key = cases[c] SUBSEP want[w]
         if (!(key in seen) || !(key in mo)) continue
         r = (key in ra) ? median(ra[key]) : "n/a"
-        printf "| %s | %s | %s | %s | %s | %s |\n", cases[c], label[want[w]], (key in ng) ? fmt(median(ng[key])) : "-",
-          fmt(median(mo[key])), r == "n/a" ? r : sprintf("%.2f", r), (key in ra) ? range(ra[key]) : "-"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", cases[c], label[want[w]], (key in ng) ? fmt(median(ng[key])) : "-",
+          fmt(median(mo[key])), r == "n/a" ? r : sprintf("%.2f", r), (key in ra) ? range(ra[key]) : "-",
+          (key in hp) ? fmt(median(hp[key])) : "-", (key in rh) ? sprintf("%.2f", median(rh[key])) : "-"
       }
     }
   }' | tee "$OUT/summary.md"
