@@ -42,6 +42,9 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
     public Headers responseHeaders;
     public SocketAddress local;
     public int reroutes;
+    public String protocol = "Http1";
+    /** What the filter asked the request to be transcoded with, or null. */
+    public io.mosn4j.api.protocol.Transcoder transcoded;
     public volatile LocalReply reply;
     public volatile int resumed;
     public int flags;
@@ -154,7 +157,7 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
                     case "downstreamRemoteAddress" -> remote;
                     case "downstreamLocalAddress" -> local;
                     case "upstreamHost" -> null;
-                    case "protocol" -> "HTTP1";
+                    case "protocol" -> protocol;
                     case "clusterName" -> route == null ? null : route.clusterName();
                     case "setAttribute" -> {
                         attributes.put((String) args[0], args[1]);
@@ -218,6 +221,11 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
     @Override
     public void reroute() {
         reroutes++;
+    }
+
+    @Override
+    public void transcode(io.mosn4j.api.protocol.Transcoder transcoder) {
+        transcoded = transcoder;
     }
 
     @Override

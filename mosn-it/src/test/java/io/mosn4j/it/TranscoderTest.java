@@ -229,7 +229,7 @@ class TranscoderTest {
             {"servers": [{"default_log_path": "stdout", "processor": 1,
               "routers": [{"router_config_name": "r", "virtual_hosts": [{"name": "v", "domains": ["*"], "routers": [
                 {"match": {"prefix": "/"}, "route": {"cluster_name": "bolt"}}]}]}],
-              "listeners": [{"name": "l", "address": "127.0.0.1:${PORT}",
+              "listeners": [{"name": "l", "address": "127.0.0.1:${PORT}", "per_connection_buffer_limit_bytes": 4096,
                 "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1",
                   "upstream_protocol": "X", "extend_config": {"sub_protocol": "bolt"}, "router_config_name": "r"}}]}],
                 "stream_filters": [{"type": "transcoder", "config": {
@@ -397,6 +397,10 @@ class TranscoderTest {
             assertThat(Curl.run(url, "-H", "service: echo").stdout()).isEqualTo("echo:");
             // the service throws: bolt's server-exception status becomes a 500
             assertThat(Curl.run("-i", url, "-H", "service: echo", "--data-binary", "fail").stdout()).startsWith("HTTP/1.1 500");
+            // the body is gathered into one bolt frame, within the listener's buffer limit
+            Curl.Result big = Curl.run("-i", url, "-H", "service: echo", "--data-binary", "x".repeat(5000));
+            assertThat(big.stdout()).startsWith("HTTP/1.1 413").contains("too large to transcode");
+            assertThat(Curl.run(url, "-H", "service: echo", "--data-binary", "y".repeat(4000)).stdout()).isEqualTo("echo:" + "y".repeat(4000));
             // no rule matches: the HTTP request is not converted, and the bolt upstream cannot take it
             assertThat(Curl.run("-i", url, "-H", "service: other").stdout()).startsWith("HTTP/1.1 502");
         }
