@@ -7,9 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.alipay.remoting.AsyncContext;
 import com.alipay.remoting.BizContext;
-import com.alipay.remoting.CustomSerializer;
 import com.alipay.remoting.CustomSerializerManager;
-import com.alipay.remoting.InvokeContext;
+import com.alipay.remoting.DefaultCustomSerializer;
 import com.alipay.remoting.rpc.RequestCommand;
 import com.alipay.remoting.rpc.ResponseCommand;
 import com.alipay.remoting.rpc.RpcServer;
@@ -264,12 +263,7 @@ class TranscoderTest {
     }
 
     /** Raw bytes in, raw bytes out: a bolt service that is not Hessian2, as SOFABolt's custom serializers allow. */
-    static final class RawSerializer implements CustomSerializer {
-        @Override
-        public <T extends RequestCommand> boolean serializeHeader(T request, InvokeContext invokeContext) {
-            return false;
-        }
-
+    static final class RawSerializer extends DefaultCustomSerializer {
         @Override
         public <T extends ResponseCommand> boolean serializeHeader(T response) {
             if (response instanceof RpcResponseCommand r && r.getResponseObject() instanceof HttpReply reply) {
@@ -285,16 +279,6 @@ class TranscoderTest {
                 r.setRequestHeader(r.getHeader() == null ? Map.of() : BoltWire.decodeHeaders(r.getHeader()));
                 return true;
             }
-            return false;
-        }
-
-        @Override
-        public <T extends ResponseCommand> boolean deserializeHeader(T response, InvokeContext invokeContext) {
-            return false;
-        }
-
-        @Override
-        public <T extends RequestCommand> boolean serializeContent(T request, InvokeContext invokeContext) {
             return false;
         }
 
@@ -315,11 +299,6 @@ class TranscoderTest {
                 r.setRequestObject(new HttpCall(new String(c, StandardCharsets.UTF_8), (Map<String, String>) r.getRequestHeader()));
                 return true;
             }
-            return false;
-        }
-
-        @Override
-        public <T extends ResponseCommand> boolean deserializeContent(T response, InvokeContext invokeContext) {
             return false;
         }
     }
