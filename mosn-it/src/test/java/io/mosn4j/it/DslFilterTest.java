@@ -175,6 +175,9 @@ class DslFilterTest {
             // the header added before routing is there): the client listener's /dsl route answers
             Curl.Result hello = Curl.run("-i", "http://127.0.0.1:" + server + "/", "-H", "host:dslhost");
             assertThat(hello.stdout()).as(hello.stderr()).startsWith("HTTP/1.1 200").endsWith("hello DSL!");
+            // the same over HTTP/2 (the listeners are Auto)
+            Curl.Result h2 = Curl.run("-i", "--http2-prior-knowledge", "http://127.0.0.1:" + server + "/", "-H", "host:dslhost");
+            assertThat(h2.stdout()).as(h2.stderr()).startsWith("HTTP/2 200").endsWith("hello DSL!");
             // scenario 2: another host: rewritten to /dsl1 after routing, which the client listener has no route for
             Curl.Result notFound = Curl.run("-i", "http://127.0.0.1:" + server + "/");
             assertThat(notFound.stdout()).as(notFound.stderr()).startsWith("HTTP/1.1 404");

@@ -78,14 +78,17 @@ final class DslContext {
         return true;
     }
 
-    /** Replaces the request's path; its query string stays unless {@code url} brings its own. */
+    /**
+     * Replaces the request's path; its query string stays unless {@code url} brings its own. An
+     * RPC request has no URL: nothing to rewrite.
+     */
     private boolean rewriteUrl(String url) {
         Headers h = request;
-        if (h == null || url.isEmpty()) {
+        String old = h == null ? null : h.path();
+        if (old == null || url.isEmpty()) {
             return false;
         }
-        String old = h.path();
-        int q = old == null ? -1 : old.indexOf('?');
+        int q = old.indexOf('?');
         h.set(Headers.PATH, q < 0 || url.indexOf('?') >= 0 ? url : url + old.substring(q));
         urlRewritten = true;
         return true;

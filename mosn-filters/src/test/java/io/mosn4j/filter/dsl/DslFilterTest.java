@@ -88,6 +88,17 @@ class DslFilterTest {
     }
 
     @Test
+    void anRpcRequestHasNoUrlToRewriteButHeadersToChange() {
+        Headers bolt = new Headers();
+        bolt.add("service", "com.example.Echo");
+        FilterHarness h = stream("{\"before_router_by_dsl\": \"conditional(ctx.rewrite_request_url(\\\"/x\\\"), false,"
+                + " ctx.add_request_header(\\\"route\\\", request.headers[\\\"service\\\"]))\"}", bolt);
+        runRequest(h, bolt);
+        assertThat(bolt.contains(Headers.PATH)).isFalse();
+        assertThat(bolt.get("route")).isEqualTo("com.example.Echo");
+    }
+
+    @Test
     void aFailingExpressionLetsTheRequestThrough() {
         Headers req = Headers.request("GET", "/", "h");
         FilterHarness h = stream("{\"before_router_by_dsl\": \"conditional(request.headers[\\\"missing\\\"] == \\\"x\\\", ctx.add_request_header(\\\"c\\\", \\\"d\\\"), false)\"}", req);
