@@ -235,7 +235,12 @@ class TranscoderTest {
                   "rules": [{"matcher_config": {"matcher_type": "simpleMatcher", "config": {"name": "service", "value": "echo"}},
                              "rule_info": {"upstream_protocol": "bolt", "description": "HTTP to the echo service",
                                            "config": {"class": "${CLASS}", "timeout": "3s"}}}],
-                  "trans": {"receiver_phase": 1}}}]}]}],
+                  "trans": {"receiver_phase": 1}}}]},
+               {"name": "h2", "address": "127.0.0.1:${H2_PORT}",
+                "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http2",
+                  "upstream_protocol": "bolt", "router_config_name": "r"}}]}],
+                "stream_filters": [{"type": "transcoder", "config": {"rules": [{"matcher_config": {"matcher_type": "simpleMatcher"},
+                  "rule_info": {"upstream_protocol": "bolt", "config": {"class": "${CLASS}"}}}]}}]}]}],
              "cluster_manager": {"clusters": [{"name": "bolt", "type": "SIMPLE", "lb_type": "LB_RANDOM",
                "hosts": [{"address": "127.0.0.1:${BOLT_PORT}"}]}]}}
             """;
@@ -365,8 +370,9 @@ class TranscoderTest {
     @Test
     void anHttpClientCallsABoltService() throws Exception {
         int port = freePort();
-        String config = render(RULES, vars("PORT", port, "BOLT_PORT", boltPort, "CLASS", HttpCall.class.getName()));
-        try (MosnProcess mosn = MosnProcess.startHttp(config, port)) {
+        int h2Port = freePort();
+        String config = render(RULES, vars("PORT", port, "H2_PORT", h2Port, "BOLT_PORT", boltPort, "CLASS", HttpCall.class.getName()));
+        try (MosnProcess mosn = MosnProcess.builder().config(config).waitFor(port, h2Port).probe(port).start()) {
             String url = "http://127.0.0.1:" + port + "/call";
             Curl.Result ok = Curl.run("-i", url, "-H", "service: echo", "--data-binary", "hello bolt");
             assertThat(ok.stdout()).as(ok.stderr()).startsWith("HTTP/1.1 200")
@@ -380,6 +386,9 @@ class TranscoderTest {
             Curl.Result big = Curl.run("-i", url, "-H", "service: echo", "--data-binary", "x".repeat(5000));
             assertThat(big.stdout()).startsWith("HTTP/1.1 413").contains("too large to transcode");
             assertThat(Curl.run(url, "-H", "service: echo", "--data-binary", "y".repeat(4000)).stdout()).isEqualTo("echo:" + "y".repeat(4000));
+            // an HTTP/2 client: MOSN's rule type Http2_bolt, the same conversion
+            Curl.Result h2 = Curl.run("-i", "--http2-prior-knowledge", "http://127.0.0.1:" + h2Port + "/call", "--data-binary", "over h2");
+            assertThat(h2.stdout()).as(h2.stderr()).startsWith("HTTP/2 200").contains("origin: bolt").endsWith("echo:over h2");
             // no rule matches: the HTTP request is not converted, and the bolt upstream cannot take it
             assertThat(Curl.run("-i", url, "-H", "service: other").stdout()).startsWith("HTTP/1.1 502");
         }
@@ -388,7 +397,7 @@ class TranscoderTest {
     @Test
     void badConfigsAreRefusedNamingTheField() throws Exception {
         String at = "servers[0].listeners[0].stream_filters[0].config.";
-        String good = render(RULES, vars("PORT", freePort(), "BOLT_PORT", freePort(), "CLASS", "c"));
+        String good = render(RULES, vars("PORT", freePort(), "H2_PORT", freePort(), "BOLT_PORT", freePort(), "CLASS", "c"));
         refused(good.replace("\"rules\"", "\"type\": \"json2bolt\", \"rulez\""), at + "type: unknown transcoder \"json2bolt\"");
         refused(good.replace("simpleMatcher", "regexMatcher"), at + "rules[0].matcher_config.matcher_type: unknown matcher");
         refused(good.replace("\"upstream_protocol\": \"bolt\", \"description\"", "\"upstream_protocol\": \"dubbo\", \"description\""),
