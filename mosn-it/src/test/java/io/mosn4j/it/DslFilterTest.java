@@ -5,6 +5,8 @@ import static io.mosn4j.it.MosnProcess.render;
 import static io.mosn4j.it.MosnProcess.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.alipay.remoting.rpc.RpcClient;
+import com.alipay.remoting.rpc.RpcServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,11 +18,17 @@ import org.junit.jupiter.api.Timeout;
  * MOSN's {@code dsl} stream filter through the real {@code bin/mosn}: MOSN's
  * examples/codes/dsl-sample/config.json as MOSN ships it but for addresses (127.0.0.1 and free ports
  * instead of 0.0.0.0:2046/2402 and the admin's 34901, pprof's 34902), answering curl as the sample's
- * README says; then what each expression did, seen by a real HTTP backend; then a bad expression
- * refused at start naming its key.
+ * README says; then what each expression did, seen by a real HTTP backend; then on bolt, between a
+ * SOFABolt client and server; then a bad expression refused at start naming its key.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DslFilterTest {
+    static {
+        // as BoltProxyTest: keep SOFABolt's own logging setup (which fails on logback 1.5) out of the way
+        System.setProperty("logback.middleware.log.disable", "true");
+        System.setProperty("logging.path", Path.of("target", "bolt-logs").toAbsolutePath().toString());
+    }
+
     /** examples/codes/dsl-sample/config.json, addresses changed only. */
     static final String SAMPLE = """
             {
@@ -228,6 +236,38 @@ class DslFilterTest {
                 Curl.run(base + "/up");
                 assertThat(seen.poll().headers().get("x-seen")).isEqualTo("none");
             }
+        }
+    }
+
+    static final String BOLT = """
+            {"servers": [{"default_log_path": "stdout", "processor": 1,
+              "routers": [{"router_config_name": "rpc", "virtual_hosts": [{"name": "rpc", "domains": ["*"], "routers": [
+                {"match": {"headers": [{"name": "service", "value": "svc.dsl"}]}, "route": {"cluster_name": "bolt"}}]}]}],
+              "listeners": [{"name": "l", "address": "127.0.0.1:${PORT}",
+                "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "bolt", "router_config_name": "rpc"}}]}],
+                "stream_filters": [{"type": "dsl", "config": {
+                  "before_router_by_dsl": "request.headers[\\"service\\"] == \\"svc.in\\" && ctx.add_request_header(\\"service\\", \\"svc.dsl\\")"}}]}]}],
+             "cluster_manager": {"clusters": [{"name": "bolt", "type": "SIMPLE", "lb_type": "LB_RANDOM",
+               "hosts": [{"address": "127.0.0.1:${BOLT_PORT}"}]}]}}
+            """;
+
+    @Test
+    void onBoltTheHeaderMapIsWhatExpressionsReadAndChange() throws Exception {
+        BoltHeaderSerializer.register();
+        int boltPort = freePort();
+        RpcServer server = new RpcServer("127.0.0.1", boltPort);
+        server.registerUserProcessor(new BoltProxyTest.EchoProcessor());
+        server.startup();
+        RpcClient client = new RpcClient();
+        client.startup();
+        int port = freePort();
+        try (MosnProcess mosn = MosnProcess.builder().config(render(BOLT, vars("PORT", port, "BOLT_PORT", boltPort))).waitFor(port).start()) {
+            // svc.in has no route: the expression renames the service before routing, and the server sees the new name
+            BoltEcho req = BoltEcho.of("dsl", "p");
+            assertThat(client.invokeSync("127.0.0.1:" + port, req, BoltProxyTest.service("svc.in"), 5000)).isEqualTo(req.expectedReply("svc.dsl"));
+        } finally {
+            client.shutdown();
+            server.shutdown();
         }
     }
 
