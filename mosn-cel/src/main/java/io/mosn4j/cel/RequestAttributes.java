@@ -76,16 +76,7 @@ public final class RequestAttributes implements CelVariableResolver {
     }
 
     private static Map<String, String> headerMap(Headers headers) {
-        Map<String, String> m = new HashMap<>();
-        if (headers != null) {
-            for (int i = 0; i < headers.size(); i++) {
-                String n = headers.name(i);
-                if (!n.startsWith(":")) {
-                    m.putIfAbsent(n.toLowerCase(Locale.ROOT), headers.value(i));
-                }
-            }
-        }
-        return m;
+        return headers == null ? Map.of() : new HeaderView(headers);
     }
 
     private Map<String, String> queryMap() {
@@ -101,6 +92,41 @@ public final class RequestAttributes implements CelVariableResolver {
             }
         }
         return m;
+    }
+
+    /**
+     * {@code request.headers} / {@code response.headers}: a view that looks a name up when asked (any
+     * case, the first value; pseudo-headers such as {@code :path} are not in it), so that an
+     * expression reading one header does not copy them all. Listed (iterated) lower-cased.
+     */
+    private static final class HeaderView extends AbstractMap<String, String> {
+        private final Headers headers;
+
+        HeaderView(Headers headers) {
+            this.headers = headers;
+        }
+
+        @Override
+        public String get(Object key) {
+            return key instanceof String name && !name.startsWith(":") ? headers.get(name) : null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public Set<Entry<String, String>> entrySet() {
+            Map<String, String> m = new HashMap<>();
+            for (int i = 0; i < headers.size(); i++) {
+                String n = headers.name(i);
+                if (!n.startsWith(":")) {
+                    m.putIfAbsent(n.toLowerCase(Locale.ROOT), headers.value(i));
+                }
+            }
+            return m.entrySet();
+        }
     }
 
     /** {@code variables["name"]}: any variable of the process, read when asked; absent when unknown or unset. */

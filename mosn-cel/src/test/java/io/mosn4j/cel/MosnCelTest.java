@@ -38,6 +38,15 @@ class MosnCelTest {
     }
 
     @Test
+    void headersAreLookedUpInAnyCaseWithoutPseudoHeaders() throws Exception {
+        Headers h = Headers.request("GET", "/p", "host").add("X-Tag", "a");
+        assertThat(eval("request.headers[\"x-tag\"] == \"a\" && \"X-TAG\" in request.headers", h)).isEqualTo(true);
+        assertThat(eval("\":path\" in request.headers", h)).isEqualTo(false);
+        assertThat(eval("request.headers.size() == 1 && request.headers.exists(k, k == \"x-tag\")", h)).isEqualTo(true);
+        assertThat(eval("size(response.headers) == 0", h)).isEqualTo(true);
+    }
+
+    @Test
     void mosnStringFunctionsBothWays() throws Exception {
         Headers h = Headers.request("GET", "/api/v1", "Example.COM");
         assertThat(eval("match(request.path, \"/api/*\") && request.path.match(\"*v1\")", h)).isEqualTo(true);
