@@ -72,6 +72,9 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private HostInfo host;
     private boolean hostChosen;
     boolean rerouteRequested;
+    /** Set by a filter ({@code transcoder}): the request goes upstream in another protocol. */
+    private io.mosn4j.api.protocol.Transcoder transcoder;
+    private io.mosn4j.api.protocol.ProtocolCodec transcodedCodec;
     boolean rechooseRequested;
     private Duration timeout;
     private UpstreamRequest upstream;
@@ -490,7 +493,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             return;
         }
         requestBudget = budget;
-        info.upstreamProtocol = conn.upstreamCodec.name();
+        info.upstreamProtocol = upstreamCodec().name();
         if (routeRule != null) {
             routeRule.finalizeRequest(headers, info);
             if (routeRule.retryPolicy() != null) {
@@ -512,8 +515,13 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (routeRule != null && routeRule.autoHostRewrite()) {
             headers.set(Headers.AUTHORITY, host.hostname() != null ? host.hostname() : host.address());
         }
-        upstream = new UpstreamRequest(this, host, cluster.pool(host, conn.upstreamCodec));
+        upstream = new UpstreamRequest(this, host, cluster.pool(host, upstreamCodec()), transcoder);
         upstream.start(headers, end);
+    }
+
+    /** The protocol the request goes upstream in: the proxy's, or the one a filter transcodes it to. */
+    private io.mosn4j.api.protocol.ProtocolCodec upstreamCodec() {
+        return transcodedCodec != null ? transcodedCodec : conn.upstreamCodec;
     }
 
     private void startMirrors(Headers headers, boolean end) {
@@ -1124,6 +1132,17 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             @Override
             public void rechooseHost() {
                 rechooseRequested = true;
+            }
+
+            @Override
+            public void transcode(io.mosn4j.api.protocol.Transcoder t) {
+                io.mosn4j.api.protocol.ProtocolCodec codec = conn.filter.codecs().get(t.upstreamProtocol());
+                if (codec == null) {
+                    // a bug in the transcoder, or its protocol's module left out of the build
+                    throw new IllegalStateException("no codec \"" + t.upstreamProtocol() + "\" to transcode to");
+                }
+                transcoder = t;
+                transcodedCodec = codec;
             }
         }
     }

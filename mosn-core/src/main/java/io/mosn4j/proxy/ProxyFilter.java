@@ -108,6 +108,10 @@ final class ProxyFilter implements NetworkFilter {
         return listener.bufferLimit();
     }
 
+    io.mosn4j.api.protocol.CodecRegistry codecs() {
+        return listener.codecs();
+    }
+
     String listenerName() {
         return listener.listenerName();
     }

@@ -54,10 +54,13 @@ public final class ProxyFilterFactory implements NetworkFilterFactory {
         ProtocolCodec downstream = resolve(down.isBlank() ? "Http1" : down, config.get("downstream_protocol"), ext, codecs);
         String up = config.get("upstream_protocol").asText("");
         ProtocolCodec upstream = up.isBlank() || up.equalsIgnoreCase(AUTO) ? downstream : resolve(up, config.get("upstream_protocol"), ext, codecs);
-        if (downstream != null && upstream != null && !downstream.family().equals(upstream.family())) {
+        // an HTTP client calling an RPC service: the transcoder stream filter converts each request (MOSN's
+        // transcoder sample); a request no transcoder takes fails at the RPC upstream (502)
+        boolean transcodable = downstream != null && upstream != null && downstream.family().equals(HTTP) && !upstream.family().equals(HTTP);
+        if (downstream != null && upstream != null && !downstream.family().equals(upstream.family()) && !transcodable) {
             throw config.error("upstream_protocol", "cannot convert " + downstream.name() + " requests to " + upstream.name()
-                    + (downstream.family().equals(HTTP) || upstream.family().equals(HTTP)
-                            ? " (conversion between HTTP and RPC protocols is not supported)"
+                    + (upstream.family().equals(HTTP)
+                            ? " (conversion from RPC protocols to HTTP is not supported)"
                             : " (conversion between RPC protocols is not supported)"));
         }
         List<ProtocolCodec> detectable = new ArrayList<>();

@@ -48,10 +48,14 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     private boolean answered;
     private boolean noConnection;
 
-    UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool) {
+    /** Converts the request to the pool's protocol and the response back, or null when both speak the same. */
+    private final io.mosn4j.api.protocol.Transcoder transcoder;
+
+    UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool, io.mosn4j.api.protocol.Transcoder transcoder) {
         this.stream = stream;
         this.host = host;
         this.pool = pool;
+        this.transcoder = transcoder;
     }
 
     void start(Headers requestHeaders, boolean end) {
@@ -92,7 +96,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
             return;
         }
         connection = conn;
-        sender = conn.newStream(this);
+        sender = transcoder == null ? conn.newStream(this) : new TranscodingStream(conn, transcoder, this, stream.bufferLimit());
         boolean endNow = endGiven && (pending == null || pending.isEmpty());
         requestSent = endNow;
         stream.upstreamConnected(this, conn);

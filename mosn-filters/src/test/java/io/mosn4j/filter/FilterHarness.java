@@ -5,6 +5,7 @@ import io.mosn4j.api.config.ConfigValue;
 import io.mosn4j.api.filter.FilterStatus;
 import io.mosn4j.api.filter.ReceiverFilterCallbacks;
 import io.mosn4j.api.filter.ReceiverPhase;
+import io.mosn4j.api.filter.SenderFilterCallbacks;
 import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
@@ -30,11 +31,20 @@ import java.util.concurrent.ScheduledExecutorService;
  * filters a factory's creator adds, and callbacks that record what the filter did (resumed, answered,
  * flags). Timers run on the executor the test hands in.
  */
-public final class FilterHarness implements ReceiverFilterCallbacks {
+public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilterCallbacks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public final List<StreamReceiverFilter> filters = new ArrayList<>();
     public final List<ReceiverPhase> phases = new ArrayList<>();
+    public final List<StreamSenderFilter> senders = new ArrayList<>();
+    /** What requestHeaders() and responseHeaders() answer; null until a test sets them. */
+    public Headers requestHeaders;
+    public Headers responseHeaders;
+    public SocketAddress local;
+    public int reroutes;
+    public String protocol = "Http1";
+    /** What the filter asked the request to be transcoded with, or null. */
+    public io.mosn4j.api.protocol.Transcoder transcoded;
     public volatile LocalReply reply;
     public volatile int resumed;
     public int flags;
@@ -62,7 +72,11 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
 
     /** Runs {@code factory}'s creator for one stream and hands every filter these callbacks. */
     public FilterHarness create(StreamFilterFactory factory, ConfigValue config) {
-        StreamFilterFactory.Creator creator = factory.create(config);
+        return create(factory.create(config));
+    }
+
+    /** Runs {@code creator} for one stream and hands every filter these callbacks. */
+    public FilterHarness create(StreamFilterFactory.Creator creator) {
         creator.createFilters(new StreamFilterChain() {
             @Override
             public void addReceiverFilter(StreamReceiverFilter filter, ReceiverPhase phase) {
@@ -73,7 +87,8 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
 
             @Override
             public void addSenderFilter(StreamSenderFilter filter) {
-                throw new AssertionError("no response filters expected");
+                senders.add(filter);
+                filter.setSenderCallbacks(FilterHarness.this);
             }
         });
         return this;
@@ -140,6 +155,9 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
                     }
                     case "responseFlags" -> flags;
                     case "downstreamRemoteAddress" -> remote;
+                    case "downstreamLocalAddress" -> local;
+                    case "upstreamHost" -> null;
+                    case "protocol" -> protocol;
                     case "clusterName" -> route == null ? null : route.clusterName();
                     case "setAttribute" -> {
                         attributes.put((String) args[0], args[1]);
@@ -152,12 +170,12 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
 
     @Override
     public Headers requestHeaders() {
-        throw new UnsupportedOperationException();
+        return requestHeaders;
     }
 
     @Override
     public Headers responseHeaders() {
-        return null;
+        return responseHeaders;
     }
 
     @Override
@@ -201,7 +219,14 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
     }
 
     @Override
-    public void reroute() {}
+    public void reroute() {
+        reroutes++;
+    }
+
+    @Override
+    public void transcode(io.mosn4j.api.protocol.Transcoder transcoder) {
+        transcoded = transcoder;
+    }
 
     @Override
     public void rechooseHost() {}

@@ -180,9 +180,10 @@ class CliTest {
                         "cluster_manager.clusters[0].max_request_per_conn", "lots"),
                 Arguments.of("unknown network filter", "c.json", config("", hosts, "r1").replace("\"type\": \"proxy\"", "\"type\": \"proxyy\""),
                         "servers[0].listeners[0].filter_chains[0].filters[0].type", "proxyy"),
-                Arguments.of("HTTP to RPC conversion", "c.json",
-                        proxyConfig("\"downstream_protocol\": \"Http1\", \"upstream_protocol\": \"bolt\""),
-                        PROXY + "upstream_protocol", "cannot convert Http1 requests to bolt"),
+                // HTTP to RPC loads: the transcoder stream filter converts requests (TranscoderTest)
+                Arguments.of("RPC to RPC conversion", "c.json",
+                        proxyConfig("\"downstream_protocol\": \"bolt\", \"upstream_protocol\": \"dubbo\""),
+                        PROXY + "upstream_protocol", "cannot convert bolt requests to dubbo"),
                 Arguments.of("RPC to HTTP conversion", "c.json",
                         proxyConfig("\"downstream_protocol\": \"dubbo\", \"upstream_protocol\": \"Http2\""),
                         PROXY + "upstream_protocol", "cannot convert dubbo requests to Http2"),

@@ -324,6 +324,43 @@ final class BoltCodec {
         }
     }
 
+    /**
+     * A new bolt (v1) RPC request: id 0 (the upstream connection gives it its own), hessian2 codec,
+     * {@code className} (may be ""), {@code headerMap} written as the header map, {@code content}
+     * as the content. Takes ownership of {@code content}.
+     *
+     * @throws XProtocolException when the header map is longer than a bolt frame can say
+     */
+    static BoltFrame request(String className, Headers headerMap, ByteBuf content, int timeoutMillis) {
+        BoltVersion v = BoltVersion.V1;
+        byte[] cls = className.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int headerLength = BoltHeaderMap.encodedLength(headerMap);
+        if (headerLength > Short.MAX_VALUE || cls.length > Short.MAX_VALUE) {
+            content.release();
+            throw new XProtocolException("bolt: the header map takes " + headerLength + " bytes, more than the 32767 a bolt frame can say");
+        }
+        ByteBuf head = Unpooled.buffer(v.requestFixedLength + cls.length + headerLength);
+        head.writeByte(v.code);
+        head.writeByte(BoltFrame.TYPE_REQUEST);
+        head.writeShort(BoltFrame.CMD_RPC_REQUEST);
+        head.writeByte(1); // ver2
+        head.writeInt(0); // id
+        head.writeByte(HESSIAN2);
+        head.writeInt(timeoutMillis);
+        head.writeShort(cls.length);
+        head.writeShort(headerLength);
+        head.writeInt(content.readableBytes());
+        head.writeBytes(cls);
+        BoltHeaderMap.write(head, headerMap);
+        CompositeByteBuf whole = Unpooled.compositeBuffer(2);
+        whole.addComponents(true, head, content);
+        try {
+            return decode(whole, Integer.MAX_VALUE, v.protocolName);
+        } finally {
+            whole.release();
+        }
+    }
+
     /** SOFABolt's codec byte for hessian2. */
     private static final byte HESSIAN2 = 1;
 
