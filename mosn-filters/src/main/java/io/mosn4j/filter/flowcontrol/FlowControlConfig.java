@@ -56,7 +56,11 @@ record FlowControlConfig(String appName, String logPath, boolean globalSwitch, b
         String resource(Headers headers) {
             StreamMessage m = headers.message();
             if (m instanceof XFrame frame) {
-                return this == ARG ? null : frame.serviceName();
+                try {
+                    return this == ARG ? null : frame.serviceName();
+                } catch (RuntimeException e) {
+                    return null; // a header block that does not decode: the codec answers for it
+                }
             }
             String p = headers.path();
             if (p == null) {

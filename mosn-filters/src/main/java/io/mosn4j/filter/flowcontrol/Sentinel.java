@@ -19,6 +19,9 @@ final class Sentinel {
     /** Sentinel's system properties, read once when its classes first load. */
     private static final String LOG_DIR = "csp.sentinel.log.dir";
     private static final String APP_NAME = "csp.sentinel.app.name";
+    /** Where Sentinel's bundled EagleEye (its block log) puts its own files: else under the user's home. */
+    private static final String EAGLEEYE_DIR = "EAGLEEYE.LOG.PATH";
+    private static final String BASE_DIR = "JM.LOG.PATH";
 
     private static final Map<String, List<FlowControlConfig.Rule>> RULES = new LinkedHashMap<>();
     private static String logPath;
@@ -32,7 +35,8 @@ final class Sentinel {
      */
     static synchronized void init(FlowControlConfig config, ConfigValue at) {
         if (logPath != null) {
-            if (!logPath.equals(config.logPath()) || !appName.equals(config.appName())) {
+            boolean explicit = !at.get("log_path").isMissing() || !at.get("app_name").isMissing();
+            if (explicit && (!logPath.equals(config.logPath()) || !appName.equals(config.appName()))) {
                 at.warn("log_path", "Sentinel is one per process and already logs to " + logPath + " as app \"" + appName
                         + "\" (the first flowControlFilter's); this config's log_path and app_name are ignored");
             }
@@ -40,7 +44,10 @@ final class Sentinel {
         }
         logPath = config.logPath();
         appName = config.appName();
-        System.setProperty(LOG_DIR, logPath.endsWith("/") ? logPath : logPath + "/");
+        String dir = logPath.endsWith("/") ? logPath : logPath + "/";
+        System.setProperty(LOG_DIR, dir);
+        System.setProperty(EAGLEEYE_DIR, dir);
+        System.setProperty(BASE_DIR, dir);
         System.setProperty(APP_NAME, appName);
         try {
             // Sentinel's set-up (its clock thread, log files, init functions) happens here, not on the first request's event loop

@@ -10,7 +10,6 @@ import io.mosn4j.api.filter.ReceiverPhase;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.filter.FilterHarness;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +99,8 @@ class FlowControlFilterTest {
         for (int i = 0; i < 5; i++) {
             assertThat(other.filter().onRequestHeaders(get("/unit-other"), true)).isEqualTo(FilterStatus.CONTINUE);
         }
-        assertThat(Files.isDirectory(Path.of(LOG))).as("Sentinel logs under log_path").isTrue();
+        assertThat(Path.of(LOG, "sentinel-block.log")).as("Sentinel logs blocks under log_path").exists();
+        assertThat(Path.of(LOG, "eagleeye-self.log")).as("and its EagleEye, which defaults to the user's home").exists();
     }
 
     @Test
