@@ -1270,6 +1270,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         public FilterStatus runBlocking(Runnable blocking) {
             return DownstreamStream.this.runBlocking(this, blocking);
         }
+
+        @Override
+        public void replaceData(ByteBuf replacement) {
+            replace(replacement);
+        }
     }
 
     private void resetByFilter() {
