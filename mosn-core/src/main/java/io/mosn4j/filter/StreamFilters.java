@@ -26,12 +26,11 @@ public final class StreamFilters {
     /**
      * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), where
      * requests go or what they become ({@code mirror},
-     * {@code dsl}, {@code transcoder},
-     * {@code header_to_metadata}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
+     * {@code dsl}, {@code transcoder}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
      * refused as "not supported yet" rather than "unknown", so the user knows it is MOSN's name.
      */
     private static final Set<String> MOSN_NOT_YET = Set.of("jwt_authn", "rbac", "mixer", "mirror",
-            "dsl", "transcoder", "header_to_metadata", "dubbo_stream", "seata", "proxywasm");
+            "dsl", "transcoder", "dubbo_stream", "seata", "proxywasm");
 
     private final Registry<StreamFilterFactory> factories;
 
