@@ -21,7 +21,7 @@ public final class StreamFilters {
      * 2020; MOSN logs an error and skips it): heartbeats are answered where the protocol is
      * decoded, and mosn4j's RPC codecs answer them the same way, with the request's id.
      */
-    private static final Set<String> SKIPPABLE = Set.of("healthcheck", "grpc_metric", "istio.stats");
+    private static final Set<String> SKIPPABLE = Set.of("healthcheck", "istio.stats");
 
     /**
      * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), where
