@@ -6,10 +6,6 @@ import static io.mosn4j.it.MosnProcess.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosn4j.it.RawHttpClient.RawResponse;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,7 +168,6 @@ class FlowControlTest {
             }
             """;
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static NettyHttpBackend fast;
     private static NettyHttpBackend slow;
     private static MosnProcess mosn;
@@ -296,7 +291,7 @@ class FlowControlTest {
                 assertThat(r.bodyText()).isEqualTo("ok /watched?x=1");
             }
         }
-        PromText stats = scrape();
+        PromText stats = PromText.scrape(admin);
         assertThat(stats.value("flow_control_request_monitored", Map.of("listener", "monitor"))).isEqualTo(4);
         assertThat(stats.value("flow_control_request_blocked", Map.of("listener", "monitor"))).isZero();
     }
@@ -311,7 +306,7 @@ class FlowControlTest {
             assertThat(second.text()).isEqualTo("slow down");
             assertThat(c.request(H2Peers.get("/h2other", h2), null, null).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
         }
-        assertThat(scrape().value("flow_control_request_blocked", Map.of("listener", "h2"))).isGreaterThanOrEqualTo(1);
+        assertThat(PromText.scrape(admin).value("flow_control_request_blocked", Map.of("listener", "h2"))).isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -329,12 +324,5 @@ class FlowControlTest {
             Thread.sleep(25);
         }
         assertThat(backend.requests.get()).as("requests the backend holds").isGreaterThanOrEqualTo(n);
-    }
-
-    private static PromText scrape() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/stats/prometheus"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return PromText.parse(r.body());
     }
 }

@@ -20,12 +20,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -125,7 +120,7 @@ class GrpcMetricTest {
         assertThat(failedCall(UNKNOWN)).isEqualTo(Status.Code.UNIMPLEMENTED);
         assertThat(failedCall(UNROUTED)).isEqualTo(Status.Code.UNIMPLEMENTED); // the proxy's 404, as gRPC maps it
 
-        PromText stats = scrape();
+        PromText stats = PromText.scrape(admin);
         assertThat(counts(stats, "/pkg.Metric/Ok")).containsExactly(3.0, 3.0, 0.0);
         assertThat(counts(stats, "/pkg.Metric/Fail")).containsExactly(2.0, 0.0, 2.0);
         assertThat(counts(stats, "/pkg.Metric/Nope")).containsExactly(1.0, 0.0, 1.0);
@@ -136,14 +131,5 @@ class GrpcMetricTest {
         Map<String, String> l = Map.of("service", method);
         return new double[] {stats.value("grpc_request_total", l), stats.value("grpc_response_succ_total", l),
                 stats.value("grpc_response_fail_total", l)};
-    }
-
-    private static PromText scrape() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/stats/prometheus"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
-            return PromText.parse(r.body());
-        }
     }
 }
