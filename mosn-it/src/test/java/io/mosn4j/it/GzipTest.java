@@ -254,6 +254,51 @@ class GzipTest {
         }
     }
 
+    /** An Envoy bootstrap whose static listener has Envoy's compressor with its gzip library (as xDS would send it). */
+    static final String ENVOY = """
+            {
+              "node": {"id": "gzip-test", "cluster": "gzip"},
+              "servers": [{"default_log_path": "stdout"}],
+              "static_resources": {
+                "listeners": [{"name": "envoy", "address": {"socket_address": {"address": "127.0.0.1", "port_value": ${PORT}}},
+                  "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                    "stat_prefix": "envoy", "codec_type": "AUTO",
+                    "route_config": {"virtual_hosts": [{"name": "all", "domains": ["*"], "routes": [
+                      {"match": {"prefix": "/"}, "route": {"cluster": "backend"}}]}]},
+                    "http_filters": [
+                      {"name": "envoy.filters.http.compressor", "typed_config": {
+                        "@type": "type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor",
+                        "compressor_library": {"name": "gzip", "typed_config": {
+                          "@type": "type.googleapis.com/envoy.extensions.compression.gzip.compressor.v3.Gzip",
+                          "compression_level": "BEST_SPEED"}},
+                        "response_direction_config": {"common_config": {"min_content_length": 1024, "content_type": ["text/html"]}}}},
+                      {"name": "envoy.filters.http.router", "typed_config": {
+                        "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]}}]}]}],
+                "clusters": [{"name": "backend", "type": "STATIC", "connect_timeout": "1s",
+                  "load_assignment": {"cluster_name": "backend", "endpoints": [{"lb_endpoints": [{"endpoint": {"address":
+                    {"socket_address": {"address": "127.0.0.1", "port_value": ${BACKEND}}}}}]}]}}]}
+            }
+            """;
+
+    @Test
+    void envoysCompressorFromAnEnvoyConfigCompressesToo() throws Exception {
+        int port = freePort();
+        try (MosnProcess envoy = MosnProcess.startHttp(render(ENVOY, vars("PORT", port, "BACKEND", backend.port())), port)) {
+            Curl.Result r = Curl.run("--compressed", "-D", "-", "http://127.0.0.1:" + port + "/big");
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            String out = r.stdout().replace("\r\n", "\n");
+            assertThat(out.substring(0, out.indexOf("\n\n")).toLowerCase()).contains("content-encoding: gzip");
+            assertThat(out.substring(out.indexOf("\n\n") + 2)).isEqualTo(BIG);
+            try (RawHttpClient c = RawHttpClient.connect(port)) {
+                c.send("GET /small HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+                RawResponse small = c.readResponse();
+                assertThat(small.headers().get("content-encoding")).as("below min_content_length").isNull();
+            }
+            assertThat(envoy.stop()).isZero();
+        }
+    }
+
     /** One chunk of a chunked body, or null at the last chunk (whose trailer section is read too). */
     private static byte[] readChunk(InputStream in) throws IOException {
         String size = HttpWire.readLine(in);
