@@ -10,18 +10,30 @@ import java.util.zip.Deflater;
  * One response body as a gzip stream (RFC 1952), chunk by chunk: the JDK's deflater (zlib) does the
  * compressing; this adds gzip's 10-byte header and its CRC-32/size trailer around the raw deflate
  * stream. Each chunk is flushed (zlib's sync flush), so a client sees what the upstream sent as
- * it arrives, never waiting for the next chunk. Holds native zlib memory until {@link #close}.
+ * it arrives, never waiting for the next chunk. Holds a deflater until {@link #close}.
+ *
+ * <p>A deflater's set-up (zlib's ~256 KiB of zeroed state) costs more than compressing a small
+ * page, so each thread (an event loop: a stream's calls all arrive on its own) keeps a few reset
+ * deflaters per level for the next streams.
  */
 final class GzipEncoder {
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+    private static final int KEPT_PER_LEVEL = 8;
+    @SuppressWarnings("unchecked")
+    private static final ThreadLocal<java.util.ArrayDeque<Deflater>[]> KEPT =
+            ThreadLocal.withInitial(() -> new java.util.ArrayDeque[10]);
 
+    private final int level;
     private final Deflater deflater;
     private final CRC32 crc = new CRC32();
     private boolean headerWritten;
     private boolean closed;
 
     GzipEncoder(int level) {
-        this.deflater = new Deflater(level, true);
+        this.level = level;
+        java.util.ArrayDeque<Deflater> kept = KEPT.get()[level];
+        Deflater d = kept == null ? null : kept.poll();
+        this.deflater = d != null ? d : new Deflater(level, true);
     }
 
     /** {@code data}'s bytes compressed (not consumed); with {@code last}, the gzip stream's end too. */
@@ -78,10 +90,21 @@ final class GzipEncoder {
         }
     }
 
-    /** Frees zlib's memory; idempotent. */
+    /** Hands the deflater, reset, to this thread's next stream (or frees it when enough are kept); idempotent. */
     void close() {
-        if (!closed) {
-            closed = true;
+        if (closed) {
+            return;
+        }
+        closed = true;
+        java.util.ArrayDeque<Deflater>[] byLevel = KEPT.get();
+        java.util.ArrayDeque<Deflater> kept = byLevel[level];
+        if (kept == null) {
+            kept = byLevel[level] = new java.util.ArrayDeque<>(KEPT_PER_LEVEL);
+        }
+        if (kept.size() < KEPT_PER_LEVEL) {
+            deflater.reset();
+            kept.push(deflater);
+        } else {
             deflater.end();
         }
     }

@@ -110,6 +110,20 @@ class GzipFilterTest {
     }
 
     @Test
+    void aStreamEndedMidBodyLeavesTheNextOneAWholeGzipStream() throws Exception {
+        for (int i = 0; i < 20; i++) { // more streams than a thread keeps deflaters for
+            Stream cut = new Stream("{}").request("GET", "gzip");
+            cut.filter.onResponseHeaders(response(200, "text/html", null), false);
+            cut.data("<p>half of it", false);
+            cut.filter.onDestroy(); // reset mid-body: its deflater goes back reset
+        }
+        Stream next = new Stream("{}").request("GET", "gzip");
+        next.filter.onResponseHeaders(response(200, "text/html", null), false);
+        next.data("<p>whole</p>", true);
+        assertThat(gunzip(next.sent.toByteArray())).isEqualTo("<p>whole</p>");
+    }
+
+    @Test
     void leavesAloneWhatItMustNotCompress() {
         assertUntouched(new Stream("{}").request("GET", null), response(200, "text/html", null));
         assertUntouched(new Stream("{}").request("GET", "deflate, br"), response(200, "text/html", null));
