@@ -21,16 +21,14 @@ public final class StreamFilters {
      * 2020; MOSN logs an error and skips it): heartbeats are answered where the protocol is
      * decoded, and mosn4j's RPC codecs answer them the same way, with the request's id.
      */
-    private static final Set<String> SKIPPABLE = Set.of("healthcheck", "gzip", "grpc_metric", "istio.stats");
+    private static final Set<String> SKIPPABLE = Set.of("healthcheck", "istio.stats");
 
     /**
-     * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), rate
-     * limits ({@code flowControlFilter}), where requests go or what they become ({@code mirror},
-     * {@code header_to_metadata}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
+     * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), where
+     * requests go ({@code mirror}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
      * refused as "not supported yet" rather than "unknown", so the user knows it is MOSN's name.
      */
-    private static final Set<String> MOSN_NOT_YET = Set.of("jwt_authn", "rbac", "mixer", "flowControlFilter", "mirror",
-            "header_to_metadata", "dubbo_stream", "seata", "proxywasm");
+    private static final Set<String> MOSN_NOT_YET = Set.of("jwt_authn", "rbac", "mixer", "mirror", "dubbo_stream", "seata", "proxywasm");
 
     private final Registry<StreamFilterFactory> factories;
 

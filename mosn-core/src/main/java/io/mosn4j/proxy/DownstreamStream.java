@@ -464,6 +464,16 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     @Override
     public Map<String, String> metadataMatch() {
+        if (info.attribute(RouteInfo.METADATA_MATCH) instanceof Map<?, ?> extra && !extra.isEmpty()) {
+            // a filter's (header_to_metadata) values over the route's, as MOSN merges x-mosn-router-meta
+            Map<String, String> merged = new java.util.HashMap<>(metadataMatch);
+            for (Map.Entry<?, ?> e : extra.entrySet()) {
+                if (e.getKey() instanceof String k && e.getValue() instanceof String v) {
+                    merged.put(k, v);
+                }
+            }
+            return merged;
+        }
         return metadataMatch;
     }
 
@@ -1288,6 +1298,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         @Override
         public FilterStatus runBlocking(Runnable blocking) {
             return DownstreamStream.this.runBlocking(this, blocking);
+        }
+
+        @Override
+        public void replaceData(ByteBuf replacement) {
+            replace(replacement);
         }
     }
 

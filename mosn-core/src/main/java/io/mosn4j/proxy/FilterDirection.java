@@ -118,6 +118,11 @@ abstract class FilterDirection {
                 return;
             }
             FilterStatus status = call(e, DATA, null, data, end);
+            ByteBuf replaced = e.takeReplacement();
+            if (replaced != null) {
+                data.release();
+                data = replaced;
+            }
             if (stream.done) {
                 data.release();
                 return;
@@ -143,22 +148,34 @@ abstract class FilterDirection {
                 return;
             }
             FilterStatus status = call(e, TRAILERS, trailers, null, false);
+            ByteBuf added = e.takeReplacement(); // a body chunk the filter adds before the trailers
             if (stream.done) {
+                if (added != null) {
+                    added.release();
+                }
                 return;
             }
             if (status == FilterStatus.STOP) {
                 e.stop = TRAILERS;
+                if (added != null) {
+                    hold(e, added, false); // a resume passes held body on before the trailers
+                }
                 e.held().add(trailers);
                 return;
             }
             if (e.stop == DATA) {
                 e.stop = NONE;
-                ByteBuf held = takeHeldData(e, null);
+                ByteBuf held = takeHeldData(e, added);
                 if (held != null) {
                     dataAt(i + 1, held, false);
                     if (stream.done) {
                         return;
                     }
+                }
+            } else if (added != null) {
+                dataAt(i + 1, added, false);
+                if (stream.done) {
+                    return;
                 }
             }
         }
@@ -320,6 +337,26 @@ abstract class FilterDirection {
         boolean inCall;
         boolean resumeAfterCall;
         ArrayDeque<Object> held;
+        /** The chunk the filter's current data or trailers call hands on instead (see replaceData). */
+        ByteBuf replacement;
+
+        /** Sets the replacement chunk; only while the filter's call runs. */
+        final void replace(ByteBuf data) {
+            if (!inCall) {
+                data.release();
+                throw new IllegalStateException("replaceData outside the filter's own data or trailers call");
+            }
+            if (replacement != null) {
+                replacement.release();
+            }
+            replacement = data;
+        }
+
+        final ByteBuf takeReplacement() {
+            ByteBuf r = replacement;
+            replacement = null;
+            return r;
+        }
 
         ArrayDeque<Object> held() {
             if (held == null) {

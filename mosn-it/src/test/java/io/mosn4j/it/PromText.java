@@ -26,6 +26,19 @@ final class PromText {
     final List<Sample> samples = new ArrayList<>();
     final Map<String, String> types = new LinkedHashMap<>();
 
+    /** The admin's {@code /stats/prometheus} page at {@code adminPort} (answered 200), parsed. */
+    static PromText scrape(int adminPort) throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + adminPort + "/stats/prometheus"))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("/stats/prometheus answered " + r.statusCode() + ": " + r.body());
+            }
+            return parse(r.body());
+        }
+    }
+
     static PromText parse(String text) {
         PromText p = new PromText();
         String family = null;

@@ -109,6 +109,10 @@ class StreamFilterTest {
                   {"name": "bolt", "address": "127.0.0.1:${BOLT}",
                    "stream_filters": [{"type": "fault", "config": {}}, {"type": "payload_limit", "config": {"max_entity_size": 512}}],
                    "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc"}}]}]},
+                  {"name": "boltflow", "address": "127.0.0.1:${BOLTFLOW}",
+                   "stream_filters": [{"type": "flowControlFilter", "config": {"global_switch": true, "log_path": "${SENTINEL_LOG}",
+                     "action": {"status": 503, "body": "limited"}, "rules": [{"resource": "svc.echo", "grade": 1, "count": 1}]}}],
+                   "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "bolt", "upstream_protocol": "bolt", "router_config_name": "rpc"}}]}]},
                   {"name": "boltip", "address": "127.0.0.1:${BOLTIP}",
                    "stream_filters": [{"type": "ip_access", "config": {"header": "x-forwarded-for", "ips": [
                      {"action": "allow", "addrs": ["192.0.2.0/24"]}, {"action": "deny", "addrs": ["127.0.0.0/8"]}]}}],
@@ -140,10 +144,11 @@ class StreamFilterTest {
         boltServer = new RpcServer("127.0.0.1", boltServerPort);
         boltServer.registerUserProcessor(new Echo());
         boltServer.startup();
-        for (String name : List.of("DELAY", "ABORT", "H2", "PAYLOAD", "IPDENY", "IPALLOW", "IPHEADER", "BOLT", "BOLTIP")) {
+        for (String name : List.of("DELAY", "ABORT", "H2", "PAYLOAD", "IPDENY", "IPALLOW", "IPHEADER", "BOLT", "BOLTIP", "BOLTFLOW")) {
             ports.put(name, freePort());
         }
-        Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", boltServerPort);
+        Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", boltServerPort,
+                "SENTINEL_LOG", Path.of("target", "sentinel-streamfilter").toAbsolutePath());
         v.putAll(ports);
         mosn = MosnProcess.builder().config(render(CONFIG, v))
                 .waitFor(ports.values().stream().mapToInt(Integer::intValue).toArray()).probe(ports.get("ABORT")).start();
@@ -364,6 +369,16 @@ class StreamFilterTest {
             RawResponse junk = c.send("GET /ip/xff HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: unknown\r\n\r\n").readResponse();
             assertThat(junk.status()).isEqualTo(403);
         }
+    }
+
+    @Test
+    void flowControlOnBoltLimitsByServiceWithTheSofaBoltClient() throws Exception {
+        String addr = "127.0.0.1:" + ports.get("BOLTFLOW");
+        assertThat(call(addr, "svc.echo", BoltEcho.of("flow-first", "in"), Map.of())).isEqualTo("echo:in");
+        // a bolt call's resource is its service: the rest of the second is over the limit, answered as the action's 503 (server busy)
+        Throwable t = catchThrowable(() -> call(addr, "svc.echo", BoltEcho.of("flow-limited", "x"), Map.of()));
+        assertThat(t).isInstanceOf(InvokeServerBusyException.class);
+        assertThat(calls("flow-limited")).isZero();
     }
 
     @Test

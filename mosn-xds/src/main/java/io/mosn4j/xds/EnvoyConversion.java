@@ -28,6 +28,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip;
+import io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
@@ -53,6 +55,13 @@ public final class EnvoyConversion {
     static final String HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
     static final String TCP_PROXY = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
     static final String ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+    static final String COMPRESSOR = "type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor";
+    static final String GZIP = "type.googleapis.com/envoy.extensions.compression.gzip.compressor.v3.Gzip";
+    /** Envoy's compressor's media types when none are given. */
+    private static final List<String> ENVOY_COMPRESSIBLE = List.of("text/html", "text/plain", "text/css", "application/javascript",
+            "application/x-javascript", "text/javascript", "text/x-javascript", "text/ecmascript", "text/js", "text/jscript",
+            "text/x-js", "application/ecmascript", "application/x-json", "application/xml", "application/json", "image/svg+xml",
+            "text/xml", "application/xhtml+xml");
     /** Istio's own HTTP filters: telemetry and peer metadata, nothing that routes or secures. */
     private static final Set<String> ISTIO_ONLY_FILTERS = Set.of("istio.stats", "istio.metadata_exchange", "istio.alpn",
             "envoy.filters.http.grpc_stats");
@@ -758,12 +767,27 @@ public final class EnvoyConversion {
         Set<String> rds = new LinkedHashSet<>();
         Map<String, Duration> timeouts = new java.util.HashMap<>();
         ArrayNode chains = out.putArray("filter_chains");
+        ArrayNode streamFilters = null;
         for (int i = 0; i < l.getFilterChainsCount(); i++) {
+            List<ArrayNode> httpFilters = new ArrayList<>();
             try {
-                chains.add(filterChain(l.getFilterChains(i), l.getName(), inline, rds, timeouts, path + ".filter_chains[" + i + "]"));
+                chains.add(filterChain(l.getFilterChains(i), l.getName(), inline, rds, timeouts, httpFilters,
+                        path + ".filter_chains[" + i + "]"));
             } catch (XdsRejection e) {
                 throw e.under("filter_chains[" + i + "]");
             }
+            for (ArrayNode f : httpFilters) {
+                // mosn4j runs one stream filter list per listener (MOSN's stream_filters); Envoy has one per HCM
+                if (streamFilters == null) {
+                    streamFilters = f;
+                } else if (!streamFilters.equals(f)) {
+                    throw new XdsRejection("filter_chains[" + i + "]", "its HTTP filters differ from an earlier chain's; "
+                            + "mosn4j runs one stream filter list per listener");
+                }
+            }
+        }
+        if (streamFilters != null && !streamFilters.isEmpty()) {
+            out.set("stream_filters", streamFilters);
         }
         if (l.hasDefaultFilterChain()) {
             throw new XdsRejection("default_filter_chain", "a default filter chain is not converted yet");
@@ -775,7 +799,7 @@ public final class EnvoyConversion {
     }
 
     private static ObjectNode filterChain(FilterChain fc, String listener, List<ObjectNode> inline, Set<String> rds,
-                                          Map<String, Duration> timeouts, String path) {
+                                          Map<String, Duration> timeouts, List<ArrayNode> httpFilters, String path) {
         ObjectNode out = JSON.objectNode();
         if (fc.hasFilterChainMatch()) {
             FilterChainMatch m = fc.getFilterChainMatch();
@@ -818,7 +842,7 @@ public final class EnvoyConversion {
             try {
                 switch (any.getTypeUrl()) {
                     case HCM -> filters.add(httpConnectionManager(any.unpack(HttpConnectionManager.class), listener, i, inline, rds,
-                            timeouts, path + "." + at + ".typed_config"));
+                            timeouts, httpFilters, path + "." + at + ".typed_config"));
                     case TCP_PROXY -> filters.add(tcpProxy(any.unpack(TcpProxy.class), path + "." + at + ".typed_config"));
                     default -> throw new XdsRejection("typed_config", "network filter " + any.getTypeUrl() + " (" + f.getName()
                             + ") is not supported");
@@ -834,7 +858,8 @@ public final class EnvoyConversion {
     }
 
     private static ObjectNode httpConnectionManager(HttpConnectionManager h, String listener, int index, List<ObjectNode> inline,
-                                                    Set<String> rds, Map<String, Duration> timeouts, String path) {
+                                                    Set<String> rds, Map<String, Duration> timeouts, List<ArrayNode> httpFilters,
+                                                    String path) {
         ObjectNode proxy = JSON.objectNode();
         proxy.put("downstream_protocol", switch (h.getCodecType()) {
             case AUTO -> "Auto";
@@ -867,11 +892,23 @@ public final class EnvoyConversion {
             default -> throw new XdsRejection("route_specifier", h.getRouteSpecifierCase() + " (scoped routes) is not supported");
         }
         boolean router = false;
+        ArrayNode streamFilters = JSON.arrayNode();
         for (int i = 0; i < h.getHttpFiltersCount(); i++) {
             HttpFilter f = h.getHttpFilters(i);
             String url = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";
             if (url.equals(ROUTER) || f.getName().equals("envoy.filters.http.router") || f.getName().equals("envoy.router")) {
                 router = true;
+            } else if (url.equals(COMPRESSOR)) {
+                try {
+                    ObjectNode gzip = compressor(f.getTypedConfig().unpack(Compressor.class), path + ".http_filters[" + i + "].typed_config");
+                    if (gzip != null) {
+                        streamFilters.add(gzip);
+                    }
+                } catch (InvalidProtocolBufferException e) {
+                    throw new XdsRejection("http_filters[" + i + "].typed_config", "cannot decode " + url + ": " + e.getMessage());
+                } catch (XdsRejection e) {
+                    throw e.under("http_filters[" + i + "].typed_config");
+                }
             } else if (ISTIO_ONLY_FILTERS.contains(f.getName()) || f.getIsOptional()) {
                 ConfigWarnings.warn(path + ".http_filters[" + i + "]", "HTTP filter " + f.getName() + " is not supported; skipped"
                         + (f.getIsOptional() ? " (is_optional)" : " (Istio telemetry only)"));
@@ -883,6 +920,7 @@ public final class EnvoyConversion {
         if (!router) {
             throw new XdsRejection("http_filters", "the chain must end with envoy.filters.http.router");
         }
+        httpFilters.add(streamFilters);
         if (h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue()) {
             ConfigWarnings.warn(path + ".use_remote_address", "x-forwarded-for is not appended yet; ignored");
         }
@@ -894,6 +932,59 @@ public final class EnvoyConversion {
         ObjectNode filter = JSON.objectNode();
         filter.put("type", "proxy");
         filter.set("config", proxy);
+        return filter;
+    }
+
+    /**
+     * Envoy's {@code envoy.filters.http.compressor} with its gzip library as MOSN's {@code gzip}
+     * stream filter: the level, {@code min_content_length} (Envoy's default 30) and
+     * {@code content_type} (Envoy's default list) of the response direction; null when the
+     * response direction is turned off. zlib tuning (memory level, window, strategy, chunk size)
+     * and the etag and accept-encoding switches are warned about and left at mosn4j's behaviour.
+     */
+    private static ObjectNode compressor(Compressor c, String path) throws InvalidProtocolBufferException {
+        if (!c.hasCompressorLibrary() || !c.getCompressorLibrary().hasTypedConfig()) {
+            throw new XdsRejection("compressor_library", "required");
+        }
+        Any library = c.getCompressorLibrary().getTypedConfig();
+        if (!library.getTypeUrl().equals(GZIP)) {
+            throw new XdsRejection("compressor_library.typed_config", library.getTypeUrl() + " is not supported (gzip is)");
+        }
+        Gzip gzip = library.unpack(Gzip.class);
+        warnUnhandled(gzip, Set.of("compression_level"), path + ".compressor_library.typed_config");
+        Compressor.CommonDirectionConfig common = c.getResponseDirectionConfig().getCommonConfig();
+        if (common.hasEnabled() && common.getEnabled().hasDefaultValue() && !common.getEnabled().getDefaultValue().getValue()) {
+            return null;
+        }
+        if (c.hasRuntimeEnabled() && c.getRuntimeEnabled().hasDefaultValue() && !c.getRuntimeEnabled().getDefaultValue().getValue()) {
+            return null;
+        }
+        if (c.hasRequestDirectionConfig()) {
+            ConfigWarnings.warn(path + ".request_direction_config", "request compression is not supported; requests go as they are");
+        }
+        if (c.getResponseDirectionConfig().getDisableOnEtagHeader() || c.getDisableOnEtagHeader()) {
+            ConfigWarnings.warn(path + ".response_direction_config.disable_on_etag_header",
+                    "not supported; a response with a strong etag is compressed and its etag made weak");
+        }
+        if (c.getResponseDirectionConfig().getRemoveAcceptEncodingHeader() || c.getRemoveAcceptEncodingHeader()) {
+            ConfigWarnings.warn(path + ".response_direction_config.remove_accept_encoding_header",
+                    "not supported; accept-encoding goes upstream");
+        }
+        if (c.getResponseDirectionConfig().getUncompressibleResponseCodesCount() > 0) {
+            ConfigWarnings.warn(path + ".response_direction_config.uncompressible_response_codes", "not supported; ignored");
+        }
+        ObjectNode config = JSON.objectNode();
+        config.put("gzip_level", gzip.getCompressionLevelValue()); // 0: zlib's default, as the gzip filter's 0
+        long min = common.hasMinContentLength() ? common.getMinContentLength().getValue()
+                : c.hasContentLength() ? c.getContentLength().getValue() : 30;
+        config.put("content_length", min);
+        List<String> types = common.getContentTypeCount() > 0 ? common.getContentTypeList()
+                : c.getContentTypeCount() > 0 ? c.getContentTypeList() : ENVOY_COMPRESSIBLE;
+        ArrayNode t = config.putArray("content_types");
+        types.forEach(t::add);
+        ObjectNode filter = JSON.objectNode();
+        filter.put("type", "gzip");
+        filter.set("config", config);
         return filter;
     }
 

@@ -47,6 +47,8 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         static final TypeRegistry TYPES = TypeRegistry.newBuilder()
                 .add(HttpConnectionManager.getDescriptor())
                 .add(Router.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip.getDescriptor())
                 .add(TcpProxy.getDescriptor())
                 .add(HttpProtocolOptions.getDescriptor())
                 .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())

@@ -383,6 +383,63 @@ class EnvoyConversionTest {
         assertThat(EnvoyConversion.listener(optional).rdsNames()).containsExactly("r");
     }
 
+    @Test
+    void envoysGzipCompressorBecomesTheGzipStreamFilter() {
+        io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip gzip = io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip
+                .newBuilder().setCompressionLevel(io.envoyproxy.envoy.extensions.compression.gzip.compressor.v3.Gzip.CompressionLevel.BEST_SPEED)
+                .build();
+        io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor compressor = io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor
+                .newBuilder().setCompressorLibrary(io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder().setName("gzip")
+                        .setTypedConfig(Any.pack(gzip)))
+                .setResponseDirectionConfig(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.ResponseDirectionConfig.newBuilder()
+                        .setCommonConfig(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.CommonDirectionConfig.newBuilder()
+                                .setMinContentLength(UInt32Value.of(100)).addContentType("text/html").addContentType("application/json")))
+                .build();
+        Listener l = withHttpFilter(compressor);
+        EnvoyConversion.ListenerShape shape = EnvoyConversion.listener(l);
+        assertThat(shape.json().get("stream_filters").toString()).isEqualTo(
+                "[{\"type\":\"gzip\",\"config\":{\"gzip_level\":1,\"content_length\":100,\"content_types\":[\"text/html\",\"application/json\"]}}]");
+        ConfigLoader.convert(shape.json(), ListenerConfig.class, "listener");
+
+        // Envoy's defaults: zlib's default level (0), 30 bytes, its list of text types
+        var defaults = EnvoyConversion.listener(withHttpFilter(compressor.toBuilder().clearResponseDirectionConfig()
+                .setCompressorLibrary(compressor.getCompressorLibrary().toBuilder().setTypedConfig(Any.pack(gzip.toBuilder()
+                        .clearCompressionLevel().build()))).build()));
+        assertThat(defaults.json().at("/stream_filters/0/config/gzip_level").asInt()).isZero();
+        assertThat(defaults.json().at("/stream_filters/0/config/content_length").asInt()).isEqualTo(30);
+        assertThat(defaults.json().at("/stream_filters/0/config/content_types").toString()).contains("\"text/css\"", "\"application/json\"");
+
+        // the response direction turned off: no filter
+        var off = EnvoyConversion.listener(withHttpFilter(compressor.toBuilder().setResponseDirectionConfig(
+                io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.ResponseDirectionConfig.newBuilder().setCommonConfig(
+                        io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.CommonDirectionConfig.newBuilder().setEnabled(
+                                io.envoyproxy.envoy.config.core.v3.RuntimeFeatureFlag.newBuilder().setDefaultValue(BoolValue.of(false))
+                                        .setRuntimeKey("k")))).build()));
+        assertThat(off.json().has("stream_filters")).isFalse();
+
+        // another library: NACKed, naming the field
+        var brotli = compressor.toBuilder().setCompressorLibrary(io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig.newBuilder()
+                .setName("br").setTypedConfig(Any.pack(UInt32Value.of(1)))).build();
+        assertThatThrownBy(() -> EnvoyConversion.listener(withHttpFilter(brotli))).isInstanceOf(XdsRejection.class)
+                .hasMessageStartingWith("filter_chains[0].filters[0].http_filters[0].typed_config.compressor_library.typed_config:");
+
+        // two chains with different HTTP filters cannot share the listener's one stream filter list
+        Listener two = l.toBuilder().addFilterChains(withHttpFilter(compressor.toBuilder().clearResponseDirectionConfig().build())
+                .getFilterChains(0).toBuilder().setFilterChainMatch(io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
+                        .setDestinationPort(UInt32Value.of(81)))).build();
+        assertThatThrownBy(() -> EnvoyConversion.listener(two)).isInstanceOf(XdsRejection.class)
+                .hasMessageStartingWith("filter_chains[1]: its HTTP filters differ");
+    }
+
+    private static Listener withHttpFilter(com.google.protobuf.Message config) {
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder().setRds(Rds.newBuilder().setRouteConfigName("r"))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.compressor").setTypedConfig(Any.pack(config)))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .build();
+        return Listener.newBuilder().setName("l").setAddress(address(80))
+                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder().setName("hcm").setTypedConfig(Any.pack(hcm)))).build();
+    }
+
     private static String header(HeaderMatcher.Builder h) {
         return EnvoyConversion.header(h.build()).toString();
     }

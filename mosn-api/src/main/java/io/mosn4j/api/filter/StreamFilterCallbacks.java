@@ -5,6 +5,7 @@ import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.variable.Variables;
+import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -53,6 +54,20 @@ public interface StreamFilterCallbacks {
      * {@link #sendLocalReply} from the stage before it completes.
      */
     FilterStatus stopUntil(CompletionStage<?> stage);
+
+    /**
+     * For a filter that rewrites a body (compression, transcoding): during this filter's own data
+     * call, the next filter (and then the peer) gets {@code replacement} instead of the chunk the
+     * call was given, with the same end-of-stream; during its trailers call, {@code replacement} goes
+     * on as a body chunk before the trailers (Envoy's {@code addEncodedData}). The proxy takes
+     * ownership of {@code replacement} (and releases the chunk it replaces). Calling it twice in one
+     * call keeps the last. Anywhere else it throws {@link IllegalStateException} (after releasing
+     * {@code replacement}).
+     */
+    default void replaceData(ByteBuf replacement) {
+        replacement.release();
+        throw new UnsupportedOperationException("this proxy cannot replace body chunks");
+    }
 
     /**
      * Runs {@code blocking} (a call into a blocking library) on a virtual thread, never the event

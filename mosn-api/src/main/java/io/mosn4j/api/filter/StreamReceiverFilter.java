@@ -9,7 +9,8 @@ import io.netty.buffer.ByteBuf;
  * creator; called on the stream's event loop only.
  *
  * <p>Body chunks belong to the proxy: a filter may read them and change their bytes in place, but
- * must not release them or keep them past the call (it may {@code retain()} a copy it keeps).
+ * must not release them or keep them past the call (it may {@code retain()} a copy it keeps). A
+ * filter that rewrites the body hands on its own chunk with {@link StreamFilterCallbacks#replaceData}.
  */
 public interface StreamReceiverFilter extends StreamFilter {
 

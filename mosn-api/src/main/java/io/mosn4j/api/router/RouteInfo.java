@@ -12,6 +12,14 @@ public interface RouteInfo {
      */
     String MIRROR_COPIES = "mosn.mirror.copies";
 
+    /**
+     * The request attribute (a {@code Map<String, String>}) a filter sets, after routing and before
+     * the host is chosen, to add to the host metadata the route's {@link #metadataMatch()} asks
+     * for; its keys win over the route's (MOSN's {@code x-mosn-router-meta} variable, which its
+     * {@code header_to_metadata} filter fills).
+     */
+    String METADATA_MATCH = "x-mosn-router-meta";
+
     /** The route's {@code name}, or null. */
     String name();
 
