@@ -58,7 +58,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
         }
     }
 
-    static JwtAuthnConfig parse(ConfigValue c, Stats stats) {
+    static JwtAuthnConfig parse(ConfigValue c, Stats stats, String statPrefix) {
         if (!c.isObject()) {
             throw c.error("", "must be an object {\"providers\", \"rules\"}");
         }
@@ -71,7 +71,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
         }
         List<String> sanitized = new ArrayList<>();
         for (String name : ps.keys()) {
-            Provider p = provider(name, ps.get(name), stats);
+            Provider p = provider(name, ps.get(name), stats, statPrefix);
             providers.put(name, p);
             if (p.payloadHeader() != null) {
                 sanitized.add(p.payloadHeader());
@@ -196,7 +196,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
         return p;
     }
 
-    private static Provider provider(String name, ConfigValue p, Stats stats) {
+    private static Provider provider(String name, ConfigValue p, Stats stats, String statPrefix) {
         if (!p.isObject()) {
             throw p.error("", "must be an object (a JwtProvider)");
         }
@@ -211,7 +211,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
             throw p.error("", "needs exactly one of localJwks, remoteJwks");
         }
         JwksKeys keys = local.isMissing() ? null : localJwks(local);
-        RemoteJwks fetcher = remote.isMissing() ? null : remoteJwks(remote, stats);
+        RemoteJwks fetcher = remote.isMissing() ? null : remoteJwks(remote, stats, statPrefix);
         List<TokenSource> sources = new ArrayList<>();
         for (ConfigValue h : field(p, "fromHeaders").elements()) {
             refuseUnknown(h, "fromHeaders", Set.of("name", "valuePrefix"));
@@ -276,7 +276,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
         }
     }
 
-    private static RemoteJwks remoteJwks(ConfigValue remote, Stats stats) {
+    private static RemoteJwks remoteJwks(ConfigValue remote, Stats stats, String statPrefix) {
         checkKeys(remote, "remoteJwks", Set.of("httpUri", "cacheDuration"), Set.of());
         ConfigValue http = field(remote, "httpUri");
         checkKeys(http, "httpUri", Set.of("uri", "timeout"), Set.of());
@@ -294,7 +294,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
         Duration cache = field(remote, "cacheDuration").as(Duration.class);
         return new RemoteJwks(parsed, timeout == null || timeout.isZero() ? DEFAULT_FETCH_TIMEOUT : timeout,
                 cache == null || cache.isZero() ? DEFAULT_CACHE : cache,
-                stats.counter("jwt_authn.jwks_fetch_success"), stats.counter("jwt_authn.jwks_fetch_failed"));
+                stats.counter(statPrefix + "jwks_fetch_success"), stats.counter(statPrefix + "jwks_fetch_failed"));
     }
 
     private static long number(ConfigValue v) {

@@ -45,7 +45,7 @@ final class RemoteJwks {
     private final long cacheNanos;
     private final Counter fetched;
     private final Counter failed;
-    private volatile State state = new State(null, Long.MIN_VALUE);
+    private volatile State state = new State(null, System.nanoTime()); // stale from the start
     private final AtomicReference<CompletableFuture<Void>> inflight = new AtomicReference<>();
 
     RemoteJwks(URI uri, Duration timeout, Duration cacheDuration, Counter fetched, Counter failed) {
