@@ -24,13 +24,13 @@ public final class StreamFilters {
     private static final Set<String> SKIPPABLE = Set.of("healthcheck", "gzip", "grpc_metric", "istio.stats");
 
     /**
-     * MOSN's other filters: access control ({@code rbac}, {@code mixer}), rate
+     * MOSN's other filters: access control ({@code mixer}), rate
      * limits ({@code flowControlFilter}), where requests go or what they become ({@code mirror},
      * {@code dsl}, {@code transcoder},
      * {@code header_to_metadata}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
      * refused as "not supported yet" rather than "unknown", so the user knows it is MOSN's name.
      */
-    private static final Set<String> MOSN_NOT_YET = Set.of("rbac", "mixer", "flowControlFilter", "mirror",
+    private static final Set<String> MOSN_NOT_YET = Set.of("mixer", "flowControlFilter", "mirror",
             "dsl", "transcoder", "header_to_metadata", "dubbo_stream", "seata", "proxywasm");
 
     private final Registry<StreamFilterFactory> factories;

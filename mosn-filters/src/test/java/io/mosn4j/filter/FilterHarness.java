@@ -40,6 +40,7 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
     public int flags;
     public RouteInfo route;
     public SocketAddress remote;
+    public SocketAddress local;
     public final java.util.Map<String, Object> attributes = new java.util.HashMap<>();
     private final ScheduledExecutorService executor;
 
@@ -140,6 +141,7 @@ public final class FilterHarness implements ReceiverFilterCallbacks {
                     }
                     case "responseFlags" -> flags;
                     case "downstreamRemoteAddress" -> remote;
+                    case "downstreamLocalAddress" -> local;
                     case "clusterName" -> route == null ? null : route.clusterName();
                     case "setAttribute" -> {
                         attributes.put((String) args[0], args[1]);
