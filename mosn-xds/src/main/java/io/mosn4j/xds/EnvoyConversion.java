@@ -53,6 +53,8 @@ public final class EnvoyConversion {
     static final String HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
     static final String TCP_PROXY = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
     static final String ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+    static final String RBAC = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
+    static final String JWT_AUTHN = "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication";
     /** Istio's own HTTP filters: telemetry and peer metadata, nothing that routes or secures. */
     private static final Set<String> ISTIO_ONLY_FILTERS = Set.of("istio.stats", "istio.metadata_exchange", "istio.alpn",
             "envoy.filters.http.grpc_stats");
@@ -755,13 +757,24 @@ public final class EnvoyConversion {
         List<ObjectNode> inline = new ArrayList<>();
         Set<String> rds = new LinkedHashSet<>();
         Map<String, Duration> timeouts = new java.util.HashMap<>();
+        List<ArrayNode> streamFilters = new ArrayList<>();
         ArrayNode chains = out.putArray("filter_chains");
         for (int i = 0; i < l.getFilterChainsCount(); i++) {
             try {
-                chains.add(filterChain(l.getFilterChains(i), l.getName(), inline, rds, timeouts, path + ".filter_chains[" + i + "]"));
+                chains.add(filterChain(l.getFilterChains(i), l.getName(), inline, rds, timeouts, streamFilters, path + ".filter_chains[" + i + "]"));
             } catch (XdsRejection e) {
                 throw e.under("filter_chains[" + i + "]");
             }
+        }
+        // MOSN's stream filters belong to the listener: its HTTP connection managers must agree on them
+        for (ArrayNode f : streamFilters) {
+            if (!f.equals(streamFilters.getFirst())) {
+                throw new XdsRejection("filter_chains", "the HTTP connection managers of one listener have different HTTP filters;"
+                        + " MOSN's stream filters are per listener");
+            }
+        }
+        if (!streamFilters.isEmpty() && !streamFilters.getFirst().isEmpty()) {
+            out.set("stream_filters", streamFilters.getFirst());
         }
         if (l.hasDefaultFilterChain()) {
             throw new XdsRejection("default_filter_chain", "a default filter chain is not converted yet");
@@ -773,7 +786,7 @@ public final class EnvoyConversion {
     }
 
     private static ObjectNode filterChain(FilterChain fc, String listener, List<ObjectNode> inline, Set<String> rds,
-                                          Map<String, Duration> timeouts, String path) {
+                                          Map<String, Duration> timeouts, List<ArrayNode> streamFilters, String path) {
         ObjectNode out = JSON.objectNode();
         if (fc.hasFilterChainMatch()) {
             FilterChainMatch m = fc.getFilterChainMatch();
@@ -816,7 +829,7 @@ public final class EnvoyConversion {
             try {
                 switch (any.getTypeUrl()) {
                     case HCM -> filters.add(httpConnectionManager(any.unpack(HttpConnectionManager.class), listener, i, inline, rds,
-                            timeouts, path + "." + at + ".typed_config"));
+                            timeouts, streamFilters, path + "." + at + ".typed_config"));
                     case TCP_PROXY -> filters.add(tcpProxy(any.unpack(TcpProxy.class), path + "." + at + ".typed_config"));
                     default -> throw new XdsRejection("typed_config", "network filter " + any.getTypeUrl() + " (" + f.getName()
                             + ") is not supported");
@@ -832,7 +845,8 @@ public final class EnvoyConversion {
     }
 
     private static ObjectNode httpConnectionManager(HttpConnectionManager h, String listener, int index, List<ObjectNode> inline,
-                                                    Set<String> rds, Map<String, Duration> timeouts, String path) {
+                                                    Set<String> rds, Map<String, Duration> timeouts, List<ArrayNode> streamFilters,
+                                                    String path) {
         ObjectNode proxy = JSON.objectNode();
         proxy.put("downstream_protocol", switch (h.getCodecType()) {
             case AUTO -> "Auto";
@@ -865,11 +879,20 @@ public final class EnvoyConversion {
             default -> throw new XdsRejection("route_specifier", h.getRouteSpecifierCase() + " (scoped routes) is not supported");
         }
         boolean router = false;
+        ArrayNode stream = JSON.arrayNode();
         for (int i = 0; i < h.getHttpFiltersCount(); i++) {
             HttpFilter f = h.getHttpFilters(i);
             String url = f.hasTypedConfig() ? f.getTypedConfig().getTypeUrl() : "";
             if (url.equals(ROUTER) || f.getName().equals("envoy.filters.http.router") || f.getName().equals("envoy.router")) {
                 router = true;
+            } else if (url.equals(RBAC) || url.equals(JWT_AUTHN)) {
+                if (router) {
+                    throw new XdsRejection("http_filters[" + i + "]", "HTTP filter " + f.getName() + " comes after the router");
+                }
+                if (f.getDisabled()) {
+                    throw new XdsRejection("http_filters[" + i + "].disabled", "filters enabled per route are not supported");
+                }
+                stream.add(streamFilter(url.equals(RBAC) ? "rbac" : "jwt_authn", f.getTypedConfig(), "http_filters[" + i + "]"));
             } else if (ISTIO_ONLY_FILTERS.contains(f.getName()) || f.getIsOptional()) {
                 ConfigWarnings.warn(path + ".http_filters[" + i + "]", "HTTP filter " + f.getName() + " is not supported; skipped"
                         + (f.getIsOptional() ? " (is_optional)" : " (Istio telemetry only)"));
@@ -881,6 +904,7 @@ public final class EnvoyConversion {
         if (!router) {
             throw new XdsRejection("http_filters", "the chain must end with envoy.filters.http.router");
         }
+        streamFilters.add(stream);
         if (h.hasUseRemoteAddress() && h.getUseRemoteAddress().getValue()) {
             ConfigWarnings.warn(path + ".use_remote_address", "x-forwarded-for is not appended yet; ignored");
         }
@@ -893,6 +917,28 @@ public final class EnvoyConversion {
         filter.put("type", "proxy");
         filter.set("config", proxy);
         return filter;
+    }
+
+    /**
+     * An Envoy HTTP filter whose typed config MOSN's stream filter takes as it is (MOSN unmarshals
+     * it with jsonpb): the message as proto JSON with the proto's field names, checked by the
+     * filter when the listener is loaded.
+     */
+    private static ObjectNode streamFilter(String type, Any typed, String at) {
+        ObjectNode out = JSON.objectNode();
+        out.put("type", type);
+        try {
+            Message m = type.equals("rbac")
+                    ? typed.unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class)
+                    : typed.unpack(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class);
+            String json = com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames().print(m);
+            out.set("config", io.mosn4j.config.ConfigLoader.mapper().readTree(json));
+        } catch (InvalidProtocolBufferException e) {
+            throw new XdsRejection(at + ".typed_config", "cannot decode " + typed.getTypeUrl() + ": " + e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new XdsRejection(at + ".typed_config", "cannot convert " + typed.getTypeUrl() + ": " + e.getMessage());
+        }
+        return out;
     }
 
     private static ObjectNode tcpProxy(TcpProxy t, String path) {
