@@ -6,13 +6,7 @@ import static io.mosn4j.it.MosnProcess.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.alipay.remoting.AsyncContext;
-import com.alipay.remoting.BizContext;
-import com.alipay.remoting.InvokeContext;
-import com.alipay.remoting.rpc.RpcClient;
-import com.alipay.remoting.rpc.RpcServer;
 import com.alipay.remoting.rpc.exception.InvokeServerException;
-import com.alipay.remoting.rpc.protocol.AsyncUserProcessor;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -39,7 +33,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code jwt_authn} stream filter through the real {@code bin/mosn}: MOSN's own
@@ -49,14 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class JwtAuthnTest {
-    static {
-        System.setProperty("logback.middleware.log.disable", "true");
-        System.setProperty("logging.path", Path.of("target", "bolt-logs").toAbsolutePath().toString());
-        if (LoggerFactory.getLogger("com.alipay.sofa.common.log") instanceof ch.qos.logback.classic.Logger l) {
-            l.setLevel(ch.qos.logback.classic.Level.WARN);
-        }
-    }
-
     /** examples/codes/filter/jwtauthn/config.json; only the ports (and the admin's 0.0.0.0) changed. */
     static final String EXAMPLE = """
             {
@@ -229,15 +214,14 @@ class JwtAuthnTest {
     private static NettyHttpBackend echo;
     private static NettyHttpBackend jwks;
     private static NettyHttpBackend slowJwks;
-    private static RpcServer boltServer;
-    private static RpcClient boltClient;
+    private static BoltEchoPeer bolt;
     private static MosnProcess example;
     private static MosnProcess mosn;
     private static final Map<String, Integer> ports = new HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
-        BoltHeaderSerializer.register();
+        bolt = new BoltEchoPeer();
         // as the example's server.go: the request's headers are the body
         exampleServer = NettyHttpBackend.start("server", r -> {
             StringBuilder sb = new StringBuilder();
@@ -249,10 +233,6 @@ class JwtAuthnTest {
         String remoteSet = new JWKSet(REMOTE_KEY.toPublicJWK()).toString();
         jwks = NettyHttpBackend.start("jwks", r -> NettyHttpBackend.Response.text(200, remoteSet));
         slowJwks = NettyHttpBackend.start("slow", r -> NettyHttpBackend.Response.text(200, remoteSet).delayed(3000));
-        int boltServerPort = freePort();
-        boltServer = new RpcServer("127.0.0.1", boltServerPort);
-        boltServer.registerUserProcessor(new Echo());
-        boltServer.startup();
 
         int examplePort = freePort();
         ports.put("EXAMPLE", examplePort);
@@ -264,20 +244,15 @@ class JwtAuthnTest {
         }
         String jwksJson = "\"" + new JWKSet(KEY.toPublicJWK()).toString().replace("\"", "\\\"") + "\"";
         String filter = render(FILTER, vars("JWKS", jwksJson, "JWKS_PORT", jwks.port(), "SLOW_PORT", slowJwks.port()));
-        Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", boltServerPort, "FILTER", filter);
+        Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", bolt.serverPort, "FILTER", filter);
         v.putAll(ports);
         mosn = MosnProcess.builder().config(render(CONFIG, v)).waitFor(ports.get("H1"), ports.get("H2"), ports.get("BOLT"))
                 .probe(ports.get("H1")).start();
-        boltClient = new RpcClient();
-        boltClient.startup();
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (boltClient != null) {
-                boltClient.shutdown();
-            }
             for (MosnProcess p : new MosnProcess[] {example, mosn}) {
                 if (p != null) {
                     Files.writeString(Path.of("target", "JwtAuthnTest-mosn-" + (p == example ? "example" : "main") + ".log"), p.output());
@@ -290,8 +265,8 @@ class JwtAuthnTest {
                     p.close();
                 }
             }
-            if (boltServer != null) {
-                boltServer.shutdown();
+            if (bolt != null) {
+                bolt.close();
             }
             for (NettyHttpBackend b : new NettyHttpBackend[] {exampleServer, echo, jwks, slowJwks}) {
                 if (b != null) {
@@ -454,9 +429,9 @@ class JwtAuthnTest {
     @Test
     void boltCarriesTheTokenInItsHeaders() throws Exception {
         String addr = "127.0.0.1:" + ports.get("BOLT");
-        Throwable t = catchThrowable(() -> call(addr, BoltEcho.of("jwt-none", "x"), Map.of()));
+        Throwable t = catchThrowable(() -> bolt.call(addr, "svc.echo", BoltEcho.of("jwt-none", "x"), Map.of()));
         assertThat(t).isInstanceOf(InvokeServerException.class);
-        assertThat(call(addr, BoltEcho.of("jwt-ok", "in"), Map.of("authorization", "Bearer " + token(b -> {})))).isEqualTo("echo:in");
+        assertThat(bolt.call(addr, "svc.echo", BoltEcho.of("jwt-ok", "in"), Map.of("authorization", "Bearer " + token(b -> {})))).isEqualTo("echo:in");
     }
 
     @Test
@@ -486,28 +461,5 @@ class JwtAuthnTest {
         assertThat(r.stderrLines().get(0)).contains("servers[0].listeners[0].stream_filters[0].config.rules[0].requires.providerName: no provider \"b\"");
     }
 
-    private static Object call(String address, BoltEcho req, Map<String, String> extraHeaders) throws Exception {
-        Map<String, String> headers = new HashMap<>(extraHeaders);
-        headers.put("service", "svc.echo");
-        InvokeContext ctx = new InvokeContext();
-        ctx.put(BoltHeaderSerializer.HEADERS, headers);
-        return boltClient.invokeSync(address, req, ctx, 5000);
-    }
 
-    static final class Echo extends AsyncUserProcessor<BoltEcho> {
-        @Override
-        public void handleRequest(BizContext biz, AsyncContext async, BoltEcho req) {
-            async.sendResponse("echo:" + req.payload());
-        }
-
-        @Override
-        public String interest() {
-            return BoltEcho.class.getName();
-        }
-
-        @Override
-        public boolean processInIOThread() {
-            return true;
-        }
-    }
 }

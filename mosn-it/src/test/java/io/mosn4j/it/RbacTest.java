@@ -6,13 +6,7 @@ import static io.mosn4j.it.MosnProcess.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.alipay.remoting.AsyncContext;
-import com.alipay.remoting.BizContext;
-import com.alipay.remoting.InvokeContext;
-import com.alipay.remoting.rpc.RpcClient;
-import com.alipay.remoting.rpc.RpcServer;
 import com.alipay.remoting.rpc.exception.InvokeServerException;
-import com.alipay.remoting.rpc.protocol.AsyncUserProcessor;
 import io.mosn4j.it.RawHttpClient.RawResponse;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code rbac} stream filter through the real {@code bin/mosn}: an Istio-shaped ALLOW policy
@@ -38,14 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RbacTest {
-    static {
-        System.setProperty("logback.middleware.log.disable", "true");
-        System.setProperty("logging.path", Path.of("target", "bolt-logs").toAbsolutePath().toString());
-        if (LoggerFactory.getLogger("com.alipay.sofa.common.log") instanceof ch.qos.logback.classic.Logger l) {
-            l.setLevel(ch.qos.logback.classic.Level.WARN);
-        }
-    }
-
     static final String HTTP_RBAC = """
             {"type": "rbac", "config": {"version": "v1",
               "rules": {"action": "ALLOW", "policies": {
@@ -93,36 +78,26 @@ class RbacTest {
             """;
 
     private static NettyHttpBackend echo;
-    private static RpcServer boltServer;
-    private static RpcClient boltClient;
+    private static BoltEchoPeer bolt;
     private static MosnProcess mosn;
     private static final Map<String, Integer> ports = new HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
-        BoltHeaderSerializer.register();
+        bolt = new BoltEchoPeer();
         echo = NettyHttpBackend.start("echo");
-        int boltServerPort = freePort();
-        boltServer = new RpcServer("127.0.0.1", boltServerPort);
-        boltServer.registerUserProcessor(new Echo());
-        boltServer.startup();
         for (String name : List.of("H1", "H2", "BOLT", "ADMIN")) {
             ports.put(name, freePort());
         }
-        Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", boltServerPort, "HTTP_RBAC", HTTP_RBAC);
+        Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", bolt.serverPort, "HTTP_RBAC", HTTP_RBAC);
         v.putAll(ports);
         mosn = MosnProcess.builder().config(render(CONFIG, v)).waitFor(ports.get("H1"), ports.get("H2"), ports.get("BOLT"))
                 .probe(ports.get("H1")).start();
-        boltClient = new RpcClient();
-        boltClient.startup();
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (boltClient != null) {
-                boltClient.shutdown();
-            }
             if (mosn != null) {
                 Files.writeString(Path.of("target", "RbacTest-mosn.log"), mosn.output());
                 assertThat(mosn.stop()).as("mosn exit code; output:\n%s", mosn.output()).isZero();
@@ -131,8 +106,8 @@ class RbacTest {
             if (mosn != null) {
                 mosn.close();
             }
-            if (boltServer != null) {
-                boltServer.shutdown();
+            if (bolt != null) {
+                bolt.close();
             }
             if (echo != null) {
                 echo.close();
@@ -168,8 +143,8 @@ class RbacTest {
     @Test
     void boltByItsServiceHeader() throws Exception {
         String addr = "127.0.0.1:" + ports.get("BOLT");
-        assertThat(call(addr, "svc.echo", BoltEcho.of("rbac-ok", "in"))).isEqualTo("echo:in");
-        Throwable t = catchThrowable(() -> call(addr, "svc.admin", BoltEcho.of("rbac-denied", "x")));
+        assertThat(bolt.call(addr, "svc.echo", BoltEcho.of("rbac-ok", "in"), Map.of())).isEqualTo("echo:in");
+        Throwable t = catchThrowable(() -> bolt.call(addr, "svc.admin", BoltEcho.of("rbac-denied", "x"), Map.of()));
         assertThat(t).as("permission denied is bolt's server exception").isInstanceOf(InvokeServerException.class);
     }
 
@@ -203,26 +178,5 @@ class RbacTest {
                 .contains("TLS peer certificate");
     }
 
-    private static Object call(String address, String service, BoltEcho req) throws Exception {
-        InvokeContext ctx = new InvokeContext();
-        ctx.put(BoltHeaderSerializer.HEADERS, Map.of("service", service));
-        return boltClient.invokeSync(address, req, ctx, 5000);
-    }
 
-    static final class Echo extends AsyncUserProcessor<BoltEcho> {
-        @Override
-        public void handleRequest(BizContext biz, AsyncContext async, BoltEcho req) {
-            async.sendResponse("echo:" + req.payload());
-        }
-
-        @Override
-        public String interest() {
-            return BoltEcho.class.getName();
-        }
-
-        @Override
-        public boolean processInIOThread() {
-            return true;
-        }
-    }
 }

@@ -78,8 +78,11 @@ class XdsAuthzTest {
     static void stop() throws Exception {
         try {
             if (mosn != null) {
+                long t = System.nanoTime();
+                int code = mosn.stop();
+                System.out.println("XdsAuthzTest: stop took " + (System.nanoTime() - t) / 1_000_000 + " ms");
                 java.nio.file.Files.writeString(java.nio.file.Path.of("target", "XdsAuthzTest-mosn.log"), mosn.output());
-                assertThat(mosn.stop()).isZero();
+                assertThat(code).isZero();
             }
         } finally {
             if (mosn != null) {

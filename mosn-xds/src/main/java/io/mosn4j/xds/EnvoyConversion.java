@@ -363,10 +363,19 @@ public final class EnvoyConversion {
 
     /**
      * {@code typed_per_filter_config}: mosn4j runs no HTTP filter that takes a per-route config
-     * (a listener whose chain has any but the router is NACKed unless the filter is optional or
-     * Istio's telemetry), so each entry configures a filter that does not run here: warned about.
+     * (a listener whose chain has any but the router, rbac or jwt_authn is NACKed unless the filter
+     * is optional or Istio's telemetry), so each entry configures a filter that does not run here:
+     * warned about. RBAC's and jwt_authn's per-route configs are NACKed: those filters do run, and
+     * the entry would change what the route lets through.
      */
     private static void perFilterConfig(Map<String, Any> configs, String path) {
+        for (Map.Entry<String, Any> e : configs.entrySet()) {
+            String url = e.getValue().getTypeUrl();
+            if (url.endsWith("envoy.extensions.filters.http.rbac.v3.RBACPerRoute")
+                    || url.endsWith("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig")) {
+                throw new XdsRejection("typed_per_filter_config." + e.getKey(), url + " (a per-route access policy) is not supported");
+            }
+        }
         for (String filter : configs.keySet()) {
             ConfigWarnings.warn(path + ".typed_per_filter_config." + filter, "no such HTTP filter runs in mosn4j; its per-route "
                     + "config is ignored");

@@ -139,4 +139,16 @@ class EnvoyAuthzConversionTest {
                 .addFilters(Filter.newBuilder().setName("hcm").setTypedConfig(Any.pack(hcm)))).build();
         assertThatThrownBy(() -> EnvoyConversion.listener(after)).isInstanceOf(XdsRejection.class).hasMessageContaining("after the router");
     }
+
+    @Test
+    void aPerRouteAccessPolicyIsRejected() {
+        var route = io.envoyproxy.envoy.config.route.v3.Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder().setCluster("c"))
+                .putTypedPerFilterConfig("envoy.filters.http.rbac", Any.pack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute
+                        .newBuilder().setRbac(istioRbac()).build()));
+        var rc = io.envoyproxy.envoy.config.route.v3.RouteConfiguration.newBuilder().setName("r").addVirtualHosts(
+                io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder().setName("v").addDomains("*").addRoutes(route)).build();
+        assertThatThrownBy(() -> EnvoyConversion.router(rc)).isInstanceOf(XdsRejection.class)
+                .hasMessageContaining("typed_per_filter_config.envoy.filters.http.rbac").hasMessageContaining("not supported");
+    }
 }
