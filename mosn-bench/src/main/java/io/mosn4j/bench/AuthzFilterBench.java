@@ -88,7 +88,8 @@ public class AuthzFilterBench {
                     "principals": [{"any": true}]},
                   "ns[default]-policy[admin]-rule[0]": {"permissions": [{"any": true}],
                     "principals": [{"header": {"name": "x-role", "string_match": {"exact": "admin"}}}]},
-                  "ns[default]-policy[internal]-rule[0]": {"permissions": [{"destination_port": 8080}],
+                  "ns[default]-policy[internal]-rule[0]": {"permissions": [{"and_rules": {"rules": [{"destination_port": 8080},
+                      {"url_path": {"path": {"prefix": "/internal/"}}}]}}],
                     "principals": [{"remote_ip": {"address_prefix": "10.0.0.0", "prefix_len": 8}}]}}}}""");
         rbac = new RbacFilterFactory().create(new JsonConfigValue(rbacConfig, "rbac"));
 
