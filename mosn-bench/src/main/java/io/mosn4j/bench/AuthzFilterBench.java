@@ -49,7 +49,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-request cost of the access-control stream filters (issue 13): one stream's filter made
  * by the factory's creator and run on a request's headers, as the proxy does. {@code jwt_authn}
  * with a valid RS256 (2048-bit) token in {@code Authorization} (forwarded, so the headers stay the
- * same), and a request without one under Istio's {@code requiresAny [provider, allowMissing]};
+ * same): the same token again (its signature verified once, then found in the filter's token
+ * cache) and a new token each time (more than the cache holds, in turn: each signature checked);
+ * and a request without one under Istio's {@code requiresAny [provider, allowMissing]};
  * {@code rbac} with an Istio-shaped ALLOW policy set (three policies: method and path, a header,
  * the peer's range), allowed by the last policy and refused by all.
  */
@@ -63,6 +65,9 @@ public class AuthzFilterBench {
     StreamFilterFactory.Creator jwt;
     StreamFilterFactory.Creator rbac;
     Headers withToken;
+    /** More distinct tokens than the filter's cache holds, in turn: each one's signature is checked. */
+    Headers[] newTokens;
+    int next;
     Headers noToken;
     Headers rbacAllowed;
     Headers rbacDenied;
@@ -93,18 +98,27 @@ public class AuthzFilterBench {
                     "principals": [{"remote_ip": {"address_prefix": "10.0.0.0", "prefix_len": 8}}]}}}}""");
         rbac = new RbacFilterFactory().create(new JsonConfigValue(rbacConfig, "rbac"));
 
-        SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), new JWTClaimsSet.Builder()
-                .issuer("issuer-a").subject("alice").audience("svc").expirationTime(new Date(System.currentTimeMillis() + 86_400_000)).build());
-        token.sign(new RSASSASigner(key));
         withToken = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*")
-                .add("authorization", "Bearer " + token.serialize());
+                .add("authorization", "Bearer " + token(key, "alice"));
+        newTokens = new Headers[512];
+        for (int i = 0; i < newTokens.length; i++) {
+            newTokens[i] = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*")
+                    .add("authorization", "Bearer " + token(key, "user-" + i));
+        }
         noToken = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*");
         rbacAllowed = Headers.request("POST", "/internal/jobs", "reviews:9080").add("user-agent", "curl/8").add("content-type", "application/json");
         rbacDenied = Headers.request("DELETE", "/api/items/1", "reviews:9080").add("user-agent", "curl/8");
-        if (jwtHeader() != FilterStatus.CONTINUE || jwtMissing() != FilterStatus.CONTINUE || rbacAllowedByLastPolicy() != FilterStatus.CONTINUE
+        if (jwtHeader() != FilterStatus.CONTINUE || jwtHeaderNewToken() != FilterStatus.CONTINUE || jwtMissing() != FilterStatus.CONTINUE || rbacAllowedByLastPolicy() != FilterStatus.CONTINUE
                 || rbacDenied() != FilterStatus.STOP) {
             throw new IllegalStateException("the benchmark's requests do not decide as expected");
         }
+    }
+
+    static String token(RSAKey key, String subject) throws Exception {
+        SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), new JWTClaimsSet.Builder()
+                .issuer("issuer-a").subject(subject).audience("svc").expirationTime(new Date(System.currentTimeMillis() + 86_400_000)).build());
+        token.sign(new RSASSASigner(key));
+        return token.serialize();
     }
 
     private FilterStatus run(StreamFilterFactory.Creator creator, Headers h) {
@@ -117,6 +131,13 @@ public class AuthzFilterBench {
     @Benchmark
     public FilterStatus jwtHeader() {
         return run(jwt, withToken);
+    }
+
+    @Benchmark
+    public FilterStatus jwtHeaderNewToken() {
+        Headers h = newTokens[next];
+        next = (next + 1) % newTokens.length;
+        return run(jwt, h);
     }
 
     @Benchmark

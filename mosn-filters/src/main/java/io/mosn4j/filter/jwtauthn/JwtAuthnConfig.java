@@ -32,8 +32,9 @@ import java.util.regex.PatternSyntaxException;
  * @param rules the rules, in order: the first whose match holds decides
  * @param bypassCorsPreflight whether CORS preflight requests pass unverified
  * @param sanitized the payload and claim headers, removed from every request before verification
+ * @param tokens the tokens this filter parsed and verified lately
  */
-record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String> sanitized) {
+record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String> sanitized, TokenCache tokens) {
     static final Duration DEFAULT_CACHE = Duration.ofMinutes(10);
     static final Duration DEFAULT_FETCH_TIMEOUT = Duration.ofSeconds(1);
     static final long DEFAULT_SKEW_SECONDS = 60;
@@ -107,7 +108,7 @@ record JwtAuthnConfig(List<Rule> rules, boolean bypassCorsPreflight, List<String
             List<Provider> remotes = q == null ? List.of() : q.providers().stream().filter(p -> p.remote() != null).toList();
             rules.add(new Rule(match(field(r, "match")), q, remotes));
         }
-        return new JwtAuthnConfig(List.copyOf(rules), bool(c, "bypassCorsPreflight", false), List.copyOf(sanitized));
+        return new JwtAuthnConfig(List.copyOf(rules), bool(c, "bypassCorsPreflight", false), List.copyOf(sanitized), new TokenCache());
     }
 
     private static Match match(ConfigValue m) {

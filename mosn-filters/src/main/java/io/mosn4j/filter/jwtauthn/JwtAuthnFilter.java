@@ -61,7 +61,7 @@ final class JwtAuthnFilter implements StreamReceiverFilter {
         if (rule == null || rule.requires() == null) {
             return FilterStatus.CONTINUE;
         }
-        Requirement.Request request = new Requirement.Request(headers, query, System.currentTimeMillis());
+        Requirement.Request request = new Requirement.Request(headers, query, System.currentTimeMillis(), config.tokens());
         List<CompletableFuture<Void>> fetches = fetchesFor(rule, request);
         if (fetches.isEmpty()) {
             return decide(rule.requires(), request, path);
@@ -70,7 +70,7 @@ final class JwtAuthnFilter implements StreamReceiverFilter {
         CompletableFuture<Void> all = CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new));
         // evaluated back on the stream's event loop, which owns the headers
         return callbacks.stopUntil(all.thenRunAsync(() -> decide(requires,
-                new Requirement.Request(headers, query, System.currentTimeMillis()), path), callbacks.executor()));
+                new Requirement.Request(headers, query, System.currentTimeMillis(), config.tokens()), path), callbacks.executor()));
     }
 
     /** The fetches this request waits for: remote JWKS not cached, of providers that find a token in it. */

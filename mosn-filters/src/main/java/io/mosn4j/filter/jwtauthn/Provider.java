@@ -39,10 +39,12 @@ record Provider(String name, String issuer, List<String> audiences, JwksKeys loc
     }
 
     /**
-     * Checks {@code jwt} (issuer already matched): times, audience, signature. When it verifies,
+     * Checks {@code token} (issuer already matched): times, audience, signature (unless these keys
+     * verified it before). When it verifies,
      * adds the payload and claim headers to {@code headers} and, unless forwarded, removes the token.
      */
-    Outcome verify(SignedJWT jwt, JWTClaimsSet claims, FoundToken found, Headers headers, long nowMillis) {
+    Outcome verify(TokenCache.Entry token, FoundToken found, Headers headers, long nowMillis) {
+        JWTClaimsSet claims = token.claims;
         Date exp = claims.getExpirationTime();
         if (exp != null && exp.getTime() + skewSeconds * 1000 < nowMillis) {
             return Outcome.EXPIRED;
@@ -65,11 +67,15 @@ record Provider(String name, String issuer, List<String> audiences, JwksKeys loc
         if (keys == null) {
             return Outcome.JWKS_FETCH_FAILED;
         }
-        Outcome o = keys.verify(jwt);
-        if (o.ok()) {
-            passOn(jwt, claims, found, headers);
+        if (token.verifiedBy != keys) {
+            Outcome o = keys.verify(token.jwt);
+            if (!o.ok()) {
+                return o;
+            }
+            token.verifiedBy = keys;
         }
-        return o;
+        passOn(token.jwt, claims, found, headers);
+        return Outcome.OK;
     }
 
     private void passOn(SignedJWT jwt, JWTClaimsSet claims, FoundToken found, Headers headers) {

@@ -1,6 +1,5 @@
 package io.mosn4j.filter.jwtauthn;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.mosn4j.api.stream.Headers;
 import java.text.ParseException;
@@ -15,8 +14,8 @@ import java.util.Set;
  */
 sealed interface Requirement {
 
-    /** What one request offers a requirement: its headers, its query string, the time. */
-    record Request(Headers headers, String query, long nowMillis) {}
+    /** What one request offers a requirement: its headers, its query string, the time; and the filter's token cache. */
+    record Request(Headers headers, String query, long nowMillis, TokenCache cache) {}
 
     Outcome evaluate(Request r);
 
@@ -127,22 +126,25 @@ sealed interface Requirement {
 
     /** Verifies {@code t} with the first of {@code candidates} whose issuer it names. */
     private static Outcome verify(FoundToken t, List<Provider> candidates, Request r) {
-        SignedJWT jwt;
-        try {
-            jwt = SignedJWT.parse(t.token());
-        } catch (ParseException e) {
-            return Outcome.BAD_FORMAT;
+        TokenCache.Entry e = r.cache().get(t.token());
+        if (e == null) {
+            SignedJWT jwt;
+            try {
+                jwt = SignedJWT.parse(t.token());
+            } catch (ParseException x) {
+                return Outcome.BAD_FORMAT;
+            }
+            try {
+                e = new TokenCache.Entry(jwt, jwt.getJWTClaimsSet());
+            } catch (ParseException x) {
+                return Outcome.BAD_PAYLOAD;
+            }
+            r.cache().put(t.token(), e);
         }
-        JWTClaimsSet claims;
-        try {
-            claims = jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
-            return Outcome.BAD_PAYLOAD;
-        }
-        String iss = claims.getIssuer();
+        String iss = e.claims.getIssuer();
         for (Provider p : candidates) {
             if (p.takes(iss)) {
-                return p.verify(jwt, claims, t, r.headers(), r.nowMillis());
+                return p.verify(e, t, r.headers(), r.nowMillis());
             }
         }
         return Outcome.UNKNOWN_ISSUER;

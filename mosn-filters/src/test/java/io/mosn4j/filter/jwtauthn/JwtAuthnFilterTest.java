@@ -230,6 +230,49 @@ class JwtAuthnFilterTest {
         assertThat(run(STRICT, withToken)).isNull();
     }
 
+    @Test
+    void aCachedTokenStillMeetsEachRequirementsClaimsAndKeys() {
+        RSAKey otherKey = generate("k1");
+        String otherJwks = new JWKSet(otherKey.toPublicJWK()).toString().replace("\"", "\\\"");
+        String json = "{\"providers\": {\"a\": {" + provider("") + "}, \"b\": {\"issuer\": \"issuer-a\", \"localJwks\": {\"inlineString\": \"" + otherJwks
+                + "\"}}}, \"requirementMap\": {\"admin\": {\"providerAndAudiences\": {\"providerName\": \"a\", \"audiences\": [\"admin\"]}}},"
+                + " \"rules\": [{\"match\": {\"prefix\": \"/admin\"}, \"requirementName\": \"admin\"},"
+                + " {\"match\": {\"prefix\": \"/b\"}, \"requires\": {\"providerName\": \"b\"}},"
+                + " {\"match\": {\"prefix\": \"/\"}, \"requires\": {\"providerName\": \"a\"}}]}";
+        var creator = factory.create(config(json));
+        String t = token(c -> {});
+        for (int i = 0; i < 3; i++) {
+            assertThat(runWith(creator, get("/api", "Bearer " + t))).as("verified, then from the cache").isNull();
+        }
+        assertThat(runWith(creator, get("/admin", "Bearer " + t)).body()).as("the cache holds the signature, not the verdict")
+                .isEqualTo("Audiences in Jwt are not allowed");
+        assertThat(runWith(creator, get("/b", "Bearer " + t)).body()).as("b's keys never verified it").isEqualTo("Jwt verification fails");
+        assertThat(runWith(creator, get("/api", "Bearer " + t))).isNull();
+        for (int i = 0; i < TokenCache.MAX + 50; i++) {
+            runWith(creator, get("/api", "Bearer " + t.substring(0, t.length() - 2) + i));
+        }
+        assertThat(runWith(creator, get("/api", "Bearer " + t))).isNull();
+    }
+
+    /** Runs a filter of {@code creator} (one config, one token cache) on {@code h}: its reply, or null when it passed. */
+    private static LocalReply runWith(io.mosn4j.api.filter.StreamFilterFactory.Creator creator, Headers h) {
+        FilterHarness harness = new FilterHarness(null);
+        creator.createFilters(new io.mosn4j.api.filter.StreamFilterChain() {
+            @Override
+            public void addReceiverFilter(io.mosn4j.api.filter.StreamReceiverFilter filter, ReceiverPhase phase) {
+                harness.filters.add(filter);
+                filter.setReceiverCallbacks(harness);
+            }
+
+            @Override
+            public void addSenderFilter(io.mosn4j.api.filter.StreamSenderFilter filter) {
+                throw new AssertionError();
+            }
+        });
+        harness.filter().onRequestHeaders(h, true);
+        return harness.reply;
+    }
+
     private String error(String json) {
         return catchThrowableOfType(ConfigException.class, () -> factory.create(config(json))).getMessage();
     }
