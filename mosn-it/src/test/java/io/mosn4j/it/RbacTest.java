@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The {@code rbac} stream filter through the real {@code bin/mosn}: an Istio-shaped ALLOW policy
  * (methods, paths, a header, the peer's range) with DENY and shadow rules, on HTTP/1 (curl),
- * HTTP/2 and bolt (the service header), and the admin's counters.
+ * HTTP/2 and bolt (the service header), the network RBAC ahead of a proxy, and the admin's counters.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RbacTest {
@@ -63,6 +63,16 @@ class RbacTest {
                    "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "http"}}]}]},
                   {"name": "h2", "address": "127.0.0.1:${H2}", "stream_filters": [${HTTP_RBAC}],
                    "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http2", "upstream_protocol": "Http1", "router_config_name": "http"}}]}]},
+                  {"name": "netdeny", "address": "127.0.0.1:${NETDENY}",
+                   "filter_chains": [{"filters": [
+                     {"type": "rbac", "config": {"rules": {"action": "DENY", "policies": {"local": {"permissions": [{"any": true}],
+                       "principals": [{"direct_remote_ip": {"address_prefix": "127.0.0.0", "prefix_len": 8}}]}}}}},
+                     {"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "http"}}]}]},
+                  {"name": "netallow", "address": "127.0.0.1:${NETALLOW}",
+                   "filter_chains": [{"filters": [
+                     {"type": "rbac", "config": {"stat_prefix": "tcp.allow.", "rules": {"action": "ALLOW", "policies": {"port": {
+                       "permissions": [{"destination_port": ${NETALLOW}}], "principals": [{"any": true}]}}}}},
+                     {"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "http"}}]}]},
                   {"name": "bolt", "address": "127.0.0.1:${BOLT}",
                    "stream_filters": [{"type": "rbac", "config": {"rules": {"action": "DENY", "policies": {"admin": {
                      "permissions": [{"header": {"name": "service", "prefix_match": "svc.admin"}}], "principals": [{"any": true}]}}}}}],
@@ -86,12 +96,12 @@ class RbacTest {
     static void start() throws Exception {
         bolt = new BoltEchoPeer();
         echo = NettyHttpBackend.start("echo");
-        for (String name : List.of("H1", "H2", "BOLT", "ADMIN")) {
+        for (String name : List.of("H1", "H2", "BOLT", "ADMIN", "NETDENY", "NETALLOW")) {
             ports.put(name, freePort());
         }
         Map<String, Object> v = vars("ECHO", echo.address(), "BOLT_SERVER", bolt.serverPort, "HTTP_RBAC", HTTP_RBAC);
         v.putAll(ports);
-        mosn = MosnProcess.builder().config(render(CONFIG, v)).waitFor(ports.get("H1"), ports.get("H2"), ports.get("BOLT"))
+        mosn = MosnProcess.builder().config(render(CONFIG, v)).waitFor(ports.get("H1"), ports.get("H2"), ports.get("BOLT"), ports.get("NETALLOW"))
                 .probe(ports.get("H1")).start();
     }
 
@@ -146,6 +156,28 @@ class RbacTest {
         assertThat(bolt.call(addr, "svc.echo", BoltEcho.of("rbac-ok", "in"), Map.of())).isEqualTo("echo:in");
         Throwable t = catchThrowable(() -> bolt.call(addr, "svc.admin", BoltEcho.of("rbac-denied", "x"), Map.of()));
         assertThat(t).as("permission denied is bolt's server exception").isInstanceOf(InvokeServerException.class);
+    }
+
+    @Test
+    void theNetworkRbacClosesAConnectionNoPolicyLetsIn() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", ports.get("NETDENY"))) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /api/x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            int first;
+            try {
+                first = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                first = -1;
+            }
+            assertThat(first).as("closed without an answer").isEqualTo(-1);
+        }
+        try (RawHttpClient c = RawHttpClient.connect(ports.get("NETALLOW"))) {
+            assertThat(c.get("/api/net").status()).as("the network RBAC allows the port; the HTTP RBAC is not on this listener").isEqualTo(200);
+        }
+        assertThat(echo.seen).noneMatch(r -> r.uri().equals("/api/x"));
+        String stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("ADMIN")
+                + "/stats?filter=rbac")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(stats).containsPattern("tcp\\.netdeny\\.rbac\\.denied: [1-9]").containsPattern("tcp\\.allow\\.rbac\\.allowed: [1-9]");
     }
 
     @Test

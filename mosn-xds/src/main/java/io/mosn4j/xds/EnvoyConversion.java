@@ -54,6 +54,7 @@ public final class EnvoyConversion {
     static final String TCP_PROXY = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
     static final String ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
     static final String RBAC = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
+    static final String NETWORK_RBAC = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
     static final String JWT_AUTHN = "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication";
     /** Istio's own HTTP filters: telemetry and peer metadata, nothing that routes or secures. */
     private static final Set<String> ISTIO_ONLY_FILTERS = Set.of("istio.stats", "istio.metadata_exchange", "istio.alpn",
@@ -840,6 +841,8 @@ public final class EnvoyConversion {
                     case HCM -> filters.add(httpConnectionManager(any.unpack(HttpConnectionManager.class), listener, i, inline, rds,
                             timeouts, streamFilters, path + "." + at + ".typed_config"));
                     case TCP_PROXY -> filters.add(tcpProxy(any.unpack(TcpProxy.class), path + "." + at + ".typed_config"));
+                    // Istio's AuthorizationPolicy on TCP: the network filter rbac, ahead of the proxy
+                    case NETWORK_RBAC -> filters.add(streamFilter("rbac", any, at));
                     default -> throw new XdsRejection("typed_config", "network filter " + any.getTypeUrl() + " (" + f.getName()
                             + ") is not supported");
                 }
@@ -929,17 +932,20 @@ public final class EnvoyConversion {
     }
 
     /**
-     * An Envoy HTTP filter whose typed config MOSN's stream filter takes as it is (MOSN unmarshals
-     * it with jsonpb): the message as proto JSON with the proto's field names, checked by the
-     * filter when the listener is loaded.
+     * An Envoy filter whose typed config mosn4j's filter of {@code type} takes as it is (MOSN
+     * unmarshals it with jsonpb): the message as proto JSON with the proto's field names, checked
+     * by the filter when the listener is loaded. The HTTP filters become stream filters, the
+     * network RBAC a network filter.
      */
     private static ObjectNode streamFilter(String type, Any typed, String at) {
         ObjectNode out = JSON.objectNode();
         out.put("type", type);
         try {
-            Message m = type.equals("rbac")
-                    ? typed.unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class)
-                    : typed.unpack(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class);
+            Message m = switch (typed.getTypeUrl()) {
+                case RBAC -> typed.unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+                case NETWORK_RBAC -> typed.unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+                default -> typed.unpack(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class);
+            };
             String json = com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames().print(m);
             out.set("config", io.mosn4j.config.ConfigLoader.mapper().readTree(json));
         } catch (InvalidProtocolBufferException e) {

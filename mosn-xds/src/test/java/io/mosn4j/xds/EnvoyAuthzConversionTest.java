@@ -151,4 +151,23 @@ class EnvoyAuthzConversionTest {
         assertThatThrownBy(() -> EnvoyConversion.router(rc)).isInstanceOf(XdsRejection.class)
                 .hasMessageContaining("typed_per_filter_config.envoy.filters.http.rbac").hasMessageContaining("not supported");
     }
+
+    @Test
+    void theNetworkRbacBecomesANetworkFilterAheadOfTheProxy() {
+        var rbac = io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder().setStatPrefix("tcp.")
+                .setRules(istioRbac().getRules().toBuilder().clearPolicies().putPolicies("p", Policy.newBuilder()
+                        .addPermissions(Permission.newBuilder().setDestinationPort(9000))
+                        .addPrincipals(Principal.newBuilder().setDirectRemoteIp(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
+                                .setPrefixLen(UInt32Value.of(8)))).build())).build();
+        var tcp = io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder().setStatPrefix("t").setCluster("c").build();
+        Listener l = Listener.newBuilder().setName("tcp").setAddress(Address.newBuilder().setSocketAddress(
+                SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(9000))).addFilterChains(FilterChain.newBuilder()
+                .addFilters(Filter.newBuilder().setName("envoy.filters.network.rbac").setTypedConfig(Any.pack(rbac)))
+                .addFilters(Filter.newBuilder().setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(tcp)))).build();
+        JsonNode filters = EnvoyConversion.listener(l).json().at("/filter_chains/0/filters");
+        assertThat(filters.get(0).get("type").asText()).isEqualTo("rbac");
+        assertThat(filters.get(0).at("/config/stat_prefix").asText()).isEqualTo("tcp.");
+        assertThat(filters.get(0).at("/config/rules/policies/p/principals/0/direct_remote_ip/prefix_len").asInt()).isEqualTo(8);
+        assertThat(filters.get(1).get("type").asText()).isEqualTo("tcp_proxy");
+    }
 }

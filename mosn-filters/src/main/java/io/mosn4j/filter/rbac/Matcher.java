@@ -49,17 +49,17 @@ interface Matcher {
 
     /** The connection's peer address ({@code direct_remote_ip}, {@code source_ip}, {@code remote_ip}) in {@code range}. */
     static Matcher peerIn(CidrRange range) {
-        return r -> range.contains(ip(r.info().downstreamRemoteAddress()));
+        return r -> range.contains(ip(r.peer()));
     }
 
     /** The address the request arrived at ({@code destination_ip}) in {@code range}. */
     static Matcher localIn(CidrRange range) {
-        return r -> range.contains(ip(r.info().downstreamLocalAddress()));
+        return r -> range.contains(ip(r.local()));
     }
 
     /** The port the request arrived at, in {@code [from, to)}. */
     static Matcher localPort(int from, int to) {
-        return r -> r.info().downstreamLocalAddress() instanceof InetSocketAddress a && a.getPort() >= from && a.getPort() < to;
+        return r -> r.local() instanceof InetSocketAddress a && a.getPort() >= from && a.getPort() < to;
     }
 
     private static InetAddress ip(SocketAddress a) {

@@ -36,7 +36,8 @@ final class RbacFilter implements StreamReceiverFilter {
 
     @Override
     public FilterStatus onRequestHeaders(Headers headers, boolean endStream) {
-        RequestView r = new RequestView(headers, callbacks.requestInfo());
+        RequestView r = new RequestView(headers, callbacks.requestInfo().downstreamRemoteAddress(),
+                callbacks.requestInfo().downstreamLocalAddress());
         RbacRules shadow = config.shadow();
         if (shadow != null) {
             String matched = shadow.matching(r);

@@ -57,6 +57,11 @@ record RbacRules(Action action, Map<String, Policy> policies) {
             "andIds", "orIds", "notId");
 
     static RbacRules parse(ConfigValue c) {
+        return parse(c, false);
+    }
+
+    /** {@code network}: for the network RBAC, which sees a connection, not a request: no header or path rules. */
+    static RbacRules parse(ConfigValue c, boolean network) {
         if (!c.isObject()) {
             throw c.error("", "must be an object {\"action\", \"policies\"}");
         }
@@ -76,19 +81,23 @@ record RbacRules(Action action, Map<String, Policy> policies) {
         for (String name : ps.keys()) {
             ConfigValue p = ps.get(name);
             refuseUnknown(p, "an RBAC policy (condition and checked_condition, CEL, are not supported)", Set.of("permissions", "principals"));
-            policies.put(name, new Policy(list(field(p, "permissions"), true), list(field(p, "principals"), false)));
+            policies.put(name, new Policy(list(field(p, "permissions"), true, network), list(field(p, "principals"), false, network)));
         }
         return new RbacRules(action, java.util.Collections.unmodifiableMap(policies));
     }
 
     /** A policy's permissions or principals: required, non-empty, any one of them. */
-    private static Matcher list(ConfigValue v, boolean permission) {
+    private static Matcher list(ConfigValue v, boolean permission, boolean network) {
         if (!v.isArray() || v.elements().isEmpty()) {
             throw v.error("", "required: a non-empty array of " + (permission ? "permissions" : "principals"));
         }
         List<Matcher> any = new ArrayList<>();
         for (ConfigValue e : v.elements()) {
-            any.add(permission ? permission(e) : principal(e));
+            Matcher m = permission ? permission(e) : principal(e);
+            if (network) {
+                refuseRequestRules(e);
+            }
+            any.add(m);
         }
         return any.size() == 1 ? any.getFirst() : Matcher.or(any);
     }
@@ -137,6 +146,23 @@ record RbacRules(Action action, Map<String, Policy> policies) {
             case "notId" -> Matcher.not(principal(v));
             default -> throw new IllegalStateException(kind);
         };
+    }
+
+    /** Refuses, anywhere under {@code v}, a rule on the request (a header or a path): a connection has none. */
+    private static void refuseRequestRules(ConfigValue v) {
+        for (String key : v.keys()) {
+            String k = key.replace("_", "").toLowerCase(java.util.Locale.ROOT);
+            if (k.equals("header") || k.equals("urlpath")) {
+                throw v.error(key, "the network RBAC sees connections, not requests: no header or path rules");
+            }
+            ConfigValue inner = v.get(key);
+            if (inner.isObject()) {
+                refuseRequestRules(inner);
+            }
+            for (ConfigValue e : inner.elements()) {
+                refuseRequestRules(e);
+            }
+        }
     }
 
     private static String authenticatedNote(ConfigValue p) {

@@ -1,14 +1,20 @@
 package io.mosn4j.filter.rbac;
 
 import io.mosn4j.api.stream.Headers;
-import io.mosn4j.api.stream.RequestInfo;
+import java.net.SocketAddress;
 
-/** What a permission or principal looks at: the request's headers and its connection's addresses. */
-record RequestView(Headers headers, RequestInfo info) {
+/**
+ * What a permission or principal looks at: the request's headers (none for a connection, under
+ * the network RBAC) and its connection's addresses.
+ *
+ * @param peer the connection's remote address
+ * @param local the address the connection arrived at
+ */
+record RequestView(Headers headers, SocketAddress peer, SocketAddress local) {
 
     /** The path without its query and fragment ("" when the request has none, as RPC requests). */
     String path() {
-        String p = headers.path();
+        String p = headers == null ? null : headers.path();
         if (p == null) {
             return "";
         }
