@@ -24,11 +24,11 @@ public final class StreamFilters {
     private static final Set<String> SKIPPABLE = Set.of("healthcheck", "istio.stats");
 
     /**
-     * MOSN's other filters: access control ({@code jwt_authn}, {@code rbac}, {@code mixer}), where
-     * requests go ({@code mirror}, {@code dubbo_stream}, {@code seata}) and code ({@code proxywasm}):
-     * refused as "not supported yet" rather than "unknown", so the user knows it is MOSN's name.
+     * MOSN's other filters: access control ({@code mixer}), where requests go ({@code dubbo_stream},
+     * {@code seata}) and code ({@code proxywasm}): refused as "not supported yet" rather than
+     * "unknown", so the user knows it is MOSN's name.
      */
-    private static final Set<String> MOSN_NOT_YET = Set.of("jwt_authn", "rbac", "mixer", "mirror", "dubbo_stream", "seata", "proxywasm");
+    private static final Set<String> MOSN_NOT_YET = Set.of("mixer", "dubbo_stream", "seata", "proxywasm");
 
     private final Registry<StreamFilterFactory> factories;
 

@@ -174,14 +174,18 @@ final class Listener {
     private synchronized void retire(Generation g) {
         draining.add(g);
         g.drain();
-        g.connections.newCloseFuture().addListener(done -> forget(g));
-        GlobalEventExecutor.INSTANCE.schedule(() -> {
+        io.netty.util.concurrent.ScheduledFuture<?> graceOver = GlobalEventExecutor.INSTANCE.schedule(() -> {
             if (!g.connections.isEmpty()) {
                 log.info("listener {}: grace period over; closing {} connections of its previous config", name, g.connections.size());
                 g.connections.close();
             }
             forget(g);
         }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        // once they all closed, the timer goes: its (non-daemon) thread would hold a stopping process for the grace period
+        g.connections.newCloseFuture().addListener(done -> {
+            graceOver.cancel(false);
+            forget(g);
+        });
     }
 
     private synchronized void forget(Generation g) {

@@ -463,10 +463,10 @@ class ConfigLoaderTest {
                         + "|servers[0].listeners[0].use_original_dst|unknown value \"dnat\" (expected \"tproxy\" or \"redirect\"",
                 "`\"bind_port\": true,`|`\"bind_port\": true, \"network\": \"udp\",`"
                         + "|servers[0].listeners[0].network|listeners other than tcp are not supported yet",
-                "`\"bind_port\": true,`|`\"bind_port\": true, \"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {}}],`"
-                        + "|servers[0].listeners[0].stream_filters[0].type|MOSN's stream filter \"jwt_authn\" is not supported yet",
-                "`\"bind_port\": true,`|`\"bind_port\": true, \"stream_filters\": [{\"type\": \"mirror\", \"config\": {}}],`"
-                        + "|servers[0].listeners[0].stream_filters[0].type|MOSN's stream filter \"mirror\" is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"stream_filters\": [{\"type\": \"mixer\", \"config\": {}}],`"
+                        + "|servers[0].listeners[0].stream_filters[0].type|MOSN's stream filter \"mixer\" is not supported yet",
+                "`\"bind_port\": true,`|`\"bind_port\": true, \"stream_filters\": [{\"type\": \"seata\", \"config\": {}}],`"
+                        + "|servers[0].listeners[0].stream_filters[0].type|MOSN's stream filter \"seata\" is not supported yet",
                 "`\"router_config_name\": \"r1\"}`|`\"router_config_name\": \"r1\", \"fallback_for_unknown_protocol\": true}`"
                         + "|servers[0].listeners[0].filter_chains[0].filters[0].config.fallback_for_unknown_protocol|falling back to tcp_proxy",
         })

@@ -40,7 +40,6 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
     /** What requestHeaders() and responseHeaders() answer; null until a test sets them. */
     public Headers requestHeaders;
     public Headers responseHeaders;
-    public SocketAddress local;
     public int reroutes;
     public String protocol = "Http1";
     /** What the filter asked the request to be transcoded with, or null. */
@@ -50,6 +49,7 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
     public int flags;
     public RouteInfo route;
     public SocketAddress remote;
+    public SocketAddress local;
     public final java.util.Map<String, Object> attributes = new java.util.HashMap<>();
     private final ScheduledExecutorService executor;
 

@@ -376,9 +376,10 @@ class CliTest {
                         LISTENER + "use_original_dst", "transparent interception (\"tproxy\") is not supported yet"),
                 Arguments.of("use_original_dst redirect", mosnListener("\"use_original_dst\": \"redirect\","),
                         LISTENER + "use_original_dst", "transparent interception (\"redirect\") is not supported yet"),
-                // jwtauthn/config.json, mosn_config_broadcast.json: stream filters that guard or divert
-                Arguments.of("jwt_authn", mosnListener("\"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {\"providers\": {}}}],"),
-                        LISTENER + "stream_filters[0].type", "MOSN's stream filter \"jwt_authn\" is not supported yet"),
+                // a filter that guards: a jwt_authn without providers would verify nothing (see JwtAuthnTest for jwtauthn/config.json);
+                // mosn_config_broadcast.json: a filter that diverts
+                Arguments.of("jwt_authn without providers", mosnListener("\"stream_filters\": [{\"type\": \"jwt_authn\", \"config\": {\"providers\": {}}}],"),
+                        LISTENER + "stream_filters[0].config.providers", "required: an object of named providers"),
                 Arguments.of("mirror broadcast", mosnListener("\"stream_filters\": [{\"type\": \"mirror\", \"config\": {\"amplification\": 10, \"broadcast\": true}}],"),
                         LISTENER + "stream_filters[0].config.broadcast", "broadcast is not supported yet"),
                 // xDS's EDS clusters and transparent interception's original-destination clusters come later

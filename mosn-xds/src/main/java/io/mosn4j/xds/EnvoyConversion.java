@@ -62,6 +62,9 @@ public final class EnvoyConversion {
             "application/x-javascript", "text/javascript", "text/x-javascript", "text/ecmascript", "text/js", "text/jscript",
             "text/x-js", "application/ecmascript", "application/x-json", "application/xml", "application/json", "image/svg+xml",
             "text/xml", "application/xhtml+xml");
+    static final String RBAC = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
+    static final String NETWORK_RBAC = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
+    static final String JWT_AUTHN = "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication";
     /** Istio's own HTTP filters: telemetry and peer metadata, nothing that routes or secures. */
     private static final Set<String> ISTIO_ONLY_FILTERS = Set.of("istio.stats", "istio.metadata_exchange", "istio.alpn",
             "envoy.filters.http.grpc_stats");
@@ -370,10 +373,19 @@ public final class EnvoyConversion {
 
     /**
      * {@code typed_per_filter_config}: mosn4j runs no HTTP filter that takes a per-route config
-     * (a listener whose chain has any but the router is NACKed unless the filter is optional or
-     * Istio's telemetry), so each entry configures a filter that does not run here: warned about.
+     * (a listener whose chain has any but the router, rbac or jwt_authn is NACKed unless the filter
+     * is optional or Istio's telemetry), so each entry configures a filter that does not run here:
+     * warned about. RBAC's and jwt_authn's per-route configs are NACKed: those filters do run, and
+     * the entry would change what the route lets through.
      */
     private static void perFilterConfig(Map<String, Any> configs, String path) {
+        for (Map.Entry<String, Any> e : configs.entrySet()) {
+            String url = e.getValue().getTypeUrl();
+            if (url.endsWith("envoy.extensions.filters.http.rbac.v3.RBACPerRoute")
+                    || url.endsWith("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig")) {
+                throw new XdsRejection("typed_per_filter_config." + e.getKey(), url + " (a per-route access policy) is not supported");
+            }
+        }
         for (String filter : configs.keySet()) {
             ConfigWarnings.warn(path + ".typed_per_filter_config." + filter, "no such HTTP filter runs in mosn4j; its per-route "
                     + "config is ignored");
@@ -844,6 +856,8 @@ public final class EnvoyConversion {
                     case HCM -> filters.add(httpConnectionManager(any.unpack(HttpConnectionManager.class), listener, i, inline, rds,
                             timeouts, httpFilters, path + "." + at + ".typed_config"));
                     case TCP_PROXY -> filters.add(tcpProxy(any.unpack(TcpProxy.class), path + "." + at + ".typed_config"));
+                    // Istio's AuthorizationPolicy on TCP: the network filter rbac, ahead of the proxy
+                    case NETWORK_RBAC -> filters.add(streamFilter("rbac", any, at));
                     default -> throw new XdsRejection("typed_config", "network filter " + any.getTypeUrl() + " (" + f.getName()
                             + ") is not supported");
                 }
@@ -909,6 +923,14 @@ public final class EnvoyConversion {
                 } catch (XdsRejection e) {
                     throw e.under("http_filters[" + i + "].typed_config");
                 }
+            } else if (url.equals(RBAC) || url.equals(JWT_AUTHN)) {
+                if (router) {
+                    throw new XdsRejection("http_filters[" + i + "]", "HTTP filter " + f.getName() + " comes after the router");
+                }
+                if (f.getDisabled()) {
+                    throw new XdsRejection("http_filters[" + i + "].disabled", "filters enabled per route are not supported");
+                }
+                streamFilters.add(streamFilter(url.equals(RBAC) ? "rbac" : "jwt_authn", f.getTypedConfig(), "http_filters[" + i + "]"));
             } else if (ISTIO_ONLY_FILTERS.contains(f.getName()) || f.getIsOptional()) {
                 ConfigWarnings.warn(path + ".http_filters[" + i + "]", "HTTP filter " + f.getName() + " is not supported; skipped"
                         + (f.getIsOptional() ? " (is_optional)" : " (Istio telemetry only)"));
@@ -986,6 +1008,31 @@ public final class EnvoyConversion {
         filter.put("type", "gzip");
         filter.set("config", config);
         return filter;
+    }
+
+    /**
+     * An Envoy filter whose typed config mosn4j's filter of {@code type} takes as it is (MOSN
+     * unmarshals it with jsonpb): the message as proto JSON with the proto's field names, checked
+     * by the filter when the listener is loaded. The HTTP filters become stream filters, the
+     * network RBAC a network filter.
+     */
+    private static ObjectNode streamFilter(String type, Any typed, String at) {
+        ObjectNode out = JSON.objectNode();
+        out.put("type", type);
+        try {
+            Message m = switch (typed.getTypeUrl()) {
+                case RBAC -> typed.unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+                case NETWORK_RBAC -> typed.unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+                default -> typed.unpack(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class);
+            };
+            String json = com.google.protobuf.util.JsonFormat.printer().preservingProtoFieldNames().print(m);
+            out.set("config", io.mosn4j.config.ConfigLoader.mapper().readTree(json));
+        } catch (InvalidProtocolBufferException e) {
+            throw new XdsRejection(at + ".typed_config", "cannot decode " + typed.getTypeUrl() + ": " + e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new XdsRejection(at + ".typed_config", "cannot convert " + typed.getTypeUrl() + ": " + e.getMessage());
+        }
+        return out;
     }
 
     private static ObjectNode tcpProxy(TcpProxy t, String path) {

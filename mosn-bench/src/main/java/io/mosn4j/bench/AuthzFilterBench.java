@@ -1,0 +1,205 @@
+package io.mosn4j.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.mosn4j.api.filter.FilterStatus;
+import io.mosn4j.api.filter.ReceiverFilterCallbacks;
+import io.mosn4j.api.filter.ReceiverPhase;
+import io.mosn4j.api.filter.StreamFilterChain;
+import io.mosn4j.api.filter.StreamFilterFactory;
+import io.mosn4j.api.filter.StreamReceiverFilter;
+import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.router.RouteInfo;
+import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.stream.ResponseFlag;
+import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.variable.Variables;
+import io.mosn4j.config.ConfigLoader;
+import io.mosn4j.config.JsonConfigValue;
+import io.mosn4j.filter.jwtauthn.JwtAuthnFilterFactory;
+import io.mosn4j.filter.rbac.RbacFilterFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Date;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-request cost of the access-control stream filters (issue 13): one stream's filter made
+ * by the factory's creator and run on a request's headers, as the proxy does. {@code jwt_authn}
+ * with a valid RS256 (2048-bit) token in {@code Authorization} (forwarded, so the headers stay the
+ * same): the same token again (its signature verified once, then found in the filter's token
+ * cache) and a new token each time (more than the cache holds, in turn: each signature checked);
+ * and a request without one under Istio's {@code requiresAny [provider, allowMissing]};
+ * {@code rbac} with an Istio-shaped ALLOW policy set (three policies: method and path, a header,
+ * the peer's range), allowed by the last policy and refused by all.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+public class AuthzFilterBench {
+    StreamFilterFactory.Creator jwt;
+    StreamFilterFactory.Creator rbac;
+    Headers withToken;
+    /** More distinct tokens than the filter's cache holds, in turn: each one's signature is checked. */
+    Headers[] newTokens;
+    int next;
+    Headers noToken;
+    Headers rbacAllowed;
+    Headers rbacDenied;
+    final Callbacks callbacks = new Callbacks();
+
+    @Setup
+    public void setUp() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+        String jwks = new JWKSet(key.toPublicJWK()).toString();
+        var m = ConfigLoader.mapper();
+        var jwtConfig = m.createObjectNode();
+        var p = jwtConfig.putObject("providers").putObject("origins-0").put("issuer", "issuer-a").put("forward", true);
+        p.putArray("audiences").add("svc");
+        p.putObject("localJwks").put("inlineString", jwks);
+        jwtConfig.set("rules", m.readTree("""
+                [{"match": {"prefix": "/"}, "requires": {"requiresAny": {"requirements": [{"providerName": "origins-0"}, {"allowMissing": {}}]}}}]"""));
+        jwt = new JwtAuthnFilterFactory().create(new JsonConfigValue(jwtConfig, "jwt"));
+        JsonNode rbacConfig = m.readTree("""
+                {"rules": {"action": "ALLOW", "policies": {
+                  "ns[default]-policy[read]-rule[0]": {"permissions": [{"and_rules": {"rules": [
+                      {"or_rules": {"rules": [{"header": {"name": ":method", "string_match": {"exact": "GET"}}}, {"header": {"name": ":method", "string_match": {"exact": "HEAD"}}}]}},
+                      {"or_rules": {"rules": [{"url_path": {"path": {"prefix": "/api/"}}}, {"url_path": {"path": {"exact": "/health"}}}]}}]}}],
+                    "principals": [{"any": true}]},
+                  "ns[default]-policy[admin]-rule[0]": {"permissions": [{"any": true}],
+                    "principals": [{"header": {"name": "x-role", "string_match": {"exact": "admin"}}}]},
+                  "ns[default]-policy[internal]-rule[0]": {"permissions": [{"and_rules": {"rules": [{"destination_port": 8080},
+                      {"url_path": {"path": {"prefix": "/internal/"}}}]}}],
+                    "principals": [{"remote_ip": {"address_prefix": "10.0.0.0", "prefix_len": 8}}]}}}}""");
+        rbac = new RbacFilterFactory().create(new JsonConfigValue(rbacConfig, "rbac"));
+
+        withToken = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*")
+                .add("authorization", "Bearer " + token(key, "alice"));
+        newTokens = new Headers[512];
+        for (int i = 0; i < newTokens.length; i++) {
+            newTokens[i] = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*")
+                    .add("authorization", "Bearer " + token(key, "user-" + i));
+        }
+        noToken = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*");
+        rbacAllowed = Headers.request("POST", "/internal/jobs", "reviews:9080").add("user-agent", "curl/8").add("content-type", "application/json");
+        rbacDenied = Headers.request("DELETE", "/api/items/1", "reviews:9080").add("user-agent", "curl/8");
+        if (jwtHeader() != FilterStatus.CONTINUE || jwtHeaderNewToken() != FilterStatus.CONTINUE || jwtMissing() != FilterStatus.CONTINUE || rbacAllowedByLastPolicy() != FilterStatus.CONTINUE
+                || rbacDenied() != FilterStatus.STOP) {
+            throw new IllegalStateException("the benchmark's requests do not decide as expected");
+        }
+    }
+
+    static String token(RSAKey key, String subject) throws Exception {
+        SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), new JWTClaimsSet.Builder()
+                .issuer("issuer-a").subject(subject).audience("svc").expirationTime(new Date(System.currentTimeMillis() + 86_400_000)).build());
+        token.sign(new RSASSASigner(key));
+        return token.serialize();
+    }
+
+    private FilterStatus run(StreamFilterFactory.Creator creator, Headers h) {
+        callbacks.filter = null;
+        creator.createFilters(callbacks);
+        callbacks.filter.setReceiverCallbacks(callbacks);
+        return callbacks.filter.onRequestHeaders(h, true);
+    }
+
+    @Benchmark
+    public FilterStatus jwtHeader() {
+        return run(jwt, withToken);
+    }
+
+    @Benchmark
+    public FilterStatus jwtHeaderNewToken() {
+        Headers h = newTokens[next];
+        next = (next + 1) % newTokens.length;
+        return run(jwt, h);
+    }
+
+    @Benchmark
+    public FilterStatus jwtMissing() {
+        return run(jwt, noToken);
+    }
+
+    @Benchmark
+    public FilterStatus rbacAllowedByLastPolicy() {
+        return run(rbac, rbacAllowed);
+    }
+
+    @Benchmark
+    public FilterStatus rbacDenied() {
+        return run(rbac, rbacDenied);
+    }
+
+    /** One stream's chain and callbacks, reused: a peer in 10/8 on port 8080. */
+    static final class Callbacks implements StreamFilterChain, ReceiverFilterCallbacks, RequestInfo {
+        final SocketAddress peer = new InetSocketAddress(InetAddress.ofLiteral("10.1.2.3"), 40000);
+        final SocketAddress local = new InetSocketAddress(InetAddress.ofLiteral("10.9.9.9"), 8080);
+        StreamReceiverFilter filter;
+        LocalReply reply;
+
+        @Override public void addReceiverFilter(StreamReceiverFilter f, ReceiverPhase phase) { filter = f; }
+        @Override public void addSenderFilter(StreamSenderFilter f) { }
+        @Override public void reroute() { }
+        @Override public void rechooseHost() { }
+        @Override public RequestInfo requestInfo() { return this; }
+        @Override public Headers requestHeaders() { return null; }
+        @Override public Headers responseHeaders() { return null; }
+        @Override public RouteInfo route() { return null; }
+        @Override public Variables variables() { return null; }
+        @Override public ScheduledExecutorService executor() { return null; }
+        @Override public void resume() { }
+        @Override public void sendLocalReply(LocalReply r) { reply = r; }
+        @Override public void resetStream() { }
+        @Override public FilterStatus stopUntil(CompletionStage<?> stage) { throw new UnsupportedOperationException(); }
+        @Override public FilterStatus runBlocking(Runnable blocking) { throw new UnsupportedOperationException(); }
+        @Override public long startTimeMillis() { return 0; }
+        @Override public long startNanos() { return 0; }
+        @Override public long requestReceivedNanos() { return -1; }
+        @Override public long responseReceivedNanos() { return -1; }
+        @Override public long requestFinishedNanos() { return -1; }
+        @Override public String protocol() { return "Http1"; }
+        @Override public String upstreamProtocol() { return null; }
+        @Override public long bytesReceived() { return 0; }
+        @Override public long bytesSent() { return 0; }
+        @Override public String listenerName() { return "bench"; }
+        @Override public String routerName() { return null; }
+        @Override public String virtualHostName() { return null; }
+        @Override public String routeName() { return null; }
+        @Override public String clusterName() { return null; }
+        @Override public HostInfo upstreamHost() { return null; }
+        @Override public SocketAddress upstreamLocalAddress() { return null; }
+        @Override public SocketAddress downstreamLocalAddress() { return local; }
+        @Override public SocketAddress downstreamRemoteAddress() { return peer; }
+        @Override public long connectionId() { return 1; }
+        @Override public int responseCode() { return 0; }
+        @Override public int responseFlags() { return 0; }
+        @Override public void setResponseFlag(ResponseFlag flag) { }
+        @Override public Object attribute(String key) { return null; }
+        @Override public void setAttribute(String key, Object value) { }
+    }
+}
