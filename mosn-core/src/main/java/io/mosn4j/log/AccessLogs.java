@@ -233,19 +233,10 @@ public final class AccessLogs implements AutoCloseable {
         }
     }
 
-    /** Lines a loop formats together, at the end of its turn. */
-    static final int BATCH = 64;
-    static final boolean BATCHED = !"false".equals(System.getProperty("mosn4j.accesslog.batch"));
-
     /** An event loop's chunk being filled for one output. Touched only by that loop (and by close, once the loops ended). */
     private static final class Local {
         Chunk chunk;
         boolean lingering;
-        /** Finished requests whose lines are formatted when the loop's turn ends (or the batch is full). */
-        final RequestInfo[] pending = new RequestInfo[BATCH];
-        final AccessLogFormat[] pendingFormats = new AccessLogFormat[BATCH];
-        int pendingCount;
-        Runnable flusher;
     }
 
     private static final class Output {
@@ -283,55 +274,12 @@ public final class AccessLogs implements AutoCloseable {
          * after {@link #CHUNK_LINGER_MILLIS}. No lock, no allocation but a new chunk now and then.
          */
         void offer(AccessLogFormat format, RequestInfo request, Counter dropped) {
-            Local l = local.get();
-            if (BATCHED && deferrable(request)) {
-                EventExecutor loop = ThreadExecutorMap.currentExecutor();
-                if (loop != null && loop.inEventLoop()) {
-                    if (l.pendingCount == 0) {
-                        if (l.flusher == null) {
-                            l.flusher = () -> flushPending(l, dropped);
-                        }
-                        loop.execute(l.flusher); // runs after this turn's I/O, on this loop
-                    }
-                    l.pendingFormats[l.pendingCount] = format;
-                    l.pending[l.pendingCount++] = request;
-                    if (l.pendingCount == BATCH) {
-                        flushPending(l, dropped);
-                    }
-                    return;
-                }
-            }
-            format(l, format, request, dropped);
-        }
-
-        /**
-         * A request whose record stays whole after its stream ended: its header blocks hold their
-         * own strings, not views into a frame the proxy releases (an RPC message).
-         */
-        private static boolean deferrable(RequestInfo r) {
-            io.mosn4j.api.stream.Headers req = r.requestHeaders();
-            io.mosn4j.api.stream.Headers resp = r.responseHeaders();
-            return (req == null || req.message() == null) && (resp == null || resp.message() == null);
-        }
-
-        private void flushPending(Local l, Counter dropped) {
-            int n = l.pendingCount;
-            l.pendingCount = 0;
-            for (int i = 0; i < n; i++) {
-                RequestInfo r = l.pending[i];
-                AccessLogFormat f = l.pendingFormats[i];
-                l.pending[i] = null;
-                l.pendingFormats[i] = null;
-                format(l, f, r, dropped);
-            }
-        }
-
-        private void format(Local l, AccessLogFormat format, RequestInfo request, Counter dropped) {
             Line line = LINE.get();
             StringBuilder text = line.text;
             text.setLength(0);
             format.appendTo(text, request);
             text.append('\n');
+            Local l = local.get();
             int worst = text.length() * 3; // UTF-8 bytes per char at most (a surrogate pair: 4 for 2)
             if (l.chunk != null && l.chunk.length + worst > l.chunk.bytes.length) {
                 handOver(l, dropped);
@@ -367,7 +315,6 @@ public final class AccessLogs implements AutoCloseable {
         /** Once the event loops ended: what they had not handed over yet. */
         void collectLeftovers(Counter dropped) {
             for (Local l : locals) {
-                flushPending(l, dropped);
                 handOver(l, dropped);
             }
         }
