@@ -10,19 +10,15 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.mosn4j.api.filter.FilterStatus;
-import io.mosn4j.api.filter.ReceiverFilterCallbacks;
 import io.mosn4j.api.filter.ReceiverPhase;
 import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
-import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
-import io.mosn4j.api.stream.LocalReply;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.api.upstream.HostInfo;
-import io.mosn4j.api.variable.Variables;
 import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.filter.jwtauthn.JwtAuthnFilterFactory;
@@ -31,8 +27,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Date;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -156,27 +150,14 @@ public class AuthzFilterBench {
     }
 
     /** One stream's chain and callbacks, reused: a peer in 10/8 on port 8080. */
-    static final class Callbacks implements StreamFilterChain, ReceiverFilterCallbacks, RequestInfo {
+    static final class Callbacks extends BenchCallbacks implements StreamFilterChain, RequestInfo {
         final SocketAddress peer = new InetSocketAddress(InetAddress.ofLiteral("10.1.2.3"), 40000);
         final SocketAddress local = new InetSocketAddress(InetAddress.ofLiteral("10.9.9.9"), 8080);
         StreamReceiverFilter filter;
-        LocalReply reply;
 
         @Override public void addReceiverFilter(StreamReceiverFilter f, ReceiverPhase phase) { filter = f; }
         @Override public void addSenderFilter(StreamSenderFilter f) { }
-        @Override public void reroute() { }
-        @Override public void rechooseHost() { }
         @Override public RequestInfo requestInfo() { return this; }
-        @Override public Headers requestHeaders() { return null; }
-        @Override public Headers responseHeaders() { return null; }
-        @Override public RouteInfo route() { return null; }
-        @Override public Variables variables() { return null; }
-        @Override public ScheduledExecutorService executor() { return null; }
-        @Override public void resume() { }
-        @Override public void sendLocalReply(LocalReply r) { reply = r; }
-        @Override public void resetStream() { }
-        @Override public FilterStatus stopUntil(CompletionStage<?> stage) { throw new UnsupportedOperationException(); }
-        @Override public FilterStatus runBlocking(Runnable blocking) { throw new UnsupportedOperationException(); }
         @Override public long startTimeMillis() { return 0; }
         @Override public long startNanos() { return 0; }
         @Override public long requestReceivedNanos() { return -1; }

@@ -2,19 +2,13 @@ package io.mosn4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mosn4j.api.filter.FilterStatus;
-import io.mosn4j.api.filter.ReceiverFilterCallbacks;
 import io.mosn4j.api.filter.ReceiverPhase;
-import io.mosn4j.api.filter.SenderFilterCallbacks;
 import io.mosn4j.api.filter.StreamFilter;
 import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
-import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
-import io.mosn4j.api.stream.LocalReply;
-import io.mosn4j.api.stream.RequestInfo;
-import io.mosn4j.api.variable.Variables;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.filter.flowcontrol.FlowControlFilterFactory;
 import io.mosn4j.filter.grpcmetric.GrpcMetricFilterFactory;
@@ -25,8 +19,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -153,9 +145,8 @@ public class FilterBench {
     }
 
     /** One stream's filters and the callbacks they see; reused, state reset per stream. */
-    private final class Stream implements StreamFilterChain, ReceiverFilterCallbacks, SenderFilterCallbacks {
+    private final class Stream extends BenchCallbacks implements StreamFilterChain {
         final List<StreamFilter> filters = new ArrayList<>(2);
-        final AccessLogBench.Request info = new AccessLogBench.Request();
         StreamReceiverFilter receiver;
         StreamSenderFilter sender;
         FilterStatus last;
@@ -197,63 +188,8 @@ public class FilterBench {
         }
 
         @Override
-        public RequestInfo requestInfo() {
-            return info;
-        }
-
-        @Override
         public Headers requestHeaders() {
             return grpcRequest;
-        }
-
-        @Override
-        public Headers responseHeaders() {
-            return null;
-        }
-
-        @Override
-        public RouteInfo route() {
-            return null;
-        }
-
-        @Override
-        public Variables variables() {
-            return null;
-        }
-
-        @Override
-        public ScheduledExecutorService executor() {
-            return null;
-        }
-
-        @Override
-        public void resume() {}
-
-        @Override
-        public void sendLocalReply(LocalReply reply) {}
-
-        @Override
-        public void resetStream() {}
-
-        @Override
-        public FilterStatus stopUntil(CompletionStage<?> stage) {
-            return FilterStatus.STOP;
-        }
-
-        @Override
-        public FilterStatus runBlocking(Runnable blocking) {
-            return FilterStatus.STOP;
-        }
-
-        @Override
-        public void reroute() {}
-
-        @Override
-        public void rechooseHost() {}
-
-        @Override
-        public void replaceData(ByteBuf replacement) {
-            replacement.release();
         }
     }
 }

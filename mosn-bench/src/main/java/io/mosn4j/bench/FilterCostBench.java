@@ -1,19 +1,13 @@
 package io.mosn4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mosn4j.api.filter.FilterStatus;
-import io.mosn4j.api.filter.ReceiverFilterCallbacks;
 import io.mosn4j.api.filter.ReceiverPhase;
 import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
 import io.mosn4j.api.protocol.Transcoder;
 import io.mosn4j.api.protocol.XFrame;
-import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
-import io.mosn4j.api.stream.LocalReply;
-import io.mosn4j.api.stream.RequestInfo;
-import io.mosn4j.api.variable.Variables;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.filter.dsl.DslFilterFactory;
 import io.mosn4j.protocol.bolt.BoltProtocol;
@@ -24,8 +18,6 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -95,7 +87,7 @@ public class FilterCostBench {
     @Benchmark
     public Headers dslSample() {
         Headers h = Headers.request("GET", "/", "dslhost").add("user-agent", "curl/8").add("accept", "*/*");
-        callbacks.headers = h;
+        callbacks.requestHeaders = h;
         for (StreamReceiverFilter f : dsl) {
             f.onRequestHeaders(h, true);
         }
@@ -121,63 +113,5 @@ public class FilterCostBench {
     }
 
     /** The stream as the dsl filter sees it: the request's headers and a finished request's record. */
-    static final class Callbacks implements ReceiverFilterCallbacks {
-        private final RequestInfo info = new AccessLogBench.Request();
-        Headers headers;
-
-        @Override
-        public RequestInfo requestInfo() {
-            return info;
-        }
-
-        @Override
-        public Headers requestHeaders() {
-            return headers;
-        }
-
-        @Override
-        public Headers responseHeaders() {
-            return null;
-        }
-
-        @Override
-        public RouteInfo route() {
-            return null;
-        }
-
-        @Override
-        public Variables variables() {
-            return null;
-        }
-
-        @Override
-        public ScheduledExecutorService executor() {
-            return null;
-        }
-
-        @Override
-        public void resume() {}
-
-        @Override
-        public void sendLocalReply(LocalReply reply) {}
-
-        @Override
-        public void resetStream() {}
-
-        @Override
-        public FilterStatus stopUntil(CompletionStage<?> stage) {
-            return FilterStatus.STOP;
-        }
-
-        @Override
-        public FilterStatus runBlocking(Runnable blocking) {
-            return FilterStatus.STOP;
-        }
-
-        @Override
-        public void reroute() {}
-
-        @Override
-        public void rechooseHost() {}
-    }
+    static final class Callbacks extends BenchCallbacks {}
 }

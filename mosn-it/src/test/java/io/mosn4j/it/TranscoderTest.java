@@ -359,11 +359,31 @@ class TranscoderTest {
         Map<String, Object> v = vars("CLIENT_PORT", client, "SERVER_PORT", server, "BOLT_PORT", boltPort);
         try (MosnProcess serverSide = MosnProcess.builder().config(render(SERVER, v)).fileName("server_config.json").waitFor(server).start();
              MosnProcess clientSide = MosnProcess.startHttp(render(CLIENT, v), client)) {
-            // the sample's curl: HTTP/1 in, bolt between the two mosn and to the server. MOSN's http2bolt_simple
-            // sends no class name, and a SOFABolt server has no processor for none: its error status comes back
-            // as MOSN's transcoder renders it, a 500 (the sample's Go mock server answers any call)
+            // HTTP/1 in, bolt between the two mosn and to the server. MOSN's http2bolt_simple sends no class
+            // name, and a SOFABolt server has no processor for none: its error status comes back as MOSN's
+            // transcoder renders it, a 500
             Curl.Result r = Curl.run("-i", "http://127.0.0.1:" + client + "/hello", "-H", "service:test");
             assertThat(r.stdout()).as(r.stderr()).startsWith("HTTP/1.1 500");
+        }
+    }
+
+    /**
+     * MOSN's transcoder sample as its README runs it: its bolt server ({@code server.go}) answers every
+     * call with a success, whatever its class; so does this byte-level bolt server. The README's curl
+     * gets the answer.
+     */
+    @Test
+    void mosnsTranscoderSampleAnswersTheReadmesCurl() throws Exception {
+        int client = freePort();
+        int server = freePort();
+        try (RpcUpstream mock = new RpcUpstream(RpcWire.BOLT, RpcUpstream.Mode.ECHO)) {
+            Map<String, Object> v = vars("CLIENT_PORT", client, "SERVER_PORT", server, "BOLT_PORT", mock.port());
+            try (MosnProcess serverSide = MosnProcess.builder().config(render(SERVER, v)).fileName("server_config.json").waitFor(server).start();
+                 MosnProcess clientSide = MosnProcess.startHttp(render(CLIENT, v), client)) {
+                Curl.Result r = Curl.run("-i", "http://127.0.0.1:" + client + "/hello", "-H", "service:test");
+                assertThat(r.stdout()).as(r.stderr()).startsWith("HTTP/1.1 200");
+                assertThat(mock.answered.get()).as("bolt calls the mock server answered").isEqualTo(1);
+            }
         }
     }
 
