@@ -425,8 +425,8 @@ class CliTest {
                 Arguments.of("unknown access log variable", "", "",
                         "\"access_logs\": [{\"log_path\": \"stdout\", \"log_format\": \"%start_time% %UPSTREAM_TRANSPORT_FAILURE_REASON%\"}],", "", "",
                         LISTENER + "access_logs[0].log_format: unknown variable %UPSTREAM_TRANSPORT_FAILURE_REASON%; it prints \"-\""),
-                Arguments.of("gzip stream filter", "", "", "\"stream_filters\": [{\"type\": \"gzip\", \"config\": {\"gzip_level\": 3}}],", "", "",
-                        LISTENER + "stream_filters[0]: stream filter \"gzip\" is not supported yet; requests pass without it"),
+                Arguments.of("istio.stats stream filter", "", "", "\"stream_filters\": [{\"type\": \"istio.stats\", \"config\": {}}],", "", "",
+                        LISTENER + "stream_filters[0]: stream filter \"istio.stats\" is not supported yet; requests pass without it"),
                 Arguments.of("processor neither number nor auto", "\"processor\": \"lots\",", "", "", "", "",
                         "servers[0].processor: \"lots\" is neither a number nor \"auto\"; using auto ("),
                 // MOSN starts a cluster's health checker only when it has a service_name

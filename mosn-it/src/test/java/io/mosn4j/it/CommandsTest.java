@@ -114,7 +114,8 @@ class CommandsTest {
                 "error: servers[0].listeners[0].filter_chains[0].filters[0].config.router_config_name: no router named \"nowhere\" "
                         + "in servers[0].routers",
                 "error: servers[0].listeners[1].stream_filters[0].type: unknown stream filter \"no_such_filter\" (available: fault, "
-                        + "ip_access, payload_limit, mirror, fault_tolerance)",
+                        + "ip_access, payload_limit, mirror, dsl, transcoder, flowControlFilter, gzip, header_to_metadata, grpc_metric, "
+                        + "jwt_authn, rbac, fault_tolerance)",
                 "warning: cluster_manager.clusters[0].conect_timeout: unknown field; ignored",
                 file + ": 3 errors, 1 warning");
     }
