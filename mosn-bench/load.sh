@@ -1180,7 +1180,7 @@ mem_case() {
   printf '\n== memory: RSS at idle and with %s idle keep-alive HTTP/1.1 downstream connections, proxy workers %s ==\n' "$IDLE_CONNS" "$PROXY_WORKERS"
   printf '%-10s %9s %10s %13s %11s %11s\n' proxy idle_MiB conns_MiB per_conn_KiB conns_open conn_errors
   for proxy in "${PROXIES_RUN[@]}"; do
-    [[ $proxy == mosn4j-jdk ]] && continue
+    [[ $proxy == mosn4j-jdk || $proxy == haproxy ]] && continue
     printf '%-10s %9s %10s %13s %11s %11s\n' "$proxy" "${R[memory,$proxy,idle_mib]}" "${R[memory,$proxy,conns_mib]}" \
       "${R[memory,$proxy,per_conn_kib]}" "${R[memory,$proxy,conns_open]}" "${R[memory,$proxy,conn_errors]}"
     for i in "${!MEM_METRICS[@]}"; do
