@@ -9,6 +9,8 @@ import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.protocol.ProtocolCodec;
+import io.mosn4j.api.protocol.Transcoder;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
@@ -73,8 +75,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private boolean hostChosen;
     boolean rerouteRequested;
     /** Set by a filter ({@code transcoder}): the request goes upstream in another protocol. */
-    private io.mosn4j.api.protocol.Transcoder transcoder;
-    private io.mosn4j.api.protocol.ProtocolCodec transcodedCodec;
+    private Transcoder transcoder;
+    private ProtocolCodec transcodedCodec;
     boolean rechooseRequested;
     private Duration timeout;
     private UpstreamRequest upstream;
@@ -530,7 +532,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     }
 
     /** The protocol the request goes upstream in: the proxy's, or the one a filter transcodes it to. */
-    private io.mosn4j.api.protocol.ProtocolCodec upstreamCodec() {
+    private ProtocolCodec upstreamCodec() {
         return transcodedCodec != null ? transcodedCodec : conn.upstreamCodec;
     }
 
@@ -1145,8 +1147,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             }
 
             @Override
-            public void transcode(io.mosn4j.api.protocol.Transcoder t) {
-                io.mosn4j.api.protocol.ProtocolCodec codec = conn.filter.codecs().get(t.upstreamProtocol());
+            public void transcode(Transcoder t) {
+                ProtocolCodec codec = conn.filter.codecs().get(t.upstreamProtocol());
                 if (codec == null) {
                     // a bug in the transcoder, or its protocol's module left out of the build
                     throw new IllegalStateException("no codec \"" + t.upstreamProtocol() + "\" to transcode to");

@@ -184,7 +184,7 @@ abstract class FilterDirection {
 
     /** Calls the filter, turning a resume it asked for during the call (a completed stage) into CONTINUE. */
     private FilterStatus call(Entry e, int what, Headers h, ByteBuf data, boolean end) {
-        e.inCall = true;
+        e.calling = what;
         e.resumeAfterCall = false;
         FilterStatus status;
         try {
@@ -200,7 +200,7 @@ abstract class FilterDirection {
             stream.filterFailed(e, ex);
             return FilterStatus.STOP;
         } finally {
-            e.inCall = false;
+            e.calling = NONE;
         }
         if (status == FilterStatus.STOP && e.resumeAfterCall) {
             return FilterStatus.CONTINUE;
@@ -213,7 +213,7 @@ abstract class FilterDirection {
         if (stream.done) {
             return;
         }
-        if (e.inCall) {
+        if (e.calling != NONE) {
             e.resumeAfterCall = true;
             return;
         }
@@ -334,7 +334,8 @@ abstract class FilterDirection {
     abstract static class Entry {
         int index;
         int stop = NONE;
-        boolean inCall;
+        /** The call the filter is in ({@link #HEADERS}, {@link #DATA}, {@link #TRAILERS}), or {@link #NONE}. */
+        int calling;
         boolean resumeAfterCall;
         ArrayDeque<Object> held;
         /** The chunk the filter's current data or trailers call hands on instead (see replaceData). */
@@ -342,8 +343,8 @@ abstract class FilterDirection {
 
         /** Sets the replacement chunk; only while the filter's call runs. */
         final void replace(ByteBuf data) {
-            if (!inCall) {
-                data.release();
+            if (calling != DATA && calling != TRAILERS) {
+                data.release(); // nothing would hand it on: a headers call's replacement would leak
                 throw new IllegalStateException("replaceData outside the filter's own data or trailers call");
             }
             if (replacement != null) {

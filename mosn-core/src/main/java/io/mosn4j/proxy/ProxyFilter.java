@@ -3,6 +3,7 @@ package io.mosn4j.proxy;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.network.ListenerContext;
 import io.mosn4j.api.network.NetworkFilter;
+import io.mosn4j.api.protocol.CodecRegistry;
 import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ServerContext;
@@ -108,7 +109,7 @@ final class ProxyFilter implements NetworkFilter {
         return listener.bufferLimit();
     }
 
-    io.mosn4j.api.protocol.CodecRegistry codecs() {
+    CodecRegistry codecs() {
         return listener.codecs();
     }
 

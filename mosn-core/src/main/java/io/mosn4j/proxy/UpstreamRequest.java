@@ -1,5 +1,6 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.api.protocol.Transcoder;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
@@ -49,9 +50,9 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     private boolean noConnection;
 
     /** Converts the request to the pool's protocol and the response back, or null when both speak the same. */
-    private final io.mosn4j.api.protocol.Transcoder transcoder;
+    private final Transcoder transcoder;
 
-    UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool, io.mosn4j.api.protocol.Transcoder transcoder) {
+    UpstreamRequest(DownstreamStream stream, HostInfo host, ConnectionPool pool, Transcoder transcoder) {
         this.stream = stream;
         this.host = host;
         this.pool = pool;
