@@ -46,6 +46,8 @@ class ListenerSocketsTest {
     void withReuseportEachWorkerLoopListensOnTheAddress() throws Exception {
         int port = freePort();
         try (MosnProcess mosn = MosnProcess.startHttp(render(CONFIG, vars("PORT", port, "REUSE", true)), port)) {
+            // the port answers once the first loop's socket is bound; the listener is up when all are
+            assertThat(mosn.awaitOutput("listener web on .* serving", Duration.ofSeconds(10))).containsPattern("listener web on .* serving");
             assertThat(listeningSockets(port)).as("one listening socket per worker loop").isEqualTo(3);
             servesNewConnections(port);
             // a program that does not ask for SO_REUSEPORT cannot take the address from under it
@@ -60,6 +62,7 @@ class ListenerSocketsTest {
     void withoutItOneSocketAcceptsForEveryWorker() throws Exception {
         int port = freePort();
         try (MosnProcess mosn = MosnProcess.startHttp(render(CONFIG, vars("PORT", port, "REUSE", false)), port)) {
+            assertThat(mosn.awaitOutput("listener web on .* serving", Duration.ofSeconds(10))).containsPattern("listener web on .* serving");
             assertThat(listeningSockets(port)).isEqualTo(1);
             servesNewConnections(port);
         }
