@@ -195,8 +195,16 @@ class RbacFilterTest {
     void whatIsNotDoneIsRefusedNamingTheField() {
         String at = "servers[0].listeners[0].stream_filters[0].config.";
         assertThat(error("{\"rules\": {\"action\": \"ALLOW\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], "
-                + "\"principals\": [{\"authenticated\": {\"principal_name\": {\"exact\": \"spiffe://cluster.local/ns/default/sa/a\"}}}]}}}}"))
-                .startsWith(at + "rules.policies.p.principals[0].authenticated: not a principal mosn4j supports (authenticated (a client certificate's principal) is not supported: the filter API does not expose the TLS peer certificate");
+                + "\"principals\": [{\"authenticated\": {\"principal_name\": {\"exact\": \"spiffe://cluster.local/ns/default/sa/a\"}, \"name\": \"x\"}}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].authenticated.name: not a field of authenticated");
+        assertThat(error("{\"rules\": {\"action\": \"ALLOW\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], "
+                + "\"principals\": [{\"authenticated\": true}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].authenticated: must be an object");
+        assertThat(error("{\"rules\": {\"action\": \"ALLOW\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], "
+                + "\"principals\": [{\"authenticated\": {\"principal_name\": {\"exact\": \"a\", \"prefix\": \"b\"}}}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].authenticated.principal_name: needs exactly one of");
+        assertThat(error("{\"rules\": {\"action\": \"DENY\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], \"principals\": [{\"metadata\": {}}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].metadata: not a principal");
         assertThat(error("{\"rules\": {\"action\": \"DENY\", \"policies\": {\"p\": {\"permissions\": [{\"metadata\": {}}], \"principals\": [{\"any\": true}]}}}}"))
                 .startsWith(at + "rules.policies.p.permissions[0].metadata: not a permission");
         assertThat(error("{\"rules\": {\"action\": \"DENY\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], \"principals\": [{\"any\": true}], \"condition\": {}}}}}"))
