@@ -643,6 +643,16 @@ final class MosnProcess implements AutoCloseable {
         return m;
     }
 
+    /** Counter {@code name} from the admin API on {@code adminPort} ({@code /api/v1/stats}), 0 when it is not there. */
+    static long stat(int adminPort, String name) throws IOException, InterruptedException {
+        try (java.net.http.HttpClient h = java.net.http.HttpClient.newHttpClient()) {
+            String body = h.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/stats"))
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get(name);
+            return n == null ? 0 : n.asLong();
+        }
+    }
+
     static String read(Path p) {
         try {
             return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8) : "";
