@@ -63,6 +63,14 @@ interface Matcher {
         return r -> r.local() instanceof InetSocketAddress a && a.getPort() >= from && a.getPort() < to;
     }
 
+    /** Envoy's {@code requested_server_name}: the TLS server name the client sent, "" when none (or plaintext). */
+    static Matcher serverName(Predicate<String> name) {
+        return r -> {
+            String sni = r.tls() == null ? null : r.tls().serverName();
+            return name.test(sni == null ? "" : sni);
+        };
+    }
+
     /**
      * Envoy's {@code authenticated}: the connection has a verified client certificate, and when
      * {@code name} is given, it names the certificate (see {@link #principalNamed}).

@@ -54,7 +54,7 @@ record RbacRules(Action action, Map<String, Policy> policies, boolean needsPeerC
     }
 
     private static final Set<String> PERMISSIONS = Set.of("any", "header", "urlPath", "destinationIp", "destinationPort",
-            "destinationPortRange", "andRules", "orRules", "notRule");
+            "destinationPortRange", "requestedServerName", "andRules", "orRules", "notRule");
     private static final Set<String> PRINCIPALS = Set.of("any", "header", "urlPath", "sourceIp", "directRemoteIp", "remoteIp",
             "authenticated", "andIds", "orIds", "notId");
 
@@ -109,7 +109,7 @@ record RbacRules(Action action, Map<String, Policy> policies, boolean needsPeerC
 
     private static Matcher permission(ConfigValue p) {
         String kind = oneOf(p, PERMISSIONS, "a permission",
-                "metadata, requested_server_name, matcher and uri_template are not supported");
+                "metadata, matcher and uri_template are not supported");
         ConfigValue v = field(p, kind);
         return switch (kind) {
             case "any" -> any(v);
@@ -129,6 +129,8 @@ record RbacRules(Action action, Map<String, Policy> policies, boolean needsPeerC
                 }
                 yield Matcher.localPort(start, end);
             }
+            // Istio's connection.sni; as Envoy, a connection without one is matched as ""
+            case "requestedServerName" -> Matcher.serverName(StringMatch.parse(v));
             case "andRules" -> Matcher.and(group(v, "rules", true));
             case "orRules" -> Matcher.or(group(v, "rules", true));
             case "notRule" -> Matcher.not(permission(v));

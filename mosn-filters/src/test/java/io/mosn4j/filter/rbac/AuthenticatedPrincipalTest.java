@@ -196,6 +196,20 @@ class AuthenticatedPrincipalTest {
     }
 
     @Test
+    void theServerNameTheClientSentIsAPermission() {
+        String sni = """
+                {"rules": {"action": "ALLOW", "policies": {"sni": {"permissions": [{"requested_server_name": {"suffix": ".com"}}],
+                  "principals": [{"any": true}]}}}}""";
+        assertThat(allows(sni, new Tls(null, false, true))).as("example.com").isTrue();
+        assertThat(allows(sni, null)).as("plaintext: no name").isFalse();
+        String none = """
+                {"rules": {"action": "DENY", "policies": {"no-sni": {"permissions": [{"requested_server_name": {"exact": ""}}],
+                  "principals": [{"any": true}]}}}}""";
+        assertThat(allows(none, null)).as("no name is matched as \"\", as Envoy does").isFalse();
+        assertThat(allows(none, new Tls(null, false, true))).isTrue();
+    }
+
+    @Test
     void rulesKnowWhetherTheyNeedTheCertificate() {
         assertThat(RbacRules.parse(config(ONLY_SLEEP).get("rules")).needsPeerCertificate()).isTrue();
         assertThat(RbacRules.parse(config("""
