@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code authenticated} principal) — as the HTTP filter (others get 403, over HTTP/1.1 and h2) and
  * as the network filter (others' connections are closed). Clients: curl and the JDK's HttpClient,
  * presenting certificates made by the test. The access log prints the server name the client sent.
+ * BoringSSL serves (the default), and the JDK's engine once more.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsPeerRbacTest {
@@ -109,7 +110,10 @@ class TlsPeerRbacTest {
 
     /** curl to {@code https://a.example.com:PORT/path} (the server name sent) presenting {@code who}'s certificate (null: none). */
     static Curl.Result curl(String listener, TestCerts.Issued who, String path, String... more) throws Exception {
-        int port = ports.get(listener);
+        return curl(ports.get(listener), who, path, more);
+    }
+
+    static Curl.Result curl(int port, TestCerts.Issued who, String path, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of("--cacert", certs.ca().cert().toString(), "--resolve", "a.example.com:" + port + ":127.0.0.1",
                 "-w", " %{http_code} %{http_version}"));
         if (who != null) {
@@ -187,6 +191,41 @@ class TlsPeerRbacTest {
         assertThat(awaitLine("access.log", "path=/sni-denied")).isEqualTo("sni=a.example.com code=403 path=/sni-denied");
         assertThat(awaitLine("access.log", "path=/sni-none")).isEqualTo("sni=- code=200 path=/sni-none");
         assertThat(awaitLine("plain.log", "path=/sni-plain")).isEqualTo("sni=- code=200 path=/sni-plain");
+    }
+
+    @Test
+    void theJdksTlsEngineGivesTheSameAnswers() throws Exception {
+        Map<String, Object> v = new HashMap<>();
+        for (String n : new String[] {"HTTP", "NET", "PLAIN", "ADMIN"}) {
+            v.put(n, freePort());
+        }
+        v.put("D", dir.resolve("jdk"));
+        v.put("SLEEP", SLEEP);
+        Files.createDirectories(dir.resolve("jdk"));
+        for (String f : new String[] {"a.example.com.pem", "a.example.com.key", "test-ca.pem"}) {
+            Files.copy(dir.resolve(f), dir.resolve("jdk").resolve(f));
+        }
+        MosnProcess.Builder b = MosnProcess.builder().config(render(CONFIG, v)).javaOpts("-Dmosn4j.tls.engine=jdk")
+                .startTimeout(Duration.ofSeconds(60));
+        v.forEach((k, p) -> {
+            if (p instanceof Integer port) {
+                b.waitFor(port);
+            }
+        });
+        try (MosnProcess jdk = b.start()) {
+            assertThat(jdk.output()).contains("TLS engine: the JDK's");
+            for (String[] c : new String[][] {{"HTTP", "/jdk-sleep"}, {"NET", "/jdk-net"}}) {
+                int port = (Integer) v.get(c[0]);
+                Curl.Result ok = curl(port, sleep, c[1]);
+                assertThat(ok.stdout()).as(ok.stderr()).startsWith("hello sleep 200 ");
+                Curl.Result none = curl(port, null, c[1] + "-none");
+                assertThat(none.stdout()).as(none.stderr()).doesNotContain("hello sleep");
+            }
+            Curl.Result other = curl((Integer) v.get("HTTP"), productpage, "/jdk-other", "--http2");
+            assertThat(other.stdout()).as(other.stderr()).endsWith(" 403 2");
+            assertThat(awaitLine("jdk/access.log", "path=/jdk-sleep")).isEqualTo("sni=a.example.com code=200 path=/jdk-sleep");
+            jdk.stopCleanly();
+        }
     }
 
     static long stat(String name) throws Exception {
