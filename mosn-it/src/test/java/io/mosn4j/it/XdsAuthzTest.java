@@ -52,8 +52,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Istio's RequestAuthentication and AuthorizationPolicy as a control plane (java-control-plane)
  * sends them: {@code envoy.filters.http.jwt_authn} and {@code envoy.filters.http.rbac} in the HTTP
- * connection manager, working in the real {@code bin/mosn}; an update replaces the policy, and a
- * policy the filter cannot enforce (a client certificate's principal) is NACKed, the old one kept.
+ * connection manager, working in the real {@code bin/mosn}; an update replaces the policy, an
+ * mTLS-only policy refuses this plaintext listener's clients, and a policy the filter cannot enforce
+ * (a dynamic metadata principal) is NACKed, the old one kept. mTLS itself: {@link XdsMtlsAuthzTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class XdsAuthzTest {
