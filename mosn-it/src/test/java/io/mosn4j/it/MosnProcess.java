@@ -387,6 +387,17 @@ final class MosnProcess implements AutoCloseable {
         assertThat(code).as("mosn's exit code after SIGTERM; output tail:\n%s", tail()).isZero();
     }
 
+    /** For an {@code @AfterAll}: {@link #stopCleanly()} then {@link #close()} a process that started (null: none did). */
+    static void stopCleanly(MosnProcess p) throws InterruptedException {
+        if (p != null) {
+            try {
+                p.stopCleanly();
+            } finally {
+                p.close();
+            }
+        }
+    }
+
     /**
      * For tests that sent the signal themselves (after {@link #provokeLeakReports()}): waits for
      * the exit and asserts a 0 exit code and no "LEAK:" line.

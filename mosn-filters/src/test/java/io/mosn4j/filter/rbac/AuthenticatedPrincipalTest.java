@@ -8,7 +8,6 @@ import io.mosn4j.api.network.DownstreamTls;
 import io.mosn4j.api.network.ListenerContext;
 import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.api.network.PeerIdentity;
-import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.filter.FilterHarness;
@@ -222,22 +221,7 @@ class AuthenticatedPrincipalTest {
 
     /** The network RBAC of {@code json} on a listener counting into {@code counted}. */
     private static NetworkFilter network(String json, Map<String, AtomicLong> counted) {
-        Stats stats = name -> new Counter() {
-            @Override
-            public void inc() {
-                add(1);
-            }
-
-            @Override
-            public void add(long n) {
-                counted.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(n);
-            }
-
-            @Override
-            public long get() {
-                return counted.getOrDefault(name, new AtomicLong()).get();
-            }
-        };
+        Stats stats = RbacFilterTest.counting(counted);
         ListenerContext listener = (ListenerContext) java.lang.reflect.Proxy.newProxyInstance(ListenerContext.class.getClassLoader(),
                 new Class<?>[] {ListenerContext.class}, (p, m, a) -> switch (m.getName()) {
                     case "listenerName" -> "l";

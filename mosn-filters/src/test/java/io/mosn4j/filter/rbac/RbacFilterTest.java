@@ -114,10 +114,9 @@ class RbacFilterTest {
         assertThat(allows(json, req("GET", "/", "x-token", "t", "User-Agent", "evilbot/1"), "10.0.0.1", "127.0.0.1:8080")).isFalse();
     }
 
-    @Test
-    void shadowRulesOnlyCountAndTheCountersAreEnvoys() {
-        Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
-        Stats stats = name -> new Counter() {
+    /** Counters that add up into {@code counted}, by name. */
+    static Stats counting(Map<String, AtomicLong> counted) {
+        return name -> new Counter() {
             @Override
             public void inc() {
                 add(1);
@@ -133,6 +132,12 @@ class RbacFilterTest {
                 return counted.getOrDefault(name, new AtomicLong()).get();
             }
         };
+    }
+
+    @Test
+    void shadowRulesOnlyCountAndTheCountersAreEnvoys() {
+        Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
+        Stats stats = counting(counted);
         String json = """
                 {"rules": {"action": "DENY", "policies": {"p": {"permissions": [{"url_path": {"path": {"exact": "/deny"}}}], "principals": [{"any": true}]}}},
                  "shadow_rules": {"action": "ALLOW", "policies": {"p": {"permissions": [{"url_path": {"path": {"exact": "/shadow-ok"}}}], "principals": [{"any": true}]}}},
