@@ -15,6 +15,8 @@ import io.mosn4j.api.filter.StreamFilterChain;
 import io.mosn4j.api.filter.StreamFilterFactory;
 import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.filter.StreamSenderFilter;
+import io.mosn4j.api.network.DownstreamTls;
+import io.mosn4j.api.network.PeerIdentity;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
@@ -23,10 +25,16 @@ import io.mosn4j.config.ConfigLoader;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.filter.jwtauthn.JwtAuthnFilterFactory;
 import io.mosn4j.filter.rbac.RbacFilterFactory;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +55,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * cache) and a new token each time (more than the cache holds, in turn: each signature checked);
  * and a request without one under Istio's {@code requiresAny [provider, allowMissing]};
  * {@code rbac} with an Istio-shaped ALLOW policy set (three policies: method and path, a header,
- * the peer's range), allowed by the last policy and refused by all.
+ * the peer's range), allowed by the last policy and refused by all; and Istio's mTLS policy
+ * ({@code source.principals}: three SPIFFE ids, the client's the last) on a connection whose
+ * client certificate's names were read once, as the listener's TLS keeps them.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -65,7 +75,9 @@ public class AuthzFilterBench {
     Headers noToken;
     Headers rbacAllowed;
     Headers rbacDenied;
+    StreamFilterFactory.Creator rbacMtls;
     final Callbacks callbacks = new Callbacks();
+    final Callbacks mtlsCallbacks = new Callbacks();
 
     @Setup
     public void setUp() throws Exception {
@@ -102,6 +114,15 @@ public class AuthzFilterBench {
         noToken = Headers.request("GET", "/api/items/1", "reviews:9080").add("user-agent", "curl/8").add("accept", "*/*");
         rbacAllowed = Headers.request("POST", "/internal/jobs", "reviews:9080").add("user-agent", "curl/8").add("content-type", "application/json");
         rbacDenied = Headers.request("DELETE", "/api/items/1", "reviews:9080").add("user-agent", "curl/8");
+        rbacMtls = new RbacFilterFactory().create(new JsonConfigValue(m.readTree("""
+                {"rules": {"action": "ALLOW", "policies": {"ns[default]-policy[reviews-viewers]-rule[0]": {"permissions": [{"any": true}],
+                  "principals": [{"authenticated": {"principal_name": {"exact": "spiffe://cluster.local/ns/default/sa/productpage"}}},
+                                 {"authenticated": {"principal_name": {"exact": "spiffe://cluster.local/ns/default/sa/ratings"}}},
+                                 {"authenticated": {"principal_name": {"exact": "spiffe://cluster.local/ns/default/sa/sleep"}}}]}}}}"""), "rbac"));
+        mtlsCallbacks.tls = new Tls(PeerIdentity.of(workloadCertificate("spiffe://cluster.local/ns/default/sa/sleep")));
+        if (rbacMtlsPrincipal() != FilterStatus.CONTINUE) {
+            throw new IllegalStateException("the mTLS policy does not let the sleep workload in");
+        }
         if (jwtHeader() != FilterStatus.CONTINUE || jwtHeaderNewToken() != FilterStatus.CONTINUE || jwtMissing() != FilterStatus.CONTINUE || rbacAllowedByLastPolicy() != FilterStatus.CONTINUE
                 || rbacDenied() != FilterStatus.STOP) {
             throw new IllegalStateException("the benchmark's requests do not decide as expected");
@@ -115,7 +136,25 @@ public class AuthzFilterBench {
         return token.serialize();
     }
 
+    /** A client certificate as Istio's CA issues them: the SPIFFE id as its only URI SAN. */
+    static X509Certificate workloadCertificate(String spiffeId) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        long now = System.currentTimeMillis();
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(new org.bouncycastle.asn1.x500.X500Name("O=cluster.local"),
+                BigInteger.ONE, new Date(now - 60_000), new Date(now + 86_400_000), new org.bouncycastle.asn1.x500.X500Name(""), kp.getPublic());
+        b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, true, new org.bouncycastle.asn1.x509.GeneralNames(
+                new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, spiffeId)));
+        return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+    }
+
     private FilterStatus run(StreamFilterFactory.Creator creator, Headers h) {
+        return run(creator, h, callbacks);
+    }
+
+    private static FilterStatus run(StreamFilterFactory.Creator creator, Headers h, Callbacks callbacks) {
         callbacks.filter = null;
         creator.createFilters(callbacks);
         callbacks.filter.setReceiverCallbacks(callbacks);
@@ -149,11 +188,25 @@ public class AuthzFilterBench {
         return run(rbac, rbacDenied);
     }
 
+    @Benchmark
+    public FilterStatus rbacMtlsPrincipal() {
+        return run(rbacMtls, noToken, mtlsCallbacks);
+    }
+
+    /** A verified client's TLS, its names already read (the listener reads them once per connection). */
+    record Tls(PeerIdentity peerIdentity) implements DownstreamTls {
+        @Override public String serverName() { return "reviews.default.svc.cluster.local"; }
+        @Override public boolean handshakeDone() { return true; }
+        @Override public List<X509Certificate> peerCertificates() { return List.of(); }
+        @Override public boolean peerVerified() { return true; }
+    }
+
     /** One stream's chain and callbacks, reused: a peer in 10/8 on port 8080. */
     static final class Callbacks extends BenchCallbacks implements StreamFilterChain, RequestInfo {
         final SocketAddress peer = new InetSocketAddress(InetAddress.ofLiteral("10.1.2.3"), 40000);
         final SocketAddress local = new InetSocketAddress(InetAddress.ofLiteral("10.9.9.9"), 8080);
         StreamReceiverFilter filter;
+        DownstreamTls tls;
 
         @Override public void addReceiverFilter(StreamReceiverFilter f, ReceiverPhase phase) { filter = f; }
         @Override public void addSenderFilter(StreamSenderFilter f) { }
@@ -177,6 +230,7 @@ public class AuthzFilterBench {
         @Override public SocketAddress downstreamLocalAddress() { return local; }
         @Override public SocketAddress downstreamRemoteAddress() { return peer; }
         @Override public long connectionId() { return 1; }
+        @Override public DownstreamTls downstreamTls() { return tls; }
         @Override public int responseCode() { return 0; }
         @Override public int responseFlags() { return 0; }
         @Override public void setResponseFlag(ResponseFlag flag) { }

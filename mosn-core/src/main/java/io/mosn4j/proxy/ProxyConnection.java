@@ -1,5 +1,6 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.api.network.DownstreamTls;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.stream.ServerStream;
 import io.mosn4j.api.stream.ServerStreamHandler;
@@ -27,10 +28,13 @@ final class ProxyConnection implements ServerStreamHandler {
     private final String protocol;
     private final long id = io.mosn4j.api.network.ConnectionIds.next();
     private final Channel channel;
+    /** Set by the listener before the proxy is installed; null for plaintext. */
+    private final DownstreamTls tls;
 
     ProxyConnection(ProxyFilter filter, Channel channel, ProtocolCodec downstream, ProtocolCodec upstream) {
         this.filter = filter;
         this.channel = channel;
+        this.tls = DownstreamTls.of(channel);
         this.loop = channel.eventLoop();
         this.timeouts = filter.timeouts(loop);
         this.clusters = filter.clusters(loop);
@@ -63,5 +67,9 @@ final class ProxyConnection implements ServerStreamHandler {
 
     SocketAddress remoteAddress() {
         return Addresses.remote(channel);
+    }
+
+    DownstreamTls tls() {
+        return tls;
     }
 }

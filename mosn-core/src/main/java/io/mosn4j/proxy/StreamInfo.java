@@ -1,5 +1,6 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.api.network.DownstreamTls;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.RequestInfo;
@@ -136,6 +137,11 @@ final class StreamInfo implements RequestInfo {
     @Override
     public long connectionId() {
         return connection.id();
+    }
+
+    @Override
+    public DownstreamTls downstreamTls() {
+        return connection.tls();
     }
 
     @Override

@@ -106,6 +106,11 @@ final class ServerCertificate implements CertificateWatch.Reloadable {
         return false;
     }
 
+    /** Whether a client certificate presented is checked in the handshake ({@code verify_client}), so that one given is verified. */
+    boolean checksClients() {
+        return settings.clientAuth() == TlsSettings.ClientAuth.REQUIRE || settings.clientAuth() == TlsSettings.ClientAuth.VERIFY_IF_GIVEN;
+    }
+
     /** The TLS handler of a new connection, from the current version. */
     ChannelHandler newHandler(Channel ch) {
         Built b = built;

@@ -1,6 +1,7 @@
 package io.mosn4j.tls;
 
 import io.mosn4j.api.network.AcceptedConnection;
+import io.mosn4j.api.network.DownstreamTls;
 import io.mosn4j.api.stats.Counter;
 import io.mosn4j.log.Throttle;
 import io.netty.channel.Channel;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * tls_context_set}), of which each connection gets the one its server name matches, else the
  * first whose ALPN protocols it offers, else the first. A connection that does not start with a
  * TLS handshake is served in plaintext when the listener has {@code inspector: true}, otherwise
- * closed. Immutable; the certificates inside rotate.
+ * closed. Each TLS connection carries its {@link DownstreamTls} (server name, the client's
+ * certificate) for the filters. Immutable; the certificates inside rotate.
  */
 public final class ServerTls {
     private static final Logger log = LoggerFactory.getLogger("tls");
@@ -61,6 +63,7 @@ public final class ServerTls {
         ChannelHandler h = c.newHandler(ch);
         ch.pipeline().addLast(h);
         ch.pipeline().addLast(new HandshakeOutcome(outcome));
+        ch.attr(DownstreamTls.ATTRIBUTE).set(TlsConnection.of(h, facts.serverName(), c.checksClients()));
         return true;
     }
 

@@ -109,13 +109,13 @@ final class SmContext {
     /** A server-side handler for one accepted connection. */
     SmTlsHandler newServerHandler() {
         Server peer = new Server();
-        return new SmTlsHandler(new TlsServerProtocol(), peer, false, () -> peer.done);
+        return new SmTlsHandler(new TlsServerProtocol(), peer, false, () -> peer.done, peer::clientChain);
     }
 
     /** A client-side handler for one upstream connection to {@code peerHost}. */
     SmTlsHandler newClientHandler(String peerHost) {
         Client peer = new Client(peerHost);
-        return new SmTlsHandler(new TlsClientProtocol(), peer, true, () -> peer.done);
+        return new SmTlsHandler(new TlsClientProtocol(), peer, true, () -> peer.done, List::of);
     }
 
     private TlsCredentials signer(org.bouncycastle.tls.TlsContext context) {
@@ -124,12 +124,9 @@ final class SmContext {
 
     /** Checks a peer's SM2 chain (leaf first) against the trusted CAs, then the provider's own check. */
     private void verify(Certificate peerChain, boolean peerIsClient, String expectedHost) throws IOException {
-        List<X509Certificate> certs = new ArrayList<>();
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509", Pem.BC);
-            for (int i = 0; i < peerChain.getLength(); i++) {
-                certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(peerChain.getCertificateAt(i).getEncoded())));
-            }
+            List<X509Certificate> certs = x509(peerChain, cf);
             if (!settings.source().replacesStandardVerification()) {
                 PKIXParameters params = new PKIXParameters(anchors);
                 params.setRevocationEnabled(false);
@@ -144,9 +141,21 @@ final class SmContext {
         }
     }
 
+    /** {@code chain} (leaf first) as JCA certificates. */
+    private static List<X509Certificate> x509(Certificate chain, CertificateFactory cf) throws IOException, GeneralSecurityException {
+        List<X509Certificate> certs = new ArrayList<>(chain.getLength());
+        for (int i = 0; i < chain.getLength(); i++) {
+            certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(chain.getCertificateAt(i).getEncoded())));
+        }
+        return certs;
+    }
+
     /** The server side of one connection. */
     private final class Server extends DefaultTlsServer {
         volatile boolean done;
+        /** What the client presented (null: none), and as JCA certificates once asked for. */
+        private Certificate clientCertificate;
+        private List<X509Certificate> clientChain;
 
         Server() {
             super(CRYPTO);
@@ -190,6 +199,7 @@ final class SmContext {
         @Override
         public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
             boolean empty = clientCertificate == null || clientCertificate.isEmpty();
+            this.clientCertificate = empty ? null : clientCertificate;
             switch (settings.clientAuth()) {
                 case REQUIRE -> {
                     if (empty) {
@@ -210,6 +220,21 @@ final class SmContext {
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
             done = true;
+        }
+
+        /** The client's chain, leaf first (empty: none presented), converted on the first ask. */
+        List<X509Certificate> clientChain() {
+            if (clientChain == null) {
+                if (clientCertificate == null) {
+                    return List.of();
+                }
+                try {
+                    clientChain = List.copyOf(x509(clientCertificate, CertificateFactory.getInstance("X.509", Pem.BC)));
+                } catch (IOException | GeneralSecurityException e) {
+                    clientChain = List.of(); // the handshake parsed it; a failure here means no usable certificate
+                }
+            }
+            return clientChain;
         }
     }
 

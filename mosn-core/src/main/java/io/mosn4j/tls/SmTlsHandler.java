@@ -13,9 +13,12 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsPeer;
@@ -38,6 +41,7 @@ final class SmTlsHandler extends ChannelDuplexHandler {
     private final TlsPeer peer;
     private final boolean client;
     private final BooleanSupplier handshakeDone;
+    private final Supplier<List<X509Certificate>> peerCertificates;
     private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
     private Promise<Void> handshake;
     private ScheduledFuture<?> timeout;
@@ -45,11 +49,18 @@ final class SmTlsHandler extends ChannelDuplexHandler {
     private boolean failed;
     private boolean started;
 
-    SmTlsHandler(TlsProtocol protocol, TlsPeer peer, boolean client, BooleanSupplier handshakeDone) {
+    SmTlsHandler(TlsProtocol protocol, TlsPeer peer, boolean client, BooleanSupplier handshakeDone,
+                 Supplier<List<X509Certificate>> peerCertificates) {
         this.protocol = protocol;
         this.peer = peer;
         this.client = client;
         this.handshakeDone = handshakeDone;
+        this.peerCertificates = peerCertificates;
+    }
+
+    /** The chain the peer presented, leaf first (empty: none); read once the handshake is done. */
+    List<X509Certificate> peerCertificates() {
+        return peerCertificates.get();
     }
 
     /** Done when the handshake is: succeeded, or failed with why. */

@@ -52,8 +52,8 @@ public final class BuiltinVariables implements VariableProvider {
                     return h != null && text(h.address(), out);
                 }),
                 Variable.appending("upstream_cluster", (r, s, out) -> text(r.clusterName(), out)),
-                // TLS listeners are not supported yet: no server name is ever requested
-                Variable.of("requested_server_name", (r, s) -> null),
+                // the SNI of a TLS connection the listener terminated; plaintext has none
+                Variable.of("requested_server_name", (r, s) -> r.requestedServerName()),
                 Variable.of("route_name", (r, s) -> r.routeName()),
                 Variable.of("listener_name", (r, s) -> r.listenerName()),
                 Variable.appending("connection_id", (r, s, out) -> number(r.connectionId(), out)),

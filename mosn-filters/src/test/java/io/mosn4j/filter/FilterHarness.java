@@ -50,6 +50,8 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
     public RouteInfo route;
     public SocketAddress remote;
     public SocketAddress local;
+    /** The connection's TLS, or null (plaintext). */
+    public io.mosn4j.api.network.DownstreamTls tls;
     public final java.util.Map<String, Object> attributes = new java.util.HashMap<>();
     private final ScheduledExecutorService executor;
 
@@ -156,6 +158,7 @@ public final class FilterHarness implements ReceiverFilterCallbacks, SenderFilte
                     case "responseFlags" -> flags;
                     case "downstreamRemoteAddress" -> remote;
                     case "downstreamLocalAddress" -> local;
+                    case "downstreamTls" -> tls;
                     case "upstreamHost" -> null;
                     case "protocol" -> protocol;
                     case "clusterName" -> route == null ? null : route.clusterName();

@@ -385,7 +385,7 @@ class AccessLogTest {
     }
 
     /** The first line of {@code file} containing {@code marker}, waiting up to 10 s for the writer thread. */
-    private static String awaitLine(Path file, String marker) throws Exception {
+    static String awaitLine(Path file, String marker) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<String> lines = new ArrayList<>();
         while (System.nanoTime() < until) {

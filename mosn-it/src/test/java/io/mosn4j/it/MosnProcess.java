@@ -387,6 +387,17 @@ final class MosnProcess implements AutoCloseable {
         assertThat(code).as("mosn's exit code after SIGTERM; output tail:\n%s", tail()).isZero();
     }
 
+    /** For an {@code @AfterAll}: {@link #stopCleanly()} then {@link #close()} a process that started (null: none did). */
+    static void stopCleanly(MosnProcess p) throws InterruptedException {
+        if (p != null) {
+            try {
+                p.stopCleanly();
+            } finally {
+                p.close();
+            }
+        }
+    }
+
     /**
      * For tests that sent the signal themselves (after {@link #provokeLeakReports()}): waits for
      * the exit and asserts a 0 exit code and no "LEAK:" line.
@@ -641,6 +652,16 @@ final class MosnProcess implements AutoCloseable {
             m.put((String) kv[i], kv[i + 1]);
         }
         return m;
+    }
+
+    /** Counter {@code name} from the admin API on {@code adminPort} ({@code /api/v1/stats}), 0 when it is not there. */
+    static long stat(int adminPort, String name) throws IOException, InterruptedException {
+        try (java.net.http.HttpClient h = java.net.http.HttpClient.newHttpClient()) {
+            String body = h.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/api/v1/stats"))
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get(name);
+            return n == null ? 0 : n.asLong();
+        }
     }
 
     static String read(Path p) {

@@ -193,21 +193,21 @@ class RbacTest {
     }
 
     @Test
-    void authenticatedPrincipalsStopTheStartNamingTheField() throws Exception {
+    void principalsNotSupportedStopTheStartNamingTheField() throws Exception {
         String config = """
                 {"servers": [{"default_log_path": "stdout",
                   "routers": [{"router_config_name": "r", "virtual_hosts": [{"name": "v", "domains": ["*"], "routers": [
                     {"match": {"prefix": "/"}, "direct_response": {"status": 200, "body": "ok"}}]}]}],
                   "listeners": [{"name": "l", "address": "127.0.0.1:%d", "stream_filters": [{"type": "rbac", "config": {"rules": {"policies": {"p": {
-                    "permissions": [{"any": true}], "principals": [{"authenticated": {"principal_name": {"exact": "spiffe://cluster.local/ns/a/sa/b"}}}]}}}}}],
+                    "permissions": [{"any": true}], "principals": [{"metadata": {"filter": "istio_authn", "path": [{"key": "source.principal"}], "value": {"string_match": {"exact": "x"}}}}]}}}}}],
                     "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "r"}}]}]}]}]}
                 """.formatted(freePort());
         Path file = MosnProcess.writeTemp("rbac.json", config);
         MosnProcess.Result r = MosnProcess.run(Duration.ofSeconds(30), "start", "-c", file.toString());
         assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
         assertThat(r.stderrLines()).hasSize(1);
-        assertThat(r.stderrLines().get(0)).contains("servers[0].listeners[0].stream_filters[0].config.rules.policies.p.principals[0].authenticated: ")
-                .contains("TLS peer certificate");
+        assertThat(r.stderrLines().get(0)).contains("servers[0].listeners[0].stream_filters[0].config.rules.policies.p.principals[0].metadata: ")
+                .contains("not a principal mosn4j supports");
     }
 
 

@@ -97,10 +97,16 @@ final class TestCerts {
         return issue(cn, new String[0], false, cn);
     }
 
-    private Issued issue(String cn, String[] dnsNames, boolean server, String fileName) throws GeneralSecurityException, IOException {
+    /** A workload's client certificate as Istio issues them: CN {@code cn} and the URI SAN {@code uri} (a SPIFFE id). */
+    Issued workload(String cn, String uri) throws GeneralSecurityException, IOException {
+        return issue(cn, new String[0], false, cn, new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+    }
+
+    private Issued issue(String cn, String[] dnsNames, boolean server, String fileName, GeneralName... more)
+            throws GeneralSecurityException, IOException {
         KeyPair kp = keyPair(kind);
         JcaX509v3CertificateBuilder b = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + cn), kp);
-        List<GeneralName> sans = new ArrayList<>();
+        List<GeneralName> sans = new ArrayList<>(List.of(more));
         for (String n : dnsNames) {
             sans.add(new GeneralName(GeneralName.dNSName, n));
         }

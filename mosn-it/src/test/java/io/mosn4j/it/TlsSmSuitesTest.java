@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * between two real {@code bin/mosn} processes: an edge mosn4j takes plaintext HTTP and sends it
  * on over TLS_SM4_GCM_SM3 (and TLS_SM4_CCM_SM3) to a second mosn4j, which terminates it and
  * forwards to a plaintext backend. A standard TLS 1.3 client (openssl, whose suites are AES and
- * ChaCha20) cannot get in: the SM listener offers nothing else.
+ * ChaCha20) cannot get in: the SM listener offers nothing else. With client certificates (SM2,
+ * SPIFFE ids) the inner mosn's HTTP and network RBAC tell the edge's clusters apart.
  */
 class TlsSmSuitesTest {
     static final String INNER = """
@@ -36,7 +37,16 @@ class TlsSmSuitesTest {
                   "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "r"}}]}]},
                 {"name": "ccm", "address": "127.0.0.1:${CCM}", "filter_chains": [{"tls_context": {"status": true,
                   "cert_chain": "${CERT}", "private_key": "${KEY}", "cipher_suites": "TLS_SM4_CCM_SM3", "ecdh_curves": "curveSM2"},
-                  "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "r"}}]}]}]}],
+                  "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "r"}}]}]},
+                {"name": "mtls", "address": "127.0.0.1:${MTLS}",
+                 "stream_filters": [{"type": "rbac", "config": {"rules": {"action": "ALLOW", "policies": {"sleep": {"permissions": [{"any": true}],
+                   "principals": [{"authenticated": {"principal_name": {"exact": "spiffe://cluster.local/ns/default/sa/sleep"}}}]}}}}}],
+                 "filter_chains": [{"tls_context": {"status": true, "cert_chain": "${CERT}", "private_key": "${KEY}", "cipher_suites": "TLS_SM4_GCM_SM3",
+                   "ca_cert": "${CA}", "verify_client": true},
+                  "filters": [
+                    {"type": "rbac", "config": {"stat_prefix": "smtls.", "rules": {"action": "ALLOW", "policies": {"default-ns": {"permissions": [{"any": true}],
+                      "principals": [{"authenticated": {"principal_name": {"prefix": "spiffe://cluster.local/ns/default/"}}}]}}}}},
+                    {"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "r"}}]}]}]}],
              "cluster_manager": {"clusters": [{"name": "backend", "hosts": [{"address": "${BACKEND}"}]}]},
              "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": ${ADMIN}}}}}
             """;
@@ -46,17 +56,31 @@ class TlsSmSuitesTest {
                 {"router_config_name": "gcm", "virtual_hosts": [{"name": "v", "domains": ["*"],
                   "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "gcm"}}]}]},
                 {"router_config_name": "ccm", "virtual_hosts": [{"name": "v", "domains": ["*"],
-                  "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "ccm"}}]}]}],
+                  "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "ccm"}}]}]},
+                {"router_config_name": "as", "virtual_hosts": [{"name": "v", "domains": ["*"], "routers": [
+                  {"match": {"headers": [{"name": "x-as", "value": "sleep"}]}, "route": {"cluster_name": "as-sleep"}},
+                  {"match": {"headers": [{"name": "x-as", "value": "productpage"}]}, "route": {"cluster_name": "as-productpage"}},
+                  {"match": {"prefix": "/"}, "route": {"cluster_name": "as-nobody"}}]}]}],
               "listeners": [
                 {"name": "gcm", "address": "127.0.0.1:${EDGE_GCM}", "filter_chains": [{
                   "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "gcm"}}]}]},
                 {"name": "ccm", "address": "127.0.0.1:${EDGE_CCM}", "filter_chains": [{
-                  "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "ccm"}}]}]}]}],
+                  "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "ccm"}}]}]},
+                {"name": "as", "address": "127.0.0.1:${EDGE_AS}", "filter_chains": [{
+                  "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "router_config_name": "as"}}]}]}]}],
              "cluster_manager": {"clusters": [
                {"name": "gcm", "hosts": [{"address": "127.0.0.1:${GCM}"}], "tls_context": {"status": true,
                  "server_name": "sm.example.com", "ca_cert": "${CA}", "cipher_suites": "TLS_SM4_GCM_SM3"}},
                {"name": "ccm", "hosts": [{"address": "127.0.0.1:${CCM}"}], "tls_context": {"status": true,
-                 "server_name": "sm.example.com", "ca_cert": "${CA}", "cipher_suites": "TLS_SM4_CCM_SM3"}}]},
+                 "server_name": "sm.example.com", "ca_cert": "${CA}", "cipher_suites": "TLS_SM4_CCM_SM3"}},
+               {"name": "as-sleep", "hosts": [{"address": "127.0.0.1:${MTLS}"}], "tls_context": {"status": true,
+                 "server_name": "sm.example.com", "ca_cert": "${CA}", "cipher_suites": "TLS_SM4_GCM_SM3",
+                 "cert_chain": "${SLEEP_CERT}", "private_key": "${SLEEP_KEY}"}},
+               {"name": "as-productpage", "hosts": [{"address": "127.0.0.1:${MTLS}"}], "tls_context": {"status": true,
+                 "server_name": "sm.example.com", "ca_cert": "${CA}", "cipher_suites": "TLS_SM4_GCM_SM3",
+                 "cert_chain": "${PP_CERT}", "private_key": "${PP_KEY}"}},
+               {"name": "as-nobody", "hosts": [{"address": "127.0.0.1:${MTLS}"}], "tls_context": {"status": true,
+                 "server_name": "sm.example.com", "ca_cert": "${CA}", "cipher_suites": "TLS_SM4_GCM_SM3"}}]},
              "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": ${EDGE_ADMIN}}}}}
             """;
 
@@ -71,14 +95,19 @@ class TlsSmSuitesTest {
     static void start() throws Exception {
         TestCerts certs = TestCerts.create(dir, TestCerts.Kind.SM2, "sm-ca");
         TestCerts.Issued server = certs.server("sm.example.com");
+        TestCerts.Issued sleep = certs.workload("sleep", "spiffe://cluster.local/ns/default/sa/sleep");
+        TestCerts.Issued productpage = certs.workload("productpage", "spiffe://cluster.local/ns/default/sa/productpage");
         backend = NettyHttpBackend.start("sm-backend");
-        for (String p : new String[] {"GCM", "CCM", "ADMIN", "EDGE_GCM", "EDGE_CCM", "EDGE_ADMIN"}) {
+        for (String p : new String[] {"GCM", "CCM", "MTLS", "ADMIN", "EDGE_GCM", "EDGE_CCM", "EDGE_AS", "EDGE_ADMIN"}) {
             PORTS.put(p, freePort());
         }
         Map<String, Object> v = new HashMap<>(PORTS);
-        v.putAll(Map.of("CERT", server.cert(), "KEY", server.key(), "CA", certs.ca().cert(), "BACKEND", backend.address()));
-        inner = MosnProcess.builder().config(render(INNER, v)).waitFor(PORTS.get("GCM"), PORTS.get("CCM"), PORTS.get("ADMIN")).start();
-        edge = MosnProcess.builder().config(render(EDGE, v)).waitFor(PORTS.get("EDGE_GCM"), PORTS.get("EDGE_CCM"), PORTS.get("EDGE_ADMIN"))
+        v.putAll(Map.of("CERT", server.cert(), "KEY", server.key(), "CA", certs.ca().cert(), "BACKEND", backend.address(),
+                "SLEEP_CERT", sleep.cert(), "SLEEP_KEY", sleep.key(), "PP_CERT", productpage.cert(), "PP_KEY", productpage.key()));
+        inner = MosnProcess.builder().config(render(INNER, v)).waitFor(PORTS.get("GCM"), PORTS.get("CCM"), PORTS.get("MTLS"), PORTS.get("ADMIN"))
+                .start();
+        edge = MosnProcess.builder().config(render(EDGE, v))
+                .waitFor(PORTS.get("EDGE_GCM"), PORTS.get("EDGE_CCM"), PORTS.get("EDGE_AS"), PORTS.get("EDGE_ADMIN"))
                 .probe(PORTS.get("EDGE_GCM"), PORTS.get("EDGE_CCM")).start();
     }
 
@@ -124,6 +153,32 @@ class TlsSmSuitesTest {
         assertThat(stat("ADMIN", "listener." + suite + ".tls.handshake")).isGreaterThan(before);
         assertThat(stat("EDGE_ADMIN", "cluster." + suite + ".tls.handshake")).isGreaterThanOrEqualTo(1);
         assertThat(stat("EDGE_ADMIN", "cluster." + suite + ".tls.handshake_failure")).isZero();
+    }
+
+    @Test
+    void rbacNamesTheSmClientByItsCertificate() throws Exception {
+        try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<String> sleep = send(c, "sleep");
+            assertThat(sleep.statusCode()).as(sleep.body()).isEqualTo(200);
+            assertThat(sleep.headers().firstValue("x-backend")).hasValue("sm-backend");
+            // past the network RBAC (its namespace), refused by the HTTP one (not sa/sleep)
+            HttpResponse<String> productpage = send(c, "productpage");
+            assertThat(productpage.statusCode()).isEqualTo(403);
+            assertThat(productpage.body()).startsWith("RBAC: access denied");
+            // no certificate: the network RBAC closes the connection after the handshake, the edge answers for it
+            long closed = stat("ADMIN", "smtls.rbac.denied");
+            HttpResponse<String> nobody = send(c, "nobody");
+            assertThat(nobody.statusCode()).as(nobody.body()).isNotEqualTo(200);
+            assertThat(nobody.headers().firstValue("x-backend")).isEmpty();
+            assertThat(stat("ADMIN", "smtls.rbac.denied")).isGreaterThan(closed);
+        }
+        assertThat(stat("ADMIN", "http.mtls.rbac.allowed")).isGreaterThanOrEqualTo(1);
+        assertThat(stat("ADMIN", "http.mtls.rbac.denied")).isGreaterThanOrEqualTo(1);
+    }
+
+    private static HttpResponse<String> send(HttpClient c, String as) throws Exception {
+        return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORTS.get("EDGE_AS") + "/who")).header("x-as", as)
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

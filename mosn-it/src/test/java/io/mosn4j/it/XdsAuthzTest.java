@@ -52,8 +52,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Istio's RequestAuthentication and AuthorizationPolicy as a control plane (java-control-plane)
  * sends them: {@code envoy.filters.http.jwt_authn} and {@code envoy.filters.http.rbac} in the HTTP
- * connection manager, working in the real {@code bin/mosn}; an update replaces the policy, and a
- * policy the filter cannot enforce (a client certificate's principal) is NACKed, the old one kept.
+ * connection manager, working in the real {@code bin/mosn}; an update replaces the policy, an
+ * mTLS-only policy refuses this plaintext listener's clients, and a policy the filter cannot enforce
+ * (a dynamic metadata principal) is NACKed, the old one kept. mTLS itself: {@link XdsMtlsAuthzTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class XdsAuthzTest {
@@ -121,6 +122,16 @@ class XdsAuthzTest {
                         .setPrincipalName(StringMatcher.newBuilder().setExact("spiffe://cluster.local/ns/default/sa/sleep")))).build())).build();
     }
 
+    /** A principal by dynamic metadata, which mosn4j does not have. */
+    static RBAC metadataOnly() {
+        return RBAC.newBuilder().setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder().putPolicies("p", Policy.newBuilder()
+                .addPermissions(Permission.newBuilder().setAny(true))
+                .addPrincipals(Principal.newBuilder().setMetadata(io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher.newBuilder()
+                        .setFilter("istio_authn").addPath(io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher.PathSegment.newBuilder()
+                                .setKey("source.principal")).setValue(io.envoyproxy.envoy.type.matcher.v3.ValueMatcher.newBuilder()
+                                .setStringMatch(StringMatcher.newBuilder().setExact("x"))))).build())).build();
+    }
+
     /** Istio's RequestAuthentication: a token, when there is one, must verify; none is fine (the policy decides). */
     static JwtAuthentication jwt() {
         String jwks = new JWKSet(new OctetSequenceKey.Builder(SECRET).keyID("k").build()).toString(false);
@@ -181,11 +192,16 @@ class XdsAuthzTest {
         XdsTest.eventually(mosn, () -> status("GET", "/api/items", null) == 403);
         assertThat(status("POST", "/other", null)).isEqualTo(200);
 
-        // a policy that cannot be enforced is NACKed, naming why; the listener keeps the last good one
+        // Istio's mTLS-only policy (source.principals) is taken; on this plaintext listener no client has a certificate
         xds.set(snapshot("3", mtlsOnly()));
-        var nack = xds.await(r -> r.getTypeUrl().equals(XdsTest.LDS) && r.hasErrorDetail(), XdsTest.WAIT);
-        assertThat(nack.getErrorDetail().getMessage()).contains("authenticated").contains("TLS peer certificate");
+        XdsTest.eventually(mosn, () -> status("POST", "/other", null) == 403);
         assertThat(status("GET", "/api/items", null)).isEqualTo(403);
-        assertThat(status("POST", "/other", null)).isEqualTo(200);
+
+        // a policy that cannot be enforced is NACKed, naming why; the listener keeps the last good one
+        xds.set(snapshot("4", metadataOnly()));
+        var nack = xds.await(r -> r.getTypeUrl().equals(XdsTest.LDS) && r.hasErrorDetail(), XdsTest.WAIT);
+        assertThat(nack.getErrorDetail().getMessage()).contains("principals[0].metadata").contains("not a principal");
+        assertThat(status("GET", "/api/items", null)).isEqualTo(403);
+        assertThat(status("POST", "/other", null)).isEqualTo(403);
     }
 }

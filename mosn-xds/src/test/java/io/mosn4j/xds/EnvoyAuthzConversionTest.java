@@ -34,7 +34,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.type.matcher.v3.PathMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
-import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.config.JsonConfigValue;
 import io.mosn4j.filter.jwtauthn.JwtAuthnFilterFactory;
 import io.mosn4j.filter.rbac.RbacFilterFactory;
@@ -115,14 +114,21 @@ class EnvoyAuthzConversionTest {
     }
 
     @Test
-    void anIstioPrincipalFromTheClientCertificateIsRefusedByTheFilter() {
+    void anIstioPrincipalFromTheClientCertificateReachesTheFilter() {
         RBAC mtls = RBAC.newBuilder().setRules(io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder().putPolicies("p", Policy.newBuilder()
                 .addPermissions(Permission.newBuilder().setAny(true))
                 .addPrincipals(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
-                        .setPrincipalName(StringMatcher.newBuilder().setExact("spiffe://cluster.local/ns/default/sa/sleep")))).build())).build();
+                        .setPrincipalName(StringMatcher.newBuilder().setExact("spiffe://cluster.local/ns/default/sa/sleep"))))
+                .addPrincipals(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
+                        .setPrincipalName(StringMatcher.newBuilder().setPrefix("spiffe://cluster.local/ns/prod/"))))
+                .addPrincipals(Principal.newBuilder().setAuthenticated(Principal.Authenticated.getDefaultInstance())).build())).build();
         JsonNode config = EnvoyConversion.listener(listener(Any.pack(mtls))).json().at("/stream_filters/0/config");
-        assertThatThrownBy(() -> new RbacFilterFactory().create(new JsonConfigValue(config, "l.stream_filters[0].config")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("principals[0].authenticated").hasMessageContaining("TLS peer certificate");
+        JsonNode principals = config.at("/rules/policies/p/principals");
+        assertThat(principals.get(0).toString()).isEqualTo("{\"authenticated\":{\"principal_name\":{\"exact\":\"spiffe://cluster.local/ns/default/sa/sleep\"}}}");
+        assertThat(principals.get(1).toString()).isEqualTo("{\"authenticated\":{\"principal_name\":{\"prefix\":\"spiffe://cluster.local/ns/prod/\"}}}");
+        assertThat(principals.get(2).toString()).as("any verified client").isEqualTo("{\"authenticated\":{}}");
+        // the filter takes it (what it matches: AuthenticatedPrincipalTest in mosn-filters)
+        new RbacFilterFactory().create(new JsonConfigValue(config, "l.stream_filters[0].config"));
     }
 
     @Test
@@ -158,7 +164,9 @@ class EnvoyAuthzConversionTest {
                 .setRules(istioRbac().getRules().toBuilder().clearPolicies().putPolicies("p", Policy.newBuilder()
                         .addPermissions(Permission.newBuilder().setDestinationPort(9000))
                         .addPrincipals(Principal.newBuilder().setDirectRemoteIp(CidrRange.newBuilder().setAddressPrefix("10.0.0.0")
-                                .setPrefixLen(UInt32Value.of(8)))).build())).build();
+                                .setPrefixLen(UInt32Value.of(8))))
+                        .addPrincipals(Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
+                                .setPrincipalName(StringMatcher.newBuilder().setExact("spiffe://cluster.local/ns/default/sa/sleep")))).build())).build();
         var tcp = io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder().setStatPrefix("t").setCluster("c").build();
         Listener l = Listener.newBuilder().setName("tcp").setAddress(Address.newBuilder().setSocketAddress(
                 SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(9000))).addFilterChains(FilterChain.newBuilder()
@@ -168,6 +176,8 @@ class EnvoyAuthzConversionTest {
         assertThat(filters.get(0).get("type").asText()).isEqualTo("rbac");
         assertThat(filters.get(0).at("/config/stat_prefix").asText()).isEqualTo("tcp.");
         assertThat(filters.get(0).at("/config/rules/policies/p/principals/0/direct_remote_ip/prefix_len").asInt()).isEqualTo(8);
+        assertThat(filters.get(0).at("/config/rules/policies/p/principals/1/authenticated/principal_name/exact").asText())
+                .isEqualTo("spiffe://cluster.local/ns/default/sa/sleep");
         assertThat(filters.get(1).get("type").asText()).isEqualTo("tcp_proxy");
     }
 }

@@ -1,5 +1,6 @@
 package io.mosn4j.api.stream;
 
+import io.mosn4j.api.network.DownstreamTls;
 import io.mosn4j.api.upstream.HostInfo;
 import java.net.SocketAddress;
 
@@ -64,6 +65,20 @@ public interface RequestInfo {
 
     /** The downstream connection's id, unique in this process. */
     long connectionId();
+
+    /**
+     * The TLS the listener terminated on the downstream connection (server name, the client's
+     * certificate), or null for a plaintext connection.
+     */
+    default DownstreamTls downstreamTls() {
+        return null;
+    }
+
+    /** The TLS server name (SNI) the client asked for, or null (plaintext, or none sent): {@code %requested_server_name%}. */
+    default String requestedServerName() {
+        DownstreamTls tls = downstreamTls();
+        return tls == null ? null : tls.serverName();
+    }
 
     /** The response status sent to the client (HTTP status; the HTTP status of an RPC local reply), or 0. */
     int responseCode();

@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.function.Predicate;
 import io.mosn4j.api.network.CidrRange;
+import io.mosn4j.api.network.PeerIdentity;
 
 /** A compiled permission or principal: whether it holds for a request. */
 @FunctionalInterface
@@ -60,6 +61,45 @@ interface Matcher {
     /** The port the request arrived at, in {@code [from, to)}. */
     static Matcher localPort(int from, int to) {
         return r -> r.local() instanceof InetSocketAddress a && a.getPort() >= from && a.getPort() < to;
+    }
+
+    /** Envoy's {@code requested_server_name}: the TLS server name the client sent, "" when none (or plaintext). */
+    static Matcher serverName(Predicate<String> name) {
+        return r -> {
+            String sni = r.tls() == null ? null : r.tls().serverName();
+            return name.test(sni == null ? "" : sni);
+        };
+    }
+
+    /**
+     * Envoy's {@code authenticated}: the connection has a verified client certificate, and when
+     * {@code name} is given, it names the certificate (see {@link #principalNamed}).
+     */
+    static Matcher authenticated(Predicate<String> name) {
+        return r -> {
+            PeerIdentity id = r.peerIdentity();
+            return id != null && (name == null || principalNamed(id, name));
+        };
+    }
+
+    /**
+     * Envoy's {@code principal_name} as documented: the certificate's URI SANs, then its DNS SANs;
+     * only a certificate with neither is named by its subject (RFC 2253).
+     */
+    static boolean principalNamed(PeerIdentity id, Predicate<String> name) {
+        List<String> uris = id.uriSans();
+        for (int i = 0; i < uris.size(); i++) {
+            if (name.test(uris.get(i))) {
+                return true;
+            }
+        }
+        List<String> dns = id.dnsSans();
+        for (int i = 0; i < dns.size(); i++) {
+            if (name.test(dns.get(i))) {
+                return true;
+            }
+        }
+        return uris.isEmpty() && dns.isEmpty() && name.test(id.subject());
     }
 
     private static InetAddress ip(SocketAddress a) {

@@ -6,6 +6,7 @@ import io.mosn4j.api.filter.StreamReceiverFilter;
 import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
+import io.mosn4j.api.stream.RequestInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,8 @@ final class RbacFilter implements StreamReceiverFilter {
 
     @Override
     public FilterStatus onRequestHeaders(Headers headers, boolean endStream) {
-        RequestView r = new RequestView(headers, callbacks.requestInfo().downstreamRemoteAddress(),
-                callbacks.requestInfo().downstreamLocalAddress());
+        RequestInfo info = callbacks.requestInfo();
+        RequestView r = new RequestView(headers, info.downstreamRemoteAddress(), info.downstreamLocalAddress(), info.downstreamTls());
         RbacRules shadow = config.shadow();
         if (shadow != null) {
             String matched = shadow.matching(r);

@@ -7,8 +7,9 @@ import io.mosn4j.api.stats.Stats;
 
 /**
  * MOSN's {@code rbac} (Envoy's {@code envoy.filters.http.rbac}): allows or refuses requests by
- * policies of permissions (what is asked: headers, path, method, destination) and principals (who
- * asks: peer address, headers), before routing; see {@link RbacRules}. Counts, as Envoy with the
+ * policies of permissions (what is asked: headers, path, method, destination, TLS server name) and
+ * principals (who asks: peer address, headers, the verified client certificate), before routing;
+ * see {@link RbacRules}. Counts, as Envoy with the
  * listener's name for the stat prefix, {@code http.LISTENER.rbac.allowed}, {@code .denied},
  * {@code .shadow_allowed}, {@code .shadow_denied} (and {@code .logged}/{@code .not_logged} for LOG).
  */

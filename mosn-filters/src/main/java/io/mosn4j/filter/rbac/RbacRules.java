@@ -21,8 +21,10 @@ import java.util.function.Predicate;
  *
  * @param action what a matching policy means
  * @param policies the policies by name, in config order
+ * @param needsPeerCertificate whether a principal is {@code authenticated}: a TLS connection can be
+ *     judged only once its handshake is done
  */
-record RbacRules(Action action, Map<String, Policy> policies) {
+record RbacRules(Action action, Map<String, Policy> policies, boolean needsPeerCertificate) {
 
     enum Action { ALLOW, DENY, LOG }
 
@@ -52,9 +54,9 @@ record RbacRules(Action action, Map<String, Policy> policies) {
     }
 
     private static final Set<String> PERMISSIONS = Set.of("any", "header", "urlPath", "destinationIp", "destinationPort",
-            "destinationPortRange", "andRules", "orRules", "notRule");
+            "destinationPortRange", "requestedServerName", "andRules", "orRules", "notRule");
     private static final Set<String> PRINCIPALS = Set.of("any", "header", "urlPath", "sourceIp", "directRemoteIp", "remoteIp",
-            "andIds", "orIds", "notId");
+            "authenticated", "andIds", "orIds", "notId");
 
     static RbacRules parse(ConfigValue c) {
         return parse(c, false);
@@ -74,6 +76,7 @@ record RbacRules(Action action, Map<String, Policy> policies) {
             throw c.error("action", "must be ALLOW, DENY or LOG, got \"" + a + "\"");
         }
         Map<String, Policy> policies = new LinkedHashMap<>();
+        boolean peer = false;
         ConfigValue ps = field(c, "policies");
         if (!ps.isMissing() && !ps.isObject()) {
             throw c.error("policies", "must be an object of named policies");
@@ -81,9 +84,11 @@ record RbacRules(Action action, Map<String, Policy> policies) {
         for (String name : ps.keys()) {
             ConfigValue p = ps.get(name);
             refuseUnknown(p, "an RBAC policy (condition and checked_condition, CEL, are not supported)", Set.of("permissions", "principals"));
-            policies.put(name, new Policy(list(field(p, "permissions"), true, network), list(field(p, "principals"), false, network)));
+            ConfigValue principals = field(p, "principals");
+            policies.put(name, new Policy(list(field(p, "permissions"), true, network), list(principals, false, network)));
+            peer |= mentions(principals, "authenticated");
         }
-        return new RbacRules(action, java.util.Collections.unmodifiableMap(policies));
+        return new RbacRules(action, java.util.Collections.unmodifiableMap(policies), peer);
     }
 
     /** A policy's permissions or principals: required, non-empty, any one of them. */
@@ -104,7 +109,7 @@ record RbacRules(Action action, Map<String, Policy> policies) {
 
     private static Matcher permission(ConfigValue p) {
         String kind = oneOf(p, PERMISSIONS, "a permission",
-                "metadata, requested_server_name, matcher and uri_template are not supported");
+                "metadata, matcher and uri_template are not supported");
         ConfigValue v = field(p, kind);
         return switch (kind) {
             case "any" -> any(v);
@@ -124,6 +129,8 @@ record RbacRules(Action action, Map<String, Policy> policies) {
                 }
                 yield Matcher.localPort(start, end);
             }
+            // Istio's connection.sni; as Envoy, a connection without one is matched as ""
+            case "requestedServerName" -> Matcher.serverName(StringMatch.parse(v));
             case "andRules" -> Matcher.and(group(v, "rules", true));
             case "orRules" -> Matcher.or(group(v, "rules", true));
             case "notRule" -> Matcher.not(permission(v));
@@ -132,8 +139,7 @@ record RbacRules(Action action, Map<String, Policy> policies) {
     }
 
     private static Matcher principal(ConfigValue p) {
-        String kind = oneOf(p, PRINCIPALS, "a principal", authenticatedNote(p)
-                + "metadata, filter_state and sourced_metadata are not supported");
+        String kind = oneOf(p, PRINCIPALS, "a principal", "metadata, filter_state and sourced_metadata are not supported");
         ConfigValue v = field(p, kind);
         return switch (kind) {
             case "any" -> any(v);
@@ -141,6 +147,7 @@ record RbacRules(Action action, Map<String, Policy> policies) {
             case "urlPath" -> urlPath(v);
             // the connection's peer for all three: mosn4j does not take the client from X-Forwarded-For here
             case "sourceIp", "directRemoteIp", "remoteIp" -> Matcher.peerIn(cidr(v));
+            case "authenticated" -> authenticated(v);
             case "andIds" -> Matcher.and(group(v, "ids", false));
             case "orIds" -> Matcher.or(group(v, "ids", false));
             case "notId" -> Matcher.not(principal(v));
@@ -165,9 +172,32 @@ record RbacRules(Action action, Map<String, Policy> policies) {
         }
     }
 
-    private static String authenticatedNote(ConfigValue p) {
-        return field(p, "authenticated").isMissing() ? ""
-                : "authenticated (a client certificate's principal) is not supported: the filter API does not expose the TLS peer certificate; ";
+    /**
+     * Envoy's {@code Authenticated}: {@code {}} (any verified client certificate) or
+     * {@code {"principal_name": StringMatcher}} (Istio's {@code source.principals}, a SPIFFE URI).
+     */
+    private static Matcher authenticated(ConfigValue v) {
+        if (!v.isObject()) {
+            throw v.error("", "must be an object {\"principal_name\": StringMatcher} ({} for any verified client certificate)");
+        }
+        refuseUnknown(v, "authenticated", Set.of("principalName"));
+        ConfigValue name = field(v, "principalName");
+        return Matcher.authenticated(name.isMissing() ? null : StringMatch.parse(name));
+    }
+
+    /** Whether {@code key} is a key anywhere under {@code v}. */
+    private static boolean mentions(ConfigValue v, String key) {
+        for (String k : v.keys()) {
+            if (k.equalsIgnoreCase(key) || mentions(v.get(k), key)) {
+                return true;
+            }
+        }
+        for (ConfigValue e : v.elements()) {
+            if (mentions(e, key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The one key of {@code p}, among {@code known}. */

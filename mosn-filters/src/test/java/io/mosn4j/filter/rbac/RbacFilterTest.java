@@ -114,10 +114,9 @@ class RbacFilterTest {
         assertThat(allows(json, req("GET", "/", "x-token", "t", "User-Agent", "evilbot/1"), "10.0.0.1", "127.0.0.1:8080")).isFalse();
     }
 
-    @Test
-    void shadowRulesOnlyCountAndTheCountersAreEnvoys() {
-        Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
-        Stats stats = name -> new Counter() {
+    /** Counters that add up into {@code counted}, by name. */
+    static Stats counting(Map<String, AtomicLong> counted) {
+        return name -> new Counter() {
             @Override
             public void inc() {
                 add(1);
@@ -133,6 +132,12 @@ class RbacFilterTest {
                 return counted.getOrDefault(name, new AtomicLong()).get();
             }
         };
+    }
+
+    @Test
+    void shadowRulesOnlyCountAndTheCountersAreEnvoys() {
+        Map<String, AtomicLong> counted = new ConcurrentHashMap<>();
+        Stats stats = counting(counted);
         String json = """
                 {"rules": {"action": "DENY", "policies": {"p": {"permissions": [{"url_path": {"path": {"exact": "/deny"}}}], "principals": [{"any": true}]}}},
                  "shadow_rules": {"action": "ALLOW", "policies": {"p": {"permissions": [{"url_path": {"path": {"exact": "/shadow-ok"}}}], "principals": [{"any": true}]}}},
@@ -195,8 +200,16 @@ class RbacFilterTest {
     void whatIsNotDoneIsRefusedNamingTheField() {
         String at = "servers[0].listeners[0].stream_filters[0].config.";
         assertThat(error("{\"rules\": {\"action\": \"ALLOW\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], "
-                + "\"principals\": [{\"authenticated\": {\"principal_name\": {\"exact\": \"spiffe://cluster.local/ns/default/sa/a\"}}}]}}}}"))
-                .startsWith(at + "rules.policies.p.principals[0].authenticated: not a principal mosn4j supports (authenticated (a client certificate's principal) is not supported: the filter API does not expose the TLS peer certificate");
+                + "\"principals\": [{\"authenticated\": {\"principal_name\": {\"exact\": \"spiffe://cluster.local/ns/default/sa/a\"}, \"name\": \"x\"}}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].authenticated.name: not a field of authenticated");
+        assertThat(error("{\"rules\": {\"action\": \"ALLOW\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], "
+                + "\"principals\": [{\"authenticated\": true}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].authenticated: must be an object");
+        assertThat(error("{\"rules\": {\"action\": \"ALLOW\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], "
+                + "\"principals\": [{\"authenticated\": {\"principal_name\": {\"exact\": \"a\", \"prefix\": \"b\"}}}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].authenticated.principal_name: needs exactly one of");
+        assertThat(error("{\"rules\": {\"action\": \"DENY\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], \"principals\": [{\"metadata\": {}}]}}}}"))
+                .startsWith(at + "rules.policies.p.principals[0].metadata: not a principal");
         assertThat(error("{\"rules\": {\"action\": \"DENY\", \"policies\": {\"p\": {\"permissions\": [{\"metadata\": {}}], \"principals\": [{\"any\": true}]}}}}"))
                 .startsWith(at + "rules.policies.p.permissions[0].metadata: not a permission");
         assertThat(error("{\"rules\": {\"action\": \"DENY\", \"policies\": {\"p\": {\"permissions\": [{\"any\": true}], \"principals\": [{\"any\": true}], \"condition\": {}}}}}"))
