@@ -35,6 +35,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -112,10 +113,18 @@ class Http2ServerConnectionTest {
     }
 
     private void start(Http2Options options, ServerStreamHandler handler) throws Exception {
+        start(options, handler, 0);
+    }
+
+    /** With {@code idleMillis} above 0, an all-idle timer in front of the codec, as a listener's {@code connection_idle_timeout} adds. */
+    private void start(Http2Options options, ServerStreamHandler handler, long idleMillis) throws Exception {
         server = new ServerBootstrap().group(serverGroup).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (idleMillis > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        }
                         ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
                             @Override
                             public void flush(ChannelHandlerContext ctx) {
@@ -300,5 +309,18 @@ class Http2ServerConnectionTest {
         assertThat(during).as("no flush per response").isEqualTo(before);
         await("the responses", () -> frames.stream().filter(f -> f.startsWith("H ") && f.endsWith(" 200 true")).count() == n);
         assertThat(flushes.get() - before).as("flushes for " + n + " responses").isEqualTo(1);
+    }
+
+    @Test
+    void anIdleConnectionIsClosedOnlyWhenNoStreamIsOpen() throws Exception {
+        start(Http2Options.DEFAULTS, keeping(), 100);
+        send(request("POST", "/slow"), false);
+        await("the request", () -> streams.containsKey("/slow"));
+        Thread.sleep(400); // several idle periods with a stream open
+        assertThat(client.isActive()).as("closed with a stream in flight").isTrue();
+
+        serverGroup.submit(() -> streams.get("/slow").sendHeaders(status(200), true)).sync();
+        await("the close once the stream is over", () -> !client.isActive());
+        assertThat(frames.getFirst()).endsWith(" 200 true");
     }
 }
