@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -21,6 +23,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -94,7 +97,11 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
             this.handler = handler;
             this.invalid = invalid;
             this.options = o;
-            server(true);
+            // streams share the client's window evenly: HTTP/2's priority tree (deprecated by RFC 9113,
+            // and what Netty's default distributor keeps up per stream opened and closed) is not followed
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+            connection(connection);
             initialSettings(Http2Codecs.serverSettings(o));
             gracefulShutdownTimeoutMillis(gracefulMillis);
             autoAckSettingsFrame(true);
