@@ -8,22 +8,19 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 
 /**
- * Netty's HTTP/2 frame codec as mosn4j sets it up on both sides of the proxy: the settings it
- * offers, and the limits that keep a hostile peer from exhausting the proxy (resets, queued
+ * Netty's HTTP/2 codec as mosn4j sets it up on both sides of the proxy: the settings it offers,
+ * and the limits that keep a hostile peer from exhausting the proxy (resets, queued
  * control frames, empty frames, header list size).
  */
 final class Http2Codecs {
     private Http2Codecs() {}
 
-    static Http2FrameCodec server(Http2Options o, long gracefulMillis) {
-        Http2Settings settings = Http2Settings.defaultSettings()
+    /** The SETTINGS the downstream side offers (its limits are set in {@code Http2ServerConnection}'s builder). */
+    static Http2Settings serverSettings(Http2Options o) {
+        return Http2Settings.defaultSettings()
                 .maxConcurrentStreams(o.maxConcurrentStreams())
                 .initialWindowSize(o.initialStreamWindowSize().intValue())
                 .maxHeaderListSize(o.maxHeaderListSize());
-        return limits(Http2FrameCodecBuilder.forServer(), o)
-                .initialSettings(settings)
-                .gracefulShutdownTimeoutMillis(gracefulMillis)
-                .build();
     }
 
     static Http2FrameCodec client(Http2Options o) {
@@ -64,11 +61,15 @@ final class Http2Codecs {
      * codec has now, which is not always the spec's 65,535 bytes.
      */
     static void growConnectionWindow(Channel ch, Http2FrameCodec codec, Http2Options o) {
-        Http2Connection connection = codec.connection();
-        int current = connection.local().flowController().windowSize(connection.connectionStream());
-        long delta = o.initialConnectionWindowSize() - current;
+        int delta = connectionWindowDelta(codec.connection(), o);
         if (delta > 0) {
-            ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame((int) delta), ch.voidPromise());
+            ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(delta), ch.voidPromise());
         }
+    }
+
+    /** What the connection receive window lacks of the configured size (zero or less: nothing). */
+    static int connectionWindowDelta(Http2Connection connection, Http2Options o) {
+        int current = connection.local().flowController().windowSize(connection.connectionStream());
+        return (int) Math.max(0, o.initialConnectionWindowSize() - current);
     }
 }

@@ -5,36 +5,72 @@ import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.api.stream.ServerStreamHandler;
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2EventAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/2 server codec of a downstream connection (h2c with prior knowledge): Netty's frame
- * codec and multiplexer, each stream a child channel handled by {@link Http2ServerStream}, and this
- * handler for what concerns the whole connection: the connection window, idle close, drain.
+ * The HTTP/2 server codec of a downstream connection (h2c with prior knowledge, or h2 after ALPN):
+ * Netty's connection handler with a frame listener that turns each request stream into a
+ * {@link Http2ServerStream} directly, without a frame object or a child channel per stream. Also
+ * what concerns the whole connection: the connection window, flushing, idle close, drain.
+ *
+ * <p>Flushing: what streams write while the connection reads is flushed once when the read burst
+ * ends ({@code channelReadComplete}); what they write at other times (responses arriving from
+ * upstream) is flushed by one task per event-loop turn, however many streams wrote. Lives on the
+ * connection's event loop.
  */
-final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
+final class Http2ServerConnection extends Http2ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2ServerConnection.class);
 
-    private final Http2FrameCodec codec;
+    private final ServerStreamHandler handler;
+    /** Requests refused as malformed ({@code downstream.request.invalid}). */
+    private final Counter invalid;
     private final Http2Options options;
+    /** Each open request's {@link Http2ServerStream}, on its Netty stream. */
+    private final Http2Connection.PropertyKey streamKey;
+    private ChannelHandlerContext ctx;
     private boolean windowGrown;
+    /** Inside a read burst: its end flushes. */
+    private boolean reading;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        flush(ctx);
+    };
 
-    private Http2ServerConnection(Http2FrameCodec codec, Http2Options options) {
-        this.codec = codec;
+    private Http2ServerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings, ServerStreamHandler handler,
+                                  Counter invalid, Http2Options options) {
+        super(decoder, encoder, settings);
+        this.handler = handler;
+        this.invalid = invalid;
         this.options = options;
+        Http2Connection connection = connection();
+        streamKey = connection.newKey();
+        Events events = new Events();
+        decoder.frameListener(events);
+        connection.addListener(events);
+        encoder.flowController().listener(this::writabilityChanged);
     }
 
     /**
@@ -45,51 +81,108 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
      */
     static void install(ChannelPipeline pipeline, ServerStreamHandler handler, long gracefulMillis, Http2Options options, Stats stats,
                         Duration headerTimeout) {
-        Http2FrameCodec codec = Http2Codecs.server(options, gracefulMillis);
-        Counter invalid = stats.counter("downstream.request.invalid");
         if (headerTimeout != null && !headerTimeout.isZero()) {
             pipeline.addLast(new Http2HeaderTimer(headerTimeout.toNanos(), stats.counter("downstream.request.header_timeout")));
         }
-        pipeline.addLast(codec);
-        pipeline.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2ServerStream(handler, invalid));
-            }
-        }));
-        pipeline.addLast(new Http2ServerConnection(codec, options));
+        pipeline.addLast(new Builder(handler, stats.counter("downstream.request.invalid"), options, gracefulMillis).build());
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        growConnectionWindow(ctx.channel());
-        ctx.fireChannelActive();
+    /** Netty's builder, for the decoder and encoder with the limits that keep a hostile client from exhausting the proxy. */
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ServerConnection, Builder> {
+        private final ServerStreamHandler handler;
+        private final Counter invalid;
+        private final Http2Options options;
+
+        Builder(ServerStreamHandler handler, Counter invalid, Http2Options o, long gracefulMillis) {
+            this.handler = handler;
+            this.invalid = invalid;
+            this.options = o;
+            // streams share the client's window evenly: HTTP/2's priority tree (deprecated by RFC 9113,
+            // and what Netty's default distributor keeps up per stream opened and closed) is not followed
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+            connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+            connection(connection);
+            initialSettings(Http2Codecs.serverSettings(o));
+            gracefulShutdownTimeoutMillis(gracefulMillis);
+            autoAckSettingsFrame(true);
+            autoAckPingFrame(true);
+            validateHeaders(true);
+            // the same limits as Http2Codecs.limits, which speaks to the frame codec's builder
+            decoderEnforceMaxRstFramesPerWindow(o.maxResetsPerWindow(), (int) o.resetWindow().toSeconds());
+            encoderEnforceMaxQueuedControlFrames(o.maxOutboundControlFrames());
+            decoderEnforceMaxConsecutiveEmptyDataFrames(2);
+        }
+
+        @Override
+        public Http2ServerConnection build() {
+            return super.build();
+        }
+
+        @Override
+        protected Http2ServerConnection build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+            return new Http2ServerConnection(decoder, encoder, settings, handler, invalid, options);
+        }
     }
 
+    // ---- the connection ----
+
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx); // sends our SETTINGS when the channel is already active (Auto hands over to us)
         if (ctx.channel().isActive()) {
-            growConnectionWindow(ctx.channel());
-        }
-    }
-
-    private void growConnectionWindow(Channel ch) {
-        if (!windowGrown) {
-            windowGrown = true;
-            Http2Codecs.growConnectionWindow(ch, codec, options);
+            growConnectionWindow();
         }
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY: the codec already acted on them
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx); // SETTINGS first: the window update must follow the preface
+        growConnectionWindow();
+    }
+
+    private void growConnectionWindow() {
+        if (windowGrown) {
+            return;
+        }
+        windowGrown = true;
+        Http2Connection connection = connection();
+        int delta = Http2Codecs.connectionWindowDelta(connection, options);
+        if (delta > 0) {
+            try {
+                connection.local().flowController().incrementWindowSize(connection.connectionStream(), delta);
+            } catch (Http2Exception e) {
+                onError(ctx, true, e);
+            }
+            flush(ctx);
+        }
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        reading = false;
+        super.channelReadComplete(ctx); // flushes what the burst wrote
+    }
+
+    /** Something was written: flushed at the end of the read burst, or by one task per loop turn outside of one. */
+    void flushSoon() {
+        if (!reading && !flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            if (codec.connection().numActiveStreams() == 0) {
-                ctx.close();
+            if (connection().numActiveStreams() == 0) {
+                ctx.channel().close();
             }
             return;
         }
@@ -98,14 +191,15 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
             ctx.channel().close();
             return;
         }
-        ctx.fireUserEventTriggered(evt);
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            // the peer broke the protocol: the codec sends GOAWAY with the error's own code (PROTOCOL_ERROR, ENHANCE_YOUR_CALM...) and closes
+            // the peer broke the protocol: GOAWAY or RST_STREAM with the error's own code (PROTOCOL_ERROR, ENHANCE_YOUR_CALM...)
             log.debug("downstream HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            super.exceptionCaught(ctx, cause);
             return;
         }
         if (Closing.isNetworkFailure(cause)) {
@@ -113,6 +207,126 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter {
         } else {
             log.warn("downstream HTTP/2 connection {} closed on an unexpected exception", ctx.channel().remoteAddress(), cause);
         }
-        ctx.close();
+        ctx.channel().close();
+    }
+
+    @Override
+    protected void onStreamError(ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception.StreamException http2Ex) {
+        Http2ServerStream s = stream(connection().stream(http2Ex.streamId()));
+        if (s != null) {
+            log.debug("downstream HTTP/2 stream {} on {} failed: {}", http2Ex.streamId(), ctx.channel().remoteAddress(), cause.toString());
+            s.failed();
+        }
+        super.onStreamError(ctx, outbound, cause, http2Ex); // RST_STREAM with the error's code
+    }
+
+    // ---- what the streams ask of the connection ----
+
+    private Http2ServerStream stream(Http2Stream stream) {
+        return stream == null ? null : stream.getProperty(streamKey);
+    }
+
+    void writeHeaders(Http2Stream stream, Http2Headers headers, boolean endStream, ChannelPromise promise) {
+        encoder().writeHeaders(ctx, stream.id(), headers, 0, endStream, promise);
+        flushSoon();
+    }
+
+    void writeData(Http2Stream stream, ByteBuf data, boolean endStream, ChannelPromise promise) {
+        encoder().writeData(ctx, stream.id(), data, 0, endStream, promise);
+        flushSoon();
+    }
+
+    void reset(Http2Stream stream, Http2Error error) {
+        if (stream.state() == Http2Stream.State.CLOSED) {
+            return; // gone from the connection: by its id, Netty would reset it as an unknown stream
+        }
+        resetStream(ctx, stream.id(), error.code(), ctx.voidPromise());
+        flushSoon();
+    }
+
+    ChannelPromise voidPromise() {
+        return ctx.voidPromise();
+    }
+
+    ChannelPromise newPromise() {
+        return ctx.newPromise();
+    }
+
+    /** Returns window for bytes the stream delivered after holding them (WINDOW_UPDATE once half the window is consumed). */
+    void consumed(Http2Stream stream, int bytes) {
+        try {
+            if (connection().local().flowController().consumeBytes(stream, bytes)) {
+                flushSoon();
+            }
+        } catch (Http2Exception e) {
+            onError(ctx, true, e);
+        }
+    }
+
+    boolean isWritable(Http2Stream stream) {
+        return encoder().flowController().isWritable(stream);
+    }
+
+    private void writabilityChanged(Http2Stream stream) {
+        Http2ServerStream s = stream(stream);
+        if (s != null) {
+            s.writabilityChanged(isWritable(stream));
+        }
+    }
+
+    /** The frames Netty's decoder has checked, and the end of each stream. */
+    private final class Events extends Http2EventAdapter {
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
+            Http2Stream stream = connection().stream(streamId);
+            if (stream == null) {
+                return;
+            }
+            Http2ServerStream s = stream.getProperty(streamKey);
+            if (s != null) {
+                s.onHeaders(headers, endOfStream);
+                return;
+            }
+            String bad = Http2HeaderMapping.requestError(headers);
+            if (bad != null) {
+                // RFC 9113 8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR
+                log.debug("malformed HTTP/2 request on {} stream {}: {}", ctx.channel().remoteAddress(), streamId, bad);
+                invalid.inc();
+                resetStream(ctx, streamId, Http2Error.PROTOCOL_ERROR.code(), ctx.voidPromise());
+                return;
+            }
+            s = new Http2ServerStream(Http2ServerConnection.this, stream, invalid);
+            stream.setProperty(streamKey, s);
+            s.onRequest(handler, headers, endOfStream);
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency, short weight, boolean exclusive,
+                                  int padding, boolean endOfStream) {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+            Http2ServerStream s = stream(connection().stream(streamId));
+            int bytes = data.readableBytes() + padding;
+            return s == null ? bytes : s.onData(data, bytes, endOfStream);
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            Http2ServerStream s = stream(connection().stream(streamId));
+            if (s != null) {
+                s.remoteReset();
+            }
+        }
+
+        @Override
+        public void onStreamClosed(Http2Stream stream) {
+            Http2ServerStream s = stream.getProperty(streamKey);
+            if (s != null) {
+                s.closed();
+            }
+        }
     }
 }
