@@ -22,9 +22,11 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  */
 final class RepairedEpollIoHandler implements IoHandler {
     private final IoHandler epoll;
+    private final ThreadAwareExecutor loop;
 
-    private RepairedEpollIoHandler(IoHandler epoll) {
+    private RepairedEpollIoHandler(IoHandler epoll, ThreadAwareExecutor loop) {
         this.epoll = epoll;
+        this.loop = loop;
     }
 
     static IoHandlerFactory newFactory() {
@@ -32,7 +34,7 @@ final class RepairedEpollIoHandler implements IoHandler {
         return new IoHandlerFactory() {
             @Override
             public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new RepairedEpollIoHandler(netty.newHandler(executor));
+                return new RepairedEpollIoHandler(netty.newHandler(executor), executor);
             }
 
             @Override
@@ -93,6 +95,10 @@ final class RepairedEpollIoHandler implements IoHandler {
         public synchronized long submit(IoOps ops) {
             boolean none = ((EpollIoOps) ops).value() == EpollIoOps.NONE.value();
             if (removed && !none && current.isValid()) {
+                if (!loop.isExecutorThread(Thread.currentThread())) {
+                    loop.execute(() -> submit(ops)); // registering touches the loop's own tables
+                    return ((EpollIoOps) ops).value();
+                }
                 // cancel first: it forgets the socket's number, which the new registration then takes
                 current.cancel();
                 try {
