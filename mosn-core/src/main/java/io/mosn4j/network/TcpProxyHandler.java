@@ -13,18 +13,23 @@ import io.mosn4j.config.TcpProxyConfig;
 import io.mosn4j.config.TcpRouteConfig;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +38,18 @@ import org.slf4j.LoggerFactory;
  * whose source/destination addresses and ports match, else {@code cluster}), connects to a host on
  * the same event loop, and relays bytes both ways. A side whose peer cannot keep up stops reading;
  * a half-close is passed on as a half-close.
+ *
+ * <p>When both sides are plain TCP sockets of the epoll transport on one event loop, and nothing
+ * but idle timers sits in either pipeline, the bytes go by {@code splice(2)}: socket to pipe to
+ * socket inside the kernel, never copied into the JVM ({@link AbstractEpollStreamChannel#spliceTo}).
+ * The pipe (64 KiB) bounds what is in flight per direction: a round moves what the pipe takes,
+ * and the next one waits until the other side took it. Otherwise (TLS on a side, another network
+ * filter, a listener filter that read first, NIO) the bytes are read into buffers and written.
  */
 final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
+    /** {@code -Dmosn4j.splice=false}: always relay through buffers (the way to rule splice out when a relay misbehaves). */
+    private static final boolean SPLICE = !"false".equals(System.getProperty("mosn4j.splice"));
 
     /** The compiled filter config, shared by the listener's connections. */
     static final class Settings {
@@ -43,6 +57,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         private final List<RouteMatch> routes;
         private final int maxConnectAttempts;
         private final ListenerContext listener;
+        /** Whether the listener said yet that its connections splice. */
+        private final AtomicBoolean spliceAnnounced = new AtomicBoolean();
 
         Settings(TcpProxyConfig config, ListenerContext listener) {
             this.defaultCluster = config.cluster();
@@ -72,6 +88,19 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean outboundInputShut;
     /** Bytes the client sent before the upstream connected (epoll reads them on a FIN even when not reading). */
     private java.util.ArrayDeque<Object> early;
+    /** Each side's read rounds, counted from its first read: null when the side cannot splice. */
+    private ReadCounter inboundReads;
+    private ReadCounter outboundReads;
+    /** Bytes move by splice(2) from the upstream's connect on. */
+    private boolean splicing;
+    /** A side's FIN came while splicing: its input shuts once what it sent before is moved on. */
+    private boolean inboundEnded;
+    private boolean outboundEnded;
+    /** A side read into buffers (splice fell back) that were written but not flushed. */
+    private boolean inboundUnflushed;
+    private boolean outboundUnflushed;
+    /** The connection's idle timers, told of each splice round (no bytes pass them). */
+    private List<IdleStateHandler> idleTimers = List.of();
 
     TcpProxyHandler(Settings settings) {
         this.settings = settings;
@@ -82,6 +111,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         // bytes are read only as fast as the upstream takes them; a FIN is passed on as a FIN
         ctx.channel().config().setAutoRead(false);
         ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        if (SPLICE && ctx.channel() instanceof AbstractEpollStreamChannel) {
+            inboundReads = ReadCounter.install(ctx.channel());
+        }
         if (ctx.channel().isActive()) {
             start(ctx); // added after the connection was accepted (listener filters ran first)
         }
@@ -178,7 +210,9 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 }
                 outbound.flush();
             }
-            if (inboundInputShut) {
+            if (!inboundInputShut && canSplice()) {
+                startSplice();
+            } else if (inboundInputShut) {
                 halfClose(outbound, inbound);
             } else {
                 inbound.config().setAutoRead(outbound.isWritable());
@@ -189,8 +223,91 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Whether both sides are plain epoll sockets of one loop with nothing but idle timers in their pipelines. */
+    private boolean canSplice() {
+        return inboundReads != null && outboundReads != null && inbound.eventLoop() == outbound.eventLoop()
+                && onlyRelayIn(inbound, this) && onlyRelayIn(outbound, outbound.pipeline().last());
+    }
+
+    private static boolean onlyRelayIn(Channel ch, ChannelHandler relay) {
+        for (var e : ch.pipeline()) {
+            if (e.getValue() != relay && !(e.getValue() instanceof IdleStateHandler)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void startSplice() {
+        splicing = true;
+        List<IdleStateHandler> timers = new ArrayList<>(2);
+        for (var e : inbound.pipeline()) {
+            if (e.getValue() instanceof IdleStateHandler t) {
+                timers.add(t);
+            }
+        }
+        idleTimers = timers;
+        if (settings.spliceAnnounced.compareAndSet(false, true)) {
+            log.info("tcp_proxy on listener {}: plain TCP both ways on epoll, bytes move with splice(2)", settings.listener.listenerName());
+        }
+        AbstractEpollStreamChannel in = (AbstractEpollStreamChannel) inbound;
+        AbstractEpollStreamChannel out = (AbstractEpollStreamChannel) outbound;
+        // Integer.MAX_VALUE: for the connection's life; Netty pauses the source (autoRead) while
+        // the pipe's bytes wait for the target, and resumes it once they are out
+        in.spliceTo(out, Integer.MAX_VALUE).addListener(this::spliceEnded);
+        out.spliceTo(in, Integer.MAX_VALUE).addListener(this::spliceEnded);
+        inbound.config().setAutoRead(true);
+        outbound.config().setAutoRead(true);
+    }
+
+    /** A splice fails when a side breaks or closes: the other goes too. */
+    private void spliceEnded(Future<? super Void> f) {
+        if (!f.isSuccess()) {
+            log.debug("tcp_proxy: splice {} <-> {} ended: {}", inbound.remoteAddress(), outbound.remoteAddress(), f.cause().toString());
+            closeBoth();
+        }
+    }
+
+    /**
+     * After a read round of {@code from} while splicing: a round that moved bytes is activity; once
+     * {@code from}'s FIN came, the first round that moves nothing into an empty pipe means all it
+     * sent was taken (after the FIN, a socket without data reads as its end, and only a full pipe
+     * makes an empty round otherwise), so its input is done and the FIN goes on.
+     */
+    private void spliceRound(Channel from, ReadCounter reads, Channel to, boolean fromInbound) {
+        if (reads.lastRound() > 0) {
+            for (IdleStateHandler t : idleTimers) {
+                t.resetReadTimeout();
+            }
+            return;
+        }
+        if (!(fromInbound ? inboundEnded && !inboundInputShut : outboundEnded && !outboundInputShut)) {
+            return;
+        }
+        ChannelOutboundBuffer pending = to.unsafe().outboundBuffer();
+        from.config().setAutoRead(false);
+        if (pending == null || pending.isEmpty()) {
+            if (fromInbound) {
+                inboundInputShut = true;
+            } else {
+                outboundInputShut = true;
+            }
+            halfClose(to, from);
+            return;
+        }
+        // the pipe may be full: once what is queued to `to` left, one more round tells
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess()) {
+                closeBoth();
+            } else if (from.isActive()) {
+                from.config().setAutoRead(true);
+            }
+        });
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inboundUnflushed = true;
         if (outbound == null) {
             if (early == null) {
                 early = new java.util.ArrayDeque<>(2);
@@ -216,6 +333,14 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (splicing) {
+            if (inboundUnflushed) {
+                inboundUnflushed = false;
+                outbound.flush();
+            }
+            spliceRound(inbound, inboundReads, outbound, true);
+            return;
+        }
         if (outbound != null) {
             outbound.flush();
             if (!outbound.isWritable()) {
@@ -226,7 +351,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (outbound != null) {
+        if (outbound != null && !splicing) {
             setAutoRead(outbound, outboundInputShut, inbound.isWritable());
         }
     }
@@ -241,6 +366,11 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            if (splicing) {
+                inboundEnded = true; // the bytes before the FIN may still be in the socket
+                spliceRound(inbound, inboundReads, outbound, true);
+                return;
+            }
             inboundInputShut = true;
             halfClose(outbound, inbound);
         } else if (evt instanceof IdleStateEvent) {
@@ -297,10 +427,14 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         public void handlerAdded(ChannelHandlerContext ctx) {
             ctx.channel().config().setAutoRead(false);
             ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            if (inboundReads != null && ctx.channel() instanceof AbstractEpollStreamChannel) {
+                outboundReads = ReadCounter.install(ctx.channel());
+            }
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            outboundUnflushed = true;
             if (!inbound.isActive()) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -310,6 +444,14 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (splicing) {
+                if (outboundUnflushed) {
+                    outboundUnflushed = false;
+                    inbound.flush();
+                }
+                spliceRound(outbound, outboundReads, inbound, false);
+                return;
+            }
             inbound.flush();
             if (!inbound.isWritable()) {
                 setAutoRead(outbound, outboundInputShut, false);
@@ -318,12 +460,20 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (splicing) {
+                return;
+            }
             setAutoRead(inbound, inboundInputShut, outbound.isWritable());
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
+                if (splicing) {
+                    outboundEnded = true;
+                    spliceRound(outbound, outboundReads, inbound, false);
+                    return;
+                }
                 outboundInputShut = true;
                 halfClose(inbound, outbound);
             }

@@ -99,7 +99,8 @@ class TcpProxySampleTest {
                   {"name": "l4", "address": "127.0.0.1:${P4}", "filter_chains": [{"tls_context": {}, "filters": [{"type": "tcp_proxy", "config": ${GO}}]}]},
                   {"name": "dead", "address": "127.0.0.1:${P_DEAD}", "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "deadCluster"}}]}]},
                   {"name": "idle", "address": "127.0.0.1:${P_IDLE}", "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "clusterA", "idle_timeout": "1s"}}]}]},
-                  {"name": "stall", "address": "127.0.0.1:${P_STALL}", "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "stallCluster"}}]}]}
+                  {"name": "stall", "address": "127.0.0.1:${P_STALL}", "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "stallCluster"}}]}]},
+                  {"name": "late", "address": "127.0.0.1:${P_LATE}", "filter_chains": [{"filters": [{"type": "tcp_proxy", "config": {"cluster": "lateCluster"}}]}]}
                 ]
               }],
               "cluster_manager": {"clusters": [
@@ -107,6 +108,7 @@ class TcpProxySampleTest {
                 {"Name": "clusterB", "type": "SIMPLE", "lb_type": "LB_RANDOM", "hosts": [{"address": "${B}"}]},
                 {"Name": "clusterC", "type": "SIMPLE", "lb_type": "LB_RANDOM", "hosts": [{"address": "${C}"}]},
                 {"Name": "stallCluster", "type": "SIMPLE", "conn_buffer_limit_bytes": 32768, "hosts": [{"address": "${STALL}"}]},
+                {"Name": "lateCluster", "type": "SIMPLE", "hosts": [{"address": "${LATE}"}]},
                 {"Name": "deadCluster", "type": "SIMPLE", "connect_timeout": "2s", "hosts": [{"address": "127.0.0.1:${DEAD_BACKEND}"}]}
               ]}
             }
@@ -147,6 +149,10 @@ class TcpProxySampleTest {
     private static int pIdle;
     private static int pStall;
     private static TcpBackend stall;
+    private static int pLate;
+    /** Answers LATE_ANSWER bytes once the client's request ended (its FIN). */
+    private static TcpBackend late;
+    static final int LATE_ANSWER = 64 << 20;
     private static volatile java.util.concurrent.CountDownLatch stallGate = new java.util.concurrent.CountDownLatch(0);
 
     @BeforeAll
@@ -165,6 +171,16 @@ class TcpProxySampleTest {
         pDead = freePort();
         pIdle = freePort();
         pStall = freePort();
+        pLate = freePort();
+        late = TcpBackend.start("late", (sock, in, out) -> {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            byte[] buf = new byte[65536];
+            Arrays.fill(buf, (byte) 'a');
+            for (int i = 0; i < LATE_ANSWER / buf.length; i++) {
+                out.write(buf);
+            }
+            out.flush();
+        });
         // reads nothing until the gate opens, then counts everything and reports the total
         stall = TcpBackend.start("stall", (sock, in, out) -> {
             try {
@@ -177,11 +193,11 @@ class TcpProxySampleTest {
             out.flush();
             sock.shutdownOutput();
         });
-        var v = vars("P1", p1, "P2", p2, "P3", p3, "P4", p4, "P_DEAD", pDead, "P_IDLE", pIdle, "P_STALL", pStall, "STALL", stall.address(),
+        var v = vars("P1", p1, "P2", p2, "P3", p3, "P4", p4, "P_DEAD", pDead, "P_IDLE", pIdle, "P_STALL", pStall, "STALL", stall.address(), "P_LATE", pLate, "LATE", late.address(),
                 "A", a.address(), "B", b.address(), "C", c.address(), "DEAD_BACKEND", deadPort());
         v.put("SNAKE", render(SNAKE_ROUTES, v));
         v.put("GO", render(GO_ROUTES, v));
-        routing = MosnProcess.builder().config(render(ROUTING, v)).waitFor(p1, p2, p3, p4, pDead, pIdle, pStall).start();
+        routing = MosnProcess.builder().config(render(ROUTING, v)).waitFor(p1, p2, p3, p4, pDead, pIdle, pStall, pLate).start();
     }
 
     @AfterAll
@@ -194,7 +210,7 @@ class TcpProxySampleTest {
                 routing.stopCleanly();
             }
         } finally {
-            for (AutoCloseable x : new AutoCloseable[] {sample, routing, echo, a, b, c, stall}) {
+            for (AutoCloseable x : new AutoCloseable[] {sample, routing, echo, a, b, c, stall, late}) {
                 if (x != null) {
                     x.close();
                 }
@@ -277,6 +293,17 @@ class TcpProxySampleTest {
             // the backend answers only after it saw our EOF, 200 ms later
             byte[] got = s.getInputStream().readAllBytes();
             assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("ping" + TcpBackend.eofReport(4));
+        }
+    }
+
+    @Test
+    void aClientThatSentItsFinGetsAllOfAnAnswerLargerThanTheSocketBuffers() throws Exception {
+        try (Socket s = connect(pLate)) {
+            s.getOutputStream().write("GET".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            Thread.sleep(1000); // the answer fills the socket buffers: the proxy has to wait for EPOLLOUT on a half-closed socket
+            long total = s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            assertThat(total).isEqualTo(LATE_ANSWER);
         }
     }
 

@@ -27,10 +27,16 @@ public final class Closing {
         }
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         // usually all is written at once and the listener has closed the channel already: a closed
-        // channel is not writable either, but needs no timer
-        if (ch.isActive() && !ch.isWritable()) {
+        // channel is not writable either, but needs no timer. What waits may count nothing against
+        // writability (a splice's bytes sit in a pipe), so anything still queued arms the timer too.
+        if (ch.isActive() && (!ch.isWritable() || queued(ch))) {
             closeIn(ch, GRACE_SECONDS);
         }
+    }
+
+    private static boolean queued(Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out != null && !out.isEmpty();
     }
 
     /**
