@@ -32,8 +32,9 @@ import java.util.stream.Stream;
  * {@code conf/}, {@code plugins/}, a {@code jlink}'d Java runtime, and the JDK AOT cache
  * ({@code lib/mosn.aot}, JEP 514/515) that a short training run of {@code bin/mosn} leaves: the
  * classes a start and the first requests load, linked and profiled, so the next start skips that
- * work. The build runs this on the JDK 25 it selected (its toolchain), whose {@code jlink} makes the
- * runtime.
+ * work. Before the training, classes too old for the cache (Java 5's: picocli's) are rewritten with
+ * stack maps ({@link OldClasses}). The build runs this on the JDK 25 it selected (its toolchain),
+ * whose {@code jlink} makes the runtime.
  *
  * <p>Arguments: the image folder (with {@code lib/} filled), {@code bin/mosn}, the folder holding
  * {@code conf/} and {@code plugins/}.
@@ -72,6 +73,7 @@ public final class ImageBuilder {
         long t0 = System.nanoTime();
         jlink(image.resolve("runtime"));
         long t1 = System.nanoTime();
+        OldClasses.upgrade(image.resolve("lib"));
         train(image);
         long t2 = System.nanoTime();
         System.out.printf("mosn-dist: runtime linked in %.1f s, AOT cache trained in %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
