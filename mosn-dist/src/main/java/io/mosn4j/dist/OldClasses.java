@@ -29,7 +29,9 @@ import java.util.zip.ZipOutputStream;
  * parsed and verified picocli's ~230 classes from its jar (~100 ms before the config was even
  * read). Rewritten as version 52 with the stack maps the class-file API computes, the code being
  * otherwise the same instruction for instruction, they are verified once at training and mapped from
- * the cache. A jar whose classes cannot be rewritten (e.g. jsr/ret subroutines) is left as it is.
+ * the cache. Each rewritten class is put through the JVM's verifier checks at build time, so those a
+ * training run does not load are checked too; a jar with a class that cannot be rewritten (e.g.
+ * jsr/ret subroutines) or does not verify is left as it is.
  */
 final class OldClasses {
     /** The oldest class file version the JVM verifies by stack maps, and so the oldest the AOT cache keeps. */
@@ -78,13 +80,20 @@ final class OldClasses {
                 if (entry.getName().endsWith(".class") && !entry.getName().startsWith("META-INF/")) {
                     ClassModel model = cf.parse(bytes);
                     if (model.majorVersion() < STACK_MAP_VERSION) {
+                        String unfit;
                         try {
                             bytes = cf.transformClass(model, ClassTransform.transformingMethodBodies(CodeTransform.ACCEPT_ALL)
                                     .andThen((b, element) -> b.with(element instanceof ClassFileVersion
                                             ? ClassFileVersion.of(REWRITTEN_VERSION, 0) : element)));
-                        } catch (IllegalArgumentException | IllegalStateException unfit) {
+                            // the JVM's own checks, now at build time: also of the classes a training run does not load
+                            List<VerifyError> errors = cf.verify(bytes);
+                            unfit = errors.isEmpty() ? null : errors.getFirst().getMessage();
+                        } catch (IllegalArgumentException | IllegalStateException failed) {
+                            unfit = failed.getMessage();
+                        }
+                        if (unfit != null) {
                             System.out.printf("mosn-dist: %s stays out of the AOT cache: %s: %s%n", jar.getFileName(),
-                                    entry.getName(), unfit.getMessage());
+                                    entry.getName(), unfit);
                             old = 0;
                             break;
                         }
