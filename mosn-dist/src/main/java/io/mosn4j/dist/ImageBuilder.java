@@ -1,6 +1,7 @@
 package io.mosn4j.dist;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -26,14 +27,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Lays out the archive's folder around the {@code lib/} the build copied: {@code bin/mosn},
  * {@code conf/}, {@code plugins/}, a {@code jlink}'d Java runtime, and the JDK AOT cache
  * ({@code lib/mosn.aot}, JEP 514/515) that a short training run of {@code bin/mosn} leaves: the
  * classes a start and the first requests load, linked and profiled, so the next start skips that
- * work. The build runs this on the JDK 25 it selected (its toolchain), whose {@code jlink} makes the
- * runtime.
+ * work. Before the training, classes too old for the cache (Java 5's: picocli's) are rewritten with
+ * stack maps ({@link OldClasses}), and Netty's native epoll library is put where the JVM finds it
+ * without Netty copying it out of its jar at every start. The build runs this on the JDK 25 it selected (its toolchain),
+ * whose {@code jlink} makes the runtime.
  *
  * <p>Arguments: the image folder (with {@code lib/} filled), {@code bin/mosn}, the folder holding
  * {@code conf/} and {@code plugins/}.
@@ -72,6 +77,8 @@ public final class ImageBuilder {
         long t0 = System.nanoTime();
         jlink(image.resolve("runtime"));
         long t1 = System.nanoTime();
+        OldClasses.upgrade(image.resolve("lib"));
+        epollLibrary(image);
         train(image);
         long t2 = System.nanoTime();
         System.out.printf("mosn-dist: runtime linked in %.1f s, AOT cache trained in %.1f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
@@ -88,6 +95,32 @@ public final class ImageBuilder {
         pw.flush();
         if (code != 0) {
             throw new IllegalStateException("jlink failed (" + code + "): " + out);
+        }
+    }
+
+    /**
+     * Netty's native epoll library, copied from its jar in {@code lib/} to {@code runtime/lib/}: the
+     * runtime's own library folder, where {@code System.loadLibrary} looks for every class loader.
+     * Netty tries that first; otherwise it writes the library out of its jar to a temporary file and
+     * loads that, at every start (~10-20 ms of the start, and 13 {@code UnsatisfiedLinkError}s).
+     */
+    static void epollLibrary(Path image) throws IOException {
+        String name = "libnetty_transport_native_epoll_x86_64.so";
+        List<Path> jars;
+        try (Stream<Path> s = Files.list(image.resolve("lib"))) {
+            jars = s.filter(p -> p.getFileName().toString().matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar")).toList();
+        }
+        if (jars.size() != 1) {
+            throw new IllegalStateException("expected one netty-transport-native-epoll linux-x86_64 jar in lib/, found " + jars);
+        }
+        try (ZipFile jar = new ZipFile(jars.getFirst().toFile())) {
+            ZipEntry lib = jar.getEntry("META-INF/native/" + name);
+            if (lib == null) {
+                throw new IllegalStateException(jars.getFirst() + " holds no META-INF/native/" + name);
+            }
+            try (InputStream in = jar.getInputStream(lib)) {
+                Files.copy(in, image.resolve("runtime/lib").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
