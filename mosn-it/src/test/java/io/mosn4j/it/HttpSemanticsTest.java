@@ -107,6 +107,13 @@ class HttpSemanticsTest {
                 MosnProcess.sleep(200);
                 ex.closeConnection();
             }
+            case "/early-ok" -> {
+                // answer a small upload without reading it (nginx's "return 200"), and close
+                ex.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n");
+                ex.flush();
+                MosnProcess.sleep(200);
+                ex.closeConnection();
+            }
             case "/latin1" -> ex.respond(200, Map.of("x-back", "caf\u00c3\u00a9 \u00ff"), ("x-name=" + ex.headers.get("x-name")
                     + "|x-empty=" + ex.headers.get("x-empty") + "|").getBytes(StandardCharsets.ISO_8859_1));
             case "/odd-noreason" -> rawReply(ex, "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok");
@@ -407,6 +414,28 @@ class HttpSemanticsTest {
         }
         try (RawHttpClient c = RawHttpClient.connect(port)) {
             assertThat(c.get("/after-early").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anAnswerBeforeASmallBodyEndsKeepsTheConnection() throws Exception {
+        try (RawHttpClient c = RawHttpClient.connect(port, 10_000)) {
+            c.send("POST /early-ok HTTP/1.1\r\nHost: h\r\nContent-Length: 65536\r\n\r\n");
+            c.send(new byte[4096]);
+            RawHttpClient.RawResponse r = c.readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("ok\n");
+            assertThat(r.header("connection")).as("the rest of a known, small body is read and dropped").isNull();
+            c.send(new byte[65536 - 4096]);
+            RawHttpClient.RawResponse next = c.get("/after-early-ok");
+            assertThat(next.status()).as("the same connection serves the next request").isEqualTo(200);
+        }
+        // a client that never sends the rest is closed after the discard timeout
+        try (RawHttpClient c = RawHttpClient.connect(port, 10_000)) {
+            c.send("POST /early-ok HTTP/1.1\r\nHost: h\r\nContent-Length: 65536\r\n\r\n");
+            c.send(new byte[4096]);
+            assertThat(c.readResponse().status()).isEqualTo(200);
+            assertThat(c.closedByPeerWithin(8000)).as("closed once the rest is overdue").isTrue();
         }
     }
 

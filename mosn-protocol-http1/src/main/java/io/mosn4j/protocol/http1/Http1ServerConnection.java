@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Http1ServerConnection extends ChannelInboundHandlerAdapter implements Http1RequestDecoder.HeadListener {
     private static final Logger log = LoggerFactory.getLogger(Http1ServerConnection.class);
+    /** The most of an answered request's body still to come that is read and dropped to keep the connection. */
+    static final long DISCARD_MAX_BYTES = 1024 * 1024;
+    /** How long a client has to send that rest. */
+    static final long DISCARD_TIMEOUT_MILLIS = 5_000;
 
     private final ServerStreamHandler handler;
     /** {@code request_headers_timeout} in nanoseconds; 0: none. */
@@ -377,12 +381,30 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         private boolean chunked;
         private boolean closeAfter;
         private boolean reset;
+        /** Request body bytes still to come by its Content-Length; -1 when chunked (unknown). */
+        private long bodyLeft;
+        /** Answered before the request ended: the rest of its body is read and dropped, the connection kept. */
+        private boolean discarding;
+        private ScheduledFuture<?> discardTimer;
 
         Stream(HttpRequest req) {
             head = req.method().equals(HttpMethod.HEAD);
             http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
             clientKeepAlive = HttpUtil.isKeepAlive(req);
-            requestDone = !(HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+            boolean chunkedRequest = HttpUtil.isTransferEncodingChunked(req);
+            long length = HttpUtil.getContentLength(req, 0L);
+            requestDone = !(chunkedRequest || length > 0);
+            bodyLeft = chunkedRequest ? -1 : length;
+        }
+
+        /**
+         * Whether an answer that comes before the request's end can keep the connection: the rest of
+         * the body has a known length of at most {@link #DISCARD_MAX_BYTES}, read and dropped (as nginx
+         * does) instead of a close that costs the client a new connection. Otherwise, or for a client
+         * slower than {@link #DISCARD_TIMEOUT_MILLIS} to send it, the connection closes.
+         */
+        private boolean restDiscardable() {
+            return bodyLeft >= 0 && bodyLeft <= DISCARD_MAX_BYTES;
         }
 
         void start(HttpRequest req, Headers headers) {
@@ -428,6 +450,19 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 data.release(); // the empty end marker of a body-less request
                 return;
             }
+            if (bodyLeft > 0) {
+                bodyLeft -= data.readableBytes();
+            }
+            if (discarding) {
+                data.release();
+                if (content instanceof LastHttpContent) {
+                    requestDone = true;
+                    discarding = false;
+                    discardTimer.cancel(false);
+                    streamDone(this, false);
+                }
+                return;
+            }
             if (content instanceof LastHttpContent last) {
                 requestDone = true;
                 HttpHeaders trailers = last.trailingHeaders();
@@ -469,7 +504,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 status = 502;
             }
             bodyless = head || status == 204 || status == 304 || status < 200;
-            closeAfter = !clientKeepAlive || !requestDone || draining;
+            closeAfter = !clientKeepAlive || (!requestDone && !restDiscardable()) || draining;
             int framing = 0;
             if (status == 204 || status < 200) {
                 framing |= Http1Wire.DROP_CONTENT_LENGTH;
@@ -543,9 +578,20 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             }
             if (requestDone) {
                 streamDone(this, closeAfter);
+            } else if (!closeAfter) {
+                // answered before the request finished: its known, bounded rest is read and dropped,
+                // then the connection serves the next request
+                discarding = true;
+                discardTimer = ctx.executor().schedule(() -> {
+                    if (discarding) {
+                        log.debug("client {} did not finish an answered request's body within {} ms; closing",
+                                ctx.channel().remoteAddress(), DISCARD_TIMEOUT_MILLIS);
+                        ctx.close();
+                    }
+                }, DISCARD_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } else {
-                // answered before the request finished: HTTP/1 cannot skip the rest, so close, once
-                // the client has read the answer (it is still sending)
+                // answered before the request finished, its rest unknown or large: HTTP/1 cannot skip
+                // it, so close, once the client has read the answer (it is still sending)
                 current = null;
                 lingeringClose();
             }
