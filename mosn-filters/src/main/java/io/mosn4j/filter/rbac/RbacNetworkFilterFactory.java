@@ -17,6 +17,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class RbacNetworkFilterFactory implements NetworkFilterFactory {
         Counter shadowDenied = stats.counter(base + (sp == null ? "" : sp) + "shadow_denied");
         String where = listener.listenerName();
         boolean needsPeer = (rules != null && rules.needsPeerCertificate()) || (shadow != null && shadow.needsPeerCertificate());
-        Check check = channel -> {
+        Predicate<Channel> check = channel -> {
             RequestView v = new RequestView(null, channel.remoteAddress(), channel.localAddress(), DownstreamTls.of(channel));
             if (shadow != null) {
                 (shadow.allows(shadow.matching(v)) ? shadowAllowed : shadowDenied).inc();
@@ -81,7 +82,7 @@ public final class RbacNetworkFilterFactory implements NetworkFilterFactory {
                 DownstreamTls tls = DownstreamTls.of(channel);
                 if (needsPeer && tls != null && !tls.handshakeDone()) {
                     channel.pipeline().addLast(new AfterHandshake(check, tls)); // the client's certificate is not known yet
-                } else if (!check.allows(channel)) {
+                } else if (!check.test(channel)) {
                     channel.close();
                 }
             }
@@ -93,23 +94,18 @@ public final class RbacNetworkFilterFactory implements NetworkFilterFactory {
         };
     }
 
-    /** The decision on one connection; counts it. */
-    @FunctionalInterface
-    private interface Check {
-        boolean allows(Channel channel);
-    }
-
     /**
      * Holds a TLS connection's decision until its handshake is done (on the engine's completion
      * event, or at the latest on the first decrypted bytes): an {@code authenticated} principal
      * needs the client's certificate. A refused connection is closed and nothing it sent goes on.
      */
     private static final class AfterHandshake extends ChannelInboundHandlerAdapter {
-        private final Check check;
+        /** The decision on the connection; counts it. */
+        private final Predicate<Channel> check;
         private final DownstreamTls tls;
         private boolean refused;
 
-        AfterHandshake(Check check, DownstreamTls tls) {
+        AfterHandshake(Predicate<Channel> check, DownstreamTls tls) {
             this.check = check;
             this.tls = tls;
         }
@@ -133,7 +129,7 @@ public final class RbacNetworkFilterFactory implements NetworkFilterFactory {
 
         /** Decides once; true when the connection was refused (and closed). */
         private boolean decide(ChannelHandlerContext ctx) {
-            if (check.allows(ctx.channel())) {
+            if (check.test(ctx.channel())) {
                 ctx.pipeline().remove(this);
                 return false;
             }
