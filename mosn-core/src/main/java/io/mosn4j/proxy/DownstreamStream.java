@@ -515,11 +515,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
                 startMirrors(headers, end);
             }
         }
-        if (!end) {
-            waitingForUpstream = true; // hold the body back until there is somewhere to send it
-            updateDownstreamPause();
-        }
+        waitingForUpstream = !end; // hold the body back until there is somewhere to send it
         attempt(headers, end);
+        // once, after the attempt: a pooled connection is mostly there at once, and pausing the
+        // client's reads only to resume them costs two epoll_ctl calls per request
+        updateDownstreamPause();
         startTimer();
     }
 
@@ -666,12 +666,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             failUpstream(lastFailure);
             return;
         }
+        waitingForUpstream = !requestComplete; // the rest of the body waits for the new connection
         attempt(requestHeaders, requestEndedOnHeaders);
         retries.replay(upstream);
-        if (!requestComplete && !waitingForUpstream) {
-            waitingForUpstream = true; // the rest of the body waits for the new connection
-            updateDownstreamPause();
-        }
+        updateDownstreamPause();
         startTimer();
     }
 
