@@ -112,6 +112,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
     private boolean waitingForUpstream;
     private boolean upstreamCongested;
+    /** The upstream attempt that takes the rest of a request answered before its end, while it comes. */
+    private UpstreamRequest rest;
     private boolean requestHeld;
     private boolean downstreamPaused;
     private boolean downstreamCongested;
@@ -163,7 +165,15 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     @Override
     public void onData(ByteBuf data, boolean endStream) {
         if (done || responseComplete) {
-            data.release();
+            if (rest != null) {
+                rest.sendRest(data, endStream);
+                if (endStream) {
+                    rest = null;
+                }
+                updateDownstreamPause();
+            } else {
+                data.release();
+            }
             return;
         }
         progress++;
@@ -193,6 +203,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     public void onReset(ResetReason reason) {
         // the client went away or broke the protocol: abandon the upstream side too
         if (done) {
+            if (rest != null) {
+                rest.abandonRest();
+                rest = null;
+            }
             return;
         }
         reset = true;
@@ -944,7 +958,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     // ---- flow control ----
 
     private void updateDownstreamPause() {
-        boolean pause = !done && (waitingForUpstream || upstreamCongested || requestHeld);
+        boolean pause = done ? rest != null && upstreamCongested : waitingForUpstream || upstreamCongested || requestHeld;
         if (pause != downstreamPaused) {
             downstreamPaused = pause;
             downstream.readDisable(pause);
@@ -985,7 +999,15 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             }
         }
         if (upstream != null) {
-            upstream.finish(upstreamReason);
+            // answered before the request's end (an upload the upstream did not need): where both
+            // connections allow it, the rest still goes up and the upstream connection is kept
+            if (!(responseComplete && !requestComplete && !reset && filters == null && downstream.deliversRestAfterResponse()
+                    && upstream.finishTakingRest())) {
+                upstream.finish(upstreamReason);
+            } else {
+                rest = upstream;
+                updateDownstreamPause();
+            }
         }
         request.releaseHeld();
         response.releaseHeld();

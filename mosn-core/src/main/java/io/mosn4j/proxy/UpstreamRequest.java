@@ -39,6 +39,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     boolean requestSent;
     boolean responseComplete;
     private boolean finished;
+    /** Finished, but the rest of the request still goes out (see {@link #finishTakingRest}). */
+    private boolean takingRest;
     private boolean paused;
     /** When the attempt started, for balancers that weigh hosts by latency ({@code LB_PEAK_EWMA}); 0 otherwise. */
     private long startNanos;
@@ -254,7 +256,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
 
     @Override
     public void onWritabilityChanged(boolean writable) {
-        if (!finished) {
+        if (!finished || takingRest) {
             stream.upstreamWritable(writable);
         }
     }
@@ -292,8 +294,45 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
                 }
             }
         }
-        if (sender != null && !(requestSent && responseComplete)) {
+        if (sender != null && !(requestSent && responseComplete) && !takingRest) {
             sender.reset(reason);
         }
+    }
+
+    /**
+     * Finishes an attempt whose complete answer came before the request's end, keeping its stream
+     * open for the rest of the request when the connection can take it ({@link #sendRest}): the
+     * upstream then has its request whole and the connection serves the next one, where a reset
+     * would close it and cost the next request a new connection. Returns whether it does.
+     */
+    boolean finishTakingRest() {
+        takingRest = !finished && responseComplete && !requestSent && transcoder == null && sender != null
+                && (pending == null || pending.isEmpty()) && sender.takesRestAfterResponse();
+        finish(ResetReason.LOCAL_RESET);
+        return takingRest;
+    }
+
+    /** Takes ownership of {@code data}: more of the request's rest after {@link #finishTakingRest}. */
+    void sendRest(ByteBuf data, boolean end) {
+        if (!takingRest) {
+            data.release();
+            return;
+        }
+        takingRest = !end;
+        requestSent = end;
+        sender.sendData(data, end);
+    }
+
+    /** The rest will not come (the client went away): the upstream's unfinished request is reset. */
+    void abandonRest() {
+        if (takingRest) {
+            takingRest = false;
+            sender.reset(ResetReason.LOCAL_RESET);
+        }
+    }
+
+    /** Whether the upstream connection's buffer is full while the rest of the request goes out. */
+    boolean restCongested() {
+        return takingRest && !sender.isWritable();
     }
 }

@@ -48,6 +48,8 @@ class HttpSemanticsTest {
     private static int port;
     private static int idlePort;
     private static final java.util.concurrent.LinkedBlockingQueue<String> hangOutcome = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** "backend connection:body bytes read" of each /early-keep request, once its body was read or cut. */
+    private static final java.util.concurrent.LinkedBlockingQueue<String> earlyKeep = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -107,6 +109,19 @@ class HttpSemanticsTest {
                 MosnProcess.sleep(200);
                 ex.closeConnection();
             }
+            case "/early-keep" -> {
+                // answer at once and keep the connection, reading the body only afterwards
+                ex.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+                ex.flush();
+                int read;
+                try {
+                    read = ex.readBody().length;
+                } catch (java.io.IOException e) {
+                    read = -1;
+                }
+                earlyKeep.add(ex.connection + ":" + read);
+            }
+            case "/which-connection" -> ex.respond(200, "conn=" + ex.connection);
             case "/early-ok" -> {
                 // answer a small upload without reading it (nginx's "return 200"), and close
                 ex.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n");
@@ -436,6 +451,33 @@ class HttpSemanticsTest {
             c.send(new byte[4096]);
             assertThat(c.readResponse().status()).isEqualTo(200);
             assertThat(c.closedByPeerWithin(8000)).as("closed once the rest is overdue").isTrue();
+        }
+    }
+
+    @Test
+    void anEarlyKeepAliveAnswerStillGetsTheBodyAndItsUpstreamConnectionServesAgain() throws Exception {
+        try (RawHttpClient c = RawHttpClient.connect(port, 10_000)) {
+            c.send("POST /early-keep HTTP/1.1\r\nHost: h\r\nContent-Length: 65536\r\n\r\n");
+            c.send(new byte[4096]);
+            RawHttpClient.RawResponse r = c.readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("ok\n");
+            c.send(new byte[65536 - 4096]);
+            String early = earlyKeep.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(early).as("the upstream read the whole body after its answer").endsWith(":65536");
+            RawHttpClient.RawResponse next = c.get("/which-connection");
+            assertThat(next.bodyText()).as("the next request goes over the same upstream connection")
+                    .isEqualTo("conn=" + early.substring(0, early.indexOf(':')));
+        }
+        // a client that never sends the rest: its connection closes after the discard timeout, and
+        // the upstream's unfinished request is cut, not left waiting
+        try (RawHttpClient c = RawHttpClient.connect(port, 10_000)) {
+            c.send("POST /early-keep HTTP/1.1\r\nHost: h\r\nContent-Length: 65536\r\n\r\n");
+            c.send(new byte[4096]);
+            assertThat(c.readResponse().status()).isEqualTo(200);
+            assertThat(c.closedByPeerWithin(8000)).as("closed once the rest is overdue").isTrue();
+            String cut = earlyKeep.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(cut).as("the upstream connection was closed under its unfinished request").isNotNull().doesNotEndWith(":65536");
         }
     }
 

@@ -41,4 +41,15 @@ public interface ServerStream extends StreamSender {
     default boolean retrySafe() {
         return true;
     }
+
+    /**
+     * Asked as the response is about to end before the request did: whether the codec goes on
+     * handing the rest of the request to the receiver (which may forward it upstream, so that the
+     * upstream connection completes its request and serves again) until it ends or the stream is
+     * reset. HTTP/1: a rest of known, bounded length that the connection reads anyway before its
+     * next request. False by default: the rest is dropped or the stream reset, never delivered.
+     */
+    default boolean deliversRestAfterResponse() {
+        return false;
+    }
 }

@@ -31,4 +31,14 @@ public interface StreamSender {
 
     /** Whether the send buffer is below its high watermark. */
     boolean isWritable();
+
+    /**
+     * A request's sender, asked after its complete response came before the request's end: whether
+     * the rest of the request can still be sent on this stream, ending it whole, so that the
+     * connection serves another request afterwards (HTTP/1: a keep-alive answer), instead of a reset
+     * that closes it. The caller then sends the rest, or resets when it cannot. False by default.
+     */
+    default boolean takesRestAfterResponse() {
+        return false;
+    }
 }

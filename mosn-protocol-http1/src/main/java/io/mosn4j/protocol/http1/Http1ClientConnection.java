@@ -174,6 +174,17 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
         ctx.close();
     }
 
+    private static final long NOT_COUNTED = Long.MIN_VALUE;
+
+    /** A Content-Length's value, or -1 (never counted down to 0) when it is not a plain number. */
+    private static long parseLength(String value) {
+        try {
+            return Math.max(-1, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private void write(Object msg, boolean flushNow) {
         if (flushNow) {
             ctx.writeAndFlush(msg, ctx.voidPromise());
@@ -207,6 +218,8 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
         private boolean requestStarted;
         private boolean requestDone;
         private boolean chunked;
+        /** Body bytes the request's Content-Length still owes the upstream; NOT_COUNTED when chunked or none. */
+        private long bodyLeft = NOT_COUNTED;
         private boolean informational;
         private boolean responseStarted;
         private boolean responseEndsOnHeaders;
@@ -237,9 +250,14 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 decoder.expectHeadResponse(head);
             }
             int framing = 0;
-            if (!endStream && !headers.contains("content-length")) {
-                framing |= Http1Wire.CHUNKED;
-                chunked = true;
+            if (!endStream) {
+                String length = headers.get("content-length");
+                if (length == null) {
+                    framing |= Http1Wire.CHUNKED;
+                    chunked = true;
+                } else {
+                    bodyLeft = parseLength(length);
+                }
             }
             String authority = headers.authority();
             if (authority == null) {
@@ -275,6 +293,9 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                     data.release();
                 }
             } else if (data.isReadable()) {
+                if (bodyLeft != NOT_COUNTED) {
+                    bodyLeft -= data.readableBytes();
+                }
                 write(data, false);
             } else {
                 data.release();
@@ -294,6 +315,9 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
 
         private void endRequest(Headers trailers) {
             requestDone = true;
+            if (bodyLeft != NOT_COUNTED && bodyLeft != 0) {
+                reusable = false; // the body did not match its Content-Length: the upstream's framing is lost
+            }
             if (chunked) {
                 write(Http1Wire.lastChunk(ctx.alloc(), trailers), true);
             } else {
@@ -378,9 +402,13 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
             responseDone = true;
             if (requestDone) {
                 streamDone(this);
-            } else {
-                reusable = false; // answered early: the rest of the request will not be sent
             }
+            // else answered early: the proxy sends the rest (takesRestAfterResponse) or resets
+        }
+
+        @Override
+        public boolean takesRestAfterResponse() {
+            return stream == this && responseDone && !requestDone && !reset && reusable && ctx.channel().isActive();
         }
 
         @Override

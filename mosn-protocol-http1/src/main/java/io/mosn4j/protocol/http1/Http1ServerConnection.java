@@ -427,6 +427,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
 
         @Override
+        public boolean deliversRestAfterResponse() {
+            return responseStarted && !requestDone && !closeAfter && !reset;
+        }
+
+        @Override
         public void sendLocalReply(LocalReply reply) {
             reply.sendAsHttp(this, requestHeaders != null && Grpc.isGrpc(requestHeaders));
         }
@@ -454,11 +459,18 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 bodyLeft -= data.readableBytes();
             }
             if (discarding) {
-                data.release();
-                if (content instanceof LastHttpContent) {
+                boolean last = content instanceof LastHttpContent;
+                if (last) {
                     requestDone = true;
                     discarding = false;
                     discardTimer.cancel(false);
+                }
+                if (receiver != null) {
+                    receiver.onData(data, last); // the proxy drops it, or completes the upstream's request with it
+                } else {
+                    data.release();
+                }
+                if (last) {
                     streamDone(this, false);
                 }
                 return;
@@ -487,7 +499,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
 
         void fail(ResetReason reason) {
-            if (!reset && !responseDone) {
+            // an answered request whose rest was still coming is told too: that rest may be owed upstream
+            if (!reset && (!responseDone || discarding) && receiver != null) {
                 reset = true;
                 receiver.onReset(reason);
             }
