@@ -44,6 +44,12 @@ import sun.misc.Signal;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // picocli looks for Groovy's closure class (groovy.lang.Closure) when it builds its model, unless told not to:
+        // a class that is on no jar makes the class loader open all ~96 jars of the class path first (~40 ms), which
+        // version and help need not. mosn4j's commands are Java classes, never Groovy closures; a user's setting is kept.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
         int code = new CommandLine(new Main()).execute(args);
         if (code != 0) {
             System.exit(code);
