@@ -4,7 +4,11 @@ import io.mosn4j.api.protocol.XProtocolException;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The header block SOFARPC writes into a bolt frame (its {@code SimpleMapSerializer}): a sequence of
@@ -50,23 +54,28 @@ final class BoltHeaderMap {
      * see the first).
      */
     static void parse(ByteBuf buf, int index, int length, Headers headers) {
-        headers.ensureCapacity(pairs(buf, index, length));
-        int end = index + length;
-        int pos = index;
-        while (pos < end) {
-            int keyLength = buf.getInt(pos);
+        // one bounds-checked bulk copy, then plain array reads: per-field ByteBuf reads each check
+        // the buffer's bounds and reference count, which cost more than the parsing itself
+        byte[] block = new byte[length];
+        buf.getBytes(index, block);
+        headers.ensureCapacity(pairs(block));
+        int pos = 0;
+        while (pos < length) {
+            int keyLength = (int) INT.get(block, pos);
             pos += 4;
-            String key = keyLength < 0 ? null : key(buf, pos, keyLength);
+            String key = keyLength < 0 ? null : key(block, pos, keyLength);
             pos += Math.max(keyLength, 0);
-            int valueLength = buf.getInt(pos);
+            int valueLength = (int) INT.get(block, pos);
             pos += 4;
-            String value = valueLength < 0 ? null : buf.toString(pos, valueLength, StandardCharsets.UTF_8);
+            String value = valueLength < 0 ? null : new String(block, pos, valueLength, StandardCharsets.UTF_8);
             pos += Math.max(valueLength, 0);
             if (key != null && value != null) {
                 headers.add(key, value);
             }
         }
     }
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     // ---------------------------------------------------------------- writing back
 
@@ -117,12 +126,11 @@ final class BoltHeaderMap {
     }
 
     /** How many pairs a validated block holds, so the header block is sized once. */
-    private static int pairs(ByteBuf buf, int index, int length) {
-        int end = index + length;
-        int pos = index;
+    private static int pairs(byte[] block) {
+        int pos = 0;
         int strings = 0;
-        while (pos < end) {
-            pos += 4 + Math.max(buf.getInt(pos), 0);
+        while (pos < block.length) {
+            pos += 4 + Math.max((int) INT.get(block, pos), 0);
             strings++;
         }
         return strings / 2;
@@ -147,22 +155,13 @@ final class BoltHeaderMap {
         }
     }
 
-    private static String key(ByteBuf buf, int pos, int length) {
+    private static String key(byte[] block, int pos, int length) {
         for (int i = 0; i < KNOWN_KEY_BYTES.length; i++) {
             byte[] k = KNOWN_KEY_BYTES[i];
-            if (k.length == length && sameBytes(buf, pos, k)) {
+            if (k.length == length && Arrays.equals(block, pos, pos + length, k, 0, length)) {
                 return KNOWN_KEYS[i];
             }
         }
-        return buf.toString(pos, length, StandardCharsets.UTF_8);
-    }
-
-    private static boolean sameBytes(ByteBuf buf, int pos, byte[] expected) {
-        for (int i = 0; i < expected.length; i++) {
-            if (buf.getByte(pos + i) != expected[i]) {
-                return false;
-            }
-        }
-        return true;
+        return new String(block, pos, length, StandardCharsets.UTF_8);
     }
 }
