@@ -34,6 +34,9 @@ public final class Headers {
     private String[] values;
     private int size;
     private StreamMessage message;
+    private static final int STATUS_UNREAD = Integer.MIN_VALUE;
+    /** {@link #status()}'s answer, or STATUS_UNREAD since the block last changed. */
+    private int status = STATUS_UNREAD;
     private Loader loader;
     private boolean modified;
 
@@ -179,6 +182,7 @@ public final class Headers {
     public Headers add(String name, String value) {
         ensureLoaded();
         modified = true;
+        status = STATUS_UNREAD;
         if (size == names.length) {
             grow(Math.max(size * 2, 8));
         }
@@ -196,6 +200,7 @@ public final class Headers {
             return add(name, value);
         }
         modified = true;
+        status = STATUS_UNREAD;
         values[i] = value;
         removeFrom(name, i + 1);
         return this;
@@ -231,15 +236,22 @@ public final class Headers {
 
     /** The response status, or -1 when there is none or it is not a number. */
     public int status() {
-        String s = get(STATUS);
-        if (s == null) {
-            return -1;
+        int st = status;
+        if (st == STATUS_UNREAD) {
+            // read several times per response (retry policy, metrics, outlier detection, access
+            // log): looked up once until the block changes
+            String s = get(STATUS);
+            st = -1;
+            if (s != null) {
+                try {
+                    st = Integer.parseInt(s);
+                } catch (NumberFormatException e) {
+                    st = -1;
+                }
+            }
+            status = st;
         }
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return st;
     }
 
     /**
@@ -267,6 +279,7 @@ public final class Headers {
     }
 
     private void clearEntries() {
+        status = STATUS_UNREAD;
         for (int i = 0; i < size; i++) {
             names[i] = null;
             values[i] = null;
@@ -275,6 +288,7 @@ public final class Headers {
     }
 
     private boolean removeFrom(String name, int from) {
+        status = STATUS_UNREAD;
         boolean removed = false;
         int w = from;
         for (int r = from; r < size; r++) {

@@ -60,4 +60,21 @@ class HeadersTest {
         assertThat(h.isModified()).isFalse();
         assertThat(loads).hasValue(4);
     }
+
+    @Test
+    void theStatusFollowsEveryChangeOfTheBlock() {
+        Headers h = Headers.response(503);
+        assertThat(h.status()).isEqualTo(503);
+        h.set(":status", "200");
+        assertThat(h.status()).isEqualTo(200);
+        h.remove(":STATUS");
+        assertThat(h.status()).isEqualTo(-1);
+        h.add(":status", "x");
+        assertThat(h.status()).as("not a number").isEqualTo(-1);
+        h.set(":status", "404");
+        assertThat(h.status()).isEqualTo(404);
+        Headers lazy = Headers.lazy(MESSAGE, into -> into.add(":status", "204"));
+        assertThat(lazy.status()).as("read from the loaded block").isEqualTo(204);
+        assertThat(lazy.copy().status()).isEqualTo(204);
+    }
 }
