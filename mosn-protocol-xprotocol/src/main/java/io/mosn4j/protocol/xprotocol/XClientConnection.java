@@ -169,9 +169,18 @@ public final class XClientConnection extends XConnection implements ClientConnec
         }
     }
 
+    /**
+     * The in-flight map's key for a request id. Ids run in sequence, and the map (open addressing)
+     * would keep a window of them in one run of slots, which every removal scans to its end (4% of
+     * a bolt call's CPU with ~250 calls in flight); a bijective multiplicative mix spreads them.
+     */
+    private static long slot(long id) {
+        return id * 0x9E3779B97F4A7C15L;
+    }
+
     private long allocateId(Stream s) {
         long id = nextFreeId();
-        inFlight.put(id, s);
+        inFlight.put(slot(id), s);
         return id;
     }
 
@@ -180,7 +189,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
         long id = lastId;
         do {
             id = protocol.nextRequestId(id);
-        } while (inFlight.containsKey(id));
+        } while (inFlight.containsKey(slot(id)));
         lastId = id;
         return id;
     }
@@ -191,7 +200,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
     void onFrame(XFrame frame) {
         if (heartbeatOutstanding && frame.requestId() == heartbeatId && frame.isHeartbeat()) {
             heartbeatOutstanding = false; // the upstream is alive
-            inFlight.remove(frame.requestId());
+            inFlight.remove(slot(frame.requestId()));
             frame.release();
             return;
         }
@@ -202,7 +211,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             frame.release(); // an upstream does not send us requests otherwise
             return;
         }
-        Stream s = inFlight.remove(frame.requestId());
+        Stream s = inFlight.remove(slot(frame.requestId()));
         if (s == null) {
             log.debug("{} upstream {} answered unknown request id {}; dropped", protocol.name(), ctx.channel().remoteAddress(), frame.requestId());
             frame.release();
@@ -228,7 +237,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
         long id = allocateId(null);
         XFrame heartbeat = protocol.heartbeatRequest(id);
         if (heartbeat == null) {
-            inFlight.remove(id);
+            inFlight.remove(slot(id));
             return;
         }
         heartbeatId = id;
@@ -404,7 +413,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 }
             }
             if (hasId) {
-                inFlight.remove(id);
+                inFlight.remove(slot(id));
             }
             streamDone();
             receiver.onReset(reason);
@@ -421,7 +430,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
                     endedWhileQueued();
                 }
                 if (hasId) {
-                    inFlight.remove(id);
+                    inFlight.remove(slot(id));
                 }
                 streamDone();
             }
