@@ -372,7 +372,7 @@ public final class ConfigLoader {
         return sb.toString();
     }
 
-    private static ObjectMapper newMapper(ObjectMapper m) {
+    static ObjectMapper newMapper(ObjectMapper m) {
         SimpleModule durations = new SimpleModule("go-durations");
         durations.addDeserializer(Duration.class, new JsonDeserializer<>() {
             @Override
@@ -398,6 +398,7 @@ public final class ConfigLoader {
             }
         });
         m.registerModule(durations);
+        m.registerModule(new SimpleModule("lazy-record-properties").setDeserializerModifier(new LazyRecordProperties()));
         m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         m.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES, true);
         m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
