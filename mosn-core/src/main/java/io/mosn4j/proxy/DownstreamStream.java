@@ -754,7 +754,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         cancelTimer();
         deadline.disarm();
-        u.responded(headers.status());
+        u.responded(countedStatus(headers));
         upstreamResponseStarted = true;
         info.responseReceived = info.sinceStart();
         info.responseHeaders = headers;
@@ -956,6 +956,15 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     }
 
     // ---- flow control ----
+
+    /**
+     * The status a response counts as (metrics, outlier detection, balancers): its {@code :status},
+     * or for an RPC frame its protocol's status as HTTP ({@link XFrame#httpStatus}, as MOSN maps
+     * them), read from the frame without decoding its header map; -1 when there is none.
+     */
+    static int countedStatus(Headers h) {
+        return h.message() instanceof XFrame f && !f.isRequest() ? f.httpStatus() : h.status();
+    }
 
     private void updateDownstreamPause() {
         boolean pause = done ? rest != null && upstreamCongested : waitingForUpstream || upstreamCongested || requestHeld;
@@ -1203,7 +1212,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         @Override
         void sinkHeaders(Headers h, boolean end) {
             responseStarted = true;
-            info.responseCode = h.status();
+            info.responseCode = countedStatus(h);
             if (h.message() instanceof XFrame f && !f.isRequest()) {
                 info.rpcStatus = f.status();
                 info.bytesSent += Math.max(0, f.payloadLength());

@@ -211,7 +211,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         if (!answered) {
             answered = true;
             long took = System.nanoTime() - attemptStart;
-            int status = h.status();
+            int status = DownstreamStream.countedStatus(h);
             ((Host) host).outlierResult(status);
             hostMetrics.response(status);
             clusterMetrics.response(status);

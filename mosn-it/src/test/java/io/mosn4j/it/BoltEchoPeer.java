@@ -57,6 +57,9 @@ final class BoltEchoPeer implements AutoCloseable {
     private static final class Echo extends AsyncUserProcessor<BoltEcho> {
         @Override
         public void handleRequest(BizContext biz, AsyncContext async, BoltEcho req) {
+            if ("fail".equals(req.payload())) {
+                throw new IllegalStateException("asked to fail"); // SOFABolt answers SERVER_EXCEPTION
+            }
             async.sendResponse("echo:" + req.payload());
         }
 

@@ -59,6 +59,15 @@ public interface XFrame extends StreamMessage {
     /** A response's status in the protocol's own numbers, or -1 for a request. */
     int status();
 
+    /**
+     * A response's status as the HTTP status that metrics, outlier detection and balancers count
+     * it by (MOSN maps each protocol's statuses so: success 200, a busy server 503, a timeout 504,
+     * anything else 500); -1 for a request. By default 200 for status 0, else 500.
+     */
+    default int httpStatus() {
+        return isRequest() ? -1 : status() == 0 ? 200 : 500;
+    }
+
     /** How long the caller is willing to wait, when the frame says (bolt's timeout field), else null. */
     default Duration timeout() {
         return null;

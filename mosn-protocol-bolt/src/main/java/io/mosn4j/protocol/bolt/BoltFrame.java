@@ -170,6 +170,11 @@ public final class BoltFrame implements XFrame {
         return isRequest() ? -1 : timeoutOrStatus;
     }
 
+    @Override
+    public int httpStatus() {
+        return isRequest() ? -1 : BoltStatus.httpStatus(timeoutOrStatus);
+    }
+
     /** The request's timeout field when it is positive (SOFABolt sends -1 when it has none). */
     @Override
     public Duration timeout() {

@@ -8,6 +8,17 @@ import io.mosn4j.api.stream.ProxyError;
  * SOFABolt's decoder refuses any other value, so a proxy must answer only with these.
  */
 public final class BoltStatus {
+    /** The HTTP status a bolt response status counts as in metrics and outlier detection, as in MOSN. */
+    static int httpStatus(int status) {
+        return switch (status) {
+            case SUCCESS -> 200;
+            case SERVER_THREADPOOL_BUSY -> 503;
+            case TIMEOUT -> 504;
+            case CONNECTION_CLOSED -> 502;
+            default -> 500;
+        };
+    }
+
     public static final int SUCCESS = 0x0000;
     public static final int ERROR = 0x0001;
     public static final int SERVER_EXCEPTION = 0x0002;

@@ -168,6 +168,11 @@ public final class DubboFrame implements XFrame {
         return isRequest() ? -1 : status & 0xff;
     }
 
+    @Override
+    public int httpStatus() {
+        return isRequest() ? -1 : DubboStatus.httpStatus(status & 0xff);
+    }
+
     /**
      * A request copy for a mirror: the same body bytes (shared, retained), its own id, and the
      * header changes made so far; null once released or once its

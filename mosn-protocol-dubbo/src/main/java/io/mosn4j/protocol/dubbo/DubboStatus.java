@@ -15,5 +15,15 @@ public final class DubboStatus {
     public static final int CLIENT_ERROR = 90;
     public static final int SERVER_THREADPOOL_EXHAUSTED_ERROR = 100;
 
+    /** The HTTP status a dubbo response status counts as in metrics and outlier detection. */
+    static int httpStatus(int status) {
+        return switch (status) {
+            case OK -> 200;
+            case CLIENT_TIMEOUT, SERVER_TIMEOUT -> 504;
+            case SERVER_THREADPOOL_EXHAUSTED_ERROR -> 503;
+            default -> 500;
+        };
+    }
+
     private DubboStatus() {}
 }

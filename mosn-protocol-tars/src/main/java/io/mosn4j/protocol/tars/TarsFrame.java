@@ -596,6 +596,16 @@ public final class TarsFrame implements XFrame {
         return request ? -1 : ret;
     }
 
+    @Override
+    public int httpStatus() {
+        return request ? -1 : switch (ret) {
+            case TarsReturnCode.TARSSERVERSUCCESS -> 200;
+            case TarsReturnCode.TARSSERVEROVERLOAD -> 503;
+            case TarsReturnCode.TARSSERVERQUEUETIMEOUT, TarsReturnCode.TARSASYNCCALLTIMEOUT -> 504;
+            default -> 500;
+        };
+    }
+
     /** iTimeout, the caller's timeout in milliseconds, when it is positive. */
     @Override
     public Duration timeout() {
