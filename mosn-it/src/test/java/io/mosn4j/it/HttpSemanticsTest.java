@@ -479,6 +479,19 @@ class HttpSemanticsTest {
             String cut = earlyKeep.poll(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(cut).as("the upstream connection was closed under its unfinished request").isNotNull().doesNotEndWith(":65536");
         }
+        // a rest of more than 64 KiB: a new upstream connection costs less than sending it, so the
+        // upstream's request is cut; the client's connection still serves its next request
+        try (RawHttpClient c = RawHttpClient.connect(port, 10_000)) {
+            c.send("POST /early-keep HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n");
+            c.send(new byte[4096]);
+            assertThat(c.readResponse().status()).isEqualTo(200);
+            String cut = earlyKeep.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(cut).as("the upstream's request was cut, not completed").isNotNull().doesNotEndWith(":1048576");
+            c.send(new byte[1048576 - 4096]);
+            RawHttpClient.RawResponse next = c.get("/which-connection");
+            assertThat(next.status()).as("the client's connection serves the next request").isEqualTo(200);
+            assertThat(next.bodyText()).as("over another upstream connection").isNotEqualTo("conn=" + cut.substring(0, cut.indexOf(':')));
+        }
     }
 
     @Test

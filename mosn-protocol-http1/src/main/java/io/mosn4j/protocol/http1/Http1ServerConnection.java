@@ -55,6 +55,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private static final Logger log = LoggerFactory.getLogger(Http1ServerConnection.class);
     /** The most of an answered request's body still to come that is read and dropped to keep the connection. */
     static final long DISCARD_MAX_BYTES = 1024 * 1024;
+    /**
+     * The most of that rest handed on to the proxy, to complete the upstream's request so that its
+     * connection serves again. Beyond it, sending the rest costs more than the new upstream
+     * connection it saves, so the rest is dropped here and the upstream connection closed.
+     */
+    static final long FORWARD_REST_MAX_BYTES = 64 * 1024;
     /** How long a client has to send that rest. */
     static final long DISCARD_TIMEOUT_MILLIS = 5_000;
 
@@ -428,7 +434,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
         @Override
         public boolean deliversRestAfterResponse() {
-            return responseStarted && !requestDone && !closeAfter && !reset;
+            return responseStarted && !requestDone && !closeAfter && !reset && bodyLeft >= 0 && bodyLeft <= FORWARD_REST_MAX_BYTES;
         }
 
         @Override
