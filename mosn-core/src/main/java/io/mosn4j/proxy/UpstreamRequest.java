@@ -330,9 +330,4 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
             sender.reset(ResetReason.LOCAL_RESET);
         }
     }
-
-    /** Whether the upstream connection's buffer is full while the rest of the request goes out. */
-    boolean restCongested() {
-        return takingRest && !sender.isWritable();
-    }
 }
