@@ -178,6 +178,11 @@ public final class XClientConnection extends XConnection implements ClientConnec
         return id * 0x9E3779B97F4A7C15L;
     }
 
+    /** Removes and returns the call in flight under {@code id}, or null. */
+    private Stream untrack(long id) {
+        return inFlight.remove(slot(id));
+    }
+
     private long allocateId(Stream s) {
         long id = nextFreeId();
         inFlight.put(slot(id), s);
@@ -200,7 +205,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
     void onFrame(XFrame frame) {
         if (heartbeatOutstanding && frame.requestId() == heartbeatId && frame.isHeartbeat()) {
             heartbeatOutstanding = false; // the upstream is alive
-            inFlight.remove(slot(frame.requestId()));
+            untrack(frame.requestId());
             frame.release();
             return;
         }
@@ -211,7 +216,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             frame.release(); // an upstream does not send us requests otherwise
             return;
         }
-        Stream s = inFlight.remove(slot(frame.requestId()));
+        Stream s = untrack(frame.requestId());
         if (s == null) {
             log.debug("{} upstream {} answered unknown request id {}; dropped", protocol.name(), ctx.channel().remoteAddress(), frame.requestId());
             frame.release();
@@ -237,7 +242,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
         long id = allocateId(null);
         XFrame heartbeat = protocol.heartbeatRequest(id);
         if (heartbeat == null) {
-            inFlight.remove(slot(id));
+            untrack(id);
             return;
         }
         heartbeatId = id;
@@ -413,7 +418,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
                 }
             }
             if (hasId) {
-                inFlight.remove(slot(id));
+                untrack(id);
             }
             streamDone();
             receiver.onReset(reason);
@@ -430,7 +435,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
                     endedWhileQueued();
                 }
                 if (hasId) {
-                    inFlight.remove(slot(id));
+                    untrack(id);
                 }
                 streamDone();
             }
