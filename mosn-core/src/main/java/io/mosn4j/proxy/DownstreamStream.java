@@ -756,7 +756,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         deadline.disarm();
         u.responded(countedStatus(headers));
         upstreamResponseStarted = true;
-        info.responseReceived = info.sinceStart();
+        info.responseReceived = u.answeredNanos - info.startNanos();
         info.responseHeaders = headers;
         if (routeRule != null) {
             routeRule.finalizeResponse(headers, info);

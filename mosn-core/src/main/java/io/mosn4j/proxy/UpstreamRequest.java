@@ -49,6 +49,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     private io.mosn4j.stats.UpstreamMetrics hostMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     private io.mosn4j.stats.UpstreamMetrics clusterMetrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     private boolean answered;
+    /** {@link System#nanoTime()} when the response's headers arrived (once answered). */
+    long answeredNanos;
     private boolean noConnection;
 
     /** Converts the request to the pool's protocol and the response back, or null when both speak the same. */
@@ -66,10 +68,11 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         endGiven = end;
         Host.Counters counters = ((Host) host).stats();
         counters.requestStarted();
+        long now = System.nanoTime(); // one clock read for both (each is ~25 ns, and a request made ~10)
         if (counters.tracksLatency()) {
-            startNanos = System.nanoTime();
+            startNanos = now;
         }
-        attemptStart = System.nanoTime();
+        attemptStart = now;
         hostMetrics = ((Host) host).metrics();
         clusterMetrics = stream.clusterMetrics();
         hostMetrics.requestTotal.inc();
@@ -195,7 +198,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
     /** The response's headers arrived with {@code status}: the host's latency and error averages learn it. */
     void responded(int status) {
         if (startNanos != 0) {
-            ((Host) host).stats().responded(status, System.nanoTime() - startNanos);
+            ((Host) host).stats().responded(status, answeredNanos - startNanos);
         }
     }
 
@@ -210,7 +213,8 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         responseComplete = endStream;
         if (!answered) {
             answered = true;
-            long took = System.nanoTime() - attemptStart;
+            answeredNanos = System.nanoTime();
+            long took = answeredNanos - attemptStart;
             int status = DownstreamStream.countedStatus(h);
             ((Host) host).outlierResult(status);
             hostMetrics.response(status);
