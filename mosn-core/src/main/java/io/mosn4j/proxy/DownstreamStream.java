@@ -146,7 +146,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         requestComplete = endStream;
         requestEndedOnHeaders = endStream;
         if (endStream) {
-            info.requestReceived = info.sinceStart();
+            info.requestReceived = 0; // whole with its headers: the stream starts with them
         }
         StreamFilterFactory.Creator creator = conn.filter.streamFilters();
         if (creator != null) {

@@ -13,7 +13,8 @@ import java.util.Map;
 /** The record of one request, filled by the proxy core as the request moves along. */
 final class StreamInfo implements RequestInfo {
     private final ProxyConnection connection;
-    private final long startMillis;
+    /** Wall-clock start, worked out when first asked for (an access log's start_time): -1 until then. */
+    private long startMillis = -1;
     private final long startNanos;
     long requestReceived = -1;
     long responseReceived = -1;
@@ -36,7 +37,6 @@ final class StreamInfo implements RequestInfo {
 
     StreamInfo(ProxyConnection connection) {
         this.connection = connection;
-        this.startMillis = System.currentTimeMillis();
         this.startNanos = System.nanoTime();
     }
 
@@ -46,6 +46,11 @@ final class StreamInfo implements RequestInfo {
 
     @Override
     public long startTimeMillis() {
+        if (startMillis < 0) {
+            // the wall clock now, less the time since the start on the monotonic one: a clock read
+            // (~25 ns) fewer per request for the many that nobody logs
+            startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
+        }
         return startMillis;
     }
 

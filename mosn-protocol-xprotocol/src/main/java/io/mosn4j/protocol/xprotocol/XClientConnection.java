@@ -61,6 +61,11 @@ public final class XClientConnection extends XConnection implements ClientConnec
     /** By upstream request id; primitive keys, so no boxing per request. */
     private final LongObjectHashMap<Stream> inFlight = new LongObjectHashMap<>();
     private long lastId = -1;
+    /**
+     * Whether the id sequence ever went back (wrapped): until it does, each id is above every id
+     * handed out before it, so none can be in flight and a new one needs no lookup.
+     */
+    private boolean idsWrapped;
     /** The id of the keepalive heartbeat awaiting its answer, while one is. */
     private long heartbeatId;
     private boolean heartbeatOutstanding;
@@ -193,8 +198,10 @@ public final class XClientConnection extends XConnection implements ClientConnec
     private long nextFreeId() {
         long id = lastId;
         do {
-            id = protocol.nextRequestId(id);
-        } while (inFlight.containsKey(slot(id)));
+            long next = protocol.nextRequestId(id);
+            idsWrapped |= next <= id;
+            id = next;
+        } while (idsWrapped && inFlight.containsKey(slot(id)));
         lastId = id;
         return id;
     }

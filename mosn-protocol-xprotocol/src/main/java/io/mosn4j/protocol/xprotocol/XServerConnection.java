@@ -20,8 +20,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +47,12 @@ public final class XServerConnection extends XConnection {
     private boolean closed;
     /** Pauses asked for by streams and not yet lifted; reading waits for none. */
     private int pauses;
-    private final Set<Stream> streams = new HashSet<>();
+    /**
+     * The streams in flight, most recent first, linked through their own fields: adding to a hash set
+     * cost an identity hash (slow on an object's first use) and a node per request.
+     */
+    private Stream newest;
+    private int open;
 
     /** With the defaults and no counters (tests). */
     XServerConnection(XProtocol protocol, ServerStreamHandler handler) {
@@ -92,12 +95,12 @@ public final class XServerConnection extends XConnection {
             frame.release();
             return;
         }
-        if (streams.size() >= maxConcurrentRequests) {
+        if (open >= maxConcurrentRequests) {
             // refused, not queued: the client learns now, in its protocol, and may go elsewhere;
             // pausing instead would hold its later calls behind the slowest one
             refused.inc();
             log.debug("{} request {} from {}: {} requests in flight on the connection (max_concurrent_requests); refused",
-                    protocol.name(), frame.requestId(), ctx.channel().remoteAddress(), streams.size());
+                    protocol.name(), frame.requestId(), ctx.channel().remoteAddress(), open);
             if (!frame.isOneWay()) {
                 write(protocol.errorResponse(frame, ProxyError.OVERFLOW, "too many requests in flight on the connection"));
             }
@@ -126,7 +129,7 @@ public final class XServerConnection extends XConnection {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            if (streams.isEmpty()) {
+            if (open == 0) {
                 ctx.close();
             }
             return;
@@ -135,7 +138,7 @@ public final class XServerConnection extends XConnection {
             // RPC protocols have no GOAWAY: stop reading, close once the answers in flight are out
             draining = true;
             updateAutoRead();
-            if (streams.isEmpty()) {
+            if (open == 0) {
                 closeAfterWrites();
             }
             return;
@@ -176,15 +179,48 @@ public final class XServerConnection extends XConnection {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
         super.channelInactive(ctx);
-        for (Stream s : streams.toArray(Stream[]::new)) {
+        Stream[] all = new Stream[open];
+        int n = 0;
+        for (Stream s = newest; s != null; s = s.older) {
+            all[n++] = s;
+        }
+        for (Stream s : all) {
             s.connectionClosed();
         }
     }
 
+    private void link(Stream s) {
+        s.older = newest;
+        if (newest != null) {
+            newest.newer = s;
+        }
+        newest = s;
+        s.linked = true;
+        open++;
+    }
+
+    private void unlink(Stream s) {
+        if (!s.linked) {
+            return;
+        }
+        s.linked = false;
+        if (s.newer != null) {
+            s.newer.older = s.older;
+        } else {
+            newest = s.older;
+        }
+        if (s.older != null) {
+            s.older.newer = s.newer;
+        }
+        s.newer = null;
+        s.older = null;
+        open--;
+    }
+
     private void streamEnded(Stream s) {
-        streams.remove(s);
+        unlink(s);
         s.liftPauses();
-        if (draining && streams.isEmpty()) {
+        if (draining && open == 0) {
             closeAfterWrites();
         }
     }
@@ -205,11 +241,15 @@ public final class XServerConnection extends XConnection {
         private boolean done;
         /** This stream's share of the connection's pauses. */
         private int paused;
+        /** Its neighbours among the connection's streams in flight, while linked. */
+        private Stream newer;
+        private Stream older;
+        private boolean linked;
 
         Stream(XFrame request) {
             this.request = request;
             this.downstreamId = request.requestId();
-            streams.add(this);
+            link(this);
         }
 
         @Override
