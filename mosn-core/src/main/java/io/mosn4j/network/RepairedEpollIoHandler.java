@@ -51,6 +51,9 @@ final class RepairedEpollIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
+        if (Thread.currentThread() instanceof LoopClock.LoopThread t) {
+            t.newTurn(); // the wait for I/O is next: what the turn then does reads the clock afresh
+        }
         return epoll.run(context);
     }
 

@@ -38,6 +38,12 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, false), ioHandlerFactory);
+        DefaultThreadFactory loopThreads = new DefaultThreadFactory(name, false) {
+            @Override
+            protected Thread newThread(Runnable task, String threadName) {
+                return new LoopClock.LoopThread(threadGroup, task, threadName); // keeps its turn's clock reading
+            }
+        };
+        return new MultiThreadIoEventLoopGroup(threads, loopThreads, ioHandlerFactory);
     }
 }

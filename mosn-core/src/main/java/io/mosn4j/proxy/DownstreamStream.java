@@ -756,7 +756,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         deadline.disarm();
         u.responded(countedStatus(headers));
         upstreamResponseStarted = true;
-        info.responseReceived = u.answeredNanos - info.startNanos();
+        info.responseReceived = Math.max(0, u.answeredNanos - info.startNanos()); // the answer's turn began before the stream did (HTTP/1 pipelining)
         info.responseHeaders = headers;
         if (routeRule != null) {
             routeRule.finalizeResponse(headers, info);

@@ -37,7 +37,7 @@ final class StreamInfo implements RequestInfo {
 
     StreamInfo(ProxyConnection connection) {
         this.connection = connection;
-        this.startNanos = System.nanoTime();
+        this.startNanos = System.nanoTime(); // exact, as its durations are (LoopClock's per-turn reading would make a proxy's own microseconds 0)
     }
 
     long sinceStart() {

@@ -1,5 +1,6 @@
 package io.mosn4j.proxy;
 
+import io.mosn4j.network.LoopClock;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
 
@@ -61,7 +62,7 @@ final class StreamTimeouts implements Runnable {
         this(new Driver() {
             @Override
             public long nanoTime() {
-                return System.nanoTime();
+                return LoopClock.nanoTime();
             }
 
             @Override

@@ -10,6 +10,7 @@ import io.mosn4j.api.upstream.Cancellable;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.HostInfo;
 import io.mosn4j.api.upstream.PoolCallback;
+import io.mosn4j.network.LoopClock;
 import io.mosn4j.upstream.Host;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -68,7 +69,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         endGiven = end;
         Host.Counters counters = ((Host) host).stats();
         counters.requestStarted();
-        long now = System.nanoTime(); // one clock read for both (each is ~25 ns, and a request made ~10)
+        long now = LoopClock.nanoTime();
         if (counters.tracksLatency()) {
             startNanos = now;
         }
@@ -213,7 +214,7 @@ final class UpstreamRequest implements PoolCallback, StreamReceiver {
         responseComplete = endStream;
         if (!answered) {
             answered = true;
-            answeredNanos = System.nanoTime();
+            answeredNanos = LoopClock.nanoTime();
             long took = answeredNanos - attemptStart;
             int status = DownstreamStream.countedStatus(h);
             ((Host) host).outlierResult(status);
