@@ -1,7 +1,5 @@
 package io.mosn4j.network;
 
-import io.netty.util.concurrent.FastThreadLocalThread;
-
 /**
  * The monotonic clock ({@link System#nanoTime()}) as a loop's timers and upstream latencies read it:
  * on an event loop's thread, read once per turn of the loop (at the first use after the loop's wait
@@ -18,35 +16,5 @@ public final class LoopClock {
 
     public static long nanoTime() {
         return Thread.currentThread() instanceof LoopThread t ? t.nanoTime() : System.nanoTime();
-    }
-
-    /** An event loop's thread: keeps the turn's reading. */
-    static final class LoopThread extends FastThreadLocalThread {
-        private long now;
-        private boolean read;
-        /** The loop marks its turns ({@link #newTurn}); until it does, every read goes to the clock. */
-        private boolean turns;
-
-        LoopThread(ThreadGroup group, Runnable task, String name) {
-            super(group, task, name);
-        }
-
-        long nanoTime() {
-            if (read) {
-                return now;
-            }
-            long n = System.nanoTime();
-            if (turns) {
-                now = n;
-                read = true;
-            }
-            return n;
-        }
-
-        /** A turn of the loop begins (before its wait for I/O): the next read is fresh. */
-        void newTurn() {
-            turns = true;
-            read = false;
-        }
     }
 }

@@ -51,7 +51,7 @@ final class RepairedEpollIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
-        if (Thread.currentThread() instanceof LoopClock.LoopThread t) {
+        if (Thread.currentThread() instanceof LoopThread t) {
             t.newTurn(); // the wait for I/O is next: what the turn then does reads the clock afresh
         }
         return epoll.run(context);

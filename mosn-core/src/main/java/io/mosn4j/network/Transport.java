@@ -41,7 +41,7 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         DefaultThreadFactory loopThreads = new DefaultThreadFactory(name, false) {
             @Override
             protected Thread newThread(Runnable task, String threadName) {
-                return new LoopClock.LoopThread(threadGroup, task, threadName); // keeps its turn's clock reading
+                return new LoopThread(threadGroup, task, threadName); // keeps its turn's clock reading
             }
         };
         return new MultiThreadIoEventLoopGroup(threads, loopThreads, ioHandlerFactory);

@@ -1,11 +1,12 @@
 package io.mosn4j.stats;
 
+import io.mosn4j.network.LoopThread;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Which per-loop cell a thread writes: each worker event loop binds its index once at start; any
  * other thread (acceptor, admin, timers of the JDK) gets {@link #SHARED} and writes atomically.
- * On an event loop the lookup is an array read ({@link FastThreadLocal}), not a hash.
+ * On a loop thread ({@link LoopThread}) the index is a field of the thread; elsewhere a {@link FastThreadLocal}.
  */
 public final class LoopStripe {
     public static final int SHARED = -1;
@@ -20,10 +21,17 @@ public final class LoopStripe {
 
     /** Called once on worker loop {@code index}'s own thread. */
     public static void bind(int index) {
-        INDEX.get()[0] = index;
+        if (!LoopThread.bindIndex(index)) {
+            INDEX.get()[0] = index;
+        }
     }
 
     static int current() {
+        // a loop thread carries its index: no thread-local lookup per counter update
+        if (Thread.currentThread() instanceof LoopThread t) {
+            int index = t.index();
+            return index == LoopThread.NO_INDEX ? SHARED : index;
+        }
         return INDEX.get()[0];
     }
 }
