@@ -77,7 +77,13 @@ final class BoltCodec {
         if (readable < 1) {
             return null;
         }
-        byte code = in.getByte(start);
+        // the fixed header (at most 24 bytes) as three words: three buffer reads, each checking bounds
+        // and the reference count, instead of one per field (~4% of a proxied call's CPU); bytes not
+        // received yet read as 0, and no field is used before readable says it is there
+        long w0 = word(in, start, readable, 0);
+        long w1 = word(in, start, readable, 8);
+        long w2 = word(in, start, readable, 16);
+        byte code = (byte) u8(w0, w1, w2, 0);
         BoltVersion v = BoltVersion.of(code);
         if (v == null) {
             throw error(protocol, "unknown protocol code 0x" + hex(code, 2), 0);
@@ -88,7 +94,7 @@ final class BoltCodec {
             if (readable < 2) {
                 return null;
             }
-            ver1 = in.getByte(start + 1);
+            ver1 = (byte) u8(w0, w1, w2, 1);
             if (!knownVer1(ver1)) {
                 throw error(name, "unknown protocol version (ver1) 0x" + hex(ver1, 2), 1);
             }
@@ -96,14 +102,14 @@ final class BoltCodec {
         if (readable <= v.typeOffset) {
             return null;
         }
-        byte type = in.getByte(start + v.typeOffset);
+        byte type = (byte) u8(w0, w1, w2, v.typeOffset);
         if (!knownType(type)) {
             throw error(name, "unknown command type 0x" + hex(type, 2), v.typeOffset);
         }
         if (readable < v.cmdCodeOffset + 2) {
             return null;
         }
-        short cmdCode = in.getShort(start + v.cmdCodeOffset);
+        short cmdCode = (short) u16(w0, w1, w2, v.cmdCodeOffset);
         if (cmdCode != BoltFrame.CMD_HEARTBEAT && cmdCode != BoltFrame.CMD_RPC_REQUEST
                 && cmdCode != BoltFrame.CMD_RPC_RESPONSE) {
             throw error(name, "unknown command code 0x" + hex(cmdCode, 4), v.cmdCodeOffset);
@@ -119,19 +125,19 @@ final class BoltCodec {
         }
         // SOFABolt reads the two short lengths as signed: past 32767 it cannot read its own frame
         int classLenOffset = v.classLenOffset(request);
-        int classLength = in.getShort(start + classLenOffset);
+        int classLength = (short) u16(w0, w1, w2, classLenOffset);
         if (classLength < 0) {
             throw error(name, "negative class length " + classLength, classLenOffset);
         }
-        int headerLength = in.getShort(start + classLenOffset + 2);
+        int headerLength = (short) u16(w0, w1, w2, classLenOffset + 2);
         if (headerLength < 0) {
             throw error(name, "negative header length " + headerLength, classLenOffset + 2);
         }
-        int contentLength = in.getInt(start + classLenOffset + 4);
+        int contentLength = s32(w0, w1, w2, classLenOffset + 4);
         if (contentLength < 0) {
             throw error(name, "negative content length " + contentLength, classLenOffset + 4);
         }
-        byte protocolSwitch = v == BoltVersion.V2 ? in.getByte(start + v.switchOffset) : 0;
+        byte protocolSwitch = v == BoltVersion.V2 ? (byte) u8(w0, w1, w2, v.switchOffset) : 0;
         boolean crc = ver1 == 2 && (protocolSwitch & BoltFrame.SWITCH_CRC) != 0;
         long total = (long) fixed + classLength + headerLength + contentLength + (crc ? 4 : 0);
         if (total > maxFrameLength) {
@@ -155,13 +161,38 @@ final class BoltCodec {
         ByteBuf raw = in.retainedSlice(start, length);
         in.skipBytes(length);
         return new BoltFrame(v, raw, ver1, type, cmdCode,
-                in.getByte(start + v.ver2Offset),
-                in.getInt(start + v.idOffset),
-                in.getByte(start + v.codecOffset),
+                (byte) u8(w0, w1, w2, v.ver2Offset),
+                s32(w0, w1, w2, v.idOffset),
+                (byte) u8(w0, w1, w2, v.codecOffset),
                 protocolSwitch,
-                request ? in.getInt(start + v.timeoutOrStatusOffset)
-                        : in.getUnsignedShort(start + v.timeoutOrStatusOffset),
+                request ? s32(w0, w1, w2, v.timeoutOrStatusOffset) : u16(w0, w1, w2, v.timeoutOrStatusOffset),
                 classLength, headerLength, contentLength, crc);
+    }
+
+    /** Big-endian bytes {@code at..at+7} of the frame at {@code start}; those past {@code readable} read as 0. */
+    private static long word(ByteBuf in, int start, int readable, int at) {
+        if (readable >= at + 8) {
+            return in.getLong(start + at);
+        }
+        long w = 0;
+        for (int i = at; i < at + 8; i++) {
+            w = (w << 8) | (i < readable ? in.getByte(start + i) & 0xff : 0);
+        }
+        return w;
+    }
+
+    /** Byte {@code off} (below 24) of the words' 24 bytes, unsigned. */
+    private static int u8(long w0, long w1, long w2, int off) {
+        long w = off < 8 ? w0 : off < 16 ? w1 : w2;
+        return (int) (w >>> (56 - ((off & 7) << 3))) & 0xff;
+    }
+
+    private static int u16(long w0, long w1, long w2, int off) {
+        return u8(w0, w1, w2, off) << 8 | u8(w0, w1, w2, off + 1);
+    }
+
+    private static int s32(long w0, long w1, long w2, int off) {
+        return u16(w0, w1, w2, off) << 16 | u16(w0, w1, w2, off + 2);
     }
 
     // ---------------------------------------------------------------- encode
