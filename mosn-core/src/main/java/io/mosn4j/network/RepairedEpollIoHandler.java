@@ -1,5 +1,6 @@
 package io.mosn4j.network;
 
+import io.mosn4j.loop.LoopThread;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;

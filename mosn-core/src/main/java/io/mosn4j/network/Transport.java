@@ -1,5 +1,6 @@
 package io.mosn4j.network;
 
+import io.mosn4j.loop.LoopThread;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

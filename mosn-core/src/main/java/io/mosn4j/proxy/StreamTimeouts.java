@@ -1,6 +1,6 @@
 package io.mosn4j.proxy;
 
-import io.mosn4j.network.LoopClock;
+import io.mosn4j.loop.LoopClock;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
 

@@ -10,7 +10,7 @@ import io.mosn4j.api.upstream.Cancellable;
 import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.HostInfo;
 import io.mosn4j.api.upstream.PoolCallback;
-import io.mosn4j.network.LoopClock;
+import io.mosn4j.loop.LoopClock;
 import io.mosn4j.upstream.Host;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

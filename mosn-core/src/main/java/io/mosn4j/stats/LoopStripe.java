@@ -1,6 +1,6 @@
 package io.mosn4j.stats;
 
-import io.mosn4j.network.LoopThread;
+import io.mosn4j.loop.LoopThread;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**

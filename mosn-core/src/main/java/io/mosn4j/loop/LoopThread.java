@@ -1,9 +1,9 @@
-package io.mosn4j.network;
+package io.mosn4j.loop;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 /**
- * An event loop's thread ({@link Transport}'s groups make them). It keeps what requests read many
+ * An event loop's thread (the transport's event loop groups make them). It keeps what requests read many
  * times without a thread-local lookup: the loop's turn of the clock ({@link LoopClock}) and the
  * loop's index among the worker loops (the metrics' per-loop cells: a {@code FastThreadLocal}
  * lookup per counter update was ~5% of a bolt call's CPU).
@@ -18,7 +18,7 @@ public final class LoopThread extends FastThreadLocalThread {
     private boolean turns;
     private int index = NO_INDEX;
 
-    LoopThread(ThreadGroup group, Runnable task, String name) {
+    public LoopThread(ThreadGroup group, Runnable task, String name) {
         super(group, task, name);
     }
 
@@ -48,8 +48,8 @@ public final class LoopThread extends FastThreadLocalThread {
         return n;
     }
 
-    /** A turn of the loop begins (before its wait for I/O): the next read is fresh. */
-    void newTurn() {
+    /** A turn of the loop begins (before its wait for I/O): the next read is fresh. Only the loop itself calls this. */
+    public void newTurn() {
         turns = true;
         read = false;
     }

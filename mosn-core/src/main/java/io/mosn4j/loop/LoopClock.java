@@ -1,4 +1,4 @@
-package io.mosn4j.network;
+package io.mosn4j.loop;
 
 /**
  * The monotonic clock ({@link System#nanoTime()}) as a loop's timers and upstream latencies read it:
