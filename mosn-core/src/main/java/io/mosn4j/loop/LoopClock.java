@@ -4,12 +4,12 @@ package io.mosn4j.loop;
  * The monotonic clock ({@link System#nanoTime()}) as a loop's timers and upstream latencies read it:
  * on an event loop's thread, read once per turn of the loop (at the first use after the loop's wait
  * for I/O) and kept for the rest of that turn, as nginx keeps its time per turn. A request asked for
- * the time ~8 times, at ~25 ns a read on this machine (~9% of a bolt call's CPU); the pipelined calls
- * of one turn now share these readings. A turn's reading is as old as the turn's work before it
- * (microseconds under load), finer than any timeout or upstream latency it feeds; a request's own
- * durations (the access log's) still read the clock itself, or the proxy's few microseconds of work
- * would show as 0. On any other thread (and on loops that do not mark their turns: the NIO
- * transport) this is the clock.
+ * the time ~8 times, at ~24 ns a read on this machine (~11% of a bolt call's loop samples); the
+ * pipelined calls of one turn now share these readings. A turn's reading is as old as the turn's
+ * work before it (microseconds under load), finer than any timeout or upstream latency it feeds; a
+ * request's own durations (the access log's) still read the clock itself, or the proxy's few
+ * microseconds of work would show as 0. On any other thread (and on loops that do not mark their
+ * turns: the NIO transport) this is the clock.
  */
 public final class LoopClock {
     private LoopClock() {}
