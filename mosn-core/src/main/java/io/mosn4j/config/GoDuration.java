@@ -1,6 +1,8 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.variable.LineBuffer;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Go's duration strings ("300ms", "1.5h", "1h30m", "0"), the format MOSN's files use. */
@@ -56,57 +58,61 @@ public final class GoDuration {
 
     /** Formats as Go's {@code Duration.String} does, so a config dump reads like the file it came from. */
     public static String format(Duration d) {
-        return appendTo(new StringBuilder(16), d.toNanos()).toString();
+        return appendTo(new LineBuffer(24), d.toNanos()).toString();
     }
 
     /** Appends {@code nanos} as Go's {@code Duration.String} writes it, with no string of its own (access logs). */
-    public static StringBuilder appendTo(StringBuilder sb, long nanos) {
+    public static LineBuffer appendTo(LineBuffer out, long nanos) {
         if (nanos == 0) {
-            return sb.append("0s");
+            return out.append(ZERO);
         }
         if (nanos < 0) {
-            sb.append('-');
+            out.append('-');
             nanos = -nanos;
         }
         if (nanos < 1_000L) {
-            return sb.append(nanos).append("ns");
+            return out.append(nanos).append(NS);
         }
         if (nanos < 1_000_000L) {
-            return fraction(sb, nanos, 3).append("µs");
+            return fraction(out, nanos, 3).append(MICROS);
         }
         if (nanos < 1_000_000_000L) {
-            return fraction(sb, nanos, 6).append("ms");
+            return fraction(out, nanos, 6).append(MS);
         }
         long h = nanos / 3_600_000_000_000L;
         long m = nanos / 60_000_000_000L % 60;
         if (h > 0) {
-            sb.append(h).append('h');
+            out.append(h).append('h');
         }
         if (h > 0 || m > 0) {
-            sb.append(m).append('m');
+            out.append(m).append('m');
         }
-        return fraction(sb, nanos % 60_000_000_000L, 9).append('s');
+        return fraction(out, nanos % 60_000_000_000L, 9).append('s');
     }
 
+    private static final byte[] ZERO = {'0', 's'};
+    private static final byte[] NS = {'n', 's'};
+    private static final byte[] MICROS = "µs".getBytes(StandardCharsets.UTF_8); // Go writes U+00B5
+    private static final byte[] MS = {'m', 's'};
     private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L};
 
     /** {@code v / 10^digits} with the fraction's trailing zeros dropped. */
-    private static StringBuilder fraction(StringBuilder sb, long v, int digits) {
+    private static LineBuffer fraction(LineBuffer out, long v, int digits) {
         long scale = POW10[digits];
-        sb.append(v / scale);
+        out.append(v / scale);
         long frac = v % scale;
         if (frac != 0) {
             while (frac % 10 == 0) {
                 frac /= 10;
                 digits--;
             }
-            sb.append('.');
+            out.append('.');
             for (int d = digits - 1; d > 0 && frac < POW10[d]; d--) {
-                sb.append('0'); // the fraction's leading zeros
+                out.append('0'); // the fraction's leading zeros
             }
-            sb.append(frac);
+            out.append(frac);
         }
-        return sb;
+        return out;
     }
 
     private static long unitNanos(String unit, String whole) {

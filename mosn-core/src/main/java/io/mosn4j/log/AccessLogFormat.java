@@ -1,8 +1,11 @@
 package io.mosn4j.log;
 
 import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.variable.LineBuffer;
 import io.mosn4j.api.variable.Variables;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -23,7 +26,7 @@ public abstract sealed class AccessLogFormat {
     static final String MISSING = "-";
 
     /** Appends the line for {@code request}, without its newline. */
-    public abstract void appendTo(StringBuilder out, RequestInfo request);
+    public abstract void appendTo(LineBuffer out, RequestInfo request);
 
     /**
      * Compiles {@code format}; a variable nobody registered is reported to {@code unknown} (its
@@ -46,7 +49,7 @@ public abstract sealed class AccessLogFormat {
         return new Json(keys.toArray(String[]::new), values.toArray(Object[][]::new));
     }
 
-    /** Literal {@code String}s and {@link Variables.Bound}s, in order. */
+    /** Literal text (UTF-8 {@code byte[]}s) and {@link Variables.Bound}s, in order. */
     private static Object[] parse(String format, Variables variables, Consumer<String> unknown) {
         List<Object> parts = new ArrayList<>();
         StringBuilder text = new StringBuilder();
@@ -77,7 +80,7 @@ public abstract sealed class AccessLogFormat {
                 text.append(MISSING);
             } else {
                 if (!text.isEmpty()) {
-                    parts.add(text.toString());
+                    parts.add(text.toString().getBytes(StandardCharsets.UTF_8));
                     text.setLength(0);
                 }
                 parts.add(bound);
@@ -85,15 +88,15 @@ public abstract sealed class AccessLogFormat {
             i = end + 1;
         }
         if (!text.isEmpty()) {
-            parts.add(text.toString());
+            parts.add(text.toString().getBytes(StandardCharsets.UTF_8));
         }
         return parts.toArray();
     }
 
-    private static void render(Object[] parts, StringBuilder out, RequestInfo request) {
+    private static void render(Object[] parts, LineBuffer out, RequestInfo request) {
         for (Object p : parts) {
-            if (p instanceof String s) {
-                out.append(s);
+            if (p instanceof byte[] literal) {
+                out.append(literal);
             } else {
                 int at = out.length();
                 boolean found;
@@ -104,7 +107,7 @@ public abstract sealed class AccessLogFormat {
                     found = false;
                 }
                 if (!found) {
-                    out.append(MISSING);
+                    out.append('-');
                 }
             }
         }
@@ -118,28 +121,31 @@ public abstract sealed class AccessLogFormat {
         }
 
         @Override
-        public void appendTo(StringBuilder out, RequestInfo request) {
+        public void appendTo(LineBuffer out, RequestInfo request) {
             render(parts, out, request);
         }
     }
 
     private static final class Json extends AccessLogFormat {
-        private final String[] keys;
+        private final byte[][] keys;
         private final Object[][] values;
 
         Json(String[] keys, Object[][] values) {
-            this.keys = new String[keys.length];
+            this.keys = new byte[keys.length][];
             for (int i = 0; i < keys.length; i++) {
-                StringBuilder k = new StringBuilder();
-                k.append(i == 0 ? "{" : ",");
-                quote(keys[i], 0, k);
-                this.keys[i] = k.append(':').toString();
+                LineBuffer k = new LineBuffer();
+                k.append(i == 0 ? '{' : ',');
+                int at = k.length();
+                k.append(keys[i]);
+                escapeFrom(k, at);
+                k.append(':');
+                this.keys[i] = Arrays.copyOf(k.array(), k.length());
             }
             this.values = values;
         }
 
         @Override
-        public void appendTo(StringBuilder out, RequestInfo request) {
+        public void appendTo(LineBuffer out, RequestInfo request) {
             if (keys.length == 0) {
                 out.append('{');
             }
@@ -152,42 +158,42 @@ public abstract sealed class AccessLogFormat {
             out.append('}');
         }
 
-        private static void quote(String s, int unused, StringBuilder out) {
-            int at = out.length();
-            out.append(s);
-            escapeFrom(out, at);
-        }
-
-        /** Turns what was appended from {@code at} into a JSON string, in place. */
-        private static void escapeFrom(StringBuilder out, int at) {
+        /**
+         * Turns what was appended from {@code at} into a JSON string, in place. The text is UTF-8:
+         * every byte of a multi-byte character is 0x80 or above, so only ASCII bytes need escaping.
+         */
+        private static void escapeFrom(LineBuffer out, int at) {
+            byte[] a = out.array();
+            int end = out.length();
             boolean plain = true;
-            for (int i = at; i < out.length(); i++) {
-                char c = out.charAt(i);
-                if (c < 0x20 || c == '"' || c == '\\') {
+            for (int i = at; i < end; i++) {
+                byte b = a[i];
+                if (b >= 0 && b < 0x20 || b == '"' || b == '\\') {
                     plain = false;
                     break;
                 }
             }
             if (plain) {
-                out.insert(at, '"').append('"');
+                out.insert(at, (byte) '"');
+                out.append('"');
                 return;
             }
-            String raw = out.substring(at);
+            byte[] raw = Arrays.copyOfRange(a, at, end);
             out.setLength(at);
             out.append('"');
-            for (int i = 0; i < raw.length(); i++) {
-                char c = raw.charAt(i);
-                switch (c) {
+            for (int i = 0; i < raw.length; i++) {
+                byte b = raw[i];
+                switch (b) {
                     case '"' -> out.append("\\\"");
                     case '\\' -> out.append("\\\\");
                     case '\n' -> out.append("\\n");
                     case '\r' -> out.append("\\r");
                     case '\t' -> out.append("\\t");
                     default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
+                        if (b >= 0 && b < 0x20) {
+                            out.append(String.format("\\u%04x", b));
                         } else {
-                            out.append(c);
+                            out.append(raw, i, 1);
                         }
                     }
                 }

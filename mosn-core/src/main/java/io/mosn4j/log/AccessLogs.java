@@ -3,6 +3,7 @@ package io.mosn4j.log;
 import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stream.AccessLog;
 import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.variable.LineBuffer;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * The process's access log outputs ({@code log_path}: a file, {@code stdout} or {@code stderr}),
  * one per path however many listeners write to it, and the one thread that writes them.
  *
- * <p>An event loop formats a finished request's line ({@link AccessLogFormat}, into a per-thread
- * builder) and encodes it into a chunk of its own for that output (32 KiB); a full chunk, or one
- * 50 ms old, goes to the output's bounded lock-free queue. The loop never waits: when the queue is
+ * <p>An event loop formats a finished request's line ({@link AccessLogFormat}, as UTF-8 into a
+ * per-thread {@link LineBuffer}) and copies it into a chunk of its own for that output (32 KiB); a
+ * full chunk, or one 50 ms old, goes to the output's bounded lock-free queue. The loop never waits: when the queue is
  * full (the disk cannot keep up) the chunk's lines are dropped and counted ({@link #dropped()}),
  * and the writer says so in the error log, at most once every 10 seconds. The writer thread drains
  * every queue into its file and rolls files as {@code global_log_roller} says. Per line there is
@@ -35,10 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLogs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLogs.class);
-    private static final FastThreadLocal<Line> LINE = new FastThreadLocal<>() {
+    private static final FastThreadLocal<LineBuffer> LINE = new FastThreadLocal<>() {
         @Override
-        protected Line initialValue() {
-            return new Line();
+        protected LineBuffer initialValue() {
+            return new LineBuffer(512);
         }
     };
 
@@ -161,68 +162,7 @@ public final class AccessLogs implements AutoCloseable {
     /** How long a chunk may wait on its loop for more lines before it goes to the writer anyway. */
     static final long CHUNK_LINGER_MILLIS = 50;
 
-    /**
-     * An event loop's line being formatted, and its encoding: the builder's characters are copied
-     * out in bulk and narrowed to bytes in a loop the JIT vectorises when the line is ASCII, as
-     * access log lines nearly always are; any other line is encoded character by character.
-     */
-    public static final class Line {
-        final StringBuilder text = new StringBuilder(512);
-        private char[] chars = new char[512];
-
-        /** The line being formatted (public for the benchmarks). */
-        public StringBuilder text() {
-            return text;
-        }
-
-        /** {@link #text} as UTF-8 into {@code b} from {@code at}; the new length. {@code b} has room for 3 bytes a char. */
-        public int encodeInto(byte[] b, int at) {
-            int n = text.length();
-            if (chars.length < n) {
-                chars = new char[Math.max(n, chars.length * 2)];
-            }
-            char[] c = chars;
-            text.getChars(0, n, c, 0);
-            int high = 0;
-            for (int i = 0; i < n; i++) {
-                high |= c[i];
-            }
-            if (high < 0x80) {
-                for (int i = 0; i < n; i++) {
-                    b[at + i] = (byte) c[i];
-                }
-                return at + n;
-            }
-            return encodeSlow(c, n, b, at);
-        }
-
-        private static int encodeSlow(char[] s, int n, byte[] b, int at) {
-            for (int i = 0; i < n; i++) {
-                char c = s[i];
-                if (c < 0x80) {
-                    b[at++] = (byte) c;
-                } else if (c < 0x800) {
-                    b[at++] = (byte) (0xc0 | c >> 6);
-                    b[at++] = (byte) (0x80 | c & 0x3f);
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s[i + 1])) {
-                    int cp = Character.toCodePoint(c, s[++i]);
-                    b[at++] = (byte) (0xf0 | cp >> 18);
-                    b[at++] = (byte) (0x80 | cp >> 12 & 0x3f);
-                    b[at++] = (byte) (0x80 | cp >> 6 & 0x3f);
-                    b[at++] = (byte) (0x80 | cp & 0x3f);
-                } else if (Character.isSurrogate(c)) {
-                    b[at++] = '?';
-                } else {
-                    b[at++] = (byte) (0xe0 | c >> 12);
-                    b[at++] = (byte) (0x80 | c >> 6 & 0x3f);
-                    b[at++] = (byte) (0x80 | c & 0x3f);
-                }
-            }
-            return at;
-        }
-    }
-
-    /** Lines encoded (UTF-8), ready for the file. Owned by one event loop until queued, then by the writer. */
+    /** Lines (UTF-8), ready for the file. Owned by one event loop until queued, then by the writer. */
     private static final class Chunk {
         final byte[] bytes;
         int length;
@@ -274,21 +214,21 @@ public final class AccessLogs implements AutoCloseable {
          * after {@link #CHUNK_LINGER_MILLIS}. No lock, no allocation but a new chunk now and then.
          */
         void offer(AccessLogFormat format, RequestInfo request, Counter dropped) {
-            Line line = LINE.get();
-            StringBuilder text = line.text;
-            text.setLength(0);
-            format.appendTo(text, request);
-            text.append('\n');
+            LineBuffer line = LINE.get();
+            line.setLength(0);
+            format.appendTo(line, request);
+            line.append('\n');
             Local l = local.get();
-            int worst = text.length() * 3; // UTF-8 bytes per char at most (a surrogate pair: 4 for 2)
-            if (l.chunk != null && l.chunk.length + worst > l.chunk.bytes.length) {
+            int n = line.length();
+            if (l.chunk != null && l.chunk.length + n > l.chunk.bytes.length) {
                 handOver(l, dropped);
             }
             if (l.chunk == null) {
-                Chunk spare = worst <= CHUNK_BYTES ? free.poll() : null;
-                l.chunk = spare != null ? spare : new Chunk(Math.max(CHUNK_BYTES, worst));
+                Chunk spare = n <= CHUNK_BYTES ? free.poll() : null;
+                l.chunk = spare != null ? spare : new Chunk(Math.max(CHUNK_BYTES, n));
             }
-            l.chunk.length = line.encodeInto(l.chunk.bytes, l.chunk.length);
+            System.arraycopy(line.array(), 0, l.chunk.bytes, l.chunk.length, n);
+            l.chunk.length += n;
             l.chunk.lines++;
             if (!l.lingering) {
                 EventExecutor loop = ThreadExecutorMap.currentExecutor();

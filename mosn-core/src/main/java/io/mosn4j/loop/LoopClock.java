@@ -17,4 +17,16 @@ public final class LoopClock {
     public static long nanoTime() {
         return Thread.currentThread() instanceof LoopThread t ? t.nanoTime() : System.nanoTime();
     }
+
+    /**
+     * The wall-clock time, in epoch milliseconds, of the monotonic reading {@code nanos} (a
+     * {@link System#nanoTime()} value): what an access log prints as a request's start. On an event
+     * loop from the loop's offset between the two clocks, taken again once a second (a step of the
+     * wall clock shows within a second); elsewhere from both clocks read now.
+     */
+    public static long epochMillis(long nanos) {
+        return Thread.currentThread() instanceof LoopThread t
+                ? t.epochMillis(nanos)
+                : System.currentTimeMillis() - (System.nanoTime() - nanos) / 1_000_000;
+    }
 }

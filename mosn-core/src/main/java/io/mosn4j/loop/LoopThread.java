@@ -1,6 +1,7 @@
 package io.mosn4j.loop;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.time.Instant;
 
 /**
  * An event loop's thread (the transport's event loop groups make them). It keeps what requests read many
@@ -46,6 +47,21 @@ public final class LoopThread extends FastThreadLocalThread {
             read = true;
         }
         return n;
+    }
+
+    private long epochOffsetNanos;
+    private long epochOffsetAt;
+    private boolean epochOffsetSet;
+
+    long epochMillis(long nanos) {
+        if (!epochOffsetSet || nanos - epochOffsetAt > 1_000_000_000L) {
+            Instant wall = Instant.now(); // microseconds on Linux
+            long mono = System.nanoTime();
+            epochOffsetNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - mono;
+            epochOffsetAt = mono;
+            epochOffsetSet = true;
+        }
+        return Math.floorDiv(nanos + epochOffsetNanos, 1_000_000L);
     }
 
     /** A turn of the loop begins (before its wait for I/O): the next read is fresh. Only the loop itself calls this. */

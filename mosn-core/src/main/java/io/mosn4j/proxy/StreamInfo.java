@@ -6,6 +6,7 @@ import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.loop.LoopClock;
 import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,9 +48,9 @@ final class StreamInfo implements RequestInfo {
     @Override
     public long startTimeMillis() {
         if (startMillis < 0) {
-            // the wall clock now, less the time since the start on the monotonic one: a clock read
-            // (~25 ns) fewer per request for the many that nobody logs
-            startMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
+            // worked out when asked (an access log), from the monotonic start: no clock read per
+            // request for the many that nobody logs, and on a loop none at all
+            startMillis = LoopClock.epochMillis(startNanos);
         }
         return startMillis;
     }

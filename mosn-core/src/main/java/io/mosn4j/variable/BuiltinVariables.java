@@ -6,10 +6,12 @@ import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.api.stream.StreamMessage;
 import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.variable.LineBuffer;
 import io.mosn4j.api.variable.Variable;
 import io.mosn4j.api.variable.VariableProvider;
 import io.mosn4j.config.GoDuration;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,6 +25,13 @@ import java.util.function.Function;
  */
 public final class BuiltinVariables implements VariableProvider {
     private static final ResponseFlag[] FLAGS = ResponseFlag.values();
+    private static final byte[][] FLAG_NAMES = new byte[FLAGS.length][];
+
+    static {
+        for (ResponseFlag f : FLAGS) {
+            FLAG_NAMES[f.ordinal()] = f.shortName().getBytes(StandardCharsets.UTF_8);
+        }
+    }
 
     @Override
     public Collection<Variable> variables() {
@@ -44,9 +53,9 @@ public final class BuiltinVariables implements VariableProvider {
                 Variable.appending("response_code", BuiltinVariables::responseCode),
                 Variable.appending("response_flag", BuiltinVariables::flags),
                 Variable.appending("response_flags", BuiltinVariables::flags),
-                Variable.appending("upstream_local_address", (r, s, out) -> text(address(r.upstreamLocalAddress()), out)),
-                Variable.appending("downstream_local_address", (r, s, out) -> text(address(r.downstreamLocalAddress()), out)),
-                Variable.appending("downstream_remote_address", (r, s, out) -> text(address(r.downstreamRemoteAddress()), out)),
+                Variable.appending("upstream_local_address", (r, s, out) -> address(r.upstreamLocalAddress(), out)),
+                Variable.appending("downstream_local_address", (r, s, out) -> address(r.downstreamLocalAddress(), out)),
+                Variable.appending("downstream_remote_address", (r, s, out) -> address(r.downstreamRemoteAddress(), out)),
                 Variable.appending("upstream_host", (r, s, out) -> {
                     HostInfo h = r.upstreamHost();
                     return h != null && text(h.address(), out);
@@ -88,7 +97,7 @@ public final class BuiltinVariables implements VariableProvider {
         return v;
     }
 
-    private static boolean duration(long nanos, StringBuilder out) {
+    private static boolean duration(long nanos, LineBuffer out) {
         if (nanos < 0) {
             return false;
         }
@@ -112,7 +121,7 @@ public final class BuiltinVariables implements VariableProvider {
     }
 
     /** Appends {@code v} unless it is null. */
-    private static boolean text(String v, StringBuilder out) {
+    private static boolean text(String v, LineBuffer out) {
         if (v == null) {
             return false;
         }
@@ -120,13 +129,13 @@ public final class BuiltinVariables implements VariableProvider {
         return true;
     }
 
-    private static boolean number(long n, StringBuilder out) {
+    private static boolean number(long n, LineBuffer out) {
         out.append(n);
         return true;
     }
 
     /** The HTTP status; for an RPC response from the upstream, its protocol's status (bolt 0 = success), as MOSN prints it. */
-    private static boolean responseCode(RequestInfo r, String s, StringBuilder out) {
+    private static boolean responseCode(RequestInfo r, String s, LineBuffer out) {
         if (r.rpcStatus() >= 0) {
             out.append(r.rpcStatus());
             return true;
@@ -138,7 +147,7 @@ public final class BuiltinVariables implements VariableProvider {
         return true;
     }
 
-    private static boolean flags(RequestInfo r, String s, StringBuilder out) {
+    private static boolean flags(RequestInfo r, String s, LineBuffer out) {
         int bits = r.responseFlags();
         if (bits == 0) {
             return false;
@@ -149,15 +158,19 @@ public final class BuiltinVariables implements VariableProvider {
                 if (!first) {
                     out.append(',');
                 }
-                out.append(f.shortName());
+                out.append(FLAG_NAMES[f.ordinal()]);
                 first = false;
             }
         }
         return true;
     }
 
-    private static String address(SocketAddress a) {
-        return a == null ? null : Texts.get().address(a);
+    private static boolean address(SocketAddress a, LineBuffer out) {
+        if (a == null) {
+            return false;
+        }
+        out.append(Texts.get().address(a));
+        return true;
     }
 
     private static String request(RequestInfo r, String name) {

@@ -1,6 +1,7 @@
 package io.mosn4j.variable;
 
 import io.mosn4j.api.stream.RequestInfo;
+import io.mosn4j.api.variable.LineBuffer;
 import io.mosn4j.api.variable.Variable;
 import io.mosn4j.api.variable.VariableProvider;
 import io.mosn4j.api.variable.Variables;
@@ -65,7 +66,7 @@ public final class VariableRegistry implements Variables {
         }
 
         @Override
-        public boolean appendTo(RequestInfo request, StringBuilder out) {
+        public boolean appendTo(RequestInfo request, LineBuffer out) {
             return appender.append(request, suffix, out);
         }
     }

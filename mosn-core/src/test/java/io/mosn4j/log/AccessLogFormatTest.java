@@ -7,6 +7,7 @@ import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.stream.ResponseFlag;
 import io.mosn4j.api.upstream.HostInfo;
+import io.mosn4j.api.variable.LineBuffer;
 import io.mosn4j.variable.BuiltinVariables;
 import io.mosn4j.variable.VariableRegistry;
 import java.net.SocketAddress;
@@ -55,7 +56,7 @@ class AccessLogFormatTest {
     }
 
     private static String line(AccessLogFormat f, RequestInfo r) {
-        StringBuilder b = new StringBuilder();
+        LineBuffer b = new LineBuffer();
         f.appendTo(b, r);
         return b.toString();
     }

@@ -28,7 +28,7 @@ public record Variable(String name, boolean prefix, Getter getter, Appender appe
     /** Appends a variable's value to {@code out}; returns false, appending nothing, when the request has none. */
     @FunctionalInterface
     public interface Appender {
-        boolean append(RequestInfo request, String suffix, StringBuilder out);
+        boolean append(RequestInfo request, String suffix, LineBuffer out);
     }
 
     public Variable {
@@ -48,7 +48,7 @@ public record Variable(String name, boolean prefix, Getter getter, Appender appe
         } else if (getter == null) {
             Appender a = appender;
             getter = (r, s) -> {
-                StringBuilder b = new StringBuilder();
+                LineBuffer b = new LineBuffer();
                 return a.append(r, s, b) ? b.toString() : null;
             };
         }

@@ -13,7 +13,7 @@ public interface Variables {
         String get(RequestInfo request);
 
         /** Appends the value for {@code request} to {@code out}; false, appending nothing, when there is none. */
-        default boolean appendTo(RequestInfo request, StringBuilder out) {
+        default boolean appendTo(RequestInfo request, LineBuffer out) {
             String v = get(request);
             if (v == null) {
                 return false;
