@@ -15,6 +15,7 @@ import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.router.HashPolicy;
 import io.mosn4j.api.router.RouteInfo;
 import io.mosn4j.api.router.Router;
+import io.mosn4j.api.stream.AccessLog;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.LocalReply;
@@ -127,7 +128,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     DownstreamStream(ProxyConnection conn, ServerStream downstream) {
         this.conn = conn;
         this.downstream = downstream;
-        this.info = new StreamInfo(conn);
+        this.info = new StreamInfo(conn, conn.filter.accessLog() != AccessLog.NONE);
         conn.streams.increment();
         conn.metrics.requestTotal.inc();
         conn.metrics.requestActive.inc();

@@ -35,14 +35,22 @@ final class StreamInfo implements RequestInfo {
     Headers requestHeaders;
     Headers responseHeaders;
     private Map<String, Object> attributes;
+    private final boolean exact;
 
-    StreamInfo(ProxyConnection connection) {
+    /**
+     * @param exact whether the durations are read from the clock itself, for an access log: the
+     *     loop's per-turn reading ({@link LoopClock}) would show the proxy's own few microseconds of
+     *     a request as 0. Without one the metrics' request times take the turn's reading, which
+     *     saves two clock reads a request (~4% of a bolt call's CPU).
+     */
+    StreamInfo(ProxyConnection connection, boolean exact) {
         this.connection = connection;
-        this.startNanos = System.nanoTime(); // exact, as its durations are (LoopClock's per-turn reading would make a proxy's own microseconds 0)
+        this.exact = exact;
+        this.startNanos = exact ? System.nanoTime() : LoopClock.nanoTime();
     }
 
     long sinceStart() {
-        return System.nanoTime() - startNanos;
+        return (exact ? System.nanoTime() : LoopClock.nanoTime()) - startNanos;
     }
 
     @Override
