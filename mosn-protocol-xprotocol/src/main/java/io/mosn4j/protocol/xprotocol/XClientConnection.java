@@ -13,9 +13,9 @@ import io.mosn4j.api.stream.StreamSender;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.collection.LongObjectHashMap;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +58,8 @@ public final class XClientConnection extends XConnection implements ClientConnec
     }
 
     private final Owner owner;
-    /** By upstream request id; primitive keys, so no boxing per request. */
-    private final LongObjectHashMap<Stream> inFlight = new LongObjectHashMap<>();
+    /** By upstream request id. */
+    private final InFlightIds<Stream> inFlight = new InFlightIds<>();
     private long lastId = -1;
     /**
      * Whether the id sequence ever went back (wrapped): until it does, each id is above every id
@@ -174,23 +174,14 @@ public final class XClientConnection extends XConnection implements ClientConnec
         }
     }
 
-    /**
-     * The in-flight map's key for a request id. Ids run in sequence, and the map (open addressing)
-     * would keep a window of them in one run of slots, which every removal scans to its end (4% of
-     * a bolt call's CPU with ~250 calls in flight); a bijective multiplicative mix spreads them.
-     */
-    private static long slot(long id) {
-        return id * 0x9E3779B97F4A7C15L;
-    }
-
     /** Removes and returns the call in flight under {@code id}, or null. */
     private Stream untrack(long id) {
-        return inFlight.remove(slot(id));
+        return inFlight.remove(id);
     }
 
     private long allocateId(Stream s) {
         long id = nextFreeId();
-        inFlight.put(slot(id), s);
+        inFlight.put(id, s);
         return id;
     }
 
@@ -201,7 +192,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             long next = protocol.nextRequestId(id);
             idsWrapped |= next <= id;
             id = next;
-        } while (idsWrapped && inFlight.containsKey(slot(id)));
+        } while (idsWrapped && inFlight.contains(id));
         lastId = id;
         return id;
     }
@@ -275,7 +266,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
         }
         endedInQueue = 0;
         if (!inFlight.isEmpty()) {
-            Stream[] pending = inFlight.values().toArray(Stream[]::new);
+            List<Stream> pending = inFlight.values();
             inFlight.clear();
             for (Stream s : pending) {
                 if (s != null) { // null: the keepalive heartbeat
@@ -293,7 +284,7 @@ public final class XClientConnection extends XConnection implements ClientConnec
             bufferFull.inc();
         }
         boolean writable = ctx.channel().isWritable();
-        for (Stream s : inFlight.values().toArray(Stream[]::new)) {
+        for (Stream s : inFlight.values()) {
             if (s != null) {
                 s.receiver.onWritabilityChanged(writable);
             }
