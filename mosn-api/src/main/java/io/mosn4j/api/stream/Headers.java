@@ -43,12 +43,25 @@ public final class Headers {
     /** Fills a lazily decoded block on its first use. */
     @FunctionalInterface
     public interface Loader {
+        /** What {@link #peek} returns when it cannot answer without decoding the block. */
+        String NO_PEEK = new String("(not peeked)");
+
         /**
          * Adds the block's entries to {@code into}.
          *
          * @throws MessageDecodeException when they cannot be decoded
          */
         void load(Headers into);
+
+        /**
+         * The value {@link Headers#get} would return for {@code name} once {@code block} is loaded,
+         * read from the undecoded block (a router reading one field of an RPC frame decodes no other),
+         * or {@link #NO_PEEK} when this loader cannot tell, or the block does not decode: then the
+         * block is loaded, and a block that does not decode reports it.
+         */
+        default String peek(Headers block, String name) {
+            return NO_PEEK;
+        }
     }
 
     public Headers() {
@@ -160,6 +173,12 @@ public final class Headers {
 
     /** The first value of {@code name}, or null. */
     public String get(String name) {
+        if (loader != null) {
+            String v = loader.peek(this, name);
+            if (v != Loader.NO_PEEK) {
+                return v;
+            }
+        }
         ensureLoaded();
         int i = indexOf(name, 0);
         return i < 0 ? null : values[i];

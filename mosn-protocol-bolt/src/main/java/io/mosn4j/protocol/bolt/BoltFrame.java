@@ -51,6 +51,8 @@ public final class BoltFrame implements XFrame {
     final int contentLength;
     final boolean crc;
     private Headers headers;
+    /** The header map's bytes once read ({@link #headerBlock}). */
+    private byte[] headerBlock;
     private boolean released;
     private boolean contentReleased;
 
@@ -106,8 +108,21 @@ public final class BoltFrame implements XFrame {
         return type == TYPE_ONEWAY;
     }
 
-    /** Decodes a frame's header map into its block on first use; no state, so one for all frames. */
-    private static final Headers.Loader HEADER_MAP = h -> ((BoltFrame) h.message()).loadHeaderMap(h);
+    /**
+     * Decodes a frame's header map into its block on first use, and answers a lookup before that from
+     * the map's bytes; no state, so one for all frames.
+     */
+    private static final Headers.Loader HEADER_MAP = new Headers.Loader() {
+        @Override
+        public void load(Headers into) {
+            ((BoltFrame) into.message()).loadHeaderMap(into);
+        }
+
+        @Override
+        public String peek(Headers block, String name) {
+            return ((BoltFrame) block.message()).peekHeader(name);
+        }
+    };
 
     /**
      * The frame's header map (SOFARPC puts {@code service}, {@code sofa_head_target_service},
@@ -132,15 +147,46 @@ public final class BoltFrame implements XFrame {
     }
 
     private void loadHeaderMap(Headers into) {
+        if (headerLength > 0) {
+            BoltHeaderMap.parse(headerBlock(), into);
+        }
+    }
+
+    /**
+     * The value the header map's first pair named {@code name} has, read from its bytes without
+     * building the other pairs' strings (a router reads {@code service} and nothing else); {@link
+     * Headers.Loader#NO_PEEK} when the map does not decode, so that loading it reports why.
+     */
+    private String peekHeader(String name) {
         if (headerLength == 0) {
-            return;
+            return null;
         }
-        if (released) {
-            throw new IllegalStateException("bolt frame read after release: " + this);
+        byte[] block;
+        try {
+            block = headerBlock();
+        } catch (RuntimeException e) {
+            return Headers.Loader.NO_PEEK;
         }
-        int at = headerMapOffset();
-        BoltHeaderMap.validate(raw, at, headerLength, version.protocolName, at);
-        BoltHeaderMap.parse(raw, at, headerLength, into);
+        return BoltHeaderMap.find(block, name);
+    }
+
+    /**
+     * The header map's bytes, copied out of the frame once (one bounds-checked copy; reading each
+     * field from the buffer checks its bounds and reference count every time) and validated.
+     */
+    private byte[] headerBlock() {
+        byte[] b = headerBlock;
+        if (b == null) {
+            if (released) {
+                throw new IllegalStateException("bolt frame read after release: " + this);
+            }
+            int at = headerMapOffset();
+            b = new byte[headerLength];
+            raw.getBytes(at, b);
+            BoltHeaderMap.validate(b, version.protocolName, at);
+            headerBlock = b;
+        }
+        return b;
     }
 
     /** The header block to write instead of the frame's own map, or null to keep the original bytes. */

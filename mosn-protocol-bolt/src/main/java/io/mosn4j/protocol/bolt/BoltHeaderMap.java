@@ -21,30 +21,28 @@ final class BoltHeaderMap {
     private BoltHeaderMap() {}
 
     /**
-     * Checks that the block at {@code index} splits into whole pairs, without building any string.
+     * Checks that {@code block} splits into whole pairs, without building any string.
      * {@code frameOffset} is where the block starts in its frame, for the error message.
      */
-    static void validate(ByteBuf buf, int index, int length, String protocol, int frameOffset) {
-        int end = index + length;
-        int pos = index;
+    static void validate(byte[] block, String protocol, int frameOffset) {
+        int end = block.length;
+        int pos = 0;
         boolean key = true;
         while (pos < end) {
             String what = key ? "header map key" : "header map value";
             if (end - pos < 4) {
-                throw new XProtocolException(protocol + ": truncated " + what + " length at offset "
-                        + (frameOffset + pos - index));
+                throw new XProtocolException(protocol + ": truncated " + what + " length at offset " + (frameOffset + pos));
             }
-            int n = buf.getInt(pos);
+            int n = (int) INT.get(block, pos);
             if (n > end - pos - 4) {
                 throw new XProtocolException(protocol + ": " + what + " length " + n
-                        + " runs past the end of the header map at offset " + (frameOffset + pos - index));
+                        + " runs past the end of the header map at offset " + (frameOffset + pos));
             }
             pos += 4 + Math.max(n, 0);
             key = !key;
         }
         if (!key) {
-            throw new XProtocolException(protocol + ": header map key without a value at offset "
-                    + (frameOffset + length));
+            throw new XProtocolException(protocol + ": header map key without a value at offset " + (frameOffset + end));
         }
     }
 
@@ -53,14 +51,10 @@ final class BoltHeaderMap {
      * order. SOFARPC writes a map, so keys do not repeat; if one does, both pairs are kept (lookups
      * see the first).
      */
-    static void parse(ByteBuf buf, int index, int length, Headers headers) {
-        // one bounds-checked bulk copy, then plain array reads: per-field ByteBuf reads each check
-        // the buffer's bounds and reference count, which cost more than the parsing itself
-        byte[] block = new byte[length];
-        buf.getBytes(index, block);
+    static void parse(byte[] block, Headers headers) {
         headers.ensureCapacity(pairs(block));
         int pos = 0;
-        while (pos < length) {
+        while (pos < block.length) {
             int keyLength = (int) INT.get(block, pos);
             pos += 4;
             String key = keyLength < 0 ? null : key(block, pos, keyLength);
@@ -73,6 +67,66 @@ final class BoltHeaderMap {
                 headers.add(key, value);
             }
         }
+    }
+
+    /**
+     * What {@link Headers#get} returns for {@code name} once {@link #parse} filled a block from
+     * {@code block} (validated): the value of the first pair with both strings whose key equals
+     * {@code name} ignoring case, or null. Only that value becomes a string; a key with bytes
+     * outside ASCII is decoded and compared as the loaded block would compare it.
+     */
+    static String find(byte[] block, String name) {
+        int pos = 0;
+        while (pos < block.length) {
+            int keyLength = (int) INT.get(block, pos);
+            int keyAt = pos + 4;
+            pos = keyAt + Math.max(keyLength, 0);
+            int valueLength = (int) INT.get(block, pos);
+            int valueAt = pos + 4;
+            pos = valueAt + Math.max(valueLength, 0);
+            if (keyLength >= 0 && valueLength >= 0 && keyMatches(block, keyAt, keyLength, name)) {
+                return new String(block, valueAt, valueLength, StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    private static boolean keyMatches(byte[] block, int at, int length, String name) {
+        if (length == name.length()) {
+            int i = 0;
+            while (i < length) {
+                int b = block[at + i];
+                char c = name.charAt(i);
+                if (b != c && (b < 0 || c >= 0x80 || Character.toLowerCase((char) b) != Character.toLowerCase(c))) {
+                    break;
+                }
+                i++;
+            }
+            if (i == length) {
+                return true;
+            }
+        }
+        // unequal ignoring ASCII case: still equal for String.equalsIgnoreCase if characters outside
+        // ASCII are involved (it folds those too), as the loaded block would compare them
+        return (!ascii(block, at, length) || !ascii(name)) && new String(block, at, length, StandardCharsets.UTF_8).equalsIgnoreCase(name);
+    }
+
+    private static boolean ascii(byte[] block, int at, int length) {
+        for (int i = at; i < at + length; i++) {
+            if (block[i] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);

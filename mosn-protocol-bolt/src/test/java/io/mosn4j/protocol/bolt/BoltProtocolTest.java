@@ -350,6 +350,39 @@ class BoltProtocolTest {
             f.release();
         }
 
+        /** A lookup before the block is decoded reads the map's bytes, and answers as the decoded block would. */
+        @Test
+        void aLookupBeforeDecodingAnswersAsTheDecodedBlock() {
+            byte[] map = WireFrame.headerMap(
+                    "a", null, null, "b",
+                    "service", "com.example.Foo:1.0",
+                    "Service", "second",
+                    "X-Case", "upper",
+                    "empty", "",
+                    "\u017Fign", "long s", // U+017F: String.equalsIgnoreCase takes it for 's'
+                    "\u212Aelvin", "kelvin sign", // U+212A: for 'k'
+                    "调用方", "utf-8 key",
+                    "c", "d");
+            String[] names = {"service", "SERVICE", "x-case", "X-CASE", "empty", "sign", "SIGN", "kelvin",
+                "\u212Aelvin", "调用方", "a", "b", "c", "C", ":authority", "missing", "servic", "services"};
+            for (String name : names) {
+                BoltFrame peeked = withHeader(map);
+                BoltFrame loaded = withHeader(map);
+                loaded.headers().size(); // decodes the block
+                assertThat(peeked.headers().get(name)).as(name).isEqualTo(loaded.headers().get(name));
+                assertThat(peeked.headers().isLoaded()).isFalse();
+                peeked.release();
+                loaded.release();
+            }
+            BoltFrame f = withHeader(map);
+            assertThat(f.headers().get("SERVICE")).isEqualTo("com.example.Foo:1.0");
+            assertThat(f.headers().get("sign")).isEqualTo("long s");
+            assertThat(f.headers().get("b")).isNull();
+            assertThat(f.serviceName()).isEqualTo("com.example.Foo:1.0");
+            assertThat(f.headers().isLoaded()).isFalse();
+            f.release();
+        }
+
         /** A map that does not split into pairs: the frame decodes; reading its headers fails, every time. */
         void failsOnRead(byte[] header, String message) {
             WireFrame w = WireFrame.v1Request();
