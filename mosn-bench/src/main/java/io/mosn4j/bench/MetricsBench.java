@@ -1,6 +1,7 @@
 package io.mosn4j.bench;
 
 import io.mosn4j.stats.DownstreamMetrics;
+import io.mosn4j.stats.ListenerMetrics;
 import io.mosn4j.stats.LoopStripe;
 import io.mosn4j.stats.StatsMatcher;
 import io.mosn4j.stats.StatsRegistry;
@@ -22,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the metrics cost one proxied HTTP request, on the event loop: every update the proxy makes
- * for it (downstream request start and end with its status and time, bytes both ways, the upstream
- * attempt on its host and cluster with response class and duration), {@code on} with MOSN's
+ * for it (downstream request start and end with its status and time, bytes both ways on the
+ * listener's connection and on the cluster's, the upstream attempt on its host and cluster with
+ * response class and duration), {@code on} with MOSN's
  * metrics kept, {@code off} with {@code stats_matcher.reject_all} (no-ops). JMH's threads are
  * Netty {@code FastThreadLocalThread}s ({@link EventLoopLikeExecutor}), as event loops are, so the
  * loop-index lookup is the array read it is in the proxy.
@@ -39,6 +41,7 @@ public class MetricsBench {
     public String metrics;
 
     private DownstreamMetrics down;
+    private ListenerMetrics listener;
     private UpstreamMetrics cluster;
     private UpstreamMetrics host;
     private long t;
@@ -47,6 +50,7 @@ public class MetricsBench {
     public void setup() {
         StatsRegistry r = new StatsRegistry(1, metrics.equals("on") ? StatsMatcher.ALL : new StatsMatcher(true, List.of(), List.of()));
         LoopStripe.bind(0);
+        listener = ListenerMetrics.of(r, "bench");
         down = DownstreamMetrics.of(r, "bench");
         cluster = UpstreamMetrics.cluster(r, "backend");
         host = UpstreamMetrics.host(r, "backend", "127.0.0.1:8080");
@@ -57,9 +61,10 @@ public class MetricsBench {
         long took = 200_000 + (t++ & 0xffff) * 7; // varied, as latencies are
         down.requestTotal.inc();
         down.requestActive.inc();
-        down.bytesReadTotal.add(120);
+        listener.bytesReadTotal.add(120);
         host.requestTotal.inc();
         host.requestActive.inc();
+        cluster.bytesWriteTotal.add(140);
         cluster.requestTotal.inc();
         cluster.requestActive.inc();
         host.response(200);
@@ -68,9 +73,10 @@ public class MetricsBench {
         host.requestDurationTimeTotal.add(took);
         cluster.requestDurationTime.record(took);
         cluster.requestDurationTimeTotal.add(took);
+        cluster.bytesReadTotal.add(150);
         host.requestActive.dec();
         cluster.requestActive.dec();
-        down.bytesWriteTotal.add(160);
+        listener.bytesWriteTotal.add(160);
         down.requestDone(200, took + 50_000, false);
     }
 }

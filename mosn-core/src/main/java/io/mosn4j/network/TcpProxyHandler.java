@@ -40,11 +40,16 @@ import org.slf4j.LoggerFactory;
  * a half-close is passed on as a half-close.
  *
  * <p>When both sides are plain TCP sockets of the epoll transport on one event loop, and nothing
- * but idle timers sits in either pipeline, the bytes go by {@code splice(2)}: socket to pipe to
- * socket inside the kernel, never copied into the JVM ({@link AbstractEpollStreamChannel#spliceTo}).
- * The pipe (64 KiB) bounds what is in flight per direction: a round moves what the pipe takes,
- * and the next one waits until the other side took it. Otherwise (TLS on a side, another network
- * filter, a listener filter that read first, NIO) the bytes are read into buffers and written.
+ * but idle timers and byte counters sits in either pipeline, the bytes go by {@code splice(2)}:
+ * socket to pipe to socket inside the kernel, never copied into the JVM
+ * ({@link AbstractEpollStreamChannel#spliceTo}). The pipe (64 KiB) bounds what is in flight per
+ * direction: a round moves what the pipe takes, and the next one waits until the other side took
+ * it. Otherwise (TLS on a side, another network filter, a listener filter that read first, NIO) the
+ * bytes are read into buffers and written.
+ *
+ * <p>Spliced bytes pass no handler, so the relay adds each round's to the sides' {@link ByteCounter}s
+ * (the listener's and the cluster's): read on the side they came from, written on the other, once
+ * they are in the pipe to it.
  */
 final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
@@ -96,11 +101,17 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     /** A side's FIN came while splicing: its input shuts once what it sent before is moved on. */
     private boolean inboundEnded;
     private boolean outboundEnded;
-    /** A side read into buffers (splice fell back) that were written but not flushed. */
+    /**
+     * A side read into buffers that were written but not flushed yet: while splicing, a round that
+     * read into buffers (splice fell back) rather than into the pipe.
+     */
     private boolean inboundUnflushed;
     private boolean outboundUnflushed;
     /** The connection's idle timers, told of each splice round (no bytes pass them). */
     private List<IdleStateHandler> idleTimers = List.of();
+    /** Each side's byte counter, told of each splice round; null where the side has none. */
+    private ByteCounter inboundBytes;
+    private ByteCounter outboundBytes;
 
     TcpProxyHandler(Settings settings) {
         this.settings = settings;
@@ -209,6 +220,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     outbound.write(m, outbound.voidPromise());
                 }
                 outbound.flush();
+                inboundUnflushed = false;
             }
             if (!inboundInputShut && canSplice()) {
                 startSplice();
@@ -223,7 +235,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Whether both sides are plain epoll sockets of one loop with nothing but idle timers in their pipelines. */
+    /** Whether both sides are plain epoll sockets of one loop with nothing but idle timers and byte counters in their pipelines. */
     private boolean canSplice() {
         return inboundReads != null && outboundReads != null && inbound.eventLoop() == outbound.eventLoop()
                 && onlyRelayIn(inbound, this) && onlyRelayIn(outbound, outbound.pipeline().last());
@@ -231,7 +243,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private static boolean onlyRelayIn(Channel ch, ChannelHandler relay) {
         for (var e : ch.pipeline()) {
-            if (e.getValue() != relay && !(e.getValue() instanceof IdleStateHandler)) {
+            if (e.getValue() != relay && !(e.getValue() instanceof IdleStateHandler) && !(e.getValue() instanceof ByteCounter)) {
                 return false;
             }
         }
@@ -247,6 +259,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
         idleTimers = timers;
+        inboundBytes = inbound.pipeline().get(ByteCounter.class);
+        outboundBytes = outbound.pipeline().get(ByteCounter.class);
         if (settings.spliceAnnounced.compareAndSet(false, true)) {
             log.info("tcp_proxy on listener {}: plain TCP both ways on epoll, bytes move with splice(2)", settings.listener.listenerName());
         }
@@ -265,6 +279,18 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (!f.isSuccess()) {
             log.debug("tcp_proxy: splice {} <-> {} ended: {}", inbound.remoteAddress(), outbound.remoteAddress(), f.cause().toString());
             closeBoth();
+        }
+    }
+
+    /** A read round spliced {@code bytes} from the side of {@code from} into the pipe to the side of {@code to}. */
+    private static void spliced(long bytes, ByteCounter from, ByteCounter to) {
+        if (bytes > 0) {
+            if (from != null) {
+                from.read(bytes);
+            }
+            if (to != null) {
+                to.written(bytes);
+            }
         }
     }
 
@@ -334,14 +360,17 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (splicing) {
-            if (inboundUnflushed) {
+            if (inboundUnflushed) { // the round read into buffers, counted as they passed the pipelines
                 inboundUnflushed = false;
                 outbound.flush();
+            } else {
+                spliced(inboundReads.lastRound(), inboundBytes, outboundBytes);
             }
             spliceRound(inbound, inboundReads, outbound, true);
             return;
         }
         if (outbound != null) {
+            inboundUnflushed = false;
             outbound.flush();
             if (!outbound.isWritable()) {
                 setAutoRead(inbound, inboundInputShut, false);
@@ -448,10 +477,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 if (outboundUnflushed) {
                     outboundUnflushed = false;
                     inbound.flush();
+                } else {
+                    spliced(outboundReads.lastRound(), outboundBytes, inboundBytes);
                 }
                 spliceRound(outbound, outboundReads, inbound, false);
                 return;
             }
+            outboundUnflushed = false;
             inbound.flush();
             if (!inbound.isWritable()) {
                 setAutoRead(outbound, outboundInputShut, false);

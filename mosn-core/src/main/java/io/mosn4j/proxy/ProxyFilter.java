@@ -43,7 +43,7 @@ final class ProxyFilter implements NetworkFilter {
     /** The upstream codec, or null: the same as each connection's downstream one. */
     private final ProtocolCodec upstream;
     private final Map<ProtocolCodec, ServerContext> serverContexts;
-    /** MOSN's {@code downstream{listener}} metrics. */
+    /** MOSN's {@code downstream{listener}} metrics: its requests (the listener counts connections and bytes). */
     final io.mosn4j.stats.DownstreamMetrics metrics;
     private final ConcurrentHashMap<EventLoop, StreamCounter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<EventLoop, StreamTimeouts> timeouts = new ConcurrentHashMap<>();
@@ -66,11 +66,7 @@ final class ProxyFilter implements NetworkFilter {
 
     @Override
     public void install(Channel channel) {
-        if (metrics.enabled()) {
-            metrics.connectionTotal.inc();
-            metrics.connectionActive.inc();
-            channel.pipeline().addFirst(new ByteCounter(metrics));
-        }
+        // the connection and its bytes count in the listener's metrics where it was accepted, whatever its filters
         if (downstream != null) {
             installCodec(channel, downstream);
             return;

@@ -4,10 +4,13 @@ import io.mosn4j.api.config.ConfigException;
 import io.mosn4j.api.stream.DrainEvent;
 import io.mosn4j.config.ListenerConfig;
 import io.mosn4j.config.SocketAddresses;
+import io.mosn4j.network.ByteCounter;
 import io.mosn4j.network.Transport;
+import io.mosn4j.stats.ListenerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -138,6 +141,13 @@ final class Listener {
     private void accept(Channel ch) {
         Generation g = current;
         g.connections.add(ch);
+        if (g.bytes != null) {
+            ListenerMetrics m = g.chains.metrics();
+            m.connectionTotal.inc();
+            m.connectionActive.inc();
+            ch.pipeline().addFirst(g.bytes); // ahead of everything: the listener filters' bytes and TLS records count too
+            ch.closeFuture().addListener(g.closed);
+        }
         ListenerConfig config = g.chains.config();
         Duration idle = config.connectionIdleTimeout();
         if (idle != null && !idle.isZero()) {
@@ -237,9 +247,19 @@ final class Listener {
     private static final class Generation {
         final ListenerChains chains;
         final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
+        /** Counts its connections' bytes (shared by them), or null: the listener's metrics are not kept. */
+        final ByteCounter bytes;
+        /** A connection's end, in the listener's metrics. */
+        final ChannelFutureListener closed;
 
         Generation(ListenerChains chains) {
             this.chains = chains;
+            ListenerMetrics m = chains.metrics();
+            this.bytes = m.enabled() ? new ByteCounter(m.bytesReadTotal, m.bytesWriteTotal) : null;
+            this.closed = f -> {
+                m.connectionActive.dec();
+                m.connectionDestroy.inc();
+            };
         }
 
         void drain() {

@@ -20,6 +20,7 @@ import io.mosn4j.log.AccessLogFormat;
 import io.mosn4j.log.AccessLogs;
 import io.mosn4j.router.RouteTable;
 import io.mosn4j.router.RouterManager;
+import io.mosn4j.stats.ListenerMetrics;
 import io.mosn4j.tls.ServerTls;
 import io.mosn4j.tls.TlsContexts;
 import io.mosn4j.tls.TlsInspector;
@@ -69,6 +70,7 @@ final class ListenerBuilder {
      * route table is registered under its name as part of the build (MOSN does the same).
      */
     ListenerChains build(ListenerConfig config, JsonConfigValue raw) {
+        ListenerMetrics metrics = ListenerMetrics.of(stats, config.name()); // first: its keys lead the listener's group
         AccessLog accessLog = accessLogs(config, raw.get("access_logs"));
         StreamFilterFactory.Creator streamFilters = extensions.streamFilters().compile(raw.get("stream_filters"),
                 new FilterContext(config.name(), extensions.variables(), stats));
@@ -107,7 +109,7 @@ final class ListenerBuilder {
                 raw.warn("access_logs", "only the proxy filter's requests are logged (as in MOSN); this listener's connections write none");
             }
         }
-        return new ListenerChains(config, List.copyOf(listenerFilters), List.copyOf(chains));
+        return new ListenerChains(config, List.copyOf(listenerFilters), List.copyOf(chains), metrics);
     }
 
     /** Whether a chain is chosen by what only a ClientHello tells: the server name, the transport, ALPN. */

@@ -5,6 +5,7 @@ import io.mosn4j.api.network.ListenerFilter;
 import io.mosn4j.api.network.NetworkFilter;
 import io.mosn4j.config.FilterChainMatchConfig;
 import io.mosn4j.config.ListenerConfig;
+import io.mosn4j.stats.ListenerMetrics;
 import io.mosn4j.tls.ServerTls;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
@@ -13,11 +14,12 @@ import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
- * One version of a listener's processing: its listener filters, and its filter chains with what
- * each matches. A listener update swaps the whole version; connections keep the one they started
- * with. Immutable.
+ * One version of a listener's processing: its listener filters, its filter chains with what each
+ * matches, and MOSN's {@code downstream{listener}} metrics its connections count in, whatever their
+ * filters. A listener update swaps the whole version; connections keep the one they started with.
+ * Immutable.
  */
-record ListenerChains(ListenerConfig config, List<ListenerFilter> listenerFilters, List<Chain> chains) {
+record ListenerChains(ListenerConfig config, List<ListenerFilter> listenerFilters, List<Chain> chains, ListenerMetrics metrics) {
 
     /** A filter chain: the connections it takes, its TLS (null: plaintext) and its network filters, in order. */
     record Chain(int index, FilterChainMatchConfig match, ServerTls tls, List<NetworkFilter> filters) {

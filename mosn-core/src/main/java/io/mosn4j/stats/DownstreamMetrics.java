@@ -8,20 +8,16 @@ import io.mosn4j.api.stats.StatsScope;
 import java.util.Map;
 
 /**
- * MOSN's {@code downstream} metrics of one listener ({@code listener="name"}), under MOSN's keys:
- * connections, bytes and requests by status class and code, request time. Got once per listener
- * build and shared by its connections; every update is a per-loop cell.
+ * MOSN's {@code downstream} metrics of one listener ({@code listener="name"}) that a proxy counts,
+ * under MOSN's keys: requests by status class and code, request time. The same group's connections
+ * and bytes are the listener's ({@link ListenerMetrics}). Got once per proxy filter build and shared
+ * by its connections; every update is a per-loop cell.
  */
 public final class DownstreamMetrics {
     /** The codes MOSN counts one by one (others go to {@code request_other_code}); before NONE, which uses them. */
     private static final int[] CODES = {200, 206, 302, 304, 400, 403, 404, 416, 499, 500, 502, 503, 504};
     public static final DownstreamMetrics NONE = new DownstreamMetrics(StatsScope.NONE);
 
-    public final Counter connectionTotal;
-    public final Counter connectionDestroy;
-    public final Gauge connectionActive;
-    public final Counter bytesReadTotal;
-    public final Counter bytesWriteTotal;
     public final Counter requestTotal;
     public final Gauge requestActive;
     public final Counter requestReset;
@@ -35,16 +31,7 @@ public final class DownstreamMetrics {
     private final Counter[] byCode = new Counter[600];
     private final Counter otherCode;
 
-    private final boolean enabled;
-
-
     public DownstreamMetrics(StatsScope s) {
-        enabled = s != StatsScope.NONE;
-        connectionTotal = s.counter("connection_total");
-        connectionDestroy = s.counter("connection_destroy");
-        connectionActive = s.gauge("connection_active");
-        bytesReadTotal = s.counter("bytes_read_total");
-        bytesWriteTotal = s.counter("bytes_write_total");
         requestTotal = s.counter("request_total");
         requestActive = s.gauge("request_active");
         requestReset = s.counter("request_reset");
@@ -59,11 +46,6 @@ public final class DownstreamMetrics {
             byCode[c] = s.counter("request_" + c + "_total");
         }
         otherCode = s.counter("request_other_code");
-    }
-
-    /** False when the stats_matcher rejects the whole group: then nothing is counted. */
-    public boolean enabled() {
-        return enabled;
     }
 
     public static DownstreamMetrics of(Stats stats, String listener) {

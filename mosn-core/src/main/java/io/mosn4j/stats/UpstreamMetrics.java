@@ -38,6 +38,10 @@ public final class UpstreamMetrics {
     /** Cluster only (a no-op on a host's). */
     public final Counter requestRetry;
     public final Counter requestRetryOverflow;
+    /**
+     * Cluster only, as in MOSN: the bytes of all the cluster's connections, both ways, under MOSN's
+     * keys ({@code connection_bytes_write} has no {@code _total} in MOSN either).
+     */
     public final Counter bytesReadTotal;
     public final Counter bytesWriteTotal;
 
@@ -60,10 +64,10 @@ public final class UpstreamMetrics {
         response2xx = s.counter("response_2xx_total");
         response4xx = s.counter("response_4xx_total");
         response5xx = s.counter("response_5xx_total");
-        requestRetry = cluster ? s.counter("request_retry") : Stats.NONE.counter("");
-        requestRetryOverflow = cluster ? s.counter("request_retry_overflow") : Stats.NONE.counter("");
-        bytesReadTotal = cluster ? s.counter("connection_bytes_read_total") : Stats.NONE.counter("");
-        bytesWriteTotal = cluster ? s.counter("connection_bytes_write") : Stats.NONE.counter("");
+        requestRetry = cluster ? s.counter("request_retry") : Counter.NONE;
+        requestRetryOverflow = cluster ? s.counter("request_retry_overflow") : Counter.NONE;
+        bytesReadTotal = cluster ? s.counter("connection_bytes_read_total") : Counter.NONE;
+        bytesWriteTotal = cluster ? s.counter("connection_bytes_write") : Counter.NONE;
     }
 
     /** A counter that bumps two: a component's own by name and MOSN's group key. */

@@ -51,6 +51,8 @@ public final class Cluster implements ClusterInfo {
     /** New weights and metadata for hosts kept from the previous version, applied when this one is published. */
     private final List<Runnable> hostUpdates = new ArrayList<>();
     private io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
+    /** Counts the bytes of every connection to the cluster, or null when neither byte counter is kept. */
+    private io.mosn4j.network.ByteCounter bytes;
     /** Hosts new in this version of a running cluster: they start slowly once it is published. */
     private final List<Host> joined = new ArrayList<>();
 
@@ -125,6 +127,8 @@ public final class Cluster implements ClusterInfo {
     /** MOSN's {@code upstream{cluster}} metrics and each new host's {@code upstream{cluster,host}}. */
     void attachMetrics(io.mosn4j.api.stats.Stats stats) {
         metrics = io.mosn4j.stats.UpstreamMetrics.cluster(stats, config.name());
+        bytes = metrics.bytesReadTotal == Counter.NONE && metrics.bytesWriteTotal == Counter.NONE ? null
+                : new io.mosn4j.network.ByteCounter(metrics.bytesReadTotal, metrics.bytesWriteTotal);
         for (Host h : hosts) {
             if (h.metrics == io.mosn4j.stats.UpstreamMetrics.NONE) {
                 h.metrics = io.mosn4j.stats.UpstreamMetrics.host(stats, config.name(), h.address());
@@ -134,6 +138,11 @@ public final class Cluster implements ClusterInfo {
 
     public io.mosn4j.stats.UpstreamMetrics metrics() {
         return metrics;
+    }
+
+    /** What counts the bytes of a new connection to the cluster (first in its pipeline), or null: none are counted. */
+    io.mosn4j.network.ByteCounter byteCounter() {
+        return bytes;
     }
 
     /** The next version of {@code previous} with other hosts (a DNS answer changed): everything else is kept. */

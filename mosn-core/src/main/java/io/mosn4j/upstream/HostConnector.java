@@ -3,6 +3,7 @@ package io.mosn4j.upstream;
 import io.mosn4j.api.upstream.ConnectionLimitException;
 import io.mosn4j.api.upstream.Connector;
 import io.mosn4j.api.upstream.ResourceLimit;
+import io.mosn4j.network.ByteCounter;
 import io.mosn4j.network.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -20,7 +21,8 @@ import io.netty.util.concurrent.Promise;
  * Opens connections to one host from one event loop with its cluster's settings: connect timeout,
  * no Nagle, a write buffer of {@code conn_buffer_limit_bytes} whose high-water mark is the
  * backpressure signal, and the cluster's transport (TLS: the connection is handed over once its
- * handshake is done). Counts them against {@code max_connections} and in the host's statistics.
+ * handshake is done). Counts them against {@code max_connections} and in the host's statistics,
+ * and their bytes in the cluster's.
  */
 final class HostConnector implements Connector {
     private final EventLoop loop;
@@ -83,6 +85,7 @@ final class HostConnector implements Connector {
     private void open(ChannelHandler handler, int minBufferBytes, UpstreamTransport via, Promise<Channel> result) {
         int high = Math.max(cluster.connectionBufferLimit(), minBufferBytes);
         Future<?>[] ready = new Future<?>[1];
+        ByteCounter bytes = cluster.byteCounter();
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -92,6 +95,9 @@ final class HostConnector implements Connector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (bytes != null) {
+                            ch.pipeline().addFirst(bytes); // ahead of TLS: the bytes on the wire
+                        }
                         ready[0] = via.init(ch);
                         if (ready[0] == null) {
                             ch.pipeline().addLast(handler);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * RPC answers counted as MOSN counts them, through the real {@code bin/mosn} and a SOFABolt server
  * and client: a bolt response's status is mapped to HTTP (success 200, a server exception 500), so
- * a successful call is a 2xx for the listener and the upstream, not a failed request.
+ * a successful call is a 2xx for the listener and the upstream, not a failed request; the bytes of
+ * the bolt pool's connections count in the cluster's.
  */
 class RpcMetricsTest {
     private static final String CONFIG = """
@@ -64,6 +65,14 @@ class RpcMetricsTest {
             assertThat(p.value("upstream_response_5xx_total", c)).isEqualTo(3);
             assertThat(p.value("upstream_response_success", c)).isEqualTo(5);
             assertThat(p.value("upstream_response_failed", c)).isEqualTo(3);
+            // the bolt pool's connections count their bytes in the cluster's; a frame passes the proxy
+            // with its size unchanged, so the cluster's bytes are the listener's
+            double read = p.value("downstream_bytes_read_total", l);
+            double written = p.value("downstream_bytes_write_total", l);
+            assertThat(read).as("8 requests of a 22-byte header and more").isGreaterThan(8 * 22);
+            assertThat(written).as("8 responses of a 20-byte header and more").isGreaterThan(8 * 20);
+            assertThat(p.value("upstream_connection_bytes_write", c)).isEqualTo(read);
+            assertThat(p.value("upstream_connection_bytes_read_total", c)).isEqualTo(written);
         }
     }
 }

@@ -7,4 +7,18 @@ public interface Counter {
     void add(long n);
 
     long get();
+
+    /** A counter that keeps nothing: what a metric the config's {@code stats_matcher} rejects is. */
+    Counter NONE = new Counter() {
+        @Override
+        public void inc() {}
+
+        @Override
+        public void add(long n) {}
+
+        @Override
+        public long get() {
+            return 0;
+        }
+    };
 }
