@@ -41,17 +41,23 @@ public abstract sealed class AccessLogFormat {
     /** One JSON object per line, with {@code fields}' keys in order and each value's format rendered as a string. */
     public static AccessLogFormat json(Map<String, String> fields, Variables variables, Consumer<String> unknown) {
         List<String> keys = new ArrayList<>();
-        List<Object[]> values = new ArrayList<>();
+        List<Parts> values = new ArrayList<>();
         for (Map.Entry<String, String> e : fields.entrySet()) {
             keys.add(e.getKey());
             values.add(parse(e.getValue(), variables, unknown));
         }
-        return new Json(keys.toArray(String[]::new), values.toArray(Object[][]::new));
+        return new Json(keys.toArray(String[]::new), values.toArray(Parts[]::new));
     }
 
-    /** Literal text (UTF-8 {@code byte[]}s) and {@link Variables.Bound}s, in order. */
-    private static Object[] parse(String format, Variables variables, Consumer<String> unknown) {
-        List<Object> parts = new ArrayList<>();
+    /**
+     * A compiled format: each variable with the literal text before it, then the text after the
+     * last. A line is a loop over the variables: no per-part type tests.
+     */
+    private record Parts(byte[][] before, Variables.Bound[] variables, byte[] after) {}
+
+    private static Parts parse(String format, Variables variables, Consumer<String> unknown) {
+        List<byte[]> before = new ArrayList<>();
+        List<Variables.Bound> bound = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         int i = 0;
         while (i < format.length()) {
@@ -74,49 +80,48 @@ public abstract sealed class AccessLogFormat {
                 throw new IllegalArgumentException("empty variable %% at " + i + " in \"" + format + "\"");
             }
             String name = format.substring(i + 1, end);
-            Variables.Bound bound = variables.resolve(name);
-            if (bound == null) {
+            Variables.Bound b = variables.resolve(name);
+            if (b == null) {
                 unknown.accept(name);
                 text.append(MISSING);
             } else {
-                if (!text.isEmpty()) {
-                    parts.add(text.toString().getBytes(StandardCharsets.UTF_8));
-                    text.setLength(0);
-                }
-                parts.add(bound);
+                before.add(utf8(text));
+                bound.add(b);
+                text.setLength(0);
             }
             i = end + 1;
         }
-        if (!text.isEmpty()) {
-            parts.add(text.toString().getBytes(StandardCharsets.UTF_8));
-        }
-        return parts.toArray();
+        return new Parts(before.toArray(byte[][]::new), bound.toArray(Variables.Bound[]::new), utf8(text));
     }
 
-    private static void render(Object[] parts, LineBuffer out, RequestInfo request) {
-        for (Object p : parts) {
-            if (p instanceof byte[] literal) {
-                out.append(literal);
-            } else {
-                int at = out.length();
-                boolean found;
-                try {
-                    found = ((Variables.Bound) p).appendTo(request, out);
-                } catch (RuntimeException e) {
-                    out.setLength(at); // a value that cannot be read is a missing one
-                    found = false;
-                }
-                if (!found) {
-                    out.append('-');
-                }
+    private static byte[] utf8(CharSequence text) {
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void render(Parts parts, LineBuffer out, RequestInfo request) {
+        byte[][] before = parts.before;
+        Variables.Bound[] variables = parts.variables;
+        for (int i = 0; i < variables.length; i++) {
+            out.append(before[i]);
+            int at = out.length();
+            boolean found;
+            try {
+                found = variables[i].appendTo(request, out);
+            } catch (RuntimeException e) {
+                out.setLength(at); // a value that cannot be read is a missing one
+                found = false;
+            }
+            if (!found) {
+                out.append('-');
             }
         }
+        out.append(parts.after);
     }
 
     private static final class Text extends AccessLogFormat {
-        private final Object[] parts;
+        private final Parts parts;
 
-        Text(Object[] parts) {
+        Text(Parts parts) {
             this.parts = parts;
         }
 
@@ -128,9 +133,9 @@ public abstract sealed class AccessLogFormat {
 
     private static final class Json extends AccessLogFormat {
         private final byte[][] keys;
-        private final Object[][] values;
+        private final Parts[] values;
 
-        Json(String[] keys, Object[][] values) {
+        Json(String[] keys, Parts[] values) {
             this.keys = new byte[keys.length][];
             for (int i = 0; i < keys.length; i++) {
                 LineBuffer k = new LineBuffer();
