@@ -76,6 +76,8 @@ final class BoltHeaderMap {
      * outside ASCII is decoded and compared as the loaded block would compare it.
      */
     static String find(byte[] block, String name) {
+        boolean asciiName = ascii(name);
+        int n = name.length();
         int pos = 0;
         while (pos < block.length) {
             int keyLength = (int) INT.get(block, pos);
@@ -84,31 +86,43 @@ final class BoltHeaderMap {
             int valueLength = (int) INT.get(block, pos);
             int valueAt = pos + 4;
             pos = valueAt + Math.max(valueLength, 0);
-            if (keyLength >= 0 && valueLength >= 0 && keyMatches(block, keyAt, keyLength, name)) {
+            if (keyLength < 0 || valueLength < 0) {
+                continue;
+            }
+            boolean match;
+            if (!asciiName) {
+                match = decodedMatch(block, keyAt, keyLength, name);
+            } else if (keyLength == n) {
+                // the same number of bytes as an ASCII name's chars: a key with a byte outside
+                // ASCII would have fewer chars, so only ASCII can match
+                match = asciiEqualsIgnoreCase(block, keyAt, name);
+            } else {
+                // more bytes than the name has chars: equal only through characters outside ASCII
+                // that String.equalsIgnoreCase folds to ASCII (U+017F to s, U+212A to k), at most
+                // 3 bytes each, as the decoded block would compare them
+                match = keyLength > n && keyLength <= 3 * n && !ascii(block, keyAt, keyLength)
+                        && decodedMatch(block, keyAt, keyLength, name);
+            }
+            if (match) {
                 return new String(block, valueAt, valueLength, StandardCharsets.UTF_8);
             }
         }
         return null;
     }
 
-    private static boolean keyMatches(byte[] block, int at, int length, String name) {
-        if (length == name.length()) {
-            int i = 0;
-            while (i < length) {
-                int b = block[at + i];
-                char c = name.charAt(i);
-                if (b != c && (b < 0 || c >= 0x80 || Character.toLowerCase((char) b) != Character.toLowerCase(c))) {
-                    break;
-                }
-                i++;
-            }
-            if (i == length) {
-                return true;
+    private static boolean asciiEqualsIgnoreCase(byte[] block, int at, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            int b = block[at + i];
+            char c = name.charAt(i);
+            if (b != c && (b < 0 || Character.toLowerCase((char) b) != Character.toLowerCase(c))) {
+                return false;
             }
         }
-        // unequal ignoring ASCII case: still equal for String.equalsIgnoreCase if characters outside
-        // ASCII are involved (it folds those too), as the loaded block would compare them
-        return (!ascii(block, at, length) || !ascii(name)) && new String(block, at, length, StandardCharsets.UTF_8).equalsIgnoreCase(name);
+        return true;
+    }
+
+    private static boolean decodedMatch(byte[] block, int at, int length, String name) {
+        return new String(block, at, length, StandardCharsets.UTF_8).equalsIgnoreCase(name);
     }
 
     private static boolean ascii(byte[] block, int at, int length) {
