@@ -40,6 +40,24 @@ public interface XProtocol {
      */
     ByteBuf encode(XFrame frame, ByteBufAllocator alloc);
 
+    /**
+     * Appends {@code frame}'s bytes, as {@link #encode} would give them, to {@code out}, where the
+     * frames a connection writes in one turn of its event loop gather to go out as one buffer (a
+     * write per frame costs the connection an entry, a pipeline pass and an iovec each). False,
+     * with {@code out} untouched, for a frame the protocol would rather hand over as its own
+     * buffer or views (a large one, a changed one); only asked when {@link #encodesInto()}.
+     *
+     * @throws XProtocolException as {@link #encode} does; {@code out} is then as it was
+     */
+    default boolean encodeInto(XFrame frame, ByteBuf out) {
+        return false;
+    }
+
+    /** Whether {@link #encodeInto} appends frames at all. */
+    default boolean encodesInto() {
+        return false;
+    }
+
     /** How upstream connections of this protocol carry requests. */
     PoolMode poolMode();
 

@@ -199,15 +199,7 @@ final class BoltCodec {
 
     /** {@code frame}'s bytes with its current id; a new buffer (or view) the caller owns. */
     static ByteBuf encode(XFrame xframe, ByteBufAllocator alloc) {
-        if (!(xframe instanceof BoltFrame frame)) {
-            throw new IllegalArgumentException("not a bolt frame: " + xframe);
-        }
-        if (frame.isReleased()) {
-            throw new IllegalStateException("encoding a released frame: " + frame);
-        }
-        if (frame.isContentReleased()) {
-            throw new IllegalStateException("encoding a request whose content was released once sent: " + frame);
-        }
+        BoltFrame frame = encodable(xframe);
         ByteBuf raw = frame.raw;
         int id = (int) frame.requestId();
         Headers changed = frame.changedHeaders();
@@ -240,6 +232,40 @@ final class BoltCodec {
             out.addComponent(true, alloc.buffer(4).writeInt(crc));
         }
         return out;
+    }
+
+    /**
+     * Appends a short unchanged frame with its current id to {@code out} (the bytes {@link #encode}
+     * copies into a buffer of their own); false, {@code out} untouched, for a long or changed one.
+     */
+    static boolean encodeInto(XFrame xframe, ByteBuf out) {
+        BoltFrame frame = encodable(xframe);
+        ByteBuf raw = frame.raw;
+        int length = raw.readableBytes();
+        if (length > COPY_THRESHOLD || frame.changedHeaders() != null) {
+            return false;
+        }
+        int crcLength = frame.crc ? 4 : 0;
+        int at = out.writerIndex();
+        append(out, raw, 0, length - crcLength);
+        out.setInt(at + frame.version.idOffset, (int) frame.requestId());
+        if (frame.crc) {
+            out.writeInt(crc32(out, at, length - 4));
+        }
+        return true;
+    }
+
+    private static BoltFrame encodable(XFrame xframe) {
+        if (!(xframe instanceof BoltFrame frame)) {
+            throw new IllegalArgumentException("not a bolt frame: " + xframe);
+        }
+        if (frame.isReleased()) {
+            throw new IllegalStateException("encoding a released frame: " + frame);
+        }
+        if (frame.isContentReleased()) {
+            throw new IllegalStateException("encoding a request whose content was released once sent: " + frame);
+        }
+        return frame;
     }
 
     /**

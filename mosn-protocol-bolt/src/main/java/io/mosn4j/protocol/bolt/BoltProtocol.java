@@ -76,6 +76,16 @@ public class BoltProtocol implements XProtocol {
     }
 
     @Override
+    public boolean encodeInto(XFrame frame, ByteBuf out) {
+        return BoltCodec.encodeInto(frame, out);
+    }
+
+    @Override
+    public boolean encodesInto() {
+        return true;
+    }
+
+    @Override
     public PoolMode poolMode() {
         return PoolMode.MULTIPLEX;
     }

@@ -17,6 +17,7 @@ import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.MessageDecodeException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -426,6 +427,33 @@ class BoltProtocolTest {
 
     @Nested
     class Encode {
+        /** Frames appended one after another to a connection's batch are the bytes encode gives each, renumbered. */
+        @Test
+        void shortFramesAppendToABatchAsEncodeWritesThem() {
+            ByteBuf batch = ALLOC.directBuffer(8);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            int id = 100;
+            for (String kind : new String[] {"v1req", "v1resp", "v2reqCrc", "v2respCrc", "hb1", "v2req"}) {
+                WireFrame w = frame(kind);
+                BoltFrame f = decodeOne(protocolFor(w), w.bytes());
+                f.setRequestId(id++);
+                assertThat(protocolFor(w).encodesInto()).isTrue();
+                assertThat(protocolFor(w).encodeInto(f, batch)).isTrue();
+                expected.writeBytes(encode(protocolFor(w), f));
+                f.release();
+            }
+            assertThat(bytes(batch)).isEqualTo(expected.toByteArray());
+            // a frame past the copy threshold goes as its own buffer (views of the input)
+            WireFrame big = frame("v1req");
+            big.content = new byte[BoltCodec.COPY_THRESHOLD + 1];
+            BoltFrame f = decodeOne(BOLT, big.bytes());
+            int before = batch.writerIndex();
+            assertThat(BOLT.encodeInto(f, batch)).isFalse();
+            assertThat(batch.writerIndex()).isEqualTo(before);
+            f.release();
+            batch.release();
+        }
+
         @ParameterizedTest
         @ValueSource(strings = {"v1req", "v1resp", "v1oneway", "v2req", "v2reqCrc", "v2respCrc", "hb1", "hb2"})
         void unchangedFramesEncodeToTheirOwnBytesWithoutCopying(String kind) {

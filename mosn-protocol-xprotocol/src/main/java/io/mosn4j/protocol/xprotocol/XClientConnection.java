@@ -364,9 +364,11 @@ public final class XClientConnection extends XConnection implements ClientConnec
             }
             // the frame still belongs to the downstream side, which needs it for a local reply
             request.setRequestId(oneWay ? nextFreeId() : id);
-            ByteBuf encoded;
+            ByteBuf encoded = null;
             try {
-                encoded = protocol.encode(request, ctx.alloc());
+                if (!batched(request)) {
+                    encoded = protocol.encode(request, ctx.alloc());
+                }
             } catch (RuntimeException e) {
                 // a filter's header change the protocol cannot carry (bolt: a header map over 32 KiB)
                 log.info("{} upstream {}: cannot encode request {}: {}", protocol.name(), ctx.channel().remoteAddress(), request.requestId(), e.getMessage());
@@ -376,7 +378,11 @@ public final class XClientConnection extends XConnection implements ClientConnec
             // the bytes are on their way with references of their own; the answer may take long,
             // and all the request needs until then is its headers and what an error answer takes
             request.releasePayload();
-            writeEncoded(encoded);
+            if (encoded != null) {
+                writeEncoded(encoded);
+            } else {
+                flushThisTurn();
+            }
             if (oneWay) {
                 // nothing will come back: the stream is over once the request is out
                 ended = true;

@@ -34,8 +34,17 @@ abstract class XConnection extends ByteToMessageDecoder {
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
+        writeBatch();
         ctx.flush();
     };
+    /**
+     * This turn's frames, appended one after another ({@link XProtocol#encodeInto}) and handed to
+     * the channel as one write when the turn flushes, or once {@link #BATCH_BYTES} gathered: a write
+     * per frame cost an outbound entry, a pipeline pass and an iovec each (~8% of a bolt call's CPU).
+     */
+    private ByteBuf batch;
+    static final int BATCH_BYTES = 16 * 1024;
+    private static final int BATCH_START = 2048;
 
     /** @param evictions counts closes for holding the largest partial frame while the budget was spent */
     XConnection(XProtocol protocol, PartialFrameBudget budget, Counter evictions) {
@@ -115,31 +124,93 @@ abstract class XConnection extends ByteToMessageDecoder {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         partial.release();
+        releaseBatch(); // the connection is gone: what it gathered cannot go out
         super.channelInactive(ctx);
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
         partial.release();
+        releaseBatch();
         super.handlerRemoved0(ctx);
     }
 
     /** Encodes {@code frame}, releases it, and queues the bytes for this turn's flush. */
     final void write(XFrame frame) {
-        ByteBuf out;
+        ByteBuf out = null;
         try {
-            out = protocol.encode(frame, ctx.alloc());
+            if (!batched(frame)) {
+                out = protocol.encode(frame, ctx.alloc());
+            }
         } finally {
             frame.release();
         }
-        writeEncoded(out);
+        if (out != null) {
+            writeEncoded(out);
+        } else {
+            flushThisTurn();
+        }
     }
 
+    /**
+     * Whether {@code frame} (not released) was appended to this turn's batch; the caller then
+     * calls {@link #flushThisTurn}. False when the protocol writes it as a buffer of its own.
+     *
+     * @throws XProtocolException when the frame cannot be encoded (the batch is as it was)
+     */
+    final boolean batched(XFrame frame) {
+        if (!protocol.encodesInto()) {
+            return false;
+        }
+        if (batch == null) {
+            batch = ctx.alloc().ioBuffer(BATCH_START);
+        }
+        int mark = batch.writerIndex();
+        boolean appended;
+        try {
+            appended = protocol.encodeInto(frame, batch);
+        } catch (RuntimeException e) {
+            batch.writerIndex(mark);
+            throw e;
+        }
+        if (appended && batch.readableBytes() >= BATCH_BYTES) {
+            writeBatch();
+        }
+        return appended;
+    }
+
+    /** Writes a frame's own buffer after the batch gathered so far (frames keep their order). */
     final void writeEncoded(ByteBuf out) {
+        writeBatch();
         ctx.write(out, ctx.voidPromise());
+        flushThisTurn();
+    }
+
+    /** Hands the frames gathered so far to the channel, ahead of anything written after. */
+    final void writeBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            if (b.isReadable()) {
+                ctx.write(b, ctx.voidPromise());
+            } else {
+                b.release();
+            }
+        }
+    }
+
+    final void flushThisTurn() {
         if (!flushScheduled) {
             flushScheduled = true;
             ctx.channel().eventLoop().execute(flushTask);
+        }
+    }
+
+    private void releaseBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            b.release();
         }
     }
 

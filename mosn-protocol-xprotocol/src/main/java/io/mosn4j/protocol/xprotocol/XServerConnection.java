@@ -230,6 +230,7 @@ public final class XServerConnection extends XConnection {
      * turn, and a plain close() would drop the last one, written a moment before.
      */
     private void closeAfterWrites() {
+        writeBatch();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
