@@ -35,47 +35,21 @@ public final class BuiltinVariables implements VariableProvider {
 
     @Override
     public Collection<Variable> variables() {
-        List<Variable> v = new ArrayList<>(List.of(
-                Variable.appending("start_time", (r, s, out) -> {
-                    Texts.get().appendTime(out, r.startTimeMillis());
-                    return true;
-                }),
-                Variable.appending("request_received_duration", (r, s, out) -> duration(r.requestReceivedNanos(), out)),
-                Variable.appending("response_received_duration", (r, s, out) -> duration(r.responseReceivedNanos(), out)),
-                Variable.appending("request_finished_duration", (r, s, out) -> duration(r.requestFinishedNanos(), out)),
-                Variable.appending("duration", (r, s, out) -> duration(r.requestFinishedNanos(), out)),
-                Variable.appending("process_time_duration", (r, s, out) -> duration(processTime(r), out)),
-                Variable.appending("bytes_sent", (r, s, out) -> number(r.bytesSent(), out)),
-                Variable.appending("bytes_received", (r, s, out) -> number(r.bytesReceived(), out)),
-                Variable.appending("protocol", (r, s, out) -> text(r.protocol(), out)),
-                Variable.appending("downstream_protocol", (r, s, out) -> text(r.protocol(), out)),
-                Variable.appending("upstream_protocol", (r, s, out) -> text(r.upstreamProtocol(), out)),
-                Variable.appending("response_code", BuiltinVariables::responseCode),
-                Variable.appending("response_flag", BuiltinVariables::flags),
-                Variable.appending("response_flags", BuiltinVariables::flags),
-                Variable.appending("upstream_local_address", (r, s, out) -> address(r.upstreamLocalAddress(), out)),
-                Variable.appending("downstream_local_address", (r, s, out) -> address(r.downstreamLocalAddress(), out)),
-                Variable.appending("downstream_remote_address", (r, s, out) -> address(r.downstreamRemoteAddress(), out)),
-                Variable.appending("upstream_host", (r, s, out) -> {
-                    HostInfo h = r.upstreamHost();
-                    return h != null && text(h.address(), out);
-                }),
-                Variable.appending("upstream_cluster", (r, s, out) -> text(r.clusterName(), out)),
+        List<Variable> v = new ArrayList<>();
+        for (Field f : Field.values()) {
+            v.add(Variable.appending(f.variable, f));
+        }
+        v.addAll(List.of(
                 // the SNI of a TLS connection the listener terminated; plaintext has none
                 Variable.of("requested_server_name", (r, s) -> r.requestedServerName()),
                 Variable.of("route_name", (r, s) -> r.routeName()),
                 Variable.of("listener_name", (r, s) -> r.listenerName()),
-                Variable.appending("connection_id", (r, s, out) -> number(r.connectionId(), out)),
-                Variable.appending("upstream_connection_id", (r, s, out) -> r.upstreamConnectionId() >= 0 && number(r.upstreamConnectionId(), out)),
-                Variable.of("trace_id", (r, s) -> traceId(r)),
                 Variable.of("x-mosn-host", (r, s) -> request(r, Headers.AUTHORITY)),
                 Variable.of("x-mosn-method", (r, s) -> request(r, Headers.METHOD)),
                 Variable.of("x-mosn-path", (r, s) -> path(request(r, Headers.PATH))),
                 Variable.of("x-mosn-querystring", (r, s) -> query(request(r, Headers.PATH))),
                 Variable.of("x-mosn-rpc-service", (r, s) -> rpc(r, XFrame::serviceName)),
                 Variable.of("x-mosn-rpc-method", (r, s) -> rpc(r, XFrame::methodName)),
-                Variable.appending("x-mosn-status", (r, s, out) -> r.rpcStatus() >= 0 ? number(r.rpcStatus(), out) : r.responseCode() > 0 && number(r.responseCode(), out)),
-                Variable.appending("rpc_request_id", (r, s, out) -> r.rpcRequestId() >= 0 && number(r.rpcRequestId(), out)),
                 Variable.prefix("request_header_", (r, s) -> request(r, s)),
                 Variable.prefix("response_header_", (r, s) -> {
                     Headers h = r.responseHeaders();
@@ -95,6 +69,78 @@ public final class BuiltinVariables implements VariableProvider {
             v.add(Variable.prefix(p + "_cookie_", (r, s) -> http(r, p) ? cookie(request(r, "cookie"), s) : null));
         }
         return v;
+    }
+
+    /**
+     * The variables over the request record, one enum for all: an access log line calls each
+     * through the same class, so the call stays monomorphic and compiles to one switch, where a
+     * class per variable (a lambda each) made every value a megamorphic interface call (~a quarter
+     * of a line's cost on the proxy's loop).
+     */
+    private enum Field implements Variable.Appender {
+        START_TIME("start_time"),
+        REQUEST_RECEIVED_DURATION("request_received_duration"),
+        RESPONSE_RECEIVED_DURATION("response_received_duration"),
+        REQUEST_FINISHED_DURATION("request_finished_duration"),
+        DURATION("duration"),
+        PROCESS_TIME_DURATION("process_time_duration"),
+        BYTES_SENT("bytes_sent"),
+        BYTES_RECEIVED("bytes_received"),
+        PROTOCOL("protocol"),
+        DOWNSTREAM_PROTOCOL("downstream_protocol"),
+        UPSTREAM_PROTOCOL("upstream_protocol"),
+        RESPONSE_CODE("response_code"),
+        RESPONSE_FLAG("response_flag"),
+        RESPONSE_FLAGS("response_flags"),
+        UPSTREAM_LOCAL_ADDRESS("upstream_local_address"),
+        DOWNSTREAM_LOCAL_ADDRESS("downstream_local_address"),
+        DOWNSTREAM_REMOTE_ADDRESS("downstream_remote_address"),
+        UPSTREAM_HOST("upstream_host"),
+        UPSTREAM_CLUSTER("upstream_cluster"),
+        CONNECTION_ID("connection_id"),
+        UPSTREAM_CONNECTION_ID("upstream_connection_id"),
+        TRACE_ID("trace_id"),
+        X_MOSN_STATUS("x-mosn-status"),
+        RPC_REQUEST_ID("rpc_request_id");
+
+        final String variable;
+
+        Field(String variable) {
+            this.variable = variable;
+        }
+
+        @Override
+        public boolean append(RequestInfo r, String s, LineBuffer out) {
+            return switch (this) {
+                case START_TIME -> {
+                    Texts.get().appendTime(out, r.startTimeMillis());
+                    yield true;
+                }
+                case REQUEST_RECEIVED_DURATION -> duration(r.requestReceivedNanos(), out);
+                case RESPONSE_RECEIVED_DURATION -> duration(r.responseReceivedNanos(), out);
+                case REQUEST_FINISHED_DURATION, DURATION -> duration(r.requestFinishedNanos(), out);
+                case PROCESS_TIME_DURATION -> duration(processTime(r), out);
+                case BYTES_SENT -> number(r.bytesSent(), out);
+                case BYTES_RECEIVED -> number(r.bytesReceived(), out);
+                case PROTOCOL, DOWNSTREAM_PROTOCOL -> text(r.protocol(), out);
+                case UPSTREAM_PROTOCOL -> text(r.upstreamProtocol(), out);
+                case RESPONSE_CODE -> responseCode(r, out);
+                case RESPONSE_FLAG, RESPONSE_FLAGS -> flags(r, out);
+                case UPSTREAM_LOCAL_ADDRESS -> address(r.upstreamLocalAddress(), out);
+                case DOWNSTREAM_LOCAL_ADDRESS -> address(r.downstreamLocalAddress(), out);
+                case DOWNSTREAM_REMOTE_ADDRESS -> address(r.downstreamRemoteAddress(), out);
+                case UPSTREAM_HOST -> {
+                    HostInfo h = r.upstreamHost();
+                    yield h != null && text(h.address(), out);
+                }
+                case UPSTREAM_CLUSTER -> text(r.clusterName(), out);
+                case CONNECTION_ID -> number(r.connectionId(), out);
+                case UPSTREAM_CONNECTION_ID -> r.upstreamConnectionId() >= 0 && number(r.upstreamConnectionId(), out);
+                case TRACE_ID -> text(traceId(r), out);
+                case X_MOSN_STATUS -> r.rpcStatus() >= 0 ? number(r.rpcStatus(), out) : r.responseCode() > 0 && number(r.responseCode(), out);
+                case RPC_REQUEST_ID -> r.rpcRequestId() >= 0 && number(r.rpcRequestId(), out);
+            };
+        }
     }
 
     private static boolean duration(long nanos, LineBuffer out) {
@@ -135,7 +181,7 @@ public final class BuiltinVariables implements VariableProvider {
     }
 
     /** The HTTP status; for an RPC response from the upstream, its protocol's status (bolt 0 = success), as MOSN prints it. */
-    private static boolean responseCode(RequestInfo r, String s, LineBuffer out) {
+    private static boolean responseCode(RequestInfo r, LineBuffer out) {
         if (r.rpcStatus() >= 0) {
             out.append(r.rpcStatus());
             return true;
@@ -147,7 +193,7 @@ public final class BuiltinVariables implements VariableProvider {
         return true;
     }
 
-    private static boolean flags(RequestInfo r, String s, LineBuffer out) {
+    private static boolean flags(RequestInfo r, LineBuffer out) {
         int bits = r.responseFlags();
         if (bits == 0) {
             return false;
