@@ -236,15 +236,9 @@ public final class DubboFrame implements XFrame {
      * re-written from them and the body length fixed up.
      */
     ByteBuf encode(ByteBufAllocator alloc) {
-        if (released) {
-            throw new IllegalStateException("dubbo frame " + requestId + " encoded after release");
-        }
-        if (bodyReleased) {
-            throw new IllegalStateException("dubbo request " + requestId + " encoded after its body was sent and released");
-        }
-        Headers h = headers;
-        if (h != null && isRequest() && !isEvent() && h.isLoaded() && h.isModified()) {
-            Attachments.Splice splice = Attachments.rewrite(body, h, alloc);
+        checkEncodable();
+        if (attachmentsChanged()) {
+            Attachments.Splice splice = Attachments.rewrite(body, headers, alloc);
             if (splice != null) {
                 return encode(splice, alloc);
             }
@@ -259,6 +253,35 @@ public final class DubboFrame implements XFrame {
         ByteBuf header = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH);
         writeHeader(header, len);
         return alloc.compositeBuffer(2).addComponents(true, header, body.retainedSlice());
+    }
+
+    /**
+     * Appends this frame, as {@link #encode} writes it, to {@code out} when it is copied anyway
+     * (unchanged, body up to the copy limit); false, {@code out} untouched, otherwise.
+     */
+    boolean encodeInto(ByteBuf out) {
+        checkEncodable();
+        int len = body.readableBytes();
+        if (len > COPY_MAX || attachmentsChanged()) {
+            return false;
+        }
+        writeHeader(out, len);
+        out.writeBytes(body, body.readerIndex(), len);
+        return true;
+    }
+
+    private void checkEncodable() {
+        if (released) {
+            throw new IllegalStateException("dubbo frame " + requestId + " encoded after release");
+        }
+        if (bodyReleased) {
+            throw new IllegalStateException("dubbo request " + requestId + " encoded after its body was sent and released");
+        }
+    }
+
+    private boolean attachmentsChanged() {
+        Headers h = headers;
+        return h != null && isRequest() && !isEvent() && h.isLoaded() && h.isModified();
     }
 
     /** This frame with {@code splice} in its body; takes ownership of the splice's buffer. */

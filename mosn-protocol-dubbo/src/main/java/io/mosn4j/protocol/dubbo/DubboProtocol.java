@@ -156,6 +156,19 @@ public final class DubboProtocol implements XProtocol {
     }
 
     @Override
+    public boolean encodeInto(XFrame frame, ByteBuf out) {
+        if (!(frame instanceof DubboFrame f)) {
+            throw new IllegalArgumentException("not a dubbo frame: " + frame);
+        }
+        return f.encodeInto(out);
+    }
+
+    @Override
+    public boolean encodesInto() {
+        return true;
+    }
+
+    @Override
     public PoolMode poolMode() {
         return PoolMode.MULTIPLEX;
     }

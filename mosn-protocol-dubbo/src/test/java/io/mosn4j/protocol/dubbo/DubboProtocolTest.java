@@ -253,6 +253,26 @@ class DubboProtocolTest {
     }
 
     @Test
+    void shortFramesAppendToABatchAsEncodeWritesThem() {
+        ByteBuf batch = alloc.ioBuffer(8);
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        assertThat(dubbo.encodesInto()).isTrue();
+        for (int id = 1; id <= 3; id++) {
+            ByteBuf in = pooled(simpleRequest(id));
+            XFrame f = dubbo.decode(in);
+            in.release();
+            f.setRequestId(100 + id);
+            assertThat(dubbo.encodeInto(f, batch)).isTrue();
+            ByteBuf own = dubbo.encode(f, alloc);
+            expected.writeBytes(ByteBufUtil.getBytes(own));
+            own.release();
+            f.release();
+        }
+        assertThat(ByteBufUtil.getBytes(batch)).isEqualTo(expected.toByteArray());
+        batch.release();
+    }
+
+    @Test
     void sharesLargeBodiesInsteadOfCopyingThem() {
         byte[] wire = Wire.request(1, Wire.head("s", null, "m", "[B")
                 .hessian(h -> h.writeBytes(new byte[100_000]))
