@@ -1,14 +1,15 @@
 package io.mosn4j.log;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -46,7 +47,13 @@ public final class RollingFile implements AutoCloseable {
     private final String fileName;
     private final String stem;
     private final String ext;
-    private OutputStream out;
+    /** The file, appended to; what is written gathers in {@link #buffer} first. */
+    private FileChannel out;
+    /**
+     * Direct, so a write is one copy into it and a system call from it (a stream over a
+     * {@code FileOutputStream} copied twice more, through its own array and a native one).
+     */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
     private long size;
     /** By time: when the current period ends (millis), and when it began. */
     private long periodEnd;
@@ -81,37 +88,58 @@ public final class RollingFile implements AutoCloseable {
     public synchronized void write(byte[] b, int off, int len) throws IOException {
         if (roller.bySize()) {
             if (size > 0 && size + len > roller.sizeBytes()) {
-                out.flush();
-                out.close();
+                closeFile();
                 rollTo(sizeBackup());
                 open();
             }
         } else {
             long now = System.currentTimeMillis();
             if (now >= periodEnd) {
-                out.flush();
-                out.close();
+                closeFile();
                 rollTo(timeBackup(periodStart));
                 setPeriod(now);
                 open();
             }
         }
-        out.write(b, off, len);
         size += len;
+        while (len > 0) {
+            int n = Math.min(len, buffer.remaining());
+            buffer.put(b, off, n);
+            off += n;
+            len -= n;
+            if (!buffer.hasRemaining()) {
+                flush();
+            }
+        }
     }
 
     public synchronized void flush() throws IOException {
-        out.flush();
+        buffer.flip();
+        try {
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+        } finally {
+            buffer.clear(); // what could not be written is not tried again (as a stream would drop it)
+        }
     }
 
     @Override
     public synchronized void close() throws IOException {
-        out.close();
+        closeFile();
+    }
+
+    private void closeFile() throws IOException {
+        try {
+            flush();
+        } finally {
+            out.close();
+        }
     }
 
     private void open() throws IOException {
-        out = new BufferedOutputStream(new FileOutputStream(path.toFile(), true), 64 * 1024);
-        size = Files.size(path);
+        out = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = out.size();
     }
 
     /** By time: periods are whole multiples of the interval from local midnight. */
