@@ -12,6 +12,7 @@ import io.mosn4j.api.upstream.LoadBalancer;
 import io.mosn4j.api.upstream.LoadBalancerFactory;
 import io.mosn4j.config.ClusterConfig;
 import io.mosn4j.config.LbSubsetConfig;
+import io.mosn4j.network.ByteCounter;
 import io.mosn4j.protocol.Codecs;
 import io.mosn4j.tls.ClientTls;
 import io.mosn4j.tls.TlsContexts;
@@ -52,7 +53,7 @@ public final class Cluster implements ClusterInfo {
     private final List<Runnable> hostUpdates = new ArrayList<>();
     private io.mosn4j.stats.UpstreamMetrics metrics = io.mosn4j.stats.UpstreamMetrics.NONE;
     /** Counts the bytes of every connection to the cluster, or null when neither byte counter is kept. */
-    private io.mosn4j.network.ByteCounter bytes;
+    private ByteCounter bytes;
     /** Hosts new in this version of a running cluster: they start slowly once it is published. */
     private final List<Host> joined = new ArrayList<>();
 
@@ -128,7 +129,7 @@ public final class Cluster implements ClusterInfo {
     void attachMetrics(io.mosn4j.api.stats.Stats stats) {
         metrics = io.mosn4j.stats.UpstreamMetrics.cluster(stats, config.name());
         bytes = metrics.bytesReadTotal == Counter.NONE && metrics.bytesWriteTotal == Counter.NONE ? null
-                : new io.mosn4j.network.ByteCounter(metrics.bytesReadTotal, metrics.bytesWriteTotal);
+                : new ByteCounter(metrics.bytesReadTotal, metrics.bytesWriteTotal);
         for (Host h : hosts) {
             if (h.metrics == io.mosn4j.stats.UpstreamMetrics.NONE) {
                 h.metrics = io.mosn4j.stats.UpstreamMetrics.host(stats, config.name(), h.address());
@@ -141,7 +142,7 @@ public final class Cluster implements ClusterInfo {
     }
 
     /** What counts the bytes of a new connection to the cluster (first in its pipeline), or null: none are counted. */
-    io.mosn4j.network.ByteCounter byteCounter() {
+    ByteCounter byteCounter() {
         return bytes;
     }
 

@@ -26,10 +26,6 @@ public final class LineBuffer {
         return length;
     }
 
-    public boolean isEmpty() {
-        return length == 0;
-    }
-
     /** Drops what was written from {@code length} on ({@code 0}: empties the line). */
     public void setLength(int length) {
         if (length < 0 || length > this.length) {
@@ -144,11 +140,6 @@ public final class LineBuffer {
         System.arraycopy(utf8, off, b, length, len);
         length += len;
         return this;
-    }
-
-    /** Appends what {@code other} holds. */
-    public LineBuffer append(LineBuffer other) {
-        return append(other.bytes, 0, other.length);
     }
 
     /** Inserts {@code b} at {@code index}, moving what follows one byte on. */
