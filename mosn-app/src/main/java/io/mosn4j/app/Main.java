@@ -23,42 +23,53 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
 
 /**
  * The {@code mosn} command: {@code start}, {@code validate}, {@code schema}, {@code version}, and
- * {@code help} (or {@code --help} on any of them).
+ * {@code help} (or {@code --help} on any of them). The commands' model is built in code ({@link Cli}).
  */
-@Command(name = "mosn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "mosn4j: MOSN, the cloud-native network proxy, on the JVM. Reads MOSN's v2 config files (JSON or YAML).",
-        subcommands = {Main.Start.class, Validate.class, Schema.class, Main.VersionCommand.class, CommandLine.HelpCommand.class},
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  mosn start                       the built-in demo on 127.0.0.1:2045",
-            "  mosn start -c conf/mosn.yaml     run a MOSN config file",
-            "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
-            "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
-            "  mosn start --help                one command's options and examples"})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        // picocli looks for Groovy's closure class (groovy.lang.Closure) when it builds its model, unless told not to:
-        // a class that is on no jar makes the class loader open all ~96 jars of the class path first (~40 ms), which
-        // version and help need not. mosn4j's commands are Java classes, never Groovy closures; a user's setting is kept.
+        // picocli's default factory looks for Groovy's closure class (groovy.lang.Closure) unless told not to: a class
+        // that is on no jar makes the class loader open all ~96 jars of the class path first (~40 ms), which version and
+        // help need not. mosn4j's commands are Java objects, never Groovy closures; a user's setting is kept.
         if (System.getProperty("picocli.disable.closures") == null) {
             System.setProperty("picocli.disable.closures", "true");
         }
-        int code = new CommandLine(new Main()).execute(args);
+        int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);
         }
     }
 
+    /** mosn and its commands. */
+    static CommandLine commandLine() {
+        Main main = new Main();
+        CommandSpec mosn = Cli.command(main, "mosn", null,
+                new String[] {"mosn4j: MOSN, the cloud-native network proxy, on the JVM. Reads MOSN's v2 config files (JSON or YAML)."},
+                "  mosn start                       the built-in demo on 127.0.0.1:2045",
+                "  mosn start -c conf/mosn.yaml     run a MOSN config file",
+                "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
+                "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
+                "  mosn start --help                one command's options and examples");
+        mosn.addSubcommand("start", Start.spec());
+        mosn.addSubcommand("validate", Validate.spec());
+        mosn.addSubcommand("schema", Schema.spec());
+        mosn.addSubcommand("version", Cli.command((Runnable) () -> System.out.println(new Version().getVersion()[0]), "version",
+                "Print the version.", new String[] {"Print mosn4j's version and the Java runtime's."}, "  mosn version"));
+        mosn.addSubcommand("help", Cli.help());
+        main.spec = mosn;
+        return new CommandLine(mosn);
+    }
+
+    private CommandSpec spec;
+
     @Override
     public void run() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(System.out);
     }
 
     static String version() {
@@ -80,52 +91,44 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "version", mixinStandardHelpOptions = true, header = "Print the version.",
-            description = "Print mosn4j's version and the Java runtime's.",
-            footerHeading = "%nExample:%n", footer = "  mosn version")
-    static final class VersionCommand implements Runnable {
-        @Override
-        public void run() {
-            System.out.println(new Version().getVersion()[0]);
-        }
-    }
-
-    @Command(name = "start", mixinStandardHelpOptions = true, header = "Start the proxy.",
-            description = {"Loads the config, binds its listeners and serves until SIGTERM or Ctrl-C, which drain "
-                    + "requests in flight (up to graceful_timeout) before exiting 0. A config that cannot load is refused with one "
-                    + "line naming the field, exit 1."},
-            footerHeading = "%nExamples:%n",
-            footer = {
-                "  mosn start                                the built-in demo on 127.0.0.1:2045",
-                "  mosn start -c conf/mosn.yaml              a config file (JSON or YAML)",
-                "  mosn start -c mosn.json --plugins ./ext   with the extension jars in ./ext",
-                "  mosn start -c mosn.json -f debug_api=true   with a feature on",
-                "  MOSN_JAVA_OPTS=-Xmx256m mosn start -c mosn.json   JVM options"})
+    /** {@code mosn start}. */
     static final class Start implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, description = "MOSN config file (JSON or YAML). Without it, a demo config runs.")
-        Path config;
+        private CommandSpec spec;
 
-        @Option(names = {"-n", "--service-cluster"}, description = "Service cluster (accepted for MOSN compatibility).")
-        String serviceCluster;
-
-        @Option(names = {"-s", "--service-node"}, description = "Service node (accepted for MOSN compatibility).")
-        String serviceNode;
-
-        @Option(names = {"-l", "--log-level"}, description = "Override default_log_level.")
-        String logLevel;
-
-        @Option(names = {"-f", "--feature-gates"}, description = "Turn features on or off: name=true,name=false (e.g. debug_api=true).")
-        String featureGates;
-
-        @Option(names = {"--plugins"}, description = "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).")
-        Path plugins;
+        static CommandSpec spec() {
+            Start start = new Start();
+            CommandSpec spec = Cli.command(start, "start", "Start the proxy.",
+                    new String[] {"Loads the config, binds its listeners and serves until SIGTERM or Ctrl-C, which drain "
+                            + "requests in flight (up to graceful_timeout) before exiting 0. A config that cannot load is refused with "
+                            + "one line naming the field, exit 1."},
+                    "  mosn start                                the built-in demo on 127.0.0.1:2045",
+                    "  mosn start -c conf/mosn.yaml              a config file (JSON or YAML)",
+                    "  mosn start -c mosn.json --plugins ./ext   with the extension jars in ./ext",
+                    "  mosn start -c mosn.json -f debug_api=true   with a feature on",
+                    "  MOSN_JAVA_OPTS=-Xmx256m mosn start -c mosn.json   JVM options");
+            Cli.option(spec, Path.class, "FILE", false, "MOSN config file (JSON or YAML). Without it, a demo config runs.",
+                    "-c", "--config");
+            Cli.option(spec, String.class, "CLUSTER", false, "Service cluster (accepted for MOSN compatibility).",
+                    "-n", "--service-cluster");
+            Cli.option(spec, String.class, "NODE", false, "Service node (accepted for MOSN compatibility).", "-s", "--service-node");
+            Cli.option(spec, String.class, "LEVEL", false, "Override default_log_level.", "-l", "--log-level");
+            Cli.option(spec, String.class, "FEATURES", false,
+                    "Turn features on or off: name=true,name=false (e.g. debug_api=true).", "-f", "--feature-gates");
+            Cli.option(spec, Path.class, "DIR", false,
+                    "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).", "--plugins");
+            start.spec = spec;
+            return spec;
+        }
 
         @Override
         public Integer call() {
+            Path config = Cli.value(spec, "--config");
+            String logLevel = Cli.value(spec, "--log-level");
+            String featureGates = Cli.value(spec, "--feature-gates");
             Plugins.Loaded plugins;
             Extensions extensions;
             try {
-                plugins = Plugins.load(Plugins.directory(this.plugins), Main.class.getClassLoader());
+                plugins = Plugins.load(Plugins.directory(Cli.value(spec, "--plugins")), Main.class.getClassLoader());
                 extensions = extensions(plugins, featureGates);
             } catch (ExtensionsException e) {
                 System.err.println("mosn: " + e.getMessage());

@@ -12,44 +12,46 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mosn validate -c FILE}: everything {@code mosn start} would check before binding a port,
  * with the same extensions (plugins, feature gates), but every error rather than the first, and
  * the warnings a start would log for settings accepted but not acted on. Binds nothing.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true, header = "Check a config without starting anything.",
-        description = {"Loads and checks a config exactly as start would, without binding a port or starting anything. "
-                + "Prints every error with its field path (exit 1), and one warning line for each setting that is accepted "
-                + "but not acted on yet; exit 0 when there is no error."},
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  mosn validate -c conf/mosn.yaml",
-            "  mosn validate -c mosn.json --plugins ./ext   with extension jars' filters",
-            "",
-            "Output (one line each):",
-            "  error: cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (...)",
-            "  warning: tracing: tracing is not supported yet; ignored"})
 final class Validate implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-            description = "MOSN config file (JSON, or YAML by its .yaml/.yml extension).")
-    Path config;
+    private CommandSpec spec;
 
-    @Option(names = {"-f", "--feature-gates"}, description = "Features as start would have them: name=true,name=false.")
-    String featureGates;
-
-    @Option(names = {"--plugins"}, paramLabel = "DIR",
-            description = "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).")
-    Path plugins;
+    static CommandSpec spec() {
+        Validate validate = new Validate();
+        CommandSpec spec = Cli.command(validate, "validate", "Check a config without starting anything.",
+                new String[] {"Loads and checks a config exactly as start would, without binding a port or starting anything. "
+                        + "Prints every error with its field path (exit 1), and one warning line for each setting that is accepted "
+                        + "but not acted on yet; exit 0 when there is no error."},
+                "  mosn validate -c conf/mosn.yaml",
+                "  mosn validate -c mosn.json --plugins ./ext   with extension jars' filters",
+                "",
+                "Output (one line each):",
+                "  error: cluster_manager.clusters[0].lb_type: unknown value \"LB_FOO\" (...)",
+                "  warning: tracing: tracing is not supported yet; ignored");
+        Cli.option(spec, Path.class, "FILE", true, "MOSN config file (JSON, or YAML by its .yaml/.yml extension).",
+                "-c", "--config");
+        Cli.option(spec, String.class, "FEATURES", false, "Features as start would have them: name=true,name=false.",
+                "-f", "--feature-gates");
+        Cli.option(spec, Path.class, "DIR", false,
+                "Folder of extension jars (default: $MOSN_PLUGINS, else plugins/ of the installation).", "--plugins");
+        validate.spec = spec;
+        return spec;
+    }
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
+        Path config = Cli.value(spec, "--config");
         Extensions extensions;
         try {
-            extensions = Main.extensions(Plugins.load(Plugins.directory(plugins), Main.class.getClassLoader()), featureGates);
+            extensions = Main.extensions(Plugins.load(Plugins.directory(Cli.value(spec, "--plugins")), Main.class.getClassLoader()),
+                    Cli.value(spec, "--feature-gates"));
         } catch (Main.ExtensionsException e) {
             System.err.println("mosn: " + e.getMessage());
             return 1;
@@ -58,7 +60,7 @@ final class Validate implements Callable<Integer> {
             return 1;
         }
         ConfigWarnings warnings = new ConfigWarnings();
-        Report report = warnings.collect(() -> check(extensions));
+        Report report = warnings.collect(() -> check(config, extensions));
         for (ConfigException e : report.errors()) {
             out.println("error: " + e.getMessage());
         }
@@ -77,7 +79,7 @@ final class Validate implements Callable<Integer> {
 
     private record Report(List<ConfigException> errors, Map<String, String> listeners) {}
 
-    private Report check(Extensions extensions) {
+    private static Report check(Path config, Extensions extensions) {
         List<ConfigException> errors = ConfigLoader.problems(config);
         if (!errors.isEmpty()) {
             return new Report(errors, Map.of());
