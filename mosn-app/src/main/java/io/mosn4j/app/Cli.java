@@ -20,8 +20,11 @@ final class Cli {
 
     /** A command whose {@code userObject} (a Runnable or Callable) picocli runs; {@code -h} and {@code -V} included. */
     static CommandSpec command(Object userObject, String name, String header, String[] description, String... examples) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(userObject).name(name).mixinStandardHelpOptions(true)
-                .versionProvider(new Main.Version());
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(userObject).name(name).versionProvider(new Main.Version());
+        // picocli's mixinStandardHelpOptions reads these two from its annotated mixin class, for every command
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.")
+                .build());
         spec.usageMessage().description(description);
         if (header != null) {
             spec.usageMessage().header(header);
