@@ -39,6 +39,14 @@ public final class Main implements Runnable {
         if (System.getProperty("picocli.disable.closures") == null) {
             System.setProperty("picocli.disable.closures", "true");
         }
+        // logback named, not looked up by a scan of every jar (LogbackProvider); SLF4J's note that it was named is info
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", LogbackProvider.class.getName());
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        }
+        Thread.ofPlatform().daemon().name("mosn-warm").start(() -> java.math.BigDecimal.ONE.hashCode());
         int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);

@@ -6,7 +6,6 @@ import io.mosn4j.api.protocol.ProtocolCodecProvider;
 import io.mosn4j.config.Registry;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -21,7 +20,7 @@ public final class Codecs implements CodecRegistry {
 
     public Codecs(Collection<ProtocolCodec> codecs) {
         this.registry = new Registry<>("protocol", codecs, ProtocolCodec::name, true);
-        this.ordered = registry.all().stream().sorted(Comparator.comparingInt(ProtocolCodec::detectionOrder)).toList();
+        this.ordered = registry.all().stream().sorted((a, b) -> Integer.compare(a.detectionOrder(), b.detectionOrder())).toList();
     }
 
     public static Codecs load(ClassLoader loader) {

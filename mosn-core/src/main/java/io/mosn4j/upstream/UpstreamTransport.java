@@ -23,7 +23,13 @@ interface UpstreamTransport {
         return null;
     }
 
-    UpstreamTransport PLAINTEXT = ch -> null;
+    /** No handlers of its own (a class, not a lambda: see {@link io.mosn4j.api.stats.Stats#NONE}). */
+    UpstreamTransport PLAINTEXT = new UpstreamTransport() {
+        @Override
+        public Future<?> init(Channel channel) {
+            return null;
+        }
+    };
 
     /** TLS to {@code host} with {@code tls}, offering {@code alpn} (the protocol's) unless the context names its own. */
     static UpstreamTransport tls(ClientTls tls, Host host, List<String> alpn) {

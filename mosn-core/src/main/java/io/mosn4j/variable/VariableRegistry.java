@@ -7,7 +7,6 @@ import io.mosn4j.api.variable.VariableProvider;
 import io.mosn4j.api.variable.Variables;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ public final class VariableRegistry implements Variables {
                 throw new IllegalStateException("two variables named \"" + v.name() + "\"");
             }
         }
-        prefixes.sort(Comparator.comparingInt((Variable v) -> v.name().length()).reversed());
+        prefixes.sort((a, b) -> Integer.compare(b.name().length(), a.name().length())); // longest first
     }
 
     public static VariableRegistry load(ClassLoader loader) {
