@@ -75,7 +75,14 @@ final class OneJar {
      * holds gson's), OSGi bundle headers, and the .proto sources beside the generated classes.
      */
     private static final Pattern FIRST_WINS = Pattern.compile("META-INF/maven/.*|(META-INF/versions/\\d+/)?OSGI-INF/.*|.*\\.proto");
-    private static final Pattern LICENCE = Pattern.compile("(?i).*(licen[cs]e|notice|copying|copyright).*");
+    /**
+     * Licence and notice files at the top or in META-INF/ (LICENSE, NOTICE.txt, LICENSE.boringssl.txt,
+     * FastDoubleParser-LICENSE, THIRD-PARTY-NOTICES.md), and whatever a META-INF/license(s)/ folder holds;
+     * not a resource whose name merely contains the word (notice-handler.properties).
+     */
+    private static final Pattern LICENCE = Pattern.compile("(?i)(META-INF/)?((licen[cs]e|notice|copying|copyright)s?"
+            + "(\\.[^/]*\\.(txt|md|html?)|\\.(txt|md|html?)|-[^/.]*)?|[^/]*-(licen[cs]e|notice)s?(\\.(txt|md|html?))?)"
+            + "|META-INF/licen[cs]es?/[^/].*");
 
     /** What a merge did. */
     record Result(List<String> inputs, int entries, int signatureFiles, List<Shadowed> shadowedClasses) {}
@@ -245,8 +252,8 @@ final class OneJar {
             List<String> versioned = entries(in).stream().map(ZipEntry::getName).filter(n -> kind(n) == Kind.VERSIONED).limit(3).toList();
             if (!versioned.isEmpty()) {
                 throw new IllegalStateException(in.name() + " is not a multi-release jar but holds META-INF/versions/ entries (" + versioned
-                        + "): the class loader ignores them there, and in the merged jar, which is multi-release, they would "
-                        + "replace the classes the class path loaded");
+                        + "): the class loader ignores them there, and in a merged jar that is multi-release (as it is when any "
+                        + "input is) they would replace the classes the class path loaded");
             }
         }
         return multiRelease;
@@ -272,9 +279,7 @@ final class OneJar {
         if (isConcatenated(name)) {
             return Kind.CONCATENATED;
         }
-        // at the top or in META-INF/ (and folders of it such as META-INF/license/), never a class
-        boolean licenceFolder = name.indexOf('/') < 0 || (name.startsWith("META-INF/") && !versioned.matches() && !name.startsWith("META-INF/maven/"));
-        if (licenceFolder && !name.endsWith(".class") && LICENCE.matcher(name.substring(name.lastIndexOf('/') + 1)).matches()) {
+        if (!name.endsWith(".class") && LICENCE.matcher(name).matches()) {
             return Kind.LICENCE;
         }
         return versioned.matches() ? Kind.VERSIONED : Kind.PLAIN;

@@ -55,6 +55,8 @@ class OneJarTest {
                 "META-INF/io.netty.versions.properties", "netty-b.version=2\n",
                 "META-INF/LICENSE", "b's licence",
                 "LICENSE.txt", "b's top-level licence",
+                "META-INF/license/LICENSE.zlib.txt", "zlib's licence, bundled in b",
+                "META-INF/notice-handler.properties", "a resource, not a notice",
                 "META-INF/maven/g/shaded/pom.properties", "version=2",
                 "module-info.class", "b's module"));
         jar(lib, "c-lib.jar", null, entries(
@@ -69,7 +71,8 @@ class OneJarTest {
         Path merged = lib.resolve("mosn4j-libs.jar");
         assertThat(result.inputs()).containsExactly("Zeta.jar", "a-lib.jar", "b-lib.jar", "c-lib.jar");
         try (URLClassLoader was = loader(before, "Zeta.jar", "a-lib.jar", "b-lib.jar", "c-lib.jar"); URLClassLoader now = loader(lib, "mosn4j-libs.jar")) {
-            for (String name : List.of("p/A.class", "p/OnlyA.class", "r/data.txt", "META-INF/maven/g/shaded/pom.properties")) {
+            for (String name : List.of("p/A.class", "p/OnlyA.class", "r/data.txt", "META-INF/maven/g/shaded/pom.properties",
+                    "META-INF/notice-handler.properties")) {
                 assertThat(read(now, name)).as(name).isEqualTo(read(was, name)).isNotNull();
             }
             assertThat(read(now, "p/A.class")).isEqualTo("Zeta's A");
@@ -79,6 +82,8 @@ class OneJarTest {
             assertThat(read(now, "META-INF/licenses/a-lib.jar/META-INF/LICENSE")).isEqualTo("a's licence");
             assertThat(read(now, "META-INF/licenses/b-lib.jar/META-INF/LICENSE")).isEqualTo("b's licence");
             assertThat(read(now, "META-INF/licenses/b-lib.jar/LICENSE.txt")).isEqualTo("b's top-level licence");
+            assertThat(read(now, "META-INF/licenses/b-lib.jar/META-INF/license/LICENSE.zlib.txt")).isEqualTo("zlib's licence, bundled in b");
+            assertThat(read(now, "META-INF/notice-handler.properties")).isEqualTo("a resource, not a notice");
             assertThat(read(now, "META-INF/mosn4j-libs.txt")).endsWith("\nZeta.jar\na-lib.jar\nb-lib.jar\nc-lib.jar\n");
         }
         try (JarFile jar = new JarFile(merged.toFile())) {
