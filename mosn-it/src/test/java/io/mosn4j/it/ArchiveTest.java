@@ -12,10 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17: the archive {@code ./mvnw package} builds ({@code mosn-dist/target/mosn4j-VERSION-linux-x86_64.tar.gz}),
  * unpacked into an empty folder on a host where no JDK is on the PATH and JAVA_HOME is unset, serves
- * through {@code bin/mosn start -c conf/mosn.yaml} on its own runtime and AOT cache. Prints the time
+ * through {@code bin/mosn start -c conf/mosn.yaml} on its own runtime and AOT cache, its libraries merged
+ * into one jar beside mosn-app's. Prints the time
  * from starting {@code bin/mosn} to the first proxied response, with the cache and without.
  */
 class ArchiveTest {
@@ -46,6 +50,25 @@ class ArchiveTest {
         assertThat(top.resolve("runtime/bin/java")).isExecutable();
         assertThat(top.resolve("runtime/bin/javac")).doesNotExist(); // a runtime, not a JDK
         assertThat(top.resolve("lib/mosn.aot")).isRegularFile();
+        // two jars to open, not ~95: mosn-app's, and one the others were merged into, unsigned (Bouncy Castle's signatures
+        // hold for no merged jar), with each jar's licences kept and service files whole
+        try (Stream<Path> s = Files.list(top.resolve("lib"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted().toList())
+                    .hasSize(2).contains("mosn4j-libs.jar").anyMatch(n -> n.matches("mosn-app-[0-9][^/]*\\.jar"));
+        }
+        try (JarFile libs = new JarFile(top.resolve("lib/mosn4j-libs.jar").toFile())) {
+            List<String> names = Collections.list(libs.entries()).stream().map(JarEntry::getName).toList();
+            assertThat(names).as("signature files").noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"))
+                    .contains("org/bouncycastle/jce/provider/BouncyCastleProvider.class")
+                    .anyMatch(n -> n.matches("META-INF/licenses/jackson-core-[^/]+\\.jar/META-INF/LICENSE"))
+                    .anyMatch(n -> n.matches("META-INF/licenses/netty-tcnative-boringssl-static-[^/]+\\.jar/.*LICENSE\\.boringssl\\.txt"));
+            assertThat(libs.getManifest().getEntries()).as("per-entry digests in the manifest").isEmpty();
+            // a service file three jars had, whole: the RPC protocols a config's Auto listener recognizes
+            try (InputStream in = libs.getInputStream(libs.getEntry("META-INF/services/io.mosn4j.api.protocol.XProtocol"))) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("io.mosn4j.protocol.bolt.BoltProtocol\n",
+                        "io.mosn4j.protocol.dubbo.DubboProtocol\n", "io.mosn4j.protocol.tars.TarsProtocol\n");
+            }
+        }
         assertThat(top.resolve("runtime/lib/libnetty_transport_native_epoll_x86_64.so")).isRegularFile();
         assertThat(top.resolve("plugins")).isDirectory();
         assertThat(Files.readString(top.resolve("conf/mosn.yaml"))).startsWith("#").contains("127.0.0.1:2045");
