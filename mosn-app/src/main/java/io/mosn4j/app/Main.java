@@ -46,7 +46,6 @@ public final class Main implements Runnable {
                 System.setProperty("slf4j.internal.verbosity", "WARN");
             }
         }
-        Thread.ofPlatform().daemon().name("mosn-warm").start(() -> java.math.BigDecimal.ONE.hashCode());
         int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);
