@@ -34,8 +34,8 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         // picocli's default factory looks for Groovy's closure class (groovy.lang.Closure) unless told not to: a class
-        // that is on no jar makes the class loader open all ~96 jars of the class path first (~40 ms), which version and
-        // help need not. mosn4j's commands are Java objects, never Groovy closures; a user's setting is kept.
+        // that is on no jar makes the class loader search every jar of the class path (a checkout's ~95: ~40 ms), which
+        // version and help need not. mosn4j's commands are Java objects, never Groovy closures; a user's setting is kept.
         if (System.getProperty("picocli.disable.closures") == null) {
             System.setProperty("picocli.disable.closures", "true");
         }
