@@ -165,7 +165,7 @@ class ArchiveTest {
             mosn.destroy();
             assertThat(mosn.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(mosn.exitValue()).as(MosnProcess.read(log)).isZero();
-            assertThat(MosnProcess.read(log)).doesNotContain("Exception").doesNotContain("[warning]").contains(mustLog);
+            assertThat(MosnProcess.read(log)).doesNotContain("Exception").doesNotContain("[warning]").doesNotContain("SLF4J").contains(mustLog);
             return took;
         } finally {
             mosn.destroyForcibly();

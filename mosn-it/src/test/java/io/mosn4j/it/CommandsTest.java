@@ -258,4 +258,35 @@ class CommandsTest {
         MosnProcess.Result none = MosnProcess.run(RUN);
         assertThat(none.stdout()).contains("Usage: mosn");
     }
+
+    @Test
+    void unknownCommandsAndOptionsAreRefusedWithTheUsage() throws Exception {
+        MosnProcess.Result help = MosnProcess.run(RUN, "help", "nope");
+        assertThat(help.exitCode()).isEqualTo(2);
+        assertThat(help.stderr()).contains("Unknown subcommand 'nope'.", "Usage: mosn [-hV] [COMMAND]");
+        MosnProcess.Result command = MosnProcess.run(RUN, "nope");
+        assertThat(command.exitCode()).isEqualTo(2);
+        assertThat(command.stderr()).contains("Unmatched argument at index 0: 'nope'", "Usage: mosn");
+        MosnProcess.Result option = MosnProcess.run(RUN, "start", "--nope");
+        assertThat(option.exitCode()).isEqualTo(2);
+        assertThat(option.stderr()).contains("Unknown option: '--nope'", "Usage: mosn start");
+        MosnProcess.Result missing = MosnProcess.run(RUN, "validate");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.stderr()).contains("Missing required option: '--config=FILE'");
+    }
+
+    @Test
+    void everyCommandPrintsTheVersionAndOnlyIt() throws Exception {
+        MosnProcess.Result version = MosnProcess.run(RUN, "version");
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.stdout()).startsWith("mosn4j version ").contains("(Java ");
+        // SLF4J's and logback's own start-up notes stay out of a command's output
+        assertThat(version.stderr()).isEmpty();
+        for (List<String> args : List.of(List.of("-V"), List.of("--version"), List.of("start", "-V"), List.of("validate", "-V"),
+                List.of("schema", "--version"))) {
+            MosnProcess.Result r = MosnProcess.run(RUN, args.toArray(String[]::new));
+            assertThat(r.exitCode()).as("mosn %s", args).isZero();
+            assertThat(r.stdout()).as("mosn %s", args).isEqualTo(version.stdout());
+        }
+    }
 }
