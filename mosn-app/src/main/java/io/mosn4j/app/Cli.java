@@ -47,20 +47,17 @@ final class Cli {
 
     /** {@code help [COMMAND]}: the usage help of mosn, or of the command named. */
     static CommandSpec help() {
-        Help help = new Help();
-        CommandSpec spec = command(help, "help", "Show the help of mosn or of one command.",
+        CommandSpec spec = command(new Help(), "help", "Show the help of mosn or of one command.",
                 new String[] {"Without a COMMAND, the help of mosn and the list of its commands; with one, that command's help "
                         + "(the same as mosn COMMAND --help)."},
                 "  mosn help", "  mosn help start").helpCommand(true);
         spec.addPositional(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("COMMAND").type(String.class)
                 .description("The command whose help to show.").build());
-        help.spec = spec;
         return spec;
     }
 
     /** What {@code help} runs; picocli hands it the parse and the streams before running it. */
     private static final class Help implements Runnable, CommandLine.IHelpCommandInitializable2 {
-        CommandSpec spec;
         private CommandLine self;
         private PrintWriter out;
         private ColorScheme colors;
@@ -75,7 +72,7 @@ final class Cli {
         @Override
         public void run() {
             CommandLine parent = self.getParent();
-            List<String> given = spec.positionalParameters().getFirst().stringValues();
+            List<String> given = self.getCommandSpec().positionalParameters().getFirst().stringValues();
             if (given.isEmpty()) {
                 parent.usage(out, colors);
                 return;

@@ -149,18 +149,19 @@ public final class DubboProtocol implements XProtocol {
      */
     @Override
     public ByteBuf encode(XFrame frame, ByteBufAllocator alloc) {
-        if (!(frame instanceof DubboFrame f)) {
-            throw new IllegalArgumentException("not a dubbo frame: " + frame);
-        }
-        return f.encode(alloc);
+        return dubbo(frame).encode(alloc);
     }
 
     @Override
     public boolean encodeInto(XFrame frame, ByteBuf out) {
-        if (!(frame instanceof DubboFrame f)) {
-            throw new IllegalArgumentException("not a dubbo frame: " + frame);
+        return dubbo(frame).encodeInto(out);
+    }
+
+    private static DubboFrame dubbo(XFrame frame) {
+        if (frame instanceof DubboFrame f) {
+            return f;
         }
-        return f.encodeInto(out);
+        throw new IllegalArgumentException("not a dubbo frame: " + frame);
     }
 
     @Override
