@@ -102,8 +102,22 @@ public final class Headers {
 
     public static Headers response(int status) {
         Headers h = new Headers();
-        h.add(STATUS, Integer.toString(status));
+        h.add(STATUS, statusText(status));
         return h;
+    }
+
+    /** Three-digit statuses as {@link #STATUS} values, made once: a response's status is no new string. */
+    private static final String[] STATUS_TEXT = new String[900];
+
+    static {
+        for (int i = 0; i < STATUS_TEXT.length; i++) {
+            STATUS_TEXT[i] = Integer.toString(100 + i);
+        }
+    }
+
+    /** {@code status} as a {@link #STATUS} value: a shared string for 100-999. */
+    public static String statusText(int status) {
+        return status >= 100 && status <= 999 ? STATUS_TEXT[status - 100] : Integer.toString(status);
     }
 
     /**

@@ -65,6 +65,7 @@ public final class Http1Codec implements ProtocolCodec {
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
         Http1ServerConnection connection = new Http1ServerConnection(handler, context);
         channel.pipeline().addLast(new Http1RequestDecoder(new HttpDecoderConfig()
+                .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS)
                 .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_REQUEST_HEADERS).setMaxChunkSize(65536), connection));
         channel.pipeline().addLast(connection);
     }

@@ -92,7 +92,7 @@ final class Http1Headers {
     static Headers fromResponse(HttpResponse resp) {
         HttpHeaders in = resp.headers();
         Headers h = new Headers(in.size() + 1);
-        h.add(Headers.STATUS, Integer.toString(resp.status().code()));
+        h.add(Headers.STATUS, Headers.statusText(resp.status().code()));
         copyEndToEnd(in, h, false);
         return h;
     }

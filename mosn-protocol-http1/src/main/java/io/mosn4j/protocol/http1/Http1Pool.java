@@ -52,6 +52,7 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new Http1ResponseDecoder(new HttpDecoderConfig()
+                        .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS)
                         .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536)));
                 ch.pipeline().addLast(new Http1ClientConnection(Http1Pool.this, maxRequests));
             }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -52,5 +53,12 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
                 inBody = false; // what follows is the next request's head
             }
         }
+    }
+
+    /** A common name is shared, not decoded again ({@link KnownHeaderNames}); Netty's decoder knows five. */
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+        AsciiString known = KnownHeaderNames.find(sb, start, length);
+        return known != null ? known : super.splitHeaderName(sb, start, length);
     }
 }

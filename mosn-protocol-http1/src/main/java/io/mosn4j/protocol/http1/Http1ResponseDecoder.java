@@ -3,6 +3,7 @@ package io.mosn4j.protocol.http1;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.AsciiString;
 
 /**
  * Netty's response parser, told by the connection whether the request in flight was a HEAD (whose
@@ -23,5 +24,12 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
         return head || super.isContentAlwaysEmpty(msg);
+    }
+
+    /** A common name is shared, not decoded again ({@link KnownHeaderNames}). */
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+        AsciiString known = KnownHeaderNames.find(sb, start, length);
+        return known != null ? known : super.splitHeaderName(sb, start, length);
     }
 }

@@ -148,7 +148,7 @@ public final class Http2HeaderMapping {
     public static Http2Headers responseToHttp2(Headers h) {
         DefaultHttp2Headers out = new DefaultHttp2Headers(false, h.size() + 1);
         int status = h.status();
-        out.status(Integer.toString(status < 100 || status > 999 ? 502 : status));
+        out.status(Headers.statusText(status < 100 || status > 999 ? 502 : status));
         copyRegular(h, out, false);
         return out;
     }

@@ -1,0 +1,138 @@
+package io.mosn4j.protocol.http1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decoders as the codec and the pool set them up (shared names for common headers, smaller
+ * header maps) decode what Netty's defaults decode: names in the case they came in, every field in
+ * order, trailers, and the same refusals.
+ */
+class Http1DecodingTest {
+    private static EmbeddedChannel upstream() {
+        return new EmbeddedChannel(new Http1ResponseDecoder(new HttpDecoderConfig()
+                .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS)));
+    }
+
+    private static EmbeddedChannel downstream() {
+        return new EmbeddedChannel(new Http1RequestDecoder(new HttpDecoderConfig()
+                .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS),
+                new Http1RequestDecoder.HeadListener() {
+                    @Override
+                    public void headStarted() {}
+
+                    @Override
+                    public void headDone() {}
+                }));
+    }
+
+    private static List<Object> decode(EmbeddedChannel ch, String wire) {
+        ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
+        List<Object> out = new ArrayList<>();
+        for (Object m; (m = ch.readInbound()) != null; ) {
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static List<String> names(HttpHeaders h) {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, String> e : h) {
+            names.add(e.getKey() + ": " + e.getValue());
+        }
+        return names;
+    }
+
+    @Test
+    void responseFieldsKeepTheirCaseAndOrder() {
+        EmbeddedChannel ch = upstream();
+        List<Object> msgs = decode(ch, "HTTP/1.1 200 OK\r\nServer: s\r\ncontent-type: text/plain\r\nX-Custom: a\r\n"
+                + "ETag: \"e\"\r\netag: \"f\"\r\nCONTENT-LENGTH: 2\r\n\r\nok");
+        HttpResponse r = (HttpResponse) msgs.get(0);
+        assertThat(r.decoderResult().isSuccess()).isTrue();
+        assertThat(names(r.headers())).containsExactly("Server: s", "content-type: text/plain", "X-Custom: a",
+                "ETag: \"e\"", "etag: \"f\"", "CONTENT-LENGTH: 2");
+        assertThat(r.headers().getAll("etag")).containsExactly("\"e\"", "\"f\"");
+        assertThat(((HttpContent) msgs.get(msgs.size() - 1)).content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+        assertThat(msgs.get(msgs.size() - 1)).isInstanceOf(LastHttpContent.class);
+        msgs.forEach(ReferenceCountUtil::release);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void commonNamesAreSharedBetweenMessages() {
+        EmbeddedChannel ch = upstream();
+        String wire = "HTTP/1.1 204 No Content\r\nDate: d\r\nServer: s\r\n\r\n";
+        List<Object> first = decode(ch, wire);
+        List<Object> second = decode(ch, wire);
+        String a = ((HttpResponse) first.get(0)).headers().iteratorAsString().next().getKey();
+        String b = ((HttpResponse) second.get(0)).headers().iteratorAsString().next().getKey();
+        assertThat(a).isEqualTo("Date").isSameAs(b);
+        first.forEach(ReferenceCountUtil::release);
+        second.forEach(ReferenceCountUtil::release);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void manyFieldsAndChunkedTrailersDecodeWhole() {
+        EmbeddedChannel ch = upstream();
+        StringBuilder wire = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
+        for (int i = 0; i < 40; i++) {
+            wire.append("X-Field-").append(i).append(": v").append(i).append("\r\n");
+        }
+        wire.append("\r\n2\r\nhi\r\n0\r\ngrpc-status: 0\r\nGrpc-Message: fine\r\n\r\n");
+        List<Object> msgs = decode(ch, wire.toString());
+        HttpResponse r = (HttpResponse) msgs.get(0);
+        for (int i = 0; i < 40; i++) {
+            assertThat(r.headers().get("x-field-" + i)).isEqualTo("v" + i);
+        }
+        LastHttpContent last = (LastHttpContent) msgs.get(msgs.size() - 1);
+        assertThat(names(last.trailingHeaders())).containsExactly("grpc-status: 0", "Grpc-Message: fine");
+        msgs.forEach(ReferenceCountUtil::release);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void forbiddenTrailersAndBadNamesAreStillRefused() {
+        EmbeddedChannel ch = upstream();
+        List<Object> msgs = decode(ch, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: 5\r\nok: 1\r\n\r\n");
+        LastHttpContent last = (LastHttpContent) msgs.get(msgs.size() - 1);
+        assertThat(last.trailingHeaders().contains("content-length")).isFalse(); // Netty drops it, as by default
+        assertThat(last.trailingHeaders().get("ok")).isEqualTo("1");
+        msgs.forEach(ReferenceCountUtil::release);
+        ch.finishAndReleaseAll();
+
+        EmbeddedChannel down = downstream();
+        List<Object> bad = decode(down, "GET / HTTP/1.1\r\nHost: h\r\nBad\u0001Name: x\r\n\r\n");
+        assertThat(((HttpRequest) bad.get(0)).decoderResult().isFailure()).isTrue();
+        bad.forEach(ReferenceCountUtil::release);
+        down.finishAndReleaseAll();
+    }
+
+    @Test
+    void requestNamesKeepTheirCase() {
+        EmbeddedChannel ch = downstream();
+        List<Object> msgs = decode(ch, "GET /p HTTP/1.1\r\nHost: h\r\nuser-agent: curl\r\nAccept: */*\r\nX-Forwarded-For: 127.0.0.1\r\n"
+                + "Cookie: c=1\r\n\r\n");
+        HttpRequest r = (HttpRequest) msgs.get(0);
+        assertThat(r.decoderResult().isSuccess()).isTrue();
+        assertThat(names(r.headers())).containsExactly("Host: h", "user-agent: curl", "Accept: */*",
+                "X-Forwarded-For: 127.0.0.1", "Cookie: c=1");
+        msgs.forEach(ReferenceCountUtil::release);
+        ch.finishAndReleaseAll();
+    }
+}
