@@ -31,6 +31,8 @@ final class KnownHeaderNames {
 
     /** Candidates by length; each bucket's names share that length. */
     private static final AsciiString[][] BY_LENGTH;
+    /** Every shared name, open-addressed by identity hash: {@link #isShared} is a lookup, not a comparison. */
+    private static final AsciiString[] SHARED;
 
     static {
         List<List<AsciiString>> buckets = new ArrayList<>();
@@ -46,8 +48,20 @@ final class KnownHeaderNames {
             }
         }
         BY_LENGTH = new AsciiString[buckets.size()][];
+        int count = 0;
         for (int i = 0; i < BY_LENGTH.length; i++) {
             BY_LENGTH[i] = buckets.get(i).toArray(AsciiString[]::new);
+            count += BY_LENGTH[i].length;
+        }
+        SHARED = new AsciiString[Integer.highestOneBit(count) * 4];
+        for (AsciiString[] bucket : BY_LENGTH) {
+            for (AsciiString name : bucket) {
+                int i = System.identityHashCode(name) & (SHARED.length - 1);
+                while (SHARED[i] != null) {
+                    i = (i + 1) & (SHARED.length - 1);
+                }
+                SHARED[i] = name;
+            }
         }
     }
 
@@ -65,5 +79,15 @@ final class KnownHeaderNames {
             }
         }
         return null;
+    }
+
+    /** Whether {@code name} is one of the shared names itself (a valid token, as written here). */
+    static boolean isShared(CharSequence name) {
+        for (int i = System.identityHashCode(name) & (SHARED.length - 1); SHARED[i] != null; i = (i + 1) & (SHARED.length - 1)) {
+            if (SHARED[i] == name) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -124,6 +124,18 @@ class Http1DecodingTest {
     }
 
     @Test
+    void namesThatAreNotSharedAreStillChecked() {
+        EmbeddedChannel down = downstream();
+        // a known name's length and letters, one byte off: decoded (and checked) as any other name
+        List<Object> bad = decode(down, "GET / HTTP/1.1\r\nHost: h\r\nUser-Agen\u0001: x\r\n\r\n");
+        assertThat(((HttpRequest) bad.get(0)).decoderResult().isFailure()).isTrue();
+        bad.forEach(ReferenceCountUtil::release);
+        down.finishAndReleaseAll();
+        assertThat(KnownHeaderNames.isShared(new io.netty.util.AsciiString("User-Agent"))).isFalse();
+        assertThat(KnownHeaderNames.isShared(KnownHeaderNames.find("User-Agent".getBytes(StandardCharsets.US_ASCII), 0, 10))).isTrue();
+    }
+
+    @Test
     void requestNamesKeepTheirCase() {
         EmbeddedChannel ch = downstream();
         List<Object> msgs = decode(ch, "GET /p HTTP/1.1\r\nHost: h\r\nuser-agent: curl\r\nAccept: */*\r\nX-Forwarded-For: 127.0.0.1\r\n"
