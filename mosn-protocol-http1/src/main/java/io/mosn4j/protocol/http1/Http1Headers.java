@@ -122,9 +122,12 @@ final class Http1Headers {
             connection = null;
         }
         int hosts = 0;
-        for (Iterator<Map.Entry<String, String>> it = in.iteratorAsString(); it.hasNext(); ) {
-            Map.Entry<String, String> e = it.next();
-            String name = e.getKey();
+        // Netty's own entries, not its String views of them (a wrapper per field): a decoded name
+        // is an AsciiString, shared and its String cached for common ones; a value is a String
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            String name = e.getKey().toString();
+            String value = e.getValue().toString();
             if (request && name.length() == 4 && name.equalsIgnoreCase("host")) {
                 hosts++;
                 continue;
@@ -132,13 +135,13 @@ final class Http1Headers {
             if (isHopByHop(name)) {
                 continue;
             }
-            if (request && name.equalsIgnoreCase("expect") && e.getValue().equalsIgnoreCase("100-continue")) {
+            if (request && name.equalsIgnoreCase("expect") && value.equalsIgnoreCase("100-continue")) {
                 continue; // answered by this proxy (HttpServerExpectContinueHandler), as Envoy does
             }
             if (connection != null && HeaderTokens.listedIn(connection, name)) {
                 continue;
             }
-            out.add(name, e.getValue());
+            out.add(name, value);
         }
         return hosts;
     }

@@ -69,12 +69,15 @@ final class KnownHeaderNames {
 
     /** The shared name spelled exactly as {@code bytes[start, start + length)}, or null. */
     static AsciiString find(byte[] bytes, int start, int length) {
-        if (length >= BY_LENGTH.length) {
+        if (length <= 0 || length >= BY_LENGTH.length) {
             return null;
         }
+        byte first = bytes[start];
+        byte last = bytes[start + length - 1];
         for (AsciiString name : BY_LENGTH[length]) {
-            // a known name's array is its own: offset 0, whole
-            if (Arrays.equals(name.array(), 0, length, bytes, start, start + length)) {
+            byte[] a = name.array(); // a known name's array is its own: offset 0, whole
+            // most candidates differ in the first or last letter (case included): no compare call
+            if (a[0] == first && a[length - 1] == last && Arrays.equals(a, 0, length, bytes, start, start + length)) {
                 return name;
             }
         }
