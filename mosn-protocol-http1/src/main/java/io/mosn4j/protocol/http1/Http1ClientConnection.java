@@ -185,12 +185,13 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
         }
     }
 
-    private void write(Object msg, boolean flushNow) {
-        if (flushNow) {
-            ctx.writeAndFlush(msg, ctx.voidPromise());
-            return;
-        }
+    /** Writes, flushing at the end of the loop's turn (see Http1ServerConnection's flushLater). */
+    private void write(Object msg) {
         ctx.write(msg, ctx.voidPromise());
+        flushLater();
+    }
+
+    private void flushLater() {
         if (!flushScheduled) {
             flushScheduled = true;
             ctx.channel().eventLoop().execute(flushTask);
@@ -268,12 +269,12 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
             ByteBuf requestHead = Http1Wire.requestHead(ctx.alloc(), method, path, authority, headers, framing);
             if (endStream) {
                 requestDone = true;
-                write(requestHead, true);
+                write(requestHead);
                 if (responseDone) {
                     streamDone(this);
                 }
             } else {
-                write(requestHead, false);
+                write(requestHead);
             }
         }
 
@@ -288,7 +289,7 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 if (n > 0) {
                     ctx.write(Http1Wire.chunkHeader(ctx.alloc(), n), ctx.voidPromise());
                     ctx.write(data, ctx.voidPromise());
-                    write(Http1Wire.crlf(), false);
+                    write(Http1Wire.crlf());
                 } else {
                     data.release();
                 }
@@ -296,7 +297,7 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 if (bodyLeft != NOT_COUNTED) {
                     bodyLeft -= data.readableBytes();
                 }
-                write(data, false);
+                write(data);
             } else {
                 data.release();
             }
@@ -319,9 +320,9 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 reusable = false; // the body did not match its Content-Length: the upstream's framing is lost
             }
             if (chunked) {
-                write(Http1Wire.lastChunk(ctx.alloc(), trailers), true);
+                write(Http1Wire.lastChunk(ctx.alloc(), trailers));
             } else {
-                ctx.flush();
+                flushLater();
             }
             if (responseDone) {
                 streamDone(this);
