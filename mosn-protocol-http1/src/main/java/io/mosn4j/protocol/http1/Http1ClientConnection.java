@@ -1,6 +1,7 @@
 package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.network.TurnFlush;
 import io.mosn4j.api.stream.ClientConnection;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
@@ -58,11 +59,7 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
     private boolean diedUnderRequest;
     /** When it went back to its pool idle (kept only with {@code idle_timeout}). */
     long idleSince;
-    private boolean flushScheduled;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
-        ctx.flush();
-    };
+    private final TurnFlush flush = new TurnFlush(() -> ctx.flush());
 
     public Http1ClientConnection(Owner owner, long maxRequests) {
         this.owner = owner;
@@ -185,17 +182,14 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
         }
     }
 
-    /** Writes, flushing at the end of the loop's turn (see Http1ServerConnection's flushLater). */
+    /** Writes, flushing at the end of the loop's turn ({@link TurnFlush}), a finished request too. */
     private void write(Object msg) {
         ctx.write(msg, ctx.voidPromise());
         flushLater();
     }
 
     private void flushLater() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            ctx.channel().eventLoop().execute(flushTask);
-        }
+        flush.request(ctx.channel().eventLoop());
     }
 
     private void streamDone(Stream s) {

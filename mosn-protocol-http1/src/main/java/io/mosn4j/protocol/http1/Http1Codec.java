@@ -8,7 +8,6 @@ import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.PoolContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -64,8 +63,7 @@ public final class Http1Codec implements ProtocolCodec {
     @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
         Http1ServerConnection connection = new Http1ServerConnection(handler, context);
-        channel.pipeline().addLast(new Http1RequestDecoder(new HttpDecoderConfig()
-                .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS)
+        channel.pipeline().addLast(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_REQUEST_HEADERS).setMaxChunkSize(65536), connection));
         channel.pipeline().addLast(connection);
     }

@@ -12,7 +12,6 @@ import io.mosn4j.api.upstream.ResourceLimit;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +50,7 @@ final class Http1Pool implements ConnectionPool, Http1ClientConnection.Owner {
         this.initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new Http1ResponseDecoder(new HttpDecoderConfig()
-                        .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS)
+                ch.pipeline().addLast(new Http1ResponseDecoder(SmallHeadersFactory.decoderConfig()
                         .setMaxInitialLineLength(8192).setMaxHeaderSize(65536).setMaxChunkSize(65536)));
                 ch.pipeline().addLast(new Http1ClientConnection(Http1Pool.this, maxRequests));
             }

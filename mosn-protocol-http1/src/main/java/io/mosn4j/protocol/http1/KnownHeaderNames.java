@@ -3,6 +3,7 @@ package io.mosn4j.protocol.http1;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,8 +32,8 @@ final class KnownHeaderNames {
 
     /** Candidates by length; each bucket's names share that length. */
     private static final AsciiString[][] BY_LENGTH;
-    /** Every shared name, open-addressed by identity hash: {@link #isShared} is a lookup, not a comparison. */
-    private static final AsciiString[] SHARED;
+    /** Every shared name, by identity: {@link #isShared} is a lookup, not a comparison. */
+    private static final IdentityHashMap<AsciiString, Boolean> SHARED = new IdentityHashMap<>();
 
     static {
         List<List<AsciiString>> buckets = new ArrayList<>();
@@ -48,19 +49,10 @@ final class KnownHeaderNames {
             }
         }
         BY_LENGTH = new AsciiString[buckets.size()][];
-        int count = 0;
         for (int i = 0; i < BY_LENGTH.length; i++) {
             BY_LENGTH[i] = buckets.get(i).toArray(AsciiString[]::new);
-            count += BY_LENGTH[i].length;
-        }
-        SHARED = new AsciiString[Integer.highestOneBit(count) * 4];
-        for (AsciiString[] bucket : BY_LENGTH) {
-            for (AsciiString name : bucket) {
-                int i = System.identityHashCode(name) & (SHARED.length - 1);
-                while (SHARED[i] != null) {
-                    i = (i + 1) & (SHARED.length - 1);
-                }
-                SHARED[i] = name;
+            for (AsciiString name : BY_LENGTH[i]) {
+                SHARED.put(name, Boolean.TRUE);
             }
         }
     }
@@ -86,11 +78,6 @@ final class KnownHeaderNames {
 
     /** Whether {@code name} is one of the shared names itself (a valid token, as written here). */
     static boolean isShared(CharSequence name) {
-        for (int i = System.identityHashCode(name) & (SHARED.length - 1); SHARED[i] != null; i = (i + 1) & (SHARED.length - 1)) {
-            if (SHARED[i] == name) {
-                return true;
-            }
-        }
-        return false;
+        return SHARED.containsKey(name);
     }
 }

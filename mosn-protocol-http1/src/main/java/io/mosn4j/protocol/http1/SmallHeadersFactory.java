@@ -3,6 +3,7 @@ package io.mosn4j.protocol.http1;
 import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 
@@ -21,6 +22,11 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 final class SmallHeadersFactory implements HttpHeadersFactory {
     static final SmallHeadersFactory HEADERS = new SmallHeadersFactory(DefaultHttpHeadersFactory.headersFactory(), 8, true);
     static final SmallHeadersFactory TRAILERS = new SmallHeadersFactory(DefaultHttpHeadersFactory.trailersFactory(), 2, false);
+
+    /** A decoder config with these maps for headers and trailers; the caller sets the limits. */
+    static HttpDecoderConfig decoderConfig() {
+        return new HttpDecoderConfig().setHeadersFactory(HEADERS).setTrailersFactory(TRAILERS);
+    }
 
     private final DefaultHttpHeadersFactory netty;
     private final DefaultHeaders.NameValidator<CharSequence> names;

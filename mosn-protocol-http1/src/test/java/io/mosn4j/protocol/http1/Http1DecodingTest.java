@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -24,13 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class Http1DecodingTest {
     private static EmbeddedChannel upstream() {
-        return new EmbeddedChannel(new Http1ResponseDecoder(new HttpDecoderConfig()
-                .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS)));
+        return new EmbeddedChannel(new Http1ResponseDecoder(SmallHeadersFactory.decoderConfig()));
     }
 
     private static EmbeddedChannel downstream() {
-        return new EmbeddedChannel(new Http1RequestDecoder(new HttpDecoderConfig()
-                .setHeadersFactory(SmallHeadersFactory.HEADERS).setTrailersFactory(SmallHeadersFactory.TRAILERS),
+        return new EmbeddedChannel(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig(),
                 new Http1RequestDecoder.HeadListener() {
                     @Override
                     public void headStarted() {}

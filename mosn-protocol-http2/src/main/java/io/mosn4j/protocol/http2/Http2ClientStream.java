@@ -1,6 +1,7 @@
 package io.mosn4j.protocol.http2;
 
 import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.network.TurnFlush;
 import io.mosn4j.api.stream.Headers;
 import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.stream.StreamReceiver;
@@ -46,13 +47,11 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
     private boolean reset;
     private boolean released;
     private int readDisables;
-    private boolean flushScheduled;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
+    private final TurnFlush flush = new TurnFlush(() -> {
         if (ch != null) {
             ch.flush();
         }
-    };
+    });
 
     Http2ClientStream(Http2ClientConnection connection, StreamReceiver receiver) {
         this.connection = connection;
@@ -171,9 +170,8 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
         ch.write(frame, ch.voidPromise());
         if (flushNow) {
             ch.flush();
-        } else if (!flushScheduled) {
-            flushScheduled = true;
-            ch.eventLoop().execute(flushTask);
+        } else {
+            flush.request(ch.eventLoop());
         }
     }
 

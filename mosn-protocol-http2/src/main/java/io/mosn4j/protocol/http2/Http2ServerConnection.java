@@ -1,6 +1,7 @@
 package io.mosn4j.protocol.http2;
 
 import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.network.TurnFlush;
 import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stats.Stats;
 import io.mosn4j.api.stream.DrainEvent;
@@ -53,11 +54,7 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
     private boolean windowGrown;
     /** Inside a read burst: its end flushes. */
     private boolean reading;
-    private boolean flushScheduled;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
-        flush(ctx);
-    };
+    private final TurnFlush turnFlush = new TurnFlush(() -> flush(ctx));
 
     private Http2ServerConnection(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings, ServerStreamHandler handler,
                                   Counter invalid, Http2Options options) {
@@ -172,9 +169,8 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
 
     /** Something was written: flushed at the end of the read burst, or by one task per loop turn outside of one. */
     void flushSoon() {
-        if (!reading && !flushScheduled) {
-            flushScheduled = true;
-            ctx.executor().execute(flushTask);
+        if (!reading) {
+            turnFlush.request(ctx.executor());
         }
     }
 

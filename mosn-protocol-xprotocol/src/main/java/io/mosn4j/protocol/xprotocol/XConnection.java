@@ -1,6 +1,7 @@
 package io.mosn4j.protocol.xprotocol;
 
 import io.mosn4j.api.network.Closing;
+import io.mosn4j.api.network.TurnFlush;
 import io.mosn4j.api.protocol.PartialFrameBudget;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocol;
@@ -31,12 +32,10 @@ abstract class XConnection extends ByteToMessageDecoder {
     private final Counter evictions;
     private PartialFrameBudget.Share partial;
     ChannelHandlerContext ctx;
-    private boolean flushScheduled;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
+    private final TurnFlush flush = new TurnFlush(() -> {
         writeBatch();
         ctx.flush();
-    };
+    });
     /**
      * This turn's frames, appended one after another ({@link XProtocol#encodeInto}) and handed to
      * the channel as one write when the turn flushes, or once {@link #BATCH_BYTES} gathered: a write
@@ -200,10 +199,7 @@ abstract class XConnection extends ByteToMessageDecoder {
     }
 
     final void flushThisTurn() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            ctx.channel().eventLoop().execute(flushTask);
-        }
+        flush.request(ctx.channel().eventLoop());
     }
 
     private void releaseBatch() {
