@@ -110,7 +110,7 @@ final class HostConnector implements Connector {
         var cm = cluster.metrics();
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                stats.connectFailures.increment();
+                stats.connectFailed();
                 hm.connectionConFail.inc();
                 cm.connectionConFail.inc();
                 connections.release();
@@ -118,13 +118,13 @@ final class HostConnector implements Connector {
                 return;
             }
             Channel ch = f.channel();
-            stats.activeConnections.increment();
+            stats.connected();
             hm.connectionTotal.inc();
             hm.connectionActive.inc();
             cm.connectionTotal.inc();
             cm.connectionActive.inc();
             ch.closeFuture().addListener(closed -> {
-                stats.activeConnections.decrement();
+                stats.disconnected();
                 hm.connectionActive.dec();
                 hm.connectionClose.inc();
                 cm.connectionActive.dec();
@@ -151,7 +151,7 @@ final class HostConnector implements Connector {
                     open(handler, minBufferBytes, again, result);
                     return;
                 }
-                stats.connectFailures.increment();
+                stats.connectFailed();
                 hm.connectionConFail.inc();
                 cm.connectionConFail.inc();
                 result.tryFailure(cause);

@@ -25,10 +25,6 @@ public final class LeastRequestBalancer extends EdfBalancer {
     }
 
     private long active(HostInfo h) {
-        if (h instanceof Host host) {
-            Host.Counters c = host.stats();
-            return connections ? c.activeConnections.sum() : c.activeRequests.sum();
-        }
         return connections ? h.stats().activeConnections() : h.stats().activeRequests();
     }
 

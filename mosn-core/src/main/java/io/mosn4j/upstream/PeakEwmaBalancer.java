@@ -33,7 +33,7 @@ public final class PeakEwmaBalancer extends EdfBalancer {
             return 1;
         }
         Host.Counters c = host.stats();
-        long active = c.activeRequests.sum();
+        long active = c.activeRequests();
         double latency = c.latency.decayed(now);
         if (latency < 0) {
             return active == 0 ? 0 : PENALTY * (active + 1);

@@ -269,7 +269,9 @@ class LoadBalancersTest {
         @Test
         void leastConnectionCountsConnections() {
             List<Host> hs = hosts(1, 1, 1, 1);
-            hs.get(2).stats().activeConnections.add(20);
+            for (int i = 0; i < 20; i++) {
+                hs.get(2).stats().connected();
+            }
             hs.get(0).stats().requestStarted(); // requests do not matter to it
             Map<String, Integer> m = counts(lb("LB_LEAST_CONNECTION", hs), null, 20_000);
             assertThat(m.get(a(3))).isBetween(1_000, 1_500);
