@@ -254,7 +254,7 @@ final class HealthChecker {
                 target = new InetSocketAddress(target.getAddress(), http.port());
             }
             Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
-                    .option(ChannelOption.TCP_NODELAY, true)
+                    // TCP_NODELAY: Netty's default
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
