@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * The process's access log outputs ({@code log_path}: a file, {@code stdout} or {@code stderr}),
  * one per path however many listeners write to it, and the one thread that writes them.
  *
- * <p>An event loop formats a finished request's line ({@link AccessLogFormat}, as UTF-8 into a
- * per-thread {@link LineBuffer}) and copies it into a chunk of its own for that output (32 KiB); a
- * full chunk, or one 50 ms old, goes to the output's bounded lock-free queue. The loop never waits: when the queue is
+ * <p>An event loop formats a finished request's line ({@link AccessLogFormat}, as UTF-8) straight
+ * into a chunk of its own for that output (32 KiB); a full chunk, or one 50 ms old, goes to the
+ * output's bounded lock-free queue. The loop never waits: when the queue is
  * full (the disk cannot keep up) the chunk's lines are dropped and counted ({@link #dropped()}),
  * and the writer says so in the error log, at most once every 10 seconds. The writer thread drains
  * every queue into its file and rolls files as {@code global_log_roller} says. Per line there is
@@ -36,13 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLogs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLogs.class);
-    private static final FastThreadLocal<LineBuffer> LINE = new FastThreadLocal<>() {
-        @Override
-        protected LineBuffer initialValue() {
-            return new LineBuffer(512);
-        }
-    };
-
     private final LogRoller roller;
     private final Map<String, Output> outputs = new ConcurrentHashMap<>();
     private final List<Output> list = new CopyOnWriteArrayList<>();
@@ -155,6 +148,11 @@ public final class AccessLogs implements AutoCloseable {
 
     /** Bytes of lines an event loop gathers before it hands them to the writer. */
     static final int CHUNK_BYTES = 32 * 1024;
+    /**
+     * A chunk with less room than this goes to the writer before the next line is formatted into
+     * it: a line seldom needs more. A line that does not fit moves on to the next chunk.
+     */
+    static final int LINE_ROOM = 2 * 1024;
     /** Chunks waiting per output: 8 MiB, a few seconds of lines at full load, before any is dropped. */
     static final int QUEUE_CHUNKS = 256;
     /** Written chunks kept for reuse per output (512 KiB). */
@@ -164,12 +162,11 @@ public final class AccessLogs implements AutoCloseable {
 
     /** Lines (UTF-8), ready for the file. Owned by one event loop until queued, then by the writer. */
     private static final class Chunk {
-        final byte[] bytes;
-        int length;
+        final LineBuffer text = new LineBuffer(CHUNK_BYTES);
         int lines;
 
-        Chunk(int size) {
-            bytes = new byte[size];
+        boolean reusable() {
+            return text.array().length == CHUNK_BYTES;
         }
     }
 
@@ -211,25 +208,37 @@ public final class AccessLogs implements AutoCloseable {
         /**
          * On an event loop: formats the line into this loop's chunk. A full chunk goes to the writer's
          * queue (or, when the queue is full, is dropped and counted); a chunk that is not full goes
-         * after {@link #CHUNK_LINGER_MILLIS}. No lock, no allocation but a new chunk now and then.
+         * after {@link #CHUNK_LINGER_MILLIS}. No lock, no copy, no allocation but a new chunk now and then.
          */
         void offer(AccessLogFormat format, RequestInfo request, Counter dropped) {
-            LineBuffer line = LINE.get();
-            line.setLength(0);
-            format.appendTo(line, request);
-            line.append('\n');
             Local l = local.get();
-            int n = line.length();
-            if (l.chunk != null && l.chunk.length + n > l.chunk.bytes.length) {
+            if (l.chunk != null && CHUNK_BYTES - l.chunk.text.length() < LINE_ROOM) {
                 handOver(l, dropped);
             }
             if (l.chunk == null) {
-                Chunk spare = n <= CHUNK_BYTES ? free.poll() : null;
-                l.chunk = spare != null ? spare : new Chunk(Math.max(CHUNK_BYTES, n));
+                l.chunk = newChunk();
             }
-            System.arraycopy(line.array(), 0, l.chunk.bytes, l.chunk.length, n);
-            l.chunk.length += n;
-            l.chunk.lines++;
+            LineBuffer text = l.chunk.text;
+            int at = text.length();
+            try {
+                format.appendTo(text, request);
+                text.append('\n');
+            } catch (RuntimeException e) {
+                text.setLength(at); // no half line in the file
+                throw e;
+            }
+            if (text.length() > CHUNK_BYTES && at > 0) {
+                // the line did not fit: it opens the next chunk, and this one goes as it was (a chunk
+                // stays within its size, so a file rolled by size stays within one chunk of it)
+                Chunk next = newChunk();
+                next.text.append(text.array(), at, text.length() - at);
+                next.lines = 1;
+                text.setLength(at);
+                handOver(l, dropped);
+                l.chunk = next;
+            } else {
+                l.chunk.lines++;
+            }
             if (!l.lingering) {
                 EventExecutor loop = ThreadExecutorMap.currentExecutor();
                 if (loop == null || !loop.inEventLoop()) {
@@ -244,10 +253,15 @@ public final class AccessLogs implements AutoCloseable {
             }
         }
 
+        private Chunk newChunk() {
+            Chunk spare = free.poll();
+            return spare != null ? spare : new Chunk();
+        }
+
         private void handOver(Local l, Counter dropped) {
             Chunk c = l.chunk;
             l.chunk = null;
-            if (c != null && c.length > 0 && !queue.offer(c)) {
+            if (c != null && c.text.length() > 0 && !queue.offer(c)) {
                 dropped.add(c.lines);
             }
         }
@@ -265,9 +279,9 @@ public final class AccessLogs implements AutoCloseable {
             Chunk c;
             while ((c = queue.poll()) != null) {
                 any = true;
-                write(c.bytes, c.length);
-                if (c.bytes.length == CHUNK_BYTES) {
-                    c.length = 0;
+                write(c.text.array(), c.text.length());
+                if (c.reusable()) {
+                    c.text.setLength(0);
                     c.lines = 0;
                     free.offer(c); // back to the loops: no new 32 KiB array per chunk (when the list is full, garbage)
                 }
