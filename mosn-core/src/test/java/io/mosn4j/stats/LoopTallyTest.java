@@ -16,8 +16,9 @@ class LoopTallyTest {
         LoopTally tally = new LoopTally(3);
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
-        // loops 0 and 5 get rows of their own; a loop past the rows and a plain thread share the atomic row
-        for (int index : new int[] {0, 5, LoopTally.MAX_LOOPS + 3}) {
+        // loops 5 and 0 get rows of their own (the rows grow for 5, then 0 fills a gap); a loop past
+        // the rows' bound and a plain thread share the atomic row
+        for (int index : new int[] {5, 0, LoopTally.MAX_LOOPS + 3}) {
             threads.add(new LoopThread(null, () -> {
                 LoopStripe.bind(index);
                 count(tally, start);
