@@ -61,12 +61,27 @@ final class ProxyConnection implements ServerStreamHandler {
         return id;
     }
 
+    /**
+     * The connection's addresses as listener filters left them, looked up when a request first asks
+     * (an access log asks on every request: the lookup searches the channel's attributes).
+     */
+    private SocketAddress local;
+    private SocketAddress remote;
+
     SocketAddress localAddress() {
-        return Addresses.local(channel);
+        SocketAddress a = local;
+        if (a == null) {
+            local = a = Addresses.local(channel);
+        }
+        return a;
     }
 
     SocketAddress remoteAddress() {
-        return Addresses.remote(channel);
+        SocketAddress a = remote;
+        if (a == null) {
+            remote = a = Addresses.remote(channel);
+        }
+        return a;
     }
 
     DownstreamTls tls() {
