@@ -145,4 +145,17 @@ class Http1DecodingTest {
         msgs.forEach(ReferenceCountUtil::release);
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void hopByHopNamesInAnyCaseAndNoOthersOfTheirLengths() {
+        for (String hop : List.of("te", "TE", "Te", "upgrade", "Upgrade", "connection", "Connection", "CONNECTION",
+                "keep-alive", "Keep-Alive", "proxy-connection", "Proxy-Connection", "transfer-encoding", "Transfer-Encoding",
+                "TRANSFER-ENCODING", "tRANSFER-eNCODING")) {
+            assertThat(Http1Headers.isHopByHop(hop)).as(hop).isTrue();
+        }
+        for (String other : List.of("tx", "ue", "upgradx", "Uppgrade", "user-agent", "User-Agent", "set-cookie", "connectiom",
+                "keep-alivf", "x-connection", "proxy-connectiom", "transfer-encodinh", "content-encoding", "", "t")) {
+            assertThat(Http1Headers.isHopByHop(other)).as(other).isFalse();
+        }
+    }
 }
