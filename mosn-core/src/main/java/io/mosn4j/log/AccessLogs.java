@@ -170,6 +170,27 @@ public final class AccessLogs implements AutoCloseable {
         }
     }
 
+    /**
+     * Written chunks for the loops to fill again, last written first: that one was just read by the
+     * writer and is still in the core's cache, where the oldest (a queue's pick) has gone cold and
+     * filling it evicts what the loop's requests use. A lock per chunk (~160 lines), never waited
+     * on for long.
+     */
+    private static final class Spares {
+        private final Chunk[] stack = new Chunk[FREE_CHUNKS];
+        private int size;
+
+        synchronized Chunk take() {
+            return size == 0 ? null : stack[--size];
+        }
+
+        synchronized void give(Chunk c) {
+            if (size < stack.length) {
+                stack[size++] = c;
+            }
+        }
+    }
+
     /** An event loop's chunk being filled for one output. Touched only by that loop (and by close, once the loops ended). */
     private static final class Local {
         Chunk chunk;
@@ -179,7 +200,7 @@ public final class AccessLogs implements AutoCloseable {
     private static final class Output {
         private final Queue<Chunk> queue = PlatformDependent.newFixedMpscQueue(QUEUE_CHUNKS);
         /** Written chunks for the loops to fill again (the writer offers, any loop polls). */
-        private final Queue<Chunk> free = PlatformDependent.newFixedMpmcQueue(FREE_CHUNKS);
+        private final Spares free = new Spares();
         private final RollingFile file;
         private final PrintStream console;
         private final String path;
@@ -254,7 +275,7 @@ public final class AccessLogs implements AutoCloseable {
         }
 
         private Chunk newChunk() {
-            Chunk spare = free.poll();
+            Chunk spare = free.take();
             return spare != null ? spare : new Chunk();
         }
 
@@ -283,7 +304,7 @@ public final class AccessLogs implements AutoCloseable {
                 if (c.reusable()) {
                     c.text.setLength(0);
                     c.lines = 0;
-                    free.offer(c); // back to the loops: no new 32 KiB array per chunk (when the list is full, garbage)
+                    free.give(c); // back to the loops: no new 32 KiB array per chunk (when the list is full, garbage)
                 }
             }
             if (any) {
