@@ -155,7 +155,7 @@ public final class AccessLogs implements AutoCloseable {
     static final int LINE_ROOM = 2 * 1024;
     /** Chunks waiting per output: 8 MiB, a few seconds of lines at full load, before any is dropped. */
     static final int QUEUE_CHUNKS = 256;
-    /** Written chunks kept for reuse per output (512 KiB). */
+    /** Written chunks kept for reuse per output (512 KiB to 1 MiB). */
     static final int FREE_CHUNKS = 16;
     /** How long a chunk may wait on its loop for more lines before it goes to the writer anyway. */
     static final long CHUNK_LINGER_MILLIS = 50;
@@ -165,8 +165,13 @@ public final class AccessLogs implements AutoCloseable {
         final LineBuffer text = new LineBuffer(CHUNK_BYTES);
         int lines;
 
+        /**
+         * Whether it goes back to the loops once written. A line that did not fit (or an append that
+         * reserved more than it wrote) may have doubled the array: kept too, so that long lines do
+         * not make every chunk garbage. Bigger (one line over 64 KiB) it is let go.
+         */
         boolean reusable() {
-            return text.array().length == CHUNK_BYTES;
+            return text.array().length <= 2 * CHUNK_BYTES;
         }
     }
 
@@ -181,13 +186,20 @@ public final class AccessLogs implements AutoCloseable {
         private int size;
 
         synchronized Chunk take() {
-            return size == 0 ? null : stack[--size];
+            if (size == 0) {
+                return null;
+            }
+            Chunk c = stack[--size];
+            stack[size] = null;
+            return c;
         }
 
+        /** When full, the oldest goes (garbage): the one just written stays on top. */
         synchronized void give(Chunk c) {
-            if (size < stack.length) {
-                stack[size++] = c;
+            if (size == stack.length) {
+                System.arraycopy(stack, 1, stack, 0, --size);
             }
+            stack[size++] = c;
         }
     }
 
@@ -199,7 +211,7 @@ public final class AccessLogs implements AutoCloseable {
 
     private static final class Output {
         private final Queue<Chunk> queue = PlatformDependent.newFixedMpscQueue(QUEUE_CHUNKS);
-        /** Written chunks for the loops to fill again (the writer offers, any loop polls). */
+        /** Written chunks for the loops to fill again (the writer gives, any loop takes). */
         private final Spares free = new Spares();
         private final RollingFile file;
         private final PrintStream console;
@@ -304,7 +316,7 @@ public final class AccessLogs implements AutoCloseable {
                 if (c.reusable()) {
                     c.text.setLength(0);
                     c.lines = 0;
-                    free.give(c); // back to the loops: no new 32 KiB array per chunk (when the list is full, garbage)
+                    free.give(c); // back to the loops: no new 32 KiB array per chunk
                 }
             }
             if (any) {

@@ -9,11 +9,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Listeners and upstream connections do not ask for TCP_NODELAY (a system call per connection):
@@ -22,9 +27,15 @@ import org.junit.jupiter.api.Test;
  */
 class TcpNoDelayDefaultTest {
 
-    @Test
-    void acceptedAndConnectedSocketsHaveNoDelayWithoutAskingForIt() throws Exception {
-        Transport transport = Transport.best();
+    /** The transport this machine runs (epoll on Linux) and NIO, which the others run. */
+    static Stream<Transport> transports() {
+        return Stream.of(Transport.best(),
+                new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class));
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void acceptedAndConnectedSocketsHaveNoDelayWithoutAskingForIt(Transport transport) throws Exception {
         EventLoopGroup group = transport.newGroup(1, "nodelay-test");
         try {
             CompletableFuture<Boolean> accepted = new CompletableFuture<>();
