@@ -241,7 +241,8 @@ public final class AccessLogs implements AutoCloseable {
         /**
          * On an event loop: formats the line into this loop's chunk. A full chunk goes to the writer's
          * queue (or, when the queue is full, is dropped and counted); a chunk that is not full goes
-         * after {@link #CHUNK_LINGER_MILLIS}. No lock, no copy, no allocation but a new chunk now and then.
+         * after {@link #CHUNK_LINGER_MILLIS}. No copy; no lock and no allocation per line (a lock
+         * per chunk taken from the spares, a new chunk now and then).
          */
         void offer(AccessLogFormat format, RequestInfo request, Counter dropped) {
             Local l = local.get();

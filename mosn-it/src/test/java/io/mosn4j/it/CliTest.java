@@ -581,7 +581,9 @@ class CliTest {
         int admin = MosnProcess.freePort();
         String cfg = mosn(port, "\"admin\": {\"address\": {\"socket_address\": {\"port_value\": " + admin + "}}},", "", "", "");
         try (MosnProcess mosn = MosnProcess.builder().config(cfg).waitFor(port, admin).probe(port).start()) {
-            assertThat(mosn.output()).contains("admin API on /127.0.0.1:" + admin).doesNotContain("[WARN]");
+            // the port accepts before the line that announces it has passed through the output reader
+            assertThat(mosn.awaitOutput("admin API on /127\\.0\\.0\\.1:" + admin, Duration.ofSeconds(5)))
+                    .contains("admin API on /127.0.0.1:" + admin).doesNotContain("[WARN]");
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/v1/config_dump"))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body())
