@@ -6,16 +6,16 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A few counters of one object (a host's active and total requests, its connections) that every
- * event loop updates on its requests and any thread reads. Each loop adds to a row of its own,
+ * Counters of one object (a host's active and total requests, a metrics group's counters and
+ * gauges) that every event loop updates on its requests and any thread reads. Each loop adds to a row of its own,
  * made by that loop the first time it counts here: a plain add published with an opaque store, no
  * lock and no atomic read-modify-write (a {@link java.util.concurrent.atomic.LongAdder} costs an
  * atomic instruction per update even when nobody contends). Threads that are not loops share an
  * atomic row. A read sums the rows: exact once the writers stop, never torn.
  *
- * <p>Unlike {@link LoopCells} it needs no loop count up front (a host is made before, and apart
- * from, the server's loops), and holds rows only up to the highest loop that counted here: a
- * cluster of thousands of hosts served by two loops holds two rows per host.
+ * <p>It needs no loop count up front (a host is made before, and apart from, the server's loops),
+ * and holds rows only up to the highest loop that counted here: a cluster of thousands of hosts
+ * served by two loops holds two rows per host.
  */
 public final class LoopTally {
     /** Loops past this count in the shared row (no loop count comes near it). */

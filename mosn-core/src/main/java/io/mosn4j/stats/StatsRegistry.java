@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The process's metrics. Flat counters by name ({@link #counter}: rare events such as refusals,
  * striped adders) and MOSN's metrics groups ({@link #scope}: {@code downstream} per listener,
- * {@code upstream} per cluster and per host), whose counters are {@link LoopCells} and histograms
+ * {@code upstream} per cluster and per host), whose counters are {@link LoopTally} rows and histograms
  * {@link LoopHistogram}s: per event loop, summed on read. {@link #groups()} and {@link #snapshot()}
  * are what the admin API and the Prometheus sink show.
  */
@@ -27,7 +27,7 @@ public final class StatsRegistry implements Stats {
     private final ConcurrentHashMap<String, Adder> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<GroupKey, Group> groups = new ConcurrentHashMap<>();
 
-    /** For code without event loops (tests): every update goes to the shared cells. */
+    /** For code without event loops (tests): histograms count in their shared cells. */
     public StatsRegistry() {
         this(0, StatsMatcher.ALL);
     }
@@ -101,10 +101,13 @@ public final class StatsRegistry implements Stats {
 
     /** One metrics group. */
     public static final class Group implements StatsScope {
+        /** Counter slots per group: MOSN's upstream group has ~40 metrics. */
+        static final int SLOTS = 48;
         private final GroupKey key;
         private final int loops;
         private final StatsMatcher matcher;
-        private final LoopCells cells;
+        /** The group's counters and gauges, a slot each (at most {@link #SLOTS}; more are striped adders). */
+        private final LoopTally cells = new LoopTally(SLOTS);
         private final Map<String, Object> metrics = Collections.synchronizedMap(new LinkedHashMap<>());
         private int slots;
 
@@ -112,7 +115,6 @@ public final class StatsRegistry implements Stats {
             this.key = key;
             this.loops = loops;
             this.matcher = matcher;
-            this.cells = new LoopCells(loops);
         }
 
         public String type() {
@@ -155,7 +157,7 @@ public final class StatsRegistry implements Stats {
         }
 
         private int nextSlot() {
-            return slots < LoopCells.CAPACITY ? slots++ : -1;
+            return slots < SLOTS ? slots++ : -1;
         }
 
         /** Every metric's value now, in the order they were made. */
@@ -175,7 +177,7 @@ public final class StatsRegistry implements Stats {
         }
     }
 
-    private record CellCounter(LoopCells cells, int slot) implements Counter {
+    private record CellCounter(LoopTally cells, int slot) implements Counter {
         @Override
         public void inc() {
             cells.add(slot, 1);
@@ -192,7 +194,7 @@ public final class StatsRegistry implements Stats {
         }
     }
 
-    private record CellGauge(LoopCells cells, int slot) implements Gauge {
+    private record CellGauge(LoopTally cells, int slot) implements Gauge {
         @Override
         public void inc() {
             cells.add(slot, 1);
