@@ -7,8 +7,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.ListenerEpollChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -17,13 +17,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** The native epoll transport where it loads (MOSN's raw-epoll model), NIO elsewhere. */
+/**
+ * The native epoll transport where it loads (MOSN's raw-epoll model), NIO elsewhere. On epoll the
+ * listening sockets are {@link ListenerEpollChannel}s, whose connections skip the system calls
+ * Netty's own channel makes for each (six of them); upstream connections are Netty's.
+ */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel) {
 
     public static Transport best() {
         if (!Boolean.getBoolean("mosn4j.nio") && Epoll.isAvailable()) {
-            return new Transport("epoll", RepairedEpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+            return new Transport("epoll", RepairedEpollIoHandler.newFactory(), ListenerEpollChannel.class, EpollSocketChannel.class);
         }
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
     }

@@ -1,0 +1,273 @@
+package io.netty.channel.epoll;
+
+import static io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE;
+import static io.netty.channel.ChannelOption.IP_TOS;
+import static io.netty.channel.ChannelOption.SO_KEEPALIVE;
+import static io.netty.channel.ChannelOption.SO_LINGER;
+import static io.netty.channel.ChannelOption.SO_RCVBUF;
+import static io.netty.channel.ChannelOption.SO_REUSEADDR;
+import static io.netty.channel.ChannelOption.SO_SNDBUF;
+import static io.netty.channel.ChannelOption.TCP_NODELAY;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.MessageSizeEstimator;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannelConfig;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The options of an {@link AcceptedEpollChannel}: the socket options a proxy sets on a downstream
+ * connection, read from and written to the socket when asked, never on creation. What Netty's own
+ * socket config looks up for every new connection comes from its listener instead: TCP_NODELAY is
+ * inherited from the listening socket, and the send buffer (which sizes a gathering write) is the
+ * listener's, as a new connection's is until someone sets it.
+ */
+final class AcceptedEpollChannelConfig extends EpollChannelConfig implements SocketChannelConfig {
+    private volatile boolean allowHalfClosure;
+
+    AcceptedEpollChannelConfig(AcceptedEpollChannel channel, boolean noDelayInherited, int sendBufferSize) {
+        super(channel);
+        if (!noDelayInherited) {
+            setTcpNoDelay(true);
+        }
+        gatherUpTo(sendBufferSize);
+    }
+
+    private void gatherUpTo(int sendBufferSize) {
+        // twice the send buffer: the kernel may drain it while a write is being put together
+        if (sendBufferSize > 0) {
+            setMaxBytesPerGatheringWrite((long) sendBufferSize << 1);
+        }
+    }
+
+    @Override
+    public Map<ChannelOption<?>, Object> getOptions() {
+        return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR, SO_LINGER, IP_TOS, ALLOW_HALF_CLOSURE);
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public <T> T getOption(ChannelOption<T> option) {
+        Object v;
+        if (option == SO_RCVBUF) {
+            v = getReceiveBufferSize();
+        } else if (option == SO_SNDBUF) {
+            v = getSendBufferSize();
+        } else if (option == TCP_NODELAY) {
+            v = isTcpNoDelay();
+        } else if (option == SO_KEEPALIVE) {
+            v = isKeepAlive();
+        } else if (option == SO_REUSEADDR) {
+            v = isReuseAddress();
+        } else if (option == SO_LINGER) {
+            v = getSoLinger();
+        } else if (option == IP_TOS) {
+            v = getTrafficClass();
+        } else if (option == ALLOW_HALF_CLOSURE) {
+            v = isAllowHalfClosure();
+        } else {
+            return super.getOption(option);
+        }
+        return (T) v;
+    }
+
+    @Override
+    public <T> boolean setOption(ChannelOption<T> option, T value) {
+        validate(option, value);
+        if (option == SO_RCVBUF) {
+            setReceiveBufferSize((Integer) value);
+        } else if (option == SO_SNDBUF) {
+            setSendBufferSize((Integer) value);
+        } else if (option == TCP_NODELAY) {
+            setTcpNoDelay((Boolean) value);
+        } else if (option == SO_KEEPALIVE) {
+            setKeepAlive((Boolean) value);
+        } else if (option == SO_REUSEADDR) {
+            setReuseAddress((Boolean) value);
+        } else if (option == SO_LINGER) {
+            setSoLinger((Integer) value);
+        } else if (option == IP_TOS) {
+            setTrafficClass((Integer) value);
+        } else if (option == ALLOW_HALF_CLOSURE) {
+            setAllowHalfClosure((Boolean) value);
+        } else {
+            return super.setOption(option, value);
+        }
+        return true;
+    }
+
+    /** A socket option call that cannot fail on an open socket; on a closed one Netty's configs throw too. */
+    private interface SocketCall<T> {
+        T call() throws IOException;
+    }
+
+    private static <T> T socket(SocketCall<T> call) {
+        try {
+            return call.call();
+        } catch (IOException e) {
+            throw new ChannelException(e);
+        }
+    }
+
+    @Override
+    public boolean isTcpNoDelay() {
+        return socket(() -> socket().isTcpNoDelay());
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setTcpNoDelay(boolean on) {
+        socket(() -> { socket().setTcpNoDelay(on); return null; });
+        return this;
+    }
+
+    @Override
+    public int getSoLinger() {
+        return socket(() -> socket().getSoLinger());
+    }
+
+    /**
+     * Only 0 (close resets the connection) or a negative value (off): a positive linger makes
+     * {@code close} wait for the peer, and the close runs on the connection's event loop.
+     */
+    @Override
+    public AcceptedEpollChannelConfig setSoLinger(int seconds) {
+        if (seconds > 0) {
+            throw new IllegalArgumentException("SO_LINGER " + seconds + ": a lingering close would block the event loop; 0 or -1 only");
+        }
+        socket(() -> { socket().setSoLinger(seconds); return null; });
+        return this;
+    }
+
+    @Override
+    public int getSendBufferSize() {
+        return socket(() -> socket().getSendBufferSize());
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setSendBufferSize(int size) {
+        socket(() -> { socket().setSendBufferSize(size); return null; });
+        gatherUpTo(getSendBufferSize()); // what the kernel made of it
+        return this;
+    }
+
+    @Override
+    public int getReceiveBufferSize() {
+        return socket(() -> socket().getReceiveBufferSize());
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setReceiveBufferSize(int size) {
+        socket(() -> { socket().setReceiveBufferSize(size); return null; });
+        return this;
+    }
+
+    @Override
+    public boolean isKeepAlive() {
+        return socket(() -> socket().isKeepAlive());
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setKeepAlive(boolean on) {
+        socket(() -> { socket().setKeepAlive(on); return null; });
+        return this;
+    }
+
+    @Override
+    public int getTrafficClass() {
+        return socket(() -> socket().getTrafficClass());
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setTrafficClass(int trafficClass) {
+        socket(() -> { socket().setTrafficClass(trafficClass); return null; });
+        return this;
+    }
+
+    @Override
+    public boolean isReuseAddress() {
+        return socket(() -> socket().isReuseAddress());
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setReuseAddress(boolean on) {
+        socket(() -> { socket().setReuseAddress(on); return null; });
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
+        return this; // as java.net's sockets: a hint no Linux socket takes
+    }
+
+    @Override
+    public boolean isAllowHalfClosure() {
+        return allowHalfClosure;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setAllowHalfClosure(boolean allow) {
+        allowHalfClosure = allow;
+        return this;
+    }
+
+    // the rest only narrow the return type to this config (SocketChannelConfig asks for it)
+
+    @Override
+    public AcceptedEpollChannelConfig setConnectTimeoutMillis(int millis) {
+        super.setConnectTimeoutMillis(millis);
+        return this;
+    }
+
+    @Override
+    @Deprecated
+    public AcceptedEpollChannelConfig setMaxMessagesPerRead(int maxMessagesPerRead) {
+        super.setMaxMessagesPerRead(maxMessagesPerRead);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setWriteSpinCount(int writeSpinCount) {
+        super.setWriteSpinCount(writeSpinCount);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setAllocator(ByteBufAllocator allocator) {
+        super.setAllocator(allocator);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setRecvByteBufAllocator(RecvByteBufAllocator allocator) {
+        super.setRecvByteBufAllocator(allocator);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setAutoRead(boolean autoRead) {
+        super.setAutoRead(autoRead);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setAutoClose(boolean autoClose) {
+        super.setAutoClose(autoClose);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setMessageSizeEstimator(MessageSizeEstimator estimator) {
+        super.setMessageSizeEstimator(estimator);
+        return this;
+    }
+
+    @Override
+    public AcceptedEpollChannelConfig setWriteBufferWaterMark(WriteBufferWaterMark waterMark) {
+        super.setWriteBufferWaterMark(waterMark);
+        return this;
+    }
+}
