@@ -132,6 +132,19 @@ class ListenerEpollChannelTest {
     }
 
     @Test
+    void onAWildcardAddressAConnectionClosedBeforeAnyoneAskedStillKnowsItsLocalAddress() throws Exception {
+        Channel server = listen("0.0.0.0", ch -> {}, true);
+        try (Socket client = new Socket("127.0.0.1", port(server))) {
+            Channel ch = (Channel) seen.poll(5, TimeUnit.SECONDS);
+            ch.close().sync();
+            assertThat(ch.localAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", port(server)));
+            assertThat(ch.remoteAddress()).isEqualTo(client.getLocalSocketAddress());
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    @Test
     void withAutoReadOffNothingIsReadUntilAsked() throws Exception {
         for (boolean inInit : new boolean[] {false, true}) {
             // off as a child option (before registration) and off in the initializer (after it)

@@ -13,8 +13,8 @@ import java.net.SocketAddress;
  * system calls Netty's {@link EpollSocketChannel} makes for every new connection and a proxy need
  * not. {@code strace} of one request on a new connection showed them; nginx makes none of them:
  * <ul>
- *   <li>{@code getsockname} for the local address: it is the listener's (looked up on first use
- *       when the listener is bound to a wildcard address);
+ *   <li>{@code getsockname} for the local address: it is the listener's (looked up on first use,
+ *       or before the close, when the listener is bound to a wildcard address);
  *   <li>{@code setsockopt(TCP_NODELAY)} and {@code getsockopt(SO_SNDBUF)}: see {@link AcceptedEpollChannelConfig};
  *   <li>{@code epoll_ctl(ADD)} then {@code epoll_ctl(MOD)} to add read interest: the socket joins the
  *       epoll set with read interest when it will read at once (auto-read);
@@ -97,9 +97,10 @@ final class AcceptedEpollChannel extends AbstractEpollStreamChannel implements S
 
     @Override
     protected void doDeregister() throws Exception {
-        if (!isActive()) {
+        if (!isActive() && socket.isOpen()) {
             // closing (Netty's close ends the channel, deregisters, then closes the socket): close
             // it first, and the registration's cancel sees it closed and skips epoll_ctl(DEL)
+            localAddress0(); // a wildcard listener's connection not asked yet: its address outlives the socket
             socket.close();
         }
         super.doDeregister();
