@@ -125,6 +125,9 @@ class ListenerEpollChannelTest {
             client.getOutputStream().write('x');
             assertThat(read(client.getInputStream(), 6)).isEqualTo("echo:x");
             SocketChannel ch = (SocketChannel) seen.poll(5, TimeUnit.SECONDS);
+            // asked on the connection's loop, as handlers ask; another thread gets it once the loop has
+            assertThat(ch.eventLoop().submit(ch::localAddress).get(5, TimeUnit.SECONDS))
+                    .isEqualTo(new InetSocketAddress("127.0.0.1", port(server)));
             assertThat(ch.localAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", port(server)));
         } finally {
             server.close().sync();

@@ -20,8 +20,13 @@ import java.net.SocketAddress;
  *       epoll set with read interest when it will read at once (auto-read);
  *   <li>{@code getsockopt(SO_LINGER)} before closing (this channel refuses a positive linger) and
  *       {@code epoll_ctl(DEL)}: the socket is closed before it is deregistered, and a closed
- *       descriptor leaves the epoll set by itself.
+ *       descriptor leaves the epoll set by itself. That holds while this process holds the only
+ *       descriptor of the socket: mosn4j starts no process that inherits one and hands none over.
+ *       A connection handed to another process (a hot upgrade passing its sockets) must leave the
+ *       epoll set first, as Netty's channel does.
  * </ul>
+ * A listener with a filter that turns auto-read off as it is installed ({@code tcp_proxy}, until its
+ * upstream connects) pays one {@code epoll_ctl(MOD)} to take the read interest back.
  * It lives in Netty's package because the channel classes it builds on open their constructors and
  * socket there only. Everything else (reads, writes, splice, half-closure) is Netty's.
  */
@@ -34,16 +39,15 @@ final class AcceptedEpollChannel extends AbstractEpollStreamChannel implements S
     /**
      * @param local the listener's address, or null when it is a wildcard (then the socket is asked)
      * @param noDelayInherited whether the listening socket has TCP_NODELAY, which an accepted socket inherits
-     * @param sendBufferSize the listening socket's send buffer, which an accepted socket starts with
      */
     AcceptedEpollChannel(ListenerEpollChannel parent, LinuxSocket fd, InetSocketAddress remote, InetSocketAddress local,
-                         boolean noDelayInherited, int sendBufferSize) {
+                         boolean noDelayInherited) {
         super(fd, false); // not "active" yet: Netty's constructors would look up both addresses
         this.parent = parent;
         this.remote = remote;
         this.local = local;
         active = true;
-        config = new AcceptedEpollChannelConfig(this, noDelayInherited, sendBufferSize);
+        config = new AcceptedEpollChannelConfig(this, noDelayInherited);
     }
 
     @Override
@@ -69,7 +73,9 @@ final class AcceptedEpollChannel extends AbstractEpollStreamChannel implements S
     @Override
     protected SocketAddress localAddress0() {
         InetSocketAddress l = local;
-        if (l == null && socket.isOpen()) {
+        // asked of the socket on its loop (or before it has one) only: elsewhere a close could come
+        // between the check and the call, and the number might by then be another connection's
+        if (l == null && (!isRegistered() || eventLoop().inEventLoop()) && socket.isOpen()) {
             local = l = socket.localAddress();
         }
         return l;
@@ -101,7 +107,12 @@ final class AcceptedEpollChannel extends AbstractEpollStreamChannel implements S
             // closing (Netty's close ends the channel, deregisters, then closes the socket): close
             // it first, and the registration's cancel sees it closed and skips epoll_ctl(DEL)
             localAddress0(); // a wildcard listener's connection not asked yet: its address outlives the socket
-            socket.close();
+            try {
+                socket.close();
+            } finally {
+                super.doDeregister();
+            }
+            return;
         }
         super.doDeregister();
     }

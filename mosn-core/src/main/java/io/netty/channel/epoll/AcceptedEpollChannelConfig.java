@@ -21,20 +21,21 @@ import java.util.Map;
 
 /**
  * The options of an {@link AcceptedEpollChannel}: the socket options a proxy sets on a downstream
- * connection, read from and written to the socket when asked, never on creation. What Netty's own
- * socket config looks up for every new connection comes from its listener instead: TCP_NODELAY is
- * inherited from the listening socket, and the send buffer (which sizes a gathering write) is the
- * listener's, as a new connection's is until someone sets it.
+ * connection, read from and written to the socket when asked, never on creation. Netty's own socket
+ * config makes two system calls for every new connection: TCP_NODELAY, which an accepted socket
+ * inherits from the listening one, and SO_SNDBUF, which it reads to size a gathering write. Here that
+ * size starts unbounded, as on Netty's other channels, and Netty's write loop lowers it when a write
+ * falls short (the kernel grows a new connection's send buffer as it sets up, so the listener's would
+ * be far too small); setting SO_SNDBUF sizes it from the buffer the kernel grants, as Netty's does.
  */
 final class AcceptedEpollChannelConfig extends EpollChannelConfig implements SocketChannelConfig {
     private volatile boolean allowHalfClosure;
 
-    AcceptedEpollChannelConfig(AcceptedEpollChannel channel, boolean noDelayInherited, int sendBufferSize) {
+    AcceptedEpollChannelConfig(AcceptedEpollChannel channel, boolean noDelayInherited) {
         super(channel);
         if (!noDelayInherited) {
             setTcpNoDelay(true);
         }
-        gatherUpTo(sendBufferSize);
     }
 
     private void gatherUpTo(int sendBufferSize) {

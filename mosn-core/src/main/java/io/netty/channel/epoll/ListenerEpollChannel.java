@@ -11,16 +11,15 @@ import java.net.SocketAddress;
 
 /**
  * A listening socket on the epoll transport whose connections are {@link AcceptedEpollChannel}s.
- * At bind it sets TCP_NODELAY on the listening socket (Linux copies it to every accepted socket,
- * as it does the send buffer size read here) so no connection needs its own calls for either.
- * Options: {@code SO_BACKLOG}, {@code SO_REUSEADDR} (on by default, as java.nio does),
- * {@code SO_RCVBUF} and {@link EpollChannelOption#SO_REUSEPORT}.
+ * At bind it sets TCP_NODELAY on the listening socket (Linux copies it to every accepted socket), so
+ * no connection needs a call of its own for it. Options: {@code SO_BACKLOG}, {@code SO_REUSEADDR}
+ * (on by default, as java.nio does), {@code SO_RCVBUF}, {@code TCP_FASTOPEN} and
+ * {@link EpollChannelOption#SO_REUSEPORT}.
  */
 public final class ListenerEpollChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
     private final Config config;
     private volatile InetSocketAddress childLocal;
     private volatile boolean childNoDelay;
-    private volatile int childSendBuffer;
 
     public ListenerEpollChannel() {
         super(LinuxSocket.newSocketStream(), false);
@@ -36,9 +35,12 @@ public final class ListenerEpollChannel extends AbstractEpollServerChannel imple
         } catch (IOException e) {
             childNoDelay = false; // each connection sets it then
         }
-        childSendBuffer = socket.getSendBufferSize();
         InetSocketAddress bound = (InetSocketAddress) localAddress0();
         childLocal = bound.getAddress().isAnyLocalAddress() ? null : bound;
+        int fastOpen = config.getTcpFastopen();
+        if (fastOpen > 0 && Native.IS_SUPPORTING_TCP_FASTOPEN_SERVER) {
+            socket.setTcpFastOpen(fastOpen);
+        }
         socket.listen(config.getBacklog());
         active = true;
         submitCurrentOps();
@@ -47,7 +49,7 @@ public final class ListenerEpollChannel extends AbstractEpollServerChannel imple
     @Override
     protected Channel newChildChannel(int fd, byte[] address, int offset, int len) {
         return new AcceptedEpollChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, len),
-                childLocal, childNoDelay, childSendBuffer);
+                childLocal, childNoDelay);
     }
 
     @Override
