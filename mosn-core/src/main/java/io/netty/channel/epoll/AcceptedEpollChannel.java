@@ -103,17 +103,15 @@ final class AcceptedEpollChannel extends AbstractEpollStreamChannel implements S
 
     @Override
     protected void doDeregister() throws Exception {
-        if (!isActive() && socket.isOpen()) {
-            // closing (Netty's close ends the channel, deregisters, then closes the socket): close
-            // it first, and the registration's cancel sees it closed and skips epoll_ctl(DEL)
-            localAddress0(); // a wildcard listener's connection not asked yet: its address outlives the socket
-            try {
+        try {
+            if (!isActive() && socket.isOpen()) {
+                // closing (Netty's close ends the channel, deregisters, then closes the socket): close
+                // it first, and the registration's cancel sees it closed and skips epoll_ctl(DEL)
+                localAddress0(); // a wildcard listener's connection not asked yet: its address outlives the socket
                 socket.close();
-            } finally {
-                super.doDeregister();
             }
-            return;
+        } finally {
+            super.doDeregister();
         }
-        super.doDeregister();
     }
 }

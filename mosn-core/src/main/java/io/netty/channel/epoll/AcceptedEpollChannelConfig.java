@@ -38,13 +38,6 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
         }
     }
 
-    private void gatherUpTo(int sendBufferSize) {
-        // twice the send buffer: the kernel may drain it while a write is being put together
-        if (sendBufferSize > 0) {
-            setMaxBytesPerGatheringWrite((long) sendBufferSize << 1);
-        }
-    }
-
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR, SO_LINGER, IP_TOS, ALLOW_HALF_CLOSURE);
@@ -101,14 +94,27 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
         return true;
     }
 
-    /** A socket option call that cannot fail on an open socket; on a closed one Netty's configs throw too. */
-    private interface SocketCall<T> {
-        T call() throws IOException;
+    /** A socket option read that cannot fail on an open socket; on a closed one Netty's configs throw too. */
+    private interface SocketGet<T> {
+        T get() throws IOException;
     }
 
-    private static <T> T socket(SocketCall<T> call) {
+    /** A socket option write, as {@link SocketGet}. */
+    private interface SocketSet {
+        void set() throws IOException;
+    }
+
+    private static <T> T socket(SocketGet<T> get) {
         try {
-            return call.call();
+            return get.get();
+        } catch (IOException e) {
+            throw new ChannelException(e);
+        }
+    }
+
+    private static void set(SocketSet set) {
+        try {
+            set.set();
         } catch (IOException e) {
             throw new ChannelException(e);
         }
@@ -121,7 +127,7 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
 
     @Override
     public AcceptedEpollChannelConfig setTcpNoDelay(boolean on) {
-        socket(() -> { socket().setTcpNoDelay(on); return null; });
+        set(() -> socket().setTcpNoDelay(on));
         return this;
     }
 
@@ -139,7 +145,7 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
         if (seconds > 0) {
             throw new IllegalArgumentException("SO_LINGER " + seconds + ": a lingering close would block the event loop; 0 or -1 only");
         }
-        socket(() -> { socket().setSoLinger(seconds); return null; });
+        set(() -> socket().setSoLinger(seconds));
         return this;
     }
 
@@ -150,8 +156,12 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
 
     @Override
     public AcceptedEpollChannelConfig setSendBufferSize(int size) {
-        socket(() -> { socket().setSendBufferSize(size); return null; });
-        gatherUpTo(getSendBufferSize()); // what the kernel made of it
+        set(() -> socket().setSendBufferSize(size));
+        // twice what the kernel granted: it may drain the buffer while a write is being put together
+        int granted = getSendBufferSize();
+        if (granted > 0) {
+            setMaxBytesPerGatheringWrite((long) granted << 1);
+        }
         return this;
     }
 
@@ -162,7 +172,7 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
 
     @Override
     public AcceptedEpollChannelConfig setReceiveBufferSize(int size) {
-        socket(() -> { socket().setReceiveBufferSize(size); return null; });
+        set(() -> socket().setReceiveBufferSize(size));
         return this;
     }
 
@@ -173,7 +183,7 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
 
     @Override
     public AcceptedEpollChannelConfig setKeepAlive(boolean on) {
-        socket(() -> { socket().setKeepAlive(on); return null; });
+        set(() -> socket().setKeepAlive(on));
         return this;
     }
 
@@ -184,7 +194,7 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
 
     @Override
     public AcceptedEpollChannelConfig setTrafficClass(int trafficClass) {
-        socket(() -> { socket().setTrafficClass(trafficClass); return null; });
+        set(() -> socket().setTrafficClass(trafficClass));
         return this;
     }
 
@@ -195,7 +205,7 @@ final class AcceptedEpollChannelConfig extends EpollChannelConfig implements Soc
 
     @Override
     public AcceptedEpollChannelConfig setReuseAddress(boolean on) {
-        socket(() -> { socket().setReuseAddress(on); return null; });
+        set(() -> socket().setReuseAddress(on));
         return this;
     }
 
