@@ -8,6 +8,7 @@
 #
 #   http1: wrk      ──► nginx proxy 127.0.0.1:$NGINX_PROXY_PORT ─┐
 #          wrk      ──► mosn4j      127.0.0.1:$MOSN_PORT        ─┤
+#   http1_rate: h2load --h1 at a fixed $RATE req/s ──► the same two proxies (http1's listeners)
 #   http2: h2load   ──► nginx proxy 127.0.0.1:$NGINX_H2_PORT    ─┼─► nginx backend 127.0.0.1:$BACKEND_PORT
 #          h2load   ──► mosn4j      127.0.0.1:$MOSN_H2_PORT     ─┘
 #   bolt:  BoltLoad ──► nginx stream 127.0.0.1:$NGINX_BOLT_PORT ─┬─► BoltEchoServer 127.0.0.1:$BOLT_BACKEND_PORT
@@ -34,6 +35,10 @@
 #   CONNECTIONS=50       wrk -c / h2load -c (concurrent keep-alive connections)
 #   WRK_THREADS=2        wrk -t and h2load -t
 #   H2_STREAMS=10        h2load -m (concurrent streams per HTTP/2 connection)
+#   RATE=50000           http1_rate: requests per second in all, spread over the CONNECTIONS (h2load --rps
+#                        per connection). Every proxy gets the same load, below what it can serve: its CPU per
+#                        request then does not depend on how often a slower proxy leaves the load generator
+#                        and backend idle (a sleeping peer costs the proxy a wake-up per write)
 #   PROXY_WORKERS=2      nginx proxy worker_processes and mosn4j "processor"
 #   BACKEND_PORT=18080   backend nginx (1 worker)
 #   NGINX_PROXY_PORT=18081  reference nginx proxy
@@ -65,7 +70,7 @@
 #   PROTO=all            h1, h2, bolt, tls, mem, body, tcp or all: the cases to run (h1: http1 and
 #                        http1_close; h2: http2; bolt; tls: the two https_* cases; mem: memory and http1;
 #                        body: down_64k down_1m up_64k up_1m; tcp; all: every case)
-#   CASES=               the same as a list of case names ("memory http1 http1_close http2 bolt
+#   CASES=               the same as a list of case names ("memory http1 http1_close http1_rate http2 bolt
 #                        https_handshake https_bulk down_64k down_1m up_64k up_1m tcp"); wins over PROTO.
 #                        memory runs first if listed first. down_*: wrk GETs a 64 KiB / 1 MiB body from the
 #                        backend through the proxy; up_*: wrk POSTs one (the backend answers "ok"); both
@@ -118,6 +123,7 @@ MOSN_PORT=${MOSN_PORT:-18082}
 NGINX_H2_PORT=${NGINX_H2_PORT:-18083}
 MOSN_H2_PORT=${MOSN_H2_PORT:-18084}
 H2_STREAMS=${H2_STREAMS:-10}
+RATE=${RATE:-50000}
 BOLT_BACKEND_PORT=${BOLT_BACKEND_PORT:-18085}
 NGINX_BOLT_PORT=${NGINX_BOLT_PORT:-18086}
 MOSN_BOLT_PORT=${MOSN_BOLT_PORT:-18087}
@@ -185,7 +191,7 @@ case "$ONLY" in
   ""|nginx|mosn) ;;
   *) die "ONLY must be empty, 'nginx' or 'mosn' (got '$ONLY')" ;;
 esac
-for v in DURATION WARMUP CONNECTIONS WRK_THREADS PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
+for v in DURATION WARMUP CONNECTIONS WRK_THREADS RATE PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
          NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
@@ -198,6 +204,7 @@ done
   || die "BOLT_INFLIGHT, BOLT_CLIENT_THREADS and BOLT_BACKEND_THREADS must be > 0"
 ((HS_CLIENTS > 0 && BULK_BYTES > 0)) || die "HS_CLIENTS and BULK_BYTES must be > 0"
 ((CONNECTIONS >= WRK_THREADS)) || die "CONNECTIONS must be >= WRK_THREADS (wrk and h2load requirement)"
+((RATE >= CONNECTIONS)) || die "RATE must be >= CONNECTIONS (each connection sends RATE / CONNECTIONS requests a second)"
 
 want_nginx() { [[ -z $ONLY || $ONLY == nginx ]]; }
 want_mosn()  { [[ -z $ONLY || $ONLY == mosn ]]; }
@@ -309,7 +316,7 @@ ensure_deps() {
   find_nginx || missing+=(nginx)
   if want_wrk; then command -v wrk >/dev/null || missing+=(wrk); fi
   if want_tls; then command -v openssl >/dev/null || missing+=(openssl); fi
-  if want_case http2; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
+  if want_case http2 || want_case http1_rate; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   if want_case bolt; then
     find_java || die "the bolt case needs Java 25 or newer for BoltLoad/BoltEchoServer (set JAVA_HOME, or ./mvnw package first)"
   fi
@@ -346,7 +353,7 @@ ensure_deps() {
   if want_case tcp; then command -v iperf3 >/dev/null || die "iperf3 still not found after install"; fi
   if want_haproxy; then command -v haproxy >/dev/null || die "haproxy still not found after install"; fi
   if want_tls; then command -v openssl >/dev/null || die "openssl still not found after install"; fi
-  if want_case http2; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
+  if want_case http2 || want_case http1_rate; then command -v h2load >/dev/null || die "h2load still not found after install"; fi
   if want_stream; then nginx_has_stream || die "nginx's stream module still not found after install ($NGINX_STREAM_MODULE)"; fi
 }
 
@@ -781,11 +788,12 @@ run_load() {
   return "$rc"
 }
 
-declare -A TOOL=([http1]=wrk [http1_close]=wrk [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk
+declare -A TOOL=([http1]=wrk [http1_close]=wrk [http1_rate]=h2load [http2]=h2load [bolt]=boltload [https_handshake]=s_time [https_bulk]=wrk
   [down_64k]=wrk [down_1m]=wrk [up_64k]=wrk [up_1m]=wrk [tcp]=iperf3)
 
 port_http1() { if [[ $1 == nginx ]]; then echo "$NGINX_PROXY_PORT"; else echo "$MOSN_PORT"; fi; }
 port_http1_close() { port_http1 "$1"; }
+port_http1_rate() { port_http1 "$1"; }
 port_http2() { if [[ $1 == nginx ]]; then echo "$NGINX_H2_PORT"; else echo "$MOSN_H2_PORT"; fi; }
 
 load_http1() { # PORT SECONDS OUTFILE
@@ -804,6 +812,14 @@ load_http2() { # PORT SECONDS OUTFILE [LATENCY_LOG]
   local log=()
   [[ -n ${4:-} ]] && log=(--log-file="$4")
   run_load h2load -D "$2" -c "$CONNECTIONS" -m "$H2_STREAMS" -t "$WRK_THREADS" "${log[@]}" "http://127.0.0.1:$1/" >"$3" 2>&1
+}
+
+# keep-alive at a fixed rate (RATE in all); with LATENCY_LOG, one line per request as in http2
+load_http1_rate() { # PORT SECONDS OUTFILE [LATENCY_LOG]
+  local log=()
+  [[ -n ${4:-} ]] && log=(--log-file="$4")
+  run_load h2load --h1 -D "$2" -c "$CONNECTIONS" -t "$WRK_THREADS" --rps="$((RATE / CONNECTIONS))" "${log[@]}" \
+    "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
 port_bolt() { if [[ $1 == nginx ]]; then echo "$NGINX_BOLT_PORT"; else echo "$MOSN_BOLT_PORT"; fi; }
@@ -915,6 +931,7 @@ mb_per_s() {
        END { if (!found) print "n/a" }' "$1"
 }
 parse_http2() { parse_h2load "$1" "$2"; }
+parse_http1_rate() { parse_h2load "$1" "$2"; }
 
 # parse_bolt FILE -> "rps p50_ms p99_ms mean_ms max_ms requests status_errors io_errors elapsed_s"
 # (from BoltLoad's last line "BOLTLOAD key=value ..."; status_errors go in the non2xx3xx column,
@@ -1086,6 +1103,7 @@ report() {
   case "$case" in
     http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency" ;;
     http1_close) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency -H 'Connection: close' (a new connection per request)" ;;
+    http1_rate) how="h2load --h1 -t$WRK_THREADS -c$CONNECTIONS -D$DURATION --rps=$((RATE / CONNECTIONS)) per connection ($RATE req/s in all)" ;;
     http2) how="h2load (h2c) -t$WRK_THREADS -c$CONNECTIONS -m$H2_STREAMS -D$DURATION" ;;
     bolt) how="BoltLoad (bolt v1) -t$BOLT_CLIENT_THREADS -c$CONNECTIONS -m$BOLT_INFLIGHT -d$DURATION -w$BOLT_CLIENT_WARMUP, content ${BOLT_CONTENT} B; nginx = L4 stream proxy" ;;
     https_handshake) how="$HS_CLIENTS x openssl s_time -new -time $DURATION (full handshakes/s; no request)" ;;
@@ -1203,7 +1221,7 @@ mem_case() {
 # --------------------------------------------------------------------------
 for c in $CASES; do
   [[ $c == memory ]] && continue
-  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: memory http1 http1_close http2 bolt https_handshake https_bulk down_64k down_1m up_64k up_1m tcp)"
+  declare -F "load_$c" >/dev/null || die "unknown case '$c' in CASES (known: memory http1 http1_close http1_rate http2 bolt https_handshake https_bulk down_64k down_1m up_64k up_1m tcp)"
 done
 ensure_deps
 want_mosn && check_mosn_build
