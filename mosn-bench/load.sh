@@ -204,7 +204,6 @@ done
   || die "BOLT_INFLIGHT, BOLT_CLIENT_THREADS and BOLT_BACKEND_THREADS must be > 0"
 ((HS_CLIENTS > 0 && BULK_BYTES > 0)) || die "HS_CLIENTS and BULK_BYTES must be > 0"
 ((CONNECTIONS >= WRK_THREADS)) || die "CONNECTIONS must be >= WRK_THREADS (wrk and h2load requirement)"
-((RATE >= CONNECTIONS)) || die "RATE must be >= CONNECTIONS (each connection sends RATE / CONNECTIONS requests a second)"
 
 want_nginx() { [[ -z $ONLY || $ONLY == nginx ]]; }
 want_mosn()  { [[ -z $ONLY || $ONLY == mosn ]]; }
@@ -215,6 +214,9 @@ want_wrk()   { want_case http1 || want_case http1_close || want_case https_bulk 
 want_stream() { want_case bolt || want_case tcp; }
 want_haproxy() { want_case http2 && want_nginx && [[ $HAPROXY == 1 ]]; }
 tls_case()   { [[ $1 == https_* ]]; }
+if want_case http1_rate; then
+  ((RATE >= CONNECTIONS)) || die "RATE must be >= CONNECTIONS (each connection sends RATE / CONNECTIONS requests a second)"
+fi
 
 # --------------------------------------------------------------------------
 # Cleanup: stop everything we started (registered before anything is started)
