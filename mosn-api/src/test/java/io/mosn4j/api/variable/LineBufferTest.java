@@ -33,6 +33,36 @@ class LineBufferTest {
     }
 
     @Test
+    void everyDigitCountIsWrittenRightAtItsEdges() {
+        java.util.Random random = new java.util.Random(7);
+        long p = 1;
+        for (int digits = 1; digits <= 19; digits++, p *= 10) { // p = 10^(digits - 1)
+            long last = digits == 19 ? Long.MAX_VALUE : p * 10 - 1;
+            for (long n : new long[] {p - 1, p, p + 1, last, p + random.nextLong(last - p + 1)}) {
+                assertThat(new LineBuffer(1).append(n).toString()).isEqualTo(Long.toString(n));
+                assertThat(new LineBuffer(1).append(-n).toString()).isEqualTo(Long.toString(-n));
+            }
+        }
+        for (long n : new long[] {Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, Integer.MIN_VALUE, Long.MAX_VALUE - 1}) {
+            assertThat(new LineBuffer(1).append(n).toString()).isEqualTo(Long.toString(n));
+        }
+        for (int i = 0; i < 100_000; i++) {
+            long n = random.nextLong() >> random.nextInt(64);
+            assertThat(new LineBuffer(1).append(n).toString()).isEqualTo(Long.toString(n));
+        }
+    }
+
+    @Test
+    void bytesOfAnyLengthAreCopiedFromTheirOffset() {
+        byte[] source = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.US_ASCII);
+        for (int len = 0; len <= 20; len++) {
+            LineBuffer line = new LineBuffer(1).append("<");
+            line.append(source, 3, len).append(">");
+            assertThat(line.toString()).isEqualTo("<" + new String(source, 3, len, StandardCharsets.US_ASCII) + ">");
+        }
+    }
+
+    @Test
     void insertMovesTheRestAndSetLengthCutsBack() {
         LineBuffer line = new LineBuffer().append("bc");
         line.insert(0, (byte) 'a');
