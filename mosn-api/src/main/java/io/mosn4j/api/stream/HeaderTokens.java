@@ -1,8 +1,42 @@
 package io.mosn4j.api.stream;
 
-/** Comma-separated header values ({@code Connection: close, x-foo}) read without splitting into arrays. */
+/**
+ * Header names and tokens compared as HTTP compares them, and comma-separated header values
+ * ({@code Connection: close, x-foo}) read without splitting into arrays.
+ */
 public final class HeaderTokens {
     private HeaderTokens() {}
+
+    /**
+     * Whether {@code a} and {@code b} are the same ignoring the case of ASCII letters, as HTTP
+     * compares field names and tokens (RFC 9110 5.1): {@code Content-Length} is
+     * {@code content-length}. {@link String#equalsIgnoreCase} also folds letters beyond ASCII
+     * ({@code \u212A}, the Kelvin sign, equals {@code k}), which no field name holds, and looks each
+     * pair that differs up in the JDK's case tables; this compares by arithmetic on the chars.
+     */
+    public static boolean equalsIgnoreCase(String a, String b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null) {
+            return false;
+        }
+        int n = a.length();
+        if (n != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                int lower = x | 0x20;
+                if (lower != (y | 0x20) || lower < 'a' || lower > 'z') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 
     /** Whether {@code token} is one of the comma-separated items of {@code list}, ignoring case. */
     public static boolean listedIn(String list, String token) {
@@ -10,7 +44,7 @@ public final class HeaderTokens {
         while (start < list.length()) {
             int comma = list.indexOf(',', start);
             int end = comma < 0 ? list.length() : comma;
-            if (list.substring(start, end).trim().equalsIgnoreCase(token)) {
+            if (equalsIgnoreCase(list.substring(start, end).trim(), token)) {
                 return true;
             }
             start = end + 1;

@@ -128,14 +128,14 @@ final class Http1Headers {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             String name = e.getKey().toString();
             String value = e.getValue().toString();
-            if (request && name.length() == 4 && name.equalsIgnoreCase("host")) {
+            if (request && name.length() == 4 && HeaderTokens.equalsIgnoreCase(name, "host")) {
                 hosts++;
                 continue;
             }
             if (isHopByHop(name)) {
                 continue;
             }
-            if (request && name.equalsIgnoreCase("expect") && value.equalsIgnoreCase("100-continue")) {
+            if (request && HeaderTokens.equalsIgnoreCase(name, "expect") && HeaderTokens.equalsIgnoreCase(value, "100-continue")) {
                 continue; // answered by this proxy (HttpServerExpectContinueHandler), as Envoy does
             }
             if (connection != null && HeaderTokens.listedIn(connection, name)) {
@@ -146,21 +146,31 @@ final class Http1Headers {
         return hosts;
     }
 
-    /** RFC 9110 7.6.1 hop-by-hop headers; compared without lower-casing, by length first. */
+    /** The lengths of the hop-by-hop names, as bits: 2, 7, 10, 16 and 17. */
+    private static final int HOP_LENGTHS = 1 << 2 | 1 << 7 | 1 << 10 | 1 << 16 | 1 << 17;
+
+    /**
+     * RFC 9110 7.6.1 hop-by-hop headers; compared without lower-casing, by length first: most names
+     * are of another length, told by one test of a bit before the switch.
+     */
     static boolean isHopByHop(String name) {
-        return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase("te");
-            case 7 -> name.equalsIgnoreCase("upgrade");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 16 -> name.equalsIgnoreCase("proxy-connection");
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+        int n = name.length();
+        if (n > 17 || (HOP_LENGTHS & 1 << n) == 0) {
+            return false;
+        }
+        return switch (n) {
+            case 2 -> HeaderTokens.equalsIgnoreCase(name, "te");
+            case 7 -> HeaderTokens.equalsIgnoreCase(name, "upgrade");
+            case 10 -> HeaderTokens.equalsIgnoreCase(name, "connection") || HeaderTokens.equalsIgnoreCase(name, "keep-alive");
+            case 16 -> HeaderTokens.equalsIgnoreCase(name, "proxy-connection");
+            case 17 -> HeaderTokens.equalsIgnoreCase(name, "transfer-encoding");
             default -> false;
         };
     }
 
     /** Whether a Connection header names other headers than the usual keep-alive/close. */
     private static boolean namesHeaders(String connection) {
-        return connection != null && !connection.equalsIgnoreCase("keep-alive") && !connection.equalsIgnoreCase("close");
+        return connection != null && !HeaderTokens.equalsIgnoreCase(connection, "keep-alive") && !HeaderTokens.equalsIgnoreCase(connection, "close");
     }
 
 }

@@ -1,16 +1,20 @@
 package io.mosn4j.protocol.http1;
 
+import io.mosn4j.api.stream.HeaderTokens;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.Arrays;
 
 /**
  * Writes HTTP/1.1 message heads and chunked framing straight from {@link Headers} into pooled
- * buffers. Parsing stays with Netty's decoders; writing is simple enough to do without building
- * Netty message objects and header maps for every request and response.
+ * buffers (through a per-thread array: {@link Head}). Parsing stays with Netty's decoders;
+ * writing is simple enough to do without building Netty message objects and header maps for every
+ * request and response.
  *
  * <p>Header names and values come from a decoder that refused CR/LF, or from the proxy itself,
  * so they are written as they are (ISO-8859-1, one byte a char).
@@ -43,21 +47,21 @@ final class Http1Wire {
     static ByteBuf responseHead(ByteBufAllocator alloc, boolean http10, int status, Headers h, int framing) {
         String line = status >= 100 && status < 600 ? (http10 ? STATUS_LINES_10 : STATUS_LINES_11)[status]
                 : (http10 ? "HTTP/1.0 " : "HTTP/1.1 ") + status + " Unknown\r\n";
-        ByteBuf out = alloc.buffer(line.length() + size(h) + 64);
-        ByteBufUtil.writeAscii(out, line);
-        return finishHead(out, h, framing);
+        Head out = Head.start();
+        out.ascii(line);
+        return finishHead(out, h, framing).copyTo(alloc);
     }
 
     static ByteBuf requestHead(ByteBufAllocator alloc, String method, String path, String authority, Headers h, int framing) {
-        ByteBuf out = alloc.buffer(method.length() + path.length() + size(h) + 80);
-        ByteBufUtil.writeAscii(out, method);
-        out.writeByte(' ');
-        ByteBufUtil.writeAscii(out, path);
-        ByteBufUtil.writeAscii(out, " HTTP/1.1\r\n");
+        Head out = Head.start();
+        out.ascii(method);
+        out.ascii(" ");
+        out.ascii(path);
+        out.ascii(" HTTP/1.1\r\n");
         if (authority != null) {
-            header(out, "host", authority);
+            out.header("host", authority);
         }
-        return finishHead(out, h, framing);
+        return finishHead(out, h, framing).copyTo(alloc);
     }
 
     /** Chunk framing before {@code size} bytes of data. */
@@ -76,55 +80,103 @@ final class Http1Wire {
         if (trailers == null || trailers.isEmpty()) {
             return LAST_CHUNK.duplicate();
         }
-        ByteBuf out = alloc.buffer(size(trailers) + 8);
-        out.writeByte('0').writeByte('\r').writeByte('\n');
+        Head out = Head.start();
+        out.ascii("0\r\n");
         for (int i = 0, n = trailers.size(); i < n; i++) {
             String name = trailers.name(i);
-            if (!name.startsWith(":") && !Http1Headers.isHopByHop(name) && !name.equalsIgnoreCase("content-length")) {
-                header(out, name, trailers.value(i));
+            if (!name.startsWith(":") && !Http1Headers.isHopByHop(name) && !HeaderTokens.equalsIgnoreCase(name, "content-length")) {
+                out.header(name, trailers.value(i));
             }
         }
-        return out.writeByte('\r').writeByte('\n');
+        out.ascii("\r\n");
+        return out.copyTo(alloc);
     }
 
-    private static ByteBuf finishHead(ByteBuf out, Headers h, int framing) {
+    private static Head finishHead(Head out, Headers h, int framing) {
         boolean dropLength = (framing & (DROP_CONTENT_LENGTH | CHUNKED)) != 0;
         for (int i = 0, n = h.size(); i < n; i++) {
             String name = h.name(i);
             if (name.startsWith(":") || Http1Headers.isHopByHop(name)) {
                 continue;
             }
-            if (dropLength && name.length() == 14 && name.equalsIgnoreCase("content-length")) {
+            if (dropLength && name.length() == 14 && HeaderTokens.equalsIgnoreCase(name, "content-length")) {
                 continue;
             }
-            header(out, name, h.value(i));
+            out.header(name, h.value(i));
         }
         if ((framing & CHUNKED) != 0) {
-            ByteBufUtil.writeAscii(out, "transfer-encoding: chunked\r\n");
+            out.ascii("transfer-encoding: chunked\r\n");
         }
         if ((framing & CONTENT_LENGTH_ZERO) != 0) {
-            ByteBufUtil.writeAscii(out, "content-length: 0\r\n");
+            out.ascii("content-length: 0\r\n");
         }
         if ((framing & CONNECTION_CLOSE) != 0) {
-            ByteBufUtil.writeAscii(out, "connection: close\r\n");
+            out.ascii("connection: close\r\n");
         } else if ((framing & CONNECTION_KEEP_ALIVE) != 0) {
-            ByteBufUtil.writeAscii(out, "connection: keep-alive\r\n");
+            out.ascii("connection: keep-alive\r\n");
         }
-        return out.writeByte('\r').writeByte('\n');
+        out.ascii("\r\n");
+        return out;
     }
 
-    private static void header(ByteBuf out, String name, String value) {
-        ByteBufUtil.writeAscii(out, name);
-        out.writeByte(':').writeByte(' ');
-        ByteBufUtil.writeAscii(out, value);
-        out.writeByte('\r').writeByte('\n');
-    }
+    /**
+     * A message head being written: into this thread's own array, which stays in the core's cache
+     * (the loop writes a head or two every request), then copied into its pooled buffer in one
+     * bulk copy, not a byte at a time into pooled memory that has often left the cache since it
+     * was last freed.
+     */
+    private static final class Head {
+        private static final FastThreadLocal<Head> LOCAL = new FastThreadLocal<>() {
+            @Override
+            protected Head initialValue() {
+                return new Head();
+            }
+        };
+        /** A head this long (a client's huge cookie) gets an array of its own, not kept for the next one. */
+        private static final int KEPT = 16 * 1024;
 
-    private static int size(Headers h) {
-        int n = 0;
-        for (int i = 0, s = h.size(); i < s; i++) {
-            n += h.name(i).length() + h.value(i).length() + 4;
+        private byte[] bytes = new byte[1024];
+        private int length;
+
+        static Head start() {
+            Head h = LOCAL.get();
+            h.length = 0;
+            return h;
         }
-        return n;
+
+        /** {@code s} one byte a char, as Netty's {@code writeAscii} writes it: a char above 0xFF as {@code ?}. */
+        void ascii(String s) {
+            int n = s.length();
+            byte[] b = room(n);
+            int at = length;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                b[at + i] = c > 0xFF ? (byte) '?' : (byte) c;
+            }
+            length = at + n;
+        }
+
+        void header(String name, String value) {
+            ascii(name);
+            ascii(": ");
+            ascii(value);
+            ascii("\r\n");
+        }
+
+        private byte[] room(int more) {
+            if (bytes.length - length < more) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+            return bytes;
+        }
+
+        ByteBuf copyTo(ByteBufAllocator alloc) {
+            ByteBuf out = alloc.buffer(length);
+            out.writeBytes(bytes, 0, length);
+            if (bytes.length > KEPT) {
+                bytes = new byte[1024];
+            }
+            return out;
+        }
     }
 }
