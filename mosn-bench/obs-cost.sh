@@ -9,8 +9,8 @@
 #   VARIANTS="off metrics log both"
 #                        off: no access log, stats_matcher.reject_all; metrics: MOSN's metrics kept
 #                        (a Prometheus sink); log: an access log in MOSN's default format; both
-#   LOG=FILE             where the access log goes (default: a file under OUT; /dev/null leaves out
-#                        the writer thread's file writes)
+#   LOG=PATH             where every run's access log goes (default: a file per run under OUT, deleted
+#                        after the run; /dev/null leaves out the writer thread's file writes)
 #   MOSN_ACCESS_LOG_FORMAT=  the log's format (default: MOSN's, 17 variables)
 #   CASE=http1           the load.sh case (http1_rate: the same at a fixed rate, RATE=)
 #   OUT=mosn-bench/target/obs-cost  per run: load.sh's output; summary.md
@@ -60,7 +60,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     cpu=$(awk '$1 == "mosn4j" { print $10 }' "$run" | tail -1)
     [[ $cpu =~ ^[0-9.]+$ ]] || { echo "no CPU figure in $run" >&2; exit 1; }
     printf '%d\t%s\t%s\n' "$r" "$v" "$cpu" >>"$results"
-    [[ -z $LOG ]] && rm -f "$log_path" # a round's log is ~1 GB at full load
+    [[ -z $LOG ]] && rm -f "$log_path" # a run's log is ~200 MB at full load
   done
 done
 
