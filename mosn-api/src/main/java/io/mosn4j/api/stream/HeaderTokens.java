@@ -12,7 +12,10 @@ public final class HeaderTokens {
      * compares field names and tokens (RFC 9110 5.1): {@code Content-Length} is
      * {@code content-length}. {@link String#equalsIgnoreCase} also folds letters beyond ASCII
      * ({@code \u212A}, the Kelvin sign, equals {@code k}), which no field name holds, and looks each
-     * pair that differs up in the JDK's case tables; this compares by arithmetic on the chars.
+     * pair that differs up in the JDK's case tables; this compares by arithmetic on the chars. For
+     * HTTP's names and tokens only: {@link Headers} keeps {@code String.equalsIgnoreCase} for every
+     * protocol's names (an RPC header map's keys are any text, and its lookups before decoding answer
+     * as the decoded block does).
      */
     public static boolean equalsIgnoreCase(String a, String b) {
         if (a == b) {

@@ -325,7 +325,7 @@ public final class Headers {
         boolean removed = false;
         int w = from;
         for (int r = from; r < size; r++) {
-            if (HeaderTokens.equalsIgnoreCase(names[r], name)) {
+            if (names[r].equalsIgnoreCase(name)) {
                 removed = true;
                 continue;
             }
@@ -343,7 +343,7 @@ public final class Headers {
 
     private int indexOf(String name, int from) {
         for (int i = from; i < size; i++) {
-            if (HeaderTokens.equalsIgnoreCase(names[i], name)) {
+            if (names[i].equalsIgnoreCase(name)) {
                 return i;
             }
         }
