@@ -1,5 +1,7 @@
 package io.mosn4j.api.stream;
 
+import io.netty.util.AsciiString;
+
 /**
  * Header names and tokens compared as HTTP compares them, and comma-separated header values
  * ({@code Connection: close, x-foo}) read without splitting into arrays.
@@ -12,33 +14,13 @@ public final class HeaderTokens {
      * compares field names and tokens (RFC 9110 5.1): {@code Content-Length} is
      * {@code content-length}. {@link String#equalsIgnoreCase} also folds letters beyond ASCII
      * ({@code \u212A}, the Kelvin sign, equals {@code k}), which no field name holds, and looks each
-     * pair that differs up in the JDK's case tables; this compares by arithmetic on the chars. For
+     * pair that differs up in the JDK's case tables; Netty's ASCII comparison folds A-Z only. For
      * HTTP's names and tokens only: {@link Headers} keeps {@code String.equalsIgnoreCase} for every
      * protocol's names (an RPC header map's keys are any text, and its lookups before decoding answer
      * as the decoded block does).
      */
     public static boolean equalsIgnoreCase(String a, String b) {
-        if (a == b) {
-            return true;
-        }
-        if (a == null || b == null) {
-            return false;
-        }
-        int n = a.length();
-        if (n != b.length()) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                int lower = x | 0x20;
-                if (lower != (y | 0x20) || lower < 'a' || lower > 'z') {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return AsciiString.contentEqualsIgnoreCase(a, b);
     }
 
     /** Whether {@code token} is one of the comma-separated items of {@code list}, ignoring case. */

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Arrays;
 
@@ -150,8 +151,7 @@ final class Http1Wire {
             byte[] b = room(n);
             int at = length;
             for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                b[at + i] = c > 0xFF ? (byte) '?' : (byte) c;
+                b[at + i] = AsciiString.c2b(s.charAt(i));
             }
             length = at + n;
         }
