@@ -131,6 +131,22 @@ class Http1DecodingTest {
         assertRefused("GET / HTTP/1.1\r\nHost: h\r\nUser-Agen\u0001: x\r\n\r\n");
         assertThat(KnownHeaderNames.isShared(new io.netty.util.AsciiString("User-Agent"))).isFalse();
         assertThat(KnownHeaderNames.isShared(KnownHeaderNames.find("User-Agent".getBytes(StandardCharsets.US_ASCII), 0, 10))).isTrue();
+        assertThat(KnownHeaderNames.isShared("User-Agent")).isFalse();
+        // the shared names are views of one array: a view of it with nothing in it is no name
+        io.netty.util.AsciiString host = KnownHeaderNames.find("Host".getBytes(StandardCharsets.US_ASCII), 0, 4);
+        assertThat(KnownHeaderNames.isShared(new io.netty.util.AsciiString(host.array(), host.arrayOffset(), 0, false))).isFalse();
+    }
+
+    @Test
+    void sharedNamesAreFoundWhereverTheyStartAndOnlyAsSpelled() {
+        byte[] line = "xxContent-Length: 5".getBytes(StandardCharsets.US_ASCII);
+        io.netty.util.AsciiString found = KnownHeaderNames.find(line, 2, 14);
+        assertThat(found == null ? null : found.toString()).isEqualTo("Content-Length");
+        assertThat(KnownHeaderNames.find("content-length".getBytes(StandardCharsets.US_ASCII), 0, 14).toString()).isEqualTo("content-length");
+        assertThat((Object) KnownHeaderNames.find("CONTENT-LENGTH".getBytes(StandardCharsets.US_ASCII), 0, 14)).isNull(); // decoded as any other name
+        assertThat((Object) KnownHeaderNames.find("Content-Lengthy".getBytes(StandardCharsets.US_ASCII), 0, 15)).isNull();
+        assertThat((Object) KnownHeaderNames.find("Content-Lengt".getBytes(StandardCharsets.US_ASCII), 0, 13)).isNull();
+        assertThat((Object) KnownHeaderNames.find(line, 0, 0)).isNull();
     }
 
     @Test
