@@ -438,6 +438,19 @@ proc_ticks() {
   echo "$total"
 }
 
+# proc_user_ticks PID...: utime (clock ticks) summed over the given pids: the CPU spent outside the kernel
+proc_user_ticks() {
+  local p total=0 st rest
+  for p in "$@"; do
+    st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    rest=${st##*) }
+    # shellcheck disable=SC2086
+    set -- $rest
+    total=$((total + ${12}))
+  done
+  echo "$total"
+}
+
 # proc_rss_kb PID...: resident set size (VmRSS, KiB) summed over the given pids (nginx: master and
 # workers, whose shared pages are counted once per process, as ps and top count them)
 proc_rss_kb() {
@@ -1023,7 +1036,7 @@ LOAD_CPU_PIDS=()   # during a measured run: the proxy's pids, for a generator th
 
 # bench CASE PROXY PORT PIDFUNC
 bench() {
-  local case=$1 proxy=$2 port=$3 pidfn=$4 raw lat pids t0 t1 ticks own cpu_s rps p50 p99 mean max req non2xx sock elapsed
+  local case=$1 proxy=$2 port=$3 pidfn=$4 raw lat pids t0 t1 u0 u1 user_share ticks own cpu_s rps p50 p99 mean max req non2xx sock elapsed
   raw="$OUT/$case-$proxy.${TOOL[$case]}.txt"
   lat="$TMP/$case-$proxy.latency.tsv"   # per-request log (h2load): large, so in the temp dir
   if ((WARMUP > 0)); then
@@ -1036,14 +1049,17 @@ bench() {
   ((${#pids[@]})) || die "no live $proxy process found to measure"
   log "[$case/$proxy] measuring ${DURATION}s on 127.0.0.1:$port; CPU of pids:$(describe_pids "${pids[@]}")"
   t0=$(proc_ticks "${pids[@]}")
+  u0=$(proc_user_ticks "${pids[@]}")
   LOAD_CPU_PIDS=("${pids[@]}")
   "load_$case" "$port" "$DURATION" "$raw" "$lat" || { cat "$raw" >&2; die "load against $proxy failed"; }
   LOAD_CPU_PIDS=()
   t1=$(proc_ticks "${pids[@]}")
+  u1=$(proc_user_ticks "${pids[@]}")
   ticks=$((t1 - t0))
+  user_share=$(awk -v u="$((u1 - u0))" -v t="$ticks" 'BEGIN { if (t > 0) printf "%.4f", u / t; else print "n/a" }')
   if declare -F "cpu_ticks_$case" >/dev/null; then
     own=$("cpu_ticks_$case" "$raw")
-    [[ $own =~ ^[0-9]+$ ]] && ticks=$own
+    [[ $own =~ ^[0-9]+$ ]] && ticks=$own && user_share=n/a
   fi
   read -r rps p50 p99 mean max req non2xx sock elapsed < <("parse_$case" "$raw" "$lat")
   rm -f "$lat"
@@ -1062,22 +1078,28 @@ bench() {
   # average cores busy in the proxy over wrk's own measured elapsed time
   R[$case,$proxy,cpu_cores]=$(awk -v c="$cpu_s" -v d="$elapsed" 'BEGIN { if (d > 0) printf "%.2f", c / d; else print "n/a" }')
   R[$case,$proxy,cpu_us_per_req]=$(awk -v c="$cpu_s" -v r="$req" 'BEGIN { if (r > 0) printf "%.2f", c * 1e6 / r; else print "n/a" }')
+  # the same CPU split by where it ran: the proxy's own code (and, for mosn4j, the JVM's) and the kernel
+  R[$case,$proxy,user_us_per_req]=$(awk -v c="${R[$case,$proxy,cpu_us_per_req]}" -v s="$user_share" \
+    'BEGIN { if (c == "n/a" || s == "n/a") print "n/a"; else printf "%.2f", c * s }')
+  R[$case,$proxy,sys_us_per_req]=$(awk -v c="${R[$case,$proxy,cpu_us_per_req]}" -v s="$user_share" \
+    'BEGIN { if (c == "n/a" || s == "n/a") print "n/a"; else printf "%.2f", c * (1 - s) }')
   # the proxy's RSS right after the measured run (the load's working set: the JVM does not give heap back that fast)
   R[$case,$proxy,rss_mib]=$(awk -v k="$(proc_rss_kb "${pids[@]}")" 'BEGIN { printf "%.1f", k / 1024 }')
 }
 
-METRICS=(rps mb_s p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores rss_mib requests)
-UNITS=(req/s MB/s ms ms ms ms count count us cores MiB count)
+METRICS=(rps mb_s p50_ms p99_ms mean_ms max_ms non2xx3xx socket_errors cpu_us_per_req cpu_cores rss_mib requests user_us_per_req sys_us_per_req)
+UNITS=(req/s MB/s ms ms ms ms count count us cores MiB count us us)
 
 ratio() { # A B -> A/B or n/a
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.3f", a / b }'
 }
 
 report_row() { # LABEL CASE KEY
-  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s\n' "$1" \
+  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s %8s %8s\n' "$1" \
     "${R[$2,$3,rps]}" "${R[$2,$3,mb_s]}" "${R[$2,$3,p50_ms]}" "${R[$2,$3,p99_ms]}" "${R[$2,$3,mean_ms]}" "${R[$2,$3,max_ms]}" \
     "${R[$2,$3,non2xx3xx]}" "${R[$2,$3,socket_errors]}" \
-    "${R[$2,$3,cpu_us_per_req]}" "${R[$2,$3,cpu_cores]}" "${R[$2,$3,rss_mib]}" "${R[$2,$3,requests]}"
+    "${R[$2,$3,cpu_us_per_req]}" "${R[$2,$3,cpu_cores]}" "${R[$2,$3,rss_mib]}" "${R[$2,$3,requests]}" \
+    "${R[$2,$3,user_us_per_req]:-n/a}" "${R[$2,$3,sys_us_per_req]:-n/a}"
 }
 
 # case_proxies CASE: the proxies measured for CASE (mosn4j-jdk only in the HTTPS cases)
@@ -1115,9 +1137,9 @@ report() {
     tcp) how="iperf3 -P$TCP_STREAMS -t$DURATION through the proxy (nginx: L4 stream; mosn4j: tcp_proxy); req/s = MB/s, cpu_us/req = CPU us per MB" ;;
   esac
   printf '\n== %s: %s, proxy workers %s, %s CPUs ==\n' "$case" "$how" "$PROXY_WORKERS" "$(nproc --all)"
-  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s\n' \
+  printf '%-10s %11s %8s %9s %9s %9s %9s %10s %9s %11s %9s %8s %10s %8s %8s\n' \
     proxy "$([[ $case == https_handshake ]] && echo hs/s || echo req/s)" MB/s p50_ms p99_ms mean_ms max_ms non2xx3xx sock_err \
-    "$([[ $case == https_handshake ]] && echo cpu_us/hs || echo cpu_us/req)" cpu_cores rss_MiB requests
+    "$([[ $case == https_handshake ]] && echo cpu_us/hs || echo cpu_us/req)" cpu_cores rss_MiB requests user_us sys_us
   for proxy in "${rows[@]}"; do
     report_row "$proxy" "$case" "$proxy"
   done

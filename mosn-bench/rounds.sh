@@ -60,15 +60,16 @@ cat "$OUT"/round-*/results.tsv | awk -F'\t' -v rounds="$(ls -d "$OUT"/round-*/ |
     if (!($1 in cs)) { cs[$1] = 1; cases[++nc] = $1 }
   }
   END {
-    split("rps p50_ms p99_ms cpu_us_per_req rss_mib idle_mib conns_mib per_conn_kib", want, " ")
+    nw = split("rps p50_ms p99_ms cpu_us_per_req user_us_per_req sys_us_per_req rss_mib idle_mib conns_mib per_conn_kib", want, " ")
     label["rps"] = "req/s (tcp: MB/s)"; label["p50_ms"] = "p50 ms"; label["p99_ms"] = "p99 ms"
     label["cpu_us_per_req"] = "CPU µs per request (tcp: per MB)"; label["rss_mib"] = "RSS after the run, MiB"
+    label["user_us_per_req"] = "of it outside the kernel"; label["sys_us_per_req"] = "of it in the kernel"
     label["idle_mib"] = "RSS at idle, MiB"; label["conns_mib"] = "RSS with the idle connections, MiB"
     label["per_conn_kib"] = "RSS per idle connection, KiB"
     printf "%d rounds; medians over the rounds; ratio = median of the per-round mosn4j / nginx [range]\n\n", rounds
     printf "| case | figure | nginx | mosn4j | ratio | range | HAProxy | mosn4j / HAProxy |\n| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n"
     for (c = 1; c <= nc; c++) {
-      for (w = 1; w <= 8; w++) {
+      for (w = 1; w <= nw; w++) {
         key = cases[c] SUBSEP want[w]
         if (!(key in seen) || !(key in mo)) continue
         r = (key in ra) ? median(ra[key]) : "n/a"
