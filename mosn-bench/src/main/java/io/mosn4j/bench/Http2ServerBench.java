@@ -1,40 +1,20 @@
 package io.mosn4j.bench;
 
-import io.mosn4j.api.protocol.ProtocolCodec;
-import io.mosn4j.api.protocol.ServerContext;
 import io.mosn4j.api.stream.Headers;
-import io.mosn4j.api.stream.ResetReason;
 import io.mosn4j.api.stream.ServerStream;
-import io.mosn4j.api.stream.StreamReceiver;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
-import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2HeadersEncoder;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * upstream's responses are, a 200 with a 12-byte body on each stream, and whatever the codec then
  * flushes, taken off by the client side and released.
  *
- * <p>The codec is the {@code Http2} {@link ProtocolCodec} found by ServiceLoader, installed as the
+ * <p>The codec is the {@code Http2} codec found by ServiceLoader ({@link LocalCodecPair}), installed as the
  * proxy installs it on a channel of a real event loop (a local channel pair: the codec's tasks and
  * flushes run as on a socket). Each operation hands the event loop two tasks: the read and the
  * responses, then an empty one that returns after the codec's flush. The request header blocks are
@@ -81,59 +61,27 @@ public class Http2ServerBench {
     @Param({"100"})
     public int streams;
 
-    private EventLoopGroup group;
-    private Channel server;
-    private Channel client;
-    private Channel connection;
+    private LocalCodecPair pair;
     private byte[] block;
     private int nextStreamId = 1;
     private final List<ServerStream> pending = new ArrayList<>();
     private Headers response;
     private int resets;
-    /** Bytes the client side took off, on the loop. */
-    private long received;
     private final Runnable readAndRespond = this::readAndRespond;
     private final Runnable nothing = () -> {};
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        ProtocolCodec codec = ServiceLoader.load(ProtocolCodec.class).stream().map(ServiceLoader.Provider::get)
-                .filter(c -> c.name().equals("Http2")).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no Http2 codec on the class path"));
         response = new Headers(4);
         response.add(Headers.STATUS, "200");
         response.add("server", "nginx");
         response.add("content-type", "text/plain");
         response.add("content-length", Integer.toString(BODY.length));
         block = requestBlock();
-
-        group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
-        LocalAddress address = new LocalAddress("http2-server-bench");
-        CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        codec.installServer(ch, stream -> {
-                            pending.add(stream);
-                            return new Discard(Http2ServerBench.this);
-                        }, new Context());
-                        accepted.complete(ch);
-                    }
-                })
-                .bind(address).sync().channel();
-        client = new Bootstrap().group(group).channel(LocalChannel.class)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        if (msg instanceof ByteBuf b) {
-                            received += b.readableBytes();
-                        }
-                        ReferenceCountUtil.release(msg);
-                    }
-                })
-                .connect(address).sync().channel();
-        connection = accepted.get(5, TimeUnit.SECONDS);
+        pair = new LocalCodecPair("Http2", stream -> {
+            pending.add(stream);
+            return new LocalCodecPair.Discard(() -> resets++);
+        });
         // the client's preface, SETTINGS and WINDOW_UPDATE opening its windows all the way (it
         // sends no more window updates), then its ACK of the server's SETTINGS
         ByteBuf hello = Unpooled.buffer();
@@ -143,10 +91,10 @@ public class Http2ServerBench {
         frameHeader(hello, 4, Http2FrameTypes.WINDOW_UPDATE, 0, 0);
         hello.writeInt(Http2CodecUtil.MAX_INITIAL_WINDOW_SIZE - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
         frameHeader(hello, 0, Http2FrameTypes.SETTINGS, 0x1, 0);
-        client.writeAndFlush(hello).sync();
-        long before = onLoop(() -> received);
+        pair.client().writeAndFlush(hello).sync();
+        long before = pair.received();
         requestsAndResponses();
-        long answered = onLoop(() -> received) - before;
+        long answered = pair.received() - before;
         if (answered < (long) streams * (9 + 9 + BODY.length)) {
             throw new IllegalStateException("the codec answered " + streams + " requests with " + answered + " bytes");
         }
@@ -163,10 +111,6 @@ public class Http2ServerBench {
         return b;
     }
 
-    private <T> T onLoop(java.util.concurrent.Callable<T> c) throws InterruptedException, ExecutionException {
-        return group.next().submit(c).get();
-    }
-
     /** Fails the run when a stream was reset: the figures would not be of requests answered. */
     @TearDown(Level.Iteration)
     public void checkNoReset() {
@@ -177,9 +121,7 @@ public class Http2ServerBench {
 
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException {
-        client.close().sync();
-        server.close().sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        pair.close();
     }
 
     private static void frameHeader(ByteBuf out, int length, byte type, int flags, int streamId) {
@@ -188,21 +130,21 @@ public class Http2ServerBench {
 
     /** One read of {@code streams} requests and their responses, then the codec's flush. */
     @Benchmark
-    public long requestsAndResponses() throws InterruptedException, ExecutionException {
-        group.next().submit(readAndRespond).get();
-        group.next().submit(nothing).get(); // after the flush the codec queued
-        return received;
+    public int requestsAndResponses() throws InterruptedException, ExecutionException {
+        pair.group.next().submit(readAndRespond).get();
+        pair.group.next().submit(nothing).get(); // after the flush the codec queued
+        return nextStreamId;
     }
 
     private void readAndRespond() {
-        ByteBufAllocator alloc = connection.alloc();
+        ByteBufAllocator alloc = pair.connection.alloc();
         ByteBuf in = alloc.directBuffer(streams * (9 + block.length));
         for (int i = 0; i < streams; i++) {
             frameHeader(in, block.length, Http2FrameTypes.HEADERS, 0x1 | 0x4, nextStreamId); // END_STREAM | END_HEADERS
             in.writeBytes(block);
             nextStreamId += 2;
         }
-        ChannelPipeline p = connection.pipeline();
+        ChannelPipeline p = pair.connection.pipeline();
         p.fireChannelRead(in);
         p.fireChannelReadComplete();
         for (int i = 0, n = pending.size(); i < n; i++) {
@@ -211,47 +153,5 @@ public class Http2ServerBench {
             s.sendData(alloc.directBuffer(BODY.length).writeBytes(BODY), true);
         }
         pending.clear();
-    }
-
-    private static final class Context implements ServerContext {
-        @Override
-        public Object options() {
-            return null;
-        }
-
-        @Override
-        public Duration gracefulTimeout() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public String listenerName() {
-            return "bench";
-        }
-    }
-
-    /** The proxy's side of a stream, reduced to releasing what it is given. */
-    private static final class Discard implements StreamReceiver {
-        private final Http2ServerBench bench;
-
-        Discard(Http2ServerBench bench) {
-            this.bench = bench;
-        }
-
-        @Override
-        public void onHeaders(Headers headers, boolean endStream) {}
-
-        @Override
-        public void onData(ByteBuf data, boolean endStream) {
-            data.release();
-        }
-
-        @Override
-        public void onTrailers(Headers trailers) {}
-
-        @Override
-        public void onReset(ResetReason reason) {
-            bench.resets++;
-        }
     }
 }
