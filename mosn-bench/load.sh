@@ -425,30 +425,19 @@ wait_bolt() {
   die "$name not ready for bolt (logs are copied to $OUT/logs/)"
 }
 
-# proc_ticks PID...: utime+stime (clock ticks) summed over the given pids
+# proc_ticks PID...: "TOTAL USER": utime+stime, and utime alone (the CPU spent outside the kernel),
+# in clock ticks summed over the given pids, from one read of each /proc/PID/stat
 proc_ticks() {
-  local p total=0 st rest
+  local p total=0 user=0 st rest
   for p in "$@"; do
     st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
     rest=${st##*) }                  # fields from 3 (state) on; comm may hold spaces
     # shellcheck disable=SC2086
     set -- $rest
     total=$((total + ${12} + ${13}))  # fields 14 (utime) and 15 (stime)
+    user=$((user + ${12}))
   done
-  echo "$total"
-}
-
-# proc_user_ticks PID...: utime (clock ticks) summed over the given pids: the CPU spent outside the kernel
-proc_user_ticks() {
-  local p total=0 st rest
-  for p in "$@"; do
-    st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    rest=${st##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    total=$((total + ${12}))
-  done
-  echo "$total"
+  echo "$total $user"
 }
 
 # proc_rss_kb PID...: resident set size (VmRSS, KiB) summed over the given pids (nginx: master and
@@ -1048,13 +1037,11 @@ bench() {
   mapfile -t pids < <("$pidfn")
   ((${#pids[@]})) || die "no live $proxy process found to measure"
   log "[$case/$proxy] measuring ${DURATION}s on 127.0.0.1:$port; CPU of pids:$(describe_pids "${pids[@]}")"
-  t0=$(proc_ticks "${pids[@]}")
-  u0=$(proc_user_ticks "${pids[@]}")
+  read -r t0 u0 < <(proc_ticks "${pids[@]}")
   LOAD_CPU_PIDS=("${pids[@]}")
   "load_$case" "$port" "$DURATION" "$raw" "$lat" || { cat "$raw" >&2; die "load against $proxy failed"; }
   LOAD_CPU_PIDS=()
-  t1=$(proc_ticks "${pids[@]}")
-  u1=$(proc_user_ticks "${pids[@]}")
+  read -r t1 u1 < <(proc_ticks "${pids[@]}")
   ticks=$((t1 - t0))
   user_share=$(awk -v u="$((u1 - u0))" -v t="$ticks" 'BEGIN { if (t > 0) printf "%.4f", u / t; else print "n/a" }')
   if declare -F "cpu_ticks_$case" >/dev/null; then

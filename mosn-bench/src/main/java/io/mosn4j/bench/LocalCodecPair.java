@@ -21,6 +21,7 @@ import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ final class LocalCodecPair {
         ProtocolCodec codec = ServiceLoader.load(ProtocolCodec.class).stream().map(ServiceLoader.Provider::get)
                 .filter(c -> c.name().equals(codecName)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + codecName + " codec on the class path"));
-        LocalAddress address = new LocalAddress(codecName.toLowerCase(java.util.Locale.ROOT) + "-codec-bench");
+        LocalAddress address = new LocalAddress(codecName.toLowerCase(Locale.ROOT) + "-codec-bench");
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
         server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<>() {

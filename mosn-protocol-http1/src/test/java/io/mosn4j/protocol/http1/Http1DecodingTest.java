@@ -132,7 +132,7 @@ class Http1DecodingTest {
         assertThat(KnownHeaderNames.isShared(new io.netty.util.AsciiString("User-Agent"))).isFalse();
         assertThat(KnownHeaderNames.isShared(KnownHeaderNames.find("User-Agent".getBytes(StandardCharsets.US_ASCII), 0, 10))).isTrue();
         assertThat(KnownHeaderNames.isShared("User-Agent")).isFalse();
-        // the shared names are views of one array: a view of it with nothing in it is no name
+        // a name made over a shared name's own bytes is not that name, and an empty one is no name at all
         io.netty.util.AsciiString host = KnownHeaderNames.find("Host".getBytes(StandardCharsets.US_ASCII), 0, 4);
         assertThat(KnownHeaderNames.isShared(new io.netty.util.AsciiString(host.array(), host.arrayOffset(), 0, false))).isFalse();
     }
