@@ -23,17 +23,49 @@ public final class HeaderTokens {
         return AsciiString.contentEqualsIgnoreCase(a, b);
     }
 
-    /** Whether {@code token} is one of the comma-separated items of {@code list}, ignoring case. */
+    /**
+     * Whether {@code token} is one of the comma-separated items of {@code list}, ignoring case and
+     * the whitespace around each item (as Netty's {@code HttpHeaders.containsValue} reads them).
+     * No substring is made: a keep-alive request asks this of its {@code Connection} field.
+     */
     public static boolean listedIn(String list, String token) {
         int start = 0;
-        while (start < list.length()) {
+        int n = list.length();
+        while (start <= n) {
             int comma = list.indexOf(',', start);
-            int end = comma < 0 ? list.length() : comma;
-            if (equalsIgnoreCase(list.substring(start, end).trim(), token)) {
+            int end = comma < 0 ? n : comma;
+            int from = start;
+            int to = end;
+            while (from < to && list.charAt(from) <= ' ') {
+                from++;
+            }
+            while (to > from && list.charAt(to - 1) <= ' ') {
+                to--;
+            }
+            if (to - from == token.length() && regionEqualsIgnoreCase(list, from, token)) {
                 return true;
+            }
+            if (comma < 0) {
+                return false;
             }
             start = end + 1;
         }
         return false;
+    }
+
+    /** Whether {@code s} holds {@code token} at {@code from}, ASCII letters compared without case. */
+    private static boolean regionEqualsIgnoreCase(String s, int from, String token) {
+        for (int i = 0; i < token.length(); i++) {
+            char a = s.charAt(from + i);
+            char b = token.charAt(i);
+            if (a != b && toLower(a) != toLower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static char toLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
     }
 }

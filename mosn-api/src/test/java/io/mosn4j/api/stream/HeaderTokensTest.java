@@ -37,5 +37,13 @@ class HeaderTokensTest {
         assertThat(HeaderTokens.listedIn("close, X-Foo", "x-foo")).isTrue();
         assertThat(HeaderTokens.listedIn("close,x-foo ", "X-FOO")).isTrue();
         assertThat(HeaderTokens.listedIn("close, x-foobar", "x-foo")).isFalse();
+        assertThat(HeaderTokens.listedIn("x-fo, x-foo", "x-foo")).isTrue();
+        assertThat(HeaderTokens.listedIn("Keep-Alive", "keep-alive")).isTrue();
+        assertThat(HeaderTokens.listedIn("\tclose\t,", "close")).isTrue();
+        assertThat(HeaderTokens.listedIn(",,close", "close")).isTrue();
+        assertThat(HeaderTokens.listedIn("", "close")).isFalse();
+        assertThat(HeaderTokens.listedIn("clo se", "close")).isFalse();
+        assertThat(HeaderTokens.listedIn("keep-alive", "close")).isFalse();
+        assertThat(HeaderTokens.listedIn("\u212aeep-alive", "keep-alive")).isFalse(); // ASCII case only
     }
 }

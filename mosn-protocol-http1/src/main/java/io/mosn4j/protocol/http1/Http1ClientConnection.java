@@ -11,10 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -60,6 +58,8 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
     /** When it went back to its pool idle (kept only with {@code idle_timeout}). */
     long idleSince;
     private final TurnFlush flush = new TurnFlush(() -> ctx.flush());
+    /** What mapping the response being read found about its framing. */
+    private final Http1Headers.Framing framing = new Http1Headers.Framing();
 
     public Http1ClientConnection(Owner owner, long maxRequests) {
         this.owner = owner;
@@ -330,15 +330,16 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 return;
             }
             responseStarted = true;
-            if (!HttpUtil.isKeepAlive(resp)) {
+            Headers headers = Http1Headers.fromResponse(resp, framing);
+            if (!framing.keepAlive(resp.protocolVersion())) {
                 reusable = false;
             }
-            boolean framed = resp.headers().contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(resp);
-            responseEndsOnHeaders = head || status == 204 || status == 304 || HttpUtil.getContentLength(resp, -1L) == 0;
+            boolean framed = framing.contentLength != null || framing.chunked;
+            responseEndsOnHeaders = head || status == 204 || status == 304 || framing.contentLength(-1L) == 0;
             if (!framed && !responseEndsOnHeaders) {
                 reusable = false; // the body runs until the upstream closes
             }
-            receiver.onHeaders(Http1Headers.fromResponse(resp), responseEndsOnHeaders);
+            receiver.onHeaders(headers, responseEndsOnHeaders);
         }
 
         /** Takes ownership of {@code content}. */

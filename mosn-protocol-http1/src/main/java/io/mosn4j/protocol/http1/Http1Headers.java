@@ -21,9 +21,9 @@ final class Http1Headers {
 
     /**
      * The neutral headers of a decoded request, or null when it has more than one {@code Host}
-     * field (refused: RFC 9112 3.2).
+     * field (refused: RFC 9112 3.2). {@code framing} is filled in the same pass.
      */
-    static Headers fromRequest(HttpRequest req) {
+    static Headers fromRequest(HttpRequest req, Framing framing) {
         HttpHeaders in = req.headers();
         Headers h = new Headers(in.size() + 4);
         h.add(Headers.METHOD, req.method().name());
@@ -44,7 +44,8 @@ final class Http1Headers {
             h.add(Headers.AUTHORITY, host);
         }
         h.add(Headers.SCHEME, "http");
-        return copyEndToEnd(in, h, true) > 1 ? null : h;
+        copyEndToEnd(in, h, true, framing);
+        return framing.hosts > 1 ? null : h;
     }
 
     /**
@@ -53,10 +54,9 @@ final class Http1Headers {
      * must carry exactly one {@code Host} (RFC 9112 3.2), a valid host[:port]; the target must be
      * origin-form, {@code *} for OPTIONS, or absolute-form (whose authority then replaces Host).
      * CONNECT's authority-form target is left to routing: no route matches it unless one is written
-     * for it, and tunnels are not supported.
+     * for it, and tunnels are not supported. {@code framing} is what that mapping found.
      */
-    static String requestError(HttpRequest req, Headers mapped) {
-        String method = req.method().name();
+    static String requestError(String method, boolean http10, Headers mapped, Framing framing) {
         String bad = HttpRules.methodError(method);
         if (bad != null) {
             return bad;
@@ -64,7 +64,7 @@ final class Http1Headers {
         if (mapped == null) {
             return "more than one Host field";
         }
-        if (!req.protocolVersion().equals(HttpVersion.HTTP_1_0) && !req.headers().contains(HttpHeaderNames.HOST)) {
+        if (!http10 && framing.hosts == 0) {
             return "HTTP/1.1 request without Host"; // even in absolute form
         }
         String authority = mapped.authority();
@@ -89,11 +89,12 @@ final class Http1Headers {
         return uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
     }
 
-    static Headers fromResponse(HttpResponse resp) {
+    /** The neutral headers of a decoded response; {@code framing} is filled in the same pass. */
+    static Headers fromResponse(HttpResponse resp, Framing framing) {
         HttpHeaders in = resp.headers();
         Headers h = new Headers(in.size() + 1);
         h.add(Headers.STATUS, Headers.statusText(resp.status().code()));
-        copyEndToEnd(in, h, false);
+        copyEndToEnd(in, h, false, framing);
         return h;
     }
 
@@ -109,63 +110,194 @@ final class Http1Headers {
         return h;
     }
 
-    /** Copies the end-to-end fields; returns how many Host fields a request had (they travel as :authority). */
-    private static int copyEndToEnd(HttpHeaders in, Headers out, boolean request) {
-        String connection = in.get(HttpHeaderNames.CONNECTION);
-        if (connection != null) {
-            java.util.List<String> lines = in.getAll(HttpHeaderNames.CONNECTION);
-            if (lines.size() > 1) {
-                connection = String.join(",", lines); // a second Connection line may name more headers
-            }
-        }
-        if (!namesHeaders(connection)) {
+    /**
+     * What the mapping of a message's fields learned about its framing, in the same pass: the
+     * answers Netty's {@code HttpUtil} would give (each a lookup in Netty's header map) without
+     * looking again. One per connection, refilled for each message it maps; a request head the
+     * decoder read itself carries its own ({@link ParsedRequest}).
+     */
+    static class Framing {
+        /** {@code Host} fields of a request (they travel as :authority). */
+        int hosts;
+        /** {@code Connection} lists {@code close}; lists {@code keep-alive}. */
+        boolean close;
+        boolean keepAliveListed;
+        /** {@code Transfer-Encoding} lists {@code chunked}. */
+        boolean chunked;
+        /** The first {@code Content-Length} value (Netty's decoder has checked the field), or null. */
+        String contentLength;
+        /** An {@code Expect: 100-continue} field; an {@code Expect} field of another value. */
+        boolean expectContinue;
+        boolean expectOther;
+        /** How many {@code Content-Length} fields; whether any {@code Transfer-Encoding} field came. */
+        int contentLengths;
+        boolean transferEncoding;
+        /** The {@code Connection} fields' values, joined; null without any. */
+        String connection;
+
+        void clear() {
+            hosts = 0;
+            close = false;
+            keepAliveListed = false;
+            chunked = false;
+            contentLength = null;
+            expectContinue = false;
+            expectOther = false;
+            contentLengths = 0;
+            transferEncoding = false;
             connection = null;
         }
-        int hosts = 0;
-        // Netty's own entries, not its String views of them (a wrapper per field): a decoded name
-        // is an AsciiString, shared and its String cached for common ones; a value is a String
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            String name = e.getKey().toString();
-            String value = e.getValue().toString();
-            if (request && name.length() == 4 && HeaderTokens.equalsIgnoreCase(name, "host")) {
-                hosts++;
-                continue;
-            }
-            if (isHopByHop(name)) {
-                continue;
-            }
-            if (request && HeaderTokens.equalsIgnoreCase(name, "expect") && HeaderTokens.equalsIgnoreCase(value, "100-continue")) {
-                continue; // answered by this proxy (HttpServerExpectContinueHandler), as Envoy does
-            }
-            if (connection != null && HeaderTokens.listedIn(connection, name)) {
-                continue;
-            }
-            out.add(name, value);
+
+        /** Whether the connection stays open after the message ({@code HttpUtil.isKeepAlive}). */
+        boolean keepAlive(HttpVersion version) {
+            return keepAlive(version.isKeepAliveDefault());
         }
-        return hosts;
+
+        /** The same, for a version that keeps connections open by default or not (HTTP/1.0). */
+        boolean keepAlive(boolean byDefault) {
+            return !close && (byDefault || keepAliveListed);
+        }
+
+        /** The body's length by {@code Content-Length}, or {@code absent} without one. */
+        long contentLength(long absent) {
+            return contentLength == null ? absent : Long.parseLong(contentLength);
+        }
     }
 
-    /** The lengths of the hop-by-hop names, as bits: 2, 7, 10, 16 and 17. */
-    private static final int HOP_LENGTHS = 1 << 2 | 1 << 7 | 1 << 10 | 1 << 16 | 1 << 17;
+    private static final int OTHER = 0;
+    private static final int HOST = 1;
+    private static final int EXPECT = 2;
+    private static final int CONTENT_LENGTH = 3;
+    private static final int TRANSFER_ENCODING = 4;
+    private static final int CONNECTION = 5;
+    /** From here on: hop-by-hop names with no framing meaning (RFC 9110 7.6.1). */
+    private static final int TE = 6;
+    private static final int UPGRADE = 7;
+    private static final int KEEP_ALIVE = 8;
+    private static final int PROXY_CONNECTION = 9;
+
+    /** The lengths of the names {@link #kind} tells apart, as bits: 2, 4, 6, 7, 10, 14, 16 and 17. */
+    private static final int KNOWN_LENGTHS = 1 << 2 | 1 << 4 | 1 << 6 | 1 << 7 | 1 << 10 | 1 << 14 | 1 << 16 | 1 << 17;
+
+    /**
+     * Which of the fields that concern the mapping {@code name} is, compared without lower-casing
+     * and by length first: most names are of another length, told by one test of a bit.
+     */
+    private static int kind(String name) {
+        int n = name.length();
+        if (n > 17 || (KNOWN_LENGTHS & 1 << n) == 0) {
+            return OTHER;
+        }
+        return switch (n) {
+            case 2 -> HeaderTokens.equalsIgnoreCase(name, "te") ? TE : OTHER;
+            case 4 -> HeaderTokens.equalsIgnoreCase(name, "host") ? HOST : OTHER;
+            case 6 -> HeaderTokens.equalsIgnoreCase(name, "expect") ? EXPECT : OTHER;
+            case 7 -> HeaderTokens.equalsIgnoreCase(name, "upgrade") ? UPGRADE : OTHER;
+            case 10 -> HeaderTokens.equalsIgnoreCase(name, "connection") ? CONNECTION
+                    : HeaderTokens.equalsIgnoreCase(name, "keep-alive") ? KEEP_ALIVE : OTHER;
+            case 14 -> HeaderTokens.equalsIgnoreCase(name, "content-length") ? CONTENT_LENGTH : OTHER;
+            case 16 -> HeaderTokens.equalsIgnoreCase(name, "proxy-connection") ? PROXY_CONNECTION : OTHER;
+            case 17 -> HeaderTokens.equalsIgnoreCase(name, "transfer-encoding") ? TRANSFER_ENCODING : OTHER;
+            default -> OTHER;
+        };
+    }
+
+    /**
+     * Copies the end-to-end fields in one pass over Netty's entries (not its String views of them,
+     * a wrapper per field: a decoded name is an AsciiString, shared and its String cached for common
+     * ones; a value is a String), noting in {@code framing} what the hop-by-hop and framing fields
+     * say. Fields a {@code Connection} field names are taken out afterwards: few messages have any.
+     */
+    private static void copyEndToEnd(HttpHeaders in, Headers out, boolean request, Framing framing) {
+        framing.clear();
+        int first = out.size();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            addField(out, e.getKey().toString(), e.getValue().toString(), request, framing);
+        }
+        endFields(out, first, framing);
+    }
+
+    /**
+     * One field of a message, in order: copied to {@code out} when it is end-to-end, noted in
+     * {@code framing} when it is about framing. {@link #endFields} ends the pass.
+     */
+    static void addField(Headers out, String name, String value, boolean request, Framing framing) {
+        switch (kind(name)) {
+            case HOST -> {
+                if (request) {
+                    framing.hosts++;
+                    return;
+                }
+            }
+            case EXPECT -> {
+                if (HeaderTokens.equalsIgnoreCase(value, "100-continue")) {
+                    framing.expectContinue = true;
+                    if (request) {
+                        return; // answered by this proxy, as Envoy does
+                    }
+                } else {
+                    framing.expectOther = true;
+                }
+            }
+            case CONTENT_LENGTH -> {
+                if (framing.contentLengths++ == 0) {
+                    framing.contentLength = value;
+                }
+            }
+            case TRANSFER_ENCODING -> {
+                framing.transferEncoding = true;
+                framing.chunked |= HeaderTokens.listedIn(value, "chunked");
+                return;
+            }
+            case CONNECTION -> {
+                // a second Connection line may name more headers
+                framing.connection = framing.connection == null ? value : framing.connection + "," + value;
+                return;
+            }
+            case TE, UPGRADE, KEEP_ALIVE, PROXY_CONNECTION -> {
+                return;
+            }
+            default -> { }
+        }
+        out.add(name, value);
+    }
+
+    /**
+     * Ends a pass of {@link #addField}: reads the {@code Connection} fields, and takes out of
+     * {@code out} (from {@code first}, its first field) the fields they name; few messages name any.
+     */
+    static void endFields(Headers out, int first, Framing framing) {
+        String connection = framing.connection;
+        if (connection != null) {
+            framing.close = HeaderTokens.listedIn(connection, "close");
+            framing.keepAliveListed = HeaderTokens.listedIn(connection, "keep-alive");
+            if (namesHeaders(connection)) {
+                removeListed(out, first, connection);
+            }
+        }
+    }
+
+    /** Removes from {@code out}, at or after {@code first}, the fields {@code connection} names. */
+    private static void removeListed(Headers out, int first, String connection) {
+        int i = first;
+        while (i < out.size()) {
+            String name = out.name(i);
+            if (HeaderTokens.listedIn(connection, name)) {
+                out.remove(name); // this one and any later field of the name; none before it is listed
+            } else {
+                i++;
+            }
+        }
+    }
 
     /**
      * RFC 9110 7.6.1 hop-by-hop headers; compared without lower-casing, by length first: most names
      * are of another length, told by one test of a bit before the switch.
      */
     static boolean isHopByHop(String name) {
-        int n = name.length();
-        if (n > 17 || (HOP_LENGTHS & 1 << n) == 0) {
-            return false;
-        }
-        return switch (n) {
-            case 2 -> HeaderTokens.equalsIgnoreCase(name, "te");
-            case 7 -> HeaderTokens.equalsIgnoreCase(name, "upgrade");
-            case 10 -> HeaderTokens.equalsIgnoreCase(name, "connection") || HeaderTokens.equalsIgnoreCase(name, "keep-alive");
-            case 16 -> HeaderTokens.equalsIgnoreCase(name, "proxy-connection");
-            case 17 -> HeaderTokens.equalsIgnoreCase(name, "transfer-encoding");
-            default -> false;
-        };
+        int k = kind(name);
+        return k == CONNECTION || k == TRANSFER_ENCODING || k >= TE;
     }
 
     /** Whether a Connection header names other headers than the usual keep-alive/close. */

@@ -19,12 +19,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -87,6 +84,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private boolean drainingPipeline;
     private boolean pipelineChanged;
     private final TurnFlush flush = new TurnFlush(() -> ctx.flush());
+    /** What mapping the request being dispatched found about its framing. */
+    private final Http1Headers.Framing framing = new Http1Headers.Framing();
 
     Http1ServerConnection(ServerStreamHandler handler, ServerContext context) {
         this.handler = handler;
@@ -107,7 +106,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (!pipelined.isEmpty() || (current != null && current.requestDone && msg instanceof HttpRequest)) {
+        if (!pipelined.isEmpty() || (current != null && current.requestDone && isRequest(msg))) {
             pipelined.add(msg);
             if (!pausedForPipeline) {
                 pausedForPipeline = true;
@@ -118,7 +117,16 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         dispatch(msg);
     }
 
+    /** A request head: the decoder's own, or Netty's. */
+    private static boolean isRequest(Object msg) {
+        return msg instanceof ParsedRequest || msg instanceof HttpRequest;
+    }
+
     private void dispatch(Object msg) {
+        if (msg instanceof ParsedRequest req) {
+            begin(req.method, req.http10, !req.http10, req.headers, req);
+            return;
+        }
         if (msg instanceof HttpRequest req) {
             DecoderResult result = req.decoderResult();
             if (result.isFailure()) {
@@ -126,20 +134,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 rejectMalformed(result.cause());
                 return;
             }
-            Headers headers = Http1Headers.fromRequest(req);
-            String bad = Http1Headers.requestError(req, headers);
-            if (bad != null) {
-                ReferenceCountUtil.release(msg);
-                log.debug("refused request from {}: {}", ctx.channel().remoteAddress(), bad);
-                invalid.inc();
-                refuse(HttpResponseStatus.BAD_REQUEST.code(), "Bad Request");
-                return;
-            }
-            Stream s = new Stream(req);
-            current = s;
-            s.start(req, headers); // may answer at once (404, direct_response) and clear current
+            HttpVersion version = req.protocolVersion();
+            Stream s = begin(req.method().name(), version.equals(HttpVersion.HTTP_1_0), version.isKeepAliveDefault(),
+                    Http1Headers.fromRequest(req, framing), framing);
             if (msg instanceof HttpContent content) {
-                if (current == s) {
+                if (s != null && current == s) {
                     s.onContent(content);
                 } else {
                     content.release();
@@ -156,6 +155,24 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /**
+     * Starts the stream of a request whose head was mapped to {@code headers} (null: more than one
+     * Host), or refuses it with 400; the stream, or null when refused.
+     */
+    private Stream begin(String method, boolean http10, boolean keepAliveByDefault, Headers headers, Http1Headers.Framing framing) {
+        String bad = Http1Headers.requestError(method, http10, headers, framing);
+        if (bad != null) {
+            log.debug("refused request from {}: {}", ctx.channel().remoteAddress(), bad);
+            invalid.inc();
+            refuse(HttpResponseStatus.BAD_REQUEST.code(), "Bad Request");
+            return null;
+        }
+        Stream s = new Stream(method, http10, keepAliveByDefault, framing);
+        current = s;
+        s.start(headers); // may answer at once (404, direct_response) and clear current
+        return s;
     }
 
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(25)
@@ -355,7 +372,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                         ReferenceCountUtil.release(pipelined.poll());
                         continue;
                     }
-                    if (current != null && pipelined.peek() instanceof HttpRequest) {
+                    if (current != null && isRequest(pipelined.peek())) {
                         return; // still paused; resumes when that stream is done
                     }
                     dispatch(pipelined.poll());
@@ -393,14 +410,24 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         private boolean discarding;
         private ScheduledFuture<?> discardTimer;
 
-        Stream(HttpRequest req) {
-            head = req.method().equals(HttpMethod.HEAD);
-            http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
-            clientKeepAlive = HttpUtil.isKeepAlive(req);
-            boolean chunkedRequest = HttpUtil.isTransferEncodingChunked(req);
-            long length = HttpUtil.getContentLength(req, 0L);
+        /** The request's {@code Expect} fields: 100-continue; another expectation. */
+        private final boolean expectContinue;
+        private final boolean expectOther;
+        /** The request had a {@code Content-Length} field. */
+        private final boolean lengthGiven;
+
+        Stream(String method, boolean http10, boolean keepAliveByDefault, Http1Headers.Framing framing) {
+            head = method.equals("HEAD");
+            this.http10 = http10;
+            clientKeepAlive = framing.keepAlive(keepAliveByDefault);
+            boolean chunkedRequest = framing.chunked;
+            long length = framing.contentLength(0L);
             requestDone = !(chunkedRequest || length > 0);
             bodyLeft = chunkedRequest ? -1 : length;
+            // HTTP/1.0 has no Expect (HttpUtil.is100ContinueExpected): its fields are passed on
+            expectContinue = !http10 && framing.expectContinue;
+            expectOther = !http10 && framing.expectOther;
+            lengthGiven = framing.contentLength != null;
         }
 
         /**
@@ -413,18 +440,17 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             return bodyLeft >= 0 && bodyLeft <= DISCARD_MAX_BYTES;
         }
 
-        void start(HttpRequest req, Headers headers) {
-            HttpHeaders hs = req.headers();
+        void start(Headers headers) {
             boolean hasBody = !requestDone;
-            if (!http10 && hs.contains(HttpHeaderNames.EXPECT)) {
-                if (HttpUtil.is100ContinueExpected(req)) {
+            if (expectContinue || expectOther) {
+                if (expectContinue) {
                     ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise()); // as Envoy does: the proxy says go ahead
                 } else {
                     rejectExpectation();
                     return;
                 }
             }
-            if (hs.contains(HttpHeaderNames.CONTENT_LENGTH) && !hasBody) {
+            if (lengthGiven && !hasBody) {
                 headers.set("content-length", "0");
             }
             requestHeaders = headers;
