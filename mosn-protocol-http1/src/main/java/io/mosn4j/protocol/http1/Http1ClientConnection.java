@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -108,10 +109,14 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
         Stream s = stream;
         if (s == null || s.reset) {
             ReferenceCountUtil.release(msg);
-            if (s == null && msg instanceof HttpResponse) {
+            if (s == null && (msg instanceof HttpResponse || msg instanceof ParsedResponse)) {
                 log.debug("unexpected response on idle upstream connection {}; closing", ctx.channel().remoteAddress());
                 ctx.close();
             }
+            return;
+        }
+        if (msg instanceof ParsedResponse resp) {
+            s.onResponse(resp.status, !resp.http10, resp.headers, resp);
             return;
         }
         if (msg instanceof HttpResponse resp) {
@@ -125,7 +130,13 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
                 ctx.close();
                 return;
             }
-            s.onResponse(resp);
+            int status = resp.status().code();
+            if (status >= 100 && status < 200 && status != 101) {
+                s.informational = true; // 100 Continue and friends: not forwarded
+            } else {
+                HttpVersion version = resp.protocolVersion();
+                s.onResponse(status, version.isKeepAliveDefault(), Http1Headers.fromResponse(resp, framing), framing);
+            }
         }
         if (msg instanceof HttpContent content) {
             s.onContent(content);
@@ -323,15 +334,10 @@ public final class Http1ClientConnection extends ChannelInboundHandlerAdapter im
             }
         }
 
-        void onResponse(HttpResponse resp) {
-            int status = resp.status().code();
-            if (status >= 100 && status < 200 && status != 101) {
-                informational = true; // 100 Continue and friends: not forwarded
-                return;
-            }
+        /** A final response's head, mapped to {@code headers}; {@code framing} is what its fields said. */
+        void onResponse(int status, boolean keepAliveByDefault, Headers headers, Http1Headers.Framing framing) {
             responseStarted = true;
-            Headers headers = Http1Headers.fromResponse(resp, framing);
-            if (!framing.keepAlive(resp.protocolVersion())) {
+            if (!framing.keepAlive(keepAliveByDefault)) {
                 reusable = false;
             }
             boolean framed = framing.contentLength != null || framing.chunked;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class Http1MappingTest {
     private static HttpMessage decodeHead(boolean request, String wire) {
         EmbeddedChannel ch = request
                 ? new EmbeddedChannel(new HttpRequestDecoder(SmallHeadersFactory.decoderConfig())) // Netty's own, always
-                : new EmbeddedChannel(new Http1ResponseDecoder(SmallHeadersFactory.decoderConfig()));
+                : new EmbeddedChannel(new HttpResponseDecoder(SmallHeadersFactory.decoderConfig()));
         ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
         HttpMessage head = null;
         for (Object m; (m = ch.readInbound()) != null; ) {
