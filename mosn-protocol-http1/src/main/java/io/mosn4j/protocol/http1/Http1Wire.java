@@ -13,9 +13,9 @@ import java.util.Arrays;
 
 /**
  * Writes HTTP/1.1 message heads and chunked framing straight from {@link Headers} into pooled
- * buffers (through a per-thread array: {@link Head}). Parsing stays with Netty's decoders;
- * writing is simple enough to do without building Netty message objects and header maps for every
- * request and response.
+ * buffers (through a per-thread array: {@link Head}), without building Netty message objects and
+ * header maps for every request and response (the decoders read common heads the same way:
+ * {@link HeadReader}).
  *
  * <p>Header names and values come from a decoder that refused CR/LF, or from the proxy itself,
  * so they are written as they are (ISO-8859-1, one byte a char).
