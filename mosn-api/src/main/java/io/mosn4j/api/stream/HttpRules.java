@@ -27,6 +27,11 @@ public final class HttpRules {
         }
     }
 
+    /** Whether {@code c} is an RFC 9110 5.6.2 tchar, the characters of methods, field names and tokens. */
+    public static boolean isTchar(int c) {
+        return c >= 0 && c < 128 && TCHAR[c];
+    }
+
     /**
      * Why {@code method} is not a method the proxy forwards, or null. A method is an RFC 9110 token;
      * as nginx does, lower-case letters are refused too: methods are case-sensitive and every

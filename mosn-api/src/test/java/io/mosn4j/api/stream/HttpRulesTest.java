@@ -2,10 +2,22 @@ package io.mosn4j.api.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpRulesTest {
+    @Test
+    void tcharsAreTheTokenCharactersOnly() {
+        for (char c : "azAZ09!#$%&'*+-.^_`|~".toCharArray()) {
+            assertThat(HttpRules.isTchar(c)).as("%c", c).isTrue();
+        }
+        for (int c : new int[] {' ', '\t', ':', '"', '(', ')', ',', '/', ';', '<', '=', '>', '?', '@', '[', '\\', ']', '{', '}',
+                0, 0x1f, 0x7f, 0x80, 0xe9, -1, (byte) 0xe9}) {
+            assertThat(HttpRules.isTchar(c)).as("0x%x", c).isFalse();
+        }
+    }
+
 
     @ParameterizedTest
     @ValueSource(strings = {"GET", "POST", "PURGE", "M-SEARCH", "PROPFIND", "X_CUSTOM!"})

@@ -1,6 +1,7 @@
 package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.stream.Headers;
+import io.mosn4j.api.stream.HttpRules;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -247,23 +248,8 @@ final class HeadReader {
         return new String(a, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
-    /** RFC 9110 5.6.2 tchar, by byte (false for every byte above 0x7f, negative here). */
-    private static final boolean[] TCHAR = new boolean[128];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
-
+    /** An RFC 9110 tchar (no byte above 0x7f: those are negative here). */
     static boolean isTchar(byte b) {
-        return b >= 0 && TCHAR[b];
+        return HttpRules.isTchar(b);
     }
 }

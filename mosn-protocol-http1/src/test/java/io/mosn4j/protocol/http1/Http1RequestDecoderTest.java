@@ -102,20 +102,12 @@ class Http1RequestDecoderTest {
         return out;
     }
 
-    private static List<Object> drain(EmbeddedChannel ch) {
-        List<Object> msgs = new ArrayList<>();
-        for (Object m; (m = ch.readInbound()) != null; ) {
-            msgs.add(m);
-        }
-        return msgs;
-    }
-
     /** Netty's decoder alone, as the codec used it before, whole. */
     private static List<Outcome> netty(String wire) {
         EmbeddedChannel ch = new EmbeddedChannel(new HttpRequestDecoder(SmallHeadersFactory.decoderConfig()
                 .setMaxInitialLineLength(Http1Codec.MAX_REQUEST_LINE).setMaxHeaderSize(Http1Codec.MAX_REQUEST_HEADERS).setMaxChunkSize(65536)));
         ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
-        List<Outcome> out = outcomes(drain(ch), new ArrayList<>());
+        List<Outcome> out = outcomes(Wire.drain(ch), new ArrayList<>());
         ch.finishAndReleaseAll();
         return out;
     }
@@ -125,15 +117,7 @@ class Http1RequestDecoderTest {
         EmbeddedChannel ch = new EmbeddedChannel(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig()
                 .setMaxInitialLineLength(Http1Codec.MAX_REQUEST_LINE).setMaxHeaderSize(Http1Codec.MAX_REQUEST_HEADERS).setMaxChunkSize(65536),
                 listener));
-        byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
-        List<Object> msgs = new ArrayList<>();
-        for (int i = 0; i < bytes.length; i += step) {
-            ByteBuf piece = ch.alloc().directBuffer(); // as the transport reads: off-heap
-            piece.writeBytes(bytes, i, Math.min(step, bytes.length - i));
-            ch.writeInbound(piece);
-            msgs.addAll(drain(ch));
-        }
-        List<Outcome> out = outcomes(msgs, fast);
+        List<Outcome> out = outcomes(Wire.feed(ch, wire, step), fast);
         ch.finishAndReleaseAll();
         return out;
     }
@@ -256,7 +240,7 @@ class Http1RequestDecoderTest {
         String wire = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 200000\r\n\r\n" + body + READ_HERE.getFirst();
         EmbeddedChannel ch = new EmbeddedChannel(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig().setMaxChunkSize(65536), new Listener()));
         ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
-        List<Object> msgs = drain(ch);
+        List<Object> msgs = Wire.drain(ch);
         assertThat(msgs.get(0)).isInstanceOf(ParsedRequest.class);
         int pieces = 0;
         StringBuilder got = new StringBuilder();

@@ -3,7 +3,6 @@ package io.mosn4j.protocol.http1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosn4j.api.stream.Headers;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
@@ -74,14 +73,6 @@ class Http1ResponseDecoderTest {
         return out;
     }
 
-    private static List<Object> drain(EmbeddedChannel ch) {
-        List<Object> msgs = new ArrayList<>();
-        for (Object m; (m = ch.readInbound()) != null; ) {
-            msgs.add(m);
-        }
-        return msgs;
-    }
-
     /** Netty's decoder alone, told about HEAD as the codec tells it. */
     private static List<Outcome> netty(String wire, boolean head) {
         EmbeddedChannel ch = new EmbeddedChannel(new HttpResponseDecoder(SmallHeadersFactory.decoderConfig().setMaxChunkSize(65536)) {
@@ -91,7 +82,7 @@ class Http1ResponseDecoderTest {
             }
         });
         ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
-        List<Outcome> out = outcomes(drain(ch), new ArrayList<>());
+        List<Outcome> out = outcomes(Wire.drain(ch), new ArrayList<>());
         ch.finishAndReleaseAll();
         return out;
     }
@@ -100,15 +91,7 @@ class Http1ResponseDecoderTest {
         Http1ResponseDecoder decoder = new Http1ResponseDecoder(SmallHeadersFactory.decoderConfig().setMaxChunkSize(65536));
         decoder.expectHeadResponse(head);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
-        byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
-        List<Object> msgs = new ArrayList<>();
-        for (int i = 0; i < bytes.length; i += step) {
-            ByteBuf piece = ch.alloc().directBuffer();
-            piece.writeBytes(bytes, i, Math.min(step, bytes.length - i));
-            ch.writeInbound(piece);
-            msgs.addAll(drain(ch));
-        }
-        List<Outcome> out = outcomes(msgs, fast);
+        List<Outcome> out = outcomes(Wire.feed(ch, wire, step), fast);
         ch.finishAndReleaseAll();
         return out;
     }
