@@ -31,7 +31,9 @@ grep -A6 '^proxy ' "$log" | cut -c1-150 || { cat "$log" >&2; exit 1; }
 for f in "$work"/strace-*.txt; do
   [[ -f $f ]] || continue
   who=${f##*/strace-}; who=${who%.txt}
-  requests=$(grep -A6 '^proxy ' "$log" | awk -v w="$who" '$1 == w { print $NF; exit }')
+  # the "requests" column, wherever load.sh's table puts it (user_us and sys_us came after it)
+  requests=$(grep -A6 '^proxy ' "$log" | awk -v w="$who" '$1 == "proxy" { for (i = 1; i <= NF; i++) if ($i == "requests") c = i }
+    $1 == w && c { print $c; exit }')
   [[ -n $requests && $requests -gt 0 ]] || continue
   echo "== $who: system calls per request ($requests requests)"
   awk -v r="$requests" 'NR > 2 && $1 ~ /^[0-9.]+$/ { printf "  %-16s %8.3f\n", $NF, $4 / r }' "$f" | sort -k2 -rn | head -12
