@@ -424,7 +424,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             long length = framing.contentLength(0L);
             requestDone = !(chunkedRequest || length > 0);
             bodyLeft = chunkedRequest ? -1 : length;
-            // HTTP/1.0 has no Expect (HttpUtil.is100ContinueExpected): its fields are passed on
+            // HTTP/1.0 has no Expect (HttpUtil.is100ContinueExpected): nothing is answered or refused for one
             expectContinue = !http10 && framing.expectContinue;
             expectOther = !http10 && framing.expectOther;
             lengthGiven = framing.contentLength != null;
