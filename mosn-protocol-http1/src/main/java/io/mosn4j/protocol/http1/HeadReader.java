@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * its fields found there, and mapped to neutral headers. Only heads that Netty's decoders would take
  * as they are, and read the same, are read here: every line ended by CRLF, a first line under
  * {@link #LINE_MAX} bytes, fields of a token name, a colon and a value without control characters,
- * the whole head within {@link #HEAD_MAX} bytes and {@link #FIELDS_MAX} fields. Anything else is
+ * the whole head within {@link #HEAD_MAX} bytes and {@link #FIELDS_MAX} fields, all of it in the
+ * read buffer when it is looked at. Anything else is
  * left to Netty's decoder whole, which answers it as it always did.
  */
 final class HeadReader {
@@ -55,8 +56,10 @@ final class HeadReader {
 
     /**
      * Copies the head that starts {@code buffer} into {@code s.bytes}, a kilobyte first and more only
-     * when it is longer, without consuming it: where the head ends (after its empty line), 0 when it
-     * has not all come (nor grown too long yet), -1 when it is not one read here.
+     * when it is longer, without consuming it: where the head ends (after its empty line), or -1 when
+     * it is not one read here. A head that has not all come in this read is not: read here, a client
+     * sending its head a few bytes at a time would have the same bytes copied and scanned again at
+     * every read, while Netty's decoder goes through them once.
      */
     static int copy(ByteBuf buffer, Scratch s, boolean startsWithToken) {
         int readable = Math.min(buffer.readableBytes(), HEAD_MAX);
@@ -67,12 +70,8 @@ final class HeadReader {
             buffer.getBytes(buffer.readerIndex() + copied, a, copied, want - copied);
             copied = want;
             int end = end(a, copied, startsWithToken);
-            if (end != 0) {
-                return end;
-            }
-            if (copied == readable) {
-                // not complete in what came: wait for more, unless it is already too long to read here
-                return readable == HEAD_MAX ? -1 : 0;
+            if (end != 0 || copied == readable) {
+                return end == 0 ? -1 : end;
             }
             want = Math.min(readable, copied * 4);
         }

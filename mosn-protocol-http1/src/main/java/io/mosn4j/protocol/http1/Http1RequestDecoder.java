@@ -27,9 +27,10 @@ import java.util.List;
  * (Http1ServerBench: 592 B a request before, 424 B after). A head this decoder reads itself ({@link HeadReader}) is one that Netty's
  * decoder would take as it is, and reads the same: a token method other than CONNECT, an
  * origin-form target of visible ASCII, {@code HTTP/1.1} or {@code HTTP/1.0}, plain fields, no
- * {@code Transfer-Encoding}, and at most one {@code Content-Length}, of digits only. Anything else
- * (bare LF line ends, folded lines, chunked bodies, an absolute-form target, a malformed or
- * oversized head) goes to Netty's decoder whole, from its first byte, which answers it as before:
+ * {@code Transfer-Encoding}, and at most one {@code Content-Length}, of digits only, that came
+ * whole in one read. Anything else (bare LF line ends, folded lines, chunked bodies, an
+ * absolute-form target, a malformed or oversized head, a head sent in pieces) goes to Netty's
+ * decoder whole, from its first byte, which answers it as before:
  * the same requests, the same refusals (400, 414, 431). A body framed by the length this decoder
  * read follows as slices of the read buffer, as Netty's decoder hands it on.
  */
@@ -75,9 +76,6 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
                 return;
             }
             ParsedRequest request = readHead(buffer);
-            if (request == NEED_MORE) {
-                return;
-            }
             if (request != NETTYS) {
                 inHead = false;
                 listener.headDone();
@@ -129,18 +127,13 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
 
     // ---- the heads read here ----
 
-    /** {@link #readHead}: the head is not complete yet. */
-    private static final ParsedRequest NEED_MORE = new ParsedRequest("", false);
     /** {@link #readHead}: the head is Netty's decoder's to read. */
     private static final ParsedRequest NETTYS = new ParsedRequest("", false);
 
-    /** The request whose head starts {@code buffer} (its head then consumed), {@link #NEED_MORE}, or {@link #NETTYS}. */
+    /** The request whose head starts {@code buffer} (its head then consumed), or {@link #NETTYS}. */
     private static ParsedRequest readHead(ByteBuf buffer) {
         HeadReader.Scratch s = HeadReader.scratch();
         int end = HeadReader.copy(buffer, s, true);
-        if (end == 0) {
-            return NEED_MORE;
-        }
         byte[] a = s.bytes;
         ParsedRequest request = end > 0 && requestLine(a, end, s) && HeadReader.fields(a, s.fieldsStart, end, s) ? map(a, s) : null;
         if (request == null) {

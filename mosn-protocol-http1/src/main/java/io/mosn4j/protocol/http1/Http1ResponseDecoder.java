@@ -19,8 +19,9 @@ import java.util.List;
  * extends, as {@link Http1RequestDecoder} does for requests: a head read here is one Netty's
  * decoder would take as it is and read the same ({@link HeadReader}), with a status from 200 to 599
  * and a body framed by one plain {@code Content-Length}, or none (a HEAD request's, 204, 304).
- * Informational and 101 responses, chunked bodies, bodies that end with the connection and
- * anything malformed are Netty's decoder's, from their first byte, as before. A response read here
+ * Informational and 101 responses, chunked bodies, bodies that end with the connection, heads that
+ * did not come whole in one read and anything malformed are Netty's decoder's, from their first
+ * byte, as before. A response read here
  * is followed by its body as slices of the read buffer, or by the empty last content, as Netty's
  * decoder follows its own.
  */
@@ -69,9 +70,6 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
                 return;
             }
             ParsedResponse response = readHead(buffer);
-            if (response == NEED_MORE) {
-                return;
-            }
             if (response != NETTYS) {
                 out.add(response);
                 long length = head || response.status == 204 || response.status == 304 ? 0 : response.contentLength(0L);
@@ -102,18 +100,13 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
 
     // ---- the heads read here ----
 
-    /** {@link #readHead}: the head is not complete yet. */
-    private static final ParsedResponse NEED_MORE = new ParsedResponse(0, false);
     /** {@link #readHead}: the head is Netty's decoder's to read. */
     private static final ParsedResponse NETTYS = new ParsedResponse(0, false);
 
-    /** The response whose head starts {@code buffer} (its head then consumed), {@link #NEED_MORE}, or {@link #NETTYS}. */
+    /** The response whose head starts {@code buffer} (its head then consumed), or {@link #NETTYS}. */
     private ParsedResponse readHead(ByteBuf buffer) {
         HeadReader.Scratch s = HeadReader.scratch();
         int end = HeadReader.copy(buffer, s, false);
-        if (end == 0) {
-            return NEED_MORE;
-        }
         byte[] a = s.bytes;
         int status = end > 0 ? statusLine(a, end, s) : -1;
         if (status < 0 || !HeadReader.fields(a, s.fieldsStart, end, s)) {

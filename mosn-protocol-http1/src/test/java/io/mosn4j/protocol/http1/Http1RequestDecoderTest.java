@@ -130,7 +130,8 @@ class Http1RequestDecoderTest {
             List<Boolean> fast = new ArrayList<>();
             Listener listener = new Listener();
             assertThat(ours(wire, step, fast, listener)).as("%s in pieces of %d", wire, step).isEqualTo(expected);
-            assertThat(fast).as(wire).containsExactly(readHere);
+            // a head that does not come whole in one read is Netty's (read here, it would be scanned again at every read)
+            assertThat(fast).as(wire).containsExactly(readHere && step == wire.length());
             if (!expected.getFirst().refused) {
                 assertThat(listener.events.toString()).as("head events of %s", wire).isEqualTo("()");
             }
@@ -219,7 +220,11 @@ class Http1RequestDecoderTest {
             List<Boolean> fast = new ArrayList<>();
             Listener listener = new Listener();
             assertThat(ours(wire, step, fast, listener)).as("pieces of %d", step).isEqualTo(expected);
-            assertThat(fast).isEqualTo(readHere);
+            if (step == wire.length()) {
+                assertThat(fast).isEqualTo(readHere);
+            } else if (step == 1) {
+                assertThat(fast).doesNotContain(true);
+            }
             assertThat(listener.events.toString()).isEqualTo("()".repeat(accepted.size()));
         }
     }

@@ -102,7 +102,7 @@ class Http1ResponseDecoderTest {
         for (int step : new int[] {wire.length(), 1, 5}) {
             List<Boolean> fast = new ArrayList<>();
             assertThat(ours(wire, head, step, fast)).as("%s (HEAD %s) in pieces of %d", wire, head, step).isEqualTo(expected);
-            assertThat(fast.getFirst()).as(wire).isEqualTo(readHere);
+            assertThat(fast.getFirst()).as(wire).isEqualTo(readHere && step == wire.length()); // pieces: Netty's
         }
     }
 
@@ -161,7 +161,11 @@ class Http1ResponseDecoderTest {
         for (int step : new int[] {wire.length(), 1, 17}) {
             List<Boolean> readHere = new ArrayList<>();
             assertThat(ours(wire, false, step, readHere)).isEqualTo(expected);
-            assertThat(readHere).containsExactly(true, false, true, true, false, true, true, false, true);
+            if (step == wire.length()) {
+                assertThat(readHere).containsExactly(true, false, true, true, false, true, true, false, true);
+            } else if (step == 1) {
+                assertThat(readHere).doesNotContain(true);
+            }
         }
     }
 
