@@ -42,7 +42,7 @@ public final class HeaderTokens {
             while (to > from && list.charAt(to - 1) <= ' ') {
                 to--;
             }
-            if (to - from == token.length() && regionEqualsIgnoreCase(list, from, token)) {
+            if (to - from == token.length() && AsciiString.regionMatchesAscii(list, true, from, token, 0, to - from)) {
                 return true;
             }
             if (comma < 0) {
@@ -51,21 +51,5 @@ public final class HeaderTokens {
             start = end + 1;
         }
         return false;
-    }
-
-    /** Whether {@code s} holds {@code token} at {@code from}, ASCII letters compared without case. */
-    private static boolean regionEqualsIgnoreCase(String s, int from, String token) {
-        for (int i = 0; i < token.length(); i++) {
-            char a = s.charAt(from + i);
-            char b = token.charAt(i);
-            if (a != b && toLower(a) != toLower(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static char toLower(char c) {
-        return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
     }
 }

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -148,12 +147,10 @@ final class Http1Headers {
             connection = null;
         }
 
-        /** Whether the connection stays open after the message ({@code HttpUtil.isKeepAlive}). */
-        boolean keepAlive(HttpVersion version) {
-            return keepAlive(version.isKeepAliveDefault());
-        }
-
-        /** The same, for a version that keeps connections open by default or not (HTTP/1.0). */
+        /**
+         * Whether the connection stays open after the message ({@code HttpUtil.isKeepAlive}), for a
+         * version that keeps connections open by default or not (HTTP/1.0).
+         */
         boolean keepAlive(boolean byDefault) {
             return !close && (byDefault || keepAliveListed);
         }

@@ -21,9 +21,8 @@ import java.util.List;
  * and a body framed by one plain {@code Content-Length}, or none (a HEAD request's, 204, 304).
  * Informational and 101 responses, chunked bodies, bodies that end with the connection, heads that
  * did not come whole in one read and anything malformed are Netty's decoder's, from their first
- * byte, as before. A response read here
- * is followed by its body as slices of the read buffer, or by the empty last content, as Netty's
- * decoder follows its own.
+ * byte, as before. A response read here is followed by its body as slices of the read buffer, or
+ * by the empty last content, as Netty's decoder follows its own.
  */
 public final class Http1ResponseDecoder extends HttpResponseDecoder {
     private final int maxChunk;

@@ -171,7 +171,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
         Stream s = new Stream(method, http10, keepAliveByDefault, framing);
         current = s;
-        s.start(headers); // may answer at once (404, direct_response) and clear current
+        s.start(headers, framing); // may answer at once (404, direct_response) and clear current
         return s;
     }
 
@@ -410,12 +410,6 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         private boolean discarding;
         private ScheduledFuture<?> discardTimer;
 
-        /** The request's {@code Expect} fields: 100-continue; another expectation. */
-        private final boolean expectContinue;
-        private final boolean expectOther;
-        /** The request had a {@code Content-Length} field. */
-        private final boolean lengthGiven;
-
         Stream(String method, boolean http10, boolean keepAliveByDefault, Http1Headers.Framing framing) {
             head = method.equals("HEAD");
             this.http10 = http10;
@@ -424,10 +418,6 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             long length = framing.contentLength(0L);
             requestDone = !(chunkedRequest || length > 0);
             bodyLeft = chunkedRequest ? -1 : length;
-            // HTTP/1.0 has no Expect (HttpUtil.is100ContinueExpected): nothing is answered or refused for one
-            expectContinue = !http10 && framing.expectContinue;
-            expectOther = !http10 && framing.expectOther;
-            lengthGiven = framing.contentLength != null;
         }
 
         /**
@@ -440,17 +430,19 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             return bodyLeft >= 0 && bodyLeft <= DISCARD_MAX_BYTES;
         }
 
-        void start(Headers headers) {
+        /** {@code framing} is what the request's mapping found, read before the stream reaches the proxy. */
+        void start(Headers headers, Http1Headers.Framing framing) {
             boolean hasBody = !requestDone;
-            if (expectContinue || expectOther) {
-                if (expectContinue) {
+            // HTTP/1.0 has no Expect (HttpUtil.is100ContinueExpected): nothing is answered or refused for one
+            if (!http10 && (framing.expectContinue || framing.expectOther)) {
+                if (framing.expectContinue) {
                     ctx.writeAndFlush(CONTINUE.duplicate(), ctx.voidPromise()); // as Envoy does: the proxy says go ahead
                 } else {
                     rejectExpectation();
                     return;
                 }
             }
-            if (lengthGiven && !hasBody) {
+            if (framing.contentLength != null && !hasBody) {
                 headers.set("content-length", "0");
             }
             requestHeaders = headers;

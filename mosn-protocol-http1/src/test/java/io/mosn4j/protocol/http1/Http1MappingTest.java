@@ -53,7 +53,7 @@ class Http1MappingTest {
     /** The facts the pass noted are HttpUtil's answers for the same message. */
     private static void assertFramingAsNetty(HttpMessage m, Http1Headers.Framing f) {
         String what = m.toString();
-        assertThat(f.keepAlive(m.protocolVersion())).as(what).isEqualTo(HttpUtil.isKeepAlive(m));
+        assertThat(f.keepAlive(m.protocolVersion().isKeepAliveDefault())).as(what).isEqualTo(HttpUtil.isKeepAlive(m));
         assertThat(f.chunked).as(what).isEqualTo(HttpUtil.isTransferEncodingChunked(m));
         assertThat(f.contentLength(-1L)).as(what).isEqualTo(HttpUtil.getContentLength(m, -1L));
         assertThat(f.contentLength != null).as(what).isEqualTo(HttpUtil.isContentLengthSet(m));
