@@ -98,6 +98,11 @@
 #                        backend, nbthread = PROXY_WORKERS, pinned as nginx) as a second reference
 #   HAPROXY_H2_PORT=18094
 #   MOSN_FIRST=0         1: measure mosn4j before nginx in each case (rounds.sh alternates it per round)
+#   SLICES=1             >1: measure each case in SLICES slices of DURATION s, the proxies taking turns (the order
+#                        reversed every other slice), each warmed up once before its first slice; a figure is
+#                        the median over the slices, and the slices' mosn4j/nginx CPU ratios are printed
+#                        (median [range]). On a shared machine whose speed drifts over tens of seconds, a pair
+#                        of slices a few seconds apart sees the same machine; whole runs minutes apart need not
 #
 # Prints a table per case (req/s, p50/p99/mean/max latency in ms, error counts, MB/s of response
 # bodies for wrk's cases, proxy CPU time per request -- per handshake for https_handshake) and the
@@ -114,6 +119,7 @@ ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
+SLICES=${SLICES:-1}
 CONNECTIONS=${CONNECTIONS:-50}
 WRK_THREADS=${WRK_THREADS:-2}
 PROXY_WORKERS=${PROXY_WORKERS:-2}
@@ -195,7 +201,7 @@ for v in DURATION WARMUP CONNECTIONS WRK_THREADS RATE PROXY_WORKERS BACKEND_PORT
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
          NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
-         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT; do
+         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT SLICES; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
@@ -1387,18 +1393,68 @@ fi
   printf 'meta\trun\tnginx_version\t%s\t-\n' "$("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///')"
 } >"$OUT/results.tsv"
 
+bench_proxy() { # CASE PROXY
+  case $2 in
+    nginx) bench "$1" nginx "$("port_$1" nginx)" nginx_proxy_pids ;;
+    mosn4j) bench "$1" mosn4j "$("port_$1" mosn)" mosn_pids ;;
+    mosn4j-jdk) bench "$1" mosn4j-jdk "$("port_$1" mosn-jdk)" mosn_jdk_pids ;;
+    haproxy) bench "$1" haproxy "$HAPROXY_H2_PORT" haproxy_pids ;;
+  esac
+}
+
+# sliced CASE PROXY...: SLICES measured slices per proxy, taking turns; R then holds each figure's
+# median over the slices, and slices.tsv every slice's figures
+sliced() {
+  local c=$1 k p m warmup=$WARMUP order=() f="$OUT/$1.slices.tsv"
+  shift
+  : >"$f"
+  for ((k = 1; k <= SLICES; k++)); do
+    order=("$@")
+    ((k % 2 == 0)) && mapfile -t order < <(printf '%s\n' "$@" | tac)
+    for p in "${order[@]}"; do
+      # a proxy is warmed up before its first slice only (WARMUP is 0 once both have run)
+      if [[ -n ${SLICE_WARM[$c,$p]:-} ]]; then WARMUP=0; else WARMUP=$warmup; SLICE_WARM[$c,$p]=1; fi
+      bench_proxy "$c" "$p"
+      for m in "${METRICS[@]}"; do printf '%d\t%s\t%s\t%s\n' "$k" "$p" "$m" "${R[$c,$p,$m]}" >>"$f"; done
+    done
+  done
+  WARMUP=$warmup
+  for p in "$@"; do
+    for m in "${METRICS[@]}"; do
+      R[$c,$p,$m]=$(awk -F'\t' -v p="$p" -v m="$m" '$2 == p && $3 == m && $4 != "n/a" { v[++n] = $4 }
+        END { if (!n) { print "n/a"; exit }
+              for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] + 0 > t + 0; j--) v[j + 1] = v[j]; v[j + 1] = t }
+              print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$f")
+    done
+  done
+  # requests: the slices' sum, not their median
+  for p in "$@"; do
+    R[$c,$p,requests]=$(awk -F'\t' -v p="$p" '$2 == p && $3 == "requests" { s += $4 } END { print s + 0 }' "$f")
+  done
+  local ref m
+  [[ " $* " == *" mosn4j "* ]] || return 0
+  for ref in "$@"; do
+    [[ $ref == nginx || $ref == haproxy ]] || continue
+    for m in cpu_us_per_req p99_ms; do
+      awk -F'\t' -v c="$c" -v ref="$ref" -v m="$m" '$3 == m && $2 == ref { n[$1] = $4 } $3 == m && $2 == "mosn4j" { v[$1] = $4 }
+        END { for (k in n) if (k in v && n[k] > 0) r[++len] = v[k] / n[k]
+              for (i = 2; i <= len; i++) { t = r[i]; for (j = i - 1; j >= 1 && r[j] > t; j--) r[j + 1] = r[j]; r[j + 1] = t }
+              if (len) printf "[load.sh] %s: mosn4j / %s %s over %d pairs of slices: median %.3f [%.3f-%.3f]\n", c, ref,
+                m == "p99_ms" ? "p99" : "CPU per request", len, (len % 2) ? r[(len + 1) / 2] : (r[len / 2] + r[len / 2 + 1]) / 2, r[1], r[len] }' "$f" >&2
+    done
+  done
+}
+declare -A SLICE_WARM=()
+
 for c in $CASES; do
   if [[ $c == memory ]]; then mem_case; continue; fi
   mapfile -t _cp < <(case_proxies "$c")
   if ((MOSN_FIRST)); then mapfile -t _cp < <(printf '%s\n' "${_cp[@]}" | tac); fi
-  for proxy in "${_cp[@]}"; do
-    case $proxy in
-      nginx) bench "$c" nginx "$("port_$c" nginx)" nginx_proxy_pids ;;
-      mosn4j) bench "$c" mosn4j "$("port_$c" mosn)" mosn_pids ;;
-      mosn4j-jdk) bench "$c" mosn4j-jdk "$("port_$c" mosn-jdk)" mosn_jdk_pids ;;
-      haproxy) bench "$c" haproxy "$HAPROXY_H2_PORT" haproxy_pids ;;
-    esac
-  done
+  if ((SLICES > 1)); then
+    sliced "$c" "${_cp[@]}"
+  else
+    for proxy in "${_cp[@]}"; do bench_proxy "$c" "$proxy"; done
+  fi
   report "$c"
 done
 
