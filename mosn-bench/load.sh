@@ -98,6 +98,11 @@
 #                        backend, nbthread = PROXY_WORKERS, pinned as nginx) as a second reference
 #   HAPROXY_H2_PORT=18094
 #   MOSN_FIRST=0         1: measure mosn4j before nginx in each case (rounds.sh alternates it per round)
+#   MOSN_B=0             1: a second mosn4j ("mosn4j-b", the same launcher and pinning) on MOSN_B_PORT=18095 with
+#                        its own metrics and access log settings, MOSN_B_METRICS=off and MOSN_B_ACCESS_LOG= (as
+#                        MOSN_METRICS and MOSN_ACCESS_LOG set the first's), measured beside the first in the
+#                        http1, http1_close and http1_rate cases: with SLICES, what a setting costs, both
+#                        settings seeing the same machine (obs-cost.sh SLICES=...)
 #   SLICES=1             >1: measure each case in SLICES slices of DURATION s, the proxies taking turns (the order
 #                        reversed every other slice), each warmed up once before its first slice; a figure is
 #                        the median over the slices, and the slices' mosn4j/nginx CPU ratios are printed
@@ -153,6 +158,8 @@ NGINX_TCP_PORT=${NGINX_TCP_PORT:-18092}
 MOSN_TCP_PORT=${MOSN_TCP_PORT:-18093}
 TCP_STREAMS=${TCP_STREAMS:-4}
 MOSN_FIRST=${MOSN_FIRST:-0}
+MOSN_B=${MOSN_B:-0}
+MOSN_B_PORT=${MOSN_B_PORT:-18095}
 HAPROXY=${HAPROXY:-1}
 HAPROXY_H2_PORT=${HAPROXY_H2_PORT:-18094}
 MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
@@ -201,7 +208,7 @@ for v in DURATION WARMUP CONNECTIONS WRK_THREADS RATE PROXY_WORKERS BACKEND_PORT
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
          NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
-         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT SLICES; do
+         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT SLICES MOSN_B MOSN_B_PORT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
@@ -687,8 +694,8 @@ write_mosn_jdk_conf() {
 EOF
 }
 
-write_mosn_conf() {
-  local h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners="" tcp_listener="" tcp_cluster=""
+write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
+  local out=${1:-$TMP/mosn.json} h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners="" tcp_listener="" tcp_cluster=""
   if want_case tcp; then
     tcp_listener=",
      {\"name\": \"bench_tcp\", \"address\": \"127.0.0.1:$MOSN_TCP_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
@@ -728,7 +735,7 @@ write_mosn_conf() {
     access_logs="
       \"access_logs\": [{\"log_path\": \"$MOSN_ACCESS_LOG\"$format}],"
   fi
-  cat >"$TMP/mosn.json" <<EOF
+  cat >"$out" <<EOF
 {
   $metrics
   "servers": [{
@@ -771,6 +778,10 @@ mosn_pids() {
 }
 nginx_proxy_pids() { pid_tree "$NGINX_PROXY_PID"; }
 MOSN_JDK_PID=""
+MOSN_B_PID=""
+mosn_b_pids() {
+  { pid_tree "$MOSN_B_PID"; pgrep -f -- "$TMP/mosn-b.json" 2>/dev/null || true; } | sort -un
+}
 mosn_jdk_pids() {
   { pid_tree "$MOSN_JDK_PID"; pgrep -f -- "$TMP/mosn-jdk.json" 2>/dev/null || true; } | sort -un
 }
@@ -1101,6 +1112,7 @@ case_proxies() {
   for p in "${PROXIES_RUN[@]}"; do
     [[ $p == mosn4j-jdk ]] && ! tls_case "$1" && continue
     [[ $p == haproxy && $1 != http2 ]] && continue
+    [[ $p == mosn4j-b && $1 != http1* ]] && continue
     echo "$p"
   done
 }
@@ -1349,6 +1361,24 @@ if want_mosn; then
   for p in "${_mp[@]}"; do [[ $(cat "/proc/$p/comm" 2>/dev/null) == java ]] && _java=1; done
   ((_java)) || log "warning: no process named 'java' among the mosn4j pids; CPU figures cover pids:$(describe_pids "${_mp[@]}")"
   PROXIES_RUN+=(mosn4j)
+  if ((MOSN_B)); then
+    for _c in $CASES; do
+      [[ $_c == http1 || $_c == http1_close || $_c == http1_rate ]] || die "MOSN_B=1 runs the http1 cases only (not $_c)"
+    done
+    (MOSN_PORT=$MOSN_B_PORT MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
+      MOSN_METRICS_PORT=$((${MOSN_METRICS_PORT:-18088} + 100)) write_mosn_conf "$TMP/mosn-b.json")
+    if [[ -n ${MOSN_CPUS:-} ]]; then
+      taskset -c "$MOSN_CPUS" "$MOSN_BIN" start -c "$TMP/mosn-b.json" >>"$TMP/mosn-b.log" 2>&1 &
+    else
+      "$MOSN_BIN" start -c "$TMP/mosn-b.json" >>"$TMP/mosn-b.log" 2>&1 &
+    fi
+    MOSN_B_PID=$!
+    STARTED_PIDS+=("$MOSN_B_PID")
+    wait_http "mosn4j-b" "$MOSN_B_PORT" "$MOSN_B_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-b.log"
+    mapfile -t _bp < <(mosn_b_pids)
+    log "mosn4j-b up on 127.0.0.1:$MOSN_B_PORT (pids:$(describe_pids "${_bp[@]}"))"
+    PROXIES_RUN+=(mosn4j-b)
+  fi
   if want_tls; then
     # the same mosn4j on the JDK's TLS engine, for the engines' side-by-side
     write_mosn_jdk_conf
@@ -1399,6 +1429,7 @@ bench_proxy() { # CASE PROXY
     mosn4j) bench "$1" mosn4j "$("port_$1" mosn)" mosn_pids ;;
     mosn4j-jdk) bench "$1" mosn4j-jdk "$("port_$1" mosn-jdk)" mosn_jdk_pids ;;
     haproxy) bench "$1" haproxy "$HAPROXY_H2_PORT" haproxy_pids ;;
+    mosn4j-b) bench "$1" mosn4j-b "$MOSN_B_PORT" mosn_b_pids ;;
   esac
 }
 
@@ -1434,7 +1465,7 @@ sliced() {
   local ref m
   [[ " $* " == *" mosn4j "* ]] || return 0
   for ref in "$@"; do
-    [[ $ref == nginx || $ref == haproxy ]] || continue
+    [[ $ref == nginx || $ref == haproxy || $ref == mosn4j-b ]] || continue
     for m in cpu_us_per_req p99_ms; do
       awk -F'\t' -v c="$c" -v ref="$ref" -v m="$m" '$3 == m && $2 == ref { n[$1] = $4 } $3 == m && $2 == "mosn4j" { v[$1] = $4 }
         END { for (k in n) if (k in v && n[k] > 0) r[++len] = v[k] / n[k]
@@ -1462,4 +1493,5 @@ done
 want_nginx && { alive "$NGINX_PROXY_PID" || die "nginx proxy died during the run"; }
 want_mosn && { [[ -n $(mosn_pids) ]] || die "mosn4j died during the run (see $OUT/logs/mosn.log)"; }
 [[ -n $MOSN_JDK_PID ]] && { [[ -n $(mosn_jdk_pids) ]] || die "mosn4j-jdk died during the run (see $OUT/logs/mosn-jdk.log)"; }
+[[ -n $MOSN_B_PID ]] && { [[ -n $(mosn_b_pids) ]] || die "mosn4j-b died during the run (see $OUT/logs/mosn-b.log)"; }
 printf '\nresults: %s  (raw wrk/h2load/BoltLoad output and logs in %s)\n' "$OUT/results.tsv" "$OUT"

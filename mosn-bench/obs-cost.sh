@@ -15,6 +15,11 @@
 #   CASE=http1           the load.sh case (http1_rate: the same at a fixed rate, RATE=)
 #   OUT=mosn-bench/target/obs-cost  per run: load.sh's output; summary.md
 #
+# Sliced (SLICES=N, e.g. SLICES=10 DURATION=3): one load.sh run with two mosn4j processes side by
+# side (load.sh's MOSN_B), "off" and each other variant of VARIANTS in turn, measured in N slices
+# taking turns, so that both see the same machine (whole runs a minute apart on a shared VM can
+# differ by 20%); per variant the median and range of the per-pair ratios against off.
+#
 # The issue's budget is "both" under +10% at the keep-alive load; a round on a shared machine moves
 # by several percent, so quote the median over 6 rounds or more.
 set -euo pipefail
@@ -36,6 +41,38 @@ done
 mkdir -p "$OUT"
 rm -f "$OUT"/run-*.txt "$OUT"/access-*.log
 LOG=${LOG:-}
+
+SLICES=${SLICES:-1}
+[[ $SLICES =~ ^[1-9][0-9]*$ ]] || { echo "SLICES must be a positive integer" >&2; exit 1; }
+if ((SLICES > 1)); then
+  summary=$OUT/summary.md
+  printf '%s, %d slices of %s s per process: CPU µs per request of mosn4j with the variant and of mosn4j "off" beside it, and the per-pair ratio (median [range])\n\n| variant | CPU µs per request (off) | against off |\n| --- | ---: | --- |\n' \
+    "$CASE" "$SLICES" "$DURATION" >"$summary"
+  for v in $VARIANTS; do
+    [[ $v == off ]] && continue
+    log_path=${LOG:-$OUT/access-sliced-$v.log}
+    env=(MOSN_METRICS=off MOSN_ACCESS_LOG=)
+    case $v in
+      metrics) env=(MOSN_METRICS=on MOSN_ACCESS_LOG=) ;;
+      log) env=(MOSN_METRICS=off "MOSN_ACCESS_LOG=$log_path") ;;
+      both) env=(MOSN_METRICS=on "MOSN_ACCESS_LOG=$log_path") ;;
+    esac
+    printf '[obs-cost.sh] %s against off, %d slices each\n' "$v" "$SLICES" >&2
+    run=$OUT/run-sliced-$v.txt
+    env "${env[@]}" MOSN_B=1 MOSN_B_METRICS=off MOSN_B_ACCESS_LOG= ONLY=mosn SLICES="$SLICES" CASES="$CASE" \
+      OUT="$OUT/load-$v" "$SCRIPT_DIR/load.sh" >"$run" 2>"$run.log" || { cat "$run.log" >&2; exit 1; }
+    [[ -z $LOG ]] && rm -f "$log_path"
+    line=$(grep "mosn4j / mosn4j-b CPU per request" "$run.log") || { echo "no ratio in $run.log" >&2; exit 1; }
+    med=$(sed 's/.*median \([0-9.]*\) \[\([0-9.]*\)-\([0-9.]*\)\].*/\1 \2 \3/' <<<"$line")
+    read -r m lo hi <<<"$med"
+    cpu_v=$(awk '$1 == "mosn4j" { print $10 }' "$run" | tail -1)
+    cpu_off=$(awk '$1 == "mosn4j-b" { print $10 }' "$run" | tail -1)
+    awk -v v="$v" -v a="$cpu_v" -v o="$cpu_off" -v m="$m" -v lo="$lo" -v hi="$hi" \
+      'BEGIN { printf "| %s | %.2f (%.2f) | %+.1f%% [%+.1f%% to %+.1f%%] |\n", v, a, o, (m - 1) * 100, (lo - 1) * 100, (hi - 1) * 100 }' >>"$summary"
+  done
+  cat "$summary"
+  exit 0
+fi
 results=$OUT/cpu.tsv
 : >"$results"
 read -r -a order <<<"$VARIANTS"
