@@ -1335,15 +1335,18 @@ if want_haproxy; then
   PROXIES_RUN+=(haproxy)
 fi
 
+start_mosn() { # CONF LOG -> sets LAST_PID (pinned to MOSN_CPUS when set)
+  local pin=()
+  [[ -n ${MOSN_CPUS:-} ]] && pin=(taskset -c "$MOSN_CPUS")
+  "${pin[@]}" "$MOSN_BIN" start -c "$1" >>"$2" 2>&1 &
+  LAST_PID=$!
+  STARTED_PIDS+=("$LAST_PID")
+}
+
 if want_mosn; then
   write_mosn_conf
-  if [[ -n ${MOSN_CPUS:-} ]]; then
-    taskset -c "$MOSN_CPUS" "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
-  else
-    "$MOSN_BIN" start -c "$TMP/mosn.json" >>"$TMP/mosn.log" 2>&1 &
-  fi
-  MOSN_PID=$!
-  STARTED_PIDS+=("$MOSN_PID")
+  start_mosn "$TMP/mosn.json" "$TMP/mosn.log"
+  MOSN_PID=$LAST_PID
   wait_http "mosn4j" "$MOSN_PORT" "$MOSN_PID" $((WAIT_TRIES * 3)) "$TMP/mosn.log"
   if want_case http2; then
     wait_http "mosn4j (h2c)" "$MOSN_H2_PORT" "$MOSN_PID" "$WAIT_TRIES" "$TMP/mosn.log" --http2-prior-knowledge
@@ -1367,13 +1370,8 @@ if want_mosn; then
     done
     (MOSN_PORT=$MOSN_B_PORT MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
       MOSN_METRICS_PORT=$((${MOSN_METRICS_PORT:-18088} + 100)) write_mosn_conf "$TMP/mosn-b.json")
-    if [[ -n ${MOSN_CPUS:-} ]]; then
-      taskset -c "$MOSN_CPUS" "$MOSN_BIN" start -c "$TMP/mosn-b.json" >>"$TMP/mosn-b.log" 2>&1 &
-    else
-      "$MOSN_BIN" start -c "$TMP/mosn-b.json" >>"$TMP/mosn-b.log" 2>&1 &
-    fi
-    MOSN_B_PID=$!
-    STARTED_PIDS+=("$MOSN_B_PID")
+    start_mosn "$TMP/mosn-b.json" "$TMP/mosn-b.log"
+    MOSN_B_PID=$LAST_PID
     wait_http "mosn4j-b" "$MOSN_B_PORT" "$MOSN_B_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-b.log"
     mapfile -t _bp < <(mosn_b_pids)
     log "mosn4j-b up on 127.0.0.1:$MOSN_B_PORT (pids:$(describe_pids "${_bp[@]}"))"
