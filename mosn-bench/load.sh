@@ -1431,18 +1431,24 @@ bench_proxy() { # CASE PROXY
   esac
 }
 
-# sliced CASE PROXY...: SLICES measured slices per proxy, taking turns; R then holds each figure's
-# median over the slices, and slices.tsv every slice's figures
+# median_range: "MEDIAN MIN MAX" of the numbers on stdin, one a line ("n/a" when there are none)
+median_range() {
+  sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "n/a"; exit }
+    print ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'
+}
+
+# sliced CASE PROXY...: SLICES measured slices per proxy, taking turns, each proxy warmed up before
+# its first (in slice 1) only; R then holds each figure's median over the slices (requests: their
+# sum), and CASE.slices.tsv every slice's figures
 sliced() {
-  local c=$1 k p m warmup=$WARMUP order=() f="$OUT/$1.slices.tsv"
+  local c=$1 k p m ref pairs mid lo hi warmup=$WARMUP order=() f="$OUT/$1.slices.tsv"
   shift
   : >"$f"
   for ((k = 1; k <= SLICES; k++)); do
     order=("$@")
     ((k % 2 == 0)) && mapfile -t order < <(printf '%s\n' "$@" | tac)
+    WARMUP=$((k == 1 ? warmup : 0))
     for p in "${order[@]}"; do
-      # a proxy is warmed up before its first slice only (WARMUP is 0 once both have run)
-      if [[ -n ${SLICE_WARM[$c,$p]:-} ]]; then WARMUP=0; else WARMUP=$warmup; SLICE_WARM[$c,$p]=1; fi
       bench_proxy "$c" "$p"
       for m in "${METRICS[@]}"; do printf '%d\t%s\t%s\t%s\n' "$k" "$p" "$m" "${R[$c,$p,$m]}" >>"$f"; done
     done
@@ -1450,30 +1456,24 @@ sliced() {
   WARMUP=$warmup
   for p in "$@"; do
     for m in "${METRICS[@]}"; do
-      R[$c,$p,$m]=$(awk -F'\t' -v p="$p" -v m="$m" '$2 == p && $3 == m && $4 != "n/a" { v[++n] = $4 }
-        END { if (!n) { print "n/a"; exit }
-              for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] + 0 > t + 0; j--) v[j + 1] = v[j]; v[j + 1] = t }
-              print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$f")
+      read -r "R[$c,$p,$m]" _ < <(awk -F'\t' -v p="$p" -v m="$m" '$2 == p && $3 == m && $4 != "n/a" { print $4 }' "$f" | median_range)
     done
-  done
-  # requests: the slices' sum, not their median
-  for p in "$@"; do
     R[$c,$p,requests]=$(awk -F'\t' -v p="$p" '$2 == p && $3 == "requests" { s += $4 } END { print s + 0 }' "$f")
   done
-  local ref m
   [[ " $* " == *" mosn4j "* ]] || return 0
   for ref in "$@"; do
     [[ $ref == nginx || $ref == haproxy || $ref == mosn4j-b ]] || continue
     for m in cpu_us_per_req p99_ms; do
-      awk -F'\t' -v c="$c" -v ref="$ref" -v m="$m" '$3 == m && $2 == ref { n[$1] = $4 } $3 == m && $2 == "mosn4j" { v[$1] = $4 }
-        END { for (k in n) if (k in v && n[k] > 0) r[++len] = v[k] / n[k]
-              for (i = 2; i <= len; i++) { t = r[i]; for (j = i - 1; j >= 1 && r[j] > t; j--) r[j + 1] = r[j]; r[j + 1] = t }
-              if (len) printf "[load.sh] %s: mosn4j / %s %s over %d pairs of slices: median %.3f [%.3f-%.3f]\n", c, ref,
-                m == "p99_ms" ? "p99" : "CPU per request", len, (len % 2) ? r[(len + 1) / 2] : (r[len / 2] + r[len / 2 + 1]) / 2, r[1], r[len] }' "$f" >&2
+      # each slice's mosn4j figure over the reference's in the same slice
+      pairs=$(awk -F'\t' -v ref="$ref" -v m="$m" '$3 == m && $2 == ref { n[$1] = $4 } $3 == m && $2 == "mosn4j" { v[$1] = $4 }
+        END { for (k in n) if (k in v && n[k] > 0) print v[k] / n[k] }' "$f")
+      [[ -n $pairs ]] || continue
+      read -r mid lo hi < <(median_range <<<"$pairs")
+      printf '[load.sh] %s: mosn4j / %s %s over %d pairs of slices: median %.3f [%.3f-%.3f]\n' "$c" "$ref" \
+        "$([[ $m == p99_ms ]] && echo p99 || echo 'CPU per request')" "$(wc -l <<<"$pairs")" "$mid" "$lo" "$hi" >&2
     done
   done
 }
-declare -A SLICE_WARM=()
 
 for c in $CASES; do
   if [[ $c == memory ]]; then mem_case; continue; fi

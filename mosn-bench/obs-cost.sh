@@ -42,6 +42,16 @@ mkdir -p "$OUT"
 rm -f "$OUT"/run-*.txt "$OUT"/access-*.log
 LOG=${LOG:-}
 
+# variant_env VARIANT LOG_PATH: sets env to the load.sh settings of that variant
+variant_env() {
+  case $1 in
+    off) env=(MOSN_METRICS=off MOSN_ACCESS_LOG=) ;;
+    metrics) env=(MOSN_METRICS=on MOSN_ACCESS_LOG=) ;;
+    log) env=(MOSN_METRICS=off "MOSN_ACCESS_LOG=$2") ;;
+    both) env=(MOSN_METRICS=on "MOSN_ACCESS_LOG=$2") ;;
+  esac
+}
+
 SLICES=${SLICES:-1}
 [[ $SLICES =~ ^[1-9][0-9]*$ ]] || { echo "SLICES must be a positive integer" >&2; exit 1; }
 if ((SLICES > 1)); then
@@ -51,12 +61,7 @@ if ((SLICES > 1)); then
   for v in $VARIANTS; do
     [[ $v == off ]] && continue
     log_path=${LOG:-$OUT/access-sliced-$v.log}
-    env=(MOSN_METRICS=off MOSN_ACCESS_LOG=)
-    case $v in
-      metrics) env=(MOSN_METRICS=on MOSN_ACCESS_LOG=) ;;
-      log) env=(MOSN_METRICS=off "MOSN_ACCESS_LOG=$log_path") ;;
-      both) env=(MOSN_METRICS=on "MOSN_ACCESS_LOG=$log_path") ;;
-    esac
+    variant_env "$v" "$log_path"
     printf '[obs-cost.sh] %s against off, %d slices each\n' "$v" "$SLICES" >&2
     run=$OUT/run-sliced-$v.txt
     env "${env[@]}" MOSN_B=1 MOSN_B_METRICS=off MOSN_B_ACCESS_LOG= ONLY=mosn SLICES="$SLICES" CASES="$CASE" \
@@ -84,13 +89,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   fi
   for v in "${runs[@]}"; do
     log_path=${LOG:-$OUT/access-$r-$v.log}
-    env=()
-    case $v in
-      off) env=(MOSN_METRICS=off MOSN_ACCESS_LOG=) ;;
-      metrics) env=(MOSN_METRICS=on MOSN_ACCESS_LOG=) ;;
-      log) env=(MOSN_METRICS=off "MOSN_ACCESS_LOG=$log_path") ;;
-      both) env=(MOSN_METRICS=on "MOSN_ACCESS_LOG=$log_path") ;;
-    esac
+    variant_env "$v" "$log_path"
     printf '[obs-cost.sh] round %d of %d: %s\n' "$r" "$ROUNDS" "$v" >&2
     run=$OUT/run-$r-$v.txt
     env "${env[@]}" ONLY=mosn CASES="$CASE" OUT="$OUT/load" "$SCRIPT_DIR/load.sh" >"$run"

@@ -70,8 +70,11 @@ final class HeadReader {
             buffer.getBytes(buffer.readerIndex() + copied, a, copied, want - copied);
             copied = want;
             int end = end(a, copied, startsWithToken);
-            if (end != 0 || copied == readable) {
-                return end == 0 ? -1 : end;
+            if (end != 0) {
+                return end;
+            }
+            if (copied == readable) {
+                return -1; // not all of it in this read: Netty's
             }
             want = Math.min(readable, copied * 4);
         }
