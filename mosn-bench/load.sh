@@ -85,8 +85,8 @@
 #                        kept per request, as by default); off: "stats_matcher": {"reject_all": true},
 #                        nothing kept (to measure what metrics cost per request)
 #   MOSN_METRICS_PORT=18088
-#   MOSN_REUSEPORT=false mosn4j's listeners' "reuseport" (true: a listening socket per worker loop; false: one
-#                        socket on the acceptor thread
+#   MOSN_REUSEPORT=      mosn4j's listeners' "reuseport" (true: a listening socket per worker loop; false: one
+#                        socket, read by one worker loop for all); unset: not written, mosn4j's default (true)
 #   MOSN_CPUS=           a taskset CPU list for mosn4j (e.g. 1), so its CPU is not shared with wrk
 #   PROXY_CPUS=          a taskset CPU list for both proxies (nginx's workers and mosn4j), e.g. 1; wins over
 #                        MOSN_CPUS. With LOAD_CPUS, the issue's method: proxy on one core, the rest on the other
@@ -102,7 +102,10 @@
 #                        its own metrics and access log settings, MOSN_B_METRICS=off and MOSN_B_ACCESS_LOG= (as
 #                        MOSN_METRICS and MOSN_ACCESS_LOG set the first's), measured beside the first in the
 #                        http1, http1_close and http1_rate cases: with SLICES, what a setting costs, both
-#                        settings seeing the same machine (obs-cost.sh SLICES=...)
+#                        settings seeing the same machine (obs-cost.sh SLICES=...). MOSN_B_BIN= (default
+#                        MOSN_BIN) and MOSN_B_JAVA_OPTS= (default MOSN_JAVA_OPTS) give it another build or
+#                        other JVM options, MOSN_B_REUSEPORT= (default MOSN_REUSEPORT) its listener's
+#                        reuseport: an A/B of a change, slice by slice
 #   SLICES=1             >1: measure each case in SLICES slices of DURATION s, the proxies taking turns (the order
 #                        reversed every other slice), each warmed up once before its first slice; a figure is
 #                        the median over the slices, and the slices' mosn4j/nginx CPU ratios are printed
@@ -149,7 +152,7 @@ MOSN_TLS_PORT=${MOSN_TLS_PORT:-18089}
 MOSN_JDK_TLS_PORT=${MOSN_JDK_TLS_PORT:-18090}
 HS_CLIENTS=${HS_CLIENTS:-4}
 IDLE_CONNS=${IDLE_CONNS:-10000}
-MOSN_REUSEPORT=${MOSN_REUSEPORT:-false}
+MOSN_REUSEPORT=${MOSN_REUSEPORT:-}
 MOSN_CPUS=${PROXY_CPUS:-${MOSN_CPUS:-}}   # PROXY_CPUS pins both proxies; MOSN_CPUS alone only mosn4j
 NGINX_CPUS=${PROXY_CPUS:-}
 LOAD_CPUS=${LOAD_CPUS:-}
@@ -164,6 +167,7 @@ HAPROXY=${HAPROXY:-1}
 HAPROXY_H2_PORT=${HAPROXY_H2_PORT:-18094}
 MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
 [[ $MOSN_BIN == /* ]] || MOSN_BIN=$PWD/$MOSN_BIN
+[[ -z ${MOSN_B_BIN:-} || $MOSN_B_BIN == /* ]] || MOSN_B_BIN=$PWD/$MOSN_B_BIN
 BULK_BYTES=${BULK_BYTES:-65536}
 BOLT_SERVICE="com.example.EchoService:1.0"
 ONLY=${ONLY:-}
@@ -674,7 +678,7 @@ haproxy_pids() { pid_tree "$HAPROXY_PID"; }
 # tls_listener NAME PORT: an HTTP/1.1 listener terminating TLS with the run's certificate
 tls_listener() {
   printf ',
-     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true, "reuseport": '"$MOSN_REUSEPORT"',
+     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,'"$REUSEPORT_FIELD"'
       "filter_chains": [{"tls_context": {"status": true, "cert_chain": "%s", "private_key": "%s"},
         "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}' \
     "$1" "$2" "$TMP/certs/server.pem" "$TMP/certs/server.key"
@@ -695,17 +699,23 @@ EOF
 }
 
 write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
+  local REUSEPORT_FIELD=""
+  case $MOSN_REUSEPORT in
+    "") ;;
+    true | false) REUSEPORT_FIELD=" \"reuseport\": $MOSN_REUSEPORT," ;;
+    *) die "MOSN_REUSEPORT must be true, false or unset (got $MOSN_REUSEPORT)" ;;
+  esac
   local out=${1:-$TMP/mosn.json} h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners="" tcp_listener="" tcp_cluster=""
   if want_case tcp; then
     tcp_listener=",
-     {\"name\": \"bench_tcp\", \"address\": \"127.0.0.1:$MOSN_TCP_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
+     {\"name\": \"bench_tcp\", \"address\": \"127.0.0.1:$MOSN_TCP_PORT\", \"bind_port\": true,$REUSEPORT_FIELD
       \"filter_chains\": [{\"filters\": [{\"type\": \"tcp_proxy\", \"config\": {\"cluster\": \"tcp_backend\"}}]}]}"
     tcp_cluster=",
     {\"name\": \"tcp_backend\", \"type\": \"SIMPLE\", \"lb_type\": \"LB_ROUNDROBIN\", \"hosts\": [{\"address\": \"127.0.0.1:$TCP_BACKEND_PORT\"}]}"
   fi
   if want_case http2; then
     h2_listener=",
-     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
+     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,$REUSEPORT_FIELD
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"Http1\", \"router_config_name\": \"bench_router\"}}]}]}"
   fi
   if want_tls; then
@@ -715,7 +725,7 @@ write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
     # bolt in and out: each frame decoded, routed on its header map's "service", its id remapped
     # onto the upstream connection's own ids and back
     bolt_listener=",
-     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true, \"reuseport\": $MOSN_REUSEPORT,
+     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true,$REUSEPORT_FIELD
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"bolt\", \"upstream_protocol\": \"bolt\", \"router_config_name\": \"bolt_router\"}}]}]}"
     bolt_router=",
       {\"router_config_name\": \"bolt_router\", \"virtual_hosts\": [{\"name\": \"bolt\", \"domains\": [\"*\"], \"routers\": [{\"match\": {\"headers\": [{\"name\": \"service\", \"value\": \".*\"}]}, \"route\": {\"cluster_name\": \"bolt_backend\"}}]}]}"
@@ -741,7 +751,7 @@ write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
-    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true, "reuseport": $MOSN_REUSEPORT,$access_logs
+    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,$REUSEPORT_FIELD$access_logs
       "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners$tcp_listener]
   }],
   "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster$tcp_cluster]}
@@ -1335,10 +1345,10 @@ if want_haproxy; then
   PROXIES_RUN+=(haproxy)
 fi
 
-start_mosn() { # CONF LOG -> sets LAST_PID (pinned to MOSN_CPUS when set)
+start_mosn() { # CONF LOG [BIN] -> sets LAST_PID (pinned to MOSN_CPUS when set)
   local pin=()
   [[ -n ${MOSN_CPUS:-} ]] && pin=(taskset -c "$MOSN_CPUS")
-  "${pin[@]}" "$MOSN_BIN" start -c "$1" >>"$2" 2>&1 &
+  "${pin[@]}" "${3:-$MOSN_BIN}" start -c "$1" >>"$2" 2>&1 &
   LAST_PID=$!
   STARTED_PIDS+=("$LAST_PID")
 }
@@ -1368,9 +1378,9 @@ if want_mosn; then
     for _c in $CASES; do
       [[ $_c == http1 || $_c == http1_close || $_c == http1_rate ]] || die "MOSN_B=1 runs the http1 cases only (not $_c)"
     done
-    (MOSN_PORT=$MOSN_B_PORT MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
+    (MOSN_PORT=$MOSN_B_PORT MOSN_REUSEPORT=${MOSN_B_REUSEPORT:-$MOSN_REUSEPORT} MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
       MOSN_METRICS_PORT=$((${MOSN_METRICS_PORT:-18088} + 100)) write_mosn_conf "$TMP/mosn-b.json")
-    start_mosn "$TMP/mosn-b.json" "$TMP/mosn-b.log"
+    MOSN_JAVA_OPTS=${MOSN_B_JAVA_OPTS-${MOSN_JAVA_OPTS:-}} start_mosn "$TMP/mosn-b.json" "$TMP/mosn-b.log" "${MOSN_B_BIN:-$MOSN_BIN}"
     MOSN_B_PID=$LAST_PID
     wait_http "mosn4j-b" "$MOSN_B_PORT" "$MOSN_B_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-b.log"
     mapfile -t _bp < <(mosn_b_pids)

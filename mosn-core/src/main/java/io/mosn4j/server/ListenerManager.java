@@ -23,7 +23,6 @@ final class ListenerManager {
 
     private final ListenerBuilder builder;
     private final Transport transport;
-    private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final Duration grace;
     private final AcceptGate.Shared admission;
@@ -34,11 +33,10 @@ final class ListenerManager {
     private final java.util.Set<Listener> drained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     /** {@code admission}: the server's connection limit and accept counters, shared by every listener. */
-    ListenerManager(ListenerBuilder builder, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Duration grace,
+    ListenerManager(ListenerBuilder builder, Transport transport, EventLoopGroup workers, Duration grace,
                     AcceptGate.Shared admission) {
         this.builder = builder;
         this.transport = transport;
-        this.acceptors = acceptors;
         this.workers = workers;
         this.grace = grace;
         this.admission = admission;
@@ -64,7 +62,7 @@ final class ListenerManager {
         if (stopped.test(config)) {
             log.info("listener {}: not bound, its listeners were drained (POST /drain_listeners)", config.name());
         } else if (config.bindPort()) {
-            l.bind(transport, acceptors, workers, raw.path(), admission);
+            l.bind(transport, workers, raw.path(), admission);
         }
         if (existing != null) {
             retire(existing);

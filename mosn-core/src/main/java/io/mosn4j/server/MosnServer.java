@@ -51,7 +51,8 @@ public final class MosnServer {
     private final LoadedConfig loaded;
     private final Extensions extensions;
     private final Transport transport;
-    private final EventLoopGroup acceptors;
+    /** The admin API's and the metrics sinks' sockets and connections: off the worker loops, which serve traffic. */
+    private final EventLoopGroup adminLoop;
     private final EventLoopGroup workers;
     private final Clusters clusters;
     private final RouterManager routers = new RouterManager();
@@ -74,7 +75,7 @@ public final class MosnServer {
         this.warnings = warnings;
         this.transport = Transport.best();
         ServerConfig server = loaded.config().server();
-        this.acceptors = transport.newGroup(1, "mosn-accept");
+        this.adminLoop = transport.newGroup(1, "mosn-admin");
         this.workers = transport.newGroup(server.eventLoops(), "mosn-worker");
         List<EventLoop> loops = new ArrayList<>();
         workers.forEach(e -> loops.add((EventLoop) e));
@@ -92,7 +93,7 @@ public final class MosnServer {
         this.accessLogs = new AccessLogs(LogRoller.parse(server.globalLogRoller()), stats.counter("accesslog.dropped_lines"));
         ListenerBuilder builder = new ListenerBuilder(extensions, clusters, routers, server.gracefulTimeout(), stats, partialFrames, tls,
                 accessLogs, server.defaultLogPath());
-        this.listeners = new ListenerManager(builder, transport, acceptors, workers, server.gracefulTimeout(),
+        this.listeners = new ListenerManager(builder, transport, workers, server.gracefulTimeout(),
                 new AcceptGate.Shared(maxConnections(server), stats));
     }
 
@@ -163,7 +164,7 @@ public final class MosnServer {
                     io.mosn4j.stats.PrometheusSink.CONTENT_TYPE, prometheus.scrape()));
             // on every address, as MOSN's sink listens
             sinks.add(AdminServer.start("0.0.0.0", sink.port(), "metrics.sinks[" + i + "].config.port", "prometheus metrics at "
-                    + sink.endpoint(), acceptors, transport, r));
+                    + sink.endpoint(), adminLoop, transport, r));
         }
         var holmesSettings = io.mosn4j.config.HolmesConfig.parse(root);
         if (holmesSettings != null) {
@@ -171,7 +172,7 @@ public final class MosnServer {
         }
         if (config.admin() != null && config.admin().address() != null && config.admin().address().socketAddress() != null) {
             var at = config.admin().address().socketAddress();
-            admin = AdminServer.start(at, acceptors, transport, adminRoutes());
+            admin = AdminServer.start(at, adminLoop, transport, adminRoutes());
             if (!admin.loopbackOnly()) {
                 ConfigWarnings.warn("admin.address.socket_address.address", "the admin API listens on " + at.address() + ":" + admin.port()
                         + ", reachable from other hosts, and has no authentication"
@@ -474,9 +475,9 @@ public final class MosnServer {
         if (holmes != null) {
             holmes.close();
         }
-        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        acceptors.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
+        adminLoop.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
         workers.terminationFuture().awaitUninterruptibly(3, TimeUnit.SECONDS);
         accessLogs.close(); // after the loops: the last requests' lines are queued by now
     }

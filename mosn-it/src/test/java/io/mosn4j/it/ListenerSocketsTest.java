@@ -20,10 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * MOSN's listener {@code reuseport}: with it each of the {@code processor} worker loops listens on
- * the address with a socket of its own ({@code SO_REUSEPORT}) and accepts its own connections;
- * without it one socket accepts for all of them. Counted from the kernel's table of listening
- * sockets ({@code /proc/net/tcp}), and every connection is served either way.
+ * MOSN's listener {@code reuseport}: with it (the default, as Envoy's {@code enable_reuse_port})
+ * each of the {@code processor} worker loops listens on the address with a socket of its own
+ * ({@code SO_REUSEPORT}) and accepts its own connections; set false, one socket accepts for all of
+ * them. Counted from the kernel's table of listening sockets ({@code /proc/net/tcp}), and every
+ * connection is served either way. An address already listened on stops the start either way,
+ * whether by another program or by a second mosn with the same config.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ListenerSocketsTest {
@@ -56,6 +58,34 @@ class ListenerSocketsTest {
             assertThat(mosn.isAlive()).isTrue();
         }
         assertThat(listeningSockets(port)).as("all closed at stop").isZero();
+    }
+
+    @Test
+    void byDefaultEachWorkerLoopListensOnTheAddress() throws Exception {
+        int port = freePort();
+        String config = render(CONFIG, vars("PORT", port, "REUSE", true)).replace("\"reuseport\": true,", "");
+        assertThat(config).doesNotContain("reuseport");
+        try (MosnProcess mosn = MosnProcess.startHttp(config, port)) {
+            assertThat(mosn.awaitOutput("listener web on .* serving", Duration.ofSeconds(10))).containsPattern("listener web on .* serving");
+            assertThat(listeningSockets(port)).as("one listening socket per worker loop").isEqualTo(3);
+            servesNewConnections(port);
+        }
+    }
+
+    @Test
+    void aSecondMosnOnTheSameAddressDoesNotStartAndTheFirstServesOn() throws Exception {
+        int port = freePort();
+        String config = render(CONFIG, vars("PORT", port, "REUSE", true));
+        try (MosnProcess first = MosnProcess.startHttp(config, port)) {
+            assertThat(first.awaitOutput("listener web on .* serving", Duration.ofSeconds(10))).containsPattern("listener web on .* serving");
+            Path second = MosnProcess.writeTemp("mosn.json", config);
+            MosnProcess.Result r = MosnProcess.run(Duration.ofSeconds(30), "start", "-c", second.toString());
+            // SO_REUSEPORT alone would let it bind beside the first and take a share of the connections
+            assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+            assertThat(r.all()).contains("servers[0].listeners[0].address").contains("cannot listen on 127.0.0.1:" + port);
+            assertThat(listeningSockets(port)).as("the first's sockets only").isEqualTo(3);
+            servesNewConnections(port);
+        }
     }
 
     @Test
