@@ -1,7 +1,11 @@
 package io.mosn4j.loop;
 
+import io.mosn4j.api.network.TurnEnd;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An event loop's thread (the transport's event loop groups make them). It keeps what requests read many
@@ -9,9 +13,15 @@ import java.time.Instant;
  * loop's index among the worker loops (the metrics' per-loop cells: a {@code FastThreadLocal}
  * lookup per counter update was ~5% of a bolt call's CPU).
  */
-public final class LoopThread extends FastThreadLocalThread {
+public final class LoopThread extends FastThreadLocalThread implements TurnEnd {
     /** The index of a thread that is no worker loop's. */
     public static final int NO_INDEX = -1;
+    private static final Logger log = LoggerFactory.getLogger(LoopThread.class);
+
+    /** The loop is handling the connections ready this turn ({@link #io}). */
+    private boolean inIo;
+    /** What the turn's I/O asked to run at its end ({@link #atTurnEnd}). */
+    private final ArrayDeque<Runnable> turnEnd = new ArrayDeque<>();
 
     private long now;
     private boolean read;
@@ -68,5 +78,37 @@ public final class LoopThread extends FastThreadLocalThread {
     public void newTurn() {
         turns = true;
         read = false;
+    }
+
+    /** The loop starts handling the connections ready this turn. Only the loop itself calls this. */
+    public void beginIo() {
+        inIo = true;
+    }
+
+    /**
+     * The loop has handled them: runs, in order, what they asked to run at the end ({@link
+     * #atTurnEnd}), that work's own requests included. Only the loop itself calls this.
+     */
+    public void endIo() {
+        try {
+            for (Runnable work; (work = turnEnd.poll()) != null; ) {
+                try {
+                    work.run();
+                } catch (Throwable e) {
+                    log.warn("work at the end of a loop's turn failed", e); // as Netty logs a task that throws
+                }
+            }
+        } finally {
+            inIo = false;
+        }
+    }
+
+    @Override
+    public boolean atTurnEnd(Runnable work) {
+        if (!inIo) {
+            return false;
+        }
+        turnEnd.add(work);
+        return true;
     }
 }

@@ -54,6 +54,12 @@ final class RepairedEpollIoHandler implements IoHandler {
     public int run(IoHandlerContext context) {
         if (Thread.currentThread() instanceof LoopThread t) {
             t.newTurn(); // the wait for I/O is next: what the turn then does reads the clock afresh
+            t.beginIo();
+            try {
+                return epoll.run(context);
+            } finally {
+                t.endIo(); // the flushes the ready connections asked for
+            }
         }
         return epoll.run(context);
     }
