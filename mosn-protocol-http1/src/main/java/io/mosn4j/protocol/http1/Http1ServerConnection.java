@@ -83,7 +83,17 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private boolean closing;
     private boolean drainingPipeline;
     private boolean pipelineChanged;
-    private final TurnFlush flush = new TurnFlush(() -> ctx.flush());
+    private final TurnFlush flush = new TurnFlush(() -> {
+        writeHeld();
+        ctx.flush();
+    });
+    /**
+     * A response head kept back, with room for the small body its content-length announced: the
+     * body, which mostly follows in the same read of the upstream, is copied in behind it, and the
+     * response leaves as one buffer (one outbound entry, a send instead of a writev). Written ahead
+     * of anything else written, and at the turn's flush at the latest.
+     */
+    private ByteBuf held;
     /** What mapping the request being dispatched found about its framing. */
     private final Http1Headers.Framing framing = new Http1Headers.Framing();
 
@@ -212,15 +222,16 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             h.add("content-type", "text/plain");
         }
         h.add("content-length", Integer.toString(body.length));
-        ctx.write(Http1Wire.responseHead(ctx.alloc(), false, status, h, Http1Wire.CONNECTION_CLOSE), ctx.voidPromise());
+        queue(Http1Wire.responseHead(ctx.alloc(), false, status, h, Http1Wire.CONNECTION_CLOSE));
         if (body.length > 0) {
-            ctx.write(Unpooled.wrappedBuffer(body), ctx.voidPromise());
+            queue(Unpooled.wrappedBuffer(body));
         }
         lingeringClose();
     }
 
     /** Stops taking requests; what still arrives is dropped while the reply is read ({@link Closing#lingering}). */
     private void lingeringClose() {
+        writeHeld();
         closing = true;
         inHead = false;
         Closing.lingering(ctx.channel());
@@ -308,6 +319,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         while ((m = pipelined.poll()) != null) {
             ReferenceCountUtil.release(m);
         }
+        if (held != null) {
+            held.release();
+            held = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -328,8 +343,43 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void write(Object msg) {
-        ctx.write(msg, ctx.voidPromise());
+        queue(msg);
         flushLater();
+    }
+
+    /** Writes {@code msg} behind what was written before (a head kept back included), not flushed. */
+    private void queue(Object msg) {
+        writeHeld();
+        ctx.write(msg, ctx.voidPromise());
+    }
+
+    /** The largest body copied in behind its head ({@link #held}): beyond it a copy costs more than an outbound entry. */
+    static final int SMALL_BODY = 1024;
+
+    /** The body length that {@code headers}' content-length announces when it is 1..{@link #SMALL_BODY}, else 0. */
+    static int smallBody(Headers headers) {
+        String v = headers.get("content-length");
+        if (v == null || v.isEmpty() || v.length() > 4) {
+            return 0;
+        }
+        int n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return 0;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n <= SMALL_BODY ? n : 0;
+    }
+
+    /** Writes the head kept back ({@link #held}), if any. */
+    private void writeHeld() {
+        ByteBuf h = held;
+        if (h != null) {
+            held = null;
+            ctx.write(h, ctx.voidPromise());
+        }
     }
 
     /** Flushes at the end of the loop's turn ({@link TurnFlush}), a finished response too. */
@@ -386,6 +436,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void closeAfterFlush() {
+        writeHeld();
         closing = true;
         Closing.afterFlush(ctx.channel());
     }
@@ -566,7 +617,15 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             } else if (http10) {
                 framing |= Http1Wire.CONNECTION_KEEP_ALIVE;
             }
-            write(Http1Wire.responseHead(ctx.alloc(), http10, status, headers, framing));
+            int room = endStream || bodyless || chunked ? 0 : smallBody(headers);
+            ByteBuf out = Http1Wire.responseHead(ctx.alloc(), http10, status, headers, framing, room);
+            if (room > 0) {
+                writeHeld();
+                held = out;
+                flushLater();
+            } else {
+                write(out);
+            }
             if (endStream) {
                 end(null);
             }
@@ -583,12 +642,16 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             } else if (chunked) {
                 int n = data.readableBytes();
                 if (n > 0) {
-                    ctx.write(Http1Wire.chunkHeader(ctx.alloc(), n), ctx.voidPromise());
-                    ctx.write(data, ctx.voidPromise());
+                    queue(Http1Wire.chunkHeader(ctx.alloc(), n));
+                    queue(data);
                     write(Http1Wire.crlf());
                 } else {
                     data.release();
                 }
+            } else if (held != null && data.isReadable() && data.readableBytes() <= held.writableBytes()) {
+                held.writeBytes(data); // the body behind its head, one buffer
+                data.release();
+                writeHeld();
             } else if (data.isReadable()) {
                 write(data);
             } else {
@@ -611,7 +674,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         private void end(Headers trailers) {
             responseDone = true;
             if (chunked) {
-                ctx.write(Http1Wire.lastChunk(ctx.alloc(), trailers), ctx.voidPromise());
+                queue(Http1Wire.lastChunk(ctx.alloc(), trailers));
             }
             if (requestDone) {
                 streamDone(this, closeAfter);

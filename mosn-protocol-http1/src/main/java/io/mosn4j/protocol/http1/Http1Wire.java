@@ -46,11 +46,16 @@ final class Http1Wire {
     private Http1Wire() {}
 
     static ByteBuf responseHead(ByteBufAllocator alloc, boolean http10, int status, Headers h, int framing) {
+        return responseHead(alloc, http10, status, h, framing, 0);
+    }
+
+    /** The response head in a buffer with {@code room} bytes to spare after it (a small body to follow). */
+    static ByteBuf responseHead(ByteBufAllocator alloc, boolean http10, int status, Headers h, int framing, int room) {
         String line = status >= 100 && status < 600 ? (http10 ? STATUS_LINES_10 : STATUS_LINES_11)[status]
                 : (http10 ? "HTTP/1.0 " : "HTTP/1.1 ") + status + " Unknown\r\n";
         Head out = Head.start();
         out.ascii(line);
-        return finishHead(out, h, framing).copyTo(alloc);
+        return finishHead(out, h, framing).copyTo(alloc, room);
     }
 
     static ByteBuf requestHead(ByteBufAllocator alloc, String method, String path, String authority, Headers h, int framing) {
@@ -171,7 +176,11 @@ final class Http1Wire {
         }
 
         ByteBuf copyTo(ByteBufAllocator alloc) {
-            ByteBuf out = alloc.buffer(length);
+            return copyTo(alloc, 0);
+        }
+
+        ByteBuf copyTo(ByteBufAllocator alloc, int room) {
+            ByteBuf out = alloc.buffer(length + room);
             out.writeBytes(bytes, 0, length);
             if (bytes.length > KEPT) {
                 bytes = new byte[1024];
