@@ -66,6 +66,8 @@ class Http2ServerConnectionTest {
     private final AtomicInteger flushes = new AtomicInteger();
     /** Frames the client read, as text: "H id status end", "D id bytes end", "R id code". */
     private final List<String> frames = new CopyOnWriteArrayList<>();
+    /** The length of each HEADERS frame's header block the server sent, from the raw bytes. */
+    private final List<Integer> headerBlocks = new CopyOnWriteArrayList<>();
     private Channel server;
     private Channel client;
     private Http2FrameCodec clientCodec;
@@ -147,10 +149,44 @@ class Http2ServerConnectionTest {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(clientCodec, clientFrames);
+                        ch.pipeline().addLast(new RawFrames(headerBlocks), clientCodec, clientFrames);
                     }
                 })
                 .connect(server.localAddress()).sync().channel();
+    }
+
+    /** Reads the frames off the wire as they pass to the client's codec: the HEADERS frames' block lengths. */
+    private static final class RawFrames extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final List<Integer> headerBlocks;
+        private final ByteBuf seen = Unpooled.buffer();
+        private boolean prefaceSkipped = true; // a server sends no preface string, only frames
+
+        RawFrames(List<Integer> headerBlocks) {
+            this.headerBlocks = headerBlocks;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b && prefaceSkipped) {
+                seen.writeBytes(b, b.readerIndex(), b.readableBytes());
+                while (seen.readableBytes() >= 9 && seen.readableBytes() >= 9 + seen.getUnsignedMedium(seen.readerIndex())) {
+                    int length = seen.readUnsignedMedium();
+                    int type = seen.readUnsignedByte();
+                    seen.skipBytes(1 + 4); // flags (a response's HEADERS has no padding, no priority), stream id
+                    if (type == 0x1) {
+                        headerBlocks.add(length);
+                    }
+                    seen.skipBytes(length);
+                }
+                seen.discardReadBytes();
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            seen.release();
+        }
     }
 
     private void record(ChannelHandlerContext ctx, Object msg) {
@@ -204,6 +240,29 @@ class Http2ServerConnectionTest {
         Headers h = new Headers(1);
         h.add(Headers.STATUS, Integer.toString(code));
         return h;
+    }
+
+    @Test
+    void responseHeadersAreNeverAddedToTheClientsDynamicTable() throws Exception {
+        start(Http2Options.DEFAULTS, stream -> new Receiver() {
+            @Override
+            public void onHeaders(Headers headers, boolean endStream) {
+                Headers h = status(200);
+                h.add("x-served-by", "a-header-value-that-an-indexing-encoder-would-send-once");
+                h.add("content-type", "text/plain");
+                stream.sendHeaders(h, true);
+            }
+        });
+        send(request("GET", "/first"), true);
+        await("the first response", () -> frames.size() == 1);
+        send(request("GET", "/second"), true);
+        await("the second response", () -> frames.size() == 2);
+        assertThat(frames).containsExactly("H 3 200 true", "H 5 200 true");
+        assertThat(headerBlocks).hasSize(2);
+        // an encoder adding them to the table sends the second as a few bytes of indexes; here the
+        // second block is the first's literals again, less the table size update (0) that led the first
+        assertThat(headerBlocks.get(1)).as("header blocks " + headerBlocks).isGreaterThanOrEqualTo(headerBlocks.get(0) - 1)
+                .isGreaterThan(60);
     }
 
     @Test
