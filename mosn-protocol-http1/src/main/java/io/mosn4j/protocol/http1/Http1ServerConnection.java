@@ -337,8 +337,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void updateAutoRead() {
-        if (!closing) { // a closing connection reads on until its client is done (lingering)
-            ctx.channel().config().setAutoRead(readDisables == 0 && !pausedForPipeline);
+        boolean on = readDisables == 0 && !pausedForPipeline;
+        // a closing connection reads on until its client is done (lingering); unchanged, no atomic swap of Netty's flag
+        if (!closing && ctx.channel().config().isAutoRead() != on) {
+            ctx.channel().config().setAutoRead(on);
         }
     }
 
