@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How many downstream connections are open against a {@code max_connections} (a listener's or the
- * server's): taken on accept, given back when the connection closes. Thread-safe: the acceptor
- * takes, worker loops give back.
+ * server's): taken on accept, given back when the connection closes. Thread-safe: the loops
+ * accepting (each its own socket's, with reuseport) take, the connections' loops give back.
  */
 final class ConnectionLimit {
     private final AtomicInteger open = new AtomicInteger();

@@ -5,7 +5,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Which per-loop cell a thread writes: each worker event loop binds its index once at start; any
- * other thread (acceptor, admin, timers of the JDK) gets {@link #SHARED} and writes atomically.
+ * other thread (admin, timers of the JDK) gets {@link #SHARED} and writes atomically.
  * On a loop thread ({@link LoopThread}) the index is a field of the thread; elsewhere a {@link FastThreadLocal}.
  */
 public final class LoopStripe {
