@@ -358,9 +358,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     /** The largest body copied in behind its head ({@link #held}): beyond it a copy costs more than an outbound entry. */
     static final int SMALL_BODY = 1024;
 
-    /** The body length that {@code headers}' content-length announces when it is 1..{@link #SMALL_BODY}, else 0. */
-    static int smallBody(Headers headers) {
-        String v = headers.get("content-length");
+    /** The body length that a content-length of {@code v} announces when it is 1..{@link #SMALL_BODY}, else 0 (also for null). */
+    static int smallBody(String v) {
         if (v == null || v.isEmpty() || v.length() > 4) {
             return 0;
         }
@@ -599,7 +598,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             if (status == 204 || status < 200) {
                 framing |= Http1Wire.DROP_CONTENT_LENGTH;
             }
-            boolean hasLength = headers.contains("content-length");
+            String length = headers.get("content-length");
+            boolean hasLength = length != null;
             if (!bodyless) {
                 if (endStream) {
                     if (!hasLength) {
@@ -619,7 +619,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             } else if (http10) {
                 framing |= Http1Wire.CONNECTION_KEEP_ALIVE;
             }
-            int room = endStream || bodyless || chunked ? 0 : smallBody(headers);
+            int room = endStream || bodyless || chunked ? 0 : smallBody(length);
             ByteBuf out = Http1Wire.responseHead(ctx.alloc(), http10, status, headers, framing, room);
             if (room > 0) {
                 writeHeld();
