@@ -678,7 +678,7 @@ haproxy_pids() { pid_tree "$HAPROXY_PID"; }
 # tls_listener NAME PORT: an HTTP/1.1 listener terminating TLS with the run's certificate
 tls_listener() {
   printf ',
-     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,'"$REUSEPORT_FIELD"'
+     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,'"$reuseport_field"'
       "filter_chains": [{"tls_context": {"status": true, "cert_chain": "%s", "private_key": "%s"},
         "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}' \
     "$1" "$2" "$TMP/certs/server.pem" "$TMP/certs/server.key"
@@ -699,23 +699,23 @@ EOF
 }
 
 write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
-  local REUSEPORT_FIELD=""
+  local reuseport_field=""
   case $MOSN_REUSEPORT in
     "") ;;
-    true | false) REUSEPORT_FIELD=" \"reuseport\": $MOSN_REUSEPORT," ;;
+    true | false) reuseport_field=" \"reuseport\": $MOSN_REUSEPORT," ;;
     *) die "MOSN_REUSEPORT must be true, false or unset (got $MOSN_REUSEPORT)" ;;
   esac
   local out=${1:-$TMP/mosn.json} h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners="" tcp_listener="" tcp_cluster=""
   if want_case tcp; then
     tcp_listener=",
-     {\"name\": \"bench_tcp\", \"address\": \"127.0.0.1:$MOSN_TCP_PORT\", \"bind_port\": true,$REUSEPORT_FIELD
+     {\"name\": \"bench_tcp\", \"address\": \"127.0.0.1:$MOSN_TCP_PORT\", \"bind_port\": true,$reuseport_field
       \"filter_chains\": [{\"filters\": [{\"type\": \"tcp_proxy\", \"config\": {\"cluster\": \"tcp_backend\"}}]}]}"
     tcp_cluster=",
     {\"name\": \"tcp_backend\", \"type\": \"SIMPLE\", \"lb_type\": \"LB_ROUNDROBIN\", \"hosts\": [{\"address\": \"127.0.0.1:$TCP_BACKEND_PORT\"}]}"
   fi
   if want_case http2; then
     h2_listener=",
-     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,$REUSEPORT_FIELD
+     {\"name\": \"bench_h2\", \"address\": \"127.0.0.1:$MOSN_H2_PORT\", \"bind_port\": true,$reuseport_field
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"Http2\", \"upstream_protocol\": \"Http1\", \"router_config_name\": \"bench_router\"}}]}]}"
   fi
   if want_tls; then
@@ -725,7 +725,7 @@ write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
     # bolt in and out: each frame decoded, routed on its header map's "service", its id remapped
     # onto the upstream connection's own ids and back
     bolt_listener=",
-     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true,$REUSEPORT_FIELD
+     {\"name\": \"bench_bolt\", \"address\": \"127.0.0.1:$MOSN_BOLT_PORT\", \"bind_port\": true,$reuseport_field
       \"filter_chains\": [{\"filters\": [{\"type\": \"proxy\", \"config\": {\"downstream_protocol\": \"bolt\", \"upstream_protocol\": \"bolt\", \"router_config_name\": \"bolt_router\"}}]}]}"
     bolt_router=",
       {\"router_config_name\": \"bolt_router\", \"virtual_hosts\": [{\"name\": \"bolt\", \"domains\": [\"*\"], \"routers\": [{\"match\": {\"headers\": [{\"name\": \"service\", \"value\": \".*\"}]}, \"route\": {\"cluster_name\": \"bolt_backend\"}}]}]}"
@@ -751,7 +751,7 @@ write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
   "servers": [{
     "default_log_path": "stdout", "default_log_level": "WARN", "processor": $PROXY_WORKERS,
     "routers": [{"router_config_name": "bench_router", "virtual_hosts": [{"name": "bench", "domains": ["*"], "routers": [{"match": {"prefix": "/"}, "route": {"cluster_name": "backend"}}]}]}$bolt_router],
-    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,$REUSEPORT_FIELD$access_logs
+    "listeners": [{"name": "bench", "address": "127.0.0.1:$MOSN_PORT", "bind_port": true,$reuseport_field$access_logs
       "filter_chains": [{"filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}$h2_listener$bolt_listener$tls_listeners$tcp_listener]
   }],
   "cluster_manager": {"clusters": [{"name": "backend", "type": "SIMPLE", "lb_type": "LB_ROUNDROBIN", "hosts": [{"address": "127.0.0.1:$BACKEND_PORT"}]}$bolt_cluster$tcp_cluster]}

@@ -18,7 +18,7 @@ public final class LoopThread extends FastThreadLocalThread implements TurnEnd {
     public static final int NO_INDEX = -1;
     private static final Logger log = LoggerFactory.getLogger(LoopThread.class);
 
-    /** The loop is handling the connections ready this turn ({@link #io}). */
+    /** The loop is handling the connections ready this turn ({@link #beginIo} to {@link #endIo}). */
     private boolean inIo;
     /** What the turn's I/O asked to run at its end ({@link #atTurnEnd}). */
     private final ArrayDeque<Runnable> turnEnd = new ArrayDeque<>();

@@ -24,11 +24,18 @@ public final class TurnFlush implements Runnable {
     public void request(Executor loop) {
         if (!scheduled) {
             scheduled = true;
-            // on the loop's own thread only: asked elsewhere, against the contract, the task still runs it on the loop
-            if (!(Thread.currentThread() instanceof TurnEnd t) || !(loop instanceof EventExecutor e && e.inEventLoop()) || !t.atTurnEnd(this)) {
+            if (!atTurnEnd(loop)) {
                 loop.execute(this);
             }
         }
+    }
+
+    /**
+     * Whether the loop's own thread took this for the end of its I/O. Only that thread: asked on
+     * another (against the contract), the task still runs it on the loop.
+     */
+    private boolean atTurnEnd(Executor loop) {
+        return Thread.currentThread() instanceof TurnEnd t && loop instanceof EventExecutor e && e.inEventLoop() && t.atTurnEnd(this);
     }
 
     @Override

@@ -91,7 +91,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
      * A response head kept back, with room for the small body its content-length announced: the
      * body, which mostly follows in the same read of the upstream, is copied in behind it, and the
      * response leaves as one buffer (one outbound entry, a send instead of a writev). Written ahead
-     * of anything else written, and at the turn's flush at the latest.
+     * of anything else written, and at the turn's flush at the latest: a head is kept back only with
+     * that flush asked for, so while one is held a flush is pending.
      */
     private ByteBuf held;
     /** What mapping the request being dispatched found about its framing. */
