@@ -1,11 +1,8 @@
 package io.mosn4j.network;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.util.UncheckedBooleanSupplier;
 
 /**
  * One channel's read allocator, wrapping the one it had, that counts the bytes of each read round:
@@ -51,20 +48,18 @@ final class ReadCounter implements RecvByteBufAllocator {
         if (made >= 0) {
             made++;
         }
-        return new Counting((ExtendedHandle) wrapped.newHandle());
+        return new Counting(wrapped.newHandle());
     }
 
-    private final class Counting implements ExtendedHandle {
-        private final ExtendedHandle delegate;
-
-        Counting(ExtendedHandle delegate) {
-            this.delegate = delegate;
+    private final class Counting extends ForwardingReadHandle {
+        Counting(Handle delegate) {
+            super(delegate);
         }
 
         @Override
         public void reset(ChannelConfig config) {
             round = 0;
-            delegate.reset(config);
+            super.reset(config);
         }
 
         @Override
@@ -72,52 +67,7 @@ final class ReadCounter implements RecvByteBufAllocator {
             if (bytes > 0) {
                 round += bytes;
             }
-            delegate.lastBytesRead(bytes);
-        }
-
-        @Override
-        public ByteBuf allocate(ByteBufAllocator alloc) {
-            return delegate.allocate(alloc);
-        }
-
-        @Override
-        public int guess() {
-            return delegate.guess();
-        }
-
-        @Override
-        public void incMessagesRead(int numMessages) {
-            delegate.incMessagesRead(numMessages);
-        }
-
-        @Override
-        public int lastBytesRead() {
-            return delegate.lastBytesRead();
-        }
-
-        @Override
-        public void attemptedBytesRead(int bytes) {
-            delegate.attemptedBytesRead(bytes);
-        }
-
-        @Override
-        public int attemptedBytesRead() {
-            return delegate.attemptedBytesRead();
-        }
-
-        @Override
-        public boolean continueReading() {
-            return delegate.continueReading();
-        }
-
-        @Override
-        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return delegate.continueReading(maybeMoreDataSupplier);
-        }
-
-        @Override
-        public void readComplete() {
-            delegate.readComplete();
+            super.lastBytesRead(bytes);
         }
     }
 }

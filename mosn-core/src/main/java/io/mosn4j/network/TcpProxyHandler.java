@@ -40,16 +40,16 @@ import org.slf4j.LoggerFactory;
  * a half-close is passed on as a half-close.
  *
  * <p>When both sides are plain TCP sockets of the epoll transport on one event loop, and nothing
- * but idle timers and byte counters sits in either pipeline, the bytes go by {@code splice(2)}:
+ * but idle timers sits in either pipeline, the bytes go by {@code splice(2)}:
  * socket to pipe to socket inside the kernel, never copied into the JVM
  * ({@link AbstractEpollStreamChannel#spliceTo}). The pipe (64 KiB) bounds what is in flight per
  * direction: a round moves what the pipe takes, and the next one waits until the other side took
  * it. Otherwise (TLS on a side, another network filter, a listener filter that read first, NIO) the
  * bytes are read into buffers and written.
  *
- * <p>Spliced bytes pass no handler, so the relay adds each round's to the sides' {@link ByteCounter}s
- * (the listener's and the cluster's): read on the side they came from, written on the other, once
- * they are in the pipe to it.
+ * <p>Spliced bytes are not written through a channel's {@code write}, so the relay adds each round's
+ * to the written bytes of the side they go to ({@link ByteCounter}: the listener's or the cluster's)
+ * once they are in the pipe to it; the side they came from counts them as read by itself.
  */
 final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
@@ -235,7 +235,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Whether both sides are plain epoll sockets of one loop with nothing but idle timers and byte counters in their pipelines. */
+    /** Whether both sides are plain epoll sockets of one loop with nothing but idle timers in their pipelines. */
     private boolean canSplice() {
         return inboundReads != null && outboundReads != null && inbound.eventLoop() == outbound.eventLoop()
                 && onlyRelayIn(inbound, this) && onlyRelayIn(outbound, outbound.pipeline().last());
@@ -243,7 +243,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private static boolean onlyRelayIn(Channel ch, ChannelHandler relay) {
         for (var e : ch.pipeline()) {
-            if (e.getValue() != relay && !(e.getValue() instanceof IdleStateHandler) && !(e.getValue() instanceof ByteCounter)) {
+            if (e.getValue() != relay && !(e.getValue() instanceof IdleStateHandler)) {
                 return false;
             }
         }
@@ -259,8 +259,8 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
         idleTimers = timers;
-        inboundBytes = inbound.pipeline().get(ByteCounter.class);
-        outboundBytes = outbound.pipeline().get(ByteCounter.class);
+        inboundBytes = ByteCounter.of(inbound);
+        outboundBytes = ByteCounter.of(outbound);
         if (settings.spliceAnnounced.compareAndSet(false, true)) {
             log.info("tcp_proxy on listener {}: plain TCP both ways on epoll, bytes move with splice(2)", settings.listener.listenerName());
         }
@@ -282,17 +282,13 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A read round spliced {@code bytes} from the side of {@code from} into the pipe to the side of {@code to}. */
-    private static void spliced(long bytes, ByteCounter from, ByteCounter to) {
-        if (bytes > 0) {
-            if (from != null) {
-                from.read(bytes);
-            }
-            if (to != null) {
-                to.written(bytes);
-            }
+    /** A read round spliced {@code bytes} into the pipe to the side of {@code to} (the side they came from counted them). */
+    private static void spliced(long bytes, ByteCounter to) {
+        if (bytes > 0 && to != null) {
+            to.written(bytes);
         }
     }
+
 
     /**
      * After a read round of {@code from} while splicing: a round that moved bytes is activity; once
@@ -364,7 +360,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 inboundUnflushed = false;
                 outbound.flush();
             } else {
-                spliced(inboundReads.lastRound(), inboundBytes, outboundBytes);
+                spliced(inboundReads.lastRound(), outboundBytes);
             }
             spliceRound(inbound, inboundReads, outbound, true);
             return;
@@ -478,7 +474,7 @@ final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     outboundUnflushed = false;
                     inbound.flush();
                 } else {
-                    spliced(outboundReads.lastRound(), outboundBytes, inboundBytes);
+                    spliced(outboundReads.lastRound(), inboundBytes);
                 }
                 spliceRound(outbound, outboundReads, inbound, false);
                 return;

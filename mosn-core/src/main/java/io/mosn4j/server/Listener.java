@@ -172,7 +172,7 @@ final class Listener {
             ListenerMetrics m = g.chains.metrics();
             m.connectionTotal.inc();
             m.connectionActive.inc();
-            ch.pipeline().addFirst(g.bytes); // ahead of everything: the listener filters' bytes and TLS records count too
+            g.bytes.install(ch); // at the socket: the listener filters' bytes and TLS records count too
             ch.closeFuture().addListener(g.closed);
         }
         ListenerConfig config = g.chains.config();

@@ -141,7 +141,7 @@ public final class Cluster implements ClusterInfo {
         return metrics;
     }
 
-    /** What counts the bytes of a new connection to the cluster (first in its pipeline), or null: none are counted. */
+    /** What counts the bytes of a new connection to the cluster ({@link ByteCounter#install}), or null: none are counted. */
     ByteCounter byteCounter() {
         return bytes;
     }

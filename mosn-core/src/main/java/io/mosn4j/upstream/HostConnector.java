@@ -96,7 +96,7 @@ final class HostConnector implements Connector {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (bytes != null) {
-                            ch.pipeline().addFirst(bytes); // ahead of TLS: the bytes on the wire
+                            bytes.install(ch); // at the socket, below TLS: the bytes on the wire
                         }
                         ready[0] = via.init(ch);
                         if (ready[0] == null) {
