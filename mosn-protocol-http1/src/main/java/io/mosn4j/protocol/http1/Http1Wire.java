@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -131,7 +133,7 @@ final class Http1Wire {
      * bulk copy, not a byte at a time into pooled memory that has often left the cache since it
      * was last freed.
      */
-    private static final class Head {
+    static final class Head {
         private static final FastThreadLocal<Head> LOCAL = new FastThreadLocal<>() {
             @Override
             protected Head initialValue() {
@@ -150,13 +152,45 @@ final class Http1Wire {
             return h;
         }
 
+        /**
+         * String's own {@code coder} field, or null. It tells a string whose chars are all 0xFF or
+         * below, which the JDK then keeps one byte a char (Latin-1, coder 0): the strings a decoder
+         * makes of the bytes it read always are. Such a string's bytes are copied in one go, ~5x
+         * faster than char by char for a typical response head (the char loop was ~5-10% of the
+         * event loops' user time under keep-alive load). Null, and every string goes char by char,
+         * when {@code java.lang} is not opened to mosn4j ({@code bin/mosn} opens it), or the field
+         * does not read as it does from JDK 9 to 25 (checked here, not assumed; with
+         * {@code -XX:-CompactStrings} every string has coder 1).
+         */
+        private static final VarHandle CODER = coder();
+
+        private static VarHandle coder() {
+            try {
+                VarHandle h = MethodHandles.privateLookupIn(String.class, MethodHandles.lookup())
+                        .findVarHandle(String.class, "coder", byte.class);
+                return (byte) h.get("a") == 0 && (byte) h.get("\u0100") == 1 ? h : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** Whether Latin-1 strings are copied in one go ({@link #CODER} readable). */
+        static boolean bulkLatin1() {
+            return CODER != null;
+        }
+
         /** {@code s} one byte a char, as Netty's {@code writeAscii} writes it: a char above 0xFF as {@code ?}. */
+        @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): each char's low byte, exact for Latin-1
         void ascii(String s) {
             int n = s.length();
             byte[] b = room(n);
             int at = length;
-            for (int i = 0; i < n; i++) {
-                b[at + i] = AsciiString.c2b(s.charAt(i));
+            if (CODER != null && (byte) CODER.get(s) == 0) {
+                s.getBytes(0, n, b, at);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    b[at + i] = AsciiString.c2b(s.charAt(i));
+                }
             }
             length = at + n;
         }
