@@ -3,6 +3,7 @@ package io.mosn4j.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosn4j.api.stats.Counter;
+import io.mosn4j.stats.StatsRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,8 +30,9 @@ class ByteCounterTest {
 
     @Test
     void countsTheBytesOfEveryReadAndWriteOnceWithNoHandlerInThePipeline() throws Exception {
-        AtomicCounter read = new AtomicCounter();
-        AtomicCounter written = new AtomicCounter();
+        StatsRegistry stats = new StatsRegistry();
+        Counter read = stats.counter("test.bytes_read_total");
+        Counter written = stats.counter("test.bytes_write_total");
         ByteCounter bytes = new ByteCounter(read, written);
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1, "byte-counter-test");
@@ -73,25 +74,6 @@ class ByteCounterTest {
             assertThat(written.get()).as("bytes written").isEqualTo(142);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-        }
-    }
-
-    private static final class AtomicCounter implements Counter {
-        private final AtomicLong n = new AtomicLong();
-
-        @Override
-        public void inc() {
-            n.incrementAndGet();
-        }
-
-        @Override
-        public void add(long delta) {
-            n.addAndGet(delta);
-        }
-
-        @Override
-        public long get() {
-            return n.get();
         }
     }
 }
