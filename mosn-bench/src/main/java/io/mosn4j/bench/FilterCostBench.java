@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 1, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow", "--add-opens=java.base/java.lang=ALL-UNNAMED"})
 public class FilterCostBench {
     static final String DSL_SAMPLE = """
             {"before_router_by_dsl": "ctx.rewrite_request_url(\\"/dsl\\") && ctx.add_request_header(\\"dsl\\", \\"dsl\\")",

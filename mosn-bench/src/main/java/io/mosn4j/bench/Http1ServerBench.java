@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsPrepend = {
     "-XX:+UseSerialGC", "-Xmn8m", "-Xss512k", "-XX:+UseCompactObjectHeaders",
-    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "--add-opens=java.base/java.lang=ALL-UNNAMED",
     // bin/mosn's: without them Netty's leak detector's stack traces are ~4% of the score
     "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.lowMemory=false", "-Dio.netty.leakDetection.samplingInterval=4096"})
 public class Http1ServerBench {

@@ -53,7 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsPrepend = {
     "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xss512k",
-    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "--add-opens=java.base/java.lang=ALL-UNNAMED"})
 public class Http2ServerBench {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BODY = "hello world\n".getBytes(StandardCharsets.US_ASCII);

@@ -63,7 +63,7 @@ import org.openjdk.jmh.annotations.Warmup;
     // bin/mosn's JVM options: G1, and Unsafe for Netty (without it, on Java 25, every getBytes of
     // a pooled direct buffer allocates a ByteBuffer duplicate)
     "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xss512k",
-    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "--add-opens=java.base/java.lang=ALL-UNNAMED",
     // event-loop-like benchmark threads
     "-Djmh.executor=CUSTOM", "-Djmh.executor.class=io.mosn4j.bench.EventLoopLikeExecutor"})
 public class XProtocolCodecBench {
