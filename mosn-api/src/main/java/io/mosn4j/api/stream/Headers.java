@@ -149,6 +149,16 @@ public final class Headers {
         return loader == null;
     }
 
+    /**
+     * The loader that has not filled this block yet, or null once it has (and for a block built
+     * entry by entry). While it is pending nothing has read the block's entries or changed them, so
+     * the codec that made the loader may write the block from what its loader holds (an HTTP/1
+     * response's fields pass on as the bytes they came in as).
+     */
+    public Loader pendingLoader() {
+        return loader;
+    }
+
     private void ensureLoaded() {
         if (loader != null) {
             Loader l = loader;

@@ -40,6 +40,9 @@ final class HeadReader {
         int secondEnd;
         int fieldsStart;
         boolean http10;
+        /** Set by {@link ResponseFields#scan}: a bit per field that does not travel on; per Content-Length field. */
+        long dropped;
+        long lengths;
     }
 
     /** The loop's own copy of the head: one bulk copy out of the read buffer, then plain array reads. */

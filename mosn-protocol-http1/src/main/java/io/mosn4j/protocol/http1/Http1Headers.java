@@ -161,12 +161,12 @@ final class Http1Headers {
         }
     }
 
-    private static final int OTHER = 0;
+    static final int OTHER = 0;
     private static final int HOST = 1;
     private static final int EXPECT = 2;
-    private static final int CONTENT_LENGTH = 3;
+    static final int CONTENT_LENGTH = 3;
     private static final int TRANSFER_ENCODING = 4;
-    private static final int CONNECTION = 5;
+    static final int CONNECTION = 5;
     /** From here on: hop-by-hop names with no framing meaning (RFC 9110 7.6.1). */
     private static final int TE = 6;
     private static final int UPGRADE = 7;
@@ -200,6 +200,75 @@ final class Http1Headers {
     }
 
     /**
+     * {@link #kind(String)} of the name {@code a[start, start + n)}: a field name the decoder
+     * checked to be a token, compared ignoring ASCII case without making a string of it.
+     */
+    static int kind(byte[] a, int start, int n) {
+        if (n > 17 || (KNOWN_LENGTHS & 1 << n) == 0) {
+            return OTHER;
+        }
+        return switch (n) {
+            case 2 -> is(a, start, TE_BYTES) ? TE : OTHER;
+            case 4 -> is(a, start, HOST_BYTES) ? HOST : OTHER;
+            case 6 -> is(a, start, EXPECT_BYTES) ? EXPECT : OTHER;
+            case 7 -> is(a, start, UPGRADE_BYTES) ? UPGRADE : OTHER;
+            case 10 -> is(a, start, CONNECTION_BYTES) ? CONNECTION : is(a, start, KEEP_ALIVE_BYTES) ? KEEP_ALIVE : OTHER;
+            case 14 -> is(a, start, CONTENT_LENGTH_BYTES) ? CONTENT_LENGTH : OTHER;
+            case 16 -> is(a, start, PROXY_CONNECTION_BYTES) ? PROXY_CONNECTION : OTHER;
+            case 17 -> is(a, start, TRANSFER_ENCODING_BYTES) ? TRANSFER_ENCODING : OTHER;
+            default -> OTHER;
+        };
+    }
+
+    private static final byte[] TE_BYTES = ascii("te");
+    private static final byte[] HOST_BYTES = ascii("host");
+    private static final byte[] EXPECT_BYTES = ascii("expect");
+    private static final byte[] UPGRADE_BYTES = ascii("upgrade");
+    private static final byte[] CONNECTION_BYTES = ascii("connection");
+    private static final byte[] KEEP_ALIVE_BYTES = ascii("keep-alive");
+    private static final byte[] CLOSE_BYTES = ascii("close");
+    private static final byte[] CONTENT_LENGTH_BYTES = ascii("content-length");
+    private static final byte[] PROXY_CONNECTION_BYTES = ascii("proxy-connection");
+    private static final byte[] TRANSFER_ENCODING_BYTES = ascii("transfer-encoding");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the token at {@code a[start]} is {@code lower} (lower-case letters and '-') in any
+     * case; {@code a} has room for it.
+     */
+    private static boolean is(byte[] a, int start, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            // | 0x20 lower-cases a letter and leaves '-' as it is; no other tchar becomes either
+            if ((a[start + i] | 0x20) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The value {@code a[from, to)} of a {@code Connection} field as a string: the shared
+     * {@code "keep-alive"} or {@code "close"} for those (nearly every one), which
+     * {@link #readConnection} then tells by identity.
+     */
+    static String connectionValue(byte[] a, int from, int to) {
+        int n = to - from;
+        if (n == KEEP_ALIVE_BYTES.length && is(a, from, KEEP_ALIVE_BYTES)) {
+            return KEEP_ALIVE_VALUE;
+        }
+        if (n == CLOSE_BYTES.length && is(a, from, CLOSE_BYTES)) {
+            return CLOSE_VALUE;
+        }
+        return HeadReader.string(a, from, to);
+    }
+
+    private static final String KEEP_ALIVE_VALUE = "keep-alive";
+    private static final String CLOSE_VALUE = "close";
+
+    /**
      * Copies the end-to-end fields in one pass over Netty's entries (not its String views of them,
      * a wrapper per field: a decoded name is an AsciiString, shared and its String cached for common
      * ones; a value is a String), noting in {@code framing} what the hop-by-hop and framing fields
@@ -220,18 +289,28 @@ final class Http1Headers {
      * {@code framing} when it is about framing. {@link #endFields} ends the pass.
      */
     static void addField(Headers out, String name, String value, boolean request, Framing framing) {
-        switch (kind(name)) {
+        if (note(kind(name), value, request, framing)) {
+            out.add(name, value);
+        }
+    }
+
+    /**
+     * Notes in {@code framing} what a field of {@code kind} (one of {@link #kind}'s answers) and
+     * {@code value} says about framing; whether the field travels on (is end-to-end).
+     */
+    static boolean note(int kind, String value, boolean request, Framing framing) {
+        switch (kind) {
             case HOST -> {
                 if (request) {
                     framing.hosts++;
-                    return;
+                    return false;
                 }
             }
             case EXPECT -> {
                 if (HeaderTokens.equalsIgnoreCase(value, "100-continue")) {
                     framing.expectContinue = true;
                     if (request) {
-                        return; // answered by this proxy, as Envoy does
+                        return false; // answered by this proxy, as Envoy does
                     }
                 } else {
                     framing.expectOther = true;
@@ -245,19 +324,19 @@ final class Http1Headers {
             case TRANSFER_ENCODING -> {
                 framing.transferEncoding = true;
                 framing.chunked |= HeaderTokens.listedIn(value, "chunked");
-                return;
+                return false;
             }
             case CONNECTION -> {
                 // a second Connection line may name more headers
                 framing.connection = framing.connection == null ? value : framing.connection + "," + value;
-                return;
+                return false;
             }
             case TE, UPGRADE, KEEP_ALIVE, PROXY_CONNECTION -> {
-                return;
+                return false;
             }
             default -> { }
         }
-        out.add(name, value);
+        return true;
     }
 
     /**
@@ -265,14 +344,31 @@ final class Http1Headers {
      * {@code out} (from {@code first}, its first field) the fields they name; few messages name any.
      */
     static void endFields(Headers out, int first, Framing framing) {
-        String connection = framing.connection;
-        if (connection != null) {
-            framing.close = HeaderTokens.listedIn(connection, "close");
-            framing.keepAliveListed = HeaderTokens.listedIn(connection, "keep-alive");
-            if (namesHeaders(connection)) {
-                removeListed(out, first, connection);
-            }
+        if (readConnection(framing)) {
+            removeListed(out, first, framing.connection);
         }
+    }
+
+    /**
+     * Reads the {@code Connection} fields a pass noted into {@code framing}: whether they name other
+     * fields than {@code keep-alive} and {@code close}, which must not travel on.
+     */
+    static boolean readConnection(Framing framing) {
+        String connection = framing.connection;
+        if (connection == null) {
+            return false;
+        }
+        if (connection == KEEP_ALIVE_VALUE || HeaderTokens.equalsIgnoreCase(connection, KEEP_ALIVE_VALUE)) { // nearly every one
+            framing.keepAliveListed = true;
+            return false;
+        }
+        if (connection == CLOSE_VALUE || HeaderTokens.equalsIgnoreCase(connection, CLOSE_VALUE)) {
+            framing.close = true;
+            return false;
+        }
+        framing.close = HeaderTokens.listedIn(connection, "close");
+        framing.keepAliveListed = HeaderTokens.listedIn(connection, "keep-alive");
+        return true;
     }
 
     /** Removes from {@code out}, at or after {@code first}, the fields {@code connection} names. */
@@ -296,10 +392,4 @@ final class Http1Headers {
         int k = kind(name);
         return k == CONNECTION || k == TRANSFER_ENCODING || k >= TE;
     }
-
-    /** Whether a Connection header names other headers than the usual keep-alive/close. */
-    private static boolean namesHeaders(String connection) {
-        return connection != null && !HeaderTokens.equalsIgnoreCase(connection, "keep-alive") && !HeaderTokens.equalsIgnoreCase(connection, "close");
-    }
-
 }

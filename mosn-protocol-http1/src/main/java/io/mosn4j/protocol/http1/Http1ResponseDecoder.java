@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The response decoder, told by the connection whether the request in flight was a HEAD (whose
- * response has headers but never a body). It reads the common response heads itself, straight into
- * neutral headers ({@link ParsedResponse}), and leaves every other one to Netty's decoder, which it
+ * response has headers but never a body). It reads the common response heads itself, into neutral
+ * headers that keep the fields as the bytes they came in as until something reads them whole
+ * ({@link ParsedResponse}, {@link ResponseFields}), and leaves every other one to Netty's decoder, which it
  * extends, as {@link Http1RequestDecoder} does for requests: a head read here is one Netty's
  * decoder would take as it is and read the same ({@link HeadReader}), with a status from 200 to 599
  * and a body framed by one plain {@code Content-Length}, or none (a HEAD request's, 204, 304).
@@ -32,6 +33,8 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
     private boolean keepsNetty;
     /** Bytes still to come of the body of a response read here. */
     private long bodyLeft;
+    /** The loop's {@link HeadReader#scratch}, looked up once (a thread-local lookup per head was ~1% of the loops' user time). */
+    private HeadReader.Scratch scratch;
 
     public Http1ResponseDecoder(HttpDecoderConfig config) {
         super(config);
@@ -104,7 +107,10 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
 
     /** The response whose head starts {@code buffer} (its head then consumed), or {@link #NETTYS}. */
     private ParsedResponse readHead(ByteBuf buffer) {
-        HeadReader.Scratch s = HeadReader.scratch();
+        HeadReader.Scratch s = scratch;
+        if (s == null) {
+            scratch = s = HeadReader.scratch(); // this decoder runs on its connection's loop only
+        }
         int end = HeadReader.copy(buffer, s, false);
         byte[] a = s.bytes;
         int status = end > 0 ? statusLine(a, end, s) : -1;
@@ -112,15 +118,20 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
             return NETTYS;
         }
         ParsedResponse response = new ParsedResponse(status, s.http10);
-        Headers h = new Headers(s.fieldCount + 1);
-        h.add(Headers.STATUS, Headers.statusText(status));
-        HeadReader.map(a, s, h, false, response);
+        Headers h = null;
+        boolean asTheyCame = ResponseFields.scan(s, response);
+        if (!asTheyCame) { // its Connection field names fields to take out
+            response = new ParsedResponse(status, s.http10);
+            h = new Headers(s.fieldCount + 1);
+            h.add(Headers.STATUS, Headers.statusText(status));
+            HeadReader.map(a, s, h, false, response);
+        }
         // a body that ends with the connection is Netty's decoder's, as is any other framing
         boolean bodiless = head || status == 204 || status == 304;
         if (!HeadReader.plainFraming(response) || (response.contentLength == null && !bodiless)) {
             return NETTYS;
         }
-        response.headers = h;
+        response.headers = asTheyCame ? Headers.lazy(null, ResponseFields.of(s, end, status)) : h;
         buffer.skipBytes(end);
         return response;
     }

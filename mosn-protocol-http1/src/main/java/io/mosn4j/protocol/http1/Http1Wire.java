@@ -102,15 +102,19 @@ final class Http1Wire {
 
     private static Head finishHead(Head out, Headers h, int framing) {
         boolean dropLength = (framing & (DROP_CONTENT_LENGTH | CHUNKED)) != 0;
-        for (int i = 0, n = h.size(); i < n; i++) {
-            String name = h.name(i);
-            if (name.startsWith(":") || Http1Headers.isHopByHop(name)) {
-                continue;
+        if (h.pendingLoader() instanceof ResponseFields fields) {
+            fields.write(out, dropLength); // an upstream response's fields that nothing read or changed, as they came
+        } else {
+            for (int i = 0, n = h.size(); i < n; i++) {
+                String name = h.name(i);
+                if (name.startsWith(":") || Http1Headers.isHopByHop(name)) {
+                    continue;
+                }
+                if (dropLength && name.length() == 14 && HeaderTokens.equalsIgnoreCase(name, "content-length")) {
+                    continue;
+                }
+                out.header(name, h.value(i));
             }
-            if (dropLength && name.length() == 14 && HeaderTokens.equalsIgnoreCase(name, "content-length")) {
-                continue;
-            }
-            out.header(name, h.value(i));
         }
         if ((framing & CHUNKED) != 0) {
             out.ascii("transfer-encoding: chunked\r\n");
@@ -193,6 +197,15 @@ final class Http1Wire {
                 }
             }
             length = at + n;
+        }
+
+        /** {@code a[from, to)} as it is; nothing when {@code to <= from}. */
+        void bytes(byte[] a, int from, int to) {
+            int n = to - from;
+            if (n > 0) {
+                System.arraycopy(a, from, room(n), length, n);
+                length += n;
+            }
         }
 
         void header(String name, String value) {

@@ -4,7 +4,8 @@ import io.mosn4j.api.stream.Headers;
 
 /**
  * A response head {@link Http1ResponseDecoder} read itself, without Netty's message and header map:
- * its status and version, its fields already mapped to neutral headers, and what they say about
+ * its status and version, its fields as neutral headers (decoded when first read whole:
+ * {@link ResponseFields}), and what they say about
  * framing. Its body follows as {@code HttpContent}, ended by a {@code LastHttpContent}, as after
  * Netty's responses.
  */

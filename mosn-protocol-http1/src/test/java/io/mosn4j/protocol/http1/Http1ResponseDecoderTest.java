@@ -115,6 +115,9 @@ class Http1ResponseDecoderTest {
                 "HTTP/1.1 503 \r\nContent-Length: 2\r\nConnection: close\r\n\r\nno",
                 "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
                 "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.0 200 OK\r\nconnection: KEEP-ALIVE\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nConnection: Close\r\nContent-Length: 2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
                 "HTTP/1.1 204 No Content\r\nDate: d\r\n\r\n",
                 "HTTP/1.1 304 Not Modified\r\nETag: \"e\"\r\nContent-Length: 5\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nConnection: x-hop, keep-alive\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nSet-Cookie: a=1\r\n"

@@ -1,0 +1,182 @@
+package io.mosn4j.protocol.http1;
+
+import io.mosn4j.api.stream.Headers;
+import io.netty.util.AsciiString;
+import java.util.Arrays;
+
+/**
+ * The fields of a response head {@link Http1ResponseDecoder} read itself, kept as the bytes they
+ * came in as: the loader of the response's {@linkplain Headers#lazy lazy} headers. Nothing on a
+ * plain proxied response's way reads more of them than its status and length, which are
+ * {@linkplain #peek peeked} one field at a time, so no string is made per field; the HTTP/1 writer
+ * copies the fields that travel on to the downstream head as they are ({@link #write}), in runs of
+ * whole lines. Whatever reads the block as a whole (a filter, HTTP/2 downstream, an access log's
+ * response fields) has it mapped as {@link Http1Headers} maps any response: the same entries in the
+ * same order.
+ */
+final class ResponseFields implements Headers.Loader {
+    /** The head's bytes, from its first byte to the empty line that ends it. */
+    private final byte[] head;
+    /** Per field: name start, name end, value start, value end, in {@link #head}. */
+    private final int[] fields;
+    private final int count;
+    /** A bit per field that does not travel on (hop-by-hop, or framing this proxy writes itself). */
+    private final long dropped;
+    /** A bit per {@code Content-Length} field (dropped where the downstream framing has none). */
+    private final long lengths;
+    private final String status;
+
+    private ResponseFields(byte[] head, int[] fields, int count, long dropped, long lengths, String status) {
+        this.head = head;
+        this.fields = fields;
+        this.count = count;
+        this.dropped = dropped;
+        this.lengths = lengths;
+        this.status = status;
+    }
+
+    /**
+     * Notes in {@code framing} what the fields {@link HeadReader#fields} found in {@code s} say
+     * about framing, and which of them travel on ({@code s.dropped}, {@code s.lengths}); false when
+     * the head's {@code Connection} field names other fields to take out: that rare head is mapped
+     * the usual way ({@link HeadReader#map}).
+     */
+    static boolean scan(HeadReader.Scratch s, Http1Headers.Framing framing) {
+        byte[] a = s.bytes;
+        int[] f = s.fields;
+        long dropped = 0;
+        long lengths = 0;
+        for (int k = 0, count = s.fieldCount; k < count; k++) {
+            int ns = f[k * 4];
+            int kind = Http1Headers.kind(a, ns, f[k * 4 + 1] - ns);
+            if (kind == Http1Headers.OTHER) {
+                continue;
+            }
+            int vs = f[k * 4 + 2];
+            int ve = f[k * 4 + 3];
+            String value = kind == Http1Headers.CONNECTION ? Http1Headers.connectionValue(a, vs, ve) : HeadReader.string(a, vs, ve);
+            if (!Http1Headers.note(kind, value, false, framing)) {
+                dropped |= 1L << k;
+            }
+            if (kind == Http1Headers.CONTENT_LENGTH) {
+                lengths |= 1L << k;
+            }
+        }
+        s.dropped = dropped;
+        s.lengths = lengths;
+        return !Http1Headers.readConnection(framing);
+    }
+
+    /** The fields {@link #scan} went through, in a head of {@code end} bytes: copied out of {@code s}. */
+    static ResponseFields of(HeadReader.Scratch s, int end, int status) {
+        int count = s.fieldCount;
+        return new ResponseFields(Arrays.copyOf(s.bytes, end), Arrays.copyOf(s.fields, count * 4), count, s.dropped, s.lengths,
+                Headers.statusText(status));
+    }
+
+    /** The entries {@link HeadReader#map} would have made of the head: the status, then the fields that travel on. */
+    @Override
+    public void load(Headers into) {
+        into.ensureCapacity(count + 1);
+        into.add(Headers.STATUS, status);
+        byte[] a = head;
+        int[] f = fields;
+        for (int k = 0; k < count; k++) {
+            if ((dropped & 1L << k) == 0) {
+                int ns = f[k * 4];
+                int nl = f[k * 4 + 1] - ns;
+                AsciiString known = KnownHeaderNames.find(a, ns, nl);
+                into.add(known != null ? known.toString() : HeadReader.string(a, ns, ns + nl),
+                        HeadReader.string(a, f[k * 4 + 2], f[k * 4 + 3]));
+            }
+        }
+    }
+
+    /**
+     * The first value of {@code name} among the entries {@link #load} makes, read from the bytes:
+     * one string, for the one field asked for. A name of the same length with a char beyond ASCII
+     * is left to the loaded block ({@code String.equalsIgnoreCase}, which it uses, folds some of
+     * those to ASCII letters), as is any pseudo-header's but {@code :status} as the constant.
+     */
+    @Override
+    public String peek(Headers block, String name) {
+        if (name == Headers.STATUS) {
+            return status;
+        }
+        int n = name.length();
+        if (n > 0 && name.charAt(0) == ':') {
+            return NO_PEEK;
+        }
+        byte[] a = head;
+        int[] f = fields;
+        for (int k = 0; k < count; k++) {
+            int ns = f[k * 4];
+            if (f[k * 4 + 1] - ns == n && (dropped & 1L << k) == 0) {
+                int same = sameName(a, ns, name);
+                if (same > 0) {
+                    return HeadReader.string(a, f[k * 4 + 2], f[k * 4 + 3]);
+                }
+                if (same < 0) {
+                    return NO_PEEK;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** 1 when the name at {@code a[start]} is {@code name} ignoring ASCII case; 0 when not; -1 when {@code name} is not ASCII. */
+    private static int sameName(byte[] a, int start, String name) {
+        for (int i = 0, n = name.length(); i < n; i++) {
+            int b = a[start + i];
+            int c = name.charAt(i);
+            if (b != c) {
+                if (c > 0x7f) {
+                    return -1;
+                }
+                int lower = b | 0x20;
+                if (lower != (c | 0x20) || lower < 'a' || lower > 'z') {
+                    return 0;
+                }
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * Writes the fields that travel on to {@code out}, each as {@code name: value CRLF}, as the
+     * writer writes an entry; with {@code dropLength}, without the {@code Content-Length} fields.
+     * A field already written that way on the wire (one space after the colon, none after the
+     * value) is copied with its neighbours in one run.
+     */
+    void write(Http1Wire.Head out, boolean dropLength) {
+        byte[] a = head;
+        int[] f = fields;
+        long skip = dropLength ? dropped | lengths : dropped;
+        int runStart = 0;
+        int runEnd = -1;
+        for (int k = 0; k < count; k++) {
+            if ((skip & 1L << k) != 0) {
+                continue;
+            }
+            int ns = f[k * 4];
+            int ne = f[k * 4 + 1];
+            int vs = f[k * 4 + 2];
+            int ve = f[k * 4 + 3];
+            if (vs == ne + 2 && a[ne + 1] == ' ' && a[ve] == '\r') {
+                if (ns != runEnd) {
+                    out.bytes(a, runStart, runEnd);
+                    runStart = ns;
+                }
+                runEnd = ve + 2;
+            } else {
+                out.bytes(a, runStart, runEnd);
+                runEnd = -1;
+                out.bytes(a, ns, ne);
+                out.ascii(": ");
+                out.bytes(a, vs, ve);
+                out.ascii("\r\n");
+            }
+        }
+        out.bytes(a, runStart, runEnd);
+    }
+}
