@@ -199,6 +199,25 @@ class Http1RequestDecoderTest {
         }
     }
 
+    /**
+     * A byte that sends the head to Netty's decoder (a control character, DEL, a bare CR or LF) is
+     * found wherever it falls in a value, and a tab or a byte above 0x7f is kept wherever it falls
+     * (a scan that goes several bytes a step must keep this).
+     */
+    @Test
+    void everyByteOfAValueIsCheckedWhereverItFallsInAWord() {
+        for (int at = 0; at < 24; at++) {
+            String before = "v".repeat(at);
+            for (String bad : List.of("\u0001", "\u001f", "\u007f", "\u0000", "\r", "\n")) {
+                assertSame("GET / HTTP/1.1\r\nHost: a\r\nX-Long-Name: " + before + bad + "w".repeat(20) + "\r\nX: y\r\n\r\n", false);
+            }
+            for (String fine : List.of("\t", "\u0080", "\u00ff", "\u00e9", " ")) {
+                assertSame("GET / HTTP/1.1\r\nHost: a\r\nX-Long-Name: " + before + fine + "w".repeat(at % 9) + "\r\nX: y\r\n\r\n", true);
+            }
+            assertSame("GET /" + before + " HTTP/1.1\r\nHost: a" + before + "\r\n\r\n", true);
+        }
+    }
+
     @Test
     void pipelinedRequestsAlternateBetweenTheDecoders() {
         List<String> accepted = new ArrayList<>();
