@@ -64,6 +64,9 @@
 #   MOSN_BIN=bin/mosn    the launcher to run: e.g. mosn-dist/target/image/bin/mosn for the packaged
 #                        layout (its own runtime and AOT cache); MOSN_JAVA_OPTS passes JVM options
 #   ONLY=                "nginx" or "mosn" to run only that proxy (default: both)
+#   HTTP1_HEADERS=       "browser": the http1 and http1_close requests carry seven more fields as a
+#                        browser's do (User-Agent, Accept, Accept-Language, Accept-Encoding, Referer,
+#                        Cookie, X-Request-Id: ~330 bytes) besides wrk's Host; default: Host only
 #   MOSN_ACCESS_LOG=     a file: mosn4j's HTTP/1.1 listener writes an access log there in MOSN's
 #                        default format (default: none), to measure what access logging costs
 #   MOSN_ACCESS_LOG_FORMAT=  that log's log_format (MOSN's %variable% syntax; default: MOSN's default format)
@@ -827,14 +830,27 @@ port_http1_close() { port_http1 "$1"; }
 port_http1_rate() { port_http1 "$1"; }
 port_http2() { if [[ $1 == nginx ]]; then echo "$NGINX_H2_PORT"; else echo "$MOSN_H2_PORT"; fi; }
 
+# HTTP1_HEADERS=browser: the fields a browser's request carries besides Host
+HTTP1_EXTRA=()
+case "${HTTP1_HEADERS:-}" in
+  "") ;;
+  browser) HTTP1_EXTRA=(
+    -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+    -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+    -H 'Accept-Language: en-US,en;q=0.5' -H 'Accept-Encoding: gzip, deflate, br'
+    -H 'Referer: http://127.0.0.1/' -H 'Cookie: session=8f14e45fceea167a5a36dedd4bea2543; theme=dark'
+    -H 'X-Request-Id: 6e1b0c1e-2f3a-4a5b-9c8d-0e1f2a3b4c5d') ;;
+  *) die "HTTP1_HEADERS must be empty or 'browser' (got '$HTTP1_HEADERS')" ;;
+esac
+
 load_http1() { # PORT SECONDS OUTFILE
-  run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "http://127.0.0.1:$1/" >"$3" 2>&1
+  run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency "${HTTP1_EXTRA[@]}" "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
 # a new connection per request: wrk sends "Connection: close", the proxy answers and closes, wrk
 # connects again (the proxies keep their upstream connections to the backend alive)
 load_http1_close() { # PORT SECONDS OUTFILE
-  run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency -H 'Connection: close' "http://127.0.0.1:$1/" >"$3" 2>&1
+  run_load wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2"s --latency -H 'Connection: close' "${HTTP1_EXTRA[@]}" "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
 # h2c with prior knowledge (h2load's default for http:// URLs); with LATENCY_LOG, one line per
@@ -1140,7 +1156,7 @@ report() {
   local case=$1 proxy m i tsv="$OUT/results.tsv" how rows=() label
   mapfile -t rows < <(case_proxies "$case")
   case "$case" in
-    http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency" ;;
+    http1) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency${HTTP1_HEADERS:+, $HTTP1_HEADERS-like request fields}" ;;
     http1_close) how="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency -H 'Connection: close' (a new connection per request)" ;;
     http1_rate) how="h2load --h1 -t$WRK_THREADS -c$CONNECTIONS -D$DURATION --rps=$((RATE / CONNECTIONS)) per connection ($RATE req/s in all)" ;;
     http2) how="h2load (h2c) -t$WRK_THREADS -c$CONNECTIONS -m$H2_STREAMS -D$DURATION" ;;

@@ -358,7 +358,9 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         timeout = r.timeout() == null ? ProxyFilter.DEFAULT_TIMEOUT : r.timeout();
         perTryTimeout = routeRule != null && routeRule.retryPolicy() != null ? routeRule.retryPolicy().perTryTimeout() : null;
-        if (requestHeaders.isLoaded()) { // an RPC call whose headers nothing read has none of these
+        // an RPC call whose headers nothing read has none of these; an HTTP/1 request's fields not
+        // decoded yet are read one by one from its head
+        if (requestHeaders.isLoaded() || requestHeaders.message() == null) {
             Duration global = millis(requestHeaders.get(GLOBAL_TIMEOUT_HEADER));
             if (global != null) {
                 timeout = global;

@@ -40,7 +40,7 @@ final class HeadReader {
         int secondEnd;
         int fieldsStart;
         boolean http10;
-        /** Set by {@link ResponseFields#scan}: a bit per field that does not travel on; per Content-Length field. */
+        /** Set by {@link HeadFields#scan}: a bit per field that does not travel on; per Content-Length field. */
         long dropped;
         long lengths;
     }

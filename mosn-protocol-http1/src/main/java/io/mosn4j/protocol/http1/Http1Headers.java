@@ -162,7 +162,7 @@ final class Http1Headers {
     }
 
     static final int OTHER = 0;
-    private static final int HOST = 1;
+    static final int HOST = 1;
     private static final int EXPECT = 2;
     static final int CONTENT_LENGTH = 3;
     private static final int TRANSFER_ENCODING = 4;

@@ -14,8 +14,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The request decoder: reads the common request heads itself, straight into neutral headers
- * ({@link ParsedRequest}), and leaves every other one to Netty's decoder, which it extends. It also
+ * The request decoder: reads the common request heads itself, into neutral headers that keep the
+ * fields as the bytes they came in as until something reads them whole ({@link ParsedRequest},
+ * {@link HeadFields}), and leaves every other one to Netty's decoder, which it extends. It also
  * tells its connection where each request head starts and ends: from the first byte of a request
  * (a pipelined one's first byte included, already buffered behind the request before it) to its
  * complete header block. That span is what the request header timeout bounds; the bytes between
@@ -140,7 +141,7 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
         }
         int end = HeadReader.copy(buffer, s, true);
         byte[] a = s.bytes;
-        ParsedRequest request = end > 0 && requestLine(a, end, s) && HeadReader.fields(a, s.fieldsStart, end, s) ? map(a, s) : null;
+        ParsedRequest request = end > 0 && requestLine(a, end, s) && HeadReader.fields(a, s.fieldsStart, end, s) ? map(a, end, s) : null;
         if (request == null) {
             return NETTYS;
         }
@@ -180,24 +181,33 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
     }
 
     /**
-     * The request of a scanned head, mapped as {@link Http1Headers#fromRequest} maps Netty's, or null
-     * when its framing is Netty's decoder's to read or its method is CONNECT.
+     * The request of a scanned head of {@code end} bytes, mapped as {@link Http1Headers#fromRequest}
+     * maps Netty's (its fields kept as they came: {@link HeadFields}), or null when its framing is
+     * Netty's decoder's to read or its method is CONNECT.
      */
-    private static ParsedRequest map(byte[] a, HeadReader.Scratch s) {
+    private static ParsedRequest map(byte[] a, int end, HeadReader.Scratch s) {
         String method = method(a, s.firstEnd);
         if (method.equals("CONNECT")) {
             return null;
         }
         ParsedRequest request = new ParsedRequest(method, s.http10);
+        String path = HeadReader.string(a, s.firstEnd + 1, s.secondEnd);
         String host = HeadReader.host(a, s);
-        Headers h = new Headers(s.fieldCount + 4);
-        h.add(Headers.METHOD, method);
-        h.add(Headers.PATH, HeadReader.string(a, s.firstEnd + 1, s.secondEnd));
-        if (host != null) {
-            h.add(Headers.AUTHORITY, host);
+        Headers h;
+        if (HeadFields.scan(s, true, request)) {
+            h = Headers.lazy(null, host == null ? HeadFields.of(s, end, Headers.METHOD, method, Headers.PATH, path, Headers.SCHEME, "http")
+                    : HeadFields.of(s, end, Headers.METHOD, method, Headers.PATH, path, Headers.AUTHORITY, host, Headers.SCHEME, "http"));
+        } else { // its Connection field names fields to take out
+            request = new ParsedRequest(method, s.http10);
+            h = new Headers(s.fieldCount + 4);
+            h.add(Headers.METHOD, method);
+            h.add(Headers.PATH, path);
+            if (host != null) {
+                h.add(Headers.AUTHORITY, host);
+            }
+            h.add(Headers.SCHEME, "http");
+            HeadReader.map(a, s, h, true, request);
         }
-        h.add(Headers.SCHEME, "http");
-        HeadReader.map(a, s, h, true, request);
         if (!HeadReader.plainFraming(request)) {
             return null;
         }

@@ -16,7 +16,7 @@ import java.util.List;
  * The response decoder, told by the connection whether the request in flight was a HEAD (whose
  * response has headers but never a body). It reads the common response heads itself, into neutral
  * headers that keep the fields as the bytes they came in as until something reads them whole
- * ({@link ParsedResponse}, {@link ResponseFields}), and leaves every other one to Netty's decoder, which it
+ * ({@link ParsedResponse}, {@link HeadFields}), and leaves every other one to Netty's decoder, which it
  * extends, as {@link Http1RequestDecoder} does for requests: a head read here is one Netty's
  * decoder would take as it is and read the same ({@link HeadReader}), with a status from 200 to 599
  * and a body framed by one plain {@code Content-Length}, or none (a HEAD request's, 204, 304).
@@ -119,7 +119,7 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
         }
         ParsedResponse response = new ParsedResponse(status, s.http10);
         Headers h = null;
-        boolean asTheyCame = ResponseFields.scan(s, response);
+        boolean asTheyCame = HeadFields.scan(s, false, response);
         if (!asTheyCame) { // its Connection field names fields to take out
             response = new ParsedResponse(status, s.http10);
             h = new Headers(s.fieldCount + 1);
@@ -131,7 +131,7 @@ public final class Http1ResponseDecoder extends HttpResponseDecoder {
         if (!HeadReader.plainFraming(response) || (response.contentLength == null && !bodiless)) {
             return NETTYS;
         }
-        response.headers = asTheyCame ? Headers.lazy(null, ResponseFields.of(s, end, status)) : h;
+        response.headers = asTheyCame ? Headers.lazy(null, HeadFields.of(s, end, Headers.STATUS, Headers.statusText(status))) : h;
         buffer.skipBytes(end);
         return response;
     }

@@ -102,8 +102,8 @@ final class Http1Wire {
 
     private static Head finishHead(Head out, Headers h, int framing) {
         boolean dropLength = (framing & (DROP_CONTENT_LENGTH | CHUNKED)) != 0;
-        if (h.pendingLoader() instanceof ResponseFields fields) {
-            fields.write(out, dropLength); // an upstream response's fields that nothing read or changed, as they came
+        if (h.pendingLoader() instanceof HeadFields fields) {
+            fields.write(out, dropLength); // the other side's fields that nothing read whole or changed, as they came
         } else {
             for (int i = 0, n = h.size(); i < n; i++) {
                 String name = h.name(i);

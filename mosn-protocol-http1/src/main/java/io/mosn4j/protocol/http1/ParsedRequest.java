@@ -4,7 +4,8 @@ import io.mosn4j.api.stream.Headers;
 
 /**
  * A request head {@link Http1RequestDecoder} read itself, without Netty's message and header map:
- * its method and version, its fields already mapped to neutral headers, and what they say about
+ * its method and version, its fields as neutral headers (decoded when first read whole:
+ * {@link HeadFields}), and what they say about
  * framing. Its body, if any, follows as {@code HttpContent}, as after Netty's requests.
  */
 final class ParsedRequest extends Http1Headers.Framing {

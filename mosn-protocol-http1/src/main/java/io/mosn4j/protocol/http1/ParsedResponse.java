@@ -5,7 +5,7 @@ import io.mosn4j.api.stream.Headers;
 /**
  * A response head {@link Http1ResponseDecoder} read itself, without Netty's message and header map:
  * its status and version, its fields as neutral headers (decoded when first read whole:
- * {@link ResponseFields}), and what they say about
+ * {@link HeadFields}), and what they say about
  * framing. Its body follows as {@code HttpContent}, ended by a {@code LastHttpContent}, as after
  * Netty's responses.
  */

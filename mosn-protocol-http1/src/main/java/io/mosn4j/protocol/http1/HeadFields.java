@@ -5,16 +5,16 @@ import io.netty.util.AsciiString;
 import java.util.Arrays;
 
 /**
- * The fields of a response head {@link Http1ResponseDecoder} read itself, kept as the bytes they
- * came in as: the loader of the response's {@linkplain Headers#lazy lazy} headers. Nothing on a
- * plain proxied response's way reads more of them than its status and length, which are
- * {@linkplain #peek peeked} one field at a time, so no string is made per field; the HTTP/1 writer
- * copies the fields that travel on to the downstream head as they are ({@link #write}), in runs of
- * whole lines. Whatever reads the block as a whole (a filter, HTTP/2 downstream, an access log's
- * response fields) has it mapped as {@link Http1Headers} maps any response: the same entries in the
- * same order.
+ * The fields of a message head a decoder read itself ({@link Http1RequestDecoder},
+ * {@link Http1ResponseDecoder}), kept as the bytes they came in as: the loader of the message's
+ * {@linkplain Headers#lazy lazy} headers. A plain proxied message's way reads its pseudo-headers
+ * (method, path, authority; status) and perhaps a field or two by name, which are
+ * {@linkplain #peek peeked} one at a time, so no string is made per field; the HTTP/1 writer copies
+ * the fields that travel on to the other side's head as they are ({@link #write}), in runs of whole
+ * lines. Whatever reads the block as a whole (a filter, HTTP/2 on the other side, a route's header
+ * changes) has it mapped as {@link Http1Headers} maps any message: the same entries in the same order.
  */
-final class ResponseFields implements Headers.Loader {
+final class HeadFields implements Headers.Loader {
     /** The head's bytes, from its first byte to the empty line that ends it. */
     private final byte[] head;
     /** Per field: name start, name end, value start, value end, in {@link #head}. */
@@ -22,17 +22,18 @@ final class ResponseFields implements Headers.Loader {
     private final int count;
     /** A bit per field that does not travel on (hop-by-hop, or framing this proxy writes itself). */
     private final long dropped;
-    /** A bit per {@code Content-Length} field (dropped where the downstream framing has none). */
+    /** A bit per {@code Content-Length} field (dropped where the other side's framing has none). */
     private final long lengths;
-    private final String status;
+    /** The pseudo-headers the block starts with: name, value, name, value... (names are Headers' constants). */
+    private final String[] pseudo;
 
-    private ResponseFields(byte[] head, int[] fields, int count, long dropped, long lengths, String status) {
+    private HeadFields(byte[] head, int[] fields, int count, long dropped, long lengths, String[] pseudo) {
         this.head = head;
         this.fields = fields;
         this.count = count;
         this.dropped = dropped;
         this.lengths = lengths;
-        this.status = status;
+        this.pseudo = pseudo;
     }
 
     /**
@@ -41,7 +42,7 @@ final class ResponseFields implements Headers.Loader {
      * the head's {@code Connection} field names other fields to take out: that rare head is mapped
      * the usual way ({@link HeadReader#map}).
      */
-    static boolean scan(HeadReader.Scratch s, Http1Headers.Framing framing) {
+    static boolean scan(HeadReader.Scratch s, boolean request, Http1Headers.Framing framing) {
         byte[] a = s.bytes;
         int[] f = s.fields;
         long dropped = 0;
@@ -54,8 +55,9 @@ final class ResponseFields implements Headers.Loader {
             }
             int vs = f[k * 4 + 2];
             int ve = f[k * 4 + 3];
-            String value = kind == Http1Headers.CONNECTION ? Http1Headers.connectionValue(a, vs, ve) : HeadReader.string(a, vs, ve);
-            if (!Http1Headers.note(kind, value, false, framing)) {
+            String value = kind == Http1Headers.HOST ? null // counted, never read (the authority is read apart)
+                    : kind == Http1Headers.CONNECTION ? Http1Headers.connectionValue(a, vs, ve) : HeadReader.string(a, vs, ve);
+            if (!Http1Headers.note(kind, value, request, framing)) {
                 dropped |= 1L << k;
             }
             if (kind == Http1Headers.CONTENT_LENGTH) {
@@ -67,18 +69,22 @@ final class ResponseFields implements Headers.Loader {
         return !Http1Headers.readConnection(framing);
     }
 
-    /** The fields {@link #scan} went through, in a head of {@code end} bytes: copied out of {@code s}. */
-    static ResponseFields of(HeadReader.Scratch s, int end, int status) {
+    /**
+     * The fields {@link #scan} went through, in a head of {@code end} bytes, copied out of
+     * {@code s}; the block's pseudo-headers come first: {@code pseudo} is names and values in turn.
+     */
+    static HeadFields of(HeadReader.Scratch s, int end, String... pseudo) {
         int count = s.fieldCount;
-        return new ResponseFields(Arrays.copyOf(s.bytes, end), Arrays.copyOf(s.fields, count * 4), count, s.dropped, s.lengths,
-                Headers.statusText(status));
+        return new HeadFields(Arrays.copyOf(s.bytes, end), Arrays.copyOf(s.fields, count * 4), count, s.dropped, s.lengths, pseudo);
     }
 
-    /** The entries {@link HeadReader#map} would have made of the head: the status, then the fields that travel on. */
+    /** The entries {@link HeadReader#map} would have made of the head: the pseudo-headers, then the fields that travel on. */
     @Override
     public void load(Headers into) {
-        into.ensureCapacity(count + 1);
-        into.add(Headers.STATUS, status);
+        into.ensureCapacity(count + pseudo.length / 2);
+        for (int i = 0; i < pseudo.length; i += 2) {
+            into.add(pseudo[i], pseudo[i + 1]);
+        }
         byte[] a = head;
         int[] f = fields;
         for (int k = 0; k < count; k++) {
@@ -94,14 +100,21 @@ final class ResponseFields implements Headers.Loader {
 
     /**
      * The first value of {@code name} among the entries {@link #load} makes, read from the bytes:
-     * one string, for the one field asked for. A name of the same length with a char beyond ASCII
-     * is left to the loaded block ({@code String.equalsIgnoreCase}, which it uses, folds some of
-     * those to ASCII letters), as is any pseudo-header's but {@code :status} as the constant.
+     * one string, for the one field asked for. A name of the same length as a field's with a char
+     * beyond ASCII is left to the loaded block ({@code String.equalsIgnoreCase}, which it uses,
+     * folds some of those to ASCII letters), as is a pseudo-header asked for by another string than
+     * {@code Headers}' constant.
      */
     @Override
     public String peek(Headers block, String name) {
-        if (name == Headers.STATUS) {
-            return status;
+        String[] p = pseudo;
+        for (int i = 0; i < p.length; i += 2) {
+            if (p[i] == name) {
+                return p[i + 1];
+            }
+        }
+        if (name == Headers.METHOD || name == Headers.PATH || name == Headers.AUTHORITY || name == Headers.SCHEME || name == Headers.STATUS) {
+            return null; // not one of this block's (a request without Host has no authority)
         }
         int n = name.length();
         if (n > 0 && name.charAt(0) == ':') {

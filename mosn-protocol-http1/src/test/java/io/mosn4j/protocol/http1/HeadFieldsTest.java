@@ -6,6 +6,8 @@ import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -14,13 +16,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A response head the decoder read itself keeps its fields as the bytes they came in as, and the
- * writer copies them to the downstream head: what goes out must be byte for byte what writing
- * Netty's mapping of the same response gives, whatever the spacing, the hop-by-hop fields among
- * them and the framing the downstream side writes; a field read by name is read from the bytes
- * without decoding the rest, and reads as it would from the decoded block.
+ * A head the decoders read themselves keeps its fields as the bytes they came in as, and the
+ * writer copies them to the other side's head: what goes out must be byte for byte what writing
+ * Netty's mapping of the same message gives, whatever the spacing, the hop-by-hop fields among
+ * them and the framing the other side writes; a field read by name is read from the bytes
+ * without decoding the rest, and reads as it would from the decoded block. Responses go from the
+ * upstream to the downstream side, requests the other way.
  */
-class ResponseFieldsTest {
+class HeadFieldsTest {
     private static final List<String> HEADS = List.of(
             "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Sun, 06 Dec 2026 11:00:00 GMT\r\nContent-Type: text/html\r\n"
                     + "Content-Length: 2\r\nLast-Modified: Sat, 05 Dec 2026 10:00:00 GMT\r\nConnection: keep-alive\r\n"
@@ -40,7 +43,7 @@ class ResponseFieldsTest {
         for (String wire : HEADS) {
             for (int framing : FRAMINGS) {
                 Headers raw = ours(wire);
-                assertThat(raw.pendingLoader()).as(wire).isInstanceOf(ResponseFields.class);
+                assertThat(raw.pendingLoader()).as(wire).isInstanceOf(HeadFields.class);
                 String expected = written(nettys(wire), framing);
                 assertThat(written(raw, framing)).as("%s framed %d", wire, framing).isEqualTo(expected);
                 assertThat(raw.isLoaded()).isFalse();
@@ -88,6 +91,86 @@ class ResponseFieldsTest {
         Headers h = ours(wire);
         assertThat(h.pendingLoader()).isNull();
         assertThat(written(h, 0)).isEqualTo(written(nettys(wire), 0)).doesNotContain("X-Hop").contains("X-End: 2\r\n");
+    }
+
+    private static final List<String> REQUESTS = List.of(
+            "GET /p?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\nCookie: a=b\r\n\r\n",
+            "GET / HTTP/1.1\r\nX-A:1\r\nHost: h\r\nTE: trailers\r\nX-B:  2 \r\nKeep-Alive: 5\r\nExpect: 100-continue\r\n"
+                    + "Upgrade: x\r\nProxy-Connection: y\r\nX-C: 3\r\nConnection: keep-alive\r\n\r\n",
+            "POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok",
+            "GET / HTTP/1.0\r\nX: y\r\nX-Obs: caf\u00e9\r\n\r\n",
+            "PUT / HTTP/1.1\r\nHost: a\r\nExpect: nope\r\nConnection: close\r\n\r\n");
+
+    @Test
+    void requestFieldsGoOutAsWritingNettysMappingWrites() {
+        for (String wire : REQUESTS) {
+            for (int framing : FRAMINGS) {
+                Headers raw = oursRequest(wire);
+                assertThat(raw.pendingLoader()).as(wire).isInstanceOf(HeadFields.class);
+                String expected = writtenRequest(nettysRequest(wire), framing);
+                assertThat(writtenRequest(raw, framing)).as("%s framed %d", wire, framing).isEqualTo(expected);
+                assertThat(raw.isLoaded()).as("the writer read only the pseudo-headers").isFalse();
+                raw.size();
+                assertThat(writtenRequest(raw, framing)).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aRequestsPseudoHeadersAndFieldsReadByNameAreReadAsTheDecodedBlockHasThem() {
+        for (String wire : REQUESTS) {
+            Headers decoded = oursRequest(wire);
+            decoded.size();
+            Headers raw = oursRequest(wire);
+            for (String name : List.of(Headers.METHOD, Headers.PATH, Headers.AUTHORITY, Headers.SCHEME, Headers.STATUS, "host", "Host",
+                    "user-agent", "cookie", "x-b", "te", "expect", "content-length", "connection", "x-obs")) {
+                assertThat(raw.get(name)).as("%s of %s", name, wire).isEqualTo(decoded.get(name));
+            }
+            assertThat(raw.isLoaded()).isFalse();
+        }
+        assertThat(oursRequest(REQUESTS.getFirst()).authority()).isEqualTo("example.com");
+        assertThat(oursRequest(REQUESTS.get(3)).authority()).isNull();
+    }
+
+    private static Headers oursRequest(String wire) {
+        EmbeddedChannel ch = new EmbeddedChannel(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig(), new Http1RequestDecoder.HeadListener() {
+            @Override
+            public void headStarted() {}
+
+            @Override
+            public void headDone() {}
+        }));
+        try {
+            ch.writeInbound(ch.alloc().buffer().writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1)));
+            Object m = ch.readInbound();
+            assertThat(m).as(wire).isInstanceOf(ParsedRequest.class);
+            return ((ParsedRequest) m).headers;
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private static Headers nettysRequest(String wire) {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpRequestDecoder(SmallHeadersFactory.decoderConfig()));
+        try {
+            ch.writeInbound(ch.alloc().buffer().writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1)));
+            Object m = ch.readInbound();
+            assertThat(m).as(wire).isInstanceOf(HttpRequest.class);
+            Headers h = Http1Headers.fromRequest((HttpRequest) m, new Http1Headers.Framing());
+            ReferenceCountUtil.release(m);
+            return h;
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private static String writtenRequest(Headers h, int framing) {
+        ByteBuf b = Http1Wire.requestHead(ByteBufAllocator.DEFAULT, h.method(), h.path(), h.authority(), h, framing);
+        try {
+            return b.toString(StandardCharsets.ISO_8859_1);
+        } finally {
+            b.release();
+        }
     }
 
     private static Headers ours(String wire) {
