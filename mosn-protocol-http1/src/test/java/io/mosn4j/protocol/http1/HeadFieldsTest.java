@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -13,6 +14,8 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,15 +43,25 @@ class HeadFieldsTest {
 
     @Test
     void fieldsGoOutAsWritingNettysMappingWrites() {
-        for (String wire : HEADS) {
+        assertWrittenAsNettysMapping(HEADS, HeadFieldsTest::ours, HeadFieldsTest::nettys, HeadFieldsTest::written);
+    }
+
+    /**
+     * Each head of {@code heads}, decoded by {@code ours} and written with each framing, is what
+     * writing {@code nettys} mapping of it gives, before and after the block is decoded; the writer
+     * decodes nothing.
+     */
+    private static void assertWrittenAsNettysMapping(List<String> heads, Function<String, Headers> ours, Function<String, Headers> nettys,
+            BiFunction<Headers, Integer, String> written) {
+        for (String wire : heads) {
             for (int framing : FRAMINGS) {
-                Headers raw = ours(wire);
+                Headers raw = ours.apply(wire);
                 assertThat(raw.pendingLoader()).as(wire).isInstanceOf(HeadFields.class);
-                String expected = written(nettys(wire), framing);
-                assertThat(written(raw, framing)).as("%s framed %d", wire, framing).isEqualTo(expected);
-                assertThat(raw.isLoaded()).isFalse();
+                String expected = written.apply(nettys.apply(wire), framing);
+                assertThat(written.apply(raw, framing)).as("%s framed %d", wire, framing).isEqualTo(expected);
+                assertThat(raw.isLoaded()).as("the writer read only the pseudo-headers").isFalse();
                 raw.size(); // decoded: written entry by entry from now on, the same again
-                assertThat(written(raw, framing)).isEqualTo(expected);
+                assertThat(written.apply(raw, framing)).isEqualTo(expected);
             }
         }
     }
@@ -103,17 +116,7 @@ class HeadFieldsTest {
 
     @Test
     void requestFieldsGoOutAsWritingNettysMappingWrites() {
-        for (String wire : REQUESTS) {
-            for (int framing : FRAMINGS) {
-                Headers raw = oursRequest(wire);
-                assertThat(raw.pendingLoader()).as(wire).isInstanceOf(HeadFields.class);
-                String expected = writtenRequest(nettysRequest(wire), framing);
-                assertThat(writtenRequest(raw, framing)).as("%s framed %d", wire, framing).isEqualTo(expected);
-                assertThat(raw.isLoaded()).as("the writer read only the pseudo-headers").isFalse();
-                raw.size();
-                assertThat(writtenRequest(raw, framing)).isEqualTo(expected);
-            }
-        }
+        assertWrittenAsNettysMapping(REQUESTS, HeadFieldsTest::oursRequest, HeadFieldsTest::nettysRequest, HeadFieldsTest::writtenRequest);
     }
 
     @Test
@@ -133,30 +136,37 @@ class HeadFieldsTest {
     }
 
     private static Headers oursRequest(String wire) {
-        EmbeddedChannel ch = new EmbeddedChannel(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig(), new Http1RequestDecoder.HeadListener() {
+        return decodeOne(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig(), new Http1RequestDecoder.HeadListener() {
             @Override
             public void headStarted() {}
 
             @Override
             public void headDone() {}
-        }));
-        try {
-            ch.writeInbound(ch.alloc().buffer().writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1)));
-            Object m = ch.readInbound();
-            assertThat(m).as(wire).isInstanceOf(ParsedRequest.class);
-            return ((ParsedRequest) m).headers;
-        } finally {
-            ch.finishAndReleaseAll();
-        }
+        }), wire, ParsedRequest.class, p -> p.headers);
     }
 
     private static Headers nettysRequest(String wire) {
-        EmbeddedChannel ch = new EmbeddedChannel(new HttpRequestDecoder(SmallHeadersFactory.decoderConfig()));
+        return decodeOne(new HttpRequestDecoder(SmallHeadersFactory.decoderConfig()), wire, HttpRequest.class,
+                r -> Http1Headers.fromRequest(r, new Http1Headers.Framing()));
+    }
+
+    private static Headers ours(String wire) {
+        return decodeOne(new Http1ResponseDecoder(SmallHeadersFactory.decoderConfig()), wire, ParsedResponse.class, p -> p.headers);
+    }
+
+    private static Headers nettys(String wire) {
+        return decodeOne(new HttpResponseDecoder(SmallHeadersFactory.decoderConfig()), wire, HttpResponse.class,
+                r -> Http1Headers.fromResponse(r, new Http1Headers.Framing()));
+    }
+
+    /** The headers {@code decoder} makes of the first message of {@code wire}, which must be a {@code type}. */
+    private static <T> Headers decodeOne(ChannelHandler decoder, String wire, Class<T> type, Function<T, Headers> headers) {
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
         try {
             ch.writeInbound(ch.alloc().buffer().writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1)));
             Object m = ch.readInbound();
-            assertThat(m).as(wire).isInstanceOf(HttpRequest.class);
-            Headers h = Http1Headers.fromRequest((HttpRequest) m, new Http1Headers.Framing());
+            assertThat(m).as(wire).isInstanceOf(type);
+            Headers h = headers.apply(type.cast(m));
             ReferenceCountUtil.release(m);
             return h;
         } finally {
@@ -170,32 +180,6 @@ class HeadFieldsTest {
             return b.toString(StandardCharsets.ISO_8859_1);
         } finally {
             b.release();
-        }
-    }
-
-    private static Headers ours(String wire) {
-        EmbeddedChannel ch = new EmbeddedChannel(new Http1ResponseDecoder(SmallHeadersFactory.decoderConfig()));
-        try {
-            ch.writeInbound(ch.alloc().buffer().writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1)));
-            Object m = ch.readInbound();
-            assertThat(m).as(wire).isInstanceOf(ParsedResponse.class);
-            return ((ParsedResponse) m).headers;
-        } finally {
-            ch.finishAndReleaseAll();
-        }
-    }
-
-    private static Headers nettys(String wire) {
-        EmbeddedChannel ch = new EmbeddedChannel(new HttpResponseDecoder(SmallHeadersFactory.decoderConfig()));
-        try {
-            ch.writeInbound(ch.alloc().buffer().writeBytes(wire.getBytes(StandardCharsets.ISO_8859_1)));
-            Object m = ch.readInbound();
-            assertThat(m).as(wire).isInstanceOf(HttpResponse.class);
-            Headers h = Http1Headers.fromResponse((HttpResponse) m, new Http1Headers.Framing());
-            ReferenceCountUtil.release(m);
-            return h;
-        } finally {
-            ch.finishAndReleaseAll();
         }
     }
 
