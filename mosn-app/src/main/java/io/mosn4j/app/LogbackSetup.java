@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import io.mosn4j.log.MosnLogging;
 import org.slf4j.Logger;
 
 /**
@@ -19,17 +20,12 @@ import org.slf4j.Logger;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
-    static final String PATTERN = "%d{\"yyyy-MM-dd HH:mm:ss,SSS\"} [%level] [%logger{0}] %msg%n";
-
     @Override
     public ExecutionStatus configure(LoggerContext ctx) {
         if (System.getProperty("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(ctx);
-        encoder.setPattern(PATTERN);
-        encoder.start();
+        PatternLayoutEncoder encoder = MosnLogging.encoder(ctx);
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(ctx);
         stderr.setName("stderr");

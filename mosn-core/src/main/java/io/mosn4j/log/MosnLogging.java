@@ -5,7 +5,12 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.pattern.DynamicConverter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * file, {@code global_log_roller} (a {@link RollingFile}).
  */
 public final class MosnLogging {
-    private static final String PATTERN = "%d{\"yyyy-MM-dd HH:mm:ss,SSS\"} [%level] [%logger{0}] %msg%n";
+    /** The log line: {@code 2026-12-06 14:21:41,706 [INFO] [mosn] mosn4j started}. */
+    static final String PATTERN = "%" + LogTime.WORD + " [%level] [%logger{0}] %msg%n";
 
     private MosnLogging() {}
 
@@ -25,10 +31,7 @@ public final class MosnLogging {
     public static void configure(String path, String level, LogRoller roller) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(ctx);
-        encoder.setPattern(PATTERN);
-        encoder.start();
+        PatternLayoutEncoder encoder = encoder(ctx);
         OutputStreamAppender<ILoggingEvent> appender;
         if (path.equalsIgnoreCase("stdout") || path.equalsIgnoreCase("stderr")) {
             ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
@@ -54,6 +57,23 @@ public final class MosnLogging {
         root.addAppender(appender);
         // Netty's own debug output is noise to a proxy's user; its leak reports are ERRORs and still show.
         ctx.getLogger("io.netty").setLevel(lvl.isGreaterOrEqual(Level.INFO) ? lvl : Level.INFO);
+    }
+
+    /** A started encoder of {@link #PATTERN}'s lines for {@code ctx}. */
+    public static PatternLayoutEncoder encoder(LoggerContext ctx) {
+        @SuppressWarnings("unchecked")
+        Map<String, Supplier<DynamicConverter<?>>> words = (Map<String, Supplier<DynamicConverter<?>>>)
+                ctx.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        if (words == null) {
+            words = new HashMap<>();
+            ctx.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, words);
+        }
+        words.put(LogTime.WORD, LogTime::new);
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        return encoder;
     }
 
     private static Level toLevel(String level) {
