@@ -32,7 +32,9 @@ import java.util.List;
  *
  * @param mosn the MOSN config the loader reads: the file without the Envoy sections, plus the
  *     static resources converted
- * @param bootstrap the Envoy sections parsed (empty when the file has none)
+ * @param bootstrap the Envoy sections parsed; null when the file has none (then {@link #bootstrap()} is the
+ *     empty message: a config without Envoy sections never initialises protobuf's classes at start, whose
+ *     first use sets up java.util.logging and with it a ServiceLoader lookup over the whole class path)
  * @param ads where and how to open the ADS stream; null without {@code dynamic_resources}
  */
 public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
@@ -72,9 +74,15 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
         return ads != null;
     }
 
+    /** The Envoy sections parsed, or the empty message when the file has none. */
+    @Override
+    public Bootstrap bootstrap() {
+        return bootstrap != null ? bootstrap : Bootstrap.getDefaultInstance();
+    }
+
     /** Whether the file has Envoy sections (then {@code /config_dump} answers in Envoy's format). */
     public boolean envoy() {
-        return !bootstrap.equals(Bootstrap.getDefaultInstance());
+        return bootstrap != null && !bootstrap.equals(Bootstrap.getDefaultInstance());
     }
 
     /** Splits {@code tree} (a whole config file) into MOSN's part and Envoy's; ConfigException naming the field. */
@@ -88,7 +96,7 @@ public record XdsBootstrap(JsonNode mosn, Bootstrap bootstrap, Ads ads) {
             }
         }
         if (envoy.isEmpty()) {
-            return new XdsBootstrap(tree, Bootstrap.getDefaultInstance(), null);
+            return new XdsBootstrap(tree, null, null);
         }
         Bootstrap.Builder b = Bootstrap.newBuilder();
         try {
