@@ -1,15 +1,15 @@
 package io.mosn4j.config;
 
+import io.mosn4j.api.Providers;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
- * Extensions of one kind by name, found once with {@link ServiceLoader} and immutable afterwards.
+ * Extensions of one kind by name, found once with {@link Providers} (as {@link java.util.ServiceLoader} finds them) and immutable afterwards.
  * Two extensions of one name refuse the start: which one would win must not depend on jar order.
  */
 public final class Registry<T> {
@@ -33,9 +33,9 @@ public final class Registry<T> {
         this.names = String.join(", ", m.values().stream().map(name).toList());
     }
 
-    /** Every {@code type} registered for {@link ServiceLoader} in {@code loader}. */
+    /** Every {@code type} registered for {@link java.util.ServiceLoader} in {@code loader}. */
     public static <T> Registry<T> load(String kind, Class<T> type, ClassLoader loader, Function<T, String> name, boolean ignoreCase) {
-        return new Registry<>(kind, ServiceLoader.load(type, loader).stream().map(ServiceLoader.Provider::get).toList(), name, ignoreCase);
+        return new Registry<>(kind, Providers.load(type, loader), name, ignoreCase);
     }
 
     private String key(String name) {

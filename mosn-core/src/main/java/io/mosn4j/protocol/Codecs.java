@@ -1,5 +1,6 @@
 package io.mosn4j.protocol;
 
+import io.mosn4j.api.Providers;
 import io.mosn4j.api.protocol.CodecRegistry;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ProtocolCodecProvider;
@@ -7,7 +8,6 @@ import io.mosn4j.config.Registry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * The protocols on the class path: every {@link ProtocolCodec} registered for ServiceLoader, and
@@ -25,8 +25,8 @@ public final class Codecs implements CodecRegistry {
 
     public static Codecs load(ClassLoader loader) {
         List<ProtocolCodec> all = new ArrayList<>();
-        ServiceLoader.load(ProtocolCodec.class, loader).forEach(all::add);
-        ServiceLoader.load(ProtocolCodecProvider.class, loader).forEach(p -> all.addAll(p.codecs(loader)));
+        all.addAll(Providers.load(ProtocolCodec.class, loader));
+        Providers.load(ProtocolCodecProvider.class, loader).forEach(p -> all.addAll(p.codecs(loader)));
         return new Codecs(all);
     }
 

@@ -191,7 +191,7 @@ public final class MosnServer {
         }
         // paths added by extension jars (ServiceLoader); a built-in path is never replaced
         // (the class loader the start runs with: bin/mosn sets it to the one with the plugins' jars)
-        for (var api : java.util.ServiceLoader.load(io.mosn4j.api.admin.AdminApi.class, Thread.currentThread().getContextClassLoader())) {
+        for (var api : io.mosn4j.api.Providers.load(io.mosn4j.api.admin.AdminApi.class, Thread.currentThread().getContextClassLoader())) {
             if (routes.containsKey(api.path()) || !api.path().startsWith("/")) {
                 log.warn("admin extension {}: path {} is taken or invalid; not served", api.getClass().getName(), api.path());
                 continue;

@@ -1,10 +1,10 @@
 package io.mosn4j.upstream;
 
+import io.mosn4j.api.Providers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /** The cluster types on the class path, by {@code type} name or alias, matched exactly as MOSN does. */
 public final class ClusterTypes {
@@ -30,7 +30,7 @@ public final class ClusterTypes {
     }
 
     public static ClusterTypes load(ClassLoader loader) {
-        return new ClusterTypes(ServiceLoader.load(ClusterType.class, loader).stream().map(ServiceLoader.Provider::get).toList());
+        return new ClusterTypes(Providers.load(ClusterType.class, loader));
     }
 
     /** The type named {@code name} (or an alias of it), or null. */

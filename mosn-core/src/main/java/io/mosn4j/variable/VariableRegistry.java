@@ -1,5 +1,6 @@
 package io.mosn4j.variable;
 
+import io.mosn4j.api.Providers;
 import io.mosn4j.api.stream.RequestInfo;
 import io.mosn4j.api.variable.LineBuffer;
 import io.mosn4j.api.variable.Variable;
@@ -10,7 +11,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * Every variable of the process: the built-in ones ({@link BuiltinVariables}) and those protocols
@@ -38,7 +38,7 @@ public final class VariableRegistry implements Variables {
 
     public static VariableRegistry load(ClassLoader loader) {
         List<Variable> all = new ArrayList<>();
-        for (VariableProvider p : ServiceLoader.load(VariableProvider.class, loader)) {
+        for (VariableProvider p : Providers.load(VariableProvider.class, loader)) {
             all.addAll(p.variables());
         }
         return new VariableRegistry(all);

@@ -1,5 +1,6 @@
 package io.mosn4j.filter.transcoder;
 
+import io.mosn4j.api.Providers;
 import io.mosn4j.api.config.ConfigValue;
 import io.mosn4j.api.filter.ReceiverPhase;
 import io.mosn4j.api.protocol.Transcoder;
@@ -10,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 
 /**
@@ -48,8 +48,7 @@ record TranscoderConfig(List<Rule> rules, ReceiverPhase phase) {
                 c.warn(key, "not a key of the transcoder stream filter; ignored");
             }
         }
-        List<TranscoderFactory> factories = ServiceLoader.load(TranscoderFactory.class, TranscoderConfig.class.getClassLoader())
-                .stream().map(ServiceLoader.Provider::get).toList();
+        List<TranscoderFactory> factories = Providers.load(TranscoderFactory.class, TranscoderConfig.class.getClassLoader());
         List<Rule> rules = new ArrayList<>();
         ConfigValue rs = c.get("rules");
         if (!rs.isMissing()) {

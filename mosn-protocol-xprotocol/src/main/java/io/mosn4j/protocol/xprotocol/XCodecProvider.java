@@ -1,11 +1,11 @@
 package io.mosn4j.protocol.xprotocol;
 
+import io.mosn4j.api.Providers;
 import io.mosn4j.api.protocol.ProtocolCodec;
 import io.mosn4j.api.protocol.ProtocolCodecProvider;
 import io.mosn4j.api.protocol.XProtocol;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 
 /**
  * Every {@link XProtocol} on the class path ({@code META-INF/services/io.mosn4j.api.protocol.XProtocol}),
@@ -15,7 +15,7 @@ public final class XCodecProvider implements ProtocolCodecProvider {
     @Override
     public List<ProtocolCodec> codecs(ClassLoader classLoader) {
         List<ProtocolCodec> codecs = new ArrayList<>();
-        for (XProtocol p : ServiceLoader.load(XProtocol.class, classLoader)) {
+        for (XProtocol p : Providers.load(XProtocol.class, classLoader)) {
             codecs.add(new XCodec(p));
         }
         return codecs;
