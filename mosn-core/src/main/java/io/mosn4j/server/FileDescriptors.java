@@ -11,14 +11,29 @@ import java.util.List;
 /** The process's file descriptors: how many it may open (RLIMIT_NOFILE), -1 where the JVM cannot tell. */
 final class FileDescriptors {
     private static final String OPEN_FILES = "Max open files";
+    private static final long UNREAD = Long.MIN_VALUE;
+    private static volatile long limit = UNREAD;
 
     private FileDescriptors() {}
+
+    /**
+     * The soft limit as read at its first use, the start's ({@code max_connections}' default): the accept
+     * path's warning when descriptors run out names it then, and may open no file to learn it.
+     */
+    static long limit() {
+        long l = limit;
+        if (l == UNREAD) {
+            l = read();
+            limit = l;
+        }
+        return l;
+    }
 
     /**
      * The soft limit, from {@code /proc/self/limits} on Linux (the platform MXBean that tells it elsewhere
      * loads ~60 management classes and took ~2% of a start); -1 when unlimited, as the MXBean says.
      */
-    static long limit() {
+    static long read() {
         try {
             Long fromProc = soft(Files.readAllLines(Path.of("/proc/self/limits")));
             if (fromProc != null) {

@@ -15,6 +15,7 @@ class FileDescriptorsTest {
     void theLimitIsTheOneTheJvmReports() throws IOException {
         long jvm = ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
         assertThat(FileDescriptors.soft(Files.readAllLines(Path.of("/proc/self/limits")))).as("read from /proc").isEqualTo(jvm);
+        assertThat(FileDescriptors.read()).isEqualTo(jvm);
         assertThat(FileDescriptors.limit()).isEqualTo(jvm);
         assertThat(FileDescriptors.defaultMaxConnections()).isEqualTo(jvm <= 0 ? 0 : (int) Math.max(16, jvm / 2));
     }
