@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,14 +47,19 @@ public final class Main implements Runnable {
                 System.setProperty("slf4j.internal.verbosity", "WARN");
             }
         }
-        int code = commandLine().execute(args);
+        int code = commandLine(args.length > 0 ? args[0] : null).execute(args);
         if (code != 0) {
             System.exit(code);
         }
     }
 
-    /** mosn and its commands. */
-    static CommandLine commandLine() {
+    /**
+     * mosn with its commands; when {@code first} (the first argument) names one of them, with that command
+     * alone: picocli builds a converter table per command (~30 reflective look-ups each), which the start
+     * of {@code mosn start} need not pay five times. Anything else ({@code help}, an option, a typo) gets
+     * every command, so the usage and picocli's suggestions list them all.
+     */
+    static CommandLine commandLine(String first) {
         Main main = new Main();
         CommandSpec mosn = Cli.command(main, "mosn", null,
                 new String[] {"mosn4j: MOSN, the cloud-native network proxy, on the JVM. Reads MOSN's v2 config files (JSON or YAML)."},
@@ -62,15 +68,29 @@ public final class Main implements Runnable {
                 "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
                 "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
                 "  mosn start --help                one command's options and examples");
-        mosn.addSubcommand("start", Start.spec());
-        mosn.addSubcommand("validate", Validate.spec());
-        mosn.addSubcommand("schema", Schema.spec());
-        mosn.addSubcommand("version", Cli.command((Runnable) () -> System.out.println(new Version().getVersion()[0]), "version",
-                "Print the version.", new String[] {"Print mosn4j's version and the Java runtime's."}, "  mosn version"));
-        mosn.addSubcommand("help", Cli.help());
+        boolean one = first != null && COMMANDS.contains(first);
+        if (!one || first.equals("start")) {
+            mosn.addSubcommand("start", Start.spec());
+        }
+        if (!one || first.equals("validate")) {
+            mosn.addSubcommand("validate", Validate.spec());
+        }
+        if (!one || first.equals("schema")) {
+            mosn.addSubcommand("schema", Schema.spec());
+        }
+        if (!one || first.equals("version")) {
+            mosn.addSubcommand("version", Cli.command((Runnable) () -> System.out.println(new Version().getVersion()[0]), "version",
+                    "Print the version.", new String[] {"Print mosn4j's version and the Java runtime's."}, "  mosn version"));
+        }
+        if (!one) {
+            mosn.addSubcommand("help", Cli.help());
+        }
         main.spec = mosn;
         return new CommandLine(mosn);
     }
+
+    /** The commands {@link #commandLine(String)} builds alone when named first. */
+    private static final Set<String> COMMANDS = Set.of("start", "validate", "schema", "version");
 
     private CommandSpec spec;
 

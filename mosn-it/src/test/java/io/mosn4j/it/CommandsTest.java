@@ -267,6 +267,10 @@ class CommandsTest {
         MosnProcess.Result command = MosnProcess.run(RUN, "nope");
         assertThat(command.exitCode()).isEqualTo(2);
         assertThat(command.stderr()).contains("Unmatched argument at index 0: 'nope'", "Usage: mosn");
+        // mosn builds the named command alone; a typo still gets every command to choose from
+        MosnProcess.Result typo = MosnProcess.run(RUN, "strat");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.stderr()).contains("Did you mean: mosn start");
         MosnProcess.Result option = MosnProcess.run(RUN, "start", "--nope");
         assertThat(option.exitCode()).isEqualTo(2);
         assertThat(option.stderr()).contains("Unknown option: '--nope'", "Usage: mosn start");
