@@ -90,6 +90,12 @@ class ArchiveTest {
                 // picocli's classes too: compiled for Java 5, they are left out of the cache unless packaging rewrites them
                 .contains("picocli.CommandLine source: shared objects file")
                 .doesNotContain("source: file:");
+        // options pass as written, a word with a file pattern's characters too (the JDK's GC log option)
+        Path gcLog = tmp.resolve("gc.log");
+        Command.Result logged = Command.run(top, with(env, "MOSN_JAVA_OPTS", "-Xlog:gc*:file=" + gcLog + ":uptime"), RUN, "bin/mosn",
+                "version");
+        assertThat(logged.output()).isEqualTo(version.output());
+        assertThat(Files.readString(gcLog)).contains("Using Serial");
         // options that change the object layout the cache was trained with: the JVM would refuse the cache with
         // "[error][aot]" lines on stdout; bin/mosn leaves it out instead, and the output is the command's own
         for (String layout : List.of("-XX:-UseCompactObjectHeaders", "-XX:+UseCompactObjectHeaders", "-XX:-UseCompressedOops",
