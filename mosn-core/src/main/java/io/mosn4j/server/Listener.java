@@ -11,7 +11,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -148,12 +150,29 @@ final class Listener {
                 // it on the listening socket, which Linux copies; NIO's socket config sets it)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, FAIR_READS)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accept(ch);
-                    }
-                });
+                .childHandler(new Accept());
+    }
+
+    /**
+     * Sets up each accepted connection as it registers with its loop, and leaves its pipeline. Netty's
+     * {@code ChannelInitializer} does the same but keeps a concurrent set of the contexts it is
+     * initialising (an entry and an identity hash per connection) in case it runs twice for one
+     * channel, which cannot happen here: the acceptor adds it to a channel not yet registered, so
+     * its {@code handlerAdded} runs once, at the registration.
+     */
+    @ChannelHandler.Sharable
+    private final class Accept extends ChannelHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            ctx.pipeline().remove(this);
+            try {
+                accept(ch);
+            } catch (RuntimeException e) {
+                log.warn("listener {}: closing connection {}, which could not be set up", name, ch, e);
+                ch.close();
+            }
+        }
     }
 
     private static Channel bindOne(ServerBootstrap b, InetSocketAddress addr, ListenerConfig config, String path) {
