@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -196,7 +197,16 @@ public final class Http2HeaderMapping {
         };
     }
 
-    private static String lower(String name) {
+    /**
+     * The lower-case name, for a common field Netty's constant (its hash kept: the header map and the
+     * HPACK encoder hash every name they take), found by the spellings peers send: an HTTP/1 server's
+     * {@code Content-Type} is no new string per response.
+     */
+    private static CharSequence lower(String name) {
+        AsciiString known = COMMON.get(name);
+        if (known != null) {
+            return known;
+        }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c >= 'A' && c <= 'Z') {
@@ -204,6 +214,31 @@ public final class Http2HeaderMapping {
             }
         }
         return name;
+    }
+
+    private static final Map<String, AsciiString> COMMON = commonNames();
+
+    private static Map<String, AsciiString> commonNames() {
+        Map<String, AsciiString> names = new java.util.HashMap<>();
+        for (String n : List.of("accept", "accept-encoding", "accept-language", "accept-ranges", "access-control-allow-origin",
+                "age", "allow", "authorization", "cache-control", "content-disposition", "content-encoding", "content-language",
+                "content-length", "content-location", "content-range", "content-type", "cookie", "date", "etag", "expires",
+                "grpc-encoding", "grpc-message", "grpc-status", "if-modified-since", "if-none-match", "last-modified", "link",
+                "location", "origin", "referer", "retry-after", "server", "set-cookie", "strict-transport-security", "user-agent",
+                "vary", "via", "www-authenticate", "x-content-type-options", "x-forwarded-for", "x-forwarded-proto",
+                "x-frame-options", "x-request-id")) {
+            AsciiString lower = AsciiString.cached(n);
+            names.put(n, lower);
+            StringBuilder title = new StringBuilder(n.length()); // Content-Type
+            for (int i = 0; i < n.length(); i++) {
+                char c = n.charAt(i);
+                title.append(i == 0 || n.charAt(i - 1) == '-' ? Character.toUpperCase(c) : c);
+            }
+            names.put(title.toString(), lower);
+        }
+        names.put("ETag", names.get("etag"));
+        names.put("WWW-Authenticate", names.get("www-authenticate"));
+        return Map.copyOf(names);
     }
 
     /** The RST_STREAM code that tells a peer why this side gave up on a stream. */

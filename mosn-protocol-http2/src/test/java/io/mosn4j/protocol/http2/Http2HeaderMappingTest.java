@@ -76,4 +76,24 @@ class Http2HeaderMappingTest {
         assertThat(Http2HeaderMapping.trailersFromHttp2(t).get("grpc-status")).isEqualTo("0");
         assertThat(Http2HeaderMapping.fromHttp2(out, false).status()).isEqualTo(404);
     }
+
+    @Test
+    void responseNamesAreLowerCaseWhateverTheirSpelling() {
+        Headers r = Headers.response(200).add("Content-Type", "text/html").add("ETag", "\"1\"").add("SERVER", "up")
+                .add("Set-Cookie", "a=1").add("set-cookie", "b=2").add("WWW-Authenticate", "Basic").add("Content-type", "x")
+                .add("X-Custom-Field", "v");
+        Http2Headers out = Http2HeaderMapping.responseToHttp2(r);
+        assertThat(out.get("content-type").toString()).isEqualTo("text/html");
+        assertThat(out.getAll("content-type")).extracting(CharSequence::toString).containsExactly("text/html", "x");
+        assertThat(out.get("etag").toString()).isEqualTo("\"1\"");
+        assertThat(out.get("server").toString()).isEqualTo("up");
+        assertThat(out.getAll("set-cookie")).extracting(CharSequence::toString).containsExactly("a=1", "b=2");
+        assertThat(out.get("www-authenticate").toString()).isEqualTo("Basic");
+        assertThat(out.get("x-custom-field").toString()).isEqualTo("v");
+        assertThat(out.size()).isEqualTo(9); // :status and the eight fields
+        out.forEach(e -> assertThat(e.getKey().toString()).isLowerCase());
+        Headers back = Http2HeaderMapping.fromHttp2(out, false);
+        assertThat(back.get("content-type")).isEqualTo("text/html");
+        assertThat(back.name(1)).isEqualTo("content-type");
+    }
 }
