@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.bolt;
 
+import io.mosn4j.api.protocol.Buffers;
 import io.mosn4j.api.protocol.Detection;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocolException;
@@ -8,8 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.IllegalReferenceCountException;
-import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
@@ -214,7 +213,7 @@ final class BoltCodec {
         int crcLength = frame.crc ? 4 : 0;
         if (length <= COPY_THRESHOLD) {
             ByteBuf out = alloc.buffer(length);
-            append(out, raw, 0, length - crcLength);
+            Buffers.append(out, raw, 0, length - crcLength);
             out.setInt(idOffset, id);
             if (frame.crc) {
                 out.writeInt(crc32(out, 0, length - 4));
@@ -222,7 +221,7 @@ final class BoltCodec {
             return out;
         }
         int fixed = frame.version.fixedLength(frame.isRequest());
-        ByteBuf head = append(alloc.buffer(fixed), raw, 0, fixed);
+        ByteBuf head = Buffers.append(alloc.buffer(fixed), raw, 0, fixed);
         head.setInt(idOffset, id);
         CompositeByteBuf out = alloc.compositeBuffer(3);
         out.addComponent(true, head);
@@ -247,7 +246,7 @@ final class BoltCodec {
         }
         int crcLength = frame.crc ? 4 : 0;
         int at = out.writerIndex();
-        append(out, raw, 0, length - crcLength);
+        Buffers.append(out, raw, 0, length - crcLength);
         out.setInt(at + frame.version.idOffset, (int) frame.requestId());
         if (frame.crc) {
             out.writeInt(crc32(out, at, length - 4));
@@ -288,12 +287,12 @@ final class BoltCodec {
         boolean copy = length <= COPY_THRESHOLD;
         ByteBuf out = alloc.buffer(copy ? length : head + headerLength);
         try {
-            append(out, frame.raw, 0, head);
+            Buffers.append(out, frame.raw, 0, head);
             out.setInt(v.idOffset, id);
             out.setShort(v.requestClassLenOffset + 2, headerLength);
             BoltHeaderMap.write(out, headers);
             if (copy) {
-                append(out, frame.raw, contentAt, frame.contentLength);
+                Buffers.append(out, frame.raw, contentAt, frame.contentLength);
                 if (frame.crc) {
                     out.writeInt(crc32(out, 0, length - 4));
                 }
@@ -424,28 +423,6 @@ final class BoltCodec {
     private static final byte HESSIAN2 = 1;
 
     // ---------------------------------------------------------------- helpers
-
-    /**
-     * Appends {@code length} bytes of {@code src} from {@code index} to {@code dst}; returns {@code dst}.
-     * Between two direct buffers it is one memory copy: Netty's pooled buffer takes another buffer's
-     * bytes through two NIO views of the two it makes per call (a sixth of a proxied bolt call's
-     * allocations, each view sliced through a method handle).
-     */
-    static ByteBuf append(ByteBuf dst, ByteBuf src, int index, int length) {
-        if (index < 0 || length < 0 || index > src.capacity() - length) {
-            throw new IndexOutOfBoundsException("bytes " + index + "+" + length + " of a buffer of " + src.capacity());
-        }
-        if (!PlatformDependent.hasUnsafe() || !dst.hasMemoryAddress() || !src.hasMemoryAddress()) {
-            return dst.writeBytes(src, index, length); // addresses without Unsafe (no --sun-misc-unsafe-memory-access=allow)
-        }
-        if (src.refCnt() == 0 || dst.refCnt() == 0) {
-            throw new IllegalReferenceCountException(0); // what writeBytes would say: never copy freed memory
-        }
-        dst.ensureWritable(length);
-        int at = dst.writerIndex();
-        PlatformDependent.copyMemory(src.memoryAddress() + index, dst.memoryAddress() + at, length);
-        return dst.writerIndex(at + length);
-    }
 
     static int crc32(ByteBuf buf, int index, int length) {
         CRC32 crc = new CRC32();

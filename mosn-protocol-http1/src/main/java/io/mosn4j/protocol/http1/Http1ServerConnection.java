@@ -2,6 +2,7 @@ package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.network.Closing;
 import io.mosn4j.api.network.TurnFlush;
+import io.mosn4j.api.protocol.Buffers;
 import io.mosn4j.api.protocol.ServerContext;
 import io.mosn4j.api.stats.Counter;
 import io.mosn4j.api.stream.DrainEvent;
@@ -652,7 +653,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                     data.release();
                 }
             } else if (held != null && data.isReadable() && data.readableBytes() <= held.writableBytes()) {
-                held.writeBytes(data); // the body behind its head, one buffer
+                Buffers.append(held, data); // the body behind its head, one buffer
                 data.release();
                 writeHeld();
             } else if (data.isReadable()) {
