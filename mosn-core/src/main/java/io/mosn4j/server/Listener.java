@@ -27,8 +27,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,12 +127,14 @@ final class Listener {
      * started on the same config (or anything else of that user asking for the option) would
      * otherwise take half the connections unnoticed. A socket without the option (and with
      * SO_REUSEADDR, so that connections in TIME_WAIT do not count) binds only where no socket
-     * listens; it is closed at once.
+     * listens; it is closed at once. It is a TCP socket bound but never listening: a listening
+     * probe would take a client's connection made in that moment (one polling the port while mosn
+     * starts) and reset it as it closes.
      */
     private static void refuseIfHeld(InetSocketAddress addr, ListenerConfig config, String path) {
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            probe.bind(addr, 1);
+        try (Socket probe = new Socket()) {
+            probe.setReuseAddress(true);
+            probe.bind(addr);
         } catch (IOException e) {
             throw new ConfigException(path + ".address", "cannot listen on " + config.address() + ": " + e.getMessage());
         }
