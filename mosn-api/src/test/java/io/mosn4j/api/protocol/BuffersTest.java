@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.internal.PlatformDependent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ class BuffersTest {
 
     @Test
     void appendsTheBytesOfAnyKindOfBufferAndGrowsTheTarget() {
+        assertThat(PlatformDependent.hasUnsafe()).as("Netty's Unsafe, as bin/mosn runs it: the one-copy path").isTrue();
         ByteBufAllocator pooled = ByteBufAllocator.DEFAULT;
         for (ByteBuf src : List.of(text(pooled.directBuffer(16), "xxhello worldyy"), text(Unpooled.buffer(16), "xxhello worldyy"),
                 text(pooled.directBuffer(64), "zzxxhello worldyy").skipBytes(2).retainedSlice())) {
