@@ -15,12 +15,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -68,29 +70,22 @@ public final class Main implements Runnable {
                 "  mosn validate -c conf/mosn.yaml  check a config, starting nothing",
                 "  mosn schema > mosn.schema.json   the config's JSON Schema, for editors",
                 "  mosn start --help                one command's options and examples");
-        boolean one = first != null && COMMANDS.contains(first);
-        if (!one || first.equals("start")) {
-            mosn.addSubcommand("start", Start.spec());
-        }
-        if (!one || first.equals("validate")) {
-            mosn.addSubcommand("validate", Validate.spec());
-        }
-        if (!one || first.equals("schema")) {
-            mosn.addSubcommand("schema", Schema.spec());
-        }
-        if (!one || first.equals("version")) {
-            mosn.addSubcommand("version", Cli.command((Runnable) () -> System.out.println(new Version().getVersion()[0]), "version",
-                    "Print the version.", new String[] {"Print mosn4j's version and the Java runtime's."}, "  mosn version"));
-        }
-        if (!one) {
-            mosn.addSubcommand("help", Cli.help());
-        }
+        Map<String, Supplier<CommandSpec>> commands = new LinkedHashMap<>();
+        commands.put("start", Start::spec);
+        commands.put("validate", Validate::spec);
+        commands.put("schema", Schema::spec);
+        commands.put("version", () -> Cli.command((Runnable) () -> System.out.println(new Version().getVersion()[0]), "version",
+                "Print the version.", new String[] {"Print mosn4j's version and the Java runtime's."}, "  mosn version"));
+        commands.put("help", Cli::help);
+        boolean one = first != null && !first.equals("help") && commands.containsKey(first);
+        commands.forEach((name, spec) -> {
+            if (!one || name.equals(first)) {
+                mosn.addSubcommand(name, spec.get());
+            }
+        });
         main.spec = mosn;
         return new CommandLine(mosn);
     }
-
-    /** The commands {@link #commandLine(String)} builds alone when named first. */
-    private static final Set<String> COMMANDS = Set.of("start", "validate", "schema", "version");
 
     private CommandSpec spec;
 
