@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.dubbo;
 
+import io.mosn4j.api.protocol.Buffers;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -72,7 +73,7 @@ final class Attachments {
                 out.release();
                 return null; // not a map: nowhere to write attachments
             }
-            out.writeBytes(body, start, in.position() - start); // 'H', or 'M' and its type
+            Buffers.append(out, body, start, in.position() - start); // 'H', or 'M' and its type
             List<String> shown = new ArrayList<>();
             while (!in.endOfMap()) {
                 int entry = in.position();
@@ -80,7 +81,7 @@ final class Attachments {
                 boolean stringValue = Hessian2Reader.isStringStart(in.peek()); // the headers showed only those
                 in.skipValue();
                 if (key == null || !stringValue || isHeadField(key) || containsIgnoreCase(shown, key)) {
-                    out.writeBytes(body, entry, in.position() - entry); // never shown: as it was
+                    Buffers.append(out, body, entry, in.position() - entry); // never shown: as it was
                     continue;
                 }
                 shown.add(key);

@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.dubbo;
 
+import io.mosn4j.api.protocol.Buffers;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.protocol.XProtocolException;
 import io.mosn4j.api.stream.Headers;
@@ -247,7 +248,7 @@ public final class DubboFrame implements XFrame {
         if (len <= COPY_MAX) {
             ByteBuf out = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH + len);
             writeHeader(out, len);
-            out.writeBytes(body, body.readerIndex(), len);
+            Buffers.append(out, body, body.readerIndex(), len);
             return out;
         }
         ByteBuf header = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH);
@@ -266,7 +267,7 @@ public final class DubboFrame implements XFrame {
             return false;
         }
         writeHeader(out, len);
-        out.writeBytes(body, body.readerIndex(), len);
+        Buffers.append(out, body, body.readerIndex(), len);
         return true;
     }
 
@@ -299,9 +300,9 @@ public final class DubboFrame implements XFrame {
             try {
                 ByteBuf out = alloc.ioBuffer(DubboProtocol.HEADER_LENGTH + len);
                 writeHeader(out, len);
-                out.writeBytes(body, from, splice.start());
-                out.writeBytes(part);
-                out.writeBytes(body, from + splice.end(), tail);
+                Buffers.append(out, body, from, splice.start());
+                Buffers.append(out, part);
+                Buffers.append(out, body, from + splice.end(), tail);
                 return out;
             } finally {
                 part.release();

@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.tars;
 
+import io.mosn4j.api.protocol.Buffers;
 import io.mosn4j.api.protocol.XFrame;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
@@ -335,14 +336,14 @@ public final class TarsFrame implements XFrame {
         ByteBuf head = alloc.buffer(copy ? total : idStart + idSize);
         try {
             head.writeInt(total);
-            head.writeBytes(raw, 4, idStart - 4);
+            Buffers.append(head, raw, 4, idStart - 4);
             Tlv.writeInt(head, idTag, requestId);
             if (copy) {
-                head.writeBytes(raw, idEnd, middle);
+                Buffers.append(head, raw, idEnd, middle);
                 if (context != null) {
-                    head.writeBytes(context);
+                    Buffers.append(head, context);
                 }
-                head.writeBytes(raw, to, tail);
+                Buffers.append(head, raw, to, tail);
             }
         } catch (RuntimeException e) {
             head.release();
@@ -430,7 +431,7 @@ public final class TarsFrame implements XFrame {
                     if (kept == null) {
                         kept = alloc.buffer();
                     }
-                    kept.writeBytes(raw, start, r.pos - start);
+                    Buffers.append(kept, raw, start, r.pos - start);
                     count++;
                 }
             }
@@ -451,9 +452,9 @@ public final class TarsFrame implements XFrame {
                 }
             }
             if (kept != null) {
-                out.writeBytes(kept);
+                Buffers.append(out, kept);
             }
-            out.writeBytes(raw, keptStart, keptEnd - keptStart);
+            Buffers.append(out, raw, keptStart, keptEnd - keptStart);
             return out;
         } catch (RuntimeException e) {
             out.release();
