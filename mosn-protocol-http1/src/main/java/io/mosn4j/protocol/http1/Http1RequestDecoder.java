@@ -2,7 +2,9 @@ package io.mosn4j.protocol.http1;
 
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequest;
@@ -25,7 +27,8 @@ import java.util.List;
  * <p>Netty's decoder makes, for every request, a message, a header map with an entry per field,
  * a split request line and a decoder result, and the codec then copied the map into neutral
  * headers; reading the head here, the codec allocates 28% less for a small request
- * (Http1ServerBench: 592 B a request before, 424 B after). A head this decoder reads itself ({@link HeadReader}) is one that Netty's
+ * (Http1ServerBench: 592 B a request before, 424 B after). Netty's decoder, ~400 bytes of parsers and
+ * buffers, is made only for a connection that sends a head it must read. A head this decoder reads itself ({@link HeadReader}) is one that Netty's
  * decoder would take as it is, and reads the same: a token method other than CONNECT, an
  * origin-form target of visible ASCII, {@code HTTP/1.1} or {@code HTTP/1.0}, plain fields, no
  * {@code Transfer-Encoding}, and at most one {@code Content-Length}, of digits only, that came
@@ -35,7 +38,7 @@ import java.util.List;
  * the same requests, the same refusals (400, 414, 431). A body framed by the length this decoder
  * read follows as slices of the read buffer, as Netty's decoder hands it on.
  */
-final class Http1RequestDecoder extends HttpRequestDecoder {
+final class Http1RequestDecoder extends ByteToMessageDecoder {
     /** Told, on the connection's loop, when a request head starts and when it is complete. */
     interface HeadListener {
         void headStarted();
@@ -44,7 +47,10 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
     }
 
     private final HeadListener listener;
+    private final HttpDecoderConfig config;
     private final int maxChunk;
+    /** Netty's decoder, made for the first head this one leaves to it. */
+    private NettyDecoder netty;
     /** Bytes of a request head arrived; its request is not decoded yet. */
     private boolean inHead;
     /** A request was decoded; its end (LastHttpContent) not yet. */
@@ -59,8 +65,8 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
     private HeadReader.Scratch scratch;
 
     Http1RequestDecoder(HttpDecoderConfig config, HeadListener listener) {
-        super(config);
         this.listener = listener;
+        this.config = config;
         this.maxChunk = config.getMaxChunkSize();
     }
 
@@ -94,7 +100,11 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
             nettyOwns = true;
         }
         int from = out.size();
-        super.decode(ctx, buffer, out);
+        NettyDecoder decoder = netty;
+        if (decoder == null) {
+            netty = decoder = new NettyDecoder(config);
+        }
+        decoder.decodeFrom(ctx, buffer, out);
         for (int i = from, n = out.size(); i < n; i++) {
             Object m = out.get(i);
             if (m instanceof HttpRequest r) {
@@ -121,11 +131,51 @@ final class Http1RequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    /** A common name is shared, not decoded again ({@link KnownHeaderNames}); Netty's decoder knows five. */
+    /**
+     * At the end of input: what is left goes through {@link #decode}, as for any decoder; then, if
+     * Netty's decoder has a message unfinished (a head or body cut short), it adds that message's
+     * failure, as it does in its own pipeline place.
+     */
     @Override
-    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
-        AsciiString known = KnownHeaderNames.find(sb, start, length);
-        return known != null ? known : super.splitHeaderName(sb, start, length);
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decodeLast(ctx, in, out);
+        if (netty != null) {
+            netty.finishFrom(ctx, out);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        if (netty != null) {
+            netty.removedFrom(ctx); // releases its scratch buffer
+        }
+    }
+
+    /** Netty's request decoder, called by this one (never in a pipeline itself) for the heads it leaves to it. */
+    private static final class NettyDecoder extends HttpRequestDecoder {
+        NettyDecoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        void decodeFrom(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            decode(ctx, in, out);
+        }
+
+        /** The end of input after the bytes were decoded: only the unfinished message's ending is left. */
+        void finishFrom(ChannelHandlerContext ctx, List<Object> out) throws Exception {
+            decodeLast(ctx, Unpooled.EMPTY_BUFFER, out);
+        }
+
+        void removedFrom(ChannelHandlerContext ctx) throws Exception {
+            handlerRemoved0(ctx);
+        }
+
+        /** A common name is shared, not decoded again ({@link KnownHeaderNames}); Netty's decoder knows five. */
+        @Override
+        protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+            AsciiString known = KnownHeaderNames.find(sb, start, length);
+            return known != null ? known : super.splitHeaderName(sb, start, length);
+        }
     }
 
     // ---- the heads read here ----
