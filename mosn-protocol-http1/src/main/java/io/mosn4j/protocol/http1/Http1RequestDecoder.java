@@ -27,9 +27,10 @@ import java.util.List;
  * <p>Netty's decoder makes, for every request, a message, a header map with an entry per field,
  * a split request line and a decoder result, and the codec then copied the map into neutral
  * headers; reading the head here, the codec allocates 28% less for a small request
- * (Http1ServerBench: 592 B a request before, 424 B after). Netty's decoder, ~400 bytes of parsers and
- * buffers, is made only for a connection that sends a head it must read. A head this decoder reads itself ({@link HeadReader}) is one that Netty's
- * decoder would take as it is, and reads the same: a token method other than CONNECT, an
+ * (Http1ServerBench: 592 B a request before, 424 B after). Netty's decoder, ~400 bytes of
+ * parsers and buffers, is made only for a connection that sends a head it must read. A head this
+ * decoder reads itself ({@link HeadReader}) is one that Netty's decoder would take as it is, and
+ * reads the same: a token method other than CONNECT, an
  * origin-form target of visible ASCII, {@code HTTP/1.1} or {@code HTTP/1.0}, plain fields, no
  * {@code Transfer-Encoding}, and at most one {@code Content-Length}, of digits only, that came
  * whole in one read. Anything else (bare LF line ends, folded lines, chunked bodies, an
@@ -132,9 +133,9 @@ final class Http1RequestDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * At the end of input: what is left goes through {@link #decode}, as for any decoder; then, if
-     * Netty's decoder has a message unfinished (a head or body cut short), it adds that message's
-     * failure, as it does in its own pipeline place.
+     * At the end of input: what is left goes through {@link #decode}, as for any decoder; then
+     * Netty's decoder, if it has a message unfinished, ends it as it would in a pipeline of its own
+     * (a head cut short is refused with {@code PrematureChannelClosureException}).
      */
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
