@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mosn4j.api.stream.Headers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -250,7 +252,8 @@ class Http1RequestDecoderTest {
 
     /**
      * Input that ends inside a message Netty's decoder is reading (a chunked body, a folded head, a
-     * head cut short) ends as Netty's decoder alone ends it: with that message's failure.
+     * head cut short) ends as Netty's decoder alone ends it: a head cut short is refused, a chunked
+     * body just stops.
      */
     @Test
     void inputEndingInsideAMessageNettyIsReadingEndsAsNettysDecoderEndsIt() {
@@ -259,7 +262,7 @@ class Http1RequestDecoderTest {
                 "GET / HTTP/1.1\r\nHost: a\r\nX-Fold: a\r\n  b\r\n",
                 "GET / HTTP/1.1\r\nHost: a\r\n")) {
             List<String> nettys = endings(new HttpRequestDecoder(SmallHeadersFactory.decoderConfig().setMaxChunkSize(65536)), wire);
-            if (!wire.contains("chunked")) { // a head cut short: Netty's decoder refuses it at the end (a chunked body just stops)
+            if (!wire.contains("chunked")) {
                 assertThat(nettys.getLast()).as(wire).endsWith("failed: PrematureChannelClosureException");
             }
             assertThat(endings(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig().setMaxChunkSize(65536), new Listener()), wire))
@@ -268,7 +271,7 @@ class Http1RequestDecoderTest {
     }
 
     /** What {@code decoder} decodes of {@code wire}, then of the end of input, one line per message. */
-    private static List<String> endings(io.netty.channel.ChannelHandler decoder, String wire) {
+    private static List<String> endings(ChannelHandler decoder, String wire) {
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         ch.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.ISO_8859_1));
         List<Object> msgs = Wire.drain(ch);
@@ -276,7 +279,7 @@ class Http1RequestDecoderTest {
         msgs.addAll(Wire.drain(ch));
         List<String> out = new ArrayList<>();
         for (Object m : msgs) {
-            String failure = m instanceof io.netty.handler.codec.DecoderResultProvider d && d.decoderResult().isFailure()
+            String failure = m instanceof DecoderResultProvider d && d.decoderResult().isFailure()
                     ? " failed: " + d.decoderResult().cause().getClass().getSimpleName() : "";
             if (m instanceof HttpRequest r) {
                 out.add("head " + r.method() + " " + r.uri() + failure);
