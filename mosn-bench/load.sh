@@ -87,7 +87,7 @@
 #   MOSN_METRICS=on      on: mosn4j's metrics block has a Prometheus sink on $MOSN_METRICS_PORT (metrics
 #                        kept per request, as by default); off: "stats_matcher": {"reject_all": true},
 #                        nothing kept (to measure what metrics cost per request)
-#   MOSN_METRICS_PORT=18088
+#   MOSN_METRICS_PORT=18096
 #   MOSN_REUSEPORT=      mosn4j's listeners' "reuseport" (true: a listening socket per worker loop; false: one
 #                        socket, read by one worker loop for all); unset: not written, mosn4j's default (true)
 #   MOSN_CPUS=           a taskset CPU list for mosn4j (e.g. 1), so its CPU is not shared with wrk
@@ -681,7 +681,7 @@ haproxy_pids() { pid_tree "$HAPROXY_PID"; }
 # tls_listener NAME PORT: an HTTP/1.1 listener terminating TLS with the run's certificate
 tls_listener() {
   printf ',
-     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,'"$reuseport_field"'
+     {"name": "%s", "address": "127.0.0.1:%s", "bind_port": true,'"$(reuseport_json)"'
       "filter_chains": [{"tls_context": {"status": true, "cert_chain": "%s", "private_key": "%s"},
         "filters": [{"type": "proxy", "config": {"downstream_protocol": "Http1", "upstream_protocol": "Http1", "router_config_name": "bench_router"}}]}]}' \
     "$1" "$2" "$TMP/certs/server.pem" "$TMP/certs/server.key"
@@ -701,13 +701,19 @@ write_mosn_jdk_conf() {
 EOF
 }
 
-write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
-  local reuseport_field=""
+# reuseport_json: a listener's "reuseport" field from MOSN_REUSEPORT (nothing when unset), for every
+# mosn4j config the run writes
+reuseport_json() {
   case $MOSN_REUSEPORT in
     "") ;;
-    true | false) reuseport_field=" \"reuseport\": $MOSN_REUSEPORT," ;;
+    true | false) printf ' "reuseport": %s,' "$MOSN_REUSEPORT" ;;
     *) die "MOSN_REUSEPORT must be true, false or unset (got $MOSN_REUSEPORT)" ;;
   esac
+}
+
+write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
+  local reuseport_field
+  reuseport_field=$(reuseport_json)
   local out=${1:-$TMP/mosn.json} h2_listener="" bolt_listener="" bolt_router="" bolt_cluster="" tls_listeners="" tcp_listener="" tcp_cluster=""
   if want_case tcp; then
     tcp_listener=",
@@ -739,7 +745,7 @@ write_mosn_conf() { # [FILE] (default $TMP/mosn.json)
   if [[ ${MOSN_METRICS:-on} == off ]]; then
     metrics='"metrics": {"stats_matcher": {"reject_all": true}},'
   else
-    metrics="\"metrics\": {\"sinks\": [{\"type\": \"prometheus\", \"config\": {\"port\": ${MOSN_METRICS_PORT:-18088}}}]},"
+    metrics="\"metrics\": {\"sinks\": [{\"type\": \"prometheus\", \"config\": {\"port\": ${MOSN_METRICS_PORT:-18096}}}]},"
   fi
   local access_logs=""
   if [[ -n ${MOSN_ACCESS_LOG:-} ]]; then
@@ -1395,7 +1401,7 @@ if want_mosn; then
       [[ $_c == http1 || $_c == http1_close || $_c == http1_rate ]] || die "MOSN_B=1 runs the http1 cases only (not $_c)"
     done
     (MOSN_PORT=$MOSN_B_PORT MOSN_REUSEPORT=${MOSN_B_REUSEPORT:-$MOSN_REUSEPORT} MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
-      MOSN_METRICS_PORT=$((${MOSN_METRICS_PORT:-18088} + 100)) write_mosn_conf "$TMP/mosn-b.json")
+      MOSN_METRICS_PORT=$((${MOSN_METRICS_PORT:-18096} + 100)) write_mosn_conf "$TMP/mosn-b.json")
     MOSN_JAVA_OPTS=${MOSN_B_JAVA_OPTS-${MOSN_JAVA_OPTS:-}} start_mosn "$TMP/mosn-b.json" "$TMP/mosn-b.log" "${MOSN_B_BIN:-$MOSN_BIN}"
     MOSN_B_PID=$LAST_PID
     wait_http "mosn4j-b" "$MOSN_B_PORT" "$MOSN_B_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-b.log"
