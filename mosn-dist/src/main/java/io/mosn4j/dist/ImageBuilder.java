@@ -86,7 +86,7 @@ public final class ImageBuilder {
         jlink(image.resolve("runtime"));
         long t1 = System.nanoTime();
         OldClasses.upgrade(image.resolve("lib"));
-        epollLibrary(image);
+        nativeLibraries(image);
         OneJar.merge(image.resolve("lib"));
         servicesIndex(image.resolve("lib"));
         train(image);
@@ -128,19 +128,25 @@ public final class ImageBuilder {
     }
 
     /**
-     * Netty's native epoll library, copied from its jar in {@code lib/} to {@code runtime/lib/}: the
+     * Netty's native libraries, copied from their jars in {@code lib/} to {@code runtime/lib/}: the
      * runtime's own library folder, where {@code System.loadLibrary} looks for every class loader.
      * Netty tries that first; otherwise it writes the library out of its jar to a temporary file and
-     * loads that, at every start (~10-20 ms of the start, and 13 {@code UnsatisfiedLinkError}s).
+     * loads that, at every start: for epoll ~10-20 ms of the start and 13 {@code UnsatisfiedLinkError}s;
+     * for BoringSSL (netty-tcnative) 3 MB written at the first TLS context, and no BoringSSL at all
+     * where the temporary folder is mounted {@code noexec} (the JDK's engine then, 4-6× the CPU per handshake).
      */
-    static void epollLibrary(Path image) throws IOException {
-        String name = "libnetty_transport_native_epoll_x86_64.so";
+    static void nativeLibraries(Path image) throws IOException {
+        nativeLibrary(image, "netty-transport-native-epoll-.*-linux-x86_64\\.jar", "libnetty_transport_native_epoll_x86_64.so");
+        nativeLibrary(image, "netty-tcnative-boringssl-static-.*-linux-x86_64\\.jar", "libnetty_tcnative_linux_x86_64.so");
+    }
+
+    private static void nativeLibrary(Path image, String jarPattern, String name) throws IOException {
         List<Path> jars;
         try (Stream<Path> s = Files.list(image.resolve("lib"))) {
-            jars = s.filter(p -> p.getFileName().toString().matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar")).toList();
+            jars = s.filter(p -> p.getFileName().toString().matches(jarPattern)).toList();
         }
         if (jars.size() != 1) {
-            throw new IllegalStateException("expected one netty-transport-native-epoll linux-x86_64 jar in lib/, found " + jars);
+            throw new IllegalStateException("expected one jar matching " + jarPattern + " in lib/, found " + jars);
         }
         try (ZipFile jar = new ZipFile(jars.getFirst().toFile())) {
             ZipEntry lib = jar.getEntry("META-INF/native/" + name);
