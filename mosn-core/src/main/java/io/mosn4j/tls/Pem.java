@@ -38,8 +38,20 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * SM2 keys and certificates Bouncy Castle's (no JDK provider knows SM2). Errors name the field.
  */
 final class Pem {
-    /** Bouncy Castle as a provider object, never registered with the JDK: only what asks for it by name uses it. */
-    static final Provider BC = new BouncyCastleProvider();
+    /**
+     * Bouncy Castle as a provider object, never registered with the JDK: only what asks for it by name
+     * uses it, the SM2 keys and certificates. Made at the first such use: making it registers every one
+     * of its algorithms, ~0.7 s of a start on a class path the AOT cache does not hold and 2 MiB of heap
+     * kept, which no other TLS config needs.
+     */
+    static Provider bc() {
+        return Bc.PROVIDER;
+    }
+
+    private static final class Bc {
+        static final Provider PROVIDER = new BouncyCastleProvider();
+    }
+
     /** The SM2 curve (GB/T 32918), by its OID. */
     static final ASN1ObjectIdentifier SM2_CURVE = new ASN1ObjectIdentifier("1.2.156.10197.1.301");
 
@@ -84,7 +96,7 @@ final class Pem {
 
     private static X509Certificate certificate(X509CertificateHolder h) throws CertificateException, IOException {
         if (isSm2(h.getSubjectPublicKeyInfo().getAlgorithm().getParameters())) {
-            return new JcaX509CertificateConverter().setProvider(BC).getCertificate(h);
+            return new JcaX509CertificateConverter().setProvider(bc()).getCertificate(h);
         }
         return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(h.getEncoded()));
     }
@@ -124,7 +136,7 @@ final class Pem {
             boolean sm2 = X9ObjectIdentifiers.id_ecPublicKey.equals(alg) && isSm2(info.getPrivateKeyAlgorithm().getParameters());
             String type = X9ObjectIdentifiers.id_ecPublicKey.equals(alg) ? "EC" : alg.getId().equals("1.3.101.112") ? "Ed25519"
                     : alg.getId().equals("1.2.840.113549.1.1.10") ? "RSASSA-PSS" : "RSA";
-            KeyFactory f = sm2 ? KeyFactory.getInstance("EC", BC) : KeyFactory.getInstance(type);
+            KeyFactory f = sm2 ? KeyFactory.getInstance("EC", bc()) : KeyFactory.getInstance(type);
             return f.generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
         } catch (GeneralSecurityException | IOException e) {
             throw at.error("", "unsupported private key: " + e.getMessage());
@@ -157,11 +169,11 @@ final class Pem {
             boolean bc = alg.equals("SM3withSM2");
             byte[] probe = new byte[32];
             new SecureRandom().nextBytes(probe);
-            Signature s = bc ? Signature.getInstance(alg, BC) : Signature.getInstance(alg);
+            Signature s = bc ? Signature.getInstance(alg, bc()) : Signature.getInstance(alg);
             s.initSign(key);
             s.update(probe);
             byte[] sig = s.sign();
-            Signature v = bc ? Signature.getInstance(alg, BC) : Signature.getInstance(alg);
+            Signature v = bc ? Signature.getInstance(alg, bc()) : Signature.getInstance(alg);
             v.initVerify(pub);
             v.update(probe);
             if (!v.verify(sig)) {

@@ -125,12 +125,12 @@ final class SmContext {
     /** Checks a peer's SM2 chain (leaf first) against the trusted CAs, then the provider's own check. */
     private void verify(Certificate peerChain, boolean peerIsClient, String expectedHost) throws IOException {
         try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509", Pem.BC);
+            CertificateFactory cf = CertificateFactory.getInstance("X.509", Pem.bc());
             List<X509Certificate> certs = x509(peerChain, cf);
             if (!settings.source().replacesStandardVerification()) {
                 PKIXParameters params = new PKIXParameters(anchors);
                 params.setRevocationEnabled(false);
-                CertPathValidator.getInstance("PKIX", Pem.BC).validate(cf.generateCertPath(certs), params);
+                CertPathValidator.getInstance("PKIX", Pem.bc()).validate(cf.generateCertPath(certs), params);
                 if (expectedHost != null && !HostnameCheck.matches(certs.getFirst(), expectedHost)) {
                     throw new CertificateException("the certificate is not for \"" + expectedHost + "\"");
                 }
@@ -229,7 +229,7 @@ final class SmContext {
                     return List.of();
                 }
                 try {
-                    clientChain = List.copyOf(x509(clientCertificate, CertificateFactory.getInstance("X.509", Pem.BC)));
+                    clientChain = List.copyOf(x509(clientCertificate, CertificateFactory.getInstance("X.509", Pem.bc())));
                 } catch (IOException | GeneralSecurityException e) {
                     clientChain = List.of(); // the handshake parsed it; a failure here means no usable certificate
                 }
