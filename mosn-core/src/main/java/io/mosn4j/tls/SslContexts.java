@@ -18,10 +18,13 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Netty {@link SslContext}s for the standard suites from checked settings and read certificates,
@@ -34,6 +37,9 @@ final class SslContexts {
      * resumable across a certificate rotation; made at start, kept in memory only.
      */
     private static final OpenSslSessionTicketKey[] TICKET_KEYS = ticketKeys();
+    private static final Logger log = LoggerFactory.getLogger("tls");
+    /** The contexts (by config path) already said to run on the JDK's engine for their key. */
+    private static final Set<String> SAID_JDK = ConcurrentHashMap.newKeySet();
 
     private SslContexts() {}
 
@@ -50,7 +56,7 @@ final class SslContexts {
 
     /** The server context of one listener {@code tls_context}. */
     static SslContext server(TlsSettings s, Credentials c) {
-        SslProvider provider = TlsEngine.provider();
+        SslProvider provider = engineFor(s, c);
         checkCiphers(s, provider);
         SslContextBuilder b = SslContextBuilder.forServer(c.own().key(), c.own().chain())
                 .sslProvider(provider)
@@ -79,7 +85,7 @@ final class SslContexts {
 
     /** The client context of one cluster {@code tls_context}, offering {@code alpn}. */
     static SslContext client(TlsSettings s, Credentials c, List<String> alpn) {
-        SslProvider provider = TlsEngine.provider();
+        SslProvider provider = engineFor(s, c);
         checkCiphers(s, provider);
         SslContextBuilder b = SslContextBuilder.forClient().sslProvider(provider).protocols(s.protocols());
         common(b, s, provider, alpn);
@@ -94,6 +100,26 @@ final class SslContexts {
             b.endpointIdentificationAlgorithm(s.source().replacesStandardVerification() ? null : "HTTPS");
         }
         return build(b, s);
+    }
+
+    /**
+     * The process's engine, except for a context whose own key BoringSSL cannot be handed: netty-tcnative
+     * passes it EC and RSA keys only, and with an Ed25519 or RSASSA-PSS key every handshake failed (or the
+     * context could not be built). Such a context runs on the JDK's engine, said once per context.
+     */
+    private static SslProvider engineFor(TlsSettings s, Credentials c) {
+        SslProvider provider = TlsEngine.provider();
+        if (provider == SslProvider.OPENSSL && c.own() != null) {
+            String alg = c.own().key().getAlgorithm();
+            if (!alg.equals("EC") && !alg.equals("RSA")) {
+                if (SAID_JDK.add(s.raw().path())) {
+                    log.info("{}: the key is {}; this context runs on the JDK's TLS engine (BoringSSL, through netty-tcnative, "
+                            + "takes EC and RSA keys)", s.raw().path(), alg);
+                }
+                return SslProvider.JDK;
+            }
+        }
+        return provider;
     }
 
     private static PeerTrust trust(TlsSettings s, Credentials c) {
@@ -144,7 +170,7 @@ final class SslContexts {
         }
         for (String c : s.ciphers()) {
             if (!available.contains(c)) {
-                throw s.field("cipher_suites").error("", "cipher \"" + c + "\" is not available in the " + TlsEngine.name() + " TLS engine");
+                throw s.field("cipher_suites").error("", "cipher \"" + c + "\" is not available in the " + (provider == SslProvider.OPENSSL ? "BoringSSL" : "JDK") + " TLS engine");
             }
         }
         if (provider == SslProvider.JDK && s.minVersion() < 2) {

@@ -43,7 +43,7 @@ final class TestCerts {
     static final Provider BC = new BouncyCastleProvider();
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-    enum Kind { EC, RSA, SM2 }
+    enum Kind { EC, RSA, SM2, ED25519 }
 
     /** A key and certificate, and the files they were written to. */
     record Issued(Path cert, Path key, X509Certificate certificate, PrivateKey privateKey) {
@@ -132,6 +132,7 @@ final class TestCerts {
             case EC -> "SHA256withECDSA";
             case RSA -> "SHA256withRSA";
             case SM2 -> "SM3withSM2";
+            case ED25519 -> "Ed25519";
         };
         try {
             var signer = new JcaContentSignerBuilder(alg).setProvider(BC).build(key);
@@ -158,6 +159,7 @@ final class TestCerts {
                 g.initialize(new ECGenParameterSpec("sm2p256v1"), new SecureRandom());
                 yield g.generateKeyPair();
             }
+            case ED25519 -> KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         };
     }
 

@@ -118,4 +118,32 @@ class TlsStartupTest {
             assertThat(out).doesNotContain("TLS engine: BoringSSL");
         }
     }
+
+    @Test
+    void ed25519KeysAreServedOnTheJdkEngineSaidOncePerContext() throws Exception {
+        // netty-tcnative hands BoringSSL EC and RSA keys only: with an Ed25519 key every handshake failed
+        TestCerts ed = TestCerts.create(dir.resolve("ed25519"), TestCerts.Kind.ED25519, "ed25519-ca");
+        TestCerts.Issued server = ed.server("ed.example.com");
+        TestCerts.Issued client = ed.client("ed-client");
+        TlsBackends backend = TlsBackends.http("mtls-backend", TlsBackends.serverContext(b, ed));
+        int port = freePort();
+        String cfg = render(CONFIG, Map.of("PORT", port, "LISTENER_TLS", listenerTls(server.cert().toString(), server.key().toString(), ""),
+                "CLUSTER_TLS", "{\"status\": true, \"server_name\": \"b.example.com\", \"ca_cert\": \"" + certs.ca().cert()
+                        + "\", \"cert_chain\": \"" + client.cert() + "\", \"private_key\": \"" + client.key() + "\"}",
+                "BACKEND", backend.address()));
+        try (backend; MosnProcess mosn = MosnProcess.builder().config(cfg).waitFor(port).start()) {
+            for (int i = 0; i < 3; i++) {
+                Curl.Result r = Curl.run("--cacert", ed.ca().cert().toString(), "--resolve", "ed.example.com:" + port + ":127.0.0.1",
+                        "https://ed.example.com:" + port + "/x");
+                assertThat(r.exitCode()).as(r.stderr()).isZero();
+                assertThat(r.stdout()).isEqualTo("mtls-backend client=ed-client");
+            }
+            String out = mosn.output();
+            assertThat(out).contains("TLS engine: BoringSSL");
+            for (String context : new String[] {LISTENER, CLUSTER}) {
+                String said = context.substring(0, context.length() - 1) + ": the key is EdDSA; this context runs on the JDK's TLS engine";
+                assertThat(out.split(Pattern.quote(said), -1)).as(out).hasSize(2); // said once
+            }
+        }
+    }
 }
