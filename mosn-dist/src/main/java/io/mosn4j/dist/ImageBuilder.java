@@ -121,8 +121,9 @@ public final class ImageBuilder {
      * Lists in the runtime's {@code conf/security/java.security} only the providers whose modules it
      * links. The JDK looks a provider it cannot find among its modules up on the class path, making
      * every {@code java.security.Provider} registered there to compare names: the first TLS context
-     * then made Bouncy Castle's two providers (~700 classes, ~0.3 s of a 2-core start) for the three
-     * providers of modules left out (GSS-API, XML signatures, smart cards) and JdkSASL.
+     * then made Bouncy Castle's two providers (~700 classes, ~0.3 s of a 2-core start) for the four
+     * providers whose modules are left out (SunJGSS, XMLDSig, SunPCSC, JdkSASL: GSS-API, XML
+     * signatures, smart cards).
      */
     static void securityProviders(Path runtime) throws IOException {
         Path file = runtime.resolve("conf/security/java.security");
