@@ -170,7 +170,7 @@ final class SslContexts {
         }
         for (String c : s.ciphers()) {
             if (!available.contains(c)) {
-                throw s.field("cipher_suites").error("", "cipher \"" + c + "\" is not available in the " + (provider == SslProvider.OPENSSL ? "BoringSSL" : "JDK") + " TLS engine");
+                throw s.field("cipher_suites").error("", "cipher \"" + c + "\" is not available in the " + TlsEngine.name(provider) + " TLS engine");
             }
         }
         if (provider == SslProvider.JDK && s.minVersion() < 2) {

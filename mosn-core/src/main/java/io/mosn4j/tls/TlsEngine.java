@@ -45,8 +45,8 @@ final class TlsEngine {
         return ok ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
-    /** The engine's name for log lines and the admin API. */
-    static String name() {
-        return provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK";
+    /** The name of engine {@code provider}, for log lines and errors. */
+    static String name(SslProvider provider) {
+        return provider == SslProvider.OPENSSL ? "BoringSSL" : "JDK";
     }
 }
