@@ -49,7 +49,11 @@ public final class Main implements Runnable {
                 System.setProperty("slf4j.internal.verbosity", "WARN");
             }
         }
-        int code = commandLine(args.length > 0 ? args[0] : null).execute(args);
+        String first = args.length > 0 ? args[0] : null;
+        if ("start".equals(first) || "validate".equals(first)) {
+            Preinit.begin(); // the config-reading commands' JDK set-up, on a second core while this one parses args
+        }
+        int code = commandLine(first).execute(args);
         if (code != 0) {
             System.exit(code);
         }
