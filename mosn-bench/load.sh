@@ -104,7 +104,8 @@
 #   MOSN_B=0             1: a second mosn4j ("mosn4j-b", the same launcher and pinning) on MOSN_B_PORT=18095 with
 #                        its own metrics and access log settings, MOSN_B_METRICS=off and MOSN_B_ACCESS_LOG= (as
 #                        MOSN_METRICS and MOSN_ACCESS_LOG set the first's), measured beside the first in the
-#                        http1, http1_close and http1_rate cases: with SLICES, what a setting costs, both
+#                        http1, http1_close, http1_rate and http2 (its h2c listener on MOSN_B_H2_PORT=18097)
+#                        cases: with SLICES, what a setting costs, both
 #                        settings seeing the same machine (obs-cost.sh SLICES=...). MOSN_B_BIN= (default
 #                        MOSN_BIN) and MOSN_B_JAVA_OPTS= (default MOSN_JAVA_OPTS) give it another build or
 #                        other JVM options, MOSN_B_REUSEPORT= (default MOSN_REUSEPORT) its listener's
@@ -166,6 +167,7 @@ TCP_STREAMS=${TCP_STREAMS:-4}
 MOSN_FIRST=${MOSN_FIRST:-0}
 MOSN_B=${MOSN_B:-0}
 MOSN_B_PORT=${MOSN_B_PORT:-18095}
+MOSN_B_H2_PORT=${MOSN_B_H2_PORT:-18097}
 HAPROXY=${HAPROXY:-1}
 HAPROXY_H2_PORT=${HAPROXY_H2_PORT:-18094}
 MOSN_BIN=${MOSN_BIN:-$ROOT/bin/mosn}
@@ -215,7 +217,7 @@ for v in DURATION WARMUP CONNECTIONS WRK_THREADS RATE PROXY_WORKERS BACKEND_PORT
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
          NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
-         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT SLICES MOSN_B MOSN_B_PORT; do
+         TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT SLICES MOSN_B MOSN_B_PORT MOSN_B_H2_PORT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 ((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
@@ -1144,7 +1146,7 @@ case_proxies() {
   for p in "${PROXIES_RUN[@]}"; do
     [[ $p == mosn4j-jdk ]] && ! tls_case "$1" && continue
     [[ $p == haproxy && $1 != http2 ]] && continue
-    [[ $p == mosn4j-b && $1 != http1* ]] && continue
+    [[ $p == mosn4j-b && $1 != http1* && $1 != http2 ]] && continue
     echo "$p"
   done
 }
@@ -1398,13 +1400,16 @@ if want_mosn; then
   PROXIES_RUN+=(mosn4j)
   if ((MOSN_B)); then
     for _c in $CASES; do
-      [[ $_c == http1 || $_c == http1_close || $_c == http1_rate ]] || die "MOSN_B=1 runs the http1 cases only (not $_c)"
+      [[ $_c == http1 || $_c == http1_close || $_c == http1_rate || $_c == http2 ]] || die "MOSN_B=1 runs the http1 and http2 cases only (not $_c)"
     done
-    (MOSN_PORT=$MOSN_B_PORT MOSN_REUSEPORT=${MOSN_B_REUSEPORT:-$MOSN_REUSEPORT} MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
+    (MOSN_PORT=$MOSN_B_PORT MOSN_H2_PORT=$MOSN_B_H2_PORT MOSN_REUSEPORT=${MOSN_B_REUSEPORT:-$MOSN_REUSEPORT} MOSN_METRICS=${MOSN_B_METRICS:-off} MOSN_ACCESS_LOG=${MOSN_B_ACCESS_LOG:-} \
       MOSN_METRICS_PORT=$((${MOSN_METRICS_PORT:-18096} + 100)) write_mosn_conf "$TMP/mosn-b.json")
     MOSN_JAVA_OPTS=${MOSN_B_JAVA_OPTS-${MOSN_JAVA_OPTS:-}} start_mosn "$TMP/mosn-b.json" "$TMP/mosn-b.log" "${MOSN_B_BIN:-$MOSN_BIN}"
     MOSN_B_PID=$LAST_PID
     wait_http "mosn4j-b" "$MOSN_B_PORT" "$MOSN_B_PID" $((WAIT_TRIES * 3)) "$TMP/mosn-b.log"
+    if want_case http2; then
+      wait_http "mosn4j-b (h2c)" "$MOSN_B_H2_PORT" "$MOSN_B_PID" "$WAIT_TRIES" "$TMP/mosn-b.log" --http2-prior-knowledge
+    fi
     mapfile -t _bp < <(mosn_b_pids)
     log "mosn4j-b up on 127.0.0.1:$MOSN_B_PORT (pids:$(describe_pids "${_bp[@]}"))"
     PROXIES_RUN+=(mosn4j-b)
@@ -1459,7 +1464,7 @@ bench_proxy() { # CASE PROXY
     mosn4j) bench "$1" mosn4j "$("port_$1" mosn)" mosn_pids ;;
     mosn4j-jdk) bench "$1" mosn4j-jdk "$("port_$1" mosn-jdk)" mosn_jdk_pids ;;
     haproxy) bench "$1" haproxy "$HAPROXY_H2_PORT" haproxy_pids ;;
-    mosn4j-b) bench "$1" mosn4j-b "$MOSN_B_PORT" mosn_b_pids ;;
+    mosn4j-b) bench "$1" mosn4j-b "$(if [[ $1 == http2 ]]; then echo "$MOSN_B_H2_PORT"; else echo "$MOSN_B_PORT"; fi)" mosn_b_pids ;;
   esac
 }
 

@@ -78,6 +78,7 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
      */
     static void install(ChannelPipeline pipeline, ServerStreamHandler handler, long gracefulMillis, Http2Options options, Stats stats,
                         Duration headerTimeout) {
+        pipeline.addLast(new Http2WriteBatch());
         if (headerTimeout != null && !headerTimeout.isZero()) {
             pipeline.addLast(new Http2HeaderTimer(headerTimeout.toNanos(), stats.counter("downstream.request.header_timeout")));
         }
