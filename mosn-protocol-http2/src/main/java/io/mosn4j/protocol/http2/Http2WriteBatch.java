@@ -49,6 +49,9 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
                     batch = ctx.alloc().directBuffer(Math.max(FIRST_CAPACITY, buf.readableBytes()));
                 }
                 batch.writeBytes(buf, buf.readerIndex(), buf.readableBytes());
+            } catch (Throwable t) {
+                promise.tryFailure(t); // as the write itself would have failed (no memory for the batch)
+                return;
             } finally {
                 buf.release();
             }
@@ -77,6 +80,12 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         writeBatch(ctx); // queued as before: flushed by an earlier flush, or failed by the close
         ctx.close(promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        writeBatch(ctx); // a TCP channel's disconnect is its close
+        ctx.disconnect(promise);
     }
 
     @Override
