@@ -1,5 +1,6 @@
 package io.mosn4j.protocol.http2;
 
+import io.mosn4j.api.protocol.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -48,7 +49,7 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
                 if (batch == null) {
                     batch = ctx.alloc().directBuffer(Math.max(FIRST_CAPACITY, buf.readableBytes()));
                 }
-                batch.writeBytes(buf, buf.readerIndex(), buf.readableBytes());
+                Buffers.append(batch, buf); // one memory copy (writeBytes makes two NIO views per call)
             } catch (Throwable t) {
                 promise.tryFailure(t); // as the write itself would have failed (no memory for the batch)
                 return;
