@@ -2,14 +2,13 @@ package io.mosn4j.app;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
-import io.mosn4j.network.Transport;
 import java.math.BigDecimal;
 import java.text.NumberFormat;
 import java.util.Locale;
 import java.util.TimeZone;
 
 /**
- * JDK and Netty set-up that {@code start} and {@code validate} meet on the main thread, done first on a thread of its own
+ * JDK set-up that {@code start} and {@code validate} meet on the main thread, done first on a thread of its own
  * while the main thread parses the command line and loads the extensions. Each step is a class initialisation
  * or a cache the JDK fills once per process: the main thread, reaching it later, finds it done (or waits for
  * the rest of it) instead of running it alone. Timed with {@code -Xlog:class+init} on a 2-core host, in the
@@ -22,12 +21,11 @@ import java.util.TimeZone;
  *       initialisation computes 5<sup>65536</sup> (for stripping trailing zeros), ~25 ms before it is compiled.
  *   <li>Annotation proxies: reflection makes a proxy class for each annotation type it reads; the first one
  *       sets up the JDK's class-file writer (~10 ms). Jackson reads its own marker annotations first.
- *   <li>Netty's epoll library, which the config check loads (~24 ms). Through {@link Transport#best()}, the
- *       first Netty class the main thread reaches as well: the two threads meet on that class's initialisation
- *       and never enter Netty from two sides at once.
  * </ul>
  * Nothing here depends on the config, and a step that fails leaves the main thread to meet the same failure
- * where it reports errors.
+ * where it reports errors. Nothing here logs either: SLF4J hands a thread that asks for a logger while another
+ * thread sets it up a stand-in, and then prints three lines about replaying its calls (which is why Netty's
+ * epoll library, ~24 ms, stays with the main thread: Netty asks for its loggers as it loads).
  */
 final class Preinit {
     private Preinit() {}
@@ -44,7 +42,6 @@ final class Preinit {
             BigDecimal.ONE.signum();
             JsonFormat.class.getAnnotations(); // @Target, @Retention and @JacksonAnnotation: Jackson's first question
             StringDeserializer.class.getAnnotations(); // @JacksonStdImpl, on every deserializer of Jackson's own
-            Transport.best();
         } catch (Throwable ignored) {
             // only a head start: the main thread meets the same step, and reports what it finds
         }

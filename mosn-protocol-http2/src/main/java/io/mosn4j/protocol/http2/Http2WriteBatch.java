@@ -12,14 +12,15 @@ import java.util.List;
 
 /**
  * Copies the small frames an HTTP/2 connection writes between two flushes into one buffer, so that
- * the channel queues one entry per flush rather than three per response: Netty's frame writer
- * writes a HEADERS frame as one buffer and a DATA frame as two (its 9-byte header, then the payload),
- * each with its own entry in the channel's outbound queue, its own iovec and its own completion. An
+ * the channel queues one entry per flush rather than four per response: Netty's frame writer
+ * writes a HEADERS frame as two buffers (its 9-byte header, then the header block) and a DATA frame
+ * as two (its header, then the payload), each with its own entry in the channel's outbound queue, its
+ * own iovec and its own completion. An
  * h2c profile put ~20% of the event loops' user time in queueing, writing and completing those
  * entries, for responses of a few hundred bytes.
  *
  * <p>A buffer of up to {@link #SMALL} bytes is copied in and released; anything larger (a DATA
- * frame's big payload), anything that is not a buffer, and a close first write out what was copied,
+ * frame's big payload), anything that is not a buffer, and a close or disconnect first write out what was copied,
  * so the order of the bytes is the order of the writes. A copied write's promise completes when the
  * combined buffer's write does, with its outcome, as it would have completed on its own. The copy is
  * written out at the latest at the next flush, or when it reaches {@link #LIMIT} bytes (bounding
