@@ -432,6 +432,53 @@ class Http2FloodTest {
         }
     }
 
+    // ---- 3c. streams made to fail on purpose (MadeYouReset, CVE-2025-8671) ----
+
+    /**
+     * A client whose every request breaks the protocol in a way that ends only its own stream (a
+     * connection-specific header field, RFC 9113 8.2.2) makes the proxy send a RST_STREAM per request. Past
+     * 200 in 30 s the connection ends with GOAWAY ENHANCE_YOUR_CALM; a well-behaved client is served throughout.
+     */
+    @Test
+    void streamsMadeToFailAreCutOffAfterTwoHundredResets() throws Exception {
+        int port = h2ToH1;
+        int total = 2000;
+        try (Prober good = new Prober(port); RawH2 attacker = new RawH2(port, 0, true)) {
+            good.awaitSuccesses(3, Duration.ofSeconds(10));
+            int sent = 0;
+            try {
+                while (sent < total && !attacker.cutOff()) {
+                    ByteBuf out = Unpooled.buffer();
+                    for (int i = 0; i < 50 && sent < total; i++, sent++) {
+                        int id = 1 + 2 * sent;
+                        Http2Headers h = new DefaultHttp2Headers().method("GET").scheme("http").path("/made-to-fail/" + id)
+                                .authority("127.0.0.1:" + port).add("connection", "keep-alive");
+                        attacker.headers(out, id, h, true);
+                    }
+                    attacker.write(out);
+                    MosnProcess.sleep(5); // lets the proxy's resets come back before the next 50
+                }
+            } catch (IOException cutOffWhileWriting) {
+                attacker.note("write failed after " + sent + " streams: " + cutOffWhileWriting);
+            }
+            boolean closed = attacker.awaitClosed(Duration.ofSeconds(10));
+            good.stopAndAwait();
+            System.out.printf("Http2FloodTest made-to-fail streams: %d written; closed=%s; GOAWAY=%s; %d RST_STREAMs back; "
+                            + "good client %d ok / %d failed; frames: %s%n",
+                    sent, closed, attacker.goAwayDescription(), attacker.resets.size(), good.ok.get(), good.failed.get(),
+                    attacker.summary());
+            assertThat(attacker.resets.values()).as("each stream reset with PROTOCOL_ERROR")
+                    .isNotEmpty().allMatch(code -> code == Http2Error.PROTOCOL_ERROR.code());
+            assertThat(attacker.resets.size()).as("RST_STREAMs sent before the connection ended").isLessThanOrEqualTo(201);
+            assertThat(closed).as("the connection is closed; %s", attacker.summary()).isTrue();
+            assertThat(attacker.goAwayCode.get()).as("GOAWAY ENHANCE_YOUR_CALM; %s", attacker.summary()).isEqualTo(CALM);
+            assertThat(sent).as("requests written before the cut-off").isLessThan(total);
+            assertThat(good.failed.get()).as("well-behaved client failures: %s", good.failures).isZero();
+            assertThat(good.ok.get()).isPositive();
+            assertServingAfterwards(port);
+        }
+    }
+
     // ---- 3b. empty DATA frames flood (CVE-2019-9518) ----
 
     @Test

@@ -12,6 +12,10 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2ConnectionDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2ConnectionEncoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -21,7 +25,9 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2EventAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameReader;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2PromisedRequestVerifier;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
@@ -78,20 +84,24 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
      */
     static void install(ChannelPipeline pipeline, ServerStreamHandler handler, long gracefulMillis, Http2Options options, Stats stats,
                         Duration headerTimeout) {
-        pipeline.addLast(new Http2WriteBatch());
+        Http2WriteBatch batch = new Http2WriteBatch();
+        pipeline.addLast(batch);
         if (headerTimeout != null && !headerTimeout.isZero()) {
             pipeline.addLast(new Http2HeaderTimer(headerTimeout.toNanos(), stats.counter("downstream.request.header_timeout")));
         }
-        pipeline.addLast(new Builder(handler, stats.counter("downstream.request.invalid"), options, gracefulMillis).build());
+        pipeline.addLast(new Builder(handler, stats.counter("downstream.request.invalid"), options, gracefulMillis, batch).build());
     }
 
     /** Netty's builder, for the decoder and encoder with the limits that keep a hostile client from exhausting the proxy. */
     private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ServerConnection, Builder> {
+        /** RST_STREAM frames with an error code a server sends per window before it ends the connection: Netty's builder's figures. */
+        private static final int SENT_RESETS_PER_WINDOW = 200;
+        private static final int SENT_RESETS_WINDOW_SECONDS = 30;
         private final ServerStreamHandler handler;
         private final Counter invalid;
         private final Http2Options options;
 
-        Builder(ServerStreamHandler handler, Counter invalid, Http2Options o, long gracefulMillis) {
+        Builder(ServerStreamHandler handler, Counter invalid, Http2Options o, long gracefulMillis, Http2WriteBatch batch) {
             this.handler = handler;
             this.invalid = invalid;
             this.options = o;
@@ -99,16 +109,23 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
             // and what Netty's default distributor keeps up per stream opened and closed) is not followed
             DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
             connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
-            connection(connection);
-            initialSettings(Http2Codecs.serverSettings(o));
-            gracefulShutdownTimeoutMillis(gracefulMillis);
-            autoAckSettingsFrame(true);
-            autoAckPingFrame(true);
-            validateHeaders(true);
+            Http2Settings settings = Http2Codecs.serverSettings(o);
+            // The decoder and encoder as the builder makes them from a connection (validated headers, SETTINGS and
+            // PING acknowledged by Netty), but with our frame writer, which the builder has no place for. The limits
+            // the builder puts around an encoder it makes are ours to put (Http2EncoderLimits); those around the
+            // decoder it still puts (the rst and empty-DATA limits below).
+            Http2FrameReader reader = new DefaultHttp2FrameReader(new DefaultHttp2HeadersDecoder(true, settings.maxHeaderListSize()));
+            Http2ConnectionEncoder encoder = new DefaultHttp2ConnectionEncoder(connection, new Http2BatchFrameWriter(batch));
+            encoder = new Http2EncoderLimits.QueuedControlFrames(encoder, o.maxOutboundControlFrames());
+            encoder = new Http2EncoderLimits.SentResets(encoder, SENT_RESETS_PER_WINDOW, SENT_RESETS_WINDOW_SECONDS);
+            Http2ConnectionDecoder decoder = new DefaultHttp2ConnectionDecoder(connection, encoder, reader,
+                    Http2PromisedRequestVerifier.ALWAYS_VERIFY, true, true, true);
             // the same limits as Http2Codecs.limits, which speaks to the frame codec's builder
             decoderEnforceMaxRstFramesPerWindow(o.maxResetsPerWindow(), (int) o.resetWindow().toSeconds());
-            encoderEnforceMaxQueuedControlFrames(o.maxOutboundControlFrames());
             decoderEnforceMaxConsecutiveEmptyDataFrames(2);
+            codec(decoder, encoder);
+            initialSettings(settings);
+            gracefulShutdownTimeoutMillis(gracefulMillis);
         }
 
         @Override

@@ -37,10 +37,53 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
     private ByteBuf batch;
     /** The copied writes' promises (none when every one was void). */
     private Waiting waiting;
+    /** This handler's place in the pipeline; null once removed. */
+    private ChannelHandlerContext ctx;
 
     @Override
     public boolean isSharable() {
         return false; // Netty's check would look this up in a per-thread map for every connection
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * The batch's buffer, with room for {@code bytes} more, for a frame that the connection's frame writer
+     * ({@link Http2BatchFrameWriter}) writes into it directly, as if the frame had come down the pipeline;
+     * follow with {@link #added}. Null (write through the pipeline) when this handler is not in one, or when
+     * called off the connection's event loop.
+     */
+    ByteBuf room(int bytes) {
+        ChannelHandlerContext c = ctx;
+        if (c == null || !c.executor().inEventLoop()) {
+            return null;
+        }
+        if (batch == null) {
+            batch = c.alloc().directBuffer(Math.max(FIRST_CAPACITY, bytes));
+        } else {
+            batch.ensureWritable(bytes);
+        }
+        return batch;
+    }
+
+    /** A frame was written into the buffer {@link #room} gave: {@code promise} completes with the batch's write. */
+    void added(ChannelPromise promise) {
+        hold(promise);
+        if (batch.readableBytes() >= LIMIT) {
+            writeBatch(ctx);
+        }
+    }
+
+    private void hold(ChannelPromise promise) {
+        if (!promise.isVoid()) {
+            if (waiting == null) {
+                waiting = new Waiting();
+            }
+            waiting.add(promise);
+        }
     }
 
     @Override
@@ -57,12 +100,7 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
             } finally {
                 buf.release();
             }
-            if (!promise.isVoid()) {
-                if (waiting == null) {
-                    waiting = new Waiting();
-                }
-                waiting.add(promise);
-            }
+            hold(promise);
             if (batch.readableBytes() >= LIMIT) {
                 writeBatch(ctx);
             }
@@ -92,6 +130,7 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        this.ctx = null;
         ByteBuf b = batch;
         Waiting w = waiting;
         batch = null;
