@@ -53,12 +53,12 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
     /**
      * The batch's buffer, with room for {@code bytes} more, for a frame that the connection's frame writer
      * ({@link Http2BatchFrameWriter}) writes into it directly, as if the frame had come down the pipeline;
-     * follow with {@link #added}. Null (write through the pipeline) when this handler is not in one, or when
-     * called off the connection's event loop.
+     * follow with {@link #added}. Null (write through the pipeline) when this handler is not in one. Called on
+     * the connection's event loop, as Netty's HTTP/2 encoder, the writer's caller, is.
      */
     ByteBuf room(int bytes) {
         ChannelHandlerContext c = ctx;
-        if (c == null || !c.executor().inEventLoop()) {
+        if (c == null) {
             return null;
         }
         if (batch == null) {
