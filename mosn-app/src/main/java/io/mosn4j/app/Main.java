@@ -98,14 +98,24 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** mosn4j's version, from {@code mosn-version.properties} in its jar, read once. */
     static String version() {
+        return VersionHolder.VERSION;
+    }
+
+    /** Read on first use, by {@link Preinit} for {@code start} (the resource look-up opens the jar: ~4 ms on the main thread). */
+    private static final class VersionHolder {
+        static final String VERSION = readVersion();
+    }
+
+    private static String readVersion() {
         Properties p = new Properties();
         try (InputStream in = Main.class.getResourceAsStream("/mosn-version.properties")) {
             if (in != null) {
                 p.load(in);
             }
-        } catch (IOException ignored) {
-            // fall through to "unknown"
+        } catch (IOException | RuntimeException ignored) {
+            // fall through to "unknown" (read once, perhaps on Preinit's thread: a failure must not fail the holder)
         }
         return p.getProperty("version", "unknown");
     }
