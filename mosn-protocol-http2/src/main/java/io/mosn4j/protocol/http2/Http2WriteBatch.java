@@ -26,6 +26,10 @@ import java.util.List;
  * written out at the latest at the next flush, or when it reaches {@link #LIMIT} bytes (bounding
  * what a burst of small responses holds here, outside the channel's writability accounting).
  * Lives on the connection's event loop, between the HTTP/2 handler and the head of the pipeline.
+ *
+ * <p>The connection's own frame writer ({@link Http2BatchFrameWriter}) does not go through the pipeline
+ * for a response's HEADERS and small DATA frames: it encodes them straight into this batch ({@link #room},
+ * {@link #added}), where they take the same place and the same promise handling as a copied write.
  */
 final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
     /** Buffers up to this size are copied: HEADERS frames, frame headers, small bodies, control frames. */
