@@ -112,7 +112,7 @@ final class Http2BatchFrameWriter extends DecoratingHttp2FrameWriter {
     public ChannelFuture writeData(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream,
                                    ChannelPromise promise) {
         int n = data.readableBytes();
-        if (padding != 0 || streamId <= 0 || n > Http2WriteBatch.SMALL || n > netty.maxFrameSize()) {
+        if (padding != 0 || streamId <= 0 || n > Http2WriteBatch.SMALL) { // SMALL is under any frame size (16 KiB at least)
             return netty.writeData(ctx, streamId, data, padding, endStream, promise);
         }
         ByteBuf out;

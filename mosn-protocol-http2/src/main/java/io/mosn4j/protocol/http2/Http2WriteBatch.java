@@ -75,18 +75,14 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
 
     /** A frame was written into the buffer {@link #room} gave: {@code promise} completes with the batch's write. */
     void added(ChannelPromise promise) {
-        hold(promise);
-        if (batch.readableBytes() >= LIMIT) {
-            writeBatch(ctx);
-        }
-    }
-
-    private void hold(ChannelPromise promise) {
         if (!promise.isVoid()) {
             if (waiting == null) {
                 waiting = new Waiting();
             }
             waiting.add(promise);
+        }
+        if (batch.readableBytes() >= LIMIT) {
+            writeBatch(ctx);
         }
     }
 
@@ -94,20 +90,14 @@ final class Http2WriteBatch extends ChannelOutboundHandlerAdapter {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof ByteBuf buf && buf.readableBytes() <= SMALL) {
             try {
-                if (batch == null) {
-                    batch = ctx.alloc().directBuffer(Math.max(FIRST_CAPACITY, buf.readableBytes()));
-                }
-                Buffers.append(batch, buf); // one memory copy (writeBytes makes two NIO views per call)
+                Buffers.append(room(buf.readableBytes()), buf); // one memory copy (writeBytes makes two NIO views per call)
             } catch (Throwable t) {
                 promise.tryFailure(t); // as the write itself would have failed (no memory for the batch)
                 return;
             } finally {
                 buf.release();
             }
-            hold(promise);
-            if (batch.readableBytes() >= LIMIT) {
-                writeBatch(ctx);
-            }
+            added(promise);
             return;
         }
         writeBatch(ctx);

@@ -46,10 +46,13 @@ class Http2BatchFrameWriterTest {
         return Unpooled.directBuffer().writeBytes(s.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Everything {@code frames} writes through {@code writer}, flushed once, as the bytes the channel got, and the outbound messages' count. */
-    private static Wire wire(Http2FrameWriter writer, boolean batched, BiConsumer<Http2FrameWriter, ChannelHandlerContext> frames) {
+    /**
+     * Everything {@code frames} writes through {@code writer}, flushed once, as the bytes the channel got, and the
+     * outbound messages' count; {@code batch} (null: none) is put in the pipeline before the writer's handler.
+     */
+    private static Wire wire(Http2FrameWriter writer, Http2WriteBatch batch, BiConsumer<Http2FrameWriter, ChannelHandlerContext> frames) {
         Writer host = new Writer();
-        EmbeddedChannel ch = batched ? new EmbeddedChannel(BATCH_OF.get(writer), host) : new EmbeddedChannel(host);
+        EmbeddedChannel ch = batch != null ? new EmbeddedChannel(batch, host) : new EmbeddedChannel(host);
         frames.accept(writer, host.ctx);
         ch.flush();
         ByteBuf all = Unpooled.buffer();
@@ -66,23 +69,21 @@ class Http2BatchFrameWriterTest {
 
     private record Wire(String hex, int messages) {}
 
-    /** The batch each writer under test writes into. */
-    private static final java.util.Map<Http2FrameWriter, Http2WriteBatch> BATCH_OF = new java.util.IdentityHashMap<>();
+    /** The writer under test and the batch it writes into. */
+    private record Ours(Http2BatchFrameWriter writer, Http2WriteBatch batch) {}
 
-    private static Http2BatchFrameWriter ours() {
+    private static Ours ours() {
         Http2WriteBatch batch = new Http2WriteBatch();
-        Http2BatchFrameWriter w = new Http2BatchFrameWriter(batch);
-        BATCH_OF.put(w, batch);
-        return w;
+        return new Ours(new Http2BatchFrameWriter(batch), batch);
     }
 
     private static void sameAsNetty(BiConsumer<Http2FrameWriter, ChannelHandlerContext> frames, int maxFrameSize) throws Http2Exception {
         DefaultHttp2FrameWriter netty = new DefaultHttp2FrameWriter();
         netty.maxFrameSize(maxFrameSize);
-        Http2BatchFrameWriter ours = ours();
-        ours.configuration().frameSizePolicy().maxFrameSize(maxFrameSize);
-        Wire expected = wire(netty, false, frames);
-        Wire actual = wire(ours, true, frames);
+        Ours ours = ours();
+        ours.writer().configuration().frameSizePolicy().maxFrameSize(maxFrameSize);
+        Wire expected = wire(netty, null, frames);
+        Wire actual = wire(ours.writer(), ours.batch(), frames);
         assertThat(actual.hex()).isEqualTo(expected.hex());
         assertThat(actual.messages()).as("a small response leaves as one buffer").isEqualTo(1);
     }
@@ -112,14 +113,16 @@ class Http2BatchFrameWriterTest {
             w.writeData(ctx, 1, text("x".repeat(Http2WriteBatch.SMALL + 1)), 0, false, ctx.newPromise());
             w.writeData(ctx, 1, text("padded"), 7, true, ctx.newPromise());
         };
-        assertThat(wire(ours(), true, frames).hex()).isEqualTo(wire(netty, false, frames).hex());
+        Ours ours = ours();
+        assertThat(wire(ours.writer(), ours.batch(), frames).hex()).isEqualTo(wire(netty, null, frames).hex());
     }
 
     @Test
     void promisesCompleteWhenTheBatchIsWritten() {
-        Http2BatchFrameWriter w = ours();
+        Ours ours = ours();
+        Http2BatchFrameWriter w = ours.writer();
         Writer host = new Writer();
-        EmbeddedChannel ch = new EmbeddedChannel(BATCH_OF.get(w), host);
+        EmbeddedChannel ch = new EmbeddedChannel(ours.batch(), host);
         ChannelPromise headers = ch.newPromise();
         ChannelPromise data = ch.newPromise();
         w.writeHeaders(host.ctx, 1, response(null), 0, false, headers);
@@ -134,10 +137,11 @@ class Http2BatchFrameWriterTest {
 
     @Test
     void aHeaderListTooLargeFailsItsWriteAloneAndLeavesNothingBehind() throws Http2Exception {
-        Http2BatchFrameWriter w = ours();
+        Ours ours = ours();
+        Http2BatchFrameWriter w = ours.writer();
         w.configuration().headersConfiguration().maxHeaderListSize(100);
         Writer host = new Writer();
-        EmbeddedChannel ch = new EmbeddedChannel(BATCH_OF.get(w), host);
+        EmbeddedChannel ch = new EmbeddedChannel(ours.batch(), host);
         ChannelPromise first = ch.newPromise();
         ChannelPromise tooLarge = ch.newPromise();
         w.writeData(host.ctx, 1, text("first"), 0, false, first);
@@ -153,12 +157,12 @@ class Http2BatchFrameWriterTest {
 
     @Test
     void withoutTheBatchInThePipelineFramesGoThroughIt() throws Http2Exception {
-        Http2BatchFrameWriter w = ours();
+        Http2BatchFrameWriter w = ours().writer(); // its batch never added to a pipeline
         DefaultHttp2FrameWriter netty = new DefaultHttp2FrameWriter();
         BiConsumer<Http2FrameWriter, ChannelHandlerContext> frames = (wr, ctx) -> {
             wr.writeHeaders(ctx, 1, response(null), 0, false, ctx.newPromise());
             wr.writeData(ctx, 1, text("hello"), 0, true, ctx.newPromise());
         };
-        assertThat(wire(w, false, frames).hex()).isEqualTo(wire(netty, false, frames).hex());
+        assertThat(wire(w, null, frames).hex()).isEqualTo(wire(netty, null, frames).hex());
     }
 }
