@@ -128,6 +128,63 @@ class OneJarTest {
     }
 
     @Test
+    void librariesNoRequestUsesGoToASecondJarEachEntryInOneOfThem() throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        jar(lib, "api.jar", manifest(Map.of("Multi-Release", "true")), entries(
+                "io/envoyproxy/envoy/config/Listener.class", "envoy's listener",
+                "envoy/config/listener.proto", "envoy's proto",
+                "META-INF/versions/11/io/envoyproxy/envoy/config/Listener.class", "envoy's listener for 11",
+                "META-INF/services/x.Spi", "envoy.Impl\n",
+                "META-INF/LICENSE", "envoy's licence"));
+        jar(lib, "netty.jar", manifest(Map.of()), entries(
+                "io/netty/Channel.class", "netty's channel",
+                "com/google/Shaded.class", "netty's copy", // the first holder of a name wins wherever it is put
+                "META-INF/services/x.Spi", "netty.Impl\n"));
+        jar(lib, "protobuf.jar", manifest(Map.of()), entries(
+                "com/google/protobuf/Message.class", "protobuf's message",
+                "com/google/Shaded.class", "protobuf's copy"));
+        Path before = copy(lib, tmp.resolve("before"));
+
+        OneJar.Result result = OneJar.merge(lib);
+
+        assertThat(list(lib)).containsExactly("mosn4j-libs.jar", "mosn4j-other.jar"); // the C locale's order, bin/mosn's
+        try (URLClassLoader was = loader(before, "api.jar", "netty.jar", "protobuf.jar");
+                URLClassLoader now = loader(lib, "mosn4j-libs.jar", "mosn4j-other.jar")) {
+            for (String name : List.of("io/envoyproxy/envoy/config/Listener.class", "envoy/config/listener.proto", "io/netty/Channel.class",
+                    "com/google/Shaded.class", "com/google/protobuf/Message.class")) {
+                assertThat(read(now, name)).as(name).isEqualTo(read(was, name)).isNotNull();
+            }
+            assertThat(read(now, "META-INF/services/x.Spi")).isEqualTo("envoy.Impl\nnetty.Impl\n");
+            assertThat(read(now, "META-INF/licenses/api.jar/META-INF/LICENSE")).isEqualTo("envoy's licence");
+        }
+        try (JarFile libs = new JarFile(lib.resolve("mosn4j-libs.jar").toFile());
+                JarFile other = new JarFile(lib.resolve("mosn4j-other.jar").toFile(), true, ZipFile.OPEN_READ, Runtime.version())) {
+            assertThat(names(libs)).contains("io/netty/Channel.class", "META-INF/services/x.Spi", "META-INF/mosn4j-libs.txt",
+                    "META-INF/licenses/api.jar/META-INF/LICENSE").noneMatch(n -> n.startsWith("io/envoyproxy/")
+                            || n.startsWith("com/google/") || n.startsWith("envoy/") || n.startsWith("META-INF/versions/"));
+            assertThat(names(other)).containsExactly("META-INF/", "META-INF/MANIFEST.MF", "META-INF/versions/",
+                    "META-INF/versions/11/", "META-INF/versions/11/io/", "META-INF/versions/11/io/envoyproxy/",
+                    "META-INF/versions/11/io/envoyproxy/envoy/", "META-INF/versions/11/io/envoyproxy/envoy/config/",
+                    "META-INF/versions/11/io/envoyproxy/envoy/config/Listener.class", "com/", "com/google/", "com/google/Shaded.class",
+                    "com/google/protobuf/", "com/google/protobuf/Message.class", "envoy/", "envoy/config/", "envoy/config/listener.proto",
+                    "io/", "io/envoyproxy/", "io/envoyproxy/envoy/", "io/envoyproxy/envoy/config/",
+                    "io/envoyproxy/envoy/config/Listener.class");
+            // multi-release, as its inputs: the version for this runtime is the one read
+            assertThat(other.isMultiRelease()).isTrue();
+            try (InputStream in = other.getInputStream(other.getJarEntry("io/envoyproxy/envoy/config/Listener.class"))) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("envoy's listener for 11");
+            }
+        }
+        assertThat(result.entries() + result.otherEntries()).isEqualTo(countEntries(lib, "mosn4j-libs.jar") + countEntries(lib, "mosn4j-other.jar"));
+    }
+
+    private static int countEntries(Path lib, String jar) throws IOException {
+        try (ZipFile zip = new ZipFile(lib.resolve(jar).toFile())) {
+            return zip.size();
+        }
+    }
+
+    @Test
     void theSameJarsMakeTheSameBytes() throws Exception {
         Path one = Files.createDirectories(tmp.resolve("one"));
         jar(one, "b.jar", manifest(Map.of()), entries("q/B.class", "b", "META-INF/services/x.Spi", "b.Impl\n"));
