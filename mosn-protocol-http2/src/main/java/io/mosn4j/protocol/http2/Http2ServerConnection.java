@@ -28,6 +28,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameReader;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2PromisedRequestVerifier;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
@@ -247,8 +248,40 @@ final class Http2ServerConnection extends Http2ConnectionHandler {
     }
 
     void writeData(Http2Stream stream, ByteBuf data, boolean endStream, ChannelPromise promise) {
-        encoder().writeData(ctx, stream.id(), data, 0, endStream, promise);
+        if (!endStream || !wroteLastData(stream, data, promise)) {
+            encoder().writeData(ctx, stream.id(), data, 0, endStream, promise);
+        }
         flushSoon();
+    }
+
+    /**
+     * Writes a response's last DATA frame at once when it is small ({@link Http2WriteBatch#SMALL}),
+     * nothing of its stream waits in the flow controller, both windows hold it and the channel takes
+     * writes, as the encoder writes a stream's HEADERS frame when nothing waits before it: the windows
+     * shrink by its bytes as when the flow controller writes a frame, and the stream closes on our side
+     * once it is written, as after the encoder's write. Otherwise false, and the encoder queues it with
+     * the flow controller, whose per-frame queue, second promise and turn through the byte distributor
+     * were ~5% of an h2c request's user time.
+     */
+    private boolean wroteLastData(Http2Stream stream, ByteBuf data, ChannelPromise promise) {
+        int n = data.readableBytes();
+        Http2RemoteFlowController flow = encoder().flowController();
+        Http2Stream.State state = stream.state();
+        if (n > Http2WriteBatch.SMALL || state != Http2Stream.State.OPEN && state != Http2Stream.State.HALF_CLOSED_REMOTE
+                || flow.hasFlowControlled(stream) || flow.windowSize(stream) < n
+                || flow.windowSize(connection().connectionStream()) < n || !ctx.channel().isWritable()) {
+            return false;
+        }
+        try {
+            flow.incrementWindowSize(connection().connectionStream(), -n);
+            flow.incrementWindowSize(stream, -n);
+        } catch (Http2Exception e) {
+            throw new IllegalStateException("a window that held the frame refused its decrement", e); // only growth overflows
+        }
+        ChannelPromise written = promise.unvoid();
+        encoder().frameWriter().writeData(ctx, stream.id(), data, 0, true, written);
+        closeStreamLocal(stream, written);
+        return true;
     }
 
     void reset(Http2Stream stream, Http2Error error) {

@@ -68,6 +68,8 @@ class Http2ServerConnectionTest {
     private final List<String> frames = new CopyOnWriteArrayList<>();
     /** The length of each HEADERS frame's header block the server sent, from the raw bytes. */
     private final List<Integer> headerBlocks = new CopyOnWriteArrayList<>();
+    /** The server's HTTP/2 handler, once the client's connection is accepted. */
+    private volatile Http2ServerConnection serverConnection;
     private Channel server;
     private Channel client;
     private Http2FrameCodec clientCodec;
@@ -135,6 +137,7 @@ class Http2ServerConnectionTest {
                             }
                         });
                         Http2ServerConnection.install(ch.pipeline(), handler, 1000, options, Stats.NONE, Duration.ZERO);
+                        serverConnection = ch.pipeline().get(Http2ServerConnection.class);
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
@@ -368,6 +371,47 @@ class Http2ServerConnectionTest {
         assertThat(during).as("no flush per response").isEqualTo(before);
         await("the responses", () -> frames.stream().filter(f -> f.startsWith("H ") && f.endsWith(" 200 true")).count() == n);
         assertThat(flushes.get() - before).as("flushes for " + n + " responses").isEqualTo(1);
+    }
+
+    @Test
+    void smallLastDataFramesWrittenAtOnceTakeTheirBytesFromTheWindows() throws Exception {
+        start(Http2Options.DEFAULTS, keeping());
+        int n = 40;
+        int body = 2000; // each response's last (and only) DATA frame small enough to be written at once
+        for (int i = 0; i < n; i++) {
+            send(request("GET", "/w" + i), true);
+        }
+        await("the requests", () -> streams.size() == n);
+        int fit = 65_535 / body; // in the connection's initial window; the others wait in the flow controller
+        Http2ServerConnection h2 = serverConnection;
+        serverGroup.submit(() -> { // one task on the server's loop: no WINDOW_UPDATE read in between
+            int connectionWindow = h2.encoder().flowController().windowSize(h2.connection().connectionStream());
+            for (int i = 0; i < n; i++) {
+                ServerStream s = streams.get("/w" + i);
+                s.sendHeaders(status(200), false);
+                s.sendData(Unpooled.wrappedBuffer(new byte[body]), true);
+            }
+            assertThat(connectionWindow).as("the client's window before the responses").isEqualTo(65_535);
+            assertThat(h2.encoder().flowController().windowSize(h2.connection().connectionStream()))
+                    .as("the connection's window after them").isEqualTo(65_535 - fit * body);
+            AtomicInteger waiting = new AtomicInteger();
+            h2.connection().forEachActiveStream(st -> {
+                if (h2.encoder().flowController().hasFlowControlled(st)) {
+                    waiting.incrementAndGet();
+                }
+                return true;
+            });
+            assertThat(waiting.get()).as("streams whose last frame waits in the flow controller for the window").isEqualTo(n - fit);
+            return null;
+        }).get();
+        // the client reads them, and returns the window (the closed streams' bytes at once, the rest as it reads)
+        await("every response", () -> frames.stream().filter(f -> f.startsWith("D ") && f.endsWith(" true")).count() == n);
+        assertThat(dataBytes()).isEqualTo((long) n * body);
+        await("the streams closed", () -> serverGroup.submit(() -> h2.connection().numActiveStreams()).syncUninterruptibly().getNow() == 0);
+    }
+
+    private long dataBytes() {
+        return frames.stream().filter(f -> f.startsWith("D ")).mapToLong(f -> Long.parseLong(f.split(" ")[2])).sum();
     }
 
     @Test
