@@ -166,9 +166,17 @@ class ArchiveTest {
                     } catch (InterruptedException | ExecutionException | TimeoutException e) {
                         throw new AssertionError("h2c request through conf/mosn.yaml", e);
                     }
-                    assertThat(exchange(proxy, "GET /split HTTP/1.1\r\nHost: app\r\n", "Connection: close\r\n\r\n"))
-                            .startsWith("HTTP/1.1 200 ");
-                    assertThat(exchange(proxy, "GET /bad HTTP/1.1\r\nHost: app\r\nBad Header: x\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+                    try (RawHttpClient split = RawHttpClient.connect(proxy)) {
+                        split.send("GET /split HTTP/1.1\r\nHost: app\r\n");
+                        Thread.sleep(50); // the rest in a read of its own
+                        assertThat(split.send("Connection: close\r\n\r\n").readResponse().status()).isEqualTo(200);
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    try (RawHttpClient malformed = RawHttpClient.connect(proxy)) {
+                        assertThat(malformed.send("GET /bad HTTP/1.1\r\nHost: app\r\nBad Header: x\r\n\r\n").readResponse().status())
+                                .isEqualTo(400);
+                    }
                     // mosn-app's jar is open (the class path's first: what main and version read), the merged ones not
                     assertThat(openFiles(pid)).as("files open after the first response and the requests after it")
                             .anyMatch(f -> f.toString().matches(".*/lib/mosn-app-[^/]*\\.jar"))
@@ -299,26 +307,6 @@ class ArchiveTest {
             }
         }
         return files;
-    }
-
-    /** {@code parts} written to a new connection, each after a pause (its own read at the proxy); what came back until it closed. */
-    private static String exchange(int port, String... parts) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(10_000);
-            s.setTcpNoDelay(true);
-            for (int i = 0; i < parts.length; i++) {
-                if (i > 0) {
-                    Thread.sleep(50);
-                }
-                s.getOutputStream().write(parts[i].getBytes(StandardCharsets.US_ASCII));
-                s.getOutputStream().flush();
-            }
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 
     /** One {@code GET /} with {@code Connection: close}; null while nothing listens. */
