@@ -250,9 +250,8 @@ final class OneJar {
         return new Result(inputs.stream().map(Input::name).toList(), entries, otherEntries, signatures, List.copyOf(shadowed));
     }
 
-    /** Writes {@code names} (the manifest among them) with their folders to {@code out}; returns the entries written. */
+    /** Writes the manifest, then {@code names} with their folders, to {@code out}; returns the entries written. */
     private static int jar(Path out, TreeSet<String> names, Map<String, List<Part>> plan, Map<String, byte[]> made) throws IOException {
-        names.add("META-INF/MANIFEST.MF");
         for (String name : List.copyOf(names)) { // each folder an entry, as jar tools make them
             for (int slash = name.indexOf('/'); slash >= 0 && slash < name.length() - 1; slash = name.indexOf('/', slash + 1)) {
                 names.add(name.substring(0, slash + 1));
