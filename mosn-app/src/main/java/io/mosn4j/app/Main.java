@@ -224,6 +224,7 @@ public final class Main implements Runnable {
                 return 1;
             }
             log.info("mosn4j started");
+            FilePages.start();
             AdsClient xds = bootstrap[0].dynamic() ? AdsClient.start(bootstrap[0], running) : null;
             EnvoyAdmin.install(running, bootstrap[0], xds);
             AtomicBoolean stopping = new AtomicBoolean();

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,7 +156,7 @@ class ArchiveTest {
         // decoder reads those), and buffers the leak detector follows (one in 4096 by default; here every one)
         Path workdir = tmp.resolve("netty-workdir");
         firstResponseMillis(top, env, proxy, "-Dio.netty.native.workdir=" + workdir + " -Dio.netty.native.deleteLibAfterLoading=false"
-                + " -Dio.netty.leakDetection.samplingInterval=1", "(epoll)", pid -> { // while it runs: the JVM deletes such copies as it exits
+                + " -Dio.netty.leakDetection.samplingInterval=1", "(epoll)", (pid, log) -> { // while it runs: the JVM deletes such copies as it exits
                     try (Stream<Path> s = Files.exists(workdir) ? Files.list(workdir) : Stream.empty()) {
                         assertThat(s.toList()).as("libraries Netty copied out of its jars").isEmpty();
                     }
@@ -183,6 +185,25 @@ class ArchiveTest {
                             .noneMatch(f -> f.toString().endsWith("/lib/mosn4j-libs.jar") || f.toString().endsWith("/lib/mosn4j-other.jar"));
                 });
 
+        // the pages of mapped files the start touched (the JVM's library, the module image) are given up once it has
+        // run (here 1 s after the start, every 5 s after): RSS falls by megabytes, and the proxy serves on, reading back
+        // what it needs; no merged jar is opened for it
+        firstResponseMillis(top, env, proxy, "-Dmosn4j.filePages=5", "released", (pid, log) -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Matcher m;
+            while (!(m = RELEASED.matcher(MosnProcess.read(log))).find()) {
+                assertThat(System.nanoTime()).as("no release logged: %s", MosnProcess.read(log)).isLessThan(deadline);
+                sleep(50);
+            }
+            long before = Long.parseLong(m.group(2)), after = Long.parseLong(m.group(3));
+            assertThat(Long.parseLong(m.group(1))).as("KiB released").isGreaterThan(4096);
+            assertThat(after).as("RSS after the release, KiB (before: %d)", before).isLessThan(before - 4096);
+            for (int i = 0; i < 20; i++) {
+                assertThat(get(proxy)).startsWith("HTTP/1.1 200");
+            }
+            assertThat(openFiles(pid)).noneMatch(f -> f.toString().endsWith("/lib/mosn4j-libs.jar") || f.toString().endsWith("/lib/mosn4j-other.jar"));
+        });
+
         // BoringSSL (netty-tcnative) likewise from runtime/lib/: a TLS listener's start writes no 3 MB copy of it into
         // Netty's work folder (where a temporary folder mounted noexec would refuse it, leaving the JDK's slower engine)
         servesHttpsOnBoringSslFromTheRuntime(top, env, tmp);
@@ -190,8 +211,8 @@ class ArchiveTest {
         List<Long> cached = new ArrayList<>();
         List<Long> uncached = new ArrayList<>();
         for (int i = 0; i < TIMED_STARTS; i++) { // alternated, so both see the machine alike
-            cached.add(firstResponseMillis(top, env, proxy, "", "", pid -> {}));
-            uncached.add(firstResponseMillis(top, env, proxy, "-XX:AOTMode=off", "", pid -> {}));
+            cached.add(firstResponseMillis(top, env, proxy, "", "", (pid, log) -> {}));
+            uncached.add(firstResponseMillis(top, env, proxy, "-XX:AOTMode=off", "", (pid, log) -> {}));
         }
         cached.sort(null);
         uncached.sort(null);
@@ -228,7 +249,7 @@ class ArchiveTest {
             assertThat(response).as("no response within 30 s; log:\n%s", MosnProcess.read(log)).isNotNull();
             assertThat(response).startsWith("HTTP/1.1 200").endsWith("Hello from the service behind mosn4j (conf/mosn.yaml: "
                     + "point cluster app at yours)\n");
-            whileUp.check(mosn.pid()); // bin/mosn execs the JVM: the same process
+            whileUp.check(mosn.pid(), log); // bin/mosn execs the JVM: the same process
             mosn.destroy();
             assertThat(mosn.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(mosn.exitValue()).as(MosnProcess.read(log)).isZero();
@@ -289,9 +310,20 @@ class ArchiveTest {
         }
     }
 
+    private static final Pattern RELEASED =
+            Pattern.compile("released (\\d+) KiB of mapped files' pages the start touched \\(RSS (\\d+) -> (\\d+) KiB\\)");
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @FunctionalInterface
     private interface WhileUp {
-        void check(long pid) throws IOException;
+        void check(long pid, Path log) throws IOException;
     }
 
     /** The files process {@code pid} has open (its /proc fd links). */
