@@ -67,12 +67,12 @@ final class FilePages {
             long pageSize = pageSize();
             boolean logged = false;
             while (true) {
-                long rssBefore = rssKiB();
+                long rssBefore = rssKiB(), began = System.nanoTime();
                 long released = release(madvise, pageSize);
                 if (!logged) {
                     logged = true;
-                    log.info("released {} KiB of mapped files' pages the start touched (RSS {} -> {} KiB); again every {} s",
-                            released / 1024, rssBefore, rssKiB(), every);
+                    log.info("released {} KiB of mapped files' pages the start touched (RSS {} -> {} KiB) in {} ms; again every {} s",
+                            released / 1024, rssBefore, rssKiB(), (System.nanoTime() - began) / 1_000_000, every);
                 } else {
                     log.debug("released {} KiB of mapped files' pages", released / 1024);
                 }

@@ -1,12 +1,32 @@
 package io.mosn4j.dist;
 
-import java.io.BufferedInputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -78,17 +98,6 @@ public final class ImageBuilder {
     private static final int LEAK_SAMPLING = 8;
     private static final int H2C_ROUNDS = 20;
     private static final int H2C_STREAMS = 50;
-    private static final int H2_MAX_FRAME = 16_384;
-    private static final int H2_DATA = 0x0;
-    private static final int H2_HEADERS = 0x1;
-    private static final int H2_RST_STREAM = 0x3;
-    private static final int H2_SETTINGS = 0x4;
-    private static final int H2_PING = 0x6;
-    private static final int H2_GOAWAY = 0x7;
-    private static final int H2_WINDOW_UPDATE = 0x8;
-    private static final int H2_END_STREAM = 0x1;
-    private static final int H2_ACK = 0x1;
-    private static final int H2_END_HEADERS = 0x4;
 
     private ImageBuilder() {}
 
@@ -384,105 +393,74 @@ public final class ImageBuilder {
 
     /**
      * {@link #H2C_ROUNDS} rounds of {@link #H2C_STREAMS} concurrent requests (GETs, one in 25 a POST with a body) on one
-     * h2c connection with prior knowledge, written as frames by hand (RFC 9113; the header blocks in HPACK's static table
-     * and literals, RFC 7541): a status per request to {@code statuses}, 200 for a response that starts with
-     * {@code :status: 200}. Many streams at once, as a client under load sends them: the JIT starts from the method
-     * profiles this run leaves in the cache, and those of 10 rounds of 10 streams, a third of them POSTs, cost h2c
-     * ~8% more CPU per request under h2load than classes profiled from scratch (sliced A/B runs); these, none.
+     * h2c connection with prior knowledge, through Netty's HTTP/2 client codec on an {@link EmbeddedChannel} whose bytes
+     * this thread moves over a blocking socket: a status per request to {@code statuses}. Many streams at once, as a
+     * client under load sends them: the JIT starts from the method profiles this run leaves in the cache, and those of
+     * 10 rounds of 10 streams, a third of them POSTs, cost h2c ~8% more CPU per request under h2load than classes
+     * profiled from scratch (sliced A/B runs); these, none.
      */
     private static void exerciseH2c(int port, List<Integer> statuses) throws IOException {
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE); // not logback's default, which prints Netty's debug lines
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
+                .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 30)).build();
+        Http2ChannelDuplexHandler streams = new Http2ChannelDuplexHandler() {}; // makes the codec's new streams
+        EmbeddedChannel h2 = new EmbeddedChannel(codec, streams);
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
             s.setSoTimeout(10_000);
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            h2Frame(out, H2_SETTINGS, 0, 0, new byte[0]);
-            h2Frame(out, H2_WINDOW_UPDATE, 0, 0, new byte[] {0x40, 0, 0, 0}); // the responses' bytes never wait for the connection's window
-            int stream = 1;
+            OutputStream out = new BufferedOutputStream(s.getOutputStream());
+            InputStream in = s.getInputStream();
+            h2.writeOutbound(new DefaultHttp2WindowUpdateFrame(1 << 30)); // the responses never wait for the connection's window
             for (int round = 0; round < H2C_ROUNDS; round++) {
-                Set<Integer> open = new HashSet<>();
-                for (int i = 0; i < H2C_STREAMS; i++, stream += 2) {
+                Set<Http2FrameStream> open = new HashSet<>();
+                for (int i = 0; i < H2C_STREAMS; i++) {
                     // the last round's last request a POST larger than a frame (16 KiB) and than the default window (64 KiB)
                     boolean large = round == H2C_ROUNDS - 1 && i == H2C_STREAMS - 1;
-                    boolean post = i % 25 == 24 || large;
-                    ByteArrayOutputStream block = new ByteArrayOutputStream();
-                    block.write(post ? 0x83 : 0x82); // :method POST / GET, indexed
-                    block.write(0x86); // :scheme http, indexed
-                    hpackLiteral(block, 4, "/h2?i=" + stream); // :path
-                    hpackLiteral(block, 1, "127.0.0.1"); // :authority
-                    hpackLiteral(block, 58, "mosn4j-training"); // user-agent
-                    hpackLiteral(block, 19, "*/*"); // accept
-                    h2Frame(out, H2_HEADERS, post ? H2_END_HEADERS : H2_END_HEADERS | H2_END_STREAM, stream, block.toByteArray());
-                    int body = large ? 70_000 : post ? 1000 : 0;
-                    for (int sent = 0; sent < body; sent += H2_MAX_FRAME) {
-                        int n = Math.min(H2_MAX_FRAME, body - sent);
-                        h2Frame(out, H2_DATA, sent + n == body ? H2_END_STREAM : 0, stream,
-                                "x".repeat(n).getBytes(StandardCharsets.US_ASCII));
+                    int body = large ? 70_000 : i % 25 == 24 ? 1000 : 0;
+                    Http2FrameStream stream = streams.newStream();
+                    Http2Headers headers = new DefaultHttp2Headers().method(body > 0 ? "POST" : "GET").scheme("http")
+                            .path("/h2?i=" + (round * H2C_STREAMS + i)).authority("127.0.0.1");
+                    headers.add("user-agent", "mosn4j-training").add("accept", "*/*");
+                    h2.write(new DefaultHttp2HeadersFrame(headers, body == 0).stream(stream));
+                    if (body > 0) {
+                        h2.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[body]), true).stream(stream));
                     }
                     open.add(stream);
                 }
-                out.flush();
+                h2.flush();
+                byte[] read = new byte[16_384];
                 while (!open.isEmpty()) {
-                    int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
-                    int type = in.readUnsignedByte();
-                    int flags = in.readUnsignedByte();
-                    int id = in.readInt() & 0x7fffffff;
-                    byte[] payload = in.readNBytes(length);
-                    switch (type) {
-                        case H2_HEADERS -> {
-                            int at = 0;
-                            while (at < length && (payload[at] & 0xe0) == 0x20) { // a dynamic table size update (one byte)
-                                at++;
-                            }
-                            statuses.add(at < length && (payload[at] & 0xff) == 0x88 ? 200 : -1); // :status 200, indexed
-                        }
-                        case H2_SETTINGS -> {
-                            if ((flags & H2_ACK) == 0) {
-                                h2Frame(out, H2_SETTINGS, H2_ACK, 0, new byte[0]);
-                                out.flush();
-                            }
-                        }
-                        case H2_PING -> {
-                            if ((flags & H2_ACK) == 0) {
-                                h2Frame(out, H2_PING, H2_ACK, 0, payload);
-                                out.flush();
-                            }
-                        }
-                        case H2_RST_STREAM, H2_GOAWAY -> throw new IllegalStateException("h2c training request: frame type " + type
-                                + " on stream " + id);
-                        default -> { } // DATA, WINDOW_UPDATE
+                    for (ByteBuf b; (b = h2.readOutbound()) != null; b.release()) {
+                        b.readBytes(out, b.readableBytes());
                     }
-                    if ((type == H2_HEADERS || type == H2_DATA) && (flags & H2_END_STREAM) != 0) {
-                        open.remove(id);
+                    out.flush();
+                    int n = in.read(read);
+                    if (n < 0) {
+                        throw new IllegalStateException("h2c training connection closed with " + open.size() + " requests open");
+                    }
+                    h2.writeInbound(Unpooled.wrappedBuffer(read, 0, n).copy());
+                    for (Object frame; (frame = h2.readInbound()) != null; ReferenceCountUtil.release(frame)) {
+                        if (frame instanceof Http2HeadersFrame hf && hf.headers().status() != null) {
+                            statuses.add(Integer.parseInt(hf.headers().status().toString()));
+                        }
+                        if (frame instanceof Http2StreamFrame sf && sf.stream() != null
+                                && (frame instanceof Http2HeadersFrame hf && hf.isEndStream() || frame instanceof Http2DataFrame df && df.isEndStream())) {
+                            open.remove(sf.stream());
+                        }
+                        if (frame instanceof Http2ResetFrame || frame instanceof Http2GoAwayFrame) {
+                            throw new IllegalStateException("h2c training request: " + frame);
+                        }
                     }
                 }
             }
-            h2Frame(out, H2_GOAWAY, 0, 0, new byte[8]); // last stream 0, NO_ERROR
+            h2.writeOutbound(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+            for (ByteBuf b; (b = h2.readOutbound()) != null; b.release()) {
+                b.readBytes(out, b.readableBytes());
+            }
             out.flush();
+        } finally {
+            h2.finishAndReleaseAll();
         }
-    }
-
-    private static void h2Frame(DataOutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
-        out.writeShort(payload.length >>> 8);
-        out.writeByte(payload.length);
-        out.writeByte(type);
-        out.writeByte(flags);
-        out.writeInt(stream);
-        out.write(payload);
-    }
-
-    /** A literal header field without indexing whose name is the static table's entry {@code nameIndex} (under 142). */
-    private static void hpackLiteral(ByteArrayOutputStream block, int nameIndex, String value) {
-        byte[] v = value.getBytes(StandardCharsets.US_ASCII);
-        if (nameIndex < 15) { // the index in the first byte's four bits, else 15 there and the rest in the next
-            block.write(nameIndex);
-        } else {
-            block.write(15);
-            block.write(nameIndex - 15);
-        }
-        block.write(v.length); // under 127: one byte, not Huffman-coded
-        block.writeBytes(v);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
