@@ -86,9 +86,8 @@ final class FilePages {
             }
         }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1)) {
-                String[] f = line.trim().split("\\s+", 6);
-                if (f.length == 6 && (f[5].endsWith("/libc.so.6") || f[5].endsWith("/libm.so.6"))) {
+            for (String[] f : mappings()) {
+                if (f[5].endsWith("/libc.so.6") || f[5].endsWith("/libm.so.6")) {
                     files.add(f[5]);
                 }
             }
@@ -139,15 +138,13 @@ final class FilePages {
 
     /** One pass over the read-only mappings of the {@code files} named; returns the bytes of resident file pages given up. */
     static long release(MethodHandle madvise, long pageSize, Predicate<String> files) throws Throwable {
-        List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1); // a path's bytes as they are
+        List<String[]> maps = mappings();
         long released = 0;
         ByteBuffer entries = ByteBuffer.allocate(BATCH * 8).order(ByteOrder.nativeOrder());
         try (FileChannel pagemap = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ)) {
-            for (String line : maps) {
-                // address perms offset dev inode path: "7f0e...-7f0f... r-xp 00000000 fd:01 1234 /.../libjvm.so"
-                String[] f = line.trim().split("\\s+", 6);
-                if (f.length < 6 || !files.test(f[5]) || f[1].charAt(0) != 'r' || f[1].charAt(1) == 'w') {
-                    continue; // another file, anonymous, unreadable, or writable: kept whole
+            for (String[] f : maps) {
+                if (!files.test(f[5]) || f[1].charAt(0) != 'r' || f[1].charAt(1) == 'w') {
+                    continue; // another file, unreadable, or writable: kept whole
                 }
                 int dash = f[0].indexOf('-');
                 long start = Long.parseUnsignedLong(f[0], 0, dash, 16), end = Long.parseUnsignedLong(f[0], dash + 1, f[0].length(), 16);
@@ -155,6 +152,15 @@ final class FilePages {
             }
         }
         return released;
+    }
+
+    /**
+     * The process's mappings of files, each as /proc/self/maps's fields: address range, permissions, offset, device,
+     * inode, path ({@code "7f0e...-7f0f... r-xp 00000000 fd:01 1234 /.../libjvm.so"}); the path's bytes as they are.
+     */
+    private static List<String[]> mappings() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1).stream()
+                .map(line -> line.trim().split("\\s+", 6)).filter(f -> f.length == 6 && f[5].startsWith("/")).toList();
     }
 
     /** Gives up the runs of pages in [start, end) that are the file's own or not resident; keeps every copied page. */

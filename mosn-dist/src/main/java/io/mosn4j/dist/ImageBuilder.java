@@ -430,15 +430,12 @@ public final class ImageBuilder {
                 h2.flush();
                 byte[] read = new byte[16_384];
                 while (!open.isEmpty()) {
-                    for (ByteBuf b; (b = h2.readOutbound()) != null; b.release()) {
-                        b.readBytes(out, b.readableBytes());
-                    }
-                    out.flush();
+                    sendWritten(h2, out);
                     int n = in.read(read);
                     if (n < 0) {
                         throw new IllegalStateException("h2c training connection closed with " + open.size() + " requests open");
                     }
-                    h2.writeInbound(Unpooled.wrappedBuffer(read, 0, n).copy());
+                    h2.writeInbound(Unpooled.copiedBuffer(read, 0, n));
                     for (Object frame; (frame = h2.readInbound()) != null; ReferenceCountUtil.release(frame)) {
                         if (frame instanceof Http2HeadersFrame hf && hf.headers().status() != null) {
                             statuses.add(Integer.parseInt(hf.headers().status().toString()));
@@ -454,13 +451,18 @@ public final class ImageBuilder {
                 }
             }
             h2.writeOutbound(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-            for (ByteBuf b; (b = h2.readOutbound()) != null; b.release()) {
-                b.readBytes(out, b.readableBytes());
-            }
-            out.flush();
+            sendWritten(h2, out);
         } finally {
             h2.finishAndReleaseAll();
         }
+    }
+
+    /** Sends what the codec wrote on {@code h2} so far to the socket. */
+    private static void sendWritten(EmbeddedChannel h2, OutputStream out) throws IOException {
+        for (ByteBuf b; (b = h2.readOutbound()) != null; b.release()) {
+            b.readBytes(out, b.readableBytes());
+        }
+        out.flush();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
