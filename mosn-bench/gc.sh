@@ -46,7 +46,7 @@ kill -TERM "$pid"
 wait "$pid" || true
 pid=""
 grep -E '^Requests/sec|^finished in|^requests:' "$work/load.txt" || true
-requests=$(awk '/ requests in / { print $1 } /^requests: / { print $4 }' "$work/load.txt")
+requests=$(awk '/ requests in / { print $1 } /^requests: / { print $6 }' "$work/load.txt")
 [[ -n $requests && $requests -gt 0 ]] &&
   echo "mosn4j's CPU per request: $(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v r="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }') µs"
 echo "RSS at the end of the load: $rss MiB"
