@@ -58,8 +58,9 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     final ProxyConnection conn;
     private final ServerStream downstream;
     final StreamInfo info;
-    private final RequestFilters request = new RequestFilters();
-    private final ResponseFilters response = new ResponseFilters();
+    /** The request's and the response's filters; null without stream filters (most listeners): events then go straight to the sinks. */
+    private RequestFilters request;
+    private ResponseFilters response;
     /** Distinct filter objects, for their one onDestroy. */
     private List<StreamFilter> filters;
 
@@ -121,7 +122,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     private boolean responseHeld;
 
     private final IdleTimer idle = new IdleTimer();
-    private final Deadline deadline = new Deadline();
+    /**
+     * The route timeout runs (this stream is its timer, shared with the caller's deadline: both end
+     * the stream the same way, so the timer is armed for the first of the two).
+     */
+    private boolean routeTimerArmed;
     /** Counts body chunks both ways; the idle timer looks for a change instead of being re-armed per chunk. */
     private int progress;
 
@@ -158,9 +163,13 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (callerDeadline != null) {
             // the caller's deadline runs from now, whether or not its request stream has ended;
             // the route timeout still runs from the request's end
-            deadline.arm(Math.max(1, callerDeadline.toNanos()));
+            conn.timeouts.armEarlier(this, Math.max(1, callerDeadline.toNanos()));
         }
-        request.onHeaders(headers, endStream);
+        if (request != null) {
+            request.onHeaders(headers, endStream);
+        } else if ((routed || route()) && (hostChosen || chooseHost())) {
+            sendUpstream(headers, endStream);
+        }
     }
 
     @Override
@@ -182,7 +191,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (endStream) {
             requestEnded();
         }
-        request.onData(data, endStream);
+        if (request != null) {
+            request.onData(data, endStream);
+        } else {
+            sendRequestBody(data, endStream);
+        }
     }
 
     @Override
@@ -191,7 +204,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             return;
         }
         requestEnded();
-        request.onTrailers(trailers);
+        if (request != null) {
+            request.onTrailers(trailers);
+        } else {
+            sendRequestTrailers(trailers);
+        }
     }
 
     private void requestEnded() {
@@ -226,6 +243,8 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
     // ---- filters ----
 
     private void createFilters(StreamFilterFactory.Creator creator) {
+        request = new RequestFilters();
+        response = new ResponseFilters();
         List<RequestFilters.Entry>[] byPhase = phases();
         List<ResponseFilters.Entry> senders = new ArrayList<>(2);
         filters = new ArrayList<>(4);
@@ -540,6 +559,37 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         startTimer();
     }
 
+    /** A chunk of the request's body passed every filter: upstream it goes (and to mirrors, and kept for a retry). Takes ownership. */
+    private void sendRequestBody(ByteBuf data, boolean end) {
+        if (upstream == null) {
+            data.release(); // answered already
+            return;
+        }
+        if (mirrors != null) {
+            for (RequestMirror m : mirrors) {
+                m.requestData(data, end);
+            }
+        }
+        if (retries != null) {
+            retries.keep(data, end);
+        }
+        upstream.sendData(data, end);
+    }
+
+    private void sendRequestTrailers(Headers trailers) {
+        if (upstream != null) {
+            if (mirrors != null) {
+                for (RequestMirror m : mirrors) {
+                    m.requestTrailers(trailers);
+                }
+            }
+            if (retries != null) {
+                retries.keep(trailers);
+            }
+            upstream.sendTrailers(trailers);
+        }
+    }
+
     private void attempt(Headers headers, boolean end) {
         if (routeRule != null && routeRule.autoHostRewrite()) {
             headers.set(Headers.AUTHORITY, host.hostname() != null ? host.hostname() : host.address());
@@ -756,7 +806,6 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             tryTimer.disarm();
         }
         cancelTimer();
-        deadline.disarm();
         u.responded(countedStatus(headers));
         upstreamResponseStarted = true;
         info.responseReceived = Math.max(0, u.answeredNanos - info.startNanos()); // the answer's turn began before the stream did (HTTP/1 pipelining)
@@ -764,7 +813,11 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (routeRule != null) {
             routeRule.finalizeResponse(headers, info);
         }
-        response.onHeaders(headers, end);
+        if (response != null) {
+            response.onHeaders(headers, end);
+        } else {
+            sendResponseHeaders(headers, end);
+        }
     }
 
     void upstreamData(ByteBuf data, boolean end) {
@@ -773,13 +826,58 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             return;
         }
         progress++;
-        response.onData(data, end);
+        if (response != null) {
+            response.onData(data, end);
+        } else {
+            sendResponseBody(data, end);
+        }
     }
 
     void upstreamTrailers(Headers trailers) {
-        if (!done) {
-            response.onTrailers(trailers);
+        if (done) {
+            return;
         }
+        if (response != null) {
+            response.onTrailers(trailers);
+        } else {
+            sendResponseTrailers(trailers);
+        }
+    }
+
+    /** The response's headers passed every filter: to the client they go. */
+    private void sendResponseHeaders(Headers h, boolean end) {
+        responseStarted = true;
+        info.responseCode = countedStatus(h);
+        if (h.message() instanceof XFrame f && !f.isRequest()) {
+            info.rpcStatus = f.status();
+            info.bytesSent += Math.max(0, f.payloadLength());
+        }
+        if (end) {
+            responseComplete = true;
+            // done before writing: writing the end may start the connection's next request
+            finish(ResetReason.LOCAL_RESET);
+        }
+        downstream.sendHeaders(h, end);
+    }
+
+    /** Takes ownership of {@code data}. */
+    private void sendResponseBody(ByteBuf data, boolean end) {
+        info.bytesSent += data.readableBytes();
+        if (end) {
+            responseComplete = true;
+            finish(ResetReason.LOCAL_RESET);
+        }
+        downstream.sendData(data, end);
+        if (!end && !downstream.isWritable()) {
+            downstreamCongested = true;
+            updateUpstreamPause();
+        }
+    }
+
+    private void sendResponseTrailers(Headers trailers) {
+        responseComplete = true;
+        finish(ResetReason.LOCAL_RESET);
+        downstream.sendTrailers(trailers);
     }
 
     // ---- local replies ----
@@ -797,7 +895,7 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
             finish(ResetReason.LOCAL_RESET);
             return;
         }
-        for (int i = 0; i < response.count; i++) {
+        for (int i = 0; response != null && i < response.count; i++) {
             reply = ((ResponseFilters.Entry) response.entries[i]).filter.onLocalReply(reply);
         }
         responseStarted = true;
@@ -823,8 +921,9 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         if (!requestComplete || upstream == null || upstreamResponseStarted || done) {
             return;
         }
-        if (!isArmed() && timeout != null && !timeout.isZero()) {
-            conn.timeouts.arm(this, timeout.toNanos());
+        if (!routeTimerArmed && timeout != null && !timeout.isZero()) {
+            routeTimerArmed = true;
+            conn.timeouts.armEarlier(this, timeout.toNanos());
         }
         if (perTryTimeout != null && !upstream.isFinished()) {
             if (tryTimer == null) {
@@ -836,9 +935,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
     }
 
-    /** The route timeout passed. */
+    /** The route timeout or the caller's deadline passed, whichever came first. */
     @Override
     void onTimeout() {
+        routeTimerArmed = false;
         expire();
     }
 
@@ -853,7 +953,9 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         failUpstream(ResetReason.TIMEOUT);
     }
 
+    /** The route timeout and the caller's deadline no longer apply. */
     private void cancelTimer() {
+        routeTimerArmed = false;
         conn.timeouts.disarm(this);
     }
 
@@ -897,22 +999,6 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         @Override
         void onTimeout() {
             retryNow();
-        }
-    }
-
-    /** A gRPC caller's deadline ({@code grpc-timeout}), from its request headers to the response's. */
-    private final class Deadline extends StreamTimeouts.Timer {
-        void arm(long nanos) {
-            conn.timeouts.arm(this, nanos);
-        }
-
-        void disarm() {
-            conn.timeouts.disarm(this);
-        }
-
-        @Override
-        void onTimeout() {
-            expire();
         }
     }
 
@@ -994,7 +1080,6 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         conn.filter.accessLog().log(info); // formats now, while the request's headers and frames are still whole
         updateDownstreamPause(); // a finished stream holds its client back no longer
         cancelTimer();
-        deadline.disarm();
         idle.disarm();
         if (tryTimer != null) {
             tryTimer.disarm();
@@ -1021,8 +1106,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
                 updateDownstreamPause();
             }
         }
-        request.releaseHeld();
-        response.releaseHeld();
+        if (request != null) {
+            request.releaseHeld();
+            response.releaseHeld();
+        }
         if (filters != null) {
             for (StreamFilter f : filters) {
                 try {
@@ -1103,34 +1190,12 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
         @Override
         void sinkData(ByteBuf data, boolean end) {
-            if (upstream == null) {
-                data.release(); // answered already
-                return;
-            }
-            if (mirrors != null) {
-                for (RequestMirror m : mirrors) {
-                    m.requestData(data, end);
-                }
-            }
-            if (retries != null) {
-                retries.keep(data, end);
-            }
-            upstream.sendData(data, end);
+            sendRequestBody(data, end);
         }
 
         @Override
         void sinkTrailers(Headers trailers) {
-            if (upstream != null) {
-                if (mirrors != null) {
-                    for (RequestMirror m : mirrors) {
-                        m.requestTrailers(trailers);
-                    }
-                }
-                if (retries != null) {
-                    retries.keep(trailers);
-                }
-                upstream.sendTrailers(trailers);
-            }
+            sendRequestTrailers(trailers);
         }
 
         @Override
@@ -1214,39 +1279,17 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
         @Override
         void sinkHeaders(Headers h, boolean end) {
-            responseStarted = true;
-            info.responseCode = countedStatus(h);
-            if (h.message() instanceof XFrame f && !f.isRequest()) {
-                info.rpcStatus = f.status();
-                info.bytesSent += Math.max(0, f.payloadLength());
-            }
-            if (end) {
-                responseComplete = true;
-                // done before writing: writing the end may start the connection's next request
-                finish(ResetReason.LOCAL_RESET);
-            }
-            downstream.sendHeaders(h, end);
+            sendResponseHeaders(h, end);
         }
 
         @Override
         void sinkData(ByteBuf data, boolean end) {
-            info.bytesSent += data.readableBytes();
-            if (end) {
-                responseComplete = true;
-                finish(ResetReason.LOCAL_RESET);
-            }
-            downstream.sendData(data, end);
-            if (!end && !downstream.isWritable()) {
-                downstreamCongested = true;
-                updateUpstreamPause();
-            }
+            sendResponseBody(data, end);
         }
 
         @Override
         void sinkTrailers(Headers trailers) {
-            responseComplete = true;
-            finish(ResetReason.LOCAL_RESET);
-            downstream.sendTrailers(trailers);
+            sendResponseTrailers(trailers);
         }
 
         @Override

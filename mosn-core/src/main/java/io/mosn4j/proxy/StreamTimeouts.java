@@ -82,14 +82,30 @@ final class StreamTimeouts implements Runnable {
         if (timer.slot != UNARMED) {
             disarm(timer);
         }
-        long elapsed = driver.nanoTime() - origin + Math.max(0, timeoutNanos);
-        // the first tick at or after the deadline (elapsed is never negative: the clock only moves on)
-        long due = elapsed < 0 ? Long.MAX_VALUE / 2 : (elapsed + TICK_NANOS - 1) / TICK_NANOS;
-        timer.deadlineTick = Math.max(due, tick + 1);
+        timer.deadlineTick = dueTick(timeoutNanos);
         link(timer, (int) (timer.deadlineTick & MASK));
         if (armed++ == 0 && !scheduled) {
             scheduleNextTick();
         }
+    }
+
+    /**
+     * Arms {@code timer} to fire {@code timeoutNanos} from now unless it is armed to fire by then
+     * already: one timer for several deadlines that all end the same way (a stream's route timeout
+     * and its caller's deadline), firing at the first.
+     */
+    void armEarlier(Timer timer, long timeoutNanos) {
+        if (timer.slot == UNARMED || dueTick(timeoutNanos) < timer.deadlineTick) {
+            arm(timer, timeoutNanos);
+        }
+    }
+
+    /** The first tick at or after {@code timeoutNanos} from now, and after the last tick processed. */
+    private long dueTick(long timeoutNanos) {
+        // elapsed is never negative but for an overflow: the clock only moves on
+        long elapsed = driver.nanoTime() - origin + Math.max(0, timeoutNanos);
+        long due = elapsed < 0 ? Long.MAX_VALUE / 2 : (elapsed + TICK_NANOS - 1) / TICK_NANOS;
+        return Math.max(due, tick + 1);
     }
 
     /** Disarms {@code timer}; nothing happens if it is not armed. */

@@ -119,6 +119,34 @@ class StreamTimeoutsTest {
     }
 
     @Test
+    void armEarlierKeepsTheFirstOfTwoDeadlines() {
+        ManualDriver d = new ManualDriver();
+        StreamTimeouts wheel = new StreamTimeouts(d);
+        // a caller's deadline of 100 ms, then a route timeout of 300 ms from 50 ms on: the deadline stays
+        Probe p = new Probe(d);
+        wheel.armEarlier(p, 100 * MS);
+        p.deadline = d.now + 100 * MS;
+        d.advanceTo(d.now + 50 * MS);
+        wheel.armEarlier(p, 300 * MS);
+        d.advanceTo(p.deadline - 1);
+        assertThat(p.fired).isZero();
+        d.advanceTo(p.deadline + TICK);
+        assertThat(p.fired).isEqualTo(1);
+        assertThat(p.firedAt).isGreaterThanOrEqualTo(p.deadline);
+        // a deadline of 500 ms, then a route timeout of 100 ms: the timer moves to the earlier one, and fires once
+        Probe q = new Probe(d);
+        wheel.armEarlier(q, 500 * MS);
+        wheel.armEarlier(q, 100 * MS);
+        q.deadline = d.now + 100 * MS;
+        assertThat(wheel.armed()).isEqualTo(1);
+        d.advanceTo(d.now + 1000 * MS);
+        assertThat(q.fired).isEqualTo(1);
+        assertThat(q.firedAt).isGreaterThanOrEqualTo(q.deadline);
+        assertThat(q.firedAt - q.deadline).isLessThanOrEqualTo(TICK);
+        assertThat(wheel.armed()).isZero();
+    }
+
+    @Test
     void aCallbackMayDisarmOrReArmTimersDueInTheSameTick() {
         ManualDriver d = new ManualDriver();
         StreamTimeouts wheel = new StreamTimeouts(d);

@@ -12,9 +12,10 @@ public final class Buffers {
     /**
      * Appends {@code length} bytes of {@code src} from {@code index} to {@code dst} (growing it as
      * {@code writeBytes} does); returns {@code dst}. Neither buffer's reader index moves. Between two
-     * direct buffers it is one memory copy: Netty's pooled buffer takes another buffer's bytes through
-     * NIO views of the two, made per call (two objects, each sliced through a method handle: a sixth
-     * of a proxied bolt call's allocations, and of an HTTP/1 response whose body joins its head).
+     * direct buffers, or from a heap buffer's array into a direct one, it is one memory copy: Netty's
+     * pooled buffer takes another buffer's bytes through NIO views of the two, made per call (two
+     * objects, each sliced through a method handle: a sixth of a proxied bolt call's allocations, and
+     * of an HTTP/1 response whose body joins its head).
      *
      * @throws IndexOutOfBoundsException when the bytes are not all in {@code src}
      * @throws IllegalReferenceCountException when either buffer was released
@@ -23,7 +24,8 @@ public final class Buffers {
         if (index < 0 || length < 0 || index > src.capacity() - length) {
             throw new IndexOutOfBoundsException("bytes " + index + "+" + length + " of a buffer of " + src.capacity());
         }
-        if (!PlatformDependent.hasUnsafe() || !dst.hasMemoryAddress() || !src.hasMemoryAddress()) {
+        boolean fromArray = !src.hasMemoryAddress() && src.hasArray(); // a heap buffer: a direct response's body, a filter's
+        if (!PlatformDependent.hasUnsafe() || !dst.hasMemoryAddress() || !(src.hasMemoryAddress() || fromArray)) {
             return dst.writeBytes(src, index, length); // addresses without Unsafe (no --sun-misc-unsafe-memory-access=allow)
         }
         if (src.refCnt() == 0 || dst.refCnt() == 0) {
@@ -31,7 +33,11 @@ public final class Buffers {
         }
         dst.ensureWritable(length);
         int at = dst.writerIndex();
-        PlatformDependent.copyMemory(src.memoryAddress() + index, dst.memoryAddress() + at, length);
+        if (fromArray) {
+            PlatformDependent.copyMemory(src.array(), src.arrayOffset() + index, dst.memoryAddress() + at, length);
+        } else {
+            PlatformDependent.copyMemory(src.memoryAddress() + index, dst.memoryAddress() + at, length);
+        }
         return dst.writerIndex(at + length);
     }
 

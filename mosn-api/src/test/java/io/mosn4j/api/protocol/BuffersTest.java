@@ -23,7 +23,9 @@ class BuffersTest {
         assertThat(PlatformDependent.hasUnsafe()).as("Netty's Unsafe, as bin/mosn runs it: the one-copy path").isTrue();
         ByteBufAllocator pooled = ByteBufAllocator.DEFAULT;
         for (ByteBuf src : List.of(text(pooled.directBuffer(16), "xxhello worldyy"), text(Unpooled.buffer(16), "xxhello worldyy"),
-                text(pooled.directBuffer(64), "zzxxhello worldyy").skipBytes(2).retainedSlice())) {
+                text(pooled.directBuffer(64), "zzxxhello worldyy").skipBytes(2).retainedSlice(),
+                // a heap buffer whose bytes start past its array's first (an array offset, as a slice of an array has)
+                Unpooled.wrappedBuffer("zzxxhello worldyy".getBytes(StandardCharsets.US_ASCII), 2, 15))) {
             for (ByteBuf dst : List.of(text(pooled.directBuffer(4, 64), "HEAD"), text(Unpooled.buffer(4, 64), "HEAD"))) {
                 try {
                     int srcReader = src.readerIndex();
@@ -58,6 +60,17 @@ class BuffersTest {
         freed.release();
         assertThatThrownBy(() -> Buffers.append(freed, src, 0, 2)).isInstanceOf(IllegalReferenceCountException.class);
         src.release();
+        ByteBuf heap = Unpooled.wrappedBuffer(new byte[8]);
+        heap.release();
+        ByteBuf into = ByteBufAllocator.DEFAULT.directBuffer(8);
+        try {
+            // a released heap buffer has given its array up (capacity 0): refused one way or the other, nothing copied
+            assertThatThrownBy(() -> Buffers.append(into, heap, 0, 2))
+                    .isInstanceOfAny(IllegalReferenceCountException.class, IndexOutOfBoundsException.class);
+            assertThat(into.writerIndex()).isZero();
+        } finally {
+            into.release();
+        }
         ByteBuf to = ByteBufAllocator.DEFAULT.directBuffer(8);
         try {
             assertThatThrownBy(() -> Buffers.append(to, src, 0, 2)).isInstanceOf(IllegalReferenceCountException.class);

@@ -15,10 +15,15 @@ import java.util.Arrays;
  * changes) has it mapped as {@link Http1Headers} maps any message: the same entries in the same order.
  */
 final class HeadFields implements Headers.Loader {
-    /** The head's bytes, from its first byte to the empty line that ends it. */
+    /**
+     * The head's bytes, from its first byte to the empty line that ends it, then where its fields
+     * are: per field its name's start and end and its value's start and end, each as two bytes
+     * (big-endian; a head is at most {@link HeadReader#HEAD_MAX} bytes). One array, not a second
+     * for the positions: the head is copied out of every message a decoder reads.
+     */
     private final byte[] head;
-    /** Per field: name start, name end, value start, value end, in {@link #head}. */
-    private final int[] fields;
+    /** Where the positions start in {@link #head}: the head's length. */
+    private final int fields;
     private final int count;
     /** A bit per field that does not travel on (hop-by-hop, or framing this proxy writes itself). */
     private final long dropped;
@@ -27,7 +32,7 @@ final class HeadFields implements Headers.Loader {
     /** The pseudo-headers the block starts with: name, value, name, value... (names are Headers' constants). */
     private final String[] pseudo;
 
-    private HeadFields(byte[] head, int[] fields, int count, long dropped, long lengths, String[] pseudo) {
+    private HeadFields(byte[] head, int fields, int count, long dropped, long lengths, String[] pseudo) {
         this.head = head;
         this.fields = fields;
         this.count = count;
@@ -75,7 +80,19 @@ final class HeadFields implements Headers.Loader {
      */
     static HeadFields of(HeadReader.Scratch s, int end, String... pseudo) {
         int count = s.fieldCount;
-        return new HeadFields(Arrays.copyOf(s.bytes, end), Arrays.copyOf(s.fields, count * 4), count, s.dropped, s.lengths, pseudo);
+        byte[] head = Arrays.copyOf(s.bytes, end + count * 8);
+        int[] f = s.fields;
+        for (int i = 0, n = count * 4, at = end; i < n; i++, at += 2) {
+            head[at] = (byte) (f[i] >>> 8);
+            head[at + 1] = (byte) f[i];
+        }
+        return new HeadFields(head, end, count, s.dropped, s.lengths, pseudo);
+    }
+
+    /** Position {@code i} of the fields' (four per field, as {@link HeadReader.Scratch#fields} has them). */
+    private int at(int i) {
+        int p = fields + i * 2;
+        return (head[p] & 0xff) << 8 | head[p + 1] & 0xff;
     }
 
     /** The entries {@link HeadReader#map} would have made of the head: the pseudo-headers, then the fields that travel on. */
@@ -86,14 +103,13 @@ final class HeadFields implements Headers.Loader {
             into.add(pseudo[i], pseudo[i + 1]);
         }
         byte[] a = head;
-        int[] f = fields;
         for (int k = 0; k < count; k++) {
             if ((dropped & 1L << k) == 0) {
-                int ns = f[k * 4];
-                int nl = f[k * 4 + 1] - ns;
+                int ns = at(k * 4);
+                int nl = at(k * 4 + 1) - ns;
                 AsciiString known = KnownHeaderNames.find(a, ns, nl);
                 into.add(known != null ? known.toString() : HeadReader.string(a, ns, ns + nl),
-                        HeadReader.string(a, f[k * 4 + 2], f[k * 4 + 3]));
+                        HeadReader.string(a, at(k * 4 + 2), at(k * 4 + 3)));
             }
         }
     }
@@ -121,13 +137,12 @@ final class HeadFields implements Headers.Loader {
             return NO_PEEK;
         }
         byte[] a = head;
-        int[] f = fields;
         for (int k = 0; k < count; k++) {
-            int ns = f[k * 4];
-            if (f[k * 4 + 1] - ns == n && (dropped & 1L << k) == 0) {
+            int ns = at(k * 4);
+            if (at(k * 4 + 1) - ns == n && (dropped & 1L << k) == 0) {
                 int same = sameName(a, ns, name);
                 if (same > 0) {
-                    return HeadReader.string(a, f[k * 4 + 2], f[k * 4 + 3]);
+                    return HeadReader.string(a, at(k * 4 + 2), at(k * 4 + 3));
                 }
                 if (same < 0) {
                     return NO_PEEK;
@@ -163,7 +178,6 @@ final class HeadFields implements Headers.Loader {
      */
     void write(Http1Wire.Head out, boolean dropLength) {
         byte[] a = head;
-        int[] f = fields;
         long skip = dropLength ? dropped | lengths : dropped;
         int runStart = 0;
         int runEnd = -1;
@@ -171,10 +185,10 @@ final class HeadFields implements Headers.Loader {
             if ((skip & 1L << k) != 0) {
                 continue;
             }
-            int ns = f[k * 4];
-            int ne = f[k * 4 + 1];
-            int vs = f[k * 4 + 2];
-            int ve = f[k * 4 + 3];
+            int ns = at(k * 4);
+            int ne = at(k * 4 + 1);
+            int vs = at(k * 4 + 2);
+            int ve = at(k * 4 + 3);
             if (vs == ne + 2 && a[ne + 1] == ' ' && a[ve] == '\r') {
                 if (ns != runEnd) {
                     out.bytes(a, runStart, runEnd);

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2PingFrame;
@@ -80,6 +81,8 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     private int resetsSent;
     private long resetWindowStart;
     private ChannelHandlerContext ctx;
+    /** Opens the request streams, on the loop; made with the first. */
+    private Http2StreamChannelBootstrap bootstrap;
     /** Streams handed out: reserved by the pool, then open, until their child channel closes. */
     private int streams;
     private long maxConcurrent = Long.MAX_VALUE;
@@ -181,7 +184,17 @@ public final class Http2ClientConnection extends ChannelInboundHandlerAdapter im
     @Override
     public StreamSender newStream(StreamReceiver responseReceiver) {
         Http2ClientStream s = new Http2ClientStream(this, responseReceiver);
-        s.open(ctx.channel());
+        Channel ch = ctx.channel();
+        if (ch.eventLoop().inEventLoop()) {
+            // one bootstrap for the connection's streams: a bootstrap opens a stream at once on the loop, with the
+            // handler set just before (a new one per stream costs two maps and a walk of the pipeline)
+            if (bootstrap == null) {
+                bootstrap = new Http2StreamChannelBootstrap(ch);
+            }
+            s.open(bootstrap);
+        } else {
+            s.open(new Http2StreamChannelBootstrap(ch));
+        }
         return s;
     }
 

@@ -58,8 +58,8 @@ final class Http2ClientStream extends ChannelInboundHandlerAdapter implements St
         this.receiver = receiver;
     }
 
-    void open(Channel parent) {
-        Future<Http2StreamChannel> f = new Http2StreamChannelBootstrap(parent).handler(this).open();
+    void open(Http2StreamChannelBootstrap bootstrap) {
+        Future<Http2StreamChannel> f = bootstrap.handler(this).open();
         if (f.isDone()) {
             opened(f);
         } else {
