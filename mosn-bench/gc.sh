@@ -7,8 +7,9 @@
 # http1 is wrk, 50 keep-alive connections; http2 is h2load, 50 h2c connections × 10 streams (Auto sends
 # each request on upstream in HTTP/2, as its client spoke). Prints the requests/s, the young pauses after
 # the first three (the start's and the load's first second) as p50/p99/max, every full collection, the
-# heap after the last collection, mosn4j's CPU per request (user and system time from /proc, over the load)
-# and the RSS at the end.
+# heap after the last collection, mosn4j's CPU per request (user and system time from /proc, over the load),
+# the bytes its event loops allocated per request (their threads' allocation counters, read with the
+# installation's jcmd before and after the load; both halves of each request) and the RSS at the end.
 #
 #   MOSN_BIN=mosn-dist/target/image/bin/mosn  the installation to run (its conf/mosn.yaml)
 #   MOSN_JAVA_OPTS=                           more JVM options, e.g. -XX:SurvivorRatio=8 for the JVM's default
@@ -38,9 +39,18 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }   # user + system time, clock ticks
+# what the event loops allocated so far, in bytes: Thread.print -e gives each thread's count (allocated=2406M)
+allocated() {
+  "$home/runtime/bin/jcmd" "$pid" Thread.print -e 2>/dev/null | python3 -c '
+import re, sys
+unit = {"B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+print(sum(int(float(n) * unit[u]) for n, u in re.findall(r"^\"mosn-worker.* allocated=([\d.]+)([BKMG])", sys.stdin.read(), re.M)))'
+}
 before=$(cpu)
+allocated_before=$(allocated || echo "")
 taskset -c "${LOAD_CPUS:-0}" "${load[@]}" >"$work/load.txt" 2>&1
 ticks=$(($(cpu) - before))
+allocated_after=$(allocated || echo "")
 rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
 kill -TERM "$pid"
 wait "$pid" || true
@@ -49,6 +59,8 @@ grep -E '^Requests/sec|^finished in|^requests:' "$work/load.txt" || true
 requests=$(awk '/ requests in / { print $1 } /^requests: / { print $6 }' "$work/load.txt")
 [[ -n $requests && $requests -gt 0 ]] &&
   echo "mosn4j's CPU per request: $(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v r="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }') µs"
+[[ -n $requests && $requests -gt 0 && -n $allocated_before && -n $allocated_after ]] &&
+  echo "allocated by the event loops per request: $(((allocated_after - allocated_before) / requests)) bytes"
 echo "RSS at the end of the load: $rss MiB"
 python3 - "$work/gc.log" <<'EOF'
 import re, sys
