@@ -8,6 +8,7 @@ import io.mosn4j.api.upstream.ConnectionPool;
 import io.mosn4j.api.upstream.PoolContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,6 +18,9 @@ public final class Http1Codec implements ProtocolCodec {
     /** The longest request line and header block a client may send: 414 and 431 beyond. */
     static final int MAX_REQUEST_LINE = 8192;
     static final int MAX_REQUEST_HEADERS = 60 * 1024;
+    /** Every downstream connection's Netty decoder settings (read, never changed: one for all, not one per connection). */
+    private static final HttpDecoderConfig SERVER_DECODER = SmallHeadersFactory.decoderConfig()
+            .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_REQUEST_HEADERS).setMaxChunkSize(65536);
 
     @Override
     public String name() {
@@ -63,8 +67,7 @@ public final class Http1Codec implements ProtocolCodec {
     @Override
     public void installServer(Channel channel, ServerStreamHandler handler, ServerContext context) {
         Http1ServerConnection connection = new Http1ServerConnection(handler, context);
-        channel.pipeline().addLast(new Http1RequestDecoder(SmallHeadersFactory.decoderConfig()
-                .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_REQUEST_HEADERS).setMaxChunkSize(65536), connection));
+        channel.pipeline().addLast(new Http1RequestDecoder(SERVER_DECODER, connection));
         channel.pipeline().addLast(connection);
     }
 
