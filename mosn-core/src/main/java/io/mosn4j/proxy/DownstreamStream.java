@@ -167,9 +167,18 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
         }
         if (request != null) {
             request.onHeaders(headers, endStream);
-        } else if ((routed || route()) && (hostChosen || chooseHost())) {
+        } else if (readyForUpstream()) {
             sendUpstream(headers, endStream);
         }
+    }
+
+    /**
+     * Before the request's headers go upstream: routed and its host chosen (each once, and again
+     * when a filter asked for it); false when the stream was answered instead (no route, a direct
+     * response or redirect, no healthy host, headers that cannot be decoded).
+     */
+    private boolean readyForUpstream() {
+        return (routed || route()) && (hostChosen || chooseHost());
     }
 
     @Override
@@ -1163,7 +1172,10 @@ final class DownstreamStream extends StreamTimeouts.Timer implements StreamRecei
 
         @Override
         boolean beforeHeaders(int i) {
-            ReceiverPhase next = i < count ? ((Entry) entries[i]).phase : null;
+            if (i == count) {
+                return readyForUpstream();
+            }
+            ReceiverPhase next = ((Entry) entries[i]).phase;
             if (next != ReceiverPhase.BEFORE_ROUTE && !routed && !route()) {
                 return false;
             }
