@@ -31,7 +31,8 @@
 #
 # Environment (all optional):
 #   DURATION=15          seconds of each measured wrk run (wrk -d)
-#   WARMUP=5             seconds of the warm-up wrk run before each measurement (0 = none)
+#   WARMUP=5             seconds of warm-up load before each measurement (0 = none)
+#   WARMUP_RUNS=3        ... split into this many loads, each closing its connections at its end
 #   CONNECTIONS=50       wrk -c / h2load -c (concurrent keep-alive connections)
 #   WRK_THREADS=2        wrk -t and h2load -t
 #   H2_STREAMS=10        h2load -m (concurrent streams per HTTP/2 connection)
@@ -131,6 +132,7 @@ ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
+WARMUP_RUNS=${WARMUP_RUNS:-3}
 SLICES=${SLICES:-1}
 CONNECTIONS=${CONNECTIONS:-50}
 WRK_THREADS=${WRK_THREADS:-2}
@@ -213,15 +215,15 @@ case "$ONLY" in
   ""|nginx|mosn) ;;
   *) die "ONLY must be empty, 'nginx' or 'mosn' (got '$ONLY')" ;;
 esac
-for v in DURATION WARMUP CONNECTIONS WRK_THREADS RATE PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
+for v in DURATION WARMUP WARMUP_RUNS CONNECTIONS WRK_THREADS RATE PROXY_WORKERS BACKEND_PORT NGINX_PROXY_PORT MOSN_PORT \
          NGINX_H2_PORT MOSN_H2_PORT H2_STREAMS WAIT_TRIES BOLT_BACKEND_PORT NGINX_BOLT_PORT MOSN_BOLT_PORT \
          BOLT_INFLIGHT BOLT_CONTENT BOLT_CLIENT_THREADS BOLT_CLIENT_WARMUP BOLT_BACKEND_THREADS \
          NGINX_TLS_PORT MOSN_TLS_PORT MOSN_JDK_TLS_PORT HS_CLIENTS BULK_BYTES IDLE_CONNS \
          TCP_BACKEND_PORT NGINX_TCP_PORT MOSN_TCP_PORT TCP_STREAMS HAPROXY_H2_PORT SLICES MOSN_B MOSN_B_PORT MOSN_B_H2_PORT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
-((DURATION > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
-  || die "DURATION, CONNECTIONS, WRK_THREADS, PROXY_WORKERS and H2_STREAMS must be > 0"
+((DURATION > 0 && WARMUP_RUNS > 0 && CONNECTIONS > 0 && WRK_THREADS > 0 && PROXY_WORKERS > 0 && H2_STREAMS > 0)) \
+  || die "DURATION, WARMUP_RUNS, CONNECTIONS, WRK_THREADS, PROXY_WORKERS and H2_STREAMS must be > 0"
 ((BOLT_INFLIGHT > 0 && BOLT_CLIENT_THREADS > 0 && BOLT_BACKEND_THREADS > 0)) \
   || die "BOLT_INFLIGHT, BOLT_CLIENT_THREADS and BOLT_BACKEND_THREADS must be > 0"
 ((HS_CLIENTS > 0 && BULK_BYTES > 0)) || die "HS_CLIENTS and BULK_BYTES must be > 0"
@@ -1079,12 +1081,21 @@ bench() {
   local case=$1 proxy=$2 port=$3 pidfn=$4 raw lat pids t0 t1 u0 u1 user_share ticks own cpu_s rps p50 p99 mean max req non2xx sock elapsed
   raw="$OUT/$case-$proxy.${TOOL[$case]}.txt"
   lat="$TMP/$case-$proxy.latency.tsv"   # per-request log (h2load): large, so in the temp dir
-  if ((WARMUP > 0)); then
-    log "[$case/$proxy] warm-up ${WARMUP}s on 127.0.0.1:$port"
-    "load_$case" "$port" "$WARMUP" "$OUT/$case-$proxy.warmup.txt" \
+  # The warm-up in WARMUP_RUNS loads, each on connections of its own that its end closes: a proxy
+  # serves requests on connections that come and go, and for mosn4j a first close of many
+  # connections at once runs branches its compiled request path had never taken (writability,
+  # stream resets, promises that fail), which sends ~100 compiled methods back to the interpreter;
+  # after one long warm-up load the C2 compiler recompiled them during the measured window (~1 s
+  # of its CPU in the first seconds of an h2c window after 20 s of warm-up)
+  local w part
+  for ((w = 1; WARMUP > 0 && w <= WARMUP_RUNS; w++)); do
+    part=$((WARMUP / WARMUP_RUNS + (w <= WARMUP % WARMUP_RUNS ? 1 : 0)))
+    ((part > 0)) || continue
+    log "[$case/$proxy] warm-up ${part}s on 127.0.0.1:$port ($w of $WARMUP_RUNS)"
+    "load_$case" "$port" "$part" "$OUT/$case-$proxy.warmup.txt" \
       || { cat "$OUT/$case-$proxy.warmup.txt" >&2; die "warm-up load against $proxy failed"; }
     sleep 1
-  fi
+  done
   mapfile -t pids < <("$pidfn")
   ((${#pids[@]})) || die "no live $proxy process found to measure"
   log "[$case/$proxy] measuring ${DURATION}s on 127.0.0.1:$port; CPU of pids:$(describe_pids "${pids[@]}")"
@@ -1433,6 +1444,7 @@ fi
   printf '# case\tproxy\tmetric\tvalue\tunit\n'
   printf 'meta\trun\tduration_s\t%s\ts\n' "$DURATION"
   printf 'meta\trun\twarmup_s\t%s\ts\n' "$WARMUP"
+  printf 'meta\trun\twarmup_runs\t%s\tcount\n' "$WARMUP_RUNS"
   printf 'meta\trun\tconnections\t%s\tcount\n' "$CONNECTIONS"
   printf 'meta\trun\twrk_threads\t%s\tcount\n' "$WRK_THREADS"
   printf 'meta\trun\th2_streams\t%s\tcount\n' "$H2_STREAMS"
